@@ -1,0 +1,36 @@
+# Two commands for a fresh machine: `make run` and `make test`. Each creates .venv when missing
+# and installs the project into it (again only when pyproject.toml changed).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DB_URL ?= sqlite:///var/samverkan.db
+EXAMPLE ?= examples/fagersta.yaml
+
+.PHONY: run test lint install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# The main job on the embedded default: SQLite file in var/, no server to install.
+run: $(STAMP)
+	mkdir -p var
+	SAMVERKAN_DATABASE_URL=$(DB_URL) $(BIN)/samverkan demo $(EXAMPLE)
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

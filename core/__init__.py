@@ -1,0 +1,1 @@
+"""Shared basics: settings and time handling (Europe/Stockholm, stored as UTC)."""

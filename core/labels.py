@@ -1,0 +1,46 @@
+"""Swedish labels for stored identifiers (enum values), for screens, messages and reports."""
+
+from __future__ import annotations
+
+LABELS: dict[str, str] = {
+    # organisations
+    "kommun": "kommun",
+    "stadsdel": "stadsdel",
+    "lokalpolisomrade": "lokalpolisområde",
+    "lansstyrelse": "länsstyrelse",
+    "samverkansomrade": "samverkansområde (flera kommuner)",
+    "polis": "polisen",
+    # bodies
+    "styrgrupp": "styrgrupp",
+    "beredningsgrupp": "beredningsgrupp",
+    "lokala_bra": "lokalt brottsförebyggande råd (BRÅ)",
+    "est": "EST-grupp",
+    "trygghetsrad": "trygghetsråd",
+    "folkhalsorad": "folkhälsoråd",
+    "ledningsgrupp": "ledningsgrupp",
+    "arbetsgrupp": "arbetsgrupp",
+    "lokalt_rad": "lokalt brottsförebyggande råd",
+    # triggers
+    "est_meeting": "EST-möte",
+    "body_meeting": "sammanträde",
+    "est_report": "EST-rapport",
+    "direction_decision": "inriktningsbeslut",
+    "yearly_review": "årlig uppföljning",
+    "survey": "undersökning",
+    "report": "rapport",
+    # statuses
+    "utkast": "utkast",
+    "vantar_pa_underskrift": "väntar på underskrift",
+    "undertecknad": "undertecknad",
+    "ersatt": "ersatt av ny version",
+    "pagaende": "pågående",
+    "avslutad": "avslutad",
+    "ej_paborjad": "ej påbörjad",
+    "klar": "klar",
+    "oppen": "öppen",
+}
+
+
+def label(value: object) -> str:
+    text = str(value)
+    return LABELS.get(text, text)

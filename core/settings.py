@@ -1,0 +1,24 @@
+"""Process-wide settings, read from SAMVERKAN_* environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///var/samverkan.db"
+
+
+class Settings(BaseSettings):
+    """Settings of one Samverkan process. Secrets never live here: contact routes refer to env vars."""
+
+    model_config = SettingsConfigDict(env_prefix="SAMVERKAN_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    timezone: str = "Europe/Stockholm"
+    base_url: str = "http://127.0.0.1:8000"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

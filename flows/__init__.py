@@ -1,0 +1,1 @@
+"""Prefect flows: thin wrappers that load from our database, call the domain, persist and notify."""

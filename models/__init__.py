@@ -1,0 +1,53 @@
+"""SQLModel tables: the database is Samverkan's source of truth. Importing this registers every table."""
+
+from samverkan.models.agreement import Agreement, AgreementParty, CitizenPromise, Decision, Signature
+from samverkan.models.analysis import Cause, CauseAnalysis, Measure, Problem
+from samverkan.models.audit import AuditEntry
+from samverkan.models.cadence import Cadence, Meeting, TriggerOccurrence
+from samverkan.models.cycle import ChecklistItem, Cycle, Evidence, Phase
+from samverkan.models.est import EstObservation
+from samverkan.models.indicators import Indicator, Measurement
+from samverkan.models.organisation import (
+    Body,
+    BodyMembership,
+    ContactRoute,
+    Organisation,
+    OrganisationLink,
+    Person,
+    Role,
+    RoleAssignment,
+)
+from samverkan.models.outbox import DeliveryAttempt, Notification
+
+__all__ = [
+    "Agreement",
+    "AgreementParty",
+    "AuditEntry",
+    "Body",
+    "BodyMembership",
+    "Cadence",
+    "Cause",
+    "CauseAnalysis",
+    "ChecklistItem",
+    "CitizenPromise",
+    "ContactRoute",
+    "Cycle",
+    "Decision",
+    "DeliveryAttempt",
+    "EstObservation",
+    "Evidence",
+    "Indicator",
+    "Measure",
+    "Measurement",
+    "Meeting",
+    "Notification",
+    "Organisation",
+    "OrganisationLink",
+    "Person",
+    "Phase",
+    "Problem",
+    "Role",
+    "RoleAssignment",
+    "Signature",
+    "TriggerOccurrence",
+]

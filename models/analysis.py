@@ -1,0 +1,75 @@
+"""Substance of the cycle: prioritised problems, their orsaksanalys, causes, and åtgärder on causes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from samverkan.models.base import created_at_field, enum_field, timestamp_field
+from samverkan.models.enums import CausePerspective, MeasureStatus
+
+
+class Problem(SQLModel, table=True):
+    """A problem from the joint lägesbild; prioritised ones need an orsaksanalys."""
+
+    __tablename__ = "problem"
+
+    id: int | None = Field(default=None, primary_key=True)
+    cycle_id: int = Field(foreign_key="cycle.id", index=True)
+    title: str = Field(max_length=300)
+    description: str | None = None
+    prioritised: bool = False
+    rank: int | None = None
+    rationale: str | None = None
+    created_at: datetime = created_at_field()
+
+
+class CauseAnalysis(SQLModel, table=True):
+    """The orsaksanalys of one prioritised problem."""
+
+    __tablename__ = "cause_analysis"
+
+    id: int | None = Field(default=None, primary_key=True)
+    problem_id: int = Field(foreign_key="problem.id", unique=True)
+    sources_used: str | None = None
+    sources_excluded: str | None = None
+    summary: str | None = None
+    completed_at: datetime | None = timestamp_field()
+
+
+class Cause(SQLModel, table=True):
+    """A probable cause, by perspective (victim, offender, place, situation), direct or indirect."""
+
+    __tablename__ = "cause"
+    __table_args__ = (sa.UniqueConstraint("analysis_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    analysis_id: int = Field(foreign_key="cause_analysis.id", index=True)
+    number: int
+    perspective: CausePerspective = enum_field()
+    direct: bool = True
+    parent_id: int | None = Field(default=None, foreign_key="cause.id")
+    description: str = Field(sa_type=sa.Text)
+
+
+class Measure(SQLModel, table=True):
+    """An åtgärd: always acts on a cause, has an owner, a deadline and a way to be followed up."""
+
+    __tablename__ = "measure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    cycle_id: int = Field(foreign_key="cycle.id", index=True)
+    cause_id: int = Field(foreign_key="cause.id", index=True)
+    title: str = Field(max_length=300)
+    operational_goal: str | None = None
+    owner_role_key: str = Field(max_length=64)
+    due_on: date
+    follow_up: str = Field(sa_type=sa.Text)
+    status: MeasureStatus = enum_field(MeasureStatus.GREEN)
+    progress_pct: int = 0
+    short_term: bool = True
+    hours_spent: float | None = None
+    cost_sek: float | None = None
+    created_at: datetime = created_at_field()

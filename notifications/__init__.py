@@ -1,0 +1,1 @@
+"""Notifications: contact routes (Apprise URLs), routing by role, the outbox and delivery."""

@@ -1,0 +1,422 @@
+"""Storing a validated organisation file in the database, as a difference against what is there.
+
+Loading the same file twice changes nothing; an edited file changes exactly what was edited. Every
+change is written to the audit log with before and after. Rows with history (roles, bodies, cadences,
+indicators) are archived, not deleted, when they leave the file; they come back if the file brings them
+back. Role assignments made by a handover (source "handover") are never touched by a reload.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from sqlmodel import Session, SQLModel, select
+
+from samverkan.core.timeutil import utcnow
+from samverkan.models import (
+    Agreement,
+    AgreementParty,
+    AuditEntry,
+    Body,
+    BodyMembership,
+    Cadence,
+    CitizenPromise,
+    ContactRoute,
+    Indicator,
+    Organisation,
+    OrganisationLink,
+    Person,
+    Role,
+    RoleAssignment,
+)
+from samverkan.models.enums import AgreementStatus, OrgKind
+from samverkan.notifications.routes import channel_of
+from samverkan.orgconfig.issues import ConfigError
+from samverkan.orgconfig.schema import ContactSpec, OrgConfig, Party
+from samverkan.orgconfig.validate import ValidationResult
+
+ACTIONS_SV = {
+    "created": "skapad",
+    "updated": "ändrad",
+    "archived": "arkiverad",
+    "restored": "återställd",
+    "removed": "borttagen",
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    action: str
+    entity: str
+    key: str
+    fields: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        detail = f" ({', '.join(self.fields)})" if self.fields else ""
+        return f"{self.entity} {self.key}: {ACTIONS_SV[self.action]}{detail}"
+
+
+@dataclass
+class LoadReport:
+    organisation_key: str
+    organisation_id: int
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def unchanged(self) -> bool:
+        return not self.changes
+
+
+def config_fingerprint(config: OrgConfig) -> str:
+    """Hash of the validated content: comments and layout do not count as changes."""
+    return hashlib.sha256(config.model_dump_json(by_alias=True).encode()).hexdigest()
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+class _Loader:
+    def __init__(self, session: Session, config: OrgConfig, actor: str, source_file: str) -> None:
+        self.session = session
+        self.config = config
+        self.actor = actor
+        self.source_file = source_file
+        self.org: Organisation
+        self.changes: list[Change] = []
+
+    # -- generic helpers ---------------------------------------------------------------------------
+
+    def audit(self, action: str, row: SQLModel, key: str, before: dict[str, Any] | None,
+              after: dict[str, Any] | None) -> None:
+        org_id = getattr(self, "org", None)
+        self.session.add(
+            AuditEntry(
+                actor=self.actor,
+                organisation_id=org_id.id if org_id is not None else None,
+                action=f"config.{action}",
+                entity_type=type(row).__tablename__,  # type: ignore[attr-defined]
+                entity_id=getattr(row, "id", None),
+                entity_key=key,
+                before=_jsonable(before),
+                after=_jsonable(after),
+            )
+        )
+
+    def record(self, action: str, row: SQLModel, entity: str, key: str,
+               before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> None:
+        self.session.flush()
+        self.audit(action, row, key, before, after)
+        fields = tuple(after) if action == "updated" and after else ()
+        self.changes.append(Change(action, entity, key, fields))
+
+    def upsert(self, model: type[SQLModel], existing: SQLModel | None, identity: dict[str, Any],
+               desired: dict[str, Any], entity: str, key: str) -> SQLModel:
+        """Create the row, or update the fields that differ, restoring it if it was archived."""
+        if existing is None:
+            row = model(**identity, **desired)
+            self.session.add(row)
+            self.record("created", row, entity, key, None, {**identity, **desired})
+            return row
+        before = {name: getattr(existing, name) for name, value in desired.items()
+                  if getattr(existing, name) != value}
+        after = {name: desired[name] for name in before}
+        restored = getattr(existing, "archived_at", None) is not None
+        for name, value in after.items():
+            setattr(existing, name, value)
+        if restored:
+            existing.archived_at = None  # type: ignore[attr-defined]
+            self.record("restored", existing, entity, key)
+        if after:
+            self.session.add(existing)
+            self.record("updated", existing, entity, key, before, after)
+        return existing
+
+    def archive_missing(self, rows: list[Any], keep: set[str], entity: str) -> None:
+        for row in rows:
+            if row.key not in keep and row.archived_at is None:
+                row.archived_at = utcnow()
+                self.session.add(row)
+                self.record("archived", row, entity, row.key)
+
+    # -- sections ----------------------------------------------------------------------------------
+
+    def organisations(self) -> dict[str, Organisation]:
+        c = self.config
+        spec = c.organisation
+        existing = self.session.exec(select(Organisation).where(Organisation.key == spec.key)).first()
+        desired = {
+            "name": spec.name,
+            "kind": OrgKind(spec.kind),
+            "county": spec.county,
+            "kommunkod": spec.kommunkod,
+            "population": spec.population,
+            "assumed": spec.assumed,
+            "statistics": spec.statistics.model_dump(exclude_none=True) if spec.statistics else {},
+            "settings": {"breaks": [b.model_dump(by_alias=True) for b in c.breaks]},
+            "notes": spec.notes,
+            "source_file": self.source_file,
+            "config_hash": config_fingerprint(c),
+        }
+        if existing is not None and existing.config_hash == desired["config_hash"]:
+            desired["source_file"] = existing.source_file  # same content from another path: no change
+        self.org = self.upsert(Organisation, existing, {"key": spec.key}, desired,  # type: ignore[assignment]
+                               "organisation", spec.key)
+        if existing is not None and self.changes:
+            self.org.updated_at = utcnow()
+        self.session.flush()
+
+        parties: dict[str, Organisation] = {spec.key: self.org}
+        links: list[tuple[Organisation, str]] = []
+        if spec.kind != "samverkansomrade":
+            links.append((self.org, "kommun"))
+        for municipality in c.municipalities:
+            row = self.party(municipality, OrgKind.KOMMUN, parent=self.org)
+            parties[municipality.key] = row
+            links.append((row, "kommun"))
+        police = self.party(c.police_area, OrgKind.LOKALPOLISOMRADE)
+        parties[c.police_area.key] = police
+        links.append((police, "polis"))
+        if c.county_board is not None:
+            board = self.party(c.county_board, OrgKind.LANSSTYRELSE)
+            parties[c.county_board.key] = board
+            links.append((board, "lansstyrelse"))
+        self.links(links)
+        return parties
+
+    def party(self, spec: Party, kind: OrgKind, parent: Organisation | None = None) -> Organisation:
+        existing = self.session.exec(select(Organisation).where(Organisation.key == spec.key)).first()
+        desired: dict[str, Any] = {
+            "name": spec.name,
+            "kind": kind,
+            "kommunkod": spec.kommunkod,
+            "population": spec.population,
+            "assumed": spec.assumed,
+            "statistics": spec.statistics.model_dump(exclude_none=True) if spec.statistics else {},
+            "notes": spec.notes,
+        }
+        if parent is not None:
+            desired["parent_id"] = parent.id
+            desired["county"] = parent.county
+        row = self.upsert(Organisation, existing, {"key": spec.key}, desired, "part", spec.key)
+        self.session.flush()
+        return row  # type: ignore[return-value]
+
+    def links(self, wanted: list[tuple[Organisation, str]]) -> None:
+        current = {
+            link.member_id: link
+            for link in self.session.exec(
+                select(OrganisationLink).where(OrganisationLink.organisation_id == self.org.id)
+            )
+        }
+        for member, relation in wanted:
+            link = current.pop(member.id, None)  # type: ignore[arg-type]
+            identity = {"organisation_id": self.org.id, "member_id": member.id}
+            self.upsert(OrganisationLink, link, identity, {"relation": relation}, "partsrelation", member.key)
+        for link in current.values():
+            self.session.delete(link)
+            self.record("removed", link, "partsrelation", str(link.member_id))
+
+    def roles(self, parties: dict[str, Organisation]) -> dict[str, Role]:
+        rows = {r.key: r for r in self.session.exec(select(Role).where(Role.organisation_id == self.org.id))}
+        for spec in self.config.roles:
+            desired = {"name": spec.name, "party_id": parties[spec.party].id, "signatory": spec.signatory}
+            rows[spec.key] = self.upsert(Role, rows.get(spec.key), {"organisation_id": self.org.id,  # type: ignore[assignment]
+                                                                   "key": spec.key}, desired, "roll", spec.key)
+        self.archive_missing(list(rows.values()), {r.key for r in self.config.roles}, "roll")
+        self.session.flush()
+        return rows
+
+    def people(self) -> dict[str, Person]:
+        result: dict[str, Person] = {}
+        for spec in self.config.people:
+            email = spec.email.lower()
+            existing = self.session.exec(select(Person).where(Person.email == email)).first()
+            row = self.upsert(Person, existing, {"email": email}, {"name": spec.name, "phone": spec.phone},
+                              "person", email)
+            result[spec.key] = row  # type: ignore[assignment]
+        self.session.flush()
+        return result
+
+    def assignments(self, roles: dict[str, Role], people: dict[str, Person]) -> None:
+        role_ids = [role.id for role in roles.values()]
+        existing = {
+            (a.role_id, a.person_id, a.starts_on): a
+            for a in self.session.exec(
+                select(RoleAssignment).where(RoleAssignment.role_id.in_(role_ids))  # type: ignore[union-attr]
+            )
+        }
+        wanted: set[tuple[int | None, int | None, date]] = set()
+        for spec in self.config.assignments:
+            identity = {"role_id": roles[spec.role].id, "person_id": people[spec.person].id,
+                        "starts_on": spec.starts_on}
+            ident_key = (identity["role_id"], identity["person_id"], spec.starts_on)
+            wanted.add(ident_key)
+            row = existing.get(ident_key)
+            label = f"{spec.role}/{spec.person}/{spec.starts_on}"
+            if row is None:
+                self.upsert(RoleAssignment, None, identity, {"ends_on": spec.ends_on, "source": "config"},
+                            "tilldelning", label)
+            elif spec.ends_on is not None and row.ends_on != spec.ends_on:
+                # An open end in the file never reopens an assignment that a handover has ended.
+                self.upsert(RoleAssignment, row, identity, {"ends_on": spec.ends_on}, "tilldelning", label)
+        for ident_key, row in existing.items():
+            if ident_key not in wanted and row.source == "config":
+                self.session.delete(row)
+                self.record("removed", row, "tilldelning", f"{row.role_id}/{row.person_id}/{row.starts_on}",
+                            {"ends_on": row.ends_on}, None)
+
+    def bodies(self, roles: dict[str, Role]) -> dict[str, Body]:
+        rows = {b.key: b for b in self.session.exec(select(Body).where(Body.organisation_id == self.org.id))}
+        for spec in self.config.bodies:
+            desired = {
+                "name": spec.name,
+                "kind": spec.kind,
+                "chair_role_id": roles[spec.chair].id if spec.chair else None,
+                "convener_role_id": roles[spec.convener].id if spec.convener else None,
+                "description": spec.description,
+            }
+            body = self.upsert(Body, rows.get(spec.key), {"organisation_id": self.org.id, "key": spec.key},
+                               desired, "organ", spec.key)
+            self.session.flush()
+            rows[spec.key] = body  # type: ignore[assignment]
+            self.memberships(body, [roles[key] for key in spec.members], spec.key)  # type: ignore[arg-type]
+        self.archive_missing(list(rows.values()), {b.key for b in self.config.bodies}, "organ")
+        return rows
+
+    def memberships(self, body: Body, members: list[Role], body_key: str) -> None:
+        current = {m.role_id: m for m in self.session.exec(
+            select(BodyMembership).where(BodyMembership.body_id == body.id))}
+        for role in members:
+            if current.pop(role.id, None) is None:  # type: ignore[arg-type]
+                row = BodyMembership(body_id=body.id, role_id=role.id)  # type: ignore[arg-type]
+                self.session.add(row)
+                self.record("created", row, "medlemskap", f"{body_key}/{role.key}")
+        for row in current.values():
+            self.session.delete(row)
+            self.record("removed", row, "medlemskap", f"{body_key}/{row.role_id}")
+
+    def contact_routes(self, people: dict[str, Person], bodies: dict[str, Body]) -> None:
+        current = {
+            (r.person_id, r.body_id, r.url_template): r
+            for r in self.session.exec(select(ContactRoute).where(ContactRoute.organisation_id == self.org.id))
+        }
+        owners: list[tuple[int | None, int | None, list[ContactSpec], str]] = [
+            (people[p.key].id, None, p.contacts, p.key) for p in self.config.people
+        ] + [(None, bodies[b.key].id, b.contacts, b.key) for b in self.config.bodies]
+        for person_id, body_id, contacts, owner in owners:
+            for contact in contacts:
+                identity = {"organisation_id": self.org.id, "person_id": person_id, "body_id": body_id,
+                            "url_template": contact.url}
+                row = current.pop((person_id, body_id, contact.url), None)
+                self.upsert(ContactRoute, row, identity, {"channel": channel_of(contact.url),
+                                                          "tags": list(contact.tags)},
+                            "kontaktväg", f"{owner}/{channel_of(contact.url)}")
+        for row in current.values():
+            self.session.delete(row)
+            self.record("removed", row, "kontaktväg", f"{row.person_id or row.body_id}/{row.channel}")
+
+    def cadences(self, bodies: dict[str, Body]) -> None:
+        rows = {c.key: c for c in self.session.exec(select(Cadence).where(Cadence.organisation_id == self.org.id))}
+        for spec in self.config.cadences:
+            desired = {
+                "trigger": spec.trigger,
+                "title": spec.title,
+                "body_id": bodies[spec.body].id if spec.body else None,
+                "rule": spec.schedule.model_dump(mode="json", exclude_defaults=False),
+                "notify": list(spec.notify),
+            }
+            self.upsert(Cadence, rows.get(spec.key), {"organisation_id": self.org.id, "key": spec.key},
+                        desired, "rytm", spec.key)
+        self.archive_missing(list(rows.values()), {c.key for c in self.config.cadences}, "rytm")
+
+    def indicators(self) -> None:
+        rows = {i.key: i for i in self.session.exec(select(Indicator).where(Indicator.organisation_id == self.org.id))}
+        for spec in self.config.indicators:
+            desired: dict[str, Any] = {
+                "name": spec.name, "unit": spec.unit, "source": spec.source, "area": spec.area,
+                "direction": spec.direction, "interval_years": spec.interval_years,
+            }
+            for prefix in ("baseline", "target", "national"):
+                figure = getattr(spec, prefix)
+                desired[f"{prefix}_value"] = figure.value if figure else None
+                desired[f"{prefix}_year"] = figure.year if figure else None
+            self.upsert(Indicator, rows.get(spec.key), {"organisation_id": self.org.id, "key": spec.key},
+                        desired, "indikator", spec.key)
+        self.archive_missing(list(rows.values()), {i.key for i in self.config.indicators}, "indikator")
+
+    def agreement(self, parties: dict[str, Organisation], roles: dict[str, Role]) -> None:
+        spec = self.config.agreement
+        if spec is None:
+            return
+        latest = self.session.exec(
+            select(Agreement).where(Agreement.organisation_id == self.org.id)
+            .order_by(Agreement.version.desc())  # type: ignore[attr-defined]
+        ).first()
+        if latest is not None and latest.status != AgreementStatus.DRAFT:
+            return  # signed agreements change by renewal (a new version), never by a reload
+        desired = {"title": spec.title, "period_start": spec.starts_on, "period_end": spec.ends_on,
+                   "citizen_promise_years": spec.citizen_promise_years}
+        version = 1 if latest is None else latest.version
+        identity = {"organisation_id": self.org.id, "version": version}
+        agreement = self.upsert(Agreement, latest, identity, desired, "överenskommelse", f"v{version}")
+        self.session.flush()
+        signers: dict[int, Role] = {}
+        for role in sorted(roles.values(), key=lambda r: r.key):
+            if role.signatory and role.archived_at is None and role.party_id is not None:
+                signers.setdefault(role.party_id, role)
+        current = {p.party_id: p for p in self.session.exec(
+            select(AgreementParty).where(AgreementParty.agreement_id == agreement.id))}  # type: ignore[attr-defined]
+        for party in [*self.config.kommun_parties(), self.config.police_area]:
+            org = parties[party.key]
+            row = current.pop(org.id, None)  # type: ignore[arg-type]
+            self.upsert(AgreementParty, row, {"agreement_id": agreement.id, "party_id": org.id},  # type: ignore[attr-defined]
+                        {"signatory_role_id": signers[org.id].id}, "avtalspart", party.key)  # type: ignore[index]
+        for row in current.values():
+            self.session.delete(row)
+            self.record("removed", row, "avtalspart", str(row.party_id))
+        self.citizen_promises(agreement, parties)  # type: ignore[arg-type]
+
+    def citizen_promises(self, agreement: Agreement, parties: dict[str, Organisation]) -> None:
+        start = agreement.period_start
+        end = start + relativedelta(years=agreement.citizen_promise_years) - timedelta(days=1)
+        current = {p.municipality_id: p for p in self.session.exec(
+            select(CitizenPromise).where(CitizenPromise.agreement_id == agreement.id))}
+        for party in self.config.kommun_parties():
+            org = parties[party.key]
+            row = current.get(org.id)  # type: ignore[arg-type]
+            if row is not None and row.status != AgreementStatus.DRAFT:
+                continue
+            self.upsert(CitizenPromise, row, {"agreement_id": agreement.id, "municipality_id": org.id},
+                        {"title": f"Medborgarlöfte {org.name} {start.year}", "period_start": start,
+                         "period_end": end}, "medborgarlöfte", party.key)
+
+
+def load_config(session: Session, result: ValidationResult, actor: str | None = None) -> LoadReport:
+    """Apply a validated file inside the caller's transaction. Refuses a file with errors."""
+    if not result.ok or result.config is None:
+        raise ConfigError(result.errors or result.issues)
+    source = Path(result.file).name
+    loader = _Loader(session, result.config, actor or f"config:{source}", result.file)
+    parties = loader.organisations()
+    roles = loader.roles(parties)
+    people = loader.people()
+    loader.assignments(roles, people)
+    bodies = loader.bodies(roles)
+    loader.contact_routes(people, bodies)
+    loader.cadences(bodies)
+    loader.indicators()
+    loader.agreement(parties, roles)
+    session.flush()
+    return LoadReport(result.config.organisation.key, loader.org.id, loader.changes)  # type: ignore[arg-type]

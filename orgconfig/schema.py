@@ -1,0 +1,303 @@
+"""The organisation file's schema. Strict: unknown keys, wrong types and impossible values are errors.
+
+Messages raised here are Swedish, because coordinators read them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from samverkan.models.enums import BodyKind, Frequency, HolidayPolicy, IndicatorDirection, TriggerKind
+
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEEKDAYS: tuple[Weekday, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEKDAY_SV = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
+MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Statistics(Strict):
+    reported_crimes_per_100k: int | None = Field(default=None, ge=0)
+    reported_crimes_year: int | None = Field(default=None, ge=1990, le=2100)
+    reported_crimes_preliminary: bool = False
+    ntu_exposure_pct: float | None = Field(default=None, ge=0, le=100)
+    ntu_year: int | None = Field(default=None, ge=2006, le=2100)
+    ntu_area: str | None = None
+    source: str | None = None
+
+
+class Party(Strict):
+    key: Key
+    name: Text
+    kommunkod: Annotated[str, StringConstraints(pattern=r"^\d{4}$")] | None = None
+    population: int | None = Field(default=None, gt=0)
+    assumed: bool = False
+    statistics: Statistics | None = None
+    notes: str | None = None
+
+
+class OrganisationSpec(Party):
+    kind: Literal["kommun", "stadsdel", "samverkansomrade"]
+    county: Text
+    parent: Text | None = None
+
+
+class RoleSpec(Strict):
+    key: Key
+    name: Text
+    party: Key
+    signatory: bool = False
+
+
+class ContactSpec(Strict):
+    """A contact route; in the file either a bare URL or {url: ..., tags: [...]}."""
+
+    url: Annotated[str, StringConstraints(min_length=3, max_length=2000)]
+    tags: list[Key] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_url(cls, value: object) -> object:
+        return {"url": value} if isinstance(value, str) else value
+
+
+Contact = ContactSpec
+
+
+class PersonSpec(Strict):
+    key: Key
+    name: Text
+    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{6,20}$")] | None = None
+    contacts: list[Contact] = []
+
+
+class AssignmentSpec(Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    role: Key
+    person: Key
+    starts_on: date = Field(alias="from")
+    ends_on: date | None = Field(default=None, alias="to")
+
+    @model_validator(mode="after")
+    def _order(self) -> Self:
+        if self.ends_on is not None and self.ends_on < self.starts_on:
+            raise ValueError(f"slutdatum {self.ends_on} ligger före startdatum {self.starts_on}")
+        return self
+
+
+class BodySpec(Strict):
+    key: Key
+    name: Text
+    kind: BodyKind
+    chair: Key | None = None
+    convener: Key | None = None
+    members: list[Key] = []
+    contacts: list[Contact] = []
+    description: str | None = None
+
+
+class Schedule(Strict):
+    """When a cadence fires. Each frequency takes only the fields that make sense for it."""
+
+    frequency: Frequency
+    start: date | None = None
+    weekday: Weekday | None = None
+    week: Literal[1, 2, 3, 4, -1] | None = None
+    day: int | None = Field(default=None, ge=1, le=31)
+    month: int | None = Field(default=None, ge=1, le=12)
+    months: list[Annotated[int, Field(ge=1, le=12)]] | None = None
+    times_per_year: int | None = Field(default=None, ge=1, le=24)
+    interval_years: int = Field(default=1, ge=1, le=10)
+    time: str = "09:00"
+    duration_minutes: int = Field(default=120, ge=5, le=24 * 60)
+    holidays: HolidayPolicy = HolidayPolicy.MOVE_NEXT_WORKING_DAY
+    observe_breaks: bool = True
+
+    @field_validator("time")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        match = re.fullmatch(r"(\d{1,2}):(\d{2})", value)
+        if not match or int(match[1]) > 23 or int(match[2]) > 59:
+            raise ValueError(f"'{value}' är ingen klockslag (TT:MM)")
+        if int(match[1]) == 2:
+            raise ValueError(
+                f"{value} finns inte eller inträffar två gånger när sommartid börjar eller slutar; välj en annan tid"
+            )
+        return f"{int(match[1]):02d}:{match[2]}"
+
+    @property
+    def at(self) -> time:
+        hour, minute = self.time.split(":")
+        return time(int(hour), int(minute))
+
+    def _forbid(self, *names: str) -> None:
+        present = [name for name in names if getattr(self, name) not in (None, [])]
+        if present:
+            raise ValueError(f"frekvensen '{self.frequency}' tar inte fälten: {', '.join(present)}")
+
+    def _day_or_nth_weekday(self) -> None:
+        if self.day is not None and (self.weekday or self.week):
+            raise ValueError("ange antingen 'day' eller 'weekday' med 'week', inte båda")
+        if self.day is None and not (self.weekday and self.week):
+            raise ValueError("ange 'day' (1–28) eller 'weekday' med 'week' (1–4, -1 för sista)")
+        if self.day is not None and self.day > 28:
+            raise ValueError(
+                f"dag {self.day} finns inte i alla månader; använd 1–28 eller 'weekday' med 'week: -1'"
+            )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        f = self.frequency
+        if f is not Frequency.YEARLY and self.interval_years != 1:
+            raise ValueError("'interval_years' gäller bara frekvensen 'yearly'")
+        if f in (Frequency.WEEKLY, Frequency.BIWEEKLY):
+            self._forbid("day", "month", "months", "week", "times_per_year")
+            if self.weekday is None:
+                raise ValueError(f"frekvensen '{f}' behöver 'weekday'")
+            if f is Frequency.BIWEEKLY:
+                if self.start is None:
+                    raise ValueError("varannan vecka behöver 'start' (ett datum som avgör vilka veckor)")
+                if WEEKDAYS[self.start.weekday()] != self.weekday:
+                    actual = WEEKDAY_SV[self.start.weekday()]
+                    wanted = WEEKDAY_SV[WEEKDAYS.index(self.weekday)]
+                    raise ValueError(f"startdatum {self.start} är en {actual}, inte en {wanted} ({self.weekday})")
+        elif f is Frequency.MONTHLY:
+            self._forbid("month", "months", "times_per_year")
+            self._day_or_nth_weekday()
+        elif f is Frequency.QUARTERLY:
+            self._forbid("month", "times_per_year")
+            self._day_or_nth_weekday()
+            if self.months is not None:
+                ordered = sorted(self.months)
+                if len(ordered) != 4 or any(b - a != 3 for a, b in zip(ordered, ordered[1:], strict=False)):
+                    raise ValueError("kvartal: 'months' ska vara fyra månader med tre månaders mellanrum")
+        elif f is Frequency.YEARLY:
+            self._forbid("months", "times_per_year")
+            if self.month is None:
+                raise ValueError("frekvensen 'yearly' behöver 'month'")
+            if self.interval_years > 1 and self.start is None:
+                raise ValueError(f"vart {self.interval_years}:e år behöver 'start' (vilket år serien börjar)")
+            self._day_or_nth_weekday()
+        elif f is Frequency.TIMES_PER_YEAR:
+            self._forbid("month")
+            if self.times_per_year is None:
+                raise ValueError("frekvensen 'times_per_year' behöver 'times_per_year'")
+            if self.months is not None and (
+                len(self.months) != self.times_per_year or len(set(self.months)) != len(self.months)
+            ):
+                raise ValueError(
+                    f"'months' ska ange {self.times_per_year} olika månader, inte {len(self.months)}"
+                )
+            if self.months is None and 12 % self.times_per_year and self.times_per_year <= 12:
+                raise ValueError(
+                    f"{self.times_per_year} gånger per år går inte att sprida jämnt; ange 'months'"
+                )
+            if self.times_per_year > 12:
+                raise ValueError("mer än 12 gånger per år: använd 'weekly', 'biweekly' eller 'monthly'")
+            self._day_or_nth_weekday()
+        elif f is Frequency.AD_HOC:
+            self._forbid("start", "weekday", "week", "day", "month", "months", "times_per_year")
+        return self
+
+
+class CadenceSpec(Strict):
+    key: Key
+    trigger: TriggerKind
+    title: Text
+    body: Key | None = None
+    schedule: Schedule
+    notify: list[Key] = []
+
+
+class Figure(Strict):
+    value: float
+    year: int = Field(ge=1990, le=2100)
+
+
+class IndicatorSpec(Strict):
+    key: Key
+    name: Text
+    unit: Annotated[str, StringConstraints(min_length=1, max_length=50)]
+    source: Text
+    area: str | None = None
+    direction: IndicatorDirection
+    interval_years: int = Field(default=1, ge=1, le=5)
+    baseline: Figure | None = None
+    target: Figure | None = None
+    national: Figure | None = None
+
+    @model_validator(mode="after")
+    def _target_after_baseline(self) -> Self:
+        if self.baseline and self.target and self.target.year < self.baseline.year:
+            raise ValueError(f"målåret {self.target.year} ligger före basåret {self.baseline.year}")
+        return self
+
+
+class BreakSpec(Strict):
+    """A recurring break (sommaruppehåll), from MM-DD to MM-DD inclusive."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    name: Text
+    starts: str = Field(alias="from")
+    ends: str = Field(alias="to")
+
+    @field_validator("starts", "ends")
+    @classmethod
+    def _month_day(cls, value: str) -> str:
+        match = MONTH_DAY.match(value)
+        if not match:
+            raise ValueError(f"'{value}' ska skrivas MM-DD, till exempel 06-22")
+        try:
+            date(2024, int(match[1]), int(match[2]))  # 2024 is a leap year: 02-29 is allowed
+        except ValueError:
+            raise ValueError(f"'{value}' är inget datum") from None
+        return value
+
+
+class AgreementSpec(Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    title: Text
+    starts_on: date = Field(alias="from")
+    ends_on: date = Field(alias="to")
+    citizen_promise_years: Literal[1, 2] = 1
+
+    @model_validator(mode="after")
+    def _period(self) -> Self:
+        if self.ends_on <= self.starts_on:
+            raise ValueError(f"överenskommelsen slutar ({self.ends_on}) innan den börjar ({self.starts_on})")
+        if (self.ends_on - self.starts_on).days > 366 * 8:
+            raise ValueError("en samverkansöverenskommelse längre än åtta år är inte rimlig")
+        return self
+
+
+class OrgConfig(Strict):
+    schema_version: Literal[1]
+    organisation: OrganisationSpec
+    municipalities: list[Party] = []
+    police_area: Party
+    county_board: Party | None = None
+    roles: list[RoleSpec]
+    people: list[PersonSpec] = []
+    assignments: list[AssignmentSpec] = []
+    bodies: list[BodySpec] = []
+    cadences: list[CadenceSpec] = []
+    indicators: list[IndicatorSpec] = []
+    breaks: list[BreakSpec] = []
+    agreement: AgreementSpec | None = None
+
+    def kommun_parties(self) -> list[Party]:
+        """The municipal parties: the member kommuner of a joint area, otherwise the organisation."""
+        return list(self.municipalities) if self.municipalities else [self.organisation]

@@ -1,0 +1,259 @@
+"""Validating an organisation file: schema, cross-references and contact routes, every problem located."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path as FilePath
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from samverkan.models.enums import BodyKind, TriggerKind
+from samverkan.notifications.routes import check_route
+from samverkan.orgconfig.issues import ConfigIssue, Path
+from samverkan.orgconfig.schema import ContactSpec, OrgConfig
+from samverkan.orgconfig.yaml_source import LocatedYaml, read_yaml
+
+_MESSAGES = {
+    "missing": "obligatoriskt fält saknas",
+    "string_type": "ska vara text",
+    "int_type": "ska vara ett heltal",
+    "int_parsing": "ska vara ett heltal",
+    "int_from_float": "ska vara ett heltal",
+    "float_type": "ska vara ett tal",
+    "float_parsing": "ska vara ett tal",
+    "bool_type": "ska vara true eller false",
+    "bool_parsing": "ska vara true eller false",
+    "list_type": "ska vara en lista",
+    "model_type": "ska vara en tabell med nycklar",
+    "model_attributes_type": "ska vara en tabell med nycklar",
+    "dict_type": "ska vara en tabell med nycklar",
+    "date_type": "ska vara ett datum (ÅÅÅÅ-MM-DD)",
+    "date_parsing": "ska vara ett datum (ÅÅÅÅ-MM-DD)",
+    "date_from_datetime_parsing": "ska vara ett datum (ÅÅÅÅ-MM-DD)",
+    "date_from_datetime_inexact": "ska vara ett datum utan klockslag",
+}
+
+
+_PATTERN_MESSAGES = {
+    r"^[a-z0-9][a-z0-9_-]{0,63}$": "'{given}' duger inte som nyckel: använd a–z, 0–9, - och _ (högst 64 tecken)",
+    r"^\d{4}$": "'{given}' är ingen kommunkod (fyra siffror, t.ex. \"1982\")",
+    r"^[^@\s]+@[^@\s]+\.[^@\s]+$": "'{given}' är ingen e-postadress",
+    r"^\+?[0-9 ()-]{6,20}$": "'{given}' är inget telefonnummer",
+}
+
+
+def _message(error: ErrorDetails) -> str:
+    kind = error["type"]
+    ctx: dict[str, Any] = dict(error.get("ctx") or {})
+    given = error.get("input")
+    if kind == "extra_forbidden":
+        return "okänd nyckel"
+    if kind in ("literal_error", "enum"):
+        expected = ctx.get("expected", "")
+        return f"'{given}' är inte tillåtet; tillåtna värden: {expected}".replace(" or ", ", ")
+    if kind == "string_pattern_mismatch":
+        return _PATTERN_MESSAGES.get(str(ctx.get("pattern")), f"'{{given}}' har fel form").format(given=given)
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        sign = {"greater_than_equal": "≥", "greater_than": ">", "less_than_equal": "≤", "less_than": "<"}[kind]
+        limit = next(iter(ctx.values()), "")
+        return f"{given} ska vara {sign} {limit}"
+    if kind in ("string_too_short", "too_short"):
+        return "får inte vara tomt"
+    if kind in ("string_too_long", "too_long"):
+        return "är för långt"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    if kind in _MESSAGES:
+        shown = f" (fick {given!r})" if kind != "missing" and not isinstance(given, dict | list) else ""
+        return _MESSAGES[kind] + shown
+    return error["msg"]
+
+
+def _clean_loc(loc: Iterable[int | str]) -> Path:
+    """Drop pydantic's union branch names (e.g. 'str', 'ContactSpec') from a location."""
+    out: list[int | str] = []
+    for part in loc:
+        if isinstance(part, str) and part.startswith(("constrained-str", "function-")):
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+@dataclass
+class ValidationResult:
+    file: str
+    config: OrgConfig | None
+    issues: list[ConfigIssue] = field(default_factory=list)
+    source_text: str = ""
+
+    @property
+    def errors(self) -> list[ConfigIssue]:
+        return [issue for issue in self.issues if issue.severity == "fel"]
+
+    @property
+    def ok(self) -> bool:
+        return self.config is not None and not self.errors
+
+
+class _Checker:
+    def __init__(self, doc: LocatedYaml, config: OrgConfig) -> None:
+        self.doc = doc
+        self.config = config
+        self.issues: list[ConfigIssue] = []
+
+    def add(self, path: Path, message: str, severity: str = "fel") -> None:
+        self.issues.append(
+            ConfigIssue(self.doc.file, self.doc.line_of(path), message, path, severity)  # type: ignore[arg-type]
+        )
+
+    def unique(self, section: str, items: list[Any], attr: str = "key") -> dict[str, int]:
+        seen: dict[str, int] = {}
+        for index, item in enumerate(items):
+            value = getattr(item, attr)
+            if value in seen:
+                self.add((section, index, attr), f"'{value}' finns redan ({section}[{seen[value]}])")
+            else:
+                seen[value] = index
+        return seen
+
+    def run(self) -> list[ConfigIssue]:
+        c = self.config
+        parties: dict[str, Path] = {c.organisation.key: ("organisation",)}
+        for index, party in enumerate(c.municipalities):
+            if party.key in parties:
+                self.add(("municipalities", index, "key"), f"'{party.key}' används redan som nyckel")
+            parties[party.key] = ("municipalities", index)
+        for section, party in (("police_area", c.police_area), ("county_board", c.county_board)):
+            if party is None:
+                continue
+            if party.key in parties:
+                self.add((section, "key"), f"'{party.key}' används redan som nyckel")
+            parties[party.key] = (section,)
+
+        kind = c.organisation.kind
+        if kind == "samverkansomrade" and len(c.municipalities) < 2:
+            self.add(("organisation", "kind"), "ett samverkansområde behöver minst två kommuner i 'municipalities'")
+        if kind != "samverkansomrade" and c.municipalities:
+            self.add(("municipalities",), f"'municipalities' gäller bara samverkansområden, inte '{kind}'")
+
+        roles = self.unique("roles", c.roles)
+        people = self.unique("people", c.people)
+        self.unique("people", c.people, "email")
+        bodies = self.unique("bodies", c.bodies)
+        self.unique("cadences", c.cadences)
+        self.unique("indicators", c.indicators)
+        for key in set(roles) & set(bodies):
+            self.add(("bodies", bodies[key], "key"), f"'{key}' är både en roll och ett organ; välj olika nycklar")
+
+        for index, role in enumerate(c.roles):
+            if role.party not in parties:
+                self.add(("roles", index, "party"), self._unknown("part", role.party, parties))
+        for index, person in enumerate(c.people):
+            self.routes(("people", index, "contacts"), person.contacts)
+        for index, assignment in enumerate(c.assignments):
+            if assignment.role not in roles:
+                self.add(("assignments", index, "role"), self._unknown("roll", assignment.role, roles))
+            if assignment.person not in people:
+                self.add(("assignments", index, "person"), self._unknown("person", assignment.person, people))
+        self._overlapping_assignments()
+
+        for index, body in enumerate(c.bodies):
+            for attr in ("chair", "convener"):
+                value = getattr(body, attr)
+                if value is not None and value not in roles:
+                    self.add(("bodies", index, attr), self._unknown("roll", value, roles))
+            for member_index, member in enumerate(body.members):
+                if member not in roles:
+                    self.add(("bodies", index, "members", member_index), self._unknown("roll", member, roles))
+            self.routes(("bodies", index, "contacts"), body.contacts)
+
+        body_kinds = {body.key: body.kind for body in c.bodies}
+        for index, cadence in enumerate(c.cadences):
+            if cadence.body is not None and cadence.body not in bodies:
+                self.add(("cadences", index, "body"), self._unknown("organ", cadence.body, bodies))
+            needs_body = cadence.trigger in (TriggerKind.EST_MEETING, TriggerKind.BODY_MEETING)
+            if needs_body and cadence.body is None:
+                self.add(("cadences", index), f"utlösaren '{cadence.trigger}' behöver 'body'")
+            if cadence.trigger is TriggerKind.EST_MEETING and cadence.body in body_kinds:
+                if body_kinds[cadence.body] is not BodyKind.EST:
+                    self.add(("cadences", index, "body"), f"EST-möten hålls av en EST-grupp, inte '{cadence.body}'")
+            for target_index, target in enumerate(cadence.notify):
+                if target not in roles and target not in bodies:
+                    self.add(
+                        ("cadences", index, "notify", target_index),
+                        self._unknown("roll eller organ", target, roles | bodies),
+                    )
+
+        if c.agreement is not None:
+            signers = {role.party for role in c.roles if role.signatory}
+            for party in [*c.kommun_parties(), c.police_area]:
+                if party.key not in signers:
+                    self.add(
+                        ("agreement",),
+                        f"parten '{party.key}' har ingen roll med 'signatory: true' som kan skriva under",
+                    )
+        return self.issues
+
+    def _overlapping_assignments(self) -> None:
+        by_role: dict[str, list[tuple[int, Any]]] = {}
+        for index, assignment in enumerate(self.config.assignments):
+            by_role.setdefault(assignment.role, []).append((index, assignment))
+        for entries in by_role.values():
+            for position, (index, first) in enumerate(entries):
+                for other_index, other in entries[position + 1 :]:
+                    if first.person == other.person and _overlap(first, other):
+                        self.add(
+                            ("assignments", other_index),
+                            f"{other.person} har redan rollen {other.role} under samma tid (assignments[{index}])",
+                        )
+
+    def routes(self, path: Path, contacts: list[Any]) -> None:
+        for index, contact in enumerate(contacts):
+            url = contact.url if isinstance(contact, ContactSpec) else contact
+            for finding in check_route(url):
+                self.add((*path, index), finding.message, finding.severity)
+
+    @staticmethod
+    def _unknown(what: str, value: str, known: Iterable[str]) -> str:
+        names = ", ".join(sorted(known)) or "inga"
+        return f"okänd {what} '{value}' (kända: {names})"
+
+
+def _overlap(a: Any, b: Any) -> bool:
+    a_end = a.ends_on or b.starts_on.max
+    b_end = b.ends_on or a.starts_on.max
+    return a.starts_on <= b_end and b.starts_on <= a_end
+
+
+def validate_text(text: str, file: str) -> ValidationResult:
+    doc = read_yaml(text, file)
+    if doc.data is None or doc.issues:
+        return ValidationResult(file, None, doc.issues, text)
+    if not isinstance(doc.data, dict):
+        return ValidationResult(file, None, [ConfigIssue(file, 1, "filen ska vara en tabell med nycklar")], text)
+    try:
+        config = OrgConfig.model_validate(doc.data)
+    except ValidationError as exc:
+        issues = []
+        for error in exc.errors():
+            path = _clean_loc(error["loc"])
+            issues.append(ConfigIssue(file, doc.line_of(path), _message(error), path))
+        return ValidationResult(file, None, sorted(issues, key=lambda i: i.line), text)
+    issues = sorted(_Checker(doc, config).run(), key=lambda i: i.line)
+    return ValidationResult(file, config, issues, text)
+
+
+def validate_file(path: str | FilePath) -> ValidationResult:
+    file = str(path)
+    try:
+        text = FilePath(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ValidationResult(file, None, [ConfigIssue(file, 0, "filen finns inte")])
+    except UnicodeDecodeError as exc:
+        return ValidationResult(file, None, [ConfigIssue(file, 1, f"filen är inte UTF-8 ({exc.reason})")])
+    except OSError as exc:
+        return ValidationResult(file, None, [ConfigIssue(file, 0, f"filen kan inte läsas: {exc.strerror}")])
+    return validate_text(text, file)

@@ -1,0 +1,1 @@
+"""Jinja2 templates (Swedish): messages, decision packets, reports and CLI summaries."""

@@ -1,0 +1,38 @@
+"""The Jinja2 environment for every template: strict (a missing value is an error), Swedish filters."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from samverkan.core.labels import label
+
+
+def thousands(value: int | float | None) -> str:
+    """13391 → '13 391' (Swedish digit grouping with a space)."""
+    if value is None:
+        return "–"
+    text = f"{value:,}".replace(",", "\u00a0")
+    return text.replace(".", ",")
+
+
+@lru_cache
+def environment() -> Environment:
+    """Built on first use, not at import: Prefect's serve() pickles module globals of flows."""
+    env = Environment(
+        loader=PackageLoader("samverkan.templates", "."),
+        autoescape=select_autoescape(["html", "htm", "xml"], default_for_string=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["label"] = label
+    env.filters["thousands"] = thousands
+    return env
+
+
+def render(name: str, **context: Any) -> str:
+    return environment().get_template(name).render(**context)
