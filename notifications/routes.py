@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 from samverkan.models.enums import ContactChannel
 
@@ -67,17 +67,24 @@ def _with_placeholders(url: str) -> str:
     return ENV_REF.sub(_PLACEHOLDER, url)
 
 
+def _split(url: str) -> SplitResult:
+    """urlsplit that also understands schemes urllib refuses (e.g. 46elks://, which starts with a digit)."""
+    scheme, _, rest = url.partition("://")
+    parts = urlsplit(f"x://{rest}")
+    return parts._replace(scheme=scheme.lower())
+
+
 def check_route(url: str) -> list[RouteFinding]:
     """Everything wrong with one route: syntax, inline secrets, retired services, unknown to Apprise."""
-    findings: list[RouteFinding] = []
     if "://" not in url:
         return [RouteFinding("fel", f"'{url}' är ingen Apprise-adress (schema://...)")]
     scheme = scheme_of(url)
     leftover = ENV_REF.sub("", url)
     if "${" in leftover or "$" in leftover.split("?", 1)[0].split("@", 1)[0]:
-        findings.append(
+        return [
             RouteFinding("fel", "miljövariabler skrivs ${NAMN} med versaler, siffror och _ (till exempel ${SMTP_LOSEN})")
-        )
+        ]
+    findings: list[RouteFinding] = []
     if scheme == "msteams":
         findings.append(
             RouteFinding(
@@ -88,7 +95,7 @@ def check_route(url: str) -> list[RouteFinding]:
             )
         )
         return findings
-    parts = urlsplit(_with_placeholders(url))
+    parts = _split(_with_placeholders(url))
     if parts.password and parts.password != _PLACEHOLDER:
         findings.append(
             RouteFinding("fel", "lösenordet står i klartext; skriv det som en miljövariabel, t.ex. ${SMTP_LOSEN}")
@@ -121,6 +128,6 @@ def resolve(url: str, environ: Mapping[str, str] | None = None) -> str:
 
 def redact(url: str) -> str:
     """A route fit for logs and screens: scheme and host only."""
-    parts = urlsplit(_with_placeholders(url))
+    parts = _split(_with_placeholders(url))
     host = parts.hostname or ""
     return f"{parts.scheme}://{host}/…" if host else f"{parts.scheme}://…"

@@ -1,0 +1,1 @@
+"""Samverkan test suite."""
