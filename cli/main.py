@@ -48,7 +48,10 @@ class Failure(click.ClickException):
 
 def db_option(function: Any) -> Any:
     return click.option(
-        "--db", "db_url", envvar="SAMVERKAN_DATABASE_URL", metavar="URL",
+        "--db",
+        "db_url",
+        envvar="SAMVERKAN_DATABASE_URL",
+        metavar="URL",
         help="Databasens adress (SQLAlchemy-URL); standard: SQLite-filen var/samverkan.db.",
     )(function)
 
@@ -74,7 +77,7 @@ def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None)
         raise click.BadParameter(f"'{value}' är inget datum (ÅÅÅÅ-MM-DD)") from None
 
 
-@click.group(cls=Group, context_settings=CONTEXT)
+@click.group(name="samverkan", cls=Group, context_settings=CONTEXT)
 def app() -> None:
     """Samverkan – kommunens och polisens lokala brottsförebyggande arbete,
     från lägesbild och orsaksanalys till överenskommelse, genomförande och uppföljning."""
@@ -92,9 +95,16 @@ def validate(files: tuple[Path, ...], as_json: bool) -> None:
     for file in files:
         result = validate_file(file)
         failed = failed or not result.ok
-        report.append({"file": str(file), "ok": result.ok,
-                       "issues": [{"line": i.line, "severity": i.severity, "message": i.message,
-                                   "path": list(i.path)} for i in result.issues]})
+        report.append(
+            {
+                "file": str(file),
+                "ok": result.ok,
+                "issues": [
+                    {"line": i.line, "severity": i.severity, "message": i.message, "path": list(i.path)}
+                    for i in result.issues
+                ],
+            }
+        )
         if not as_json:
             for issue in result.issues:
                 click.echo(str(issue), err=issue.severity == "fel")
@@ -164,8 +174,13 @@ def _show(key: str, db_url: str, on: date, as_json: bool) -> None:
 
 @app.command()
 @click.argument("organisation", metavar="ORGANISATION")
-@click.option("--datum", "on", callback=_parse_date, metavar="ÅÅÅÅ-MM-DD",
-              help="Visa läget detta datum (standard: i dag).")
+@click.option(
+    "--datum",
+    "on",
+    callback=_parse_date,
+    metavar="ÅÅÅÅ-MM-DD",
+    help="Visa läget detta datum (standard: i dag).",
+)
 @db_option
 @json_option
 def show(organisation: str, on: date | None, db_url: str | None, as_json: bool) -> None:

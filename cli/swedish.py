@@ -46,8 +46,16 @@ MESSAGES = {
     "{value!r} is not one of {choices}.": "{value!r} är inte ett av {choices}.",
 }
 
-_MODULES = ("click.core", "click.decorators", "click.exceptions", "click.formatting", "click.parser",
-            "click.types", "click.termui", "click.utils")
+_MODULES = (
+    "click.core",
+    "click.decorators",
+    "click.exceptions",
+    "click.formatting",
+    "click.parser",
+    "click.types",
+    "click.termui",
+    "click.utils",
+)
 
 
 def _translate(message: str) -> str:

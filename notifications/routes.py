@@ -82,7 +82,10 @@ def check_route(url: str) -> list[RouteFinding]:
     leftover = ENV_REF.sub("", url)
     if "${" in leftover or "$" in leftover.split("?", 1)[0].split("@", 1)[0]:
         return [
-            RouteFinding("fel", "miljövariabler skrivs ${NAMN} med versaler, siffror och _ (till exempel ${SMTP_LOSEN})")
+            RouteFinding(
+                "fel",
+                "miljövariabler skrivs ${NAMN} med versaler, siffror och _ (till exempel ${SMTP_LOSEN})",
+            )
         ]
     findings: list[RouteFinding] = []
     if scheme == "msteams":

@@ -8,8 +8,20 @@ from typing import Any
 from samverkan.orgconfig.schema import WEEKDAY_SV, WEEKDAYS
 
 MONTHS_SV = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
-MONTHS_LONG_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
-                  "oktober", "november", "december")
+MONTHS_LONG_SV = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 ORDINALS_SV = {1: "första", 2: "andra", 3: "tredje", 4: "fjärde", -1: "sista"}
 
 

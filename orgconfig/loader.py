@@ -98,8 +98,14 @@ class _Loader:
 
     # -- generic helpers ---------------------------------------------------------------------------
 
-    def audit(self, action: str, row: SQLModel, key: str, before: dict[str, Any] | None,
-              after: dict[str, Any] | None) -> None:
+    def audit(
+        self,
+        action: str,
+        row: SQLModel,
+        key: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> None:
         org_id = getattr(self, "org", None)
         self.session.add(
             AuditEntry(
@@ -114,23 +120,36 @@ class _Loader:
             )
         )
 
-    def record(self, action: str, row: SQLModel, entity: str, key: str,
-               before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> None:
+    def record(
+        self,
+        action: str,
+        row: SQLModel,
+        entity: str,
+        key: str,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
         self.session.flush()
         self.audit(action, row, key, before, after)
         fields = tuple(after) if action == "updated" and after else ()
         self.changes.append(Change(action, entity, key, fields))
 
-    def upsert(self, model: type[SQLModel], existing: SQLModel | None, identity: dict[str, Any],
-               desired: dict[str, Any], entity: str, key: str) -> SQLModel:
+    def upsert(
+        self,
+        model: type[SQLModel],
+        existing: SQLModel | None,
+        identity: dict[str, Any],
+        desired: dict[str, Any],
+        entity: str,
+        key: str,
+    ) -> SQLModel:
         """Create the row, or update the fields that differ, restoring it if it was archived."""
         if existing is None:
             row = model(**identity, **desired)
             self.session.add(row)
             self.record("created", row, entity, key, None, {**identity, **desired})
             return row
-        before = {name: getattr(existing, name) for name, value in desired.items()
-                  if getattr(existing, name) != value}
+        before = {name: getattr(existing, name) for name, value in desired.items() if getattr(existing, name) != value}
         after = {name: desired[name] for name in before}
         restored = getattr(existing, "archived_at", None) is not None
         for name, value in after.items():
@@ -149,6 +168,10 @@ class _Loader:
                 row.archived_at = utcnow()
                 self.session.add(row)
                 self.record("archived", row, entity, row.key)
+
+    def _role_key(self, role_id: int) -> str:
+        role = self.session.get(Role, role_id)
+        return role.key if role is not None else str(role_id)
 
     # -- sections ----------------------------------------------------------------------------------
 
@@ -171,8 +194,14 @@ class _Loader:
         }
         if existing is not None and existing.config_hash == desired["config_hash"]:
             desired["source_file"] = existing.source_file  # same content from another path: no change
-        self.org = self.upsert(Organisation, existing, {"key": spec.key}, desired,  # type: ignore[assignment]
-                               "organisation", spec.key)
+        self.org = self.upsert(
+            Organisation,
+            existing,
+            {"key": spec.key},
+            desired,  # type: ignore[assignment]
+            "organisation",
+            spec.key,
+        )
         if existing is not None and self.changes:
             self.org.updated_at = utcnow()
         self.session.flush()
@@ -232,8 +261,17 @@ class _Loader:
         rows = {r.key: r for r in self.session.exec(select(Role).where(Role.organisation_id == self.org.id))}
         for spec in self.config.roles:
             desired = {"name": spec.name, "party_id": parties[spec.party].id, "signatory": spec.signatory}
-            rows[spec.key] = self.upsert(Role, rows.get(spec.key), {"organisation_id": self.org.id,  # type: ignore[assignment]
-                                                                   "key": spec.key}, desired, "roll", spec.key)
+            rows[spec.key] = self.upsert(
+                Role,
+                rows.get(spec.key),
+                {
+                    "organisation_id": self.org.id,  # type: ignore[assignment]
+                    "key": spec.key,
+                },
+                desired,
+                "roll",
+                spec.key,
+            )
         self.archive_missing(list(rows.values()), {r.key for r in self.config.roles}, "roll")
         self.session.flush()
         return rows
@@ -243,8 +281,9 @@ class _Loader:
         for spec in self.config.people:
             email = spec.email.lower()
             existing = self.session.exec(select(Person).where(Person.email == email)).first()
-            row = self.upsert(Person, existing, {"email": email}, {"name": spec.name, "phone": spec.phone},
-                              "person", email)
+            row = self.upsert(
+                Person, existing, {"email": email}, {"name": spec.name, "phone": spec.phone}, "person", email
+            )
             result[spec.key] = row  # type: ignore[assignment]
         self.session.flush()
         return result
@@ -259,23 +298,33 @@ class _Loader:
         }
         wanted: set[tuple[int | None, int | None, date]] = set()
         for spec in self.config.assignments:
-            identity = {"role_id": roles[spec.role].id, "person_id": people[spec.person].id,
-                        "starts_on": spec.starts_on}
+            identity = {
+                "role_id": roles[spec.role].id,
+                "person_id": people[spec.person].id,
+                "starts_on": spec.starts_on,
+            }
             ident_key = (identity["role_id"], identity["person_id"], spec.starts_on)
             wanted.add(ident_key)
             row = existing.get(ident_key)
             label = f"{spec.role}/{spec.person}/{spec.starts_on}"
             if row is None:
-                self.upsert(RoleAssignment, None, identity, {"ends_on": spec.ends_on, "source": "config"},
-                            "tilldelning", label)
+                self.upsert(
+                    RoleAssignment,
+                    None,
+                    identity,
+                    {"ends_on": spec.ends_on, "source": "config"},
+                    "tilldelning",
+                    label,
+                )
             elif spec.ends_on is not None and row.ends_on != spec.ends_on:
                 # An open end in the file never reopens an assignment that a handover has ended.
                 self.upsert(RoleAssignment, row, identity, {"ends_on": spec.ends_on}, "tilldelning", label)
         for ident_key, row in existing.items():
             if ident_key not in wanted and row.source == "config":
+                person = self.session.get(Person, row.person_id)
+                label = f"{self._role_key(row.role_id)}/{person.email if person else row.person_id}/{row.starts_on}"
                 self.session.delete(row)
-                self.record("removed", row, "tilldelning", f"{row.role_id}/{row.person_id}/{row.starts_on}",
-                            {"ends_on": row.ends_on}, None)
+                self.record("removed", row, "tilldelning", label, {"ends_on": row.ends_on}, None)
 
     def bodies(self, roles: dict[str, Role]) -> dict[str, Body]:
         rows = {b.key: b for b in self.session.exec(select(Body).where(Body.organisation_id == self.org.id))}
@@ -287,8 +336,14 @@ class _Loader:
                 "convener_role_id": roles[spec.convener].id if spec.convener else None,
                 "description": spec.description,
             }
-            body = self.upsert(Body, rows.get(spec.key), {"organisation_id": self.org.id, "key": spec.key},
-                               desired, "organ", spec.key)
+            body = self.upsert(
+                Body,
+                rows.get(spec.key),
+                {"organisation_id": self.org.id, "key": spec.key},
+                desired,
+                "organ",
+                spec.key,
+            )
             self.session.flush()
             rows[spec.key] = body  # type: ignore[assignment]
             self.memberships(body, [roles[key] for key in spec.members], spec.key)  # type: ignore[arg-type]
@@ -296,8 +351,9 @@ class _Loader:
         return rows
 
     def memberships(self, body: Body, members: list[Role], body_key: str) -> None:
-        current = {m.role_id: m for m in self.session.exec(
-            select(BodyMembership).where(BodyMembership.body_id == body.id))}
+        current = {
+            m.role_id: m for m in self.session.exec(select(BodyMembership).where(BodyMembership.body_id == body.id))
+        }
         for role in members:
             if current.pop(role.id, None) is None:  # type: ignore[arg-type]
                 row = BodyMembership(body_id=body.id, role_id=role.id)  # type: ignore[arg-type]
@@ -305,7 +361,7 @@ class _Loader:
                 self.record("created", row, "medlemskap", f"{body_key}/{role.key}")
         for row in current.values():
             self.session.delete(row)
-            self.record("removed", row, "medlemskap", f"{body_key}/{row.role_id}")
+            self.record("removed", row, "medlemskap", f"{body_key}/{self._role_key(row.role_id)}")
 
     def contact_routes(self, people: dict[str, Person], bodies: dict[str, Body]) -> None:
         current = {
@@ -317,12 +373,21 @@ class _Loader:
         ] + [(None, bodies[b.key].id, b.contacts, b.key) for b in self.config.bodies]
         for person_id, body_id, contacts, owner in owners:
             for contact in contacts:
-                identity = {"organisation_id": self.org.id, "person_id": person_id, "body_id": body_id,
-                            "url_template": contact.url}
+                identity = {
+                    "organisation_id": self.org.id,
+                    "person_id": person_id,
+                    "body_id": body_id,
+                    "url_template": contact.url,
+                }
                 row = current.pop((person_id, body_id, contact.url), None)
-                self.upsert(ContactRoute, row, identity, {"channel": channel_of(contact.url),
-                                                          "tags": list(contact.tags)},
-                            "kontaktväg", f"{owner}/{channel_of(contact.url)}")
+                self.upsert(
+                    ContactRoute,
+                    row,
+                    identity,
+                    {"channel": channel_of(contact.url), "tags": list(contact.tags)},
+                    "kontaktväg",
+                    f"{owner}/{channel_of(contact.url)}",
+                )
         for row in current.values():
             self.session.delete(row)
             self.record("removed", row, "kontaktväg", f"{row.person_id or row.body_id}/{row.channel}")
@@ -337,23 +402,39 @@ class _Loader:
                 "rule": spec.schedule.model_dump(mode="json", exclude_defaults=False),
                 "notify": list(spec.notify),
             }
-            self.upsert(Cadence, rows.get(spec.key), {"organisation_id": self.org.id, "key": spec.key},
-                        desired, "rytm", spec.key)
+            self.upsert(
+                Cadence,
+                rows.get(spec.key),
+                {"organisation_id": self.org.id, "key": spec.key},
+                desired,
+                "rytm",
+                spec.key,
+            )
         self.archive_missing(list(rows.values()), {c.key for c in self.config.cadences}, "rytm")
 
     def indicators(self) -> None:
         rows = {i.key: i for i in self.session.exec(select(Indicator).where(Indicator.organisation_id == self.org.id))}
         for spec in self.config.indicators:
             desired: dict[str, Any] = {
-                "name": spec.name, "unit": spec.unit, "source": spec.source, "area": spec.area,
-                "direction": spec.direction, "interval_years": spec.interval_years,
+                "name": spec.name,
+                "unit": spec.unit,
+                "source": spec.source,
+                "area": spec.area,
+                "direction": spec.direction,
+                "interval_years": spec.interval_years,
             }
             for prefix in ("baseline", "target", "national"):
                 figure = getattr(spec, prefix)
                 desired[f"{prefix}_value"] = figure.value if figure else None
                 desired[f"{prefix}_year"] = figure.year if figure else None
-            self.upsert(Indicator, rows.get(spec.key), {"organisation_id": self.org.id, "key": spec.key},
-                        desired, "indikator", spec.key)
+            self.upsert(
+                Indicator,
+                rows.get(spec.key),
+                {"organisation_id": self.org.id, "key": spec.key},
+                desired,
+                "indikator",
+                spec.key,
+            )
         self.archive_missing(list(rows.values()), {i.key for i in self.config.indicators}, "indikator")
 
     def agreement(self, parties: dict[str, Organisation], roles: dict[str, Role]) -> None:
@@ -361,13 +442,16 @@ class _Loader:
         if spec is None:
             return
         latest = self.session.exec(
-            select(Agreement).where(Agreement.organisation_id == self.org.id)
-            .order_by(Agreement.version.desc())  # type: ignore[attr-defined]
+            select(Agreement).where(Agreement.organisation_id == self.org.id).order_by(Agreement.version.desc())  # type: ignore[attr-defined]
         ).first()
         if latest is not None and latest.status != AgreementStatus.DRAFT:
             return  # signed agreements change by renewal (a new version), never by a reload
-        desired = {"title": spec.title, "period_start": spec.starts_on, "period_end": spec.ends_on,
-                   "citizen_promise_years": spec.citizen_promise_years}
+        desired = {
+            "title": spec.title,
+            "period_start": spec.starts_on,
+            "period_end": spec.ends_on,
+            "citizen_promise_years": spec.citizen_promise_years,
+        }
         version = 1 if latest is None else latest.version
         identity = {"organisation_id": self.org.id, "version": version}
         agreement = self.upsert(Agreement, latest, identity, desired, "överenskommelse", f"v{version}")
@@ -376,13 +460,21 @@ class _Loader:
         for role in sorted(roles.values(), key=lambda r: r.key):
             if role.signatory and role.archived_at is None and role.party_id is not None:
                 signers.setdefault(role.party_id, role)
-        current = {p.party_id: p for p in self.session.exec(
-            select(AgreementParty).where(AgreementParty.agreement_id == agreement.id))}  # type: ignore[attr-defined]
+        current = {
+            p.party_id: p
+            for p in self.session.exec(select(AgreementParty).where(AgreementParty.agreement_id == agreement.id))
+        }  # type: ignore[attr-defined]
         for party in [*self.config.kommun_parties(), self.config.police_area]:
             org = parties[party.key]
             row = current.pop(org.id, None)  # type: ignore[arg-type]
-            self.upsert(AgreementParty, row, {"agreement_id": agreement.id, "party_id": org.id},  # type: ignore[attr-defined]
-                        {"signatory_role_id": signers[org.id].id}, "avtalspart", party.key)  # type: ignore[index]
+            self.upsert(
+                AgreementParty,
+                row,
+                {"agreement_id": agreement.id, "party_id": org.id},  # type: ignore[attr-defined]
+                {"signatory_role_id": signers[org.id].id},
+                "avtalspart",
+                party.key,
+            )  # type: ignore[index]
         for row in current.values():
             self.session.delete(row)
             self.record("removed", row, "avtalspart", str(row.party_id))
@@ -391,16 +483,27 @@ class _Loader:
     def citizen_promises(self, agreement: Agreement, parties: dict[str, Organisation]) -> None:
         start = agreement.period_start
         end = start + relativedelta(years=agreement.citizen_promise_years) - timedelta(days=1)
-        current = {p.municipality_id: p for p in self.session.exec(
-            select(CitizenPromise).where(CitizenPromise.agreement_id == agreement.id))}
+        current = {
+            p.municipality_id: p
+            for p in self.session.exec(select(CitizenPromise).where(CitizenPromise.agreement_id == agreement.id))
+        }
         for party in self.config.kommun_parties():
             org = parties[party.key]
             row = current.get(org.id)  # type: ignore[arg-type]
             if row is not None and row.status != AgreementStatus.DRAFT:
                 continue
-            self.upsert(CitizenPromise, row, {"agreement_id": agreement.id, "municipality_id": org.id},
-                        {"title": f"Medborgarlöfte {org.name} {start.year}", "period_start": start,
-                         "period_end": end}, "medborgarlöfte", party.key)
+            self.upsert(
+                CitizenPromise,
+                row,
+                {"agreement_id": agreement.id, "municipality_id": org.id},
+                {
+                    "title": f"Medborgarlöfte {org.name} {start.year}",
+                    "period_start": start,
+                    "period_end": end,
+                },
+                "medborgarlöfte",
+                party.key,
+            )
 
 
 def load_config(session: Session, result: ValidationResult, actor: str | None = None) -> LoadReport:

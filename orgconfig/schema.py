@@ -5,6 +5,7 @@ Messages raised here are Swedish, because coordinators read them.
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date, time
 from typing import Annotated, Literal, Self
@@ -152,9 +153,7 @@ class Schedule(Strict):
         if self.day is None and not (self.weekday and self.week):
             raise ValueError("ange 'day' (1–28) eller 'weekday' med 'week' (1–4, -1 för sista)")
         if self.day is not None and self.day > 28:
-            raise ValueError(
-                f"dag {self.day} finns inte i alla månader; använd 1–28 eller 'weekday' med 'week: -1'"
-            )
+            raise ValueError(f"dag {self.day} finns inte i alla månader; använd 1–28 eller 'weekday' med 'week: -1'")
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -180,7 +179,7 @@ class Schedule(Strict):
             self._day_or_nth_weekday()
             if self.months is not None:
                 ordered = sorted(self.months)
-                if len(ordered) != 4 or any(b - a != 3 for a, b in zip(ordered, ordered[1:], strict=False)):
+                if len(ordered) != 4 or any(b - a != 3 for a, b in itertools.pairwise(ordered)):
                     raise ValueError("kvartal: 'months' ska vara fyra månader med tre månaders mellanrum")
         elif f is Frequency.YEARLY:
             self._forbid("months", "times_per_year")
@@ -196,13 +195,9 @@ class Schedule(Strict):
             if self.months is not None and (
                 len(self.months) != self.times_per_year or len(set(self.months)) != len(self.months)
             ):
-                raise ValueError(
-                    f"'months' ska ange {self.times_per_year} olika månader, inte {len(self.months)}"
-                )
+                raise ValueError(f"'months' ska ange {self.times_per_year} olika månader, inte {len(self.months)}")
             if self.months is None and 12 % self.times_per_year and self.times_per_year <= 12:
-                raise ValueError(
-                    f"{self.times_per_year} gånger per år går inte att sprida jämnt; ange 'months'"
-                )
+                raise ValueError(f"{self.times_per_year} gånger per år går inte att sprida jämnt; ange 'months'")
             if self.times_per_year > 12:
                 raise ValueError("mer än 12 gånger per år: använd 'weekly', 'biweekly' eller 'monthly'")
             self._day_or_nth_weekday()

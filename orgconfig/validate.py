@@ -55,7 +55,7 @@ def _message(error: ErrorDetails) -> str:
         expected = ctx.get("expected", "")
         return f"'{given}' är inte tillåtet; tillåtna värden: {expected}".replace(" or ", ", ")
     if kind == "string_pattern_mismatch":
-        return _PATTERN_MESSAGES.get(str(ctx.get("pattern")), f"'{{given}}' har fel form").format(given=given)
+        return _PATTERN_MESSAGES.get(str(ctx.get("pattern")), "'{given}' har fel form").format(given=given)
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         sign = {"greater_than_equal": "≥", "greater_than": ">", "less_than_equal": "≤", "less_than": "<"}[kind]
         limit = next(iter(ctx.values()), "")
@@ -177,9 +177,9 @@ class _Checker:
             needs_body = cadence.trigger in (TriggerKind.EST_MEETING, TriggerKind.BODY_MEETING)
             if needs_body and cadence.body is None:
                 self.add(("cadences", index), f"utlösaren '{cadence.trigger}' behöver 'body'")
-            if cadence.trigger is TriggerKind.EST_MEETING and cadence.body in body_kinds:
-                if body_kinds[cadence.body] is not BodyKind.EST:
-                    self.add(("cadences", index, "body"), f"EST-möten hålls av en EST-grupp, inte '{cadence.body}'")
+            held_by = body_kinds.get(cadence.body or "")
+            if cadence.trigger is TriggerKind.EST_MEETING and held_by not in (None, BodyKind.EST):
+                self.add(("cadences", index, "body"), f"EST-möten hålls av en EST-grupp, inte '{cadence.body}'")
             for target_index, target in enumerate(cadence.notify):
                 if target not in roles and target not in bodies:
                     self.add(

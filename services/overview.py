@@ -97,8 +97,16 @@ class OrganisationOverview:
 def find_organisation(session: Session, key: str) -> Organisation:
     org = session.exec(select(Organisation).where(Organisation.key == key)).first()
     if org is None:
-        known = ", ".join(session.exec(select(Organisation.key).where(
-            col(Organisation.source_file).is_not(None)).order_by(Organisation.key)).all()) or "inga"
+        known = (
+            ", ".join(
+                session.exec(
+                    select(Organisation.key)
+                    .where(col(Organisation.source_file).is_not(None))
+                    .order_by(Organisation.key)
+                ).all()
+            )
+            or "inga"
+        )
         raise NotFoundError(f"organisationen '{key}' finns inte (inlästa: {known})")
     return org
 
@@ -128,59 +136,112 @@ def _figure(value: float | None, year: int | None, unit: str) -> str | None:
 
 def organisation_overview(session: Session, key: str, on: date) -> OrganisationOverview:
     org = find_organisation(session, key)
-    overview = OrganisationOverview(org.key, org.name, org.kind, org.county, org.population,
-                                    dict(org.statistics), on.isoformat())
+    overview = OrganisationOverview(
+        org.key, org.name, org.kind, org.county, org.population, dict(org.statistics), on.isoformat()
+    )
     for link, member in session.exec(
         select(OrganisationLink, Organisation)
         .join(Organisation, col(Organisation.id) == OrganisationLink.member_id)
         .where(OrganisationLink.organisation_id == org.id)
         .order_by(OrganisationLink.relation, Organisation.name)
     ).all():
-        overview.parties.append({"key": member.key, "name": member.name, "relation": link.relation,
-                                 "assumed": member.assumed, "population": member.population})
+        overview.parties.append(
+            {
+                "key": member.key,
+                "name": member.name,
+                "relation": link.relation,
+                "assumed": member.assumed,
+                "population": member.population,
+            }
+        )
 
-    roles = session.exec(select(Role).where(Role.organisation_id == org.id, col(Role.archived_at).is_(None))
-                         .order_by(Role.name)).all()
+    roles = session.exec(
+        select(Role).where(Role.organisation_id == org.id, col(Role.archived_at).is_(None)).order_by(Role.name)
+    ).all()
     party_names = {p.id: p.name for p in session.exec(select(Organisation)).all()}
     role_ids = [r.id for r in roles if r.id is not None]
     holders = holders_on(session, role_ids, on)
     role_names = {r.id: r.name for r in roles}
     for role in roles:
-        overview.roles.append(RoleView(role.key, role.name, party_names.get(role.party_id, ""),
-                                       [p.name for p in holders.get(role.id, [])], role.signatory))  # type: ignore[arg-type]
+        overview.roles.append(
+            RoleView(
+                role.key,
+                role.name,
+                party_names.get(role.party_id, ""),
+                [p.name for p in holders.get(role.id, [])],
+                role.signatory,
+            )
+        )  # type: ignore[arg-type]
 
-    bodies = session.exec(select(Body).where(Body.organisation_id == org.id, col(Body.archived_at).is_(None))
-                          .order_by(Body.name)).all()
+    bodies = session.exec(
+        select(Body).where(Body.organisation_id == org.id, col(Body.archived_at).is_(None)).order_by(Body.name)
+    ).all()
     for body in bodies:
         member_ids = session.exec(select(BodyMembership.role_id).where(BodyMembership.body_id == body.id)).all()
-        overview.bodies.append(BodyView(body.key, body.name, body.kind,
-                                        role_names.get(body.chair_role_id) if body.chair_role_id else None,
-                                        sorted(role_names[m] for m in member_ids if m in role_names)))
+        overview.bodies.append(
+            BodyView(
+                body.key,
+                body.name,
+                body.kind,
+                role_names.get(body.chair_role_id) if body.chair_role_id else None,
+                sorted(role_names[m] for m in member_ids if m in role_names),
+            )
+        )
     body_names = {b.id: b.name for b in bodies}
-    for cadence in session.exec(select(Cadence).where(Cadence.organisation_id == org.id,
-                                                      col(Cadence.archived_at).is_(None)).order_by(Cadence.key)):
-        overview.cadences.append(CadenceView(cadence.key, cadence.title, cadence.trigger,
-                                             body_names.get(cadence.body_id), describe_schedule(cadence.rule)))
-    for ind in session.exec(select(Indicator).where(Indicator.organisation_id == org.id,
-                                                    col(Indicator.archived_at).is_(None)).order_by(Indicator.key)):
-        overview.indicators.append(IndicatorView(
-            ind.key, ind.name, ind.unit, ind.area,
-            _figure(ind.baseline_value, ind.baseline_year, ind.unit),
-            _figure(ind.target_value, ind.target_year, ind.unit),
-            _figure(ind.national_value, ind.national_year, ind.unit)))
+    for cadence in session.exec(
+        select(Cadence)
+        .where(Cadence.organisation_id == org.id, col(Cadence.archived_at).is_(None))
+        .order_by(Cadence.key)
+    ):
+        overview.cadences.append(
+            CadenceView(
+                cadence.key,
+                cadence.title,
+                cadence.trigger,
+                body_names.get(cadence.body_id),
+                describe_schedule(cadence.rule),
+            )
+        )
+    for ind in session.exec(
+        select(Indicator)
+        .where(Indicator.organisation_id == org.id, col(Indicator.archived_at).is_(None))
+        .order_by(Indicator.key)
+    ):
+        overview.indicators.append(
+            IndicatorView(
+                ind.key,
+                ind.name,
+                ind.unit,
+                ind.area,
+                _figure(ind.baseline_value, ind.baseline_year, ind.unit),
+                _figure(ind.target_value, ind.target_year, ind.unit),
+                _figure(ind.national_value, ind.national_year, ind.unit),
+            )
+        )
 
-    agreement = session.exec(select(Agreement).where(Agreement.organisation_id == org.id)
-                             .order_by(col(Agreement.version).desc())).first()
+    agreement = session.exec(
+        select(Agreement).where(Agreement.organisation_id == org.id).order_by(col(Agreement.version).desc())
+    ).first()
     if agreement is not None:
-        overview.agreement = {"title": agreement.title, "version": agreement.version,
-                              "status": agreement.status, "from": agreement.period_start.isoformat(),
-                              "to": agreement.period_end.isoformat(),
-                              "citizen_promise_years": agreement.citizen_promise_years}
-    cycle = session.exec(select(Cycle).where(Cycle.organisation_id == org.id)
-                         .order_by(col(Cycle.number).desc())).first()
+        overview.agreement = {
+            "title": agreement.title,
+            "version": agreement.version,
+            "status": agreement.status,
+            "from": agreement.period_start.isoformat(),
+            "to": agreement.period_end.isoformat(),
+            "citizen_promise_years": agreement.citizen_promise_years,
+        }
+    cycle = session.exec(
+        select(Cycle).where(Cycle.organisation_id == org.id).order_by(col(Cycle.number).desc())
+    ).first()
     if cycle is not None:
-        phase = session.exec(select(Phase).where(Phase.cycle_id == cycle.id,
-                                                 Phase.status == PhaseStatus.ACTIVE)).first()
-        overview.cycle = CycleView(cycle.number, cycle.status, cycle.definition_key,
-                                   phase.name if phase and cycle.status == CycleStatus.ACTIVE else None)
+        phase = session.exec(
+            select(Phase).where(Phase.cycle_id == cycle.id, Phase.status == PhaseStatus.ACTIVE)
+        ).first()
+        overview.cycle = CycleView(
+            cycle.number,
+            cycle.status,
+            cycle.definition_key,
+            phase.name if phase and cycle.status == CycleStatus.ACTIVE else None,
+        )
     return overview

@@ -46,7 +46,7 @@ def test_five_seed_examples_are_shipped() -> None:
 
 
 def test_unknown_key_is_located() -> None:
-    text, result = variant("  kommunkod: \"1982\"\n", "  kommunkod: \"1982\"\n  colour: red\n")
+    text, result = variant('  kommunkod: "1982"\n', '  kommunkod: "1982"\n  colour: red\n')
     assert only_error(result) == f"variant.yaml:{line_of(text, 'colour')}: okänd nyckel (organisation.colour)"
 
 
@@ -80,8 +80,10 @@ def test_unknown_body_member_and_chair() -> None:
 
 
 def test_cadence_for_unknown_body_and_unknown_notify_target() -> None:
-    text = FAGERSTA.replace("    body: lokala-bra\n    schedule: {frequency: quarterly",
-                            "    body: lokalabra\n    schedule: {frequency: quarterly")
+    text = FAGERSTA.replace(
+        "    body: lokala-bra\n    schedule: {frequency: quarterly",
+        "    body: lokalabra\n    schedule: {frequency: quarterly",
+    )
     text = text.replace("notify: [samordnare]", "notify: [samordnaren]")
     result = validate_text(text, "v.yaml")
     messages = [str(i) for i in result.errors]
@@ -92,29 +94,54 @@ def test_cadence_for_unknown_body_and_unknown_notify_target() -> None:
 
 IMPOSSIBLE_CADENCES = [
     ("frequency: monthly, day: 5,", "frequency: monthly, day: 31,", "dag 31 finns inte i alla månader"),
-    ("frequency: biweekly, weekday: tuesday, start: 2027-01-05", "frequency: biweekly, weekday: tuesday",
-     "varannan vecka behöver 'start'"),
-    ("frequency: biweekly, weekday: tuesday, start: 2027-01-05",
-     "frequency: biweekly, weekday: monday, start: 2027-01-05",
-     "startdatum 2027-01-05 är en tisdag, inte en måndag"),
+    (
+        "frequency: biweekly, weekday: tuesday, start: 2027-01-05",
+        "frequency: biweekly, weekday: tuesday",
+        "varannan vecka behöver 'start'",
+    ),
+    (
+        "frequency: biweekly, weekday: tuesday, start: 2027-01-05",
+        "frequency: biweekly, weekday: monday, start: 2027-01-05",
+        "startdatum 2027-01-05 är en tisdag, inte en måndag",
+    ),
     ('time: "09:00", duration_minutes: 90', 'time: "02:30", duration_minutes: 90', "sommartid"),
-    ('time: "09:00", duration_minutes: 90', 'time: "25:00", duration_minutes: 90', "'25:00' är ingen klockslag"),
-    ("times_per_year: 6, months: [2, 3, 5, 9, 10, 12]", "times_per_year: 5",
-     "5 gånger per år går inte att sprida jämnt"),
-    ("times_per_year: 6, months: [2, 3, 5, 9, 10, 12]", "times_per_year: 6, months: [2, 3, 5]",
-     "'months' ska ange 6 olika månader, inte 3"),
-    ("frequency: quarterly, months: [3, 6, 9, 12]", "frequency: quarterly, months: [3, 6, 9, 11]",
-     "fyra månader med tre månaders mellanrum"),
-    ("frequency: monthly, day: 5,", "frequency: monthly, day: 5, weekday: monday, week: 1,",
-     "antingen 'day' eller 'weekday'"),
-    ("frequency: yearly, interval_years: 2, start: 2027-03-01,", "frequency: yearly, interval_years: 2,",
-     "vart 2:e år behöver 'start'"),
+    (
+        'time: "09:00", duration_minutes: 90',
+        'time: "25:00", duration_minutes: 90',
+        "'25:00' är ingen klockslag",
+    ),
+    (
+        "times_per_year: 6, months: [2, 3, 5, 9, 10, 12]",
+        "times_per_year: 5",
+        "5 gånger per år går inte att sprida jämnt",
+    ),
+    (
+        "times_per_year: 6, months: [2, 3, 5, 9, 10, 12]",
+        "times_per_year: 6, months: [2, 3, 5]",
+        "'months' ska ange 6 olika månader, inte 3",
+    ),
+    (
+        "frequency: quarterly, months: [3, 6, 9, 12]",
+        "frequency: quarterly, months: [3, 6, 9, 11]",
+        "fyra månader med tre månaders mellanrum",
+    ),
+    (
+        "frequency: monthly, day: 5,",
+        "frequency: monthly, day: 5, weekday: monday, week: 1,",
+        "antingen 'day' eller 'weekday'",
+    ),
+    (
+        "frequency: yearly, interval_years: 2, start: 2027-03-01,",
+        "frequency: yearly, interval_years: 2,",
+        "vart 2:e år behöver 'start'",
+    ),
     ("frequency: monthly, day: 5,", "frequency: fortnightly, day: 5,", "'fortnightly' är inte tillåtet"),
 ]
 
 
-@pytest.mark.parametrize(("old", "new", "expected"), IMPOSSIBLE_CADENCES,
-                         ids=[case[2][:30] for case in IMPOSSIBLE_CADENCES])
+@pytest.mark.parametrize(
+    ("old", "new", "expected"), IMPOSSIBLE_CADENCES, ids=[case[2][:30] for case in IMPOSSIBLE_CADENCES]
+)
 def test_impossible_cadence_is_refused_with_its_line(old: str, new: str, expected: str) -> None:
     text, result = variant(old, new)
     message = only_error(result)
@@ -124,15 +151,19 @@ def test_impossible_cadence_is_refused_with_its_line(old: str, new: str, expecte
 
 
 def test_assignment_ending_before_it_starts() -> None:
-    text, result = variant("{role: kso, person: karin, from: 2023-01-01, to: 2026-12-31}",
-                           "{role: kso, person: karin, from: 2023-01-01, to: 2022-12-31}")
+    text, result = variant(
+        "{role: kso, person: karin, from: 2023-01-01, to: 2026-12-31}",
+        "{role: kso, person: karin, from: 2023-01-01, to: 2022-12-31}",
+    )
     assert f":{line_of(text, 'to: 2022-12-31')}: slutdatum 2022-12-31 ligger före startdatum" in only_error(result)
 
 
 def test_overlapping_assignment_of_same_person_and_role() -> None:
-    text, result = variant("  - {role: kommunpolis, person: johan, from: 2023-09-01}\n",
-                           "  - {role: kommunpolis, person: johan, from: 2023-09-01}\n"
-                           "  - {role: kommunpolis, person: johan, from: 2024-02-01}\n")
+    text, result = variant(
+        "  - {role: kommunpolis, person: johan, from: 2023-09-01}\n",
+        "  - {role: kommunpolis, person: johan, from: 2023-09-01}\n"
+        "  - {role: kommunpolis, person: johan, from: 2024-02-01}\n",
+    )
     assert f":{line_of(text, 'from: 2024-02-01')}: johan har redan rollen kommunpolis" in only_error(result)
 
 
@@ -145,12 +176,12 @@ def test_inline_password_in_contact_route_is_refused() -> None:
 
 def test_secret_in_query_parameter_is_refused() -> None:
     old = "${FAGERSTA_EST_WORKFLOW}/${FAGERSTA_EST_SIGNATURE}/"
-    text, result = variant(old, "${FAGERSTA_EST_WORKFLOW}/?signature=abc123")
+    _text, result = variant(old, "${FAGERSTA_EST_WORKFLOW}/?signature=abc123")
     assert "parametern 'signature' är en hemlighet i klartext" in only_error(result)
 
 
 def test_malformed_environment_reference() -> None:
-    text, result = variant("${ELKS_PASSWORD}", "${elks password}")
+    _text, result = variant("${ELKS_PASSWORD}", "${elks password}")
     assert "miljövariabler skrivs ${NAMN}" in only_error(result)
 
 
@@ -180,8 +211,11 @@ def test_joint_area_needs_at_least_two_kommuner() -> None:
 
 
 def test_agreement_party_without_signatory_role() -> None:
-    text, result = variant("{key: kso-mala, name: Kommunstyrelsens ordförande Malå, party: mala, signatory: true}",
-                           "{key: kso-mala, name: Kommunstyrelsens ordförande Malå, party: mala}", base=LAPPLAND)
+    text, result = variant(
+        "{key: kso-mala, name: Kommunstyrelsens ordförande Malå, party: mala, signatory: true}",
+        "{key: kso-mala, name: Kommunstyrelsens ordförande Malå, party: mala}",
+        base=LAPPLAND,
+    )
     message = only_error(result)
     assert f":{line_of(text, 'agreement:')}: parten 'mala' har ingen roll med 'signatory: true'" in message
 
@@ -214,3 +248,10 @@ def test_missing_and_non_utf8_files(tmp_path: Path) -> None:
     latin1 = tmp_path / "latin1.yaml"
     latin1.write_bytes("namn: Umeå\n".encode("latin-1"))
     assert "inte UTF-8" in str(validate_file(latin1).issues[0])
+
+
+def test_est_meetings_must_be_held_by_an_est_group() -> None:
+    old = "    trigger: est_meeting\n    title: EST-möte\n    body: est\n"
+    text, result = variant(old, "    trigger: est_meeting\n    title: EST-möte\n    body: lokala-bra\n")
+    message = only_error(result)
+    assert f":{line_of(text, 'body: lokala-bra')}: EST-möten hålls av en EST-grupp, inte 'lokala-bra'" in message

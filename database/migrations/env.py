@@ -6,7 +6,6 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import samverkan.models  # noqa: F401  (registers every table on SQLModel.metadata)
-
 from samverkan.models.base import UTCDateTime
 
 target_metadata = SQLModel.metadata

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -157,9 +156,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("organisation_link", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_organisation_link_member_id"), ["member_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_organisation_link_organisation_id"), ["organisation_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_organisation_link_organisation_id"), ["organisation_id"], unique=False)
 
     op.create_table(
         "role",
@@ -201,9 +198,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("organisation_id", "trigger_key", "occurrence_key"),
     )
     with op.batch_alter_table("trigger_occurrence", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_trigger_occurrence_organisation_id"), ["organisation_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_trigger_occurrence_organisation_id"), ["organisation_id"], unique=False)
 
     op.create_table(
         "agreement_party",
@@ -456,9 +451,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("contact_route", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_contact_route_body_id"), ["body_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_contact_route_organisation_id"), ["organisation_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_contact_route_organisation_id"), ["organisation_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_contact_route_person_id"), ["person_id"], unique=False)
 
     op.create_table(
@@ -493,9 +486,7 @@ def upgrade() -> None:
     with op.batch_alter_table("est_observation", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_est_observation_body_id"), ["body_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_est_observation_observed_on"), ["observed_on"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_est_observation_organisation_id"), ["organisation_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_est_observation_organisation_id"), ["organisation_id"], unique=False)
 
     op.create_table(
         "phase",
@@ -701,9 +692,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("idempotency_key"),
     )
     with op.batch_alter_table("notification", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_notification_organisation_id"), ["organisation_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_notification_organisation_id"), ["organisation_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_notification_status"), ["status"], unique=False)
 
     op.create_table(
@@ -743,9 +732,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("delivery_attempt", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_delivery_attempt_notification_id"), ["notification_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_delivery_attempt_notification_id"), ["notification_id"], unique=False)
 
     op.create_table(
         "evidence",
@@ -772,9 +759,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("evidence", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_evidence_checklist_item_id"), ["checklist_item_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_evidence_checklist_item_id"), ["checklist_item_id"], unique=False)
 
     op.create_table(
         "measure",

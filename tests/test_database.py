@@ -1,0 +1,156 @@
+"""The schema as the migrations build it, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
+from sqlmodel import Session, SQLModel, select
+
+from samverkan.database import current_revision, head_revision, make_engine, upgrade
+from samverkan.database.migrate import alembic_config
+from samverkan.models import AuditEntry, Organisation, Person, Role, Signature
+from samverkan.models.enums import OrgKind
+
+
+def _org(session: Session, key: str = "testkommun") -> Organisation:
+    org = Organisation(key=key, name="Testkommun", kind=OrgKind.KOMMUN)
+    session.add(org)
+    session.commit()
+    return org
+
+
+def test_migrations_reach_head_and_match_the_models(engine: Engine) -> None:
+    assert current_revision(engine) == head_revision()
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, SQLModel.metadata)
+    assert differences == [], f"models and migrations differ: {differences}"
+
+
+def test_every_domain_table_exists(engine: Engine) -> None:
+    tables = set(sa.inspect(engine).get_table_names())
+    expected = {
+        "organisation",
+        "organisation_link",
+        "role",
+        "person",
+        "role_assignment",
+        "body",
+        "body_membership",
+        "contact_route",
+        "cadence",
+        "meeting",
+        "trigger_occurrence",
+        "agreement",
+        "agreement_party",
+        "citizen_promise",
+        "decision",
+        "signature",
+        "cycle",
+        "phase",
+        "checklist_item",
+        "evidence",
+        "problem",
+        "cause_analysis",
+        "cause",
+        "measure",
+        "indicator",
+        "measurement",
+        "est_observation",
+        "audit_log",
+        "notification",
+        "delivery_attempt",
+        "alembic_version",
+    }
+    assert expected <= tables
+
+
+def test_downgrade_and_upgrade_again(engine: Engine) -> None:
+    from alembic import command
+
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+    assert "organisation" not in sa.inspect(engine).get_table_names()
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+
+
+def test_audit_log_is_append_only_in_the_database(engine: Engine) -> None:
+    with Session(engine) as session:
+        session.add(AuditEntry(actor="test", action="x", entity_type="organisation", after={"a": 1}))
+        session.commit()
+    for statement in ("UPDATE audit_log SET actor = 'someone else'", "DELETE FROM audit_log"):
+        with pytest.raises(DBAPIError) as failure, engine.begin() as connection:
+            connection.execute(sa.text(statement))
+        assert "append-only" in str(failure.value)
+    with Session(engine) as session:
+        entries = session.exec(select(AuditEntry)).all()
+        assert [(e.actor, e.after) for e in entries] == [("test", {"a": 1})]
+
+
+def test_datetimes_come_back_aware_in_utc_on_every_backend(engine: Engine) -> None:
+    stockholm_summer = datetime(2027, 7, 1, 9, 0, tzinfo=timezone(timedelta(hours=2)))
+    with Session(engine) as session:
+        entry = AuditEntry(actor="t", action="x", entity_type="y", at=stockholm_summer)
+        session.add(entry)
+        session.commit()
+        entry_id = entry.id
+    with Session(engine) as session:
+        stored = session.get(AuditEntry, entry_id)
+        assert stored is not None
+        assert stored.at.tzinfo is not None and stored.at.utcoffset() == timedelta(0)
+        assert stored.at == datetime(2027, 7, 1, 7, 0, tzinfo=UTC)
+
+
+def test_naive_datetime_is_refused(engine: Engine) -> None:
+    with Session(engine) as session:
+        session.add(AuditEntry(actor="t", action="x", entity_type="y", at=datetime(2027, 1, 1, 9, 0)))
+        with pytest.raises(StatementError, match="utan tidszon"):
+            session.commit()
+
+
+def test_one_signature_per_party_and_subject(engine: Engine) -> None:
+    with Session(engine) as session:
+        org = _org(session)
+        role = Role(organisation_id=org.id, key="kso", name="KSO", party_id=org.id, signatory=True)
+        person = Person(email="a@example.se", name="A")
+        session.add_all([role, person])
+        session.commit()
+        signed = datetime(2027, 1, 1, 10, tzinfo=UTC)
+        fields = {
+            "subject_type": "agreement",
+            "subject_id": 1,
+            "party_id": org.id,
+            "role_id": role.id,
+            "person_id": person.id,
+        }
+        session.add(Signature(**fields, signed_at=signed))
+        session.commit()
+        session.add(Signature(**fields, signed_at=signed + timedelta(minutes=1)))
+        with pytest.raises(IntegrityError):
+            session.commit()
+
+
+def test_foreign_keys_are_enforced(engine: Engine) -> None:
+    with Session(engine) as session:
+        session.add(Role(organisation_id=999, key="x", name="X"))
+        with pytest.raises(IntegrityError):
+            session.commit()
+
+
+def test_sqlite_file_and_its_folder_are_created(tmp_path: Path) -> None:
+    target = tmp_path / "nested" / "dir" / "s.db"
+    engine = make_engine(f"sqlite:///{target}")
+    upgrade(engine)
+    assert target.exists()
+    assert "organisation" in sa.inspect(engine).get_table_names()
+    engine.dispose()
