@@ -9,6 +9,7 @@ back. Role assignments made by a handover (source "handover") are never touched 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -257,24 +258,25 @@ class _Loader:
             self.session.delete(link)
             self.record("removed", link, "partsrelation", str(link.member_id))
 
-    def roles(self, parties: dict[str, Organisation]) -> dict[str, Role]:
-        rows = {r.key: r for r in self.session.exec(select(Role).where(Role.organisation_id == self.org.id))}
-        for spec in self.config.roles:
-            desired = {"name": spec.name, "party_id": parties[spec.party].id, "signatory": spec.signatory}
-            rows[spec.key] = self.upsert(
-                Role,
-                rows.get(spec.key),
-                {
-                    "organisation_id": self.org.id,  # type: ignore[assignment]
-                    "key": spec.key,
-                },
-                desired,
-                "roll",
-                spec.key,
-            )
-        self.archive_missing(list(rows.values()), {r.key for r in self.config.roles}, "roll")
+    def sync_keyed(
+        self, model: type[Any], specs: list[Any], desired: Callable[[Any], dict[str, Any]], entity: str
+    ) -> dict[str, Any]:
+        """Rows of this organisation keyed by `key`: upsert one per spec, archive the rest."""
+        rows = {r.key: r for r in self.session.exec(select(model).where(model.organisation_id == self.org.id))}
+        for spec in specs:
+            identity = {"organisation_id": self.org.id, "key": spec.key}
+            rows[spec.key] = self.upsert(model, rows.get(spec.key), identity, desired(spec), entity, spec.key)
+        self.archive_missing(list(rows.values()), {spec.key for spec in specs}, entity)
         self.session.flush()
         return rows
+
+    def roles(self, parties: dict[str, Organisation]) -> dict[str, Role]:
+        return self.sync_keyed(
+            Role,
+            self.config.roles,
+            lambda spec: {"name": spec.name, "party_id": parties[spec.party].id, "signatory": spec.signatory},
+            "roll",
+        )
 
     def people(self) -> dict[str, Person]:
         result: dict[str, Person] = {}
@@ -327,27 +329,20 @@ class _Loader:
                 self.record("removed", row, "tilldelning", label, {"ends_on": row.ends_on}, None)
 
     def bodies(self, roles: dict[str, Role]) -> dict[str, Body]:
-        rows = {b.key: b for b in self.session.exec(select(Body).where(Body.organisation_id == self.org.id))}
-        for spec in self.config.bodies:
-            desired = {
+        rows: dict[str, Body] = self.sync_keyed(
+            Body,
+            self.config.bodies,
+            lambda spec: {
                 "name": spec.name,
                 "kind": spec.kind,
                 "chair_role_id": roles[spec.chair].id if spec.chair else None,
                 "convener_role_id": roles[spec.convener].id if spec.convener else None,
                 "description": spec.description,
-            }
-            body = self.upsert(
-                Body,
-                rows.get(spec.key),
-                {"organisation_id": self.org.id, "key": spec.key},
-                desired,
-                "organ",
-                spec.key,
-            )
-            self.session.flush()
-            rows[spec.key] = body  # type: ignore[assignment]
-            self.memberships(body, [roles[key] for key in spec.members], spec.key)  # type: ignore[arg-type]
-        self.archive_missing(list(rows.values()), {b.key for b in self.config.bodies}, "organ")
+            },
+            "organ",
+        )
+        for spec in self.config.bodies:
+            self.memberships(rows[spec.key], [roles[key] for key in spec.members], spec.key)
         return rows
 
     def memberships(self, body: Body, members: list[Role], body_key: str) -> None:
@@ -393,29 +388,22 @@ class _Loader:
             self.record("removed", row, "kontaktväg", f"{row.person_id or row.body_id}/{row.channel}")
 
     def cadences(self, bodies: dict[str, Body]) -> None:
-        rows = {c.key: c for c in self.session.exec(select(Cadence).where(Cadence.organisation_id == self.org.id))}
-        for spec in self.config.cadences:
-            desired = {
+        self.sync_keyed(
+            Cadence,
+            self.config.cadences,
+            lambda spec: {
                 "trigger": spec.trigger,
                 "title": spec.title,
                 "body_id": bodies[spec.body].id if spec.body else None,
-                "rule": spec.schedule.model_dump(mode="json", exclude_defaults=False),
+                "rule": spec.schedule.model_dump(mode="json"),
                 "notify": list(spec.notify),
-            }
-            self.upsert(
-                Cadence,
-                rows.get(spec.key),
-                {"organisation_id": self.org.id, "key": spec.key},
-                desired,
-                "rytm",
-                spec.key,
-            )
-        self.archive_missing(list(rows.values()), {c.key for c in self.config.cadences}, "rytm")
+            },
+            "rytm",
+        )
 
     def indicators(self) -> None:
-        rows = {i.key: i for i in self.session.exec(select(Indicator).where(Indicator.organisation_id == self.org.id))}
-        for spec in self.config.indicators:
-            desired: dict[str, Any] = {
+        def desired(spec: Any) -> dict[str, Any]:
+            fields: dict[str, Any] = {
                 "name": spec.name,
                 "unit": spec.unit,
                 "source": spec.source,
@@ -425,17 +413,11 @@ class _Loader:
             }
             for prefix in ("baseline", "target", "national"):
                 figure = getattr(spec, prefix)
-                desired[f"{prefix}_value"] = figure.value if figure else None
-                desired[f"{prefix}_year"] = figure.year if figure else None
-            self.upsert(
-                Indicator,
-                rows.get(spec.key),
-                {"organisation_id": self.org.id, "key": spec.key},
-                desired,
-                "indikator",
-                spec.key,
-            )
-        self.archive_missing(list(rows.values()), {i.key for i in self.config.indicators}, "indikator")
+                fields[f"{prefix}_value"] = figure.value if figure else None
+                fields[f"{prefix}_year"] = figure.year if figure else None
+            return fields
+
+        self.sync_keyed(Indicator, self.config.indicators, desired, "indikator")
 
     def agreement(self, parties: dict[str, Organisation], roles: dict[str, Role]) -> None:
         spec = self.config.agreement
