@@ -56,8 +56,9 @@ class ChecklistItem(SQLModel, table=True):
     phase_id: int = Field(foreign_key="phase.id", index=True)
     key: str = Field(max_length=64)
     title: str = Field(max_length=300)
-    owner_role_key: str = Field(max_length=64)
+    owner_role_key: str = Field(max_length=64, description="a role function, e.g. samordnare")
     evidence_kind: EvidenceKind = enum_field()
+    requirement: str | None = Field(default=None, max_length=64, description="substance check, see process")
     status: ItemStatus = enum_field(ItemStatus.OPEN)
     due_on: date | None = None
     completed_at: datetime | None = timestamp_field()

@@ -60,6 +60,7 @@ class Role(SQLModel, table=True):
     organisation_id: int = Field(foreign_key="organisation.id", index=True)
     key: str = Field(max_length=64)
     name: str = Field(max_length=200)
+    function: str = Field(default="", max_length=64, description="what process definitions call it (samordnare ...)")
     party_id: int | None = Field(default=None, foreign_key="organisation.id")
     signatory: bool = Field(default=False, description="signs agreements and promises for its party")
     archived_at: datetime | None = timestamp_field()

@@ -274,7 +274,12 @@ class _Loader:
         return self.sync_keyed(
             Role,
             self.config.roles,
-            lambda spec: {"name": spec.name, "party_id": parties[spec.party].id, "signatory": spec.signatory},
+            lambda spec: {
+                "name": spec.name,
+                "function": spec.function or spec.key,
+                "party_id": parties[spec.party].id,
+                "signatory": spec.signatory,
+            },
             "roll",
         )
 

@@ -53,9 +53,13 @@ class OrganisationSpec(Party):
 
 
 class RoleSpec(Strict):
+    """A function in the organisation. `function` is what process definitions call it (defaults to key):
+    six kommuners' samordnare are six roles with the one function `samordnare`."""
+
     key: Key
     name: Text
     party: Key
+    function: Key | None = None
     signatory: bool = False
 
 

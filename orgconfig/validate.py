@@ -45,7 +45,7 @@ _PATTERN_MESSAGES = {
 }
 
 
-def _message(error: ErrorDetails) -> str:
+def pydantic_message(error: ErrorDetails) -> str:
     kind = error["type"]
     ctx: dict[str, Any] = dict(error.get("ctx") or {})
     given = error.get("input")
@@ -72,7 +72,7 @@ def _message(error: ErrorDetails) -> str:
     return error["msg"]
 
 
-def _clean_loc(loc: Iterable[int | str]) -> Path:
+def clean_loc(loc: Iterable[int | str]) -> Path:
     """Drop pydantic's union branch names (e.g. 'str', 'ContactSpec') from a location."""
     out: list[int | str] = []
     for part in loc:
@@ -239,8 +239,8 @@ def validate_text(text: str, file: str) -> ValidationResult:
     except ValidationError as exc:
         issues = []
         for error in exc.errors():
-            path = _clean_loc(error["loc"])
-            issues.append(ConfigIssue(file, doc.line_of(path), _message(error), path))
+            path = clean_loc(error["loc"])
+            issues.append(ConfigIssue(file, doc.line_of(path), pydantic_message(error), path))
         return ValidationResult(file, None, sorted(issues, key=lambda i: i.line), text)
     issues = sorted(_Checker(doc, config).run(), key=lambda i: i.line)
     return ValidationResult(file, config, issues, text)

@@ -1,0 +1,1 @@
+"""The collaboration process as data: definitions, their validation, and substance requirements."""

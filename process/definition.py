@@ -1,0 +1,116 @@
+"""Process definitions: the phases of a cycle and their exit criteria, read from YAML files.
+
+The engine knows no phase names. A definition names its phases, the checklist of each (Brå's
+"klart när"), the role function that owns each item, the kind of evidence it needs, the body that
+decides, default durations, and which items carry a substance requirement the engine checks itself.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+from samverkan.models.enums import BodyKind, EvidenceKind
+from samverkan.orgconfig.issues import ConfigError, ConfigIssue
+from samverkan.orgconfig.validate import clean_loc, pydantic_message
+from samverkan.orgconfig.yaml_source import read_yaml
+from samverkan.process.requirements import REQUIREMENTS
+
+DEFINITIONS_DIR = Path(__file__).parent / "definitions"
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
+Requirement = Literal[tuple(REQUIREMENTS)]  # type: ignore[valid-type]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ItemDefinition(_Strict):
+    key: Key
+    title: Text
+    owner: Key = Field(description="role function that owns the item, e.g. samordnare")
+    evidence: EvidenceKind
+    requirement: Requirement | None = None  # type: ignore[valid-type]
+    due_days: int | None = Field(default=None, ge=1, le=730, description="days after the phase opens")
+
+
+class PhaseDefinition(_Strict):
+    key: Key
+    name: Text
+    setup: bool = Field(default=False, description="only in the first cycle (e.g. Initiera samverkan)")
+    decided_by: BodyKind | None = None
+    duration_days: int = Field(default=90, ge=1, le=730)
+    items: list[ItemDefinition] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_items(self) -> Self:
+        keys = [item.key for item in self.items]
+        duplicates = sorted({k for k in keys if keys.count(k) > 1})
+        if duplicates:
+            raise ValueError(f"punkterna {', '.join(duplicates)} förekommer flera gånger i fasen {self.key}")
+        return self
+
+
+class ProcessDefinition(_Strict):
+    key: Key
+    name: Text
+    version: int = Field(ge=1)
+    source: str | None = None
+    phases: list[PhaseDefinition] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _shape(self) -> Self:
+        keys = [phase.key for phase in self.phases]
+        if len(set(keys)) != len(keys):
+            raise ValueError("två faser har samma nyckel")
+        if not any(not phase.setup for phase in self.phases):
+            raise ValueError("minst en fas måste upprepas i varje cykel (setup: false)")
+        seen_regular = False
+        for phase in self.phases:
+            if phase.setup and seen_regular:
+                raise ValueError(f"uppstartsfasen {phase.key} måste komma före de återkommande faserna")
+            seen_regular = seen_regular or not phase.setup
+        return self
+
+    def phase(self, key: str) -> PhaseDefinition:
+        for phase in self.phases:
+            if phase.key == key:
+                return phase
+        raise KeyError(key)
+
+    def owner_functions(self) -> set[str]:
+        return {item.owner for phase in self.phases for item in phase.items}
+
+
+def parse_definition(text: str, file: str) -> ProcessDefinition:
+    """Parse and validate a definition; every problem is raised together as located issues."""
+    doc = read_yaml(text, file)
+    if doc.issues or doc.data is None:
+        raise ConfigError(doc.issues)
+    try:
+        return ProcessDefinition.model_validate(doc.data)
+    except ValidationError as exc:
+        issues = [
+            ConfigIssue(file, doc.line_of(clean_loc(error["loc"])), pydantic_message(error), clean_loc(error["loc"]))
+            for error in exc.errors()
+        ]
+        raise ConfigError(sorted(issues, key=lambda issue: issue.line)) from None
+
+
+def available_definitions() -> list[str]:
+    return sorted(path.stem for path in DEFINITIONS_DIR.glob("*.yaml"))
+
+
+@lru_cache
+def load_definition(key: str) -> ProcessDefinition:
+    path = DEFINITIONS_DIR / f"{key}.yaml"
+    if not path.exists():
+        raise KeyError(f"processdefinitionen '{key}' finns inte (finns: {', '.join(available_definitions())})")
+    definition = parse_definition(path.read_text(encoding="utf-8"), str(path))
+    if definition.key != key:
+        raise ConfigError([ConfigIssue(str(path), 1, f"nyckeln '{definition.key}' ska vara filens namn '{key}'")])
+    return definition

@@ -1,0 +1,125 @@
+"""Roles, not persons: who may act is decided by which role a person holds on the day of the action."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from samverkan.models import Body, BodyMembership, Organisation, Person, Role, RoleAssignment
+from samverkan.models.enums import BodyKind
+from samverkan.services.errors import NotFoundError, NotPermittedError
+
+COORDINATING = ("samordnare", "kommunpolis")  # the functions that drive the cycle day to day
+STEERING_KINDS = (BodyKind.STYRGRUPP, BodyKind.LOKALA_BRA, BodyKind.LEDNINGSGRUPP, BodyKind.FOLKHALSORAD)
+
+
+@dataclass(frozen=True)
+class Acting:
+    """A person acting in a role on a day."""
+
+    person: Person
+    role: Role
+    on: date
+
+    @property
+    def label(self) -> str:
+        return self.person.email
+
+
+def find_person(session: Session, email: str) -> Person:
+    person = session.exec(select(Person).where(Person.email == email.strip().lower())).first()
+    if person is None:
+        raise NotFoundError(f"ingen person med e-postadressen {email} finns i Samverkan")
+    return person
+
+
+def roles_held(session: Session, organisation: Organisation, person: Person, on: date) -> list[Role]:
+    return list(
+        session.exec(
+            select(Role)
+            .join(RoleAssignment, col(RoleAssignment.role_id) == Role.id)
+            .where(Role.organisation_id == organisation.id, col(Role.archived_at).is_(None))
+            .where(RoleAssignment.person_id == person.id, RoleAssignment.starts_on <= on)
+            .where(col(RoleAssignment.ends_on).is_(None) | (col(RoleAssignment.ends_on) >= on))
+            .order_by(Role.key)
+        ).all()
+    )
+
+
+def holders(session: Session, role: Role, on: date) -> list[Person]:
+    return list(
+        session.exec(
+            select(Person)
+            .join(RoleAssignment, col(RoleAssignment.person_id) == Person.id)
+            .where(RoleAssignment.role_id == role.id, RoleAssignment.starts_on <= on)
+            .where(col(RoleAssignment.ends_on).is_(None) | (col(RoleAssignment.ends_on) >= on))
+            .order_by(Person.name)
+        ).all()
+    )
+
+
+def roles_with_function(session: Session, organisation: Organisation, function: str) -> list[Role]:
+    return list(
+        session.exec(
+            select(Role).where(
+                Role.organisation_id == organisation.id, Role.function == function, col(Role.archived_at).is_(None)
+            )
+        ).all()
+    )
+
+
+def describe_holders(session: Session, roles: Iterable[Role], on: date) -> str:
+    parts = []
+    for role in roles:
+        names = ", ".join(p.name for p in holders(session, role, on)) or "vakant"
+        parts.append(f"{role.name}: {names}")
+    return "; ".join(parts) or "ingen sådan roll finns"
+
+
+def require_function(
+    session: Session, organisation: Organisation, email: str, functions: Iterable[str], on: date, what: str
+) -> Acting:
+    """The acting person and role, if the person holds a role with one of `functions` on `on`."""
+    wanted = set(functions)
+    person = find_person(session, email)
+    for role in roles_held(session, organisation, person, on):
+        if role.function in wanted or role.key in wanted:
+            return Acting(person, role, on)
+    allowed = [r for f in sorted(wanted) for r in roles_with_function(session, organisation, f)]
+    raise NotPermittedError(
+        f"{person.name} ({person.email}) får inte {what} i {organisation.name} den {on}: "
+        f"det kräver rollen {' eller '.join(sorted(wanted))}. Innehavare: {describe_holders(session, allowed, on)}"
+    )
+
+
+def require_role(
+    session: Session, organisation: Organisation, email: str, roles: Iterable[Role], on: date, what: str
+) -> Acting:
+    """The acting person, if they hold one of the given roles on `on`."""
+    wanted = {role.id: role for role in roles}
+    person = find_person(session, email)
+    for role in roles_held(session, organisation, person, on):
+        if role.id in wanted:
+            return Acting(person, role, on)
+    raise NotPermittedError(
+        f"{person.name} ({person.email}) får inte {what} i {organisation.name} den {on}. "
+        f"Det får: {describe_holders(session, wanted.values(), on)}"
+    )
+
+
+def steering_roles(session: Session, organisation: Organisation) -> list[Role]:
+    """Roles that sit in (or chair) a steering body: styrgrupp, lokala BRÅ, ledningsgrupp, folkhälsoråd."""
+    bodies = session.exec(
+        select(Body).where(
+            Body.organisation_id == organisation.id,
+            col(Body.kind).in_([kind.value for kind in STEERING_KINDS]),
+            col(Body.archived_at).is_(None),
+        )
+    ).all()
+    role_ids = {b.chair_role_id for b in bodies if b.chair_role_id}
+    for body in bodies:
+        role_ids |= set(session.exec(select(BodyMembership.role_id).where(BodyMembership.body_id == body.id)).all())
+    return list(session.exec(select(Role).where(col(Role.id).in_(role_ids))).all()) if role_ids else []

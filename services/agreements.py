@@ -1,0 +1,353 @@
+"""Decisions, agreements, medborgarlöften and their signatures.
+
+An agreement is signed when every party's signatory role has signed; one signature leaves it pending.
+Renewing creates a new version; the old one is kept and becomes `ersatt` when the new one is signed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from samverkan.core.timeutil import utcnow
+from samverkan.models import (
+    Agreement,
+    AgreementParty,
+    Body,
+    BodyMembership,
+    CitizenPromise,
+    Decision,
+    Organisation,
+    OrganisationLink,
+    Person,
+    Role,
+    Signature,
+)
+from samverkan.models.enums import AgreementStatus, DecisionStatus
+from samverkan.process.requirements import SigningFacts
+from samverkan.services.access import COORDINATING, describe_holders, find_person, require_function, roles_held
+from samverkan.services.audit import audit
+from samverkan.services.errors import ConflictError, NotFoundError, NotPermittedError, RefusedError
+from samverkan.services.overview import find_organisation
+
+Subject = Agreement | CitizenPromise
+
+
+@dataclass(frozen=True)
+class PartySigner:
+    party: Organisation
+    role: Role | None
+
+
+@dataclass
+class SigningResult:
+    title: str
+    status: AgreementStatus
+    signed: list[str]
+    missing: list[str]
+
+
+def latest_agreement(session: Session, organisation: Organisation) -> Agreement | None:
+    return session.exec(
+        select(Agreement).where(Agreement.organisation_id == organisation.id).order_by(col(Agreement.version).desc())
+    ).first()
+
+
+def latest_promises(session: Session, agreement: Agreement) -> list[CitizenPromise]:
+    promises = session.exec(
+        select(CitizenPromise)
+        .where(CitizenPromise.agreement_id == agreement.id)
+        .order_by(CitizenPromise.municipality_id, col(CitizenPromise.version).desc())
+    ).all()
+    latest: dict[int, CitizenPromise] = {}
+    for promise in promises:
+        latest.setdefault(promise.municipality_id, promise)
+    return list(latest.values())
+
+
+def _signatory_for(session: Session, organisation: Organisation, party_id: int) -> Role | None:
+    return session.exec(
+        select(Role)
+        .where(Role.organisation_id == organisation.id, Role.party_id == party_id, Role.signatory)
+        .where(col(Role.archived_at).is_(None))
+        .order_by(Role.key)
+    ).first()
+
+
+def signers(session: Session, organisation: Organisation, subject: Subject) -> list[PartySigner]:
+    """Each party of the subject with the role that signs for it."""
+    if isinstance(subject, Agreement):
+        rows = session.exec(select(AgreementParty).where(AgreementParty.agreement_id == subject.id)).all()
+        return [
+            PartySigner(
+                session.get(Organisation, row.party_id),  # type: ignore[arg-type]
+                session.get(Role, row.signatory_role_id) if row.signatory_role_id else None,
+            )
+            for row in rows
+        ]
+    police_id = session.exec(
+        select(OrganisationLink.member_id).where(
+            OrganisationLink.organisation_id == organisation.id, OrganisationLink.relation == "polis"
+        )
+    ).one()
+    return [
+        PartySigner(session.get(Organisation, party_id), _signatory_for(session, organisation, party_id))  # type: ignore[arg-type]
+        for party_id in (subject.municipality_id, police_id)
+    ]
+
+
+def _signatures(session: Session, subject: Subject) -> list[Signature]:
+    kind = "agreement" if isinstance(subject, Agreement) else "citizen_promise"
+    return list(
+        session.exec(select(Signature).where(Signature.subject_type == kind, Signature.subject_id == subject.id)).all()
+    )
+
+
+def signing_facts(session: Session, organisation: Organisation, subject: Subject) -> SigningFacts:
+    signed_parties = {s.party_id for s in _signatures(session, subject)}
+    missing = tuple(s.party.name for s in signers(session, organisation, subject) if s.party.id not in signed_parties)
+    return SigningFacts(subject.title, subject.status, missing)
+
+
+def _subject(session: Session, organisation: Organisation, what: str, municipality: str | None) -> Subject:
+    agreement = latest_agreement(session, organisation)
+    if agreement is None:
+        raise NotFoundError(f"{organisation.name} har ingen samverkansöverenskommelse registrerad")
+    if what == "agreement":
+        return agreement
+    promises = latest_promises(session, agreement)
+    if municipality is None and len(promises) == 1:
+        return promises[0]
+    for promise in promises:
+        party = session.get(Organisation, promise.municipality_id)
+        if party is not None and party.key == municipality:
+            return promise
+    names = ", ".join(sorted(session.get(Organisation, p.municipality_id).key for p in promises))  # type: ignore[union-attr]
+    raise NotFoundError(f"ange vilken kommuns medborgarlöfte som avses (--kommun): {names}")
+
+
+def sign(
+    session: Session,
+    org_key: str,
+    actor_email: str,
+    on: date,
+    what: str = "agreement",
+    municipality: str | None = None,
+    now: datetime | None = None,
+) -> SigningResult:
+    """Sign the current agreement (what="agreement") or a kommun's medborgarlöfte (what="promise")."""
+    organisation = find_organisation(session, org_key)
+    subject = _subject(session, organisation, what, municipality)
+    model = type(subject)
+    subject = session.exec(select(model).where(model.id == subject.id).with_for_update()).one()  # serialise signers
+    session.refresh(subject)
+    if subject.status == AgreementStatus.SIGNED:
+        raise RefusedError(f"{subject.title} är redan undertecknad av alla parter")
+    if subject.status == AgreementStatus.SUPERSEDED:
+        raise RefusedError(f"{subject.title} (version {subject.version}) är ersatt av en nyare version")
+    person = find_person(session, actor_email)
+    held = {role.id for role in roles_held(session, organisation, person, on)}
+    parties = signers(session, organisation, subject)
+    mine = [s for s in parties if s.role is not None and s.role.id in held]
+    if not mine:
+        signing_roles = [s.role for s in parties if s.role]
+        raise NotPermittedError(
+            f"{person.name} ({person.email}) kan inte skriva under {subject.title} den {on}: ingen av personens roller "
+            f"undertecknar för en part. Undertecknare: {describe_holders(session, signing_roles, on)}"
+        )
+    already = {s.party_id: s for s in _signatures(session, subject)}
+    party = next((s for s in mine if s.party.id not in already), None)
+    if party is None:
+        first = already[mine[0].party.id]
+        who = session.get(Person, first.person_id)
+        raise ConflictError(
+            f"{mine[0].party.name} har redan skrivit under {subject.title} "
+            f"({who.name if who else '?'}, {first.signed_at:%Y-%m-%d})"
+        )
+    signature = Signature(
+        subject_type="agreement" if isinstance(subject, Agreement) else "citizen_promise",
+        subject_id=subject.id,  # type: ignore[arg-type]
+        party_id=party.party.id,  # type: ignore[arg-type]
+        role_id=party.role.id,  # type: ignore[union-attr, arg-type]
+        person_id=person.id,  # type: ignore[arg-type]
+        signed_at=now or utcnow(),
+    )
+    try:
+        with session.begin_nested():
+            session.add(signature)
+    except IntegrityError:
+        raise ConflictError(f"{party.party.name} har redan skrivit under {subject.title}") from None
+    facts = signing_facts(session, organisation, subject)
+    before = subject.status
+    subject.status = AgreementStatus.PENDING_SIGNATURES if facts.missing_parties else AgreementStatus.SIGNED
+    session.add(subject)
+    if subject.status == AgreementStatus.SIGNED and subject.previous_id is not None:
+        previous = session.get(model, subject.previous_id)
+        if previous is not None:
+            previous.status = AgreementStatus.SUPERSEDED
+            session.add(previous)
+    audit(
+        session,
+        person.email,
+        organisation.id,
+        "sign",
+        subject,
+        key=party.party.key,
+        before={"status": before},
+        after={"status": subject.status, "party": party.party.name},
+    )
+    signed = [s.party.name for s in parties if s.party.name not in facts.missing_parties]
+    return SigningResult(subject.title, subject.status, signed, list(facts.missing_parties))
+
+
+def record_decision(
+    session: Session,
+    org_key: str,
+    actor_email: str,
+    on: date,
+    *,
+    body_key: str,
+    kind: str,
+    title: str,
+    text: str,
+    decided_on: date | None = None,
+    diarienummer: str | None = None,
+) -> Decision:
+    """Record a body's decision. Its members, its chair, or the coordinating roles (as secretaries) may."""
+    organisation = find_organisation(session, org_key)
+    body = session.exec(select(Body).where(Body.organisation_id == organisation.id, Body.key == body_key)).first()
+    if body is None:
+        known = ", ".join(session.exec(select(Body.key).where(Body.organisation_id == organisation.id)).all())
+        raise NotFoundError(f"organet '{body_key}' finns inte i {organisation.name} (finns: {known})")
+    if not title.strip() or not text.strip():
+        raise RefusedError("ett beslut behöver både rubrik och beslutstext")
+    member_ids = set(session.exec(select(BodyMembership.role_id).where(BodyMembership.body_id == body.id)).all())
+    member_ids |= {r for r in (body.chair_role_id, body.convener_role_id) if r}
+    person = find_person(session, actor_email)
+    if not any(r.id in member_ids for r in roles_held(session, organisation, person, on)):
+        require_function(session, organisation, actor_email, COORDINATING, on, f"protokollföra beslut i {body.name}")
+    decision = Decision(
+        organisation_id=organisation.id,  # type: ignore[arg-type]
+        body_id=body.id,
+        kind=kind,
+        decided_on=decided_on or on,
+        title=title.strip(),
+        text=text.strip(),
+        diarienummer=diarienummer,
+        status=DecisionStatus.ADOPTED,
+        recorded_by_person_id=person.id,
+    )
+    session.add(decision)
+    audit(
+        session,
+        person.email,
+        organisation.id,
+        "decision.record",
+        decision,
+        key=body.key,
+        after={"title": decision.title, "kind": kind, "decided_on": decision.decided_on},
+    )
+    return decision
+
+
+def renew_agreement(
+    session: Session, org_key: str, actor_email: str, on: date, *, starts_on: date, ends_on: date
+) -> Agreement:
+    """A new version of the agreement with the same parties; the signed one stays until the new is signed."""
+    organisation = find_organisation(session, org_key)
+    acting = require_function(session, organisation, actor_email, COORDINATING, on, "förnya överenskommelsen")
+    current = latest_agreement(session, organisation)
+    if current is None:
+        raise NotFoundError(f"{organisation.name} har ingen överenskommelse att förnya")
+    if current.status != AgreementStatus.SIGNED:
+        raise RefusedError(f"version {current.version} är inte undertecknad än; förnya först när den är det")
+    if ends_on <= starts_on:
+        raise RefusedError(f"perioden slutar ({ends_on}) innan den börjar ({starts_on})")
+    renewed = Agreement(
+        organisation_id=organisation.id,  # type: ignore[arg-type]
+        version=current.version + 1,
+        previous_id=current.id,
+        title=current.title,
+        period_start=starts_on,
+        period_end=ends_on,
+        citizen_promise_years=current.citizen_promise_years,
+        problems=current.problems,
+        goals=current.goals,
+        documentation=current.documentation,
+        follow_up=current.follow_up,
+    )
+    session.add(renewed)
+    session.flush()
+    for party in session.exec(select(AgreementParty).where(AgreementParty.agreement_id == current.id)).all():
+        session.add(
+            AgreementParty(
+                agreement_id=renewed.id,
+                party_id=party.party_id,  # type: ignore[arg-type]
+                signatory_role_id=party.signatory_role_id,
+            )
+        )
+    for promise in latest_promises(session, current):
+        session.add(_promise_for(renewed, promise.municipality_id, _base_title(promise.title), starts_on))
+    audit(
+        session,
+        acting.label,
+        organisation.id,
+        "agreement.renew",
+        renewed,
+        key=f"v{renewed.version}",
+        before={"version": current.version},
+        after={"version": renewed.version, "from": starts_on, "to": ends_on},
+    )
+    return renewed
+
+
+def _base_title(title: str) -> str:
+    """'Medborgarlöfte Lycksele kommun 2027' → 'Medborgarlöfte Lycksele kommun'."""
+    return re.sub(r"\s+\d{4}$", "", title)
+
+
+def _promise_for(
+    agreement: Agreement, municipality_id: int, title: str, starts_on: date, previous: CitizenPromise | None = None
+) -> CitizenPromise:
+    return CitizenPromise(
+        agreement_id=agreement.id,  # type: ignore[arg-type]
+        municipality_id=municipality_id,
+        version=previous.version + 1 if previous else 1,
+        previous_id=previous.id if previous else None,
+        title=f"{title} {starts_on.year}",
+        text=previous.text if previous else None,
+        period_start=starts_on,
+        period_end=starts_on + relativedelta(years=agreement.citizen_promise_years) - timedelta(days=1),
+    )
+
+
+def renew_promise(
+    session: Session, org_key: str, actor_email: str, on: date, *, municipality: str | None, starts_on: date
+) -> CitizenPromise:
+    """The next medborgarlöfte for a kommun (usually yearly); the old version is kept."""
+    organisation = find_organisation(session, org_key)
+    acting = require_function(session, organisation, actor_email, COORDINATING, on, "förnya medborgarlöftet")
+    current = _subject(session, organisation, "promise", municipality)
+    assert isinstance(current, CitizenPromise)
+    if current.status != AgreementStatus.SIGNED:
+        raise RefusedError(f"{current.title} är inte undertecknat än; förnya först när det är det")
+    agreement = session.get(Agreement, current.agreement_id)
+    assert agreement is not None
+    renewed = _promise_for(agreement, current.municipality_id, _base_title(current.title), starts_on, current)
+    session.add(renewed)
+    audit(
+        session,
+        acting.label,
+        organisation.id,
+        "promise.renew",
+        renewed,
+        key=str(current.municipality_id),
+        before={"version": current.version},
+        after={"version": renewed.version, "from": starts_on},
+    )
+    return renewed

@@ -1,0 +1,47 @@
+"""Writing the audit log from the service layer: who, what, when, before and after."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from samverkan.models import AuditEntry
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def audit(
+    session: Session,
+    actor: str,
+    organisation_id: int | None,
+    action: str,
+    entity: Any,
+    *,
+    key: str | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Append one entry in the caller's transaction, so the change and its record commit together."""
+    session.flush()
+    session.add(
+        AuditEntry(
+            actor=actor,
+            organisation_id=organisation_id,
+            action=action,
+            entity_type=type(entity).__tablename__,
+            entity_id=getattr(entity, "id", None),
+            entity_key=key,
+            before=_plain(before),
+            after=_plain(after),
+        )
+    )

@@ -1,0 +1,608 @@
+"""A cycle's life: start, complete checklist items with evidence, advance phases, go back (omtag).
+
+The engine is driven by the process definition (data); it holds no phase names. Concurrency: every
+completion locks its phase row first, and the item's version column makes a second completion of the
+same item a clear conflict instead of a silent overwrite.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, func, select
+
+from samverkan.core.timeutil import utcnow
+from samverkan.models import ChecklistItem, Cycle, Decision, Evidence, Organisation, Person, Phase
+from samverkan.models.enums import CycleStatus, EvidenceKind, ItemStatus, PhaseStatus
+from samverkan.process.definition import ProcessDefinition, load_definition
+from samverkan.process.requirements import REQUIREMENTS, CycleFacts
+from samverkan.services.access import (
+    COORDINATING,
+    describe_holders,
+    require_function,
+    require_role,
+    roles_with_function,
+    steering_roles,
+)
+from samverkan.services.agreements import latest_agreement, latest_promises, signing_facts
+from samverkan.services.audit import audit
+from samverkan.services.errors import ConflictError, NotFoundError, RefusedError
+from samverkan.services.overview import find_organisation
+from samverkan.services.substance import active_cycle, measure_facts, problem_facts
+
+EVIDENCE_SV = {
+    EvidenceKind.DOCUMENT: "dokument",
+    EvidenceKind.DECISION: "beslut",
+    EvidenceKind.DIALOGUE: "dialoganteckning",
+    EvidenceKind.LINK: "länk",
+}
+URL = re.compile(r"^https?://\S+$")
+
+
+@dataclass(frozen=True)
+class EvidenceInput:
+    """What shows an item is done. A decision is referred to by its number; a link must be http(s)."""
+
+    kind: EvidenceKind
+    title: str
+    uri: str | None = None
+    decision_id: int | None = None
+
+
+@dataclass
+class Transition:
+    """What moved: the completed phase, the phase that opened, and a closed and a new cycle if any."""
+
+    completed_phase: str | None = None
+    opened_phase: str | None = None
+    closed_cycle: int | None = None
+    new_cycle: int | None = None
+
+    def describe(self) -> list[str]:
+        lines = []
+        if self.completed_phase:
+            lines.append(f"Fasen {self.completed_phase} är klar.")
+        if self.closed_cycle:
+            lines.append(f"Cykel {self.closed_cycle} är avslutad; cykel {self.new_cycle} har startat.")
+        if self.opened_phase:
+            lines.append(f"Nu pågår: {self.opened_phase}.")
+        return lines
+
+
+# -- starting ---------------------------------------------------------------------------------------
+
+
+def start_cycle(
+    session: Session,
+    org_key: str,
+    actor_email: str,
+    on: date,
+    definition_key: str = "samverkan",
+    now: datetime | None = None,
+) -> Cycle:
+    organisation = find_organisation(session, org_key)
+    acting = require_function(session, organisation, actor_email, COORDINATING, on, "starta en cykel")
+    current = session.exec(
+        select(Cycle).where(Cycle.organisation_id == organisation.id, Cycle.status == CycleStatus.ACTIVE)
+    ).first()
+    if current is not None:
+        raise RefusedError(f"{organisation.name} har redan en pågående cykel (nr {current.number})")
+    try:
+        definition = load_definition(definition_key)
+    except KeyError as exc:
+        raise NotFoundError(str(exc.args[0])) from None
+    missing = sorted(f for f in definition.owner_functions() if not roles_with_function(session, organisation, f))
+    if missing:
+        raise RefusedError(
+            f"{organisation.name} saknar roller för processens funktioner: {', '.join(missing)}. "
+            "Ange 'function:' på rollerna i organisationsfilen."
+        )
+    cycle = _create_cycle(session, organisation, definition, on, now or utcnow())
+    audit(
+        session,
+        acting.label,
+        organisation.id,
+        "cycle.start",
+        cycle,
+        key=str(cycle.number),
+        after={"definition": definition.key, "number": cycle.number},
+    )
+    return cycle
+
+
+def _create_cycle(
+    session: Session, organisation: Organisation, definition: ProcessDefinition, on: date, now: datetime
+) -> Cycle:
+    number = (
+        session.exec(select(func.max(Cycle.number)).where(Cycle.organisation_id == organisation.id)).one() or 0
+    ) + 1
+    agreement = latest_agreement(session, organisation)
+    cycle = Cycle(
+        organisation_id=organisation.id,
+        number=number,
+        definition_key=definition.key,  # type: ignore[arg-type]
+        definition_version=definition.version,
+        agreement_id=agreement.id if agreement else None,
+        started_at=now,
+    )
+    session.add(cycle)
+    session.flush()
+    phases = [p for p in definition.phases if number == 1 or not p.setup]
+    first: Phase | None = None
+    for ordinal, spec in enumerate(phases, start=1):
+        phase = Phase(
+            cycle_id=cycle.id,
+            key=spec.key,
+            name=spec.name,
+            ordinal=ordinal,  # type: ignore[arg-type]
+            deciding_body_key=spec.decided_by,
+        )
+        session.add(phase)
+        session.flush()
+        first = first or phase
+        for item in spec.items:
+            session.add(
+                ChecklistItem(
+                    phase_id=phase.id,
+                    key=item.key,
+                    title=item.title,  # type: ignore[arg-type]
+                    owner_role_key=item.owner,
+                    evidence_kind=item.evidence,
+                    requirement=item.requirement,
+                )
+            )
+    assert first is not None
+    _open(session, first, definition, on, now)
+    return cycle
+
+
+def _open(session: Session, phase: Phase, definition: ProcessDefinition, on: date, now: datetime) -> None:
+    spec = definition.phase(phase.key)
+    phase.status, phase.opened_at, phase.completed_at = PhaseStatus.ACTIVE, now, None
+    phase.due_on = phase.due_on or on + timedelta(days=spec.duration_days)
+    phase.history = [*phase.history, {"at": now.isoformat(), "action": "öppnad"}]
+    session.add(phase)
+    due = {item.key: item.due_days for item in spec.items}
+    for item in session.exec(select(ChecklistItem).where(ChecklistItem.phase_id == phase.id)).all():
+        if item.due_on is None:
+            days = due.get(item.key)
+            item.due_on = on + timedelta(days=days) if days else phase.due_on
+            session.add(item)
+
+
+# -- completing -------------------------------------------------------------------------------------
+
+
+def find_item(session: Session, cycle: Cycle, ref: str) -> tuple[Phase, ChecklistItem]:
+    """An item by number, by key, or by 'phase/key'."""
+    query = select(Phase, ChecklistItem).join(ChecklistItem, col(ChecklistItem.phase_id) == Phase.id)
+    query = query.where(Phase.cycle_id == cycle.id)
+    if ref.isdigit():
+        rows = session.exec(query.where(ChecklistItem.id == int(ref))).all()
+    elif "/" in ref:
+        phase_key, item_key = ref.split("/", 1)
+        rows = session.exec(query.where(Phase.key == phase_key, ChecklistItem.key == item_key)).all()
+    else:
+        rows = session.exec(query.where(ChecklistItem.key == ref)).all()
+    if len(rows) != 1:
+        problem = "finns inte" if not rows else "är tvetydig (ange fas/punkt)"
+        raise NotFoundError(f"punkten '{ref}' {problem} i cykel {cycle.number}")
+    return rows[0]
+
+
+def cycle_facts(session: Session, organisation: Organisation, cycle: Cycle) -> CycleFacts:
+    agreement = latest_agreement(session, organisation)
+    return CycleFacts(
+        problems=problem_facts(session, cycle),
+        measures=measure_facts(session, cycle),
+        agreement=signing_facts(session, organisation, agreement) if agreement else None,
+        promises=[signing_facts(session, organisation, p) for p in latest_promises(session, agreement)]
+        if agreement
+        else [],
+    )
+
+
+def _check_evidence(session: Session, organisation: Organisation, item: ChecklistItem, evidence: EvidenceInput) -> None:
+    wanted = EvidenceKind(item.evidence_kind)
+    if evidence.kind != wanted:
+        raise RefusedError(
+            f"'{item.title}' kräver bevis av typen {EVIDENCE_SV[wanted]}, inte {EVIDENCE_SV[evidence.kind]}"
+        )
+    if not evidence.title.strip():
+        raise RefusedError("beviset behöver en rubrik som säger vad det är")
+    if wanted is EvidenceKind.DOCUMENT and not evidence.uri:
+        raise RefusedError("ett dokument som bevis behöver en plats: en sökväg, ett diarienummer eller en länk")
+    if wanted is EvidenceKind.LINK and not (evidence.uri and URL.match(evidence.uri)):
+        raise RefusedError(f"en länk som bevis ska börja med http:// eller https:// (fick {evidence.uri!r})")
+    if wanted is EvidenceKind.DECISION:
+        decision = session.get(Decision, evidence.decision_id) if evidence.decision_id else None
+        if decision is None or decision.organisation_id != organisation.id:
+            raise RefusedError(
+                "ett beslut som bevis ska vara ett protokollfört beslut i "
+                f"{organisation.name} (ange dess nummer; fick {evidence.decision_id})"
+            )
+
+
+def complete_item(
+    session: Session,
+    org_key: str,
+    actor_email: str,
+    on: date,
+    item_ref: str,
+    evidence: EvidenceInput,
+    now: datetime | None = None,
+) -> Transition:
+    """Mark an item done with its evidence; when the phase's criteria then hold, the cycle moves on."""
+    now = now or utcnow()
+    organisation = find_organisation(session, org_key)
+    cycle = active_cycle(session, organisation)
+    phase, item = find_item(session, cycle, item_ref)
+    phase = session.exec(select(Phase).where(Phase.id == phase.id).with_for_update()).one()  # one at a time
+    session.refresh(phase)
+    session.refresh(item)
+    if phase.status != PhaseStatus.ACTIVE:
+        current = _active_phase(session, cycle)
+        raise RefusedError(
+            f"'{item.title}' hör till fasen {phase.name}, som {_phase_state(phase)}; "
+            f"nu pågår {current.name if current else 'ingen fas'}"
+        )
+    acting = require_function(
+        session, organisation, actor_email, [item.owner_role_key], on, f"markera '{item.title}' som klar"
+    )
+    if item.status == ItemStatus.DONE:
+        raise ConflictError(_already_done(session, item))
+    _check_evidence(session, organisation, item, evidence)
+    if item.requirement:
+        missing = REQUIREMENTS[item.requirement](cycle_facts(session, organisation, cycle))
+        if missing:
+            raise RefusedError(f"'{item.title}' kan inte markeras som klar. Det saknas:", missing)
+    changed = session.execute(
+        update(ChecklistItem)
+        .where(
+            col(ChecklistItem.id) == item.id,
+            col(ChecklistItem.version) == item.version,
+            col(ChecklistItem.status) == ItemStatus.OPEN,
+        )
+        .values(
+            status=ItemStatus.DONE, version=item.version + 1, completed_at=now, completed_by_person_id=acting.person.id
+        )
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(item)
+        raise ConflictError(_already_done(session, item))
+    session.refresh(item)
+    session.add(
+        Evidence(
+            checklist_item_id=item.id,
+            kind=evidence.kind,
+            title=evidence.title.strip(),  # type: ignore[arg-type]
+            uri=evidence.uri,
+            decision_id=evidence.decision_id,
+            recorded_by_person_id=acting.person.id,
+            recorded_at=now,
+        )
+    )  # type: ignore[arg-type]
+    audit(
+        session,
+        acting.label,
+        organisation.id,
+        "item.complete",
+        item,
+        key=f"{phase.key}/{item.key}",
+        before={"status": ItemStatus.OPEN},
+        after={"status": ItemStatus.DONE, "evidence": evidence.title, "role": acting.role.key},
+    )
+    if exit_missing(session, organisation, cycle, phase, on):
+        return Transition()
+    return _advance(session, organisation, cycle, phase, acting.label, on, now)
+
+
+def _already_done(session: Session, item: ChecklistItem) -> str:
+    who = session.get(Person, item.completed_by_person_id) if item.completed_by_person_id else None
+    when = f"{item.completed_at:%Y-%m-%d %H:%M} UTC" if item.completed_at else "tidigare"
+    return f"'{item.title}' är redan markerad som klar ({who.name if who else 'okänd'}, {when})"
+
+
+def _phase_state(phase: Phase) -> str:
+    return {PhaseStatus.COMPLETED: "redan är klar", PhaseStatus.NOT_STARTED: "inte har öppnats än"}.get(
+        PhaseStatus(phase.status), "pågår"
+    )
+
+
+def _active_phase(session: Session, cycle: Cycle) -> Phase | None:
+    return session.exec(select(Phase).where(Phase.cycle_id == cycle.id, Phase.status == PhaseStatus.ACTIVE)).first()
+
+
+def _owner_text(session: Session, organisation: Organisation, function: str, on: date) -> str:
+    return describe_holders(session, roles_with_function(session, organisation, function), on)
+
+
+def exit_missing(session: Session, organisation: Organisation, cycle: Cycle, phase: Phase, on: date) -> list[str]:
+    """Exactly what keeps the phase from being complete: open items, and requirements that no longer hold."""
+    missing: list[str] = []
+    facts: CycleFacts | None = None
+    items = session.exec(select(ChecklistItem).where(ChecklistItem.phase_id == phase.id).order_by(ChecklistItem.id))
+    for item in items.all():
+        if item.status != ItemStatus.DONE:
+            missing.append(
+                f"{item.title} [{item.key}] – ansvarig: {_owner_text(session, organisation, item.owner_role_key, on)}; "
+                f"bevis: {EVIDENCE_SV[EvidenceKind(item.evidence_kind)]}"
+            )
+        elif item.requirement:
+            facts = facts or cycle_facts(session, organisation, cycle)
+            missing += REQUIREMENTS[item.requirement](facts)
+    return missing
+
+
+def complete_phase(
+    session: Session, org_key: str, actor_email: str, on: date, now: datetime | None = None
+) -> Transition:
+    """Close the current phase if its exit criteria hold; otherwise the refusal lists what is missing."""
+    organisation = find_organisation(session, org_key)
+    acting = require_function(session, organisation, actor_email, COORDINATING, on, "avsluta en fas")
+    cycle = active_cycle(session, organisation)
+    phase = _active_phase(session, cycle)
+    assert phase is not None, "an active cycle always has an active phase"
+    phase = session.exec(select(Phase).where(Phase.id == phase.id).with_for_update()).one()
+    missing = exit_missing(session, organisation, cycle, phase, on)
+    if missing:
+        raise RefusedError(f"Fasen {phase.name} kan inte avslutas. Det saknas:", missing)
+    return _advance(session, organisation, cycle, phase, acting.label, on, now or utcnow())
+
+
+def _advance(
+    session: Session, organisation: Organisation, cycle: Cycle, phase: Phase, actor: str, on: date, now: datetime
+) -> Transition:
+    definition = load_definition(cycle.definition_key)
+    phase.status, phase.completed_at = PhaseStatus.COMPLETED, now
+    phase.history = [*phase.history, {"at": now.isoformat(), "action": "klar", "by": actor}]
+    session.add(phase)
+    audit(
+        session,
+        actor,
+        organisation.id,
+        "phase.complete",
+        phase,
+        key=phase.key,
+        before={"status": PhaseStatus.ACTIVE},
+        after={"status": PhaseStatus.COMPLETED},
+    )
+    following = session.exec(
+        select(Phase).where(Phase.cycle_id == cycle.id, Phase.ordinal == phase.ordinal + 1)
+    ).first()
+    if following is not None:
+        _open(session, following, definition, on, now)
+        audit(
+            session,
+            actor,
+            organisation.id,
+            "phase.open",
+            following,
+            key=following.key,
+            after={"status": PhaseStatus.ACTIVE, "due_on": following.due_on},
+        )
+        return Transition(completed_phase=phase.name, opened_phase=following.name)
+    cycle.status, cycle.closed_at, cycle.version = CycleStatus.CLOSED, now, cycle.version + 1
+    session.add(cycle)
+    audit(
+        session,
+        actor,
+        organisation.id,
+        "cycle.close",
+        cycle,
+        key=str(cycle.number),
+        before={"status": CycleStatus.ACTIVE},
+        after={"status": CycleStatus.CLOSED},
+    )
+    successor = _create_cycle(session, organisation, definition, on, now)
+    opened = _active_phase(session, successor)
+    audit(
+        session,
+        actor,
+        organisation.id,
+        "cycle.start",
+        successor,
+        key=str(successor.number),
+        after={"definition": definition.key, "number": successor.number, "after_cycle": cycle.number},
+    )
+    return Transition(
+        completed_phase=phase.name,
+        opened_phase=opened.name if opened else None,
+        closed_cycle=cycle.number,
+        new_cycle=successor.number,
+    )
+
+
+# -- going back and deadlines -----------------------------------------------------------------------
+
+
+def reopen_phase(
+    session: Session, org_key: str, actor_email: str, on: date, phase_key: str, reason: str, now: datetime | None = None
+) -> Transition:
+    """Omtag: go back to an earlier phase of the cycle. Its items open again; the history is kept."""
+    now = now or utcnow()
+    organisation = find_organisation(session, org_key)
+    acting = require_function(session, organisation, actor_email, COORDINATING, on, "göra omtag")
+    if not reason.strip():
+        raise RefusedError("ett omtag behöver ett skäl (det sparas i historiken)")
+    cycle = active_cycle(session, organisation)
+    current = _active_phase(session, cycle)
+    target = session.exec(select(Phase).where(Phase.cycle_id == cycle.id, Phase.key == phase_key)).first()
+    if target is None:
+        keys = ", ".join(session.exec(select(Phase.key).where(Phase.cycle_id == cycle.id).order_by(Phase.ordinal)))
+        raise NotFoundError(f"fasen '{phase_key}' finns inte i cykel {cycle.number} (faser: {keys})")
+    if current is None or target.ordinal >= current.ordinal:
+        raise RefusedError(
+            f"omtag går bara till en tidigare fas; {target.name} är inte före {current.name if current else '-'}"
+        )
+    entry = {
+        "at": now.isoformat(),
+        "action": "omtag",
+        "by": acting.label,
+        "reason": reason.strip(),
+        "from": current.key,
+    }
+    for phase in session.exec(
+        select(Phase).where(
+            Phase.cycle_id == cycle.id, Phase.ordinal > target.ordinal, Phase.ordinal <= current.ordinal
+        )
+    ).all():
+        phase.status = PhaseStatus.NOT_STARTED
+        phase.history = [*phase.history, {**entry, "action": "återställd vid omtag"}]
+        session.add(phase)
+    target.history = [*target.history, entry]
+    target.status, target.completed_at = PhaseStatus.ACTIVE, None
+    session.add(target)
+    session.execute(
+        update(ChecklistItem)
+        .where(col(ChecklistItem.phase_id) == target.id)
+        .values(
+            status=ItemStatus.OPEN, completed_at=None, completed_by_person_id=None, version=ChecklistItem.version + 1
+        )
+    )
+    audit(
+        session,
+        acting.label,
+        organisation.id,
+        "phase.reopen",
+        target,
+        key=target.key,
+        before={"active": current.key},
+        after={"active": target.key, "reason": reason.strip()},
+    )
+    return Transition(opened_phase=target.name)
+
+
+def set_deadline(
+    session: Session, org_key: str, actor_email: str, on: date, item_ref: str, due_on: date
+) -> ChecklistItem:
+    """The steering group sets an item's deadline."""
+    organisation = find_organisation(session, org_key)
+    acting = require_role(
+        session,
+        organisation,
+        actor_email,
+        steering_roles(session, organisation),
+        on,
+        "sätta tidsfrister (det gör styrgruppen)",
+    )
+    _, item = find_item(session, active_cycle(session, organisation), item_ref)
+    before = {"due_on": item.due_on}
+    item.due_on = due_on
+    session.add(item)
+    audit(
+        session,
+        acting.label,
+        organisation.id,
+        "item.deadline",
+        item,
+        key=item.key,
+        before=before,
+        after={"due_on": due_on},
+    )
+    return item
+
+
+# -- reading ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class ItemView:
+    id: int
+    key: str
+    title: str
+    owner: str
+    owners: str
+    evidence_kind: str
+    status: str
+    due_on: str | None
+    overdue: bool
+    completed_by: str | None
+    evidence: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PhaseView:
+    key: str
+    name: str
+    status: str
+    due_on: str | None
+    items: list[ItemView]
+    history: list[dict[str, Any]]
+
+
+@dataclass
+class CycleView:
+    organisation: str
+    number: int
+    definition: str
+    status: str
+    current_phase: str | None
+    missing: list[str]
+    phases: list[PhaseView]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def cycle_status(session: Session, org_key: str, on: date) -> CycleView:
+    organisation = find_organisation(session, org_key)
+    cycle = session.exec(
+        select(Cycle).where(Cycle.organisation_id == organisation.id).order_by(col(Cycle.number).desc())
+    ).first()
+    if cycle is None:
+        raise NotFoundError(f"{organisation.name} har ingen cykel än; starta en med 'samverkan cycle start'")
+    definition = load_definition(cycle.definition_key)
+    phases = []
+    current = _active_phase(session, cycle)
+    for phase in session.exec(select(Phase).where(Phase.cycle_id == cycle.id).order_by(Phase.ordinal)).all():
+        items = []
+        for item in session.exec(
+            select(ChecklistItem).where(ChecklistItem.phase_id == phase.id).order_by(ChecklistItem.id)
+        ).all():
+            who = session.get(Person, item.completed_by_person_id) if item.completed_by_person_id else None
+            evidence = session.exec(
+                select(Evidence.title).where(Evidence.checklist_item_id == item.id).order_by(Evidence.id)
+            ).all()
+            items.append(
+                ItemView(
+                    item.id,
+                    item.key,
+                    item.title,
+                    item.owner_role_key,  # type: ignore[arg-type]
+                    _owner_text(session, organisation, item.owner_role_key, on),
+                    EVIDENCE_SV[EvidenceKind(item.evidence_kind)],
+                    item.status,
+                    item.due_on.isoformat() if item.due_on else None,
+                    item.status == ItemStatus.OPEN
+                    and phase.status == PhaseStatus.ACTIVE
+                    and item.due_on is not None
+                    and item.due_on < on,
+                    who.name if who else None,
+                    list(evidence),
+                )
+            )
+        phases.append(
+            PhaseView(
+                phase.key,
+                phase.name,
+                phase.status,
+                phase.due_on.isoformat() if phase.due_on else None,
+                items,
+                phase.history,
+            )
+        )
+    missing = exit_missing(session, organisation, cycle, current, on) if current else []
+    return CycleView(
+        organisation.name,
+        cycle.number,
+        definition.name,
+        cycle.status,
+        current.name if current else None,
+        missing,
+        phases,
+    )

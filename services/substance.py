@@ -1,0 +1,328 @@
+"""Substance, not ticks: prioritised problems, their orsaksanalys (causes), and åtgärder that act on causes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, col, func, select
+
+from samverkan.core.timeutil import utcnow
+from samverkan.models import Cause, CauseAnalysis, Cycle, Measure, Organisation, Problem
+from samverkan.models.enums import CausePerspective, CycleStatus, MeasureStatus
+from samverkan.process.requirements import MeasureFacts, ProblemFacts
+from samverkan.services.access import COORDINATING, require_function, roles_with_function
+from samverkan.services.audit import audit
+from samverkan.services.errors import NotFoundError, RefusedError
+from samverkan.services.overview import find_organisation
+
+PERSPECTIVES_SV = {
+    CausePerspective.VICTIM: "brottsutsatt",
+    CausePerspective.OFFENDER: "gärningsperson",
+    CausePerspective.PLACE: "plats/objekt",
+    CausePerspective.SITUATION: "situation",
+}
+
+
+def active_cycle(session: Session, organisation: Organisation) -> Cycle:
+    cycle = session.exec(
+        select(Cycle).where(Cycle.organisation_id == organisation.id, Cycle.status == CycleStatus.ACTIVE)
+    ).first()
+    if cycle is None:
+        raise RefusedError(f"{organisation.name} har ingen pågående cykel; starta en med 'samverkan cycle start'")
+    return cycle
+
+
+def _problem(session: Session, cycle: Cycle, problem_id: int) -> Problem:
+    problem = session.get(Problem, problem_id)
+    if problem is None or problem.cycle_id != cycle.id:
+        raise NotFoundError(f"problem nr {problem_id} finns inte i den pågående cykeln")
+    return problem
+
+
+def add_problem(
+    session: Session, org_key: str, actor_email: str, on: date, *, title: str, description: str | None = None
+) -> Problem:
+    organisation = find_organisation(session, org_key)
+    acting = require_function(session, organisation, actor_email, COORDINATING, on, "lägga till problem")
+    if not title.strip():
+        raise RefusedError("problemet behöver en rubrik")
+    problem = Problem(
+        cycle_id=active_cycle(session, organisation).id,
+        title=title.strip(),  # type: ignore[arg-type]
+        description=description,
+    )
+    session.add(problem)
+    audit(session, acting.label, organisation.id, "problem.add", problem, after={"title": problem.title})
+    return problem
+
+
+def prioritise(
+    session: Session,
+    org_key: str,
+    actor_email: str,
+    on: date,
+    *,
+    problem_id: int,
+    rank: int | None,
+    rationale: str | None = None,
+    prioritised: bool = True,
+) -> Problem:
+    """Record the styrgrupp's prioritisation (or deprioritisation) of a problem."""
+    organisation = find_organisation(session, org_key)
+    acting = require_function(session, organisation, actor_email, COORDINATING, on, "prioritera problem")
+    problem = _problem(session, active_cycle(session, organisation), problem_id)
+    before = {"prioritised": problem.prioritised, "rank": problem.rank}
+    problem.prioritised, problem.rank, problem.rationale = prioritised, rank if prioritised else None, rationale
+    session.add(problem)
+    audit(
+        session,
+        acting.label,
+        organisation.id,
+        "problem.prioritise",
+        problem,
+        key=problem.title,
+        before=before,
+        after={"prioritised": prioritised, "rank": problem.rank},
+    )
+    return problem
+
+
+def add_cause(
+    session: Session,
+    org_key: str,
+    actor_email: str,
+    on: date,
+    *,
+    problem_id: int,
+    perspective: CausePerspective,
+    direct: bool,
+    description: str,
+    parent: int | None = None,
+) -> Cause:
+    """Add a probable cause to the orsaksanalys of a prioritised problem (created on first use)."""
+    organisation = find_organisation(session, org_key)
+    acting = require_function(session, organisation, actor_email, COORDINATING, on, "arbeta med orsaksanalysen")
+    problem = _problem(session, active_cycle(session, organisation), problem_id)
+    if not problem.prioritised:
+        raise RefusedError(f"'{problem.title}' är inte prioriterat; orsaksanalyser görs för prioriterade problem")
+    if not description.strip():
+        raise RefusedError("orsaken behöver en beskrivning")
+    analysis = session.exec(select(CauseAnalysis).where(CauseAnalysis.problem_id == problem.id)).first()
+    if analysis is None:
+        analysis = CauseAnalysis(problem_id=problem.id)  # type: ignore[arg-type]
+        session.add(analysis)
+        session.flush()
+    parent_id = None
+    if parent is not None:
+        parent_cause = session.exec(
+            select(Cause).where(Cause.analysis_id == analysis.id, Cause.number == parent)
+        ).first()
+        if parent_cause is None:
+            raise NotFoundError(f"orsak nr {parent} finns inte i analysen av '{problem.title}'")
+        parent_id = parent_cause.id
+    number = (session.exec(select(func.max(Cause.number)).where(Cause.analysis_id == analysis.id)).one() or 0) + 1
+    cause = Cause(
+        analysis_id=analysis.id,
+        number=number,
+        perspective=perspective,
+        direct=direct,  # type: ignore[arg-type]
+        parent_id=parent_id,
+        description=description.strip(),
+    )
+    session.add(cause)
+    audit(
+        session,
+        acting.label,
+        organisation.id,
+        "cause.add",
+        cause,
+        key=f"{problem.title}#{number}",
+        after={"perspective": perspective, "direct": direct, "description": cause.description},
+    )
+    return cause
+
+
+def complete_analysis(
+    session: Session,
+    org_key: str,
+    actor_email: str,
+    on: date,
+    *,
+    problem_id: int,
+    summary: str | None = None,
+    sources_used: str | None = None,
+    sources_excluded: str | None = None,
+) -> CauseAnalysis:
+    organisation = find_organisation(session, org_key)
+    acting = require_function(session, organisation, actor_email, COORDINATING, on, "slutföra orsaksanalysen")
+    problem = _problem(session, active_cycle(session, organisation), problem_id)
+    analysis = session.exec(select(CauseAnalysis).where(CauseAnalysis.problem_id == problem.id)).first()
+    causes = (
+        0
+        if analysis is None
+        else session.exec(select(func.count()).select_from(Cause).where(Cause.analysis_id == analysis.id)).one()
+    )
+    if analysis is None or causes == 0:
+        raise RefusedError(f"orsaksanalysen av '{problem.title}' kan inte vara klar utan minst en orsak")
+    analysis.completed_at, analysis.summary = utcnow(), summary
+    analysis.sources_used, analysis.sources_excluded = sources_used, sources_excluded
+    session.add(analysis)
+    audit(
+        session,
+        acting.label,
+        organisation.id,
+        "analysis.complete",
+        analysis,
+        key=problem.title,
+        after={"causes": causes},
+    )
+    return analysis
+
+
+def add_measure(
+    session: Session,
+    org_key: str,
+    actor_email: str,
+    on: date,
+    *,
+    cause_id: int | None,
+    title: str,
+    owner: str,
+    due_on: date | None,
+    follow_up: str,
+    operational_goal: str | None = None,
+    short_term: bool = True,
+) -> Measure:
+    """An åtgärd. Refused without the cause it acts on, an owner, a deadline and how it is followed up."""
+    organisation = find_organisation(session, org_key)
+    acting = require_function(session, organisation, actor_email, COORDINATING, on, "lägga till åtgärder")
+    cycle = active_cycle(session, organisation)
+    missing = []
+    cause = session.get(Cause, cause_id) if cause_id is not None else None
+    if cause_id is None:
+        missing.append("vilken orsak åtgärden verkar på (en åtgärd utan orsak följs inte upp mot problemet)")
+    elif cause is None or _cycle_of_cause(session, cause) != cycle.id:
+        missing.append(f"orsak nr {cause_id} finns inte i den pågående cykelns orsaksanalyser")
+    if not title.strip():
+        missing.append("en rubrik")
+    if not owner or not roles_with_function(session, organisation, owner):
+        missing.append(f"en ansvarig roll som finns i {organisation.name} (fick '{owner}')")
+    if due_on is None:
+        missing.append("ett slutdatum")
+    elif due_on < on:
+        missing.append(f"ett slutdatum som inte redan passerat (fick {due_on})")
+    if not follow_up.strip():
+        missing.append("hur åtgärden ska följas upp")
+    if missing:
+        raise RefusedError("Åtgärden kan inte läggas till. Det saknas:", missing)
+    measure = Measure(
+        cycle_id=cycle.id,
+        cause_id=cause_id,
+        title=title.strip(),
+        owner_role_key=owner,  # type: ignore[arg-type]
+        due_on=due_on,
+        follow_up=follow_up.strip(),
+        operational_goal=operational_goal,  # type: ignore[arg-type]
+        short_term=short_term,
+    )
+    session.add(measure)
+    audit(
+        session,
+        acting.label,
+        organisation.id,
+        "measure.add",
+        measure,
+        key=measure.title,
+        after={"cause_id": cause_id, "owner": owner, "due_on": due_on, "follow_up": measure.follow_up},
+    )
+    return measure
+
+
+def update_measure(
+    session: Session,
+    org_key: str,
+    actor_email: str,
+    on: date,
+    *,
+    measure_id: int,
+    status: MeasureStatus | None = None,
+    progress_pct: int | None = None,
+    hours_spent: float | None = None,
+    cost_sek: float | None = None,
+) -> Measure:
+    """Report status (grön/gul/röd) and progress. The owning role or the coordinating roles may."""
+    organisation = find_organisation(session, org_key)
+    measure = session.get(Measure, measure_id)
+    cycle = active_cycle(session, organisation)
+    if measure is None or measure.cycle_id != cycle.id:
+        raise NotFoundError(f"åtgärd nr {measure_id} finns inte i den pågående cykeln")
+    acting = require_function(
+        session,
+        organisation,
+        actor_email,
+        (measure.owner_role_key, *COORDINATING),
+        on,
+        f"rapportera om åtgärden '{measure.title}'",
+    )
+    if progress_pct is not None and not 0 <= progress_pct <= 100:
+        raise RefusedError(f"genomförandegraden ska vara 0–100 %, inte {progress_pct}")
+    before = {"status": measure.status, "progress_pct": measure.progress_pct}
+    if status is not None:
+        measure.status = status
+    if progress_pct is not None:
+        measure.progress_pct = progress_pct
+    if hours_spent is not None:
+        measure.hours_spent = hours_spent
+    if cost_sek is not None:
+        measure.cost_sek = cost_sek
+    session.add(measure)
+    audit(
+        session,
+        acting.label,
+        organisation.id,
+        "measure.update",
+        measure,
+        key=measure.title,
+        before=before,
+        after={"status": measure.status, "progress_pct": measure.progress_pct},
+    )
+    return measure
+
+
+def _cycle_of_cause(session: Session, cause: Cause) -> int | None:
+    return session.exec(
+        select(Problem.cycle_id)
+        .join(CauseAnalysis, col(CauseAnalysis.problem_id) == Problem.id)
+        .where(CauseAnalysis.id == cause.analysis_id)
+    ).first()
+
+
+def problem_facts(session: Session, cycle: Cycle) -> list[ProblemFacts]:
+    facts = []
+    for problem in session.exec(select(Problem).where(Problem.cycle_id == cycle.id).order_by(Problem.id)).all():
+        analysis = session.exec(select(CauseAnalysis).where(CauseAnalysis.problem_id == problem.id)).first()
+        causes = measures = 0
+        if analysis is not None:
+            cause_ids = session.exec(select(Cause.id).where(Cause.analysis_id == analysis.id)).all()
+            causes = len(cause_ids)
+            if cause_ids:
+                measures = session.exec(
+                    select(func.count()).select_from(Measure).where(col(Measure.cause_id).in_(cause_ids))
+                ).one()
+        facts.append(
+            ProblemFacts(
+                problem.title,
+                problem.prioritised,
+                causes,
+                analysis is not None and analysis.completed_at is not None,
+                measures,
+            )
+        )
+    return facts
+
+
+def measure_facts(session: Session, cycle: Cycle) -> list[MeasureFacts]:
+    return [
+        MeasureFacts(m.title, m.progress_pct)
+        for m in session.exec(select(Measure).where(Measure.cycle_id == cycle.id).order_by(Measure.id)).all()
+    ]

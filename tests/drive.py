@@ -1,0 +1,67 @@
+"""A small driver for service-layer tests: each call is one transaction, as a request would be."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from samverkan.database import session_scope
+from samverkan.models import AuditEntry, Decision
+from samverkan.orgconfig.loader import load_config
+from samverkan.orgconfig.validate import validate_file
+from samverkan.services import agreements
+from samverkan.services.cycle import EvidenceInput
+from samverkan.models.enums import EvidenceKind
+
+SAMORDNARE = "maria.exempelsson@fagersta.example"
+KOMMUNPOLIS = "johan.provare@polisen.example"
+LPO_CHEF = "per.polisson@polisen.example"
+KOMMUNDIREKTOR = "eva.direktor@fagersta.example"
+NY_KSO = "nadja.nyval@fagersta.example"
+
+
+class Driver:
+    def __init__(self, engine: Engine, org_key: str, on: date) -> None:
+        self.engine, self.org_key, self.on = engine, org_key, on
+
+    def load(self, path: Path) -> None:
+        with session_scope(self.engine) as session:
+            load_config(session, validate_file(path))
+
+    def __call__(self, function: Callable[..., Any], actor: str, *args: Any, **kwargs: Any) -> Any:
+        with session_scope(self.engine) as session:
+            return function(session, self.org_key, actor, self.on, *args, **kwargs)
+
+    def decision(self, title: str, body: str = "styrgrupp", actor: str = SAMORDNARE) -> int:
+        decision = self(agreements.record_decision, actor, body_key=body, kind="beslut", title=title,
+                        text=f"Styrgruppen beslutar: {title}.")
+        return decision.id
+
+    def audit_actions(self) -> list[str]:
+        with Session(self.engine) as session:
+            return [e.action for e in session.exec(select(AuditEntry).order_by(AuditEntry.id)).all()]
+
+    def decisions(self) -> int:
+        with Session(self.engine) as session:
+            return len(session.exec(select(Decision)).all())
+
+
+def doc(title: str) -> EvidenceInput:
+    return EvidenceInput(EvidenceKind.DOCUMENT, title, uri=f"diarium:KS 2027/{abs(hash(title)) % 1000}")
+
+
+def dialog(title: str) -> EvidenceInput:
+    return EvidenceInput(EvidenceKind.DIALOGUE, title)
+
+
+def link(title: str) -> EvidenceInput:
+    return EvidenceInput(EvidenceKind.LINK, title, uri="https://www.fagersta.example/medborgarlofte")
+
+
+def decided(decision_id: int, title: str = "Protokollfört beslut") -> EvidenceInput:
+    return EvidenceInput(EvidenceKind.DECISION, title, decision_id=decision_id)
