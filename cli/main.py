@@ -60,15 +60,15 @@ def json_option(function: Any) -> Any:
     return click.option("--json", "as_json", is_flag=True, help="Skriv ut JSON för skript.")(function)
 
 
-def _db(url: str | None) -> str:
+def db_url_or_default(url: str | None) -> str:
     return url or get_settings().database_url
 
 
-def _print_json(data: object) -> None:
+def print_json(data: object) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+def parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
     if value is None:
         return None
     try:
@@ -112,7 +112,7 @@ def validate(files: tuple[Path, ...], as_json: bool) -> None:
                 warnings = f" ({len(result.issues)} varningar)" if result.issues else ""
                 click.echo(f"{file}: giltig{warnings}")
     if as_json:
-        _print_json(report)
+        print_json(report)
     if failed:
         raise click.exceptions.Exit(1)
 
@@ -144,9 +144,9 @@ def load(config: Path, db_url: str | None, as_json: bool) -> None:
 
     Samma fil igen ändrar ingenting; en ändrad fil ger just skillnaden, och varje ändring
     skrivs i loggen (vem, vad, när, före och efter)."""
-    report = _load(config, _db(db_url))
+    report = _load(config, db_url_or_default(db_url))
     if as_json:
-        _print_json({"organisation": report.organisation_key, "changes": [str(c) for c in report.changes]})
+        print_json({"organisation": report.organisation_key, "changes": [str(c) for c in report.changes]})
     elif report.unchanged:
         click.echo(f"{report.organisation_key}: inga ändringar")
     else:
@@ -167,7 +167,7 @@ def _show(key: str, db_url: str, on: date, as_json: bool) -> None:
     except ServiceError as exc:
         raise Failure(str(exc)) from None
     if as_json:
-        _print_json(overview.to_dict())
+        print_json(overview.to_dict())
     else:
         click.echo(render("cli/organisation.txt.j2", o=overview), nl=False)
 
@@ -175,9 +175,9 @@ def _show(key: str, db_url: str, on: date, as_json: bool) -> None:
 @app.command()
 @click.argument("organisation", metavar="ORGANISATION")
 @click.option(
-    "--datum",
+    "--date",
     "on",
-    callback=_parse_date,
+    callback=parse_date,
     metavar="ÅÅÅÅ-MM-DD",
     help="Visa läget detta datum (standard: i dag).",
 )
@@ -187,7 +187,7 @@ def show(organisation: str, on: date | None, db_url: str | None, as_json: bool) 
     """Visa en organisation: parter, organ, rollinnehavare, rytmer, indikatorer och var cykeln står.
 
     ORGANISATION är organisationens nyckel i filen, till exempel fagersta."""
-    _show(organisation, _db(db_url), on or today_local(), as_json)
+    _show(organisation, db_url_or_default(db_url), on or today_local(), as_json)
 
 
 @app.command()
@@ -195,7 +195,7 @@ def show(organisation: str, on: date | None, db_url: str | None, as_json: bool) 
 @db_option
 def demo(config: Path, db_url: str | None) -> None:
     """Huvudjobbet på den inbyggda standarden (SQLite): skapa databasen, läs in FIL och visa organisationen."""
-    url = _db(db_url)
+    url = db_url_or_default(db_url)
     report = _load(config, url)
     state = "inga ändringar" if report.unchanged else f"{len(report.changes)} ändringar"
     click.echo(f"Läste in {config} i {url} ({state}).\n")
@@ -213,7 +213,7 @@ def db_upgrade(db_url: str | None) -> None:
     """Uppgradera databasens schema till den senaste versionen."""
     from samverkan.database import current_revision, make_engine, upgrade
 
-    engine = make_engine(_db(db_url))
+    engine = make_engine(db_url_or_default(db_url))
     before = current_revision(engine)
     upgrade(engine)
     after = current_revision(engine)
@@ -226,9 +226,14 @@ def db_status(db_url: str | None) -> None:
     """Visa databasens schemaversion; avslutar med kod 1 om den behöver uppgraderas."""
     from samverkan.database import current_revision, head_revision, make_engine
 
-    current = current_revision(make_engine(_db(db_url)))
+    current = current_revision(make_engine(db_url_or_default(db_url)))
     head = head_revision()
     state = "aktuellt" if current == head else "behöver uppgraderas"
     click.echo(f"schema: {current or 'tomt'}; programmet: {head} ({state})")
     if current != head:
         raise click.exceptions.Exit(1)
+
+
+from samverkan.cli import cycle_commands  # noqa: E402  (registers the cycle commands on `app`)
+
+cycle_commands.register(app)

@@ -38,6 +38,10 @@ LABELS: dict[str, str] = {
     "ej_paborjad": "ej påbörjad",
     "klar": "klar",
     "oppen": "öppen",
+    "gron": "grön",
+    "gul": "gul",
+    "rod": "röd",
+    "fattat": "fattat",
 }
 
 

@@ -59,7 +59,7 @@ def test_load_twice_then_show(runner: CliRunner, db_url: str) -> None:
     assert first.stdout.startswith("fagersta: 85 ändringar")
     second = runner.invoke(app, ["load", FAGERSTA, "--db", db_url])
     assert second.stdout == "fagersta: inga ändringar\n"
-    shown = runner.invoke(app, ["show", "fagersta", "--db", db_url, "--datum", "2027-02-01"])
+    shown = runner.invoke(app, ["show", "fagersta", "--db", db_url, "--date", "2027-02-01"])
     assert shown.exit_code == 0, shown.output
     assert shown.stdout.startswith("Fagersta kommun (kommun, Västmanlands län)\nFolkmängd: 13\u00a0391\n")
     assert "Kommunstyrelsens ordförande (Fagersta kommun), undertecknar: VAKANT" in shown.stdout  # ended 2026-12-31
@@ -69,7 +69,7 @@ def test_load_twice_then_show(runner: CliRunner, db_url: str) -> None:
 
 def test_show_json_for_scripts(runner: CliRunner, db_url: str) -> None:
     runner.invoke(app, ["load", FAGERSTA, "--db", db_url])
-    result = runner.invoke(app, ["show", "fagersta", "--db", db_url, "--json", "--datum", "2026-06-01"])
+    result = runner.invoke(app, ["show", "fagersta", "--db", db_url, "--json", "--date", "2026-06-01"])
     data = json.loads(result.stdout)
     assert data["key"] == "fagersta" and data["population"] == 13391
     assert {b["key"] for b in data["bodies"]} == {"styrgrupp", "lokala-bra", "est"}

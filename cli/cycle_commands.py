@@ -1,0 +1,345 @@
+"""CLI commands for the cycle: start, status, complete, advance, reopen, deadlines, problems, causes,
+åtgärder, decisions, signatures, renewals and handover. Each is one transaction through the service layer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
+
+import click
+
+from samverkan.cli.database import open_database
+from samverkan.cli.main import Failure, db_option, db_url_or_default, json_option, parse_date, print_json
+from samverkan.core.labels import label
+from samverkan.core.timeutil import today_local
+from samverkan.models.enums import CausePerspective, EvidenceKind, MeasureStatus
+from samverkan.services.errors import ServiceError
+
+T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def run(db_url: str | None, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call a service function in one transaction; refusals become 'fel: …' with exit code 1."""
+    from samverkan.database import session_scope
+
+    try:
+        engine = open_database(db_url_or_default(db_url))
+        with session_scope(engine) as session:
+            return function(session, *args, **kwargs)
+    except ServiceError as exc:
+        raise Failure(str(exc)) from None
+
+
+def actor_option(function: F) -> F:
+    return click.option("--as", "actor", envvar="SAMVERKAN_USER", required=True, metavar="E-POST",
+                        help="Vem som gör det (e-postadress); miljövariabel SAMVERKAN_USER.")(function)  # type: ignore[return-value]
+
+
+def date_option(function: F) -> F:
+    return click.option("--date", "on", callback=parse_date, metavar="ÅÅÅÅ-MM-DD",
+                        help="Datum för handlingen (standard: i dag).")(function)  # type: ignore[return-value]
+
+
+def common(function: F) -> F:
+    for decorator in (date_option, actor_option, db_option):
+        function = decorator(function)
+    return function
+
+
+def _on(on: date | None) -> date:
+    return on or today_local()
+
+
+def _echo_transition(transition: Any) -> None:
+    for line in transition.describe():
+        click.echo(line)
+
+
+def register(app: click.Group) -> None:  # noqa: C901 - one place that lists every command
+    from samverkan.services import agreements, cycle, handover, substance
+
+    @app.group("cycle")
+    def cycle_group() -> None:
+        """Cykeln: starta, se läget, markera punkter klara, gå vidare eller tillbaka."""
+
+    @cycle_group.command("start")
+    @click.argument("organisation")
+    @click.option("--definition", default="samverkan", show_default=True, help="Processdefinition att följa.")
+    @common
+    def cycle_start(organisation: str, definition: str, actor: str, on: date | None, db_url: str | None) -> None:
+        """Starta en ny cykel för ORGANISATION (den första börjar med uppstarten)."""
+        started = run(db_url, cycle.start_cycle, organisation, actor, _on(on), definition)
+        click.echo(f"Cykel {started.number} har startat ({started.definition_key}).")
+
+    @cycle_group.command("status")
+    @click.argument("organisation")
+    @date_option
+    @db_option
+    @json_option
+    def cycle_status(organisation: str, on: date | None, db_url: str | None, as_json: bool) -> None:
+        """Visa cykelns faser, checklistor med bevis och vad som saknas för att gå vidare."""
+        from samverkan.templates.rendering import render
+
+        view = run(db_url, lambda s: cycle.cycle_status(s, organisation, _on(on)))
+        if as_json:
+            print_json(view.to_dict())
+        else:
+            click.echo(render("cli/cycle.txt.j2", c=view), nl=False)
+
+    @cycle_group.command("complete")
+    @click.argument("organisation")
+    @click.argument("item", metavar="PUNKT")
+    @click.option("--evidence", "kind", required=True, type=click.Choice([k.value for k in EvidenceKind]),
+                  help="Typ av bevis.")
+    @click.option("--title", required=True, help="Vad beviset är, t.ex. 'Polisens lägesbild 2027'.")
+    @click.option("--uri", help="Var dokumentet finns (sökväg, diarienummer eller länk).")
+    @click.option("--decision", "decision_id", type=int, help="Beslutets nummer, när beviset är ett beslut.")
+    @common
+    @json_option
+    def cycle_complete(organisation: str, item: str, kind: str, title: str, uri: str | None,
+                       decision_id: int | None, actor: str, on: date | None, db_url: str | None,
+                       as_json: bool) -> None:
+        """Markera PUNKT (nummer, nyckel eller fas/nyckel) som klar, med bevis."""
+        evidence = cycle.EvidenceInput(EvidenceKind(kind), title, uri, decision_id)
+        transition = run(db_url, cycle.complete_item, organisation, actor, _on(on), item, evidence)
+        if as_json:
+            print_json({"item": item, "done": True, **transition.__dict__})
+            return
+        click.echo(f"Klar: {item}")
+        _echo_transition(transition)
+
+    @cycle_group.command("advance")
+    @click.argument("organisation")
+    @common
+    def cycle_advance(organisation: str, actor: str, on: date | None, db_url: str | None) -> None:
+        """Avsluta den pågående fasen; om något saknas listas exakt vad."""
+        _echo_transition(run(db_url, cycle.complete_phase, organisation, actor, _on(on)))
+
+    @cycle_group.command("reopen")
+    @click.argument("organisation")
+    @click.argument("phase", metavar="FAS")
+    @click.option("--reason", required=True, help="Varför omtaget görs (sparas i historiken).")
+    @common
+    def cycle_reopen(organisation: str, phase: str, reason: str, actor: str, on: date | None,
+                     db_url: str | None) -> None:
+        """Omtag: gå tillbaka till en tidigare FAS. Dess punkter öppnas igen; historiken behålls."""
+        _echo_transition(run(db_url, cycle.reopen_phase, organisation, actor, _on(on), phase, reason))
+
+    @cycle_group.command("deadline")
+    @click.argument("organisation")
+    @click.argument("item", metavar="PUNKT")
+    @click.argument("due", metavar="ÅÅÅÅ-MM-DD")
+    @common
+    def cycle_deadline(organisation: str, item: str, due: str, actor: str, on: date | None,
+                       db_url: str | None) -> None:
+        """Sätt tidsfristen för PUNKT (styrgruppen gör det)."""
+        due_on = parse_date(None, None, due)  # type: ignore[arg-type]
+        updated = run(db_url, cycle.set_deadline, organisation, actor, _on(on), item, due_on)
+        click.echo(f"{updated.title}: senast {updated.due_on}")
+
+    @app.group("problem")
+    def problem_group() -> None:
+        """Problem i den gemensamma lägesbilden och deras prioritering."""
+
+    @problem_group.command("add")
+    @click.argument("organisation")
+    @click.argument("title", metavar="RUBRIK")
+    @click.option("--description", help="Beskrivning: vad, var, när (inga personuppgifter).")
+    @common
+    def problem_add(organisation: str, title: str, description: str | None, actor: str, on: date | None,
+                    db_url: str | None) -> None:
+        """Lägg till ett problem i den pågående cykeln."""
+        problem = run(db_url, substance.add_problem, organisation, actor, _on(on), title=title,
+                      description=description)
+        click.echo(f"Problem nr {problem.id}: {problem.title}")
+
+    @problem_group.command("prioritise")
+    @click.argument("organisation")
+    @click.argument("problem_id", metavar="NR", type=int)
+    @click.option("--rank", type=int, help="Prioritetsordning (1 = högst).")
+    @click.option("--rationale", help="Styrgruppens motivering.")
+    @click.option("--deprioritise", is_flag=True, help="Bortprioritera i stället.")
+    @common
+    def problem_prioritise(organisation: str, problem_id: int, rank: int | None, rationale: str | None,
+                           deprioritise: bool, actor: str, on: date | None, db_url: str | None) -> None:
+        """Registrera styrgruppens prioritering av problem NR."""
+        problem = run(db_url, substance.prioritise, organisation, actor, _on(on), problem_id=problem_id, rank=rank,
+                      rationale=rationale, prioritised=not deprioritise)
+        state = "prioriterat" if problem.prioritised else "bortprioriterat"
+        click.echo(f"Problem nr {problem.id} är {state}.")
+
+    @app.group("cause")
+    def cause_group() -> None:
+        """Orsaksanalys: troliga orsaker till ett prioriterat problem."""
+
+    @cause_group.command("add")
+    @click.argument("organisation")
+    @click.argument("problem_id", metavar="PROBLEM", type=int)
+    @click.option("--perspective", required=True, type=click.Choice([p.value for p in CausePerspective]),
+                  help="Perspektiv: brottsutsatt, gärningsperson, plats eller situation.")
+    @click.option("--direct/--indirect", default=True, help="Direkt eller indirekt orsak.")
+    @click.option("--text", required=True, help="Orsaken.")
+    @click.option("--parent", type=int, help="Nummer på den orsak som denna ligger bakom.")
+    @common
+    def cause_add(organisation: str, problem_id: int, perspective: str, direct: bool, text: str,
+                  parent: int | None, actor: str, on: date | None, db_url: str | None) -> None:
+        """Lägg till en trolig orsak i orsaksanalysen av PROBLEM."""
+        cause = run(db_url, substance.add_cause, organisation, actor, _on(on), problem_id=problem_id,
+                    perspective=CausePerspective(perspective), direct=direct, description=text, parent=parent)
+        click.echo(f"Orsak id {cause.id} (nr {cause.number} i analysen): {cause.description}")
+
+    @app.group("analysis")
+    def analysis_group() -> None:
+        """Orsaksanalysen som helhet."""
+
+    @analysis_group.command("complete")
+    @click.argument("organisation")
+    @click.argument("problem_id", metavar="PROBLEM", type=int)
+    @click.option("--summary", help="Sammanfattning.")
+    @click.option("--sources", help="Vilka källor som använts (och vilka som valts bort).")
+    @common
+    def analysis_complete(organisation: str, problem_id: int, summary: str | None, sources: str | None,
+                          actor: str, on: date | None, db_url: str | None) -> None:
+        """Markera orsaksanalysen av PROBLEM som klar (kräver minst en orsak)."""
+        run(db_url, substance.complete_analysis, organisation, actor, _on(on), problem_id=problem_id,
+            summary=summary, sources_used=sources)
+        click.echo(f"Orsaksanalysen av problem nr {problem_id} är klar.")
+
+    @app.group("measure")
+    def measure_group() -> None:
+        """Åtgärder: alltid kopplade till en orsak, med ansvarig, slutdatum och uppföljning."""
+
+    @measure_group.command("add")
+    @click.argument("organisation")
+    @click.option("--cause", "cause_id", type=int, help="Id på orsaken som åtgärden verkar på.")
+    @click.option("--title", required=True, help="Åtgärden.")
+    @click.option("--owner", required=True, help="Ansvarig rollfunktion, t.ex. samordnare.")
+    @click.option("--due", callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="Slutdatum.")
+    @click.option("--follow-up", default="", help="Hur åtgärden följs upp.")
+    @click.option("--goal", help="Operativt mål.")
+    @common
+    def measure_add(organisation: str, cause_id: int | None, title: str, owner: str, due: date | None,
+                    follow_up: str, goal: str | None, actor: str, on: date | None, db_url: str | None) -> None:
+        """Lägg till en åtgärd i åtgärdsplanen."""
+        measure = run(db_url, substance.add_measure, organisation, actor, _on(on), cause_id=cause_id, title=title,
+                      owner=owner, due_on=due, follow_up=follow_up, operational_goal=goal)
+        click.echo(f"Åtgärd nr {measure.id}: {measure.title} (senast {measure.due_on})")
+
+    @measure_group.command("update")
+    @click.argument("organisation")
+    @click.argument("measure_id", metavar="NR", type=int)
+    @click.option("--status", type=click.Choice([s.value for s in MeasureStatus]), help="grön, gul eller röd.")
+    @click.option("--progress", type=int, help="Genomfört i procent.")
+    @click.option("--hours", type=float, help="Nedlagda timmar.")
+    @click.option("--cost", type=float, help="Kostnad i kronor.")
+    @common
+    def measure_update(organisation: str, measure_id: int, status: str | None, progress: int | None,
+                       hours: float | None, cost: float | None, actor: str, on: date | None,
+                       db_url: str | None) -> None:
+        """Rapportera status och genomförande för åtgärd NR."""
+        measure = run(db_url, substance.update_measure, organisation, actor, _on(on), measure_id=measure_id,
+                      status=MeasureStatus(status) if status else None, progress_pct=progress, hours_spent=hours,
+                      cost_sek=cost)
+        click.echo(f"Åtgärd nr {measure.id}: {label(measure.status)}, {measure.progress_pct} % genomfört")
+
+    @app.group("decision")
+    def decision_group() -> None:
+        """Beslut i styrgrupp, lokala BRÅ och andra organ."""
+
+    @decision_group.command("record")
+    @click.argument("organisation")
+    @click.option("--body", required=True, help="Organets nyckel, t.ex. styrgrupp.")
+    @click.option("--kind", default="beslut", show_default=True, help="Typ, t.ex. inriktningsbeslut.")
+    @click.option("--title", required=True, help="Rubrik.")
+    @click.option("--text", required=True, help="Beslutstext.")
+    @click.option("--decided-on", callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="Beslutsdatum.")
+    @click.option("--diarienummer", help="Diarienummer.")
+    @common
+    def decision_record(organisation: str, body: str, kind: str, title: str, text: str, decided_on: date | None,
+                        diarienummer: str | None, actor: str, on: date | None, db_url: str | None) -> None:
+        """Protokollför ett beslut."""
+        decision = run(db_url, agreements.record_decision, organisation, actor, _on(on), body_key=body, kind=kind,
+                       title=title, text=text, decided_on=decided_on, diarienummer=diarienummer)
+        click.echo(f"Beslut nr {decision.id}: {decision.title} ({decision.decided_on})")
+
+    @app.command("sign")
+    @click.argument("organisation")
+    @click.argument("what", metavar="VAD", type=click.Choice(["agreement", "promise"]), default="agreement")
+    @click.option("--kommun", help="Vilken kommuns medborgarlöfte (i ett samverkansområde).")
+    @common
+    @json_option
+    def sign(organisation: str, what: str, kommun: str | None, actor: str, on: date | None, db_url: str | None,
+             as_json: bool) -> None:
+        """Skriv under överenskommelsen (agreement) eller ett medborgarlöfte (promise) för din part."""
+        result = run(db_url, agreements.sign, organisation, actor, _on(on), what, kommun)
+        if as_json:
+            print_json(result.__dict__)
+            return
+        click.echo(f"{result.title}: {label(result.status)}")
+        if result.missing:
+            click.echo(f"Underskrift saknas från: {', '.join(result.missing)}")
+
+    @app.group("agreement")
+    def agreement_group() -> None:
+        """Samverkansöverenskommelsen."""
+
+    @agreement_group.command("renew")
+    @click.argument("organisation")
+    @click.option("--from", "starts", required=True, callback=parse_date, metavar="ÅÅÅÅ-MM-DD")
+    @click.option("--to", "ends", required=True, callback=parse_date, metavar="ÅÅÅÅ-MM-DD")
+    @common
+    def agreement_renew(organisation: str, starts: date, ends: date, actor: str, on: date | None,
+                        db_url: str | None) -> None:
+        """Förnya överenskommelsen: en ny version; den gamla behålls."""
+        renewed = run(db_url, agreements.renew_agreement, organisation, actor, _on(on), starts_on=starts,
+                      ends_on=ends)
+        click.echo(f"{renewed.title}: version {renewed.version} ({renewed.period_start}–{renewed.period_end}), utkast")
+
+    @app.group("promise")
+    def promise_group() -> None:
+        """Medborgarlöften."""
+
+    @promise_group.command("renew")
+    @click.argument("organisation")
+    @click.option("--kommun", help="Vilken kommun (i ett samverkansområde).")
+    @click.option("--from", "starts", required=True, callback=parse_date, metavar="ÅÅÅÅ-MM-DD")
+    @common
+    def promise_renew(organisation: str, kommun: str | None, starts: date, actor: str, on: date | None,
+                      db_url: str | None) -> None:
+        """Nästa medborgarlöfte för en kommun; det gamla behålls."""
+        renewed = run(db_url, agreements.renew_promise, organisation, actor, _on(on), municipality=kommun,
+                      starts_on=starts)
+        click.echo(f"{renewed.title}: version {renewed.version} ({renewed.period_start}–{renewed.period_end})")
+
+    @app.command("handover")
+    @click.argument("organisation")
+    @click.argument("role", metavar="ROLL")
+    @click.option("--to", "to_email", metavar="E-POST", help="Lämna över rollen till denna person.")
+    @click.option("--name", "to_name", help="Namn, om personen är ny i Samverkan.")
+    @click.option("--from", "starts", callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="Första dagen för efterträdaren.")
+    @click.option("--as", "actor", envvar="SAMVERKAN_USER", metavar="E-POST", help="Vem som gör överlämningen.")
+    @date_option
+    @db_option
+    @json_option
+    def handover_command(organisation: str, role: str, to_email: str | None, to_name: str | None,
+                         starts: date | None, actor: str | None, on: date | None, db_url: str | None,
+                         as_json: bool) -> None:
+        """Överlämning av ROLL: utan --to skrivs överlämningspaketet ut; med --to lämnas rollen över."""
+        from samverkan.templates.rendering import render
+
+        day = _on(on)
+        if to_email:
+            if not actor:
+                raise Failure("ange vem som gör överlämningen med --as")
+            run(db_url, handover.handover, organisation, actor, day, role_key=role, to_email=to_email,
+                to_name=to_name, starts_on=starts)
+            day = max(day, starts or day)
+            if not as_json:
+                click.echo(f"Rollen {role} har lämnats över till {to_email} från {starts or day}.\n")
+        pack = run(db_url, lambda s: handover.handover_pack(s, organisation, role, day))
+        if as_json:
+            print_json(pack.to_dict())
+        else:
+            click.echo(render("cli/handover.txt.j2", p=pack), nl=False)
