@@ -33,13 +33,20 @@ def run(db_url: str | None, function: Callable[..., T], *args: Any, **kwargs: An
 
 
 def actor_option(function: F) -> F:
-    return click.option("--as", "actor", envvar="SAMVERKAN_USER", required=True, metavar="E-POST",
-                        help="Vem som gör det (e-postadress); miljövariabel SAMVERKAN_USER.")(function)  # type: ignore[return-value]
+    return click.option(
+        "--as",
+        "actor",
+        envvar="SAMVERKAN_USER",
+        required=True,
+        metavar="E-POST",
+        help="Vem som gör det (e-postadress); miljövariabel SAMVERKAN_USER.",
+    )(function)  # type: ignore[return-value]
 
 
 def date_option(function: F) -> F:
-    return click.option("--date", "on", callback=parse_date, metavar="ÅÅÅÅ-MM-DD",
-                        help="Datum för handlingen (standard: i dag).")(function)  # type: ignore[return-value]
+    return click.option(
+        "--date", "on", callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="Datum för handlingen (standard: i dag)."
+    )(function)  # type: ignore[return-value]
 
 
 def common(function: F) -> F:
@@ -57,7 +64,7 @@ def _echo_transition(transition: Any) -> None:
         click.echo(line)
 
 
-def register(app: click.Group) -> None:  # noqa: C901 - one place that lists every command
+def register(app: click.Group) -> None:
     from samverkan.services import agreements, cycle, handover, substance
 
     @app.group("cycle")
@@ -91,16 +98,26 @@ def register(app: click.Group) -> None:  # noqa: C901 - one place that lists eve
     @cycle_group.command("complete")
     @click.argument("organisation")
     @click.argument("item", metavar="PUNKT")
-    @click.option("--evidence", "kind", required=True, type=click.Choice([k.value for k in EvidenceKind]),
-                  help="Typ av bevis.")
+    @click.option(
+        "--evidence", "kind", required=True, type=click.Choice([k.value for k in EvidenceKind]), help="Typ av bevis."
+    )
     @click.option("--title", required=True, help="Vad beviset är, t.ex. 'Polisens lägesbild 2027'.")
     @click.option("--uri", help="Var dokumentet finns (sökväg, diarienummer eller länk).")
     @click.option("--decision", "decision_id", type=int, help="Beslutets nummer, när beviset är ett beslut.")
     @common
     @json_option
-    def cycle_complete(organisation: str, item: str, kind: str, title: str, uri: str | None,
-                       decision_id: int | None, actor: str, on: date | None, db_url: str | None,
-                       as_json: bool) -> None:
+    def cycle_complete(
+        organisation: str,
+        item: str,
+        kind: str,
+        title: str,
+        uri: str | None,
+        decision_id: int | None,
+        actor: str,
+        on: date | None,
+        db_url: str | None,
+        as_json: bool,
+    ) -> None:
         """Markera PUNKT (nummer, nyckel eller fas/nyckel) som klar, med bevis."""
         evidence = cycle.EvidenceInput(EvidenceKind(kind), title, uri, decision_id)
         transition = run(db_url, cycle.complete_item, organisation, actor, _on(on), item, evidence)
@@ -122,8 +139,9 @@ def register(app: click.Group) -> None:  # noqa: C901 - one place that lists eve
     @click.argument("phase", metavar="FAS")
     @click.option("--reason", required=True, help="Varför omtaget görs (sparas i historiken).")
     @common
-    def cycle_reopen(organisation: str, phase: str, reason: str, actor: str, on: date | None,
-                     db_url: str | None) -> None:
+    def cycle_reopen(
+        organisation: str, phase: str, reason: str, actor: str, on: date | None, db_url: str | None
+    ) -> None:
         """Omtag: gå tillbaka till en tidigare FAS. Dess punkter öppnas igen; historiken behålls."""
         _echo_transition(run(db_url, cycle.reopen_phase, organisation, actor, _on(on), phase, reason))
 
@@ -132,8 +150,7 @@ def register(app: click.Group) -> None:  # noqa: C901 - one place that lists eve
     @click.argument("item", metavar="PUNKT")
     @click.argument("due", metavar="ÅÅÅÅ-MM-DD")
     @common
-    def cycle_deadline(organisation: str, item: str, due: str, actor: str, on: date | None,
-                       db_url: str | None) -> None:
+    def cycle_deadline(organisation: str, item: str, due: str, actor: str, on: date | None, db_url: str | None) -> None:
         """Sätt tidsfristen för PUNKT (styrgruppen gör det)."""
         due_on = parse_date(None, None, due)  # type: ignore[arg-type]
         updated = run(db_url, cycle.set_deadline, organisation, actor, _on(on), item, due_on)
@@ -148,11 +165,11 @@ def register(app: click.Group) -> None:  # noqa: C901 - one place that lists eve
     @click.argument("title", metavar="RUBRIK")
     @click.option("--description", help="Beskrivning: vad, var, när (inga personuppgifter).")
     @common
-    def problem_add(organisation: str, title: str, description: str | None, actor: str, on: date | None,
-                    db_url: str | None) -> None:
+    def problem_add(
+        organisation: str, title: str, description: str | None, actor: str, on: date | None, db_url: str | None
+    ) -> None:
         """Lägg till ett problem i den pågående cykeln."""
-        problem = run(db_url, substance.add_problem, organisation, actor, _on(on), title=title,
-                      description=description)
+        problem = run(db_url, substance.add_problem, organisation, actor, _on(on), title=title, description=description)
         click.echo(f"Problem nr {problem.id}: {problem.title}")
 
     @problem_group.command("prioritise")
@@ -162,11 +179,28 @@ def register(app: click.Group) -> None:  # noqa: C901 - one place that lists eve
     @click.option("--rationale", help="Styrgruppens motivering.")
     @click.option("--deprioritise", is_flag=True, help="Bortprioritera i stället.")
     @common
-    def problem_prioritise(organisation: str, problem_id: int, rank: int | None, rationale: str | None,
-                           deprioritise: bool, actor: str, on: date | None, db_url: str | None) -> None:
+    def problem_prioritise(
+        organisation: str,
+        problem_id: int,
+        rank: int | None,
+        rationale: str | None,
+        deprioritise: bool,
+        actor: str,
+        on: date | None,
+        db_url: str | None,
+    ) -> None:
         """Registrera styrgruppens prioritering av problem NR."""
-        problem = run(db_url, substance.prioritise, organisation, actor, _on(on), problem_id=problem_id, rank=rank,
-                      rationale=rationale, prioritised=not deprioritise)
+        problem = run(
+            db_url,
+            substance.prioritise,
+            organisation,
+            actor,
+            _on(on),
+            problem_id=problem_id,
+            rank=rank,
+            rationale=rationale,
+            prioritised=not deprioritise,
+        )
         state = "prioriterat" if problem.prioritised else "bortprioriterat"
         click.echo(f"Problem nr {problem.id} är {state}.")
 
@@ -177,17 +211,40 @@ def register(app: click.Group) -> None:  # noqa: C901 - one place that lists eve
     @cause_group.command("add")
     @click.argument("organisation")
     @click.argument("problem_id", metavar="PROBLEM", type=int)
-    @click.option("--perspective", required=True, type=click.Choice([p.value for p in CausePerspective]),
-                  help="Perspektiv: brottsutsatt, gärningsperson, plats eller situation.")
+    @click.option(
+        "--perspective",
+        required=True,
+        type=click.Choice([p.value for p in CausePerspective]),
+        help="Perspektiv: brottsutsatt, gärningsperson, plats eller situation.",
+    )
     @click.option("--direct/--indirect", default=True, help="Direkt eller indirekt orsak.")
     @click.option("--text", required=True, help="Orsaken.")
     @click.option("--parent", type=int, help="Nummer på den orsak som denna ligger bakom.")
     @common
-    def cause_add(organisation: str, problem_id: int, perspective: str, direct: bool, text: str,
-                  parent: int | None, actor: str, on: date | None, db_url: str | None) -> None:
+    def cause_add(
+        organisation: str,
+        problem_id: int,
+        perspective: str,
+        direct: bool,
+        text: str,
+        parent: int | None,
+        actor: str,
+        on: date | None,
+        db_url: str | None,
+    ) -> None:
         """Lägg till en trolig orsak i orsaksanalysen av PROBLEM."""
-        cause = run(db_url, substance.add_cause, organisation, actor, _on(on), problem_id=problem_id,
-                    perspective=CausePerspective(perspective), direct=direct, description=text, parent=parent)
+        cause = run(
+            db_url,
+            substance.add_cause,
+            organisation,
+            actor,
+            _on(on),
+            problem_id=problem_id,
+            perspective=CausePerspective(perspective),
+            direct=direct,
+            description=text,
+            parent=parent,
+        )
         click.echo(f"Orsak id {cause.id} (nr {cause.number} i analysen): {cause.description}")
 
     @app.group("analysis")
@@ -200,11 +257,26 @@ def register(app: click.Group) -> None:  # noqa: C901 - one place that lists eve
     @click.option("--summary", help="Sammanfattning.")
     @click.option("--sources", help="Vilka källor som använts (och vilka som valts bort).")
     @common
-    def analysis_complete(organisation: str, problem_id: int, summary: str | None, sources: str | None,
-                          actor: str, on: date | None, db_url: str | None) -> None:
+    def analysis_complete(
+        organisation: str,
+        problem_id: int,
+        summary: str | None,
+        sources: str | None,
+        actor: str,
+        on: date | None,
+        db_url: str | None,
+    ) -> None:
         """Markera orsaksanalysen av PROBLEM som klar (kräver minst en orsak)."""
-        run(db_url, substance.complete_analysis, organisation, actor, _on(on), problem_id=problem_id,
-            summary=summary, sources_used=sources)
+        run(
+            db_url,
+            substance.complete_analysis,
+            organisation,
+            actor,
+            _on(on),
+            problem_id=problem_id,
+            summary=summary,
+            sources_used=sources,
+        )
         click.echo(f"Orsaksanalysen av problem nr {problem_id} är klar.")
 
     @app.group("measure")
@@ -220,11 +292,32 @@ def register(app: click.Group) -> None:  # noqa: C901 - one place that lists eve
     @click.option("--follow-up", default="", help="Hur åtgärden följs upp.")
     @click.option("--goal", help="Operativt mål.")
     @common
-    def measure_add(organisation: str, cause_id: int | None, title: str, owner: str, due: date | None,
-                    follow_up: str, goal: str | None, actor: str, on: date | None, db_url: str | None) -> None:
+    def measure_add(
+        organisation: str,
+        cause_id: int | None,
+        title: str,
+        owner: str,
+        due: date | None,
+        follow_up: str,
+        goal: str | None,
+        actor: str,
+        on: date | None,
+        db_url: str | None,
+    ) -> None:
         """Lägg till en åtgärd i åtgärdsplanen."""
-        measure = run(db_url, substance.add_measure, organisation, actor, _on(on), cause_id=cause_id, title=title,
-                      owner=owner, due_on=due, follow_up=follow_up, operational_goal=goal)
+        measure = run(
+            db_url,
+            substance.add_measure,
+            organisation,
+            actor,
+            _on(on),
+            cause_id=cause_id,
+            title=title,
+            owner=owner,
+            due_on=due,
+            follow_up=follow_up,
+            operational_goal=goal,
+        )
         click.echo(f"Åtgärd nr {measure.id}: {measure.title} (senast {measure.due_on})")
 
     @measure_group.command("update")
@@ -235,13 +328,30 @@ def register(app: click.Group) -> None:  # noqa: C901 - one place that lists eve
     @click.option("--hours", type=float, help="Nedlagda timmar.")
     @click.option("--cost", type=float, help="Kostnad i kronor.")
     @common
-    def measure_update(organisation: str, measure_id: int, status: str | None, progress: int | None,
-                       hours: float | None, cost: float | None, actor: str, on: date | None,
-                       db_url: str | None) -> None:
+    def measure_update(
+        organisation: str,
+        measure_id: int,
+        status: str | None,
+        progress: int | None,
+        hours: float | None,
+        cost: float | None,
+        actor: str,
+        on: date | None,
+        db_url: str | None,
+    ) -> None:
         """Rapportera status och genomförande för åtgärd NR."""
-        measure = run(db_url, substance.update_measure, organisation, actor, _on(on), measure_id=measure_id,
-                      status=MeasureStatus(status) if status else None, progress_pct=progress, hours_spent=hours,
-                      cost_sek=cost)
+        measure = run(
+            db_url,
+            substance.update_measure,
+            organisation,
+            actor,
+            _on(on),
+            measure_id=measure_id,
+            status=MeasureStatus(status) if status else None,
+            progress_pct=progress,
+            hours_spent=hours,
+            cost_sek=cost,
+        )
         click.echo(f"Åtgärd nr {measure.id}: {label(measure.status)}, {measure.progress_pct} % genomfört")
 
     @app.group("decision")
@@ -257,11 +367,32 @@ def register(app: click.Group) -> None:  # noqa: C901 - one place that lists eve
     @click.option("--decided-on", callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="Beslutsdatum.")
     @click.option("--diarienummer", help="Diarienummer.")
     @common
-    def decision_record(organisation: str, body: str, kind: str, title: str, text: str, decided_on: date | None,
-                        diarienummer: str | None, actor: str, on: date | None, db_url: str | None) -> None:
+    def decision_record(
+        organisation: str,
+        body: str,
+        kind: str,
+        title: str,
+        text: str,
+        decided_on: date | None,
+        diarienummer: str | None,
+        actor: str,
+        on: date | None,
+        db_url: str | None,
+    ) -> None:
         """Protokollför ett beslut."""
-        decision = run(db_url, agreements.record_decision, organisation, actor, _on(on), body_key=body, kind=kind,
-                       title=title, text=text, decided_on=decided_on, diarienummer=diarienummer)
+        decision = run(
+            db_url,
+            agreements.record_decision,
+            organisation,
+            actor,
+            _on(on),
+            body_key=body,
+            kind=kind,
+            title=title,
+            text=text,
+            decided_on=decided_on,
+            diarienummer=diarienummer,
+        )
         click.echo(f"Beslut nr {decision.id}: {decision.title} ({decision.decided_on})")
 
     @app.command("sign")
@@ -270,8 +401,9 @@ def register(app: click.Group) -> None:  # noqa: C901 - one place that lists eve
     @click.option("--kommun", help="Vilken kommuns medborgarlöfte (i ett samverkansområde).")
     @common
     @json_option
-    def sign(organisation: str, what: str, kommun: str | None, actor: str, on: date | None, db_url: str | None,
-             as_json: bool) -> None:
+    def sign(
+        organisation: str, what: str, kommun: str | None, actor: str, on: date | None, db_url: str | None, as_json: bool
+    ) -> None:
         """Skriv under överenskommelsen (agreement) eller ett medborgarlöfte (promise) för din part."""
         result = run(db_url, agreements.sign, organisation, actor, _on(on), what, kommun)
         if as_json:
@@ -290,11 +422,11 @@ def register(app: click.Group) -> None:  # noqa: C901 - one place that lists eve
     @click.option("--from", "starts", required=True, callback=parse_date, metavar="ÅÅÅÅ-MM-DD")
     @click.option("--to", "ends", required=True, callback=parse_date, metavar="ÅÅÅÅ-MM-DD")
     @common
-    def agreement_renew(organisation: str, starts: date, ends: date, actor: str, on: date | None,
-                        db_url: str | None) -> None:
+    def agreement_renew(
+        organisation: str, starts: date, ends: date, actor: str, on: date | None, db_url: str | None
+    ) -> None:
         """Förnya överenskommelsen: en ny version; den gamla behålls."""
-        renewed = run(db_url, agreements.renew_agreement, organisation, actor, _on(on), starts_on=starts,
-                      ends_on=ends)
+        renewed = run(db_url, agreements.renew_agreement, organisation, actor, _on(on), starts_on=starts, ends_on=ends)
         click.echo(f"{renewed.title}: version {renewed.version} ({renewed.period_start}–{renewed.period_end}), utkast")
 
     @app.group("promise")
@@ -306,11 +438,13 @@ def register(app: click.Group) -> None:  # noqa: C901 - one place that lists eve
     @click.option("--kommun", help="Vilken kommun (i ett samverkansområde).")
     @click.option("--from", "starts", required=True, callback=parse_date, metavar="ÅÅÅÅ-MM-DD")
     @common
-    def promise_renew(organisation: str, kommun: str | None, starts: date, actor: str, on: date | None,
-                      db_url: str | None) -> None:
+    def promise_renew(
+        organisation: str, kommun: str | None, starts: date, actor: str, on: date | None, db_url: str | None
+    ) -> None:
         """Nästa medborgarlöfte för en kommun; det gamla behålls."""
-        renewed = run(db_url, agreements.renew_promise, organisation, actor, _on(on), municipality=kommun,
-                      starts_on=starts)
+        renewed = run(
+            db_url, agreements.renew_promise, organisation, actor, _on(on), municipality=kommun, starts_on=starts
+        )
         click.echo(f"{renewed.title}: version {renewed.version} ({renewed.period_start}–{renewed.period_end})")
 
     @app.command("handover")
@@ -323,9 +457,17 @@ def register(app: click.Group) -> None:  # noqa: C901 - one place that lists eve
     @date_option
     @db_option
     @json_option
-    def handover_command(organisation: str, role: str, to_email: str | None, to_name: str | None,
-                         starts: date | None, actor: str | None, on: date | None, db_url: str | None,
-                         as_json: bool) -> None:
+    def handover_command(
+        organisation: str,
+        role: str,
+        to_email: str | None,
+        to_name: str | None,
+        starts: date | None,
+        actor: str | None,
+        on: date | None,
+        db_url: str | None,
+        as_json: bool,
+    ) -> None:
         """Överlämning av ROLL: utan --to skrivs överlämningspaketet ut; med --to lämnas rollen över."""
         from samverkan.templates.rendering import render
 
@@ -333,8 +475,17 @@ def register(app: click.Group) -> None:  # noqa: C901 - one place that lists eve
         if to_email:
             if not actor:
                 raise Failure("ange vem som gör överlämningen med --as")
-            run(db_url, handover.handover, organisation, actor, day, role_key=role, to_email=to_email,
-                to_name=to_name, starts_on=starts)
+            run(
+                db_url,
+                handover.handover,
+                organisation,
+                actor,
+                day,
+                role_key=role,
+                to_email=to_email,
+                to_name=to_name,
+                starts_on=starts,
+            )
             day = max(day, starts or day)
             if not as_json:
                 click.echo(f"Rollen {role} har lämnats över till {to_email} från {starts or day}.\n")

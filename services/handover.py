@@ -36,19 +36,30 @@ from samverkan.services.overview import find_organisation
 def _role(session: Session, organisation_id: int, key: str) -> Role:
     role = session.exec(select(Role).where(Role.organisation_id == organisation_id, Role.key == key)).first()
     if role is None:
-        keys = ", ".join(session.exec(select(Role.key).where(Role.organisation_id == organisation_id)
-                                      .order_by(Role.key)).all())
+        keys = ", ".join(
+            session.exec(select(Role.key).where(Role.organisation_id == organisation_id).order_by(Role.key)).all()
+        )
         raise NotFoundError(f"rollen '{key}' finns inte (roller: {keys})")
     return role
 
 
-def handover(session: Session, org_key: str, actor_email: str, on: date, *, role_key: str, to_email: str,
-             to_name: str | None = None, starts_on: date | None = None) -> RoleAssignment:
+def handover(
+    session: Session,
+    org_key: str,
+    actor_email: str,
+    on: date,
+    *,
+    role_key: str,
+    to_email: str,
+    to_name: str | None = None,
+    starts_on: date | None = None,
+) -> RoleAssignment:
     """The role passes to `to_email` from `starts_on`; current holders' assignments end the day before."""
     organisation = find_organisation(session, org_key)
     allowed = [r for f in COORDINATING for r in roles_with_function(session, organisation, f)]
-    acting = require_role(session, organisation, actor_email, [*allowed, *steering_roles(session, organisation)],
-                          on, "lämna över roller")
+    acting = require_role(
+        session, organisation, actor_email, [*allowed, *steering_roles(session, organisation)], on, "lämna över roller"
+    )
     role = _role(session, organisation.id, role_key)  # type: ignore[arg-type]
     starts = starts_on or on
     email = to_email.strip().lower()
@@ -69,12 +80,28 @@ def handover(session: Session, org_key: str, actor_email: str, on: date, *, role
             assignment.ends_on = starts - timedelta(days=1)
             session.add(assignment)
             ended.append(assignment.person_id)
-            audit(session, acting.label, organisation.id, "assignment.end", assignment, key=role.key,
-                  before=before, after={"ends_on": assignment.ends_on})
+            audit(
+                session,
+                acting.label,
+                organisation.id,
+                "assignment.end",
+                assignment,
+                key=role.key,
+                before=before,
+                after={"ends_on": assignment.ends_on},
+            )
     new = RoleAssignment(role_id=role.id, person_id=successor.id, starts_on=starts, source="handover")  # type: ignore[arg-type]
     session.add(new)
-    audit(session, acting.label, organisation.id, "handover", new, key=role.key,
-          before={"holders": ended}, after={"person": email, "starts_on": starts})
+    audit(
+        session,
+        acting.label,
+        organisation.id,
+        "handover",
+        new,
+        key=role.key,
+        before={"holders": ended},
+        after={"person": email, "starts_on": starts},
+    )
     return new
 
 
@@ -99,42 +126,87 @@ def handover_pack(session: Session, org_key: str, role_key: str, on: date, decis
     """Everything a successor needs: open work with deadlines, recent decisions, bodies and contacts."""
     organisation = find_organisation(session, org_key)
     role = _role(session, organisation.id, role_key)  # type: ignore[arg-type]
-    pack = HandoverPack(organisation.name, role.key, role.name, on.isoformat(),
-                        [f"{p.name} <{p.email}>" for p in holders(session, role, on)])
-    cycle = session.exec(select(Cycle).where(Cycle.organisation_id == organisation.id,
-                                             Cycle.status == CycleStatus.ACTIVE)).first()
+    pack = HandoverPack(
+        organisation.name,
+        role.key,
+        role.name,
+        on.isoformat(),
+        [f"{p.name} <{p.email}>" for p in holders(session, role, on)],
+    )
+    cycle = session.exec(
+        select(Cycle).where(Cycle.organisation_id == organisation.id, Cycle.status == CycleStatus.ACTIVE)
+    ).first()
     if cycle is not None:
         rows = session.exec(
-            select(Phase, ChecklistItem).join(ChecklistItem, col(ChecklistItem.phase_id) == Phase.id)
-            .where(Phase.cycle_id == cycle.id, ChecklistItem.owner_role_key == role.function,
-                   ChecklistItem.status == ItemStatus.OPEN)
+            select(Phase, ChecklistItem)
+            .join(ChecklistItem, col(ChecklistItem.phase_id) == Phase.id)
+            .where(
+                Phase.cycle_id == cycle.id,
+                ChecklistItem.owner_role_key == role.function,
+                ChecklistItem.status == ItemStatus.OPEN,
+            )
             .order_by(Phase.ordinal, ChecklistItem.id)
         ).all()
         for phase, item in rows:
-            pack.open_items.append({"id": item.id, "phase": phase.name, "key": item.key, "title": item.title,
-                                    "due_on": item.due_on.isoformat() if item.due_on else None,
-                                    "now": phase.status == PhaseStatus.ACTIVE})
-        for measure in session.exec(select(Measure).where(Measure.cycle_id == cycle.id,
-                                                          Measure.owner_role_key == role.function,
-                                                          Measure.progress_pct < 100)).all():
-            pack.measures.append({"id": measure.id, "title": measure.title, "due_on": measure.due_on.isoformat(),
-                                  "status": measure.status, "progress_pct": measure.progress_pct})
-    for decision in session.exec(select(Decision).where(Decision.organisation_id == organisation.id)
-                                 .order_by(col(Decision.decided_on).desc(), col(Decision.id).desc())
-                                 .limit(decisions)).all():
+            pack.open_items.append(
+                {
+                    "id": item.id,
+                    "phase": phase.name,
+                    "key": item.key,
+                    "title": item.title,
+                    "due_on": item.due_on.isoformat() if item.due_on else None,
+                    "now": phase.status == PhaseStatus.ACTIVE,
+                }
+            )
+        for measure in session.exec(
+            select(Measure).where(
+                Measure.cycle_id == cycle.id, Measure.owner_role_key == role.function, Measure.progress_pct < 100
+            )
+        ).all():
+            pack.measures.append(
+                {
+                    "id": measure.id,
+                    "title": measure.title,
+                    "due_on": measure.due_on.isoformat(),
+                    "status": measure.status,
+                    "progress_pct": measure.progress_pct,
+                }
+            )
+    for decision in session.exec(
+        select(Decision)
+        .where(Decision.organisation_id == organisation.id)
+        .order_by(col(Decision.decided_on).desc(), col(Decision.id).desc())
+        .limit(decisions)
+    ).all():
         body = session.get(Body, decision.body_id) if decision.body_id else None
-        pack.recent_decisions.append({"id": decision.id, "decided_on": decision.decided_on.isoformat(),
-                                      "body": body.name if body else None, "title": decision.title})
+        pack.recent_decisions.append(
+            {
+                "id": decision.id,
+                "decided_on": decision.decided_on.isoformat(),
+                "body": body.name if body else None,
+                "title": decision.title,
+            }
+        )
     body_ids = set(session.exec(select(BodyMembership.body_id).where(BodyMembership.role_id == role.id)).all())
-    body_ids |= set(session.exec(select(Body.id).where(
-        (col(Body.chair_role_id) == role.id) | (col(Body.convener_role_id) == role.id))).all())
-    for body in session.exec(select(Body).where(col(Body.id).in_(body_ids), col(Body.archived_at).is_(None))
-                             .order_by(Body.name)).all():
+    body_ids |= set(
+        session.exec(
+            select(Body.id).where((col(Body.chair_role_id) == role.id) | (col(Body.convener_role_id) == role.id))
+        ).all()
+    )
+    for body in session.exec(
+        select(Body).where(col(Body.id).in_(body_ids), col(Body.archived_at).is_(None)).order_by(Body.name)
+    ).all():
         routes = session.exec(select(ContactRoute).where(ContactRoute.body_id == body.id)).all()
         chair = session.get(Role, body.chair_role_id) if body.chair_role_id else None
-        pack.bodies.append({"key": body.key, "name": body.name, "chair": chair.name if chair else None,
-                            "is_chair": body.chair_role_id == role.id,
-                            "contacts": [f"{r.channel}: {redact(r.url_template)}" for r in routes]})
+        pack.bodies.append(
+            {
+                "key": body.key,
+                "name": body.name,
+                "chair": chair.name if chair else None,
+                "is_chair": body.chair_role_id == role.id,
+                "contacts": [f"{r.channel}: {redact(r.url_template)}" for r in routes],
+            }
+        )
     dated = [(i["due_on"], i["title"], "punkt") for i in pack.open_items if i["due_on"] and i["now"]]
     dated += [(m["due_on"], m["title"], "åtgärd") for m in pack.measures]
     pack.due_next = [{"due_on": due, "title": title, "kind": kind} for due, title, kind in sorted(dated)[:10]]

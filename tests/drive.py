@@ -12,11 +12,11 @@ from sqlmodel import Session, select
 
 from samverkan.database import session_scope
 from samverkan.models import AuditEntry, Decision
+from samverkan.models.enums import EvidenceKind
 from samverkan.orgconfig.loader import load_config
 from samverkan.orgconfig.validate import validate_file
 from samverkan.services import agreements
 from samverkan.services.cycle import EvidenceInput
-from samverkan.models.enums import EvidenceKind
 
 SAMORDNARE = "maria.exempelsson@fagersta.example"
 KOMMUNPOLIS = "johan.provare@polisen.example"
@@ -38,8 +38,14 @@ class Driver:
             return function(session, self.org_key, actor, self.on, *args, **kwargs)
 
     def decision(self, title: str, body: str = "styrgrupp", actor: str = SAMORDNARE) -> int:
-        decision = self(agreements.record_decision, actor, body_key=body, kind="beslut", title=title,
-                        text=f"Styrgruppen beslutar: {title}.")
+        decision = self(
+            agreements.record_decision,
+            actor,
+            body_key=body,
+            kind="beslut",
+            title=title,
+            text=f"Styrgruppen beslutar: {title}.",
+        )
         return decision.id
 
     def audit_actions(self) -> list[str]:

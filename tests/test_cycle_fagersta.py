@@ -39,8 +39,12 @@ def test_fagersta_runs_a_full_cycle_and_starts_the_next(fagersta: Driver, engine
     assert started.number == 1
 
     # Initiera samverkan
-    assert d(cycle.complete_item, SAMORDNARE, "beslut-om-samverkan",
-             decided(d.decision("Beslut om samverkan"))).completed_phase is None
+    assert (
+        d(
+            cycle.complete_item, SAMORDNARE, "beslut-om-samverkan", decided(d.decision("Beslut om samverkan"))
+        ).completed_phase
+        is None
+    )
     d(cycle.complete_item, KOMMUNPOLIS, "roller-och-ansvar", doc("Roller och mandat"))
     d(cycle.complete_item, SAMORDNARE, "organisation-utsedd", decided(d.decision("Samverkansorganisation")))
     moved = d(cycle.complete_item, SAMORDNARE, "kommunikationsplan", doc("Kommunikationsplan 2027"))
@@ -64,10 +68,23 @@ def test_fagersta_runs_a_full_cycle_and_starts_the_next(fagersta: Driver, engine
     # Orsaksanalys: one per prioritised problem, with causes
     with pytest.raises(RefusedError, match="orsaksanalys saknas för 'Skadegörelse i centrum kvällstid'"):
         d(cycle.complete_item, KOMMUNPOLIS, "orsaksanalyser", doc("Orsaksanalys"))
-    place = d(substance.add_cause, KOMMUNPOLIS, problem_id=centrum.id, perspective=CausePerspective.PLACE,
-              direct=True, description="Dålig belysning och skymda siktlinjer vid torget")
-    d(substance.add_cause, KOMMUNPOLIS, problem_id=centrum.id, perspective=CausePerspective.OFFENDER,
-      direct=False, description="Få fritidsaktiviteter för unga kvällstid", parent=None)
+    place = d(
+        substance.add_cause,
+        KOMMUNPOLIS,
+        problem_id=centrum.id,
+        perspective=CausePerspective.PLACE,
+        direct=True,
+        description="Dålig belysning och skymda siktlinjer vid torget",
+    )
+    d(
+        substance.add_cause,
+        KOMMUNPOLIS,
+        problem_id=centrum.id,
+        perspective=CausePerspective.OFFENDER,
+        direct=False,
+        description="Få fritidsaktiviteter för unga kvällstid",
+        parent=None,
+    )
     d(substance.complete_analysis, KOMMUNPOLIS, problem_id=centrum.id, summary="Två troliga orsaker")
     d(cycle.complete_item, KOMMUNPOLIS, "orsaksanalyser", doc("Orsaksanalys skadegörelse"))
     moved = d(cycle.complete_item, SAMORDNARE, "medborgardialog", dialog("Trygghetsvandring i centrum"))
@@ -77,14 +94,22 @@ def test_fagersta_runs_a_full_cycle_and_starts_the_next(fagersta: Driver, engine
     d(cycle.complete_item, SAMORDNARE, "mal-formulerade", doc("Mål enligt SMART"))
     with pytest.raises(RefusedError, match="underskrift saknas från Fagersta kommun, Lokalpolisområde Norra"):
         d(cycle.complete_item, SAMORDNARE, "overenskommelse-undertecknad", doc("Överenskommelsen"))
-    d(handover.handover, SAMORDNARE, role_key="kso", to_email=NY_KSO, to_name="Nadja Nyval",
-      starts_on=date(2027, 1, 1))
+    d(handover.handover, SAMORDNARE, role_key="kso", to_email=NY_KSO, to_name="Nadja Nyval", starts_on=date(2027, 1, 1))
     first = d(agreements.sign, NY_KSO)
-    assert first.status == AgreementStatus.PENDING_SIGNATURES and first.missing == ["Lokalpolisområde Norra Västmanland"]
+    assert first.status == AgreementStatus.PENDING_SIGNATURES and first.missing == [
+        "Lokalpolisområde Norra Västmanland"
+    ]
     assert d(agreements.sign, LPO_CHEF).status == AgreementStatus.SIGNED
     d(cycle.complete_item, SAMORDNARE, "overenskommelse-undertecknad", doc("Undertecknad överenskommelse"))
-    measure = d(substance.add_measure, SAMORDNARE, cause_id=place.id, title="Ny belysning på torget",
-                owner="samordnare", due_on=date(2027, 9, 30), follow_up="Antal anmälda skadegörelser per kvartal")
+    measure = d(
+        substance.add_measure,
+        SAMORDNARE,
+        cause_id=place.id,
+        title="Ny belysning på torget",
+        owner="samordnare",
+        due_on=date(2027, 9, 30),
+        follow_up="Antal anmälda skadegörelser per kvartal",
+    )
     d(cycle.complete_item, SAMORDNARE, "atgardsplaner-antagna", decided(d.decision("Åtgärdsplan antagen")))
     with pytest.raises(RefusedError, match="Medborgarlöfte Fagersta kommun 2027: underskrift saknas"):
         d(cycle.complete_item, KOMMUNPOLIS, "medborgarloften", link("Medborgarlöftet på webben"))
@@ -114,8 +139,10 @@ def test_fagersta_runs_a_full_cycle_and_starts_the_next(fagersta: Driver, engine
     with Session(engine) as session:
         cycles = session.exec(select(Cycle).order_by(Cycle.number)).all()
         assert [(c.number, c.status) for c in cycles] == [(1, CycleStatus.CLOSED), (2, CycleStatus.ACTIVE)]
-        second = [p.key for p in session.exec(select(Phase).where(Phase.cycle_id == cycles[1].id)
-                                              .order_by(Phase.ordinal)).all()]
+        second = [
+            p.key
+            for p in session.exec(select(Phase).where(Phase.cycle_id == cycles[1].id).order_by(Phase.ordinal)).all()
+        ]
     assert second == ["lagesbild", "orsaksanalys", "overenskommelse", "genomforande", "uppfoljning"]
     actions = d.audit_actions()
     assert actions.count("item.complete") == 25  # 4 + 6 + 2 + 5 + 3 + 5 items

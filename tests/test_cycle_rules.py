@@ -53,20 +53,25 @@ def test_evidence_of_the_wrong_kind_or_missing_is_refused(d: Driver) -> None:
         d(cycle.complete_item, KOMMUNPOLIS, "roller-och-ansvar", EvidenceInput(EvidenceKind.DOCUMENT, "Roller"))
     with pytest.raises(RefusedError, match="beviset behöver en rubrik"):
         d(cycle.complete_item, KOMMUNPOLIS, "roller-och-ansvar", EvidenceInput(EvidenceKind.DOCUMENT, " ", "x"))
-    with pytest.raises(RefusedError, match="ett protokollfört beslut i Fagersta kommun .*fick 999"):
+    with pytest.raises(RefusedError, match=r"ett protokollfört beslut i Fagersta kommun .*fick 999"):
         d(cycle.complete_item, SAMORDNARE, "beslut-om-samverkan", decided(999))
 
 
 def test_a_link_must_be_http(d: Driver) -> None:
     finish_initiera(d)
     # jump to an item that takes a link: not open yet, refused with where we are
-    with pytest.raises(RefusedError, match="hör till fasen Överenskommelse, som inte har öppnats än; nu pågår Lägesbild"):
+    with pytest.raises(
+        RefusedError, match="hör till fasen Överenskommelse, som inte har öppnats än; nu pågår Lägesbild"
+    ):
         d(cycle.complete_item, KOMMUNPOLIS, "medborgarloften", EvidenceInput(EvidenceKind.LINK, "x", "ftp://x"))
 
 
 def test_completing_twice_is_a_clear_conflict(d: Driver) -> None:
     d(cycle.complete_item, KOMMUNPOLIS, "roller-och-ansvar", doc("Roller"))
-    with pytest.raises(ConflictError, match=r"är redan markerad som klar \(Johan Prövare, 2027|är redan markerad som klar \(Johan Prövare"):
+    with pytest.raises(
+        ConflictError,
+        match=r"är redan markerad som klar \(Johan Prövare, 2027|är redan markerad som klar \(Johan Prövare",
+    ):
         d(cycle.complete_item, KOMMUNPOLIS, "roller-och-ansvar", doc("Roller igen"))
 
 
@@ -100,8 +105,15 @@ def test_unknown_definition_and_missing_functions(engine: Engine) -> None:
 
 def test_measure_needs_cause_owner_deadline_and_follow_up(d: Driver) -> None:
     with pytest.raises(RefusedError) as refused:
-        d(substance.add_measure, SAMORDNARE, cause_id=None, title="Fler vuxna på stan", owner="fritidsgard",
-          due_on=ON - timedelta(days=1), follow_up=" ")
+        d(
+            substance.add_measure,
+            SAMORDNARE,
+            cause_id=None,
+            title="Fler vuxna på stan",
+            owner="fritidsgard",
+            due_on=ON - timedelta(days=1),
+            follow_up=" ",
+        )
     assert str(refused.value).splitlines() == [
         "Åtgärden kan inte läggas till. Det saknas:",
         "  - vilken orsak åtgärden verkar på (en åtgärd utan orsak följs inte upp mot problemet)",
@@ -114,15 +126,34 @@ def test_measure_needs_cause_owner_deadline_and_follow_up(d: Driver) -> None:
 def test_causes_only_for_prioritised_problems_and_analysis_needs_a_cause(d: Driver) -> None:
     problem = d(substance.add_problem, SAMORDNARE, title="Klotter vid skolan")
     with pytest.raises(RefusedError, match="'Klotter vid skolan' är inte prioriterat"):
-        d(substance.add_cause, KOMMUNPOLIS, problem_id=problem.id, perspective=CausePerspective.PLACE, direct=True,
-          description="Skymd fasad")
+        d(
+            substance.add_cause,
+            KOMMUNPOLIS,
+            problem_id=problem.id,
+            perspective=CausePerspective.PLACE,
+            direct=True,
+            description="Skymd fasad",
+        )
     d(substance.prioritise, SAMORDNARE, problem_id=problem.id, rank=1)
     with pytest.raises(RefusedError, match="kan inte vara klar utan minst en orsak"):
         d(substance.complete_analysis, KOMMUNPOLIS, problem_id=problem.id)
-    first = d(substance.add_cause, KOMMUNPOLIS, problem_id=problem.id, perspective=CausePerspective.PLACE,
-              direct=True, description="Skymd fasad")
-    second = d(substance.add_cause, KOMMUNPOLIS, problem_id=problem.id, perspective=CausePerspective.SITUATION,
-               direct=False, description="Ingen vuxennärvaro kvällstid", parent=first.number)
+    first = d(
+        substance.add_cause,
+        KOMMUNPOLIS,
+        problem_id=problem.id,
+        perspective=CausePerspective.PLACE,
+        direct=True,
+        description="Skymd fasad",
+    )
+    second = d(
+        substance.add_cause,
+        KOMMUNPOLIS,
+        problem_id=problem.id,
+        perspective=CausePerspective.SITUATION,
+        direct=False,
+        description="Ingen vuxennärvaro kvällstid",
+        parent=first.number,
+    )
     assert (first.number, second.number, second.parent_id) == (1, 2, first.id)
 
 
@@ -139,9 +170,15 @@ def test_one_signature_leaves_the_agreement_pending_and_others_cannot_sign(d: Dr
 
 
 def test_handover_moves_open_work_to_the_successor(d: Driver) -> None:
-    d(handover.handover, KOMMUNDIREKTOR, role_key="kommunpolis", to_email="kim.ny@polisen.example",
-      to_name="Kim Ny", starts_on=ON)
-    with pytest.raises(NotPermittedError, match="Johan Prövare .* får inte"):
+    d(
+        handover.handover,
+        KOMMUNDIREKTOR,
+        role_key="kommunpolis",
+        to_email="kim.ny@polisen.example",
+        to_name="Kim Ny",
+        starts_on=ON,
+    )
+    with pytest.raises(NotPermittedError, match=r"Johan Prövare .* får inte"):
         d(cycle.complete_item, KOMMUNPOLIS, "roller-och-ansvar", doc("Roller"))
     d(cycle.complete_item, "kim.ny@polisen.example", "roller-och-ansvar", doc("Roller"))
     with Session(d.engine) as session:
@@ -205,16 +242,27 @@ def test_a_cycle_runs_on_trygg_i_goteborg_too(engine: Engine) -> None:
     a(substance.prioritise, koordinator, problem_id=problem.id, rank=1)
     decision = a.decision("Prioritering", body="ledningsgrupp", actor=koordinator)
     assert a(cycle.complete_item, koordinator, "problem-prioriterade", decided(decision)).opened_phase == (
-        "2. Problembild")
-    cause = a(substance.add_cause, polis, problem_id=problem.id, perspective=CausePerspective.SITUATION,
-              direct=True, description="Folksamlingar vid hållplatsen")
+        "2. Problembild"
+    )
+    cause = a(
+        substance.add_cause,
+        polis,
+        problem_id=problem.id,
+        perspective=CausePerspective.SITUATION,
+        direct=True,
+        description="Folksamlingar vid hållplatsen",
+    )
     a(substance.complete_analysis, polis, problem_id=problem.id)
-    assert a(cycle.complete_item, polis, "orsaker-analyserade", doc("Problembild")).opened_phase == (
-        "3. Syfte och mål")
+    assert a(cycle.complete_item, polis, "orsaker-analyserade", doc("Problembild")).opened_phase == ("3. Syfte och mål")
     with Session(engine) as session:
         assert [p.name for p in session.exec(select(Phase).order_by(Phase.ordinal)).all()] == [
-            "1. Lägesbild", "2. Problembild", "3. Syfte och mål", "4. Metod, resurs och organisation",
-            "5. Aktivitet och åtgärd", "6. Uppföljning"]
+            "1. Lägesbild",
+            "2. Problembild",
+            "3. Syfte och mål",
+            "4. Metod, resurs och organisation",
+            "5. Aktivitet och åtgärd",
+            "6. Uppföljning",
+        ]
     assert cause.number == 1
 
 
@@ -244,8 +292,11 @@ phases:
 
 def test_requirements_are_rechecked_when_advancing(d: Driver) -> None:
     finish_initiera(d)
-    for key, who in (("kommunens-lagesbild", SAMORDNARE), ("polisens-lagesbild", KOMMUNPOLIS),
-                     ("gemensam-lagesbild", SAMORDNARE)):
+    for key, who in (
+        ("kommunens-lagesbild", SAMORDNARE),
+        ("polisens-lagesbild", KOMMUNPOLIS),
+        ("gemensam-lagesbild", SAMORDNARE),
+    ):
         d(cycle.complete_item, who, key, doc(key))
     d(cycle.complete_item, KOMMUNPOLIS, "medarbetardialoger", dialog("Dialog"))
     d(cycle.complete_item, SAMORDNARE, "ledningen-har-tagit-del", decided(d.decision("Tagit del")))

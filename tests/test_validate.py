@@ -212,8 +212,8 @@ def test_joint_area_needs_at_least_two_kommuner() -> None:
 
 def test_agreement_party_without_signatory_role() -> None:
     text, result = variant(
-        "{key: kso-mala, name: Kommunstyrelsens ordförande Malå, party: mala, signatory: true}",
-        "{key: kso-mala, name: Kommunstyrelsens ordförande Malå, party: mala}",
+        "{key: kso-mala, name: Kommunstyrelsens ordförande Malå, party: mala, signatory: true, function: kso}",
+        "{key: kso-mala, name: Kommunstyrelsens ordförande Malå, party: mala, function: kso}",
         base=LAPPLAND,
     )
     message = only_error(result)
