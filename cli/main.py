@@ -237,3 +237,4 @@ def db_status(db_url: str | None) -> None:
 from samverkan.cli import cycle_commands  # noqa: E402  (registers the cycle commands on `app`)
 
 cycle_commands.register(app)
+cycle_commands.register_process(app)

@@ -7,6 +7,7 @@ decides, default durations, and which items carry a substance requirement the en
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal, Self
@@ -101,16 +102,32 @@ def parse_definition(text: str, file: str) -> ProcessDefinition:
         raise ConfigError(sorted(issues, key=lambda issue: issue.line)) from None
 
 
+def definition_dirs() -> list[Path]:
+    """Where definitions are looked up: SAMVERKAN_PROCESS_DIR (a kommun's own) first, then the built-in ones."""
+    own = os.environ.get("SAMVERKAN_PROCESS_DIR")
+    return [Path(own), DEFINITIONS_DIR] if own else [DEFINITIONS_DIR]
+
+
 def available_definitions() -> list[str]:
-    return sorted(path.stem for path in DEFINITIONS_DIR.glob("*.yaml"))
+    return sorted({path.stem for folder in definition_dirs() for path in folder.glob("*.yaml")})
+
+
+def validate_definition_file(path: Path) -> ProcessDefinition:
+    """Parse a definition file; its key must be its file name, so cycles can find it again."""
+    definition = parse_definition(path.read_text(encoding="utf-8"), str(path))
+    if definition.key != path.stem:
+        raise ConfigError([ConfigIssue(str(path), 1, f"nyckeln '{definition.key}' ska vara filens namn '{path.stem}'")])
+    return definition
 
 
 @lru_cache
+def _load(path: Path, modified: float) -> ProcessDefinition:
+    return validate_definition_file(path)
+
+
 def load_definition(key: str) -> ProcessDefinition:
-    path = DEFINITIONS_DIR / f"{key}.yaml"
-    if not path.exists():
-        raise KeyError(f"processdefinitionen '{key}' finns inte (finns: {', '.join(available_definitions())})")
-    definition = parse_definition(path.read_text(encoding="utf-8"), str(path))
-    if definition.key != key:
-        raise ConfigError([ConfigIssue(str(path), 1, f"nyckeln '{definition.key}' ska vara filens namn '{key}'")])
-    return definition
+    for folder in definition_dirs():
+        path = folder / f"{key}.yaml"
+        if path.exists():
+            return _load(path, path.stat().st_mtime)
+    raise KeyError(f"processdefinitionen '{key}' finns inte (finns: {', '.join(available_definitions())})")

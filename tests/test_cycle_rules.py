@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -305,3 +306,42 @@ def test_requirements_are_rechecked_when_advancing(d: Driver) -> None:
     # the last item completes the phase at once: the engine moves the cycle on
     moved = d(cycle.complete_item, SAMORDNARE, "problem-prioriterade", decided(d.decision("Prioritering")))
     assert moved.opened_phase == "Orsaksanalys"
+
+
+def test_a_kommuns_own_definition_in_the_process_dir(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own = tmp_path / "processer"
+    own.mkdir()
+    (own / "kort-cykel.yaml").write_text(
+        "key: kort-cykel\nname: Kort cykel\nversion: 1\nphases:\n"
+        "  - key: lagesbild\n    name: Lägesbild\n    items:\n"
+        "      - {key: lb, title: Lägesbild klar, owner: samordnare, evidence: dokument}\n"
+        "  - key: uppfoljning\n    name: Uppföljning\n    items:\n"
+        "      - {key: up, title: Uppföljd, owner: kommunpolis, evidence: dokument}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("SAMVERKAN_PROCESS_DIR", str(own))
+    assert available_definitions() == ["kort-cykel", "samverkan", "trygg-i-goteborg"]
+    f = Driver(engine, "fagersta", ON)
+    f.load(EXAMPLES / "fagersta.yaml")
+    f(cycle.start_cycle, SAMORDNARE, "kort-cykel")
+    f(cycle.complete_item, SAMORDNARE, "lb", doc("Lägesbild"))
+    moved = f(cycle.complete_item, KOMMUNPOLIS, "up", doc("Uppföljning"))
+    assert (moved.closed_cycle, moved.new_cycle, moved.opened_phase) == (1, 2, "Lägesbild")
+
+
+def test_process_validate_command_locates_problems(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from samverkan.cli.main import app
+
+    broken = tmp_path / "fel-namn.yaml"
+    broken.write_text(
+        "key: annat\nname: X\nversion: 1\nphases:\n  - key: a\n    name: A\n    items: []\n", encoding="utf-8"
+    )
+    result = CliRunner().invoke(app, ["process", "validate", str(broken)])
+    assert result.exit_code == 1
+    assert f"{broken}:7: får inte vara tomt (phases[0].items)" in result.stderr
+    ok = CliRunner().invoke(app, ["process", "validate", "process/definitions/samverkan.yaml"])
+    assert ok.stdout == "process/definitions/samverkan.yaml: giltig (6 faser)\n"
