@@ -395,6 +395,33 @@ def register(app: click.Group) -> None:
         )
         click.echo(f"Beslut nr {decision.id}: {decision.title} ({decision.decided_on})")
 
+    @decision_group.command("sign")
+    @click.argument("organisation")
+    @click.argument("decision_id", metavar="NR", type=int)
+    @common
+    def decision_sign(organisation: str, decision_id: int, actor: str, on: date | None, db_url: str | None) -> None:
+        """Justera beslut NR (ordföranden i organet som fattade det)."""
+        view = run(db_url, agreements.sign_decision, organisation, actor, _on(on), decision_id)
+        click.echo(f"Beslut nr {view.id} är justerat av {', '.join(view.signatories)}")
+
+    @decision_group.command("show")
+    @click.argument("organisation")
+    @click.argument("decision_id", metavar="NR", type=int)
+    @db_option
+    @json_option
+    def decision_show(organisation: str, decision_id: int, db_url: str | None, as_json: bool) -> None:
+        """Visa beslut NR med organ, datum, text och vem som justerat."""
+        view = run(db_url, lambda s: agreements.decision_view(s, organisation, decision_id))
+        if as_json:
+            print_json(view.__dict__)
+            return
+        click.echo(
+            f"Beslut nr {view.id} – {view.body or ''}, {view.decided_on}"
+            f"{f', dnr {view.diarienummer}' if view.diarienummer else ''}\n{view.title}\n\n{view.text}\n"
+        )
+        click.echo(f"Protokollfört av: {view.recorded_by or '–'}")
+        click.echo(f"Justerat av: {', '.join(view.signatories) if view.signatories else 'ej justerat'}")
+
     @app.command("sign")
     @click.argument("organisation")
     @click.argument("what", metavar="VAD", type=click.Choice(["agreement", "promise"]), default="agreement")

@@ -351,3 +351,88 @@ def renew_promise(
         after={"version": renewed.version, "from": starts_on},
     )
     return renewed
+
+
+@dataclass
+class DecisionView:
+    id: int
+    body: str | None
+    kind: str
+    decided_on: str
+    title: str
+    text: str
+    diarienummer: str | None
+    recorded_by: str | None
+    signatories: list[str]
+
+
+def _decision(session: Session, organisation: Organisation, decision_id: int) -> Decision:
+    decision = session.get(Decision, decision_id)
+    if decision is None or decision.organisation_id != organisation.id:
+        raise NotFoundError(f"beslut nr {decision_id} finns inte i {organisation.name}")
+    return decision
+
+
+def sign_decision(
+    session: Session, org_key: str, actor_email: str, on: date, decision_id: int, now: datetime | None = None
+) -> DecisionView:
+    """Justering: the chair of the deciding body signs the recorded decision."""
+    organisation = find_organisation(session, org_key)
+    decision = _decision(session, organisation, decision_id)
+    body = session.get(Body, decision.body_id) if decision.body_id else None
+    chair = session.get(Role, body.chair_role_id) if body and body.chair_role_id else None
+    if chair is None:
+        raise RefusedError(f"beslut nr {decision_id} har inget organ med ordförande som kan justera det")
+    person = find_person(session, actor_email)
+    if chair.id not in {role.id for role in roles_held(session, organisation, person, on)}:
+        raise NotPermittedError(
+            f"{person.name} ({person.email}) kan inte justera beslut nr {decision_id}: det gör ordföranden i "
+            f"{body.name if body else '?'} ({describe_holders(session, [chair], on)})"
+        )
+    signature = Signature(
+        subject_type="decision",
+        subject_id=decision_id,
+        party_id=chair.party_id or organisation.id,  # type: ignore[arg-type]
+        role_id=chair.id,
+        person_id=person.id,
+        signed_at=now or utcnow(),
+    )  # type: ignore[arg-type]
+    try:
+        with session.begin_nested():
+            session.add(signature)
+    except IntegrityError:
+        raise ConflictError(f"beslut nr {decision_id} är redan justerat") from None
+    audit(
+        session,
+        person.email,
+        organisation.id,
+        "decision.sign",
+        decision,
+        key=str(decision_id),
+        after={"signed_by": person.email, "role": chair.key},
+    )
+    return decision_view(session, org_key, decision_id)
+
+
+def decision_view(session: Session, org_key: str, decision_id: int) -> DecisionView:
+    organisation = find_organisation(session, org_key)
+    decision = _decision(session, organisation, decision_id)
+    body = session.get(Body, decision.body_id) if decision.body_id else None
+    recorder = session.get(Person, decision.recorded_by_person_id) if decision.recorded_by_person_id else None
+    signed = []
+    for signature in session.exec(
+        select(Signature).where(Signature.subject_type == "decision", Signature.subject_id == decision_id)
+    ).all():
+        who, role = session.get(Person, signature.person_id), session.get(Role, signature.role_id)
+        signed.append(f"{who.name if who else '?'} ({role.name if role else '?'}, {signature.signed_at:%Y-%m-%d})")
+    return DecisionView(
+        decision.id,
+        body.name if body else None,
+        decision.kind,  # type: ignore[arg-type]
+        decision.decided_on.isoformat(),
+        decision.title,
+        decision.text,
+        decision.diarienummer,
+        recorder.name if recorder else None,
+        signed,
+    )

@@ -345,3 +345,29 @@ def test_process_validate_command_locates_problems(tmp_path: Path) -> None:
     assert f"{broken}:7: får inte vara tomt (phases[0].items)" in result.stderr
     ok = CliRunner().invoke(app, ["process", "validate", "process/definitions/samverkan.yaml"])
     assert ok.stdout == "process/definitions/samverkan.yaml: giltig (6 faser)\n"
+
+
+def test_a_decision_records_body_date_text_and_is_signed_by_the_chair(d: Driver) -> None:
+    decision_id = d.decision("Inriktningsbeslut kvartal 1")
+    with pytest.raises(NotPermittedError, match="det gör ordföranden i Styrgrupp för samverkan kommun–polis"):
+        d(agreements.sign_decision, SAMORDNARE, decision_id)
+    d(
+        handover.handover,
+        SAMORDNARE,
+        role_key="kso",
+        to_email="nadja.nyval@fagersta.example",
+        to_name="Nadja Nyval",
+        starts_on=date(2027, 1, 1),
+    )
+    view = d(agreements.sign_decision, "nadja.nyval@fagersta.example", decision_id)
+    assert (view.body, view.decided_on, view.recorded_by) == (
+        "Styrgrupp för samverkan kommun–polis",
+        "2027-01-11",
+        "Maria Exempelsson",
+    )
+    assert view.text == "Styrgruppen beslutar: Inriktningsbeslut kvartal 1."
+    assert view.signatories[0].startswith("Nadja Nyval (Kommunstyrelsens ordförande, ")
+    with pytest.raises(ConflictError, match="är redan justerat"):
+        d(agreements.sign_decision, "nadja.nyval@fagersta.example", decision_id)
+    with pytest.raises(RefusedError, match="ett beslut behöver både rubrik och beslutstext"):
+        d(agreements.record_decision, SAMORDNARE, body_key="styrgrupp", kind="beslut", title="X", text=" ")

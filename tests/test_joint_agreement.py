@@ -117,3 +117,14 @@ def test_conflict_message_names_who_signed(lappland: Driver) -> None:
     lappland(agreements.sign, KSO["asele"])
     with pytest.raises(ConflictError, match=r"Åsele kommun har redan skrivit under .*\(Filip Åselesson, 2\d{3}-"):
         lappland(agreements.sign, KSO["asele"])
+
+
+def test_a_cycle_for_the_joint_area_is_driven_by_all_six_samordnare(lappland: Driver) -> None:
+    from samverkan.services import cycle
+    from tests.drive import doc
+
+    assert lappland(cycle.start_cycle, "hugo.samordnare@vilhelmina.example").number == 1
+    lappland(cycle.complete_item, "lovisa.samordnare@asele.example", "kommunikationsplan", doc("Gemensam plan"))
+    lappland(cycle.complete_item, "frida.kommunpolis@polisen.example", "roller-och-ansvar", doc("Roller"))
+    with pytest.raises(Exception, match="det kräver rollen samordnare"):
+        lappland(cycle.complete_item, KSO["mala"], "organisation-utsedd", doc("x"))
