@@ -96,8 +96,8 @@ def test_an_edited_file_applies_exactly_the_difference_with_audit(engine: Engine
             "members: [samordnare, kommunpolis, est-socialtjanst, est-skola, est-bostad]",
         )
         .replace(
-            'schedule: {frequency: monthly, day: 5, time: "10:00"}',
-            'schedule: {frequency: monthly, day: 7, time: "10:00"}',
+            'schedule: {frequency: monthly, day: 5, time: "10:00", observe_breaks: false}',
+            'schedule: {frequency: monthly, day: 7, time: "10:00", observe_breaks: false}',
         )
     )
     report = load_text(engine, edited)

@@ -1,0 +1,1 @@
+"""The årshjul: cadences expanded into occurrences, triggers, the sweep and simulation (no Prefect here)."""
