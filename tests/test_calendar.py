@@ -73,7 +73,7 @@ def test_de_facto_holidays_are_not_working_days() -> None:
 def test_summer_break_moves_or_is_ignored() -> None:
     observed = expand(rule(frequency="monthly", weekday="tuesday", week=1), SUMMER, *YEAR)
     assert date(2027, 7, 6) not in {o.day for o in observed}
-    assert [o for o in observed if o.moved_from == date(2027, 7, 6)][0].moved_because == "Sommaruppehåll"
+    assert next(o for o in observed if o.moved_from == date(2027, 7, 6)).moved_because == "Sommaruppehåll"
     ignored = expand(rule(frequency="monthly", weekday="tuesday", week=1, observe_breaks=False), SUMMER, *YEAR)
     assert date(2027, 7, 6) in {o.day for o in ignored} and len(ignored) == 12
 
