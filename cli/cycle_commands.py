@@ -602,3 +602,42 @@ def register_calendar(app: click.Group) -> None:
             click.echo(as_ics(events, name), nl=False)
         else:
             click.echo(as_text(events, f"{name} {first}–{last}"), nl=False)
+
+
+def register_simulate(app: click.Group) -> None:
+    from pathlib import Path
+
+    from samverkan.orgconfig.validate import validate_file
+    from samverkan.scheduling.simulate import simulate
+
+    @app.command("simulate")
+    @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FIL...")
+    @click.option("--from", "first", required=True, callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="Första dag.")
+    @click.option("--to", "last", required=True, callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="Sista dag.")
+    @click.option("--out", type=click.Path(path_type=Path, file_okay=False), help="Mapp för underlag och rapporter.")
+    @click.option("--no-cycle", is_flag=True, help="Starta ingen cykel (bara rytmerna).")
+    @json_option
+    def simulate_command(files: tuple[Path, ...], first: date, last: date, out: Path | None, no_cycle: bool,
+                         as_json: bool) -> None:
+        """Förhandsvisa perioden: alla utlösare i ordning på en simulerad klocka. Inget skickas."""
+        results = [validate_file(file) for file in files]
+        bad = [issue for result in results for issue in result.errors]
+        if bad:
+            for issue in bad:
+                click.echo(str(issue), err=True)
+            raise Failure("simuleringen körs inte: rätta felen ovan")
+        if last < first:
+            raise Failure(f"perioden slutar ({last}) innan den börjar ({first})")
+        simulation = simulate(results, first, last, out, start_cycle=not no_cycle)
+        if as_json:
+            print_json(simulation.to_dict())
+            return
+        summary = simulation.to_dict()
+        click.echo(f"Simulering {first}–{last}: {', '.join(simulation.organisations)}")
+        click.echo("Utlösare: " + ", ".join(f"{label(k)} {v}" for k, v in summary["triggers"].items()))
+        click.echo(f"Meddelanden: {summary['notifications_total']} (skickas inte)")
+        for role, count in summary["notifications"].items():
+            click.echo(f"  {role}: {count}")
+        click.echo(f"Underlag och rapporter: {len(simulation.result.documents)}" + (f" i {out}" if out else ""))
+        for error in simulation.result.errors:
+            click.echo(f"varning: {error}", err=True)

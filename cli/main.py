@@ -239,3 +239,4 @@ from samverkan.cli import cycle_commands  # noqa: E402  (registers the cycle com
 cycle_commands.register(app)
 cycle_commands.register_process(app)
 cycle_commands.register_calendar(app)
+cycle_commands.register_simulate(app)

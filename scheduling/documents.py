@@ -1,0 +1,199 @@
+"""Documents a trigger sends: the decision packet (beslutsunderlag) and the EST report, rendered from the
+database with Jinja2 into files that notifications attach."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from samverkan.core.privacy import shown_count
+from samverkan.models import (
+    Body,
+    Cadence,
+    ChecklistItem,
+    Cycle,
+    Decision,
+    EstObservation,
+    Indicator,
+    Measure,
+    Measurement,
+    Organisation,
+    Phase,
+)
+from samverkan.models.enums import CycleStatus, ItemStatus, MeasureStatus, PhaseStatus
+from samverkan.scheduling.triggers import PlannedAction, when_text
+from samverkan.templates.rendering import render
+
+PROPOSALS = {
+    "direction_decision": [
+        "att fastställa inriktningen för nästa kvartal utifrån de gemensamma lägesbilderna",
+        "att uppdra åt samordnaren och kommunpolisen att följa upp åtgärder med status röd till nästa möte",
+    ],
+    "yearly_review": [
+        "att godkänna årets uppföljning och lägga den till grund för nästa lägesbild",
+        "att ta ställning till om överenskommelsen och medborgarlöftet ska förnyas eller revideras",
+    ],
+    "body_meeting": ["att lägga informationen till handlingarna"],
+}
+AGENDA = {
+    "direction_decision": [
+        "Mötets öppnande",
+        "Gemensam lägesbild sedan förra kvartalet",
+        "Åtgärdernas status",
+        "Inriktningsbeslut för nästa kvartal",
+        "Övriga frågor",
+    ],
+    "yearly_review": [
+        "Mötets öppnande",
+        "Processuppföljning: genomfört mot planerat",
+        "Resultat: indikatorer",
+        "Parternas åtaganden",
+        "Beslut om fortsättning",
+        "Övriga frågor",
+    ],
+    "body_meeting": ["Mötets öppnande", "Lägesbild", "Cykelns läge och åtgärder", "Övriga frågor"],
+}
+
+
+@dataclass
+class MeasureRow:
+    title: str
+    owner: str
+    due_on: date
+    status: str
+    progress_pct: int
+    overdue: bool
+
+
+def _cadence_body(session: Session, org: Organisation, cadence_key: str) -> Body | None:
+    cadence = session.exec(select(Cadence).where(Cadence.organisation_id == org.id, Cadence.key == cadence_key)).first()
+    return session.get(Body, cadence.body_id) if cadence and cadence.body_id else None
+
+
+def packet_context(session: Session, org: Organisation, action: PlannedAction) -> dict[str, Any]:
+    assert action.occurrence is not None
+    day = action.occurrence.day
+    cycle = session.exec(
+        select(Cycle).where(Cycle.organisation_id == org.id, Cycle.status == CycleStatus.ACTIVE)
+    ).first()
+    phase = overdue_items = None
+    measures: list[MeasureRow] = []
+    if cycle is not None:
+        phase = session.exec(
+            select(Phase).where(Phase.cycle_id == cycle.id, Phase.status == PhaseStatus.ACTIVE)
+        ).first()
+        overdue_items = session.exec(
+            select(ChecklistItem, Phase.name)
+            .join(Phase, col(Phase.id) == ChecklistItem.phase_id)
+            .where(Phase.cycle_id == cycle.id, ChecklistItem.status == ItemStatus.OPEN, col(ChecklistItem.due_on) < day)
+            .order_by(ChecklistItem.due_on)
+        ).all()
+        for m in session.exec(select(Measure).where(Measure.cycle_id == cycle.id).order_by(Measure.due_on)).all():
+            measures.append(
+                MeasureRow(
+                    m.title,
+                    m.owner_role_key,
+                    m.due_on,
+                    m.status,
+                    m.progress_pct,
+                    m.progress_pct < 100 and m.due_on < day,
+                )
+            )
+    indicators = []
+    for indicator in session.exec(
+        select(Indicator)
+        .where(Indicator.organisation_id == org.id, col(Indicator.archived_at).is_(None))
+        .order_by(Indicator.key)
+    ):
+        latest = session.exec(
+            select(Measurement).where(Measurement.indicator_id == indicator.id).order_by(col(Measurement.period).desc())
+        ).first()
+        indicators.append({"indicator": indicator, "latest": latest})
+    decisions = session.exec(
+        select(Decision).where(Decision.organisation_id == org.id).order_by(col(Decision.decided_on).desc()).limit(5)
+    ).all()
+    return {
+        "org": org,
+        "action": action,
+        "body": _cadence_body(session, org, action.trigger_key),
+        "when": when_text(action.occurrence),
+        "cycle": cycle,
+        "phase": phase,
+        "overdue_items": overdue_items or [],
+        "measures": measures,
+        "indicators": indicators,
+        "decisions": decisions,
+        "agenda": AGENDA.get(action.kind, AGENDA["body_meeting"]),
+        "proposals": PROPOSALS.get(action.kind, PROPOSALS["body_meeting"]),
+        "red": sum(m.status == MeasureStatus.RED for m in measures),
+    }
+
+
+def _period(action: PlannedAction) -> tuple[date, date]:
+    assert action.occurrence is not None
+    day = action.occurrence.day
+    if action.kind in ("est_report", "report"):  # the month before the report
+        last = day.replace(day=1) - timedelta(days=1)
+        return last.replace(day=1), last
+    return day - timedelta(days=14), day  # a meeting's lägesbild: the fortnight up to it
+
+
+def report_context(session: Session, org: Organisation, action: PlannedAction) -> dict[str, Any]:
+    first, last = _period(action)
+    length = (last - first).days + 1
+    previous_first, previous_last = first - timedelta(days=length), first - timedelta(days=1)
+
+    def counts(start: date, end: date) -> Counter[tuple[str, str]]:
+        tally: Counter[tuple[str, str]] = Counter()
+        for obs in session.exec(
+            select(EstObservation).where(
+                EstObservation.organisation_id == org.id,
+                EstObservation.observed_on >= start,
+                EstObservation.observed_on <= end,
+            )
+        ):
+            tally[(obs.area, obs.category)] += obs.count or 1
+        return tally
+
+    current, previous = counts(first, last), counts(previous_first, previous_last)
+    by_area: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for (area, category), count in sorted(current.items()):
+        before = previous.get((area, category), 0)
+        by_area[area].append(
+            {
+                "category": category,
+                "count": shown_count(count),
+                "trend": "ökar" if count > before else "minskar" if count < before else "oförändrat",
+                "persistent": before > 0 and count >= before,
+            }
+        )
+    return {
+        "org": org,
+        "action": action,
+        "first": first,
+        "last": last,
+        "by_area": dict(by_area),
+        "total": shown_count(sum(current.values())),
+        "previous_total": shown_count(sum(previous.values())),
+        "body": _cadence_body(session, org, action.trigger_key),
+    }
+
+
+def render_document(session: Session, org: Organisation, action: PlannedAction, folder: Path) -> Path:
+    """Write the packet or report for `action` and return its path (file names are stable: re-runs overwrite)."""
+    folder = folder / org.key
+    folder.mkdir(parents=True, exist_ok=True)
+    occurrence = action.occurrence_key.replace(":", "-")
+    if action.attachment == "packet":
+        path = folder / f"beslutsunderlag-{action.trigger_key}-{occurrence}.html"
+        html = render("documents/packet.html.j2", **packet_context(session, org, action))
+    else:
+        path = folder / f"rapport-{action.trigger_key}-{occurrence}.html"
+        html = render("documents/report.html.j2", **report_context(session, org, action))
+    path.write_text(html, encoding="utf-8")
+    return path

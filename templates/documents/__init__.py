@@ -1,0 +1,1 @@
+"""Document templates: decision packets and reports."""
