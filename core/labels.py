@@ -28,6 +28,9 @@ LABELS: dict[str, str] = {
     "yearly_review": "årlig uppföljning",
     "survey": "undersökning",
     "report": "rapport",
+    "item_deadline": "tidsfrist i checklistan",
+    "measure_deadline": "tidsfrist för åtgärd",
+    "phase_opened": "ny fas",
     # statuses
     "utkast": "utkast",
     "vantar_pa_underskrift": "väntar på underskrift",

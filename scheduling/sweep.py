@@ -248,6 +248,47 @@ def open_deadlines(session: Session, organisation_ids: list[int]) -> list[Deadli
     return deadlines
 
 
+@dataclass(frozen=True)
+class OpenedPhase:
+    organisation_id: int
+    phase_id: int
+    name: str
+    opened_on: date
+    opened_key: str
+    owner_functions: tuple[str, ...]
+
+
+def opened_phases(session: Session, organisation_ids: list[int], first: date) -> list[OpenedPhase]:
+    """Active phases opened since `first`: their owners get to know at once (or at the next sweep)."""
+    rows = session.exec(
+        select(Cycle.organisation_id, Phase)
+        .join(Phase, col(Phase.cycle_id) == Cycle.id)
+        .where(
+            col(Cycle.organisation_id).in_(organisation_ids),
+            Cycle.status == CycleStatus.ACTIVE,
+            Phase.status == PhaseStatus.ACTIVE,
+            col(Phase.opened_at).is_not(None),
+        )
+    ).all()
+    result = []
+    for org_id, phase in rows:
+        opened = phase.opened_at.astimezone(STOCKHOLM)  # type: ignore[union-attr]
+        if opened.date() < first:
+            continue
+        owners = session.exec(select(ChecklistItem.owner_role_key).where(ChecklistItem.phase_id == phase.id)).all()
+        result.append(
+            OpenedPhase(
+                org_id,
+                phase.id,
+                phase.name,
+                opened.date(),
+                opened.strftime("%Y%m%dT%H%M%S"),  # type: ignore[arg-type]
+                tuple(sorted(set(owners))),
+            )
+        )
+    return result
+
+
 def _fired(session: Session, organisation_ids: list[int], since: datetime) -> set[tuple[int, str, str]]:
     rows = session.exec(
         select(
@@ -269,12 +310,14 @@ def sweep(
     lookback_days: int = 7,
     documents_dir: Path | None = None,
     base_url: str | None = None,
+    kinds: Iterable[str] | None = None,
 ) -> SweepResult:
     """Find everything due up to `now` and not yet done; write outbox rows and occurrence records.
 
     Runs inside the caller's transaction: commit makes all of it happen, an error or a kill makes none.
     """
     now = now or utcnow()
+    kinds = set(kinds) if kinds is not None else None
     today = now.astimezone(STOCKHOLM).date()
     first = today - timedelta(days=lookback_days)
     base = (base_url or get_settings().base_url).rstrip("/")
@@ -289,6 +332,9 @@ def sweep(
     deadlines = defaultdict(list)
     for deadline in open_deadlines(session, list(by_id)):
         deadlines[deadline.organisation_id].append(deadline)
+    phases = defaultdict(list)
+    for opened in opened_phases(session, list(by_id), first):
+        phases[opened.organisation_id].append(opened)
 
     occurrence_rows: list[dict[str, Any]] = []
     notification_rows: list[dict[str, Any]] = []
@@ -310,6 +356,19 @@ def sweep(
                         context.chair_of_kind(deadline.deciding_kind) if action.action == "eskalering" else []
                     )
                     work.append((action, roles, deadline.due_on.isoformat()))
+        for opened in phases.get(context.org.id, []):  # type: ignore[arg-type]
+            action = PlannedAction(
+                f"phase:{opened.phase_id}",
+                f"{opened.opened_key}:fas-oppnad",
+                "phase_opened",
+                "fas-oppnad",
+                opened.opened_on,
+                f"Ny fas: {opened.name} har öppnats",
+            )
+            roles = [r for function in opened.owner_functions for r in context.function_roles(function)]
+            work.append((action, roles, opened.opened_on.isoformat()))
+        if kinds is not None:
+            work = [entry for entry in work if entry[0].kind in kinds]
         for action, roles, occurrence in work:
             identity = (context.org.id, action.trigger_key, action.occurrence_key)
             if identity in fired:

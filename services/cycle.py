@@ -101,7 +101,8 @@ def start_cycle(
             f"{organisation.name} saknar roller för processens funktioner: {', '.join(missing)}. "
             "Ange 'function:' på rollerna i organisationsfilen."
         )
-    cycle = _create_cycle(session, organisation, definition, on, now or utcnow())
+    now = now or utcnow()
+    cycle = _create_cycle(session, organisation, definition, on, now)
     audit(
         session,
         acting.label,
@@ -111,6 +112,7 @@ def start_cycle(
         key=str(cycle.number),
         after={"definition": definition.key, "number": cycle.number},
     )
+    _notify_opened(session, organisation, now)
     return cycle
 
 
@@ -385,6 +387,7 @@ def _advance(
             key=following.key,
             after={"status": PhaseStatus.ACTIVE, "due_on": following.due_on},
         )
+        _notify_opened(session, organisation, now)
         return Transition(completed_phase=phase.name, opened_phase=following.name)
     cycle.status, cycle.closed_at, cycle.version = CycleStatus.CLOSED, now, cycle.version + 1
     session.add(cycle)
@@ -409,12 +412,21 @@ def _advance(
         key=str(successor.number),
         after={"definition": definition.key, "number": successor.number, "after_cycle": cycle.number},
     )
+    _notify_opened(session, organisation, now)
     return Transition(
         completed_phase=phase.name,
         opened_phase=opened.name if opened else None,
         closed_cycle=cycle.number,
         new_cycle=successor.number,
     )
+
+
+def _notify_opened(session: Session, organisation: Organisation, now: datetime) -> None:
+    """The new phase's owners hear of it in the same transaction that opened it (outbox, not at next sweep)."""
+    from samverkan.scheduling.sweep import sweep
+
+    session.flush()
+    sweep(session, now, org_keys=[organisation.key], lookback_days=0, kinds={"phase_opened"})
 
 
 # -- going back and deadlines -----------------------------------------------------------------------
@@ -455,7 +467,7 @@ def reopen_phase(
         phase.history = [*phase.history, {**entry, "action": "återställd vid omtag"}]
         session.add(phase)
     target.history = [*target.history, entry]
-    target.status, target.completed_at = PhaseStatus.ACTIVE, None
+    target.status, target.completed_at, target.opened_at = PhaseStatus.ACTIVE, None, now
     session.add(target)
     session.execute(
         update(ChecklistItem)
@@ -474,6 +486,7 @@ def reopen_phase(
         before={"active": current.key},
         after={"active": target.key, "reason": reason.strip()},
     )
+    _notify_opened(session, organisation, now)
     return Transition(opened_phase=target.name)
 
 
