@@ -617,8 +617,9 @@ def register_simulate(app: click.Group) -> None:
     @click.option("--out", type=click.Path(path_type=Path, file_okay=False), help="Mapp för underlag och rapporter.")
     @click.option("--no-cycle", is_flag=True, help="Starta ingen cykel (bara rytmerna).")
     @json_option
-    def simulate_command(files: tuple[Path, ...], first: date, last: date, out: Path | None, no_cycle: bool,
-                         as_json: bool) -> None:
+    def simulate_command(
+        files: tuple[Path, ...], first: date, last: date, out: Path | None, no_cycle: bool, as_json: bool
+    ) -> None:
         """Förhandsvisa perioden: alla utlösare i ordning på en simulerad klocka. Inget skickas."""
         results = [validate_file(file) for file in files]
         bad = [issue for result in results for issue in result.errors]
@@ -641,3 +642,16 @@ def register_simulate(app: click.Group) -> None:
         click.echo(f"Underlag och rapporter: {len(simulation.result.documents)}" + (f" i {out}" if out else ""))
         for error in simulation.result.errors:
             click.echo(f"varning: {error}", err=True)
+
+
+def register_serve(app: click.Group) -> None:
+    @app.command("serve")
+    @click.option("--prefect-port", default=4200, show_default=True, help="Port för den lokala Prefect-servern.")
+    def serve_command(prefect_port: int) -> None:
+        """Kör schemana: dagligt svep, mötesförberedelser, inriktningsbeslut och rapporter. Avsluta med Ctrl-C."""
+        from samverkan.cli.serve import serve_schedules
+
+        try:
+            serve_schedules(prefect_port)
+        except KeyboardInterrupt:
+            click.echo("Avslutat.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -17,6 +18,11 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     timezone: str = "Europe/Stockholm"
     base_url: str = "http://127.0.0.1:8000"
+    data_dir: str = "var"  # documents (decision packets, reports) and the local Prefect home live here
+
+    @property
+    def documents_dir(self) -> Path:
+        return Path(self.data_dir) / "handlingar"
 
 
 @lru_cache

@@ -1,0 +1,62 @@
+"""The Prefect flows. Each is a thin wrapper: one run handles all due work of its kinds for every
+organisation, in one transaction, and is safe to run twice or late (the sweep is exactly-once)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow, get_run_logger
+
+from samverkan.flows.runtime import run_sweep
+
+DEADLINES = ["item_deadline", "measure_deadline", "phase_opened", "survey"]
+MEETINGS = ["est_meeting", "body_meeting"]
+DIRECTION = ["direction_decision"]
+REPORTS = ["est_report", "report", "yearly_review"]
+
+
+def _log(name: str, result: dict[str, Any]) -> dict[str, Any]:
+    logger = get_run_logger()
+    logger.info(
+        "%s: %s utlösare, %s meddelanden i utkorgen, %s dokument, %s redan gjorda",
+        name,
+        sum(result["triggers"].values()),
+        result["notifications_total"],
+        len(result["packets"]),
+        result["already_done"],
+    )
+    for error in result["errors"]:
+        logger.warning(error)
+    return result
+
+
+@flow(name="samverkan-svep", retries=2, retry_delay_seconds=60)
+def sweep_flow(org_keys: list[str] | None = None, now: str | None = None) -> dict[str, Any]:
+    """Reminders before and escalations after deadlines, new phases, surveys: everything of that kind due."""
+    return _log("svep", run_sweep(DEADLINES, org_keys, now))
+
+
+@flow(name="samverkan-motesforberedelse", retries=2, retry_delay_seconds=60)
+def prepare_meetings_flow(org_keys: list[str] | None = None, now: str | None = None) -> dict[str, Any]:
+    """Calls, reminders to report observations, packets before meetings and the joint lägesbild after EST."""
+    return _log("mötesförberedelse", run_sweep(MEETINGS, org_keys, now))
+
+
+@flow(name="samverkan-inriktningsbeslut", retries=2, retry_delay_seconds=60)
+def direction_decision_flow(org_keys: list[str] | None = None, now: str | None = None) -> dict[str, Any]:
+    """The decision packet before each quarterly direction decision."""
+    return _log("inriktningsbeslut", run_sweep(DIRECTION, org_keys, now))
+
+
+@flow(name="samverkan-rapporter", retries=2, retry_delay_seconds=60)
+def reports_flow(org_keys: list[str] | None = None, now: str | None = None) -> dict[str, Any]:
+    """Monthly EST reports to the länsstyrelse and lokala BRÅ, and the yearly review."""
+    return _log("rapporter", run_sweep(REPORTS, org_keys, now))
+
+
+@flow(name="samverkan-steg-klart")
+def step_completed_flow(organisation: str) -> dict[str, Any]:
+    """When a coordinator completes a step: the next owners are notified now, not at the next sweep.
+    (The service layer already writes these in the completing transaction; this flow is the event path's
+    safety net and does nothing twice.)"""
+    return _log("steg klart", run_sweep(["phase_opened"], [organisation], None))
