@@ -1,0 +1,75 @@
+"""One real Prefect flow run against the Prefect test harness (a temporary server), and the deployments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from samverkan.core.settings import get_settings
+from samverkan.database import make_engine, session_scope, upgrade
+from samverkan.orgconfig.loader import load_config
+from samverkan.orgconfig.validate import validate_file
+from tests.conftest import EXAMPLES
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    with (
+        prefect_test_harness(server_startup_timeout=120),
+        temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
+    ):
+        yield
+
+
+def test_the_monthly_report_flow_runs_for_real(
+    prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from samverkan.flows import runtime
+    from samverkan.flows.cycle_flows import reports_flow
+
+    url = f"sqlite:///{tmp_path / 'samverkan.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with session_scope(engine) as session:
+        load_config(session, validate_file(EXAMPLES / "fagersta.yaml"))
+    monkeypatch.setenv("SAMVERKAN_DATABASE_URL", url)
+    monkeypatch.setenv("SAMVERKAN_DATA_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    runtime.engine.cache_clear()
+    try:
+        state = reports_flow(now="2027-02-05T06:00:00+01:00", return_state=True)
+        assert state.is_completed()
+        result = state.result()
+        assert result["actions"] == {"manadsrapport": 1}
+        assert result["notifications"] == {
+            "lansstyrelsen-samordnare": 1,
+            "samordnare": 1,
+            "kommundirektor": 1,
+            "socialchef": 1,
+            "skolchef": 1,
+            "kultur-fritidschef": 1,
+            "teknisk-chef": 1,
+            "kommunpolis": 1,
+        }
+        (packet,) = result["packets"]
+        assert Path(packet).is_file() and Path(packet).parent == tmp_path / "var" / "handlingar" / "fagersta"
+        again = reports_flow(now="2027-02-05T07:00:00+01:00")
+        assert again["notifications_total"] == 0 and again["already_done"] == 1
+    finally:
+        get_settings.cache_clear()
+        runtime.engine.cache_clear()
+
+
+def test_deployments_have_stockholm_schedules_and_an_event_trigger() -> None:
+    from samverkan.flows.deployments import deployments
+
+    built = {d.name: d for d in deployments()}
+    assert set(built) == {"daglig-svep", "motesforberedelse", "inriktningsbeslut", "rapporter", "steg-klart"}
+    schedule = built["daglig-svep"].schedules[0].schedule
+    assert schedule.timezone == "Europe/Stockholm" and schedule.rrule.startswith("DTSTART:20260101T063000")
+    assert built["steg-klart"].triggers[0].expect == {"samverkan.steg.klart"}

@@ -1,0 +1,215 @@
+"""The sweep: due work into the outbox exactly once; reminders, escalations and the simulated year."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, func, select
+
+from samverkan.cli.main import app
+from samverkan.database import session_scope
+from samverkan.models import ChecklistItem, Notification, TriggerOccurrence
+from samverkan.scheduling.sweep import sweep
+from samverkan.services import cycle, handover
+from tests.conftest import EXAMPLES, ROOT
+from tests.drive import KOMMUNDIREKTOR, KOMMUNPOLIS, SAMORDNARE, Driver, doc
+
+STHLM = ZoneInfo("Europe/Stockholm")
+
+
+def at(day: date, hour: int = 6) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=STHLM)
+
+
+def counts(engine: Engine) -> tuple[int, int]:
+    with Session(engine) as session:
+        return (
+            session.exec(select(func.count()).select_from(Notification)).one(),
+            session.exec(select(func.count()).select_from(TriggerOccurrence)).one(),
+        )
+
+
+@pytest.fixture
+def fagersta(engine: Engine) -> Driver:
+    driver = Driver(engine, "fagersta", date(2027, 1, 11))
+    driver.load(EXAMPLES / "fagersta.yaml")
+    return driver
+
+
+def run(engine: Engine, moment: datetime, **kwargs: object) -> dict[str, object]:
+    with session_scope(engine) as session:
+        return sweep(session, moment, **kwargs).to_dict()  # type: ignore[arg-type]
+
+
+def test_a_sweep_that_runs_twice_produces_nothing_twice(engine: Engine, fagersta: Driver) -> None:
+    # 2027-01-12: the EST meeting on the 19th gets its call (5 working days before) on the 12th
+    first = run(engine, at(date(2027, 1, 12)), lookback_days=0)
+    assert first["actions"] == {"kallelse": 1}
+    assert first["notifications"] == {
+        "est-bostad": 1,
+        "est-fritid": 1,
+        "est-skola": 1,
+        "est-socialtjanst": 1,
+        "kommunpolis": 1,
+        "samordnare": 1,
+    }
+    before = counts(engine)
+    second = run(engine, at(date(2027, 1, 12), 14), lookback_days=0)
+    assert second["notifications_total"] == 0 and second["already_done"] == 1
+    assert counts(engine) == before
+
+
+def test_the_scheduler_firing_twice_in_the_dst_fall_back_hour(engine: Engine, fagersta: Driver) -> None:
+    # 31 October 2027 02:30 happens twice in Stockholm; a duplicate run in the repeated hour adds nothing
+    summer = datetime(2027, 10, 31, 2, 30, tzinfo=STHLM, fold=0)
+    winter = datetime(2027, 10, 31, 2, 30, tzinfo=STHLM, fold=1)
+    assert winter.astimezone(ZoneInfo("UTC")) - summer.astimezone(ZoneInfo("UTC")) == timedelta(hours=1)
+    run(engine, summer, lookback_days=30)
+    before = counts(engine)
+    assert before[0] > 0
+    assert run(engine, winter, lookback_days=30)["notifications_total"] == 0
+    assert counts(engine) == before
+
+
+def test_missed_days_are_caught_up_once(engine: Engine, fagersta: Driver) -> None:
+    caught_up = run(engine, at(date(2027, 2, 10)), lookback_days=14)  # nobody swept since 27 January
+    day_by_day = []
+    for offset in range(15):
+        day_by_day.append(run(engine, at(date(2027, 1, 27) + timedelta(days=offset)), lookback_days=0))
+    assert all(result["notifications_total"] == 0 for result in day_by_day)
+    assert caught_up["actions"] == {
+        "gemensam-lagesbild": 1,
+        "kallelse": 2,
+        "manadsrapport": 1,
+        "rapportera-observationer": 1,
+    }
+
+
+def test_a_sweep_killed_midway_loses_nothing_and_duplicates_nothing(
+    engine: Engine, fagersta: Driver, db_url: str
+) -> None:
+    script = (
+        "import os, signal\n"
+        "from datetime import datetime\n"
+        "from zoneinfo import ZoneInfo\n"
+        "from samverkan.database import make_engine, session_scope\n"
+        "from samverkan.scheduling.sweep import sweep\n"
+        f"engine = make_engine({db_url!r})\n"
+        "with session_scope(engine) as session:\n"
+        "    result = sweep(session, datetime(2027, 2, 10, 6, tzinfo=ZoneInfo('Europe/Stockholm')), lookback_days=14)\n"
+        "    session.flush()\n"
+        "    print(result.to_dict()['notifications_total'], flush=True)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)  # dies after writing, before committing\n"
+    )
+    killed = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ},
+        check=False,
+    )
+    assert killed.returncode == -9, killed.stderr
+    written_before_kill = int(killed.stdout.strip())
+    assert written_before_kill > 0
+    assert counts(engine) == (0, 0)  # nothing of the killed sweep was committed
+    again = run(engine, at(date(2027, 2, 10)), lookback_days=14)
+    assert again["notifications_total"] == written_before_kill
+    with Session(engine) as session:
+        keys = session.exec(select(Notification.idempotency_key)).all()
+    assert len(keys) == len(set(keys)) == written_before_kill
+
+
+def test_deadline_reminders_stop_when_done_and_escalate_to_the_chair(engine: Engine, fagersta: Driver) -> None:
+    fagersta(
+        handover.handover,
+        SAMORDNARE,
+        role_key="kso",
+        to_email="nadja.nyval@fagersta.example",
+        to_name="Nadja Nyval",
+        starts_on=date(2027, 1, 1),
+    )
+    fagersta(cycle.start_cycle, SAMORDNARE)
+    fagersta(cycle.set_deadline, KOMMUNDIREKTOR, "roller-och-ansvar", date(2027, 2, 1))
+    fagersta(cycle.set_deadline, KOMMUNDIREKTOR, "kommunikationsplan", date(2027, 2, 1))
+    week_before = run(engine, at(date(2027, 1, 25)), kinds=["item_deadline"])
+    assert week_before["actions"] == {"paminnelse-7": 2}
+    assert week_before["notifications"] == {"kommunpolis": 1, "samordnare": 1}
+    fagersta(cycle.complete_item, KOMMUNPOLIS, "roller-och-ansvar", doc("Roller"))
+    day_before = run(engine, at(date(2027, 1, 31)), kinds=["item_deadline"])
+    assert day_before["notifications"] == {"samordnare": 1}  # the completed item is no longer reminded of
+    overdue = run(engine, at(date(2027, 2, 4)), kinds=["item_deadline"], lookback_days=0)
+    assert overdue["actions"] == {"eskalering": 1}
+    assert overdue["notifications"] == {"kso": 1, "samordnare": 1}  # the styrgrupp's chair hears of it
+    with Session(engine) as session:
+        escalation = session.exec(
+            select(Notification).where(Notification.kind == "eskalering", Notification.role_key == "kso")
+        ).one()
+        item = session.exec(select(ChecklistItem).where(ChecklistItem.key == "kommunikationsplan")).one()
+    assert escalation.subject == f"Försenat: '{item.title}' skulle ha varit klar 2027-02-01"
+    assert "Du får detta meddelande som kommunstyrelsens ordförande" in escalation.body_text
+    assert escalation.related_type == "item" and escalation.related_id == item.id
+
+
+def test_the_next_phase_owners_are_told_in_the_completing_transaction(engine: Engine, fagersta: Driver) -> None:
+    fagersta(cycle.start_cycle, SAMORDNARE)
+    for key, who, kind in (
+        ("beslut-om-samverkan", SAMORDNARE, "beslut"),
+        ("organisation-utsedd", SAMORDNARE, "beslut"),
+    ):
+        fagersta(cycle.complete_item, who, key, __import__("tests.drive").drive.decided(fagersta.decision(key)))
+    fagersta(cycle.complete_item, KOMMUNPOLIS, "roller-och-ansvar", doc("Roller"))
+    fagersta(cycle.complete_item, SAMORDNARE, "kommunikationsplan", doc("Plan"))
+    with Session(engine) as session:
+        opened = session.exec(
+            select(Notification).where(Notification.kind == "fas-oppnad").order_by(col(Notification.id))
+        ).all()
+    assert [n.subject for n in opened][-2:] == ["Ny fas: Lägesbild har öppnats"] * 2
+    assert {n.role_key for n in opened[-2:]} == {"samordnare", "kommunpolis"}
+
+
+def test_simulate_fagersta_2027(tmp_path: object) -> None:
+    out = tmp_path / "handlingar"  # type: ignore[operator]
+    result = CliRunner().invoke(
+        app,
+        [
+            "simulate",
+            str(EXAMPLES / "fagersta.yaml"),
+            "--from",
+            "2027-01-01",
+            "--to",
+            "2027-12-31",
+            "--out",
+            str(out),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    triggers = summary["triggers"]
+    assert (
+        triggers["est_meeting"],
+        triggers["est_report"],
+        triggers["direction_decision"],
+        triggers["body_meeting"],
+    ) == (76, 12, 4, 6)  # 26 meetings × 3 actions, less 2 due before 1 January
+    assert summary["notifications"]["lansstyrelsen-samordnare"] == 12
+    assert summary["notifications_total"] > 500
+    assert len(summary["packets"]) == 4 + 6 + 1 + 12 + 26  # direction, BRÅ, yearly, monthly, EST lägesbild
+    packet = next(p for p in summary["packets"] if "inriktningsbeslut-2027-03-11" in p)
+    html = open(packet, encoding="utf-8").read()
+    assert '<html lang="sv">' in html and "Förslag till beslut" in html and "Lokala BRÅ Fagersta" in html
+    assert any("Kommunstyrelsens ordförande är vakant" in error for error in summary["errors"])
+    again = CliRunner().invoke(
+        app, ["simulate", str(EXAMPLES / "fagersta.yaml"), "--from", "2027-01-01", "--to", "2027-12-31", "--json"]
+    )
+    assert json.loads(again.stdout)["triggers"] == triggers
