@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
+from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, select
 
 from samverkan.core.timeutil import utcnow
@@ -96,30 +97,9 @@ class _Loader:
         self.source_file = source_file
         self.org: Organisation
         self.changes: list[Change] = []
+        self.pending: list[tuple[str, SQLModel, int | None, str, dict[str, Any] | None, dict[str, Any] | None]] = []
 
     # -- generic helpers ---------------------------------------------------------------------------
-
-    def audit(
-        self,
-        action: str,
-        row: SQLModel,
-        key: str,
-        before: dict[str, Any] | None,
-        after: dict[str, Any] | None,
-    ) -> None:
-        org_id = getattr(self, "org", None)
-        self.session.add(
-            AuditEntry(
-                actor=self.actor,
-                organisation_id=org_id.id if org_id is not None else None,
-                action=f"config.{action}",
-                entity_type=type(row).__tablename__,  # type: ignore[attr-defined]
-                entity_id=getattr(row, "id", None),
-                entity_key=key,
-                before=_jsonable(before),
-                after=_jsonable(after),
-            )
-        )
 
     def record(
         self,
@@ -130,10 +110,31 @@ class _Loader:
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
     ) -> None:
-        self.session.flush()
-        self.audit(action, row, key, before, after)
+        """Note a change; its audit entry is written by write_audit() once new rows have their ids."""
+        self.pending.append((action, row, getattr(row, "id", None), key, before, after))
         fields = tuple(after) if action == "updated" and after else ()
         self.changes.append(Change(action, entity, key, fields))
+
+    def write_audit(self) -> None:
+        """One flush and one batch insert for the whole load, in the same transaction as the changes."""
+        self.session.flush()
+        now = utcnow()
+        rows = [
+            {
+                "at": now,
+                "actor": self.actor,
+                "organisation_id": self.org.id,
+                "action": f"config.{action}",
+                "entity_type": type(row).__tablename__,  # type: ignore[attr-defined]
+                "entity_id": entity_id if entity_id is not None else getattr(row, "id", None),
+                "entity_key": key,
+                "before": _jsonable(before),
+                "after": _jsonable(after),
+            }
+            for action, row, entity_id, key, before, after in self.pending
+        ]
+        if rows:
+            self.session.connection().execute(insert(AuditEntry.__table__), rows)  # type: ignore[attr-defined]
 
     def upsert(
         self,
@@ -508,5 +509,5 @@ def load_config(session: Session, result: ValidationResult, actor: str | None = 
     loader.cadences(bodies)
     loader.indicators()
     loader.agreement(parties, roles)
-    session.flush()
+    loader.write_audit()
     return LoadReport(result.config.organisation.key, loader.org.id, loader.changes)  # type: ignore[arg-type]

@@ -8,7 +8,8 @@ rendered into a folder; notifications are recorded in the throwaway outbox and n
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+import time as clock
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from samverkan.models import Role
 from samverkan.orgconfig.issues import ConfigError
 from samverkan.orgconfig.loader import load_config
 from samverkan.orgconfig.validate import ValidationResult
-from samverkan.scheduling.sweep import SweepResult, sweep
+from samverkan.scheduling.sweep import SweepCache, SweepResult, sweep
 from samverkan.services.access import holders
 from samverkan.services.errors import ServiceError
 
@@ -34,6 +35,7 @@ class Simulation:
     last: date
     result: SweepResult
     cycle_started_by: dict[str, str]
+    sweep_seconds: list[float] = field(default_factory=list)  # engine time of each daily sweep
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -76,22 +78,17 @@ def simulate(
                         started[key] = actor
                     except ServiceError as exc:
                         started[key] = f"ingen cykel: {exc}"
-        total = SweepResult()
+        total, durations, cache = SweepResult(), [], SweepCache()
         day = first
         while day <= last:
+            began = clock.perf_counter()
             with session_scope(engine) as session:
-                total.merge(
-                    sweep(
-                        session,
-                        datetime.combine(day, SWEEP_AT, tzinfo=STOCKHOLM),
-                        org_keys=keys,
-                        lookback_days=0,
-                        documents_dir=out_dir,
-                    )
-                )
+                moment = datetime.combine(day, SWEEP_AT, tzinfo=STOCKHOLM)
+                total.merge(sweep(session, moment, org_keys=keys, lookback_days=0, documents_dir=out_dir, cache=cache))
+            durations.append(clock.perf_counter() - began)
             day += timedelta(days=1)
         engine.dispose()
-    return Simulation(keys, first, last, total, started)
+    return Simulation(keys, first, last, total, started, durations)
 
 
 def _a_coordinator(session: object, key: str, on: date) -> str | None:

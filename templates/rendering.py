@@ -28,6 +28,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # templates are package files; checking their mtime on every render costs a stat()
     )
     env.filters["label"] = label
     env.filters["thousands"] = thousands
