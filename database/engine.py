@@ -16,6 +16,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
+    # With WAL, NORMAL fsyncs at checkpoints rather than every commit: the file cannot be corrupted, and a power
+    # cut can lose only the last transactions (SQLite's documented trade-off; PostgreSQL is for production).
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
