@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DB_URL ?= sqlite:///var/samverkan.db
 EXAMPLE ?= examples/fagersta.yaml
 
-.PHONY: run test lint install clean
+.PHONY: run test lint install clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/nationwide_year.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -655,3 +655,18 @@ def register_serve(app: click.Group) -> None:
             serve_schedules(prefect_port)
         except KeyboardInterrupt:
             click.echo("Avslutat.")
+
+
+def register_deploy(app: click.Group) -> None:
+    @app.command("deploy")
+    @click.option("--work-pool", required=True, help="Prefect-arbetspoolen som arbetarna hämtar körningar från.")
+    def deploy_command(work_pool: str) -> None:
+        """Produktion: registrera flödena med scheman hos Prefect-servern (PREFECT_API_URL) och en arbetspool."""
+        import os
+
+        if not os.environ.get("PREFECT_API_URL"):
+            raise Failure("ange Prefect-serverns adress i PREFECT_API_URL, t.ex. http://127.0.0.1:4200/api")
+        from samverkan.flows.deployments import deploy_to_work_pool
+
+        for name in deploy_to_work_pool(work_pool):
+            click.echo(f"registrerad: {name} (arbetspool {work_pool})")

@@ -46,3 +46,38 @@ def deployments() -> list[Any]:
             ],
         ),
     ]
+
+
+def deploy_to_work_pool(work_pool: str) -> list[str]:
+    """Production: register the deployments with a Prefect server and a work pool; workers import the flows
+    from this folder (no pickling, so engines and templates are created inside the worker)."""
+    from pathlib import Path
+
+    from prefect import flow as prefect_flow
+
+    names = []
+    for deployment in deployments():
+        entrypoint = f"cycle_flows.py:{_function_name(deployment.flow_name)}"
+        remote = prefect_flow.from_source(source=str(Path(__file__).parent), entrypoint=entrypoint)
+        schedules = [s.schedule for s in deployment.schedules] if deployment.schedules else None
+        remote.deploy(
+            name=deployment.name,
+            work_pool_name=work_pool,
+            schedules=schedules,
+            triggers=deployment.triggers or None,
+            build=False,
+            push=False,
+            print_next_steps=False,
+        )
+        names.append(f"{deployment.flow_name}/{deployment.name}")
+    return names
+
+
+def _function_name(flow_name: str) -> str:
+    return {
+        "samverkan-svep": "sweep_flow",
+        "samverkan-motesforberedelse": "prepare_meetings_flow",
+        "samverkan-inriktningsbeslut": "direction_decision_flow",
+        "samverkan-rapporter": "reports_flow",
+        "samverkan-steg-klart": "step_completed_flow",
+    }[flow_name]
