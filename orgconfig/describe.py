@@ -5,28 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from samverkan.orgconfig.schema import WEEKDAY_SV, WEEKDAYS
+from samverkan.core.labels import MONTHS_SHORT_SV, MONTHS_SV, WEEKDAYS_SV
+from samverkan.orgconfig.schema import WEEKDAYS
 
-MONTHS_SV = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
-MONTHS_LONG_SV = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 ORDINALS_SV = {1: "första", 2: "andra", 3: "tredje", 4: "fjärde", -1: "sista"}
 
 
 def _weekday(rule: Mapping[str, Any]) -> str:
-    return WEEKDAY_SV[WEEKDAYS.index(rule["weekday"])]
+    return WEEKDAYS_SV[WEEKDAYS.index(rule["weekday"])]
 
 
 def _when_in_month(rule: Mapping[str, Any]) -> str:
@@ -46,13 +32,13 @@ def describe_schedule(rule: Mapping[str, Any]) -> str:
         return f"varje månad, {_when_in_month(rule)}{at}"
     if frequency == "quarterly":
         months = rule.get("months") or [3, 6, 9, 12]
-        names = ", ".join(MONTHS_SV[m - 1] for m in months)
+        names = ", ".join(MONTHS_SHORT_SV[m - 1] for m in months)
         return f"varje kvartal ({names}), {_when_in_month(rule)}{at}"
     if frequency == "yearly":
         every = "varje år" if rule.get("interval_years", 1) == 1 else f"vart {rule['interval_years']}:e år"
-        return f"{every} i {MONTHS_LONG_SV[rule['month'] - 1]}, {_when_in_month(rule)}{at}"
+        return f"{every} i {MONTHS_SV[rule['month'] - 1]}, {_when_in_month(rule)}{at}"
     if frequency == "times_per_year":
         months = rule.get("months")
-        spread = f" ({', '.join(MONTHS_SV[m - 1] for m in months)})" if months else ""
+        spread = f" ({', '.join(MONTHS_SHORT_SV[m - 1] for m in months)})" if months else ""
         return f"{rule['times_per_year']} gånger per år{spread}, {_when_in_month(rule)}{at}"
     return "vid behov (extrainsatt)"

@@ -12,13 +12,13 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from samverkan.core.labels import WEEKDAYS_SV
 from samverkan.models.enums import BodyKind, Frequency, HolidayPolicy, IndicatorDirection, TriggerKind
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[Weekday, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-WEEKDAY_SV = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
 MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 
 
@@ -172,8 +172,8 @@ class Schedule(Strict):
                 if self.start is None:
                     raise ValueError("varannan vecka behöver 'start' (ett datum som avgör vilka veckor)")
                 if WEEKDAYS[self.start.weekday()] != self.weekday:
-                    actual = WEEKDAY_SV[self.start.weekday()]
-                    wanted = WEEKDAY_SV[WEEKDAYS.index(self.weekday)]
+                    actual = WEEKDAYS_SV[self.start.weekday()]
+                    wanted = WEEKDAYS_SV[WEEKDAYS.index(self.weekday)]
                     raise ValueError(f"startdatum {self.start} är en {actual}, inte en {wanted} ({self.weekday})")
         elif f is Frequency.MONTHLY:
             self._forbid("month", "months", "times_per_year")

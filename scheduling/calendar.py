@@ -11,12 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from samverkan.core.labels import label
+from samverkan.core.labels import WEEKDAYS_SHORT_SV, label
 from samverkan.orgconfig.schema import OrgConfig
 from samverkan.scheduling.cadence import expand
 from samverkan.scheduling.workdays import WorkCalendar
-
-WEEKDAYS_SHORT_SV = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
 
 
 @dataclass(frozen=True)

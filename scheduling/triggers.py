@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from samverkan.core.labels import MONTHS_SV, WEEKDAYS_SV
 from samverkan.scheduling.cadence import Occurrence
 from samverkan.scheduling.workdays import WorkCalendar
 
@@ -53,23 +54,6 @@ class PlannedAction:
     subject: str
     attachment: str | None = None
     occurrence: Occurrence | None = None
-
-
-MONTHS_SV = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
-WEEKDAYS_SV = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
 
 
 def when_text(occurrence: Occurrence) -> str:
