@@ -670,3 +670,123 @@ def register_deploy(app: click.Group) -> None:
 
         for name in deploy_to_work_pool(work_pool):
             click.echo(f"registrerad: {name} (arbetspool {work_pool})")
+
+
+def register_notifications(app: click.Group) -> None:
+    from samverkan.core.timeutil import local
+
+    @app.command("outbox")
+    @click.argument("organisation", required=False)
+    @click.option(
+        "--status",
+        type=click.Choice(["vantar", "skickas", "skickad", "misslyckad", "stoppad"]),
+        help="Bara meddelanden med denna status.",
+    )
+    @click.option("--limit", default=50, show_default=True, help="Högst så många rader.")
+    @db_option
+    @json_option
+    def outbox_command(
+        organisation: str | None, status: str | None, limit: int, db_url: str | None, as_json: bool
+    ) -> None:
+        """Utkorgen: väntande, misslyckade och skickade meddelanden (senaste först)."""
+        from sqlmodel import col, select
+
+        from samverkan.models import Notification, Organisation, Person
+
+        def rows(session: Any) -> list[dict[str, Any]]:
+            query = select(Notification, Person.email).join(
+                Person, col(Person.id) == Notification.person_id, isouter=True
+            )
+            if organisation:
+                org = session.exec(select(Organisation).where(Organisation.key == organisation)).first()
+                if org is None:
+                    raise ServiceError(f"organisationen '{organisation}' finns inte")
+                query = query.where(Notification.organisation_id == org.id)
+            if status:
+                query = query.where(Notification.status == status)
+            found = session.exec(query.order_by(col(Notification.id).desc()).limit(limit)).all()
+            return [
+                {
+                    "id": n.id,
+                    "status": n.status,
+                    "kind": n.kind,
+                    "to": email,
+                    "role": n.role_key,
+                    "subject": n.subject,
+                    "not_before": local(n.not_before).isoformat(timespec="minutes"),
+                    "attempts": n.attempts,
+                    "last_error": n.last_error,
+                }
+                for n, email in found
+            ]
+
+        found = run(db_url, rows)
+        if as_json:
+            print_json(found)
+            return
+        for row in found:
+            error = f" – {row['last_error']}" if row["last_error"] else ""
+            click.echo(
+                f"{row['id']:>6} {label(row['status']):<10} {row['not_before']} {row['to'] or '-'}: "
+                f"{row['subject']} (försök {row['attempts']}){error}"
+            )
+        if not found:
+            click.echo("Utkorgen är tom.")
+
+    @app.command("deliver")
+    @db_option
+    @json_option
+    def deliver_command(db_url: str | None, as_json: bool) -> None:
+        """Skicka det som står på tur i utkorgen nu (samma som leveransflödet gör var femte minut)."""
+        from samverkan.notifications.delivery import deliver_pending
+
+        try:
+            engine = open_database(db_url_or_default(db_url))
+        except ServiceError as exc:
+            raise Failure(str(exc)) from None
+        report = deliver_pending(engine)
+        if as_json:
+            print_json(report.to_dict())
+        else:
+            click.echo(
+                f"skickade {report.sent}, försöker igen {report.retrying}, misslyckade {report.failed}, "
+                f"stoppade {report.cancelled}, väntar till arbetsdag {report.postponed}"
+            )
+
+    @app.group("notify")
+    def notify_group() -> None:
+        """Meddelanden."""
+
+    @notify_group.command("test")
+    @click.argument("role", metavar="ROLL")
+    @click.option("--org", "organisation", required=True, help="Organisationens nyckel eller organisationsfil.")
+    @date_option
+    @db_option
+    @json_option
+    def notify_test(role: str, organisation: str, on: date | None, db_url: str | None, as_json: bool) -> None:
+        """Skicka ett testmeddelande till ROLLens innehavare och visa per mottagare vad som hände."""
+        from pathlib import Path
+
+        from samverkan.notifications.test_message import send_test
+        from samverkan.orgconfig.validate import validate_file
+
+        key = organisation
+        if organisation.endswith((".yaml", ".yml")) or Path(organisation).is_file():
+            result = validate_file(organisation)
+            if result.config is None:
+                raise Failure(f"{organisation} är inte giltig: kör 'samverkan validate {organisation}'")
+            key = result.config.organisation.key
+        try:
+            engine = open_database(db_url_or_default(db_url))
+            report = send_test(engine, key, role, _on(on))
+        except ServiceError as exc:
+            raise Failure(str(exc)) from None
+        if as_json:
+            print_json(report.per_recipient)
+        else:
+            for recipient in report.per_recipient:
+                routes = ", ".join(recipient["routes"]) or "ingen kontaktväg"
+                outcome = "skickat" if recipient["status"] == "skickad" else f"INTE skickat: {recipient['error']}"
+                click.echo(f"{recipient['to']}: {outcome} ({routes})")
+        if report.failed or report.retrying:
+            raise click.exceptions.Exit(1)

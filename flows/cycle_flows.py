@@ -60,3 +60,18 @@ def step_completed_flow(organisation: str) -> dict[str, Any]:
     (The service layer already writes these in the completing transaction; this flow is the event path's
     safety net and does nothing twice.)"""
     return _log("steg klart", run_sweep(["phase_opened"], [organisation], None))
+
+
+@flow(name="samverkan-leverans", retries=1, retry_delay_seconds=30)
+def delivery_flow() -> dict[str, Any]:
+    """Send what is due in the outbox (claims make it safe to run in several workers at once)."""
+    from samverkan.flows.runtime import engine
+    from samverkan.notifications.delivery import deliver_pending
+
+    report = deliver_pending(engine()).to_dict()
+    get_run_logger().info(
+        "leverans: %(sent)s skickade, %(retrying)s försöker igen, %(failed)s misslyckade, "
+        "%(cancelled)s stoppade, %(postponed)s väntar till arbetsdag",
+        report,
+    )
+    return report

@@ -13,6 +13,7 @@ SCHEDULE = {  # between 06:00 and 22:00: no DST gaps or repeats
     "inriktningsbeslut": "0650",
     "rapporter": "0700",
 }
+EVERY_FIVE_MINUTES = "DTSTART:20260101T000000\nRRULE:FREQ=MINUTELY;INTERVAL=5"
 
 
 def deployments() -> list[Any]:
@@ -20,6 +21,7 @@ def deployments() -> list[Any]:
     from prefect.schedules import RRule
 
     from samverkan.flows.cycle_flows import (
+        delivery_flow,
         direction_decision_flow,
         prepare_meetings_flow,
         reports_flow,
@@ -35,6 +37,7 @@ def deployments() -> list[Any]:
         prepare_meetings_flow.to_deployment(name="motesforberedelse", schedule=daily("motesforberedelse")),
         direction_decision_flow.to_deployment(name="inriktningsbeslut", schedule=daily("inriktningsbeslut")),
         reports_flow.to_deployment(name="rapporter", schedule=daily("rapporter")),
+        delivery_flow.to_deployment(name="leverans", schedule=RRule(EVERY_FIVE_MINUTES, timezone=TIMEZONE)),
         step_completed_flow.to_deployment(
             name="steg-klart",
             triggers=[
@@ -80,4 +83,5 @@ def _function_name(flow_name: str) -> str:
         "samverkan-inriktningsbeslut": "direction_decision_flow",
         "samverkan-rapporter": "reports_flow",
         "samverkan-steg-klart": "step_completed_flow",
+        "samverkan-leverans": "delivery_flow",
     }[flow_name]

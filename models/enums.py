@@ -124,6 +124,7 @@ class MeetingStatus(StrEnum):
 
 class NotificationStatus(StrEnum):
     PENDING = "vantar"
+    SENDING = "skickas"
     SENT = "skickad"
     FAILED = "misslyckad"
     CANCELLED = "stoppad"

@@ -32,7 +32,11 @@ class Notification(SQLModel, table=True):
     related_id: int | None = None
     status: NotificationStatus = enum_field(NotificationStatus.PENDING, index=True)
     not_before: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    urgent: bool = Field(default=False, description="sent on weekends and holidays too")
     attempts: int = 0
+    next_attempt_at: datetime | None = timestamp_field()
+    claimed_at: datetime | None = timestamp_field()
+    delivered_routes: list[str] = json_field(list)
     last_error: str | None = None
     created_at: datetime = created_at_field()
     sent_at: datetime | None = timestamp_field()
@@ -44,5 +48,6 @@ class DeliveryAttempt(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     notification_id: int = Field(foreign_key="notification.id", index=True)
     at: datetime = created_at_field()
+    route: str = Field(default="", max_length=300, description="channel and host only, never secrets")
     ok: bool
     error: str | None = None

@@ -23,7 +23,8 @@ def environment() -> Environment:
     """Built on first use, not at import: Prefect's serve() pickles module globals of flows."""
     env = Environment(
         loader=PackageLoader("samverkan.templates", "."),
-        autoescape=select_autoescape(["html", "htm", "xml"], default_for_string=False),
+        # our templates are named *.html.j2: escape by the part before .j2 (select_autoescape matches endings)
+        autoescape=select_autoescape(["html", "htm", "xml", "html.j2", "xml.j2"], default_for_string=False),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

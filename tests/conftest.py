@@ -8,6 +8,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 # Prefect reads .env and ~/.prefect: keep every test process away from both (see the Prefect notes).
 _PREFECT_HOME = tempfile.mkdtemp(prefix="samverkan-prefect-")
@@ -27,6 +28,9 @@ import sqlalchemy as sa  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
 from samverkan.database import make_engine, upgrade  # noqa: E402
+
+if TYPE_CHECKING:
+    from tests.receivers import JsonReceiver, SmtpServer
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -71,3 +75,34 @@ def engine(db_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def example() -> Path:
     return EXAMPLES / "fagersta.yaml"
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    from tests.receivers import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def json_receiver() -> Iterator[JsonReceiver]:
+    from tests.receivers import JsonReceiver
+
+    receiver = JsonReceiver()
+    receiver.start()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture
+def smtp_settings(smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
+    """SAMVERKAN_SMTP_URL pointing at the loopback SMTP server, for the process's settings."""
+    from samverkan.core.settings import get_settings
+
+    monkeypatch.setenv("SAMVERKAN_SMTP_URL", smtp.url)
+    get_settings.cache_clear()
+    yield smtp
+    get_settings.cache_clear()

@@ -69,7 +69,14 @@ def test_deployments_have_stockholm_schedules_and_an_event_trigger() -> None:
     from samverkan.flows.deployments import deployments
 
     built = {d.name: d for d in deployments()}
-    assert set(built) == {"daglig-svep", "motesforberedelse", "inriktningsbeslut", "rapporter", "steg-klart"}
+    assert set(built) == {
+        "daglig-svep",
+        "motesforberedelse",
+        "inriktningsbeslut",
+        "rapporter",
+        "steg-klart",
+        "leverans",
+    }
     schedule = built["daglig-svep"].schedules[0].schedule
     assert schedule.timezone == "Europe/Stockholm" and schedule.rrule.startswith("DTSTART:20260101T063000")
     assert built["steg-klart"].triggers[0].expect == {"samverkan.steg.klart"}

@@ -1,0 +1,356 @@
+"""Delivering the outbox through Apprise: claim, re-check, send per route, record, retry with backoff.
+
+Guarantee (at-least-once, with the idempotency key as the only way a duplicate can look different from a
+new message): a notification is claimed (status `skickas`) and committed before anything is sent. Each
+route that accepts it is recorded; the notification is `skickad` when every route has it. If the process
+dies after a route accepted a message but before that was recorded, the claim expires (RECLAIM_AFTER) and
+that route gets the message again, carrying the same `X-Samverkan-Id` header (e-mail) or the same
+`idempotency_key` (JSON), so a receiver can drop the copy. Nothing is ever dropped silently: a notification
+that keeps failing becomes `misslyckad` and its coordinator is told (`leveransproblem`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from samverkan.core.settings import get_settings
+from samverkan.core.timeutil import STOCKHOLM, utcnow
+from samverkan.database import session_scope
+from samverkan.models import (
+    ChecklistItem,
+    ContactRoute,
+    DeliveryAttempt,
+    Measure,
+    Notification,
+    Organisation,
+    Person,
+    Phase,
+    Role,
+)
+from samverkan.models.enums import ItemStatus, NotificationStatus, PhaseStatus
+from samverkan.notifications.routes import MissingSecretError, channel_of, env_references, redact, resolve
+from samverkan.scheduling.workdays import WorkCalendar
+from samverkan.services.access import holders
+from samverkan.templates.rendering import render
+
+MAX_ATTEMPTS = 5
+BACKOFF_SECONDS = (60, 300, 900, 3600)
+RECLAIM_AFTER = timedelta(minutes=15)
+DELIVER_FROM = time(8, 0)
+URGENT_TAG = "bradskande"
+NO_CASCADE = "leveransproblem"
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    postponed: int = 0
+    reclaimed: int = 0
+    per_recipient: list[dict[str, Any]] = field(default_factory=list)
+    errors: Counter[str] = field(default_factory=Counter)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sent": self.sent,
+            "retrying": self.retrying,
+            "failed": self.failed,
+            "cancelled": self.cancelled,
+            "postponed": self.postponed,
+            "reclaimed": self.reclaimed,
+            "per_recipient": self.per_recipient,
+        }
+
+
+@lru_cache
+def _quiet_apprise() -> Any:
+    """Apprise, with the e-mail plugin's built-in 4.4 s pause between messages switched off: pacing is the
+    SMTP server's business, and a reminder run must not take minutes."""
+    import apprise
+    from apprise.plugins.email import NotifyEmail
+
+    NotifyEmail.request_rate_per_sec = 0
+    return apprise
+
+
+def email_route(person: Person, key: str) -> str | None:
+    """The person's e-mail through the configured SMTP route (SAMVERKAN_SMTP_URL, secrets as ${ENV})."""
+    template = get_settings().smtp_url
+    if not template or not person.email:
+        return None
+    separator = "&" if "?" in template else "?"
+    return f"{template}{separator}to={quote(person.email)}&+X-Samverkan-Id={quote(key)}"
+
+
+def routes_for(session: Session, notification: Notification) -> list[str]:
+    """Every route this notification should take, as templates (secrets still ${ENV} references)."""
+    urls: list[str] = []
+    person = session.get(Person, notification.person_id) if notification.person_id else None
+    if person is not None:
+        email = email_route(person, notification.idempotency_key)
+        if email:
+            urls.append(email)
+    owner = (
+        (ContactRoute.person_id == person.id) if person is not None else (ContactRoute.body_id == notification.body_id)
+    )
+    for route in session.exec(
+        select(ContactRoute)
+        .where(ContactRoute.organisation_id == notification.organisation_id, owner)
+        .order_by(ContactRoute.id)
+    ).all():
+        if URGENT_TAG in route.tags and not (notification.urgent or notification.kind == "eskalering"):
+            continue  # e.g. SMS only for what cannot wait
+        urls.append(route.url_template)
+    return urls
+
+
+def still_relevant(session: Session, notification: Notification) -> str | None:
+    """None if the notification should still go out; otherwise why not (checked just before sending)."""
+    kind, related = notification.related_type, notification.related_id
+    if kind == "item" and related is not None:
+        item = session.get(ChecklistItem, related)
+        if item is None or item.status == ItemStatus.DONE:
+            return "punkten är redan klar"
+        due = notification.idempotency_key.split(":")[3] if notification.idempotency_key.count(":") >= 4 else None
+        if due and item.due_on and due != item.due_on.isoformat():
+            return f"tidsfristen har ändrats till {item.due_on}"
+    if kind == "measure" and related is not None:
+        measure = session.get(Measure, related)
+        if measure is None or measure.progress_pct >= 100:
+            return "åtgärden är genomförd"
+    if kind == "phase" and related is not None:
+        phase = session.get(Phase, related)
+        if phase is None or phase.status != PhaseStatus.ACTIVE:
+            return "fasen pågår inte längre"
+    return None
+
+
+def _working_calendar(session: Session, organisation_id: int) -> WorkCalendar:
+    org = session.get(Organisation, organisation_id)
+    return WorkCalendar.from_settings(org.settings.get("breaks", []) if org else [])
+
+
+def _html(notification: Notification) -> str:
+    return render("messages/email.html.j2", n=notification, paragraphs=notification.body_text.split("\n\n"))
+
+
+def _send(url_template: str, notification: Notification, html: str) -> str | None:
+    """Send over one route; None on success, else the reason (never containing a secret)."""
+    apprise = _quiet_apprise()
+    try:
+        url = resolve(url_template)
+    except MissingSecretError as exc:
+        return str(exc)
+    sender = apprise.Apprise()
+    if not sender.add(url):
+        return f"Apprise känner inte igen adressen ({redact(url_template)})"
+    attachments = [a for a in notification.attachments if Path(a).is_file()]
+    email = channel_of(url_template).value == "email"
+    with apprise.LogCapture(level=logging.WARNING) as log:
+        ok = sender.notify(
+            title=notification.subject,
+            body=html if email else notification.body_text,
+            body_format=apprise.NotifyFormat.HTML if email else apprise.NotifyFormat.TEXT,
+            attach=attachments or None,
+        )
+    if ok:
+        return None
+    reason = " ".join(line.split(" - ", 2)[-1] for line in log.getvalue().strip().splitlines()[-2:])
+    for name in env_references(url_template):  # a receiver's error may echo the URL: no secret may reach the log
+        value = os.environ.get(name)
+        if value:
+            reason = reason.replace(value, "***")
+    return reason or "mottagaren tog inte emot meddelandet"
+
+
+def _problem_for_coordinators(session: Session, notification: Notification, error: str, now: datetime) -> int:
+    """A notification that could not be delivered goes to the organisation's coordinators instead of vanishing."""
+    if notification.kind == NO_CASCADE:
+        return 0
+    org = session.get(Organisation, notification.organisation_id)
+    person = session.get(Person, notification.person_id) if notification.person_id else None
+    who = person.name if person else "organets kanal"
+    today = now.astimezone(STOCKHOLM).date()
+    created = 0
+    for role in session.exec(
+        select(Role).where(Role.organisation_id == notification.organisation_id, Role.function == "samordnare")
+    ).all():
+        for coordinator in holders(session, role, today):
+            key = f"{notification.idempotency_key}:{NO_CASCADE}:{coordinator.id}"
+            if session.exec(select(Notification.id).where(Notification.idempotency_key == key)).first():
+                continue
+            session.add(
+                Notification(
+                    idempotency_key=key,
+                    organisation_id=notification.organisation_id,
+                    kind=NO_CASCADE,
+                    person_id=coordinator.id,
+                    role_key=role.key,
+                    subject=f"Leveransproblem: '{notification.subject}' kom inte fram till {who}",
+                    body_text=(
+                        f"Till {role.name.lower()} i {org.name if org else ''},\n\n"
+                        f"Meddelandet '{notification.subject}' till {who} kunde inte levereras efter "
+                        f"{notification.attempts} försök.\n\nSenaste fel: {error}\n\nKontrollera kontaktvägen "
+                        f"i organisationsfilen och kontakta mottagaren på annat sätt."
+                    ),
+                    related_type="notification",
+                    related_id=notification.id,
+                    not_before=now,
+                    created_at=now,
+                )
+            )
+            created += 1
+    return created
+
+
+def deliver_pending(
+    engine: Engine, now: datetime | None = None, limit: int = 1000, only_ids: list[int] | None = None
+) -> DeliveryReport:
+    """One delivery pass over what is due. Safe to run in several processes at once (claims are atomic)."""
+    now = now or utcnow()
+    report = DeliveryReport()
+    with session_scope(engine) as session:  # claims that outlived a crashed sender go back to the queue
+        stale = session.execute(
+            update(Notification)
+            .where(
+                col(Notification.status) == NotificationStatus.SENDING,
+                col(Notification.claimed_at) < now - RECLAIM_AFTER,
+            )
+            .values(status=NotificationStatus.PENDING, claimed_at=None)
+        )
+        report.reclaimed = stale.rowcount  # type: ignore[attr-defined]
+        query = (
+            select(Notification.id)
+            .where(
+                Notification.status == NotificationStatus.PENDING,
+                Notification.not_before <= now,
+                col(Notification.next_attempt_at).is_(None) | (col(Notification.next_attempt_at) <= now),
+            )
+            .order_by(Notification.id)
+            .limit(limit)
+        )
+        if only_ids is not None:
+            query = query.where(col(Notification.id).in_(only_ids))
+        ids = list(session.exec(query).all())
+    for notification_id in ids:
+        _deliver_one(engine, notification_id, now, report)
+    return report
+
+
+def _deliver_one(engine: Engine, notification_id: int, now: datetime, report: DeliveryReport) -> None:
+    with session_scope(engine) as session:
+        claimed = session.execute(
+            update(Notification)
+            .where(col(Notification.id) == notification_id, col(Notification.status) == NotificationStatus.PENDING)
+            .values(status=NotificationStatus.SENDING, claimed_at=now, attempts=Notification.attempts + 1)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            return  # another sender has it
+        notification = session.get(Notification, notification_id)
+        assert notification is not None
+        session.refresh(notification)
+        reason = still_relevant(session, notification)
+        if reason is not None:
+            notification.status, notification.last_error = NotificationStatus.CANCELLED, f"stoppad: {reason}"
+            session.add(notification)
+            report.cancelled += 1
+            return
+        local_day = now.astimezone(STOCKHOLM).date()
+        calendar = _working_calendar(session, notification.organisation_id)
+        if not notification.urgent and not calendar.is_working_day(local_day, observe_breaks=False):
+            next_day = calendar.next_working_day(local_day, observe_breaks=False)
+            notification.status, notification.attempts = NotificationStatus.PENDING, notification.attempts - 1
+            notification.not_before = datetime.combine(next_day, DELIVER_FROM, tzinfo=STOCKHOLM)
+            notification.claimed_at = None
+            session.add(notification)
+            report.postponed += 1
+            return
+        routes = [r for r in routes_for(session, notification) if _route_id(r) not in notification.delivered_routes]
+        html = _html(notification)
+        snapshot = (
+            notification.id,
+            notification.subject,
+            notification.body_text,
+            list(notification.attachments),
+            notification.idempotency_key,
+            notification.person_id,
+        )
+    # sending happens outside any transaction: a slow receiver holds no locks
+    results = []
+    detached = Notification(
+        id=snapshot[0],
+        subject=snapshot[1],
+        body_text=snapshot[2],
+        attachments=snapshot[3],
+        idempotency_key=snapshot[4],
+        organisation_id=0,
+        kind="",
+        not_before=now,
+    )
+    for url in routes:
+        results.append((url, _send(url, detached, html)))
+    with session_scope(engine) as session:
+        notification = session.get(Notification, notification_id)
+        assert notification is not None
+        person = session.get(Person, notification.person_id) if notification.person_id else None
+        delivered = list(notification.delivered_routes)
+        errors = []
+        for url, error in results:
+            session.add(
+                DeliveryAttempt(
+                    notification_id=notification_id, at=now, route=redact(url), ok=error is None, error=error
+                )
+            )
+            if error is None:
+                delivered.append(_route_id(url))
+            else:
+                errors.append(f"{redact(url)}: {error}")
+                report.errors[error] += 1
+        if not routes:
+            errors.append(
+                "ingen kontaktväg: varken e-post (SAMVERKAN_SMTP_URL) eller kontaktvägar i organisationsfilen"
+            )
+        notification.delivered_routes = delivered
+        notification.claimed_at = None
+        if not errors:
+            notification.status, notification.sent_at, notification.last_error = NotificationStatus.SENT, now, None
+            report.sent += 1
+        elif notification.attempts >= MAX_ATTEMPTS or not routes:
+            notification.status, notification.last_error = NotificationStatus.FAILED, "; ".join(errors)
+            report.failed += 1
+            _problem_for_coordinators(session, notification, notification.last_error, now)
+        else:
+            wait = BACKOFF_SECONDS[min(notification.attempts - 1, len(BACKOFF_SECONDS) - 1)]
+            notification.status, notification.last_error = NotificationStatus.PENDING, "; ".join(errors)
+            notification.next_attempt_at = now + timedelta(seconds=wait)
+            report.retrying += 1
+        session.add(notification)
+        report.per_recipient.append(
+            {
+                "id": notification_id,
+                "to": person.email if person else f"organ {notification.body_id}",
+                "status": notification.status,
+                "routes": [redact(u) for u, _ in results],
+                "error": notification.last_error,
+            }
+        )
+
+
+def _route_id(url_template: str) -> str:
+    """A stable identity of a route that is safe to store: scheme, host and a hash of the template."""
+    return f"{redact(url_template)}#{hashlib.sha256(url_template.encode()).hexdigest()[:12]}"

@@ -1,0 +1,235 @@
+"""Delivery through Apprise to a real SMTP server and a real HTTP receiver on loopback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from samverkan.cli.main import app
+from samverkan.database import session_scope
+from samverkan.models import DeliveryAttempt, Notification
+from samverkan.models.enums import NotificationStatus
+from samverkan.notifications.delivery import MAX_ATTEMPTS, deliver_pending
+from samverkan.orgconfig.loader import load_config
+from samverkan.orgconfig.validate import validate_text
+from samverkan.scheduling.sweep import sweep
+from samverkan.services import cycle, handover
+from tests.conftest import EXAMPLES, ROOT
+from tests.drive import KOMMUNDIREKTOR, KOMMUNPOLIS, SAMORDNARE, Driver, decided, doc
+from tests.receivers import JsonReceiver, SmtpServer
+
+STHLM = ZoneInfo("Europe/Stockholm")
+MARIA, JOHAN, NADJA = SAMORDNARE, KOMMUNPOLIS, "nadja.nyval@fagersta.example"
+
+
+def at(day: date, hour: int = 8, minute: int = 30) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=STHLM)
+
+
+def fagersta(engine: Engine, extra_routes: dict[str, str] | None = None) -> Driver:
+    """Fagersta without its SMS and Teams routes (no such services here), plus any loopback routes."""
+    text = (EXAMPLES / "fagersta.yaml").read_text(encoding="utf-8")
+    start = text.index('    contacts:\n      - url: "46elks://')
+    text = text[:start] + text[text.index("  - {key: johan") :]
+    start = text.index('    contacts:\n      - url: "workflows://')
+    text = text[:start] + text[text.index("\ncadences:") :]
+    for key, url in (extra_routes or {}).items():
+        if key == "maria":  # written as a block in the example
+            text = text.replace(
+                '    phone: "+46 70 000 01 01"\n', f'    phone: "+46 70 000 01 01"\n    contacts: ["{url}"]\n'
+            )
+            continue
+        line = next(line for line in text.splitlines() if line.startswith(f"  - {{key: {key},"))
+        text = text.replace(line, line.rstrip("}") + f', contacts: ["{url}"]}}')
+    with session_scope(engine) as session:
+        result = validate_text(text, "fagersta.yaml")
+        assert result.ok, [str(i) for i in result.issues]
+        load_config(session, result)
+    return Driver(engine, "fagersta", date(2027, 1, 11))
+
+
+def subjects(server: SmtpServer, address: str) -> list[str]:
+    return [str(message["Subject"]) for message in server.to(address)]
+
+
+def test_done_items_stop_reminders_escalations_and_new_phases_reach_smtp(
+    engine: Engine, smtp_settings: SmtpServer
+) -> None:
+    f = fagersta(engine)
+    f(handover.handover, SAMORDNARE, role_key="kso", to_email=NADJA, to_name="Nadja Nyval", starts_on=date(2027, 1, 1))
+    f(cycle.start_cycle, SAMORDNARE)
+    for item in ("roller-och-ansvar", "kommunikationsplan"):
+        f(cycle.set_deadline, KOMMUNDIREKTOR, item, date(2027, 2, 1))
+    with session_scope(engine) as session:
+        sweep(session, at(date(2027, 1, 31), 6), kinds=["item_deadline"], lookback_days=0)
+    f(cycle.complete_item, JOHAN, "roller-och-ansvar", doc("Roller"))  # done before the reminder goes out
+    report = deliver_pending(engine, at(date(2027, 2, 1)))
+    assert report.cancelled == 1
+    assert subjects(smtp_settings, MARIA)[-1].startswith("Påminnelse: 'Kommunikationsansvarig är utsedd")
+    assert not [s for s in subjects(smtp_settings, JOHAN) if s.startswith("Påminnelse")]
+    with Session(engine) as session:
+        stopped = session.exec(select(Notification).where(Notification.status == NotificationStatus.CANCELLED)).one()
+    assert stopped.last_error == "stoppad: punkten är redan klar" and stopped.role_key == "kommunpolis"
+
+    with session_scope(engine) as session:  # three days overdue: the styrgrupp's chair hears of it
+        sweep(session, at(date(2027, 2, 4), 6), kinds=["item_deadline"], lookback_days=0)
+    deliver_pending(engine, at(date(2027, 2, 4)))
+    escalation = smtp_settings.to(NADJA)[-1]
+    assert str(escalation["Subject"]).startswith("Försenat: 'Kommunikationsansvarig är utsedd")
+    assert "Till kommunstyrelsens ordförande i Fagersta kommun" in SmtpServer.text(escalation)
+    assert str(escalation["X-Samverkan-Id"]).startswith("fagersta:item:")
+
+    f(cycle.complete_item, SAMORDNARE, "beslut-om-samverkan", decided(f.decision("Samverkan")))
+    f(cycle.complete_item, SAMORDNARE, "organisation-utsedd", decided(f.decision("Organisation")))
+    f(cycle.complete_item, SAMORDNARE, "kommunikationsplan", doc("Plan"))
+    deliver_pending(engine, datetime.now(STHLM) + timedelta(days=1))
+    for who in (MARIA, JOHAN):
+        assert "Ny fas: Lägesbild har öppnats" in subjects(smtp_settings, who)
+
+
+def test_a_receiver_down_then_up_gets_everything_once(
+    engine: Engine, smtp_settings: SmtpServer, json_receiver: JsonReceiver
+) -> None:
+    f = fagersta(engine, {"maria": json_receiver.url("maria")})
+    f(cycle.start_cycle, SAMORDNARE)  # the new phase's owners get a message: e-mail and, for Maria, JSON
+    json_receiver.fail_next = 1
+    smtp_settings.stop()
+    now = datetime.now(STHLM) + timedelta(days=3)
+    while now.astimezone(STHLM).weekday() >= 5:
+        now += timedelta(days=1)
+    first = deliver_pending(engine, now)
+    assert first.retrying == 2 and first.sent == 0
+    smtp_settings.start()
+    second = deliver_pending(engine, now + timedelta(minutes=2))
+    assert second.sent == 2
+    assert len(smtp_settings.to(MARIA)) == 1 and len(smtp_settings.to(JOHAN)) == 1
+    assert len(json_receiver.posts) == 1 and json_receiver.posts[0]["title"].startswith("Ny fas: Initiera")
+    third = deliver_pending(engine, now + timedelta(hours=2))
+    assert third.sent == 0 and len(smtp_settings.received) == 2 and len(json_receiver.posts) == 1
+    with Session(engine) as session:
+        attempts = session.exec(select(DeliveryAttempt).order_by(DeliveryAttempt.id)).all()
+    assert [a.ok for a in attempts if a.route.startswith("json")] == [False, True]
+    assert all("fagersta.example" not in a.route or a.route.startswith("mailto://127.0.0.1") for a in attempts)
+
+
+def test_what_keeps_failing_goes_to_the_coordinator(engine: Engine, smtp_settings: SmtpServer) -> None:
+    from tests.receivers import free_port
+
+    dead = f"json://127.0.0.1:{free_port()}/johan"
+    f = fagersta(engine, {"johan": dead})
+    f(cycle.start_cycle, SAMORDNARE)
+    now = at(date(2027, 1, 12))
+    for _ in range(MAX_ATTEMPTS):
+        deliver_pending(engine, now)
+        now += timedelta(hours=2)
+    with Session(engine) as session:
+        failed = session.exec(select(Notification).where(Notification.status == NotificationStatus.FAILED)).one()
+        assert failed.attempts == MAX_ATTEMPTS and "json://127.0.0.1" in (failed.last_error or "")
+    deliver_pending(engine, now)
+    problem = smtp_settings.to(MARIA)[-1]
+    assert (
+        str(problem["Subject"])
+        == "Leveransproblem: 'Ny fas: Initiera samverkan har öppnats' kom inte fram till Johan Prövare"
+    )
+    assert "efter 5 försök" in SmtpServer.text(problem)
+    assert len(smtp_settings.to(JOHAN)) == 1  # his e-mail went out once; only the JSON route kept failing
+
+
+def test_killed_between_sending_and_marking(engine: Engine, smtp_settings: SmtpServer, db_url: str) -> None:
+    f = fagersta(engine)
+    f(cycle.start_cycle, SAMORDNARE)
+    script = (
+        "import os, signal\n"
+        "from datetime import datetime\n"
+        "from zoneinfo import ZoneInfo\n"
+        "import samverkan.notifications.delivery as delivery\n"
+        "from samverkan.database import make_engine\n"
+        "original = delivery._send\n"
+        "def send_then_die(*args):\n"
+        "    result = original(*args)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)  # accepted by the server, not yet recorded\n"
+        "delivery._send = send_then_die\n"
+        "when = datetime(2027, 1, 12, 8, 30, tzinfo=ZoneInfo('Europe/Stockholm'))\n"
+        f"delivery.deliver_pending(make_engine({db_url!r}), when)\n"
+    )
+    killed = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ},
+        check=False,
+    )
+    assert killed.returncode == -9, killed.stderr
+    assert len(smtp_settings.received) == 1
+    with Session(engine) as session:
+        claimed = session.exec(select(Notification).where(Notification.status == NotificationStatus.SENDING)).one()
+    assert deliver_pending(engine, at(date(2027, 1, 12), 8, 40)).sent == 1  # the other one; the claim still holds
+    later = deliver_pending(engine, at(date(2027, 1, 12), 9, 0))  # the claim expired: sent again, same id
+    assert later.reclaimed == 1 and later.sent == 1
+    copies = [m for _, m in smtp_settings.received if m["X-Samverkan-Id"] == claimed.idempotency_key]
+    assert len(copies) == 2  # at-least-once: the one possible duplicate carries the same idempotency key
+    assert len(smtp_settings.received) == 3
+
+
+def test_nothing_on_weekends_unless_urgent(engine: Engine, smtp_settings: SmtpServer) -> None:
+    f = fagersta(engine)
+    f(cycle.start_cycle, SAMORDNARE)
+    saturday = at(date(2027, 1, 16), 10)
+    assert deliver_pending(engine, saturday).postponed == 2
+    with Session(engine) as session:
+        held = session.exec(select(Notification)).all()
+    assert {n.not_before for n in held} == {at(date(2027, 1, 18), 8, 0)}
+    assert smtp_settings.received == []
+    result = CliRunner().invoke(
+        app,
+        [
+            "notify",
+            "test",
+            "samordnare",
+            "--org",
+            str(EXAMPLES / "fagersta.yaml"),
+            "--db",
+            str(engine.url.render_as_string(hide_password=False)),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"{MARIA}: skickat (mailto://127.0.0.1/…)")
+    assert subjects(smtp_settings, MARIA) == ["Test från Samverkan – Brottsförebyggande samordnare"]
+
+
+def test_secrets_reach_the_receiver_but_never_the_database(
+    engine: Engine, json_receiver: JsonReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOOK_TOKEN", "hemlig-token-123")
+    f = fagersta(engine, {"maria": json_receiver.url("maria") + "?+X-Token=${HOOK_TOKEN}"})
+    f(cycle.start_cycle, SAMORDNARE)
+    deliver_pending(engine, at(date(2027, 1, 12)))
+    assert json_receiver.headers[0]["X-Token"] == "hemlig-token-123"
+    with engine.connect() as connection:
+        dump = "\n".join(
+            str(row)
+            for table in ("notification", "delivery_attempt", "contact_route", "audit_log")
+            for row in connection.exec_driver_sql(f"SELECT * FROM {table}")
+        )
+    assert "${HOOK_TOKEN}" in dump and "hemlig-token-123" not in dump
+
+
+def test_outbox_lists_what_happened(engine: Engine, smtp_settings: SmtpServer) -> None:
+    f = fagersta(engine)
+    f(cycle.start_cycle, SAMORDNARE)
+    deliver_pending(engine, at(date(2027, 1, 12)))
+    url = str(engine.url.render_as_string(hide_password=False))
+    listed = CliRunner().invoke(app, ["outbox", "fagersta", "--db", url])
+    assert listed.exit_code == 0
+    assert "skickad" in listed.stdout and "Ny fas: Initiera samverkan har öppnats" in listed.stdout
+    assert CliRunner().invoke(app, ["outbox", "--status", "misslyckad", "--db", url]).stdout == "Utkorgen är tom.\n"
