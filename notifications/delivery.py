@@ -115,7 +115,10 @@ def routes_for(session: Session, notification: Notification) -> list[str]:
     ).all():
         if URGENT_TAG in route.tags and not (notification.urgent or notification.kind == "eskalering"):
             continue  # e.g. SMS only for what cannot wait
-        urls.append(route.url_template)
+        url = route.url_template
+        if channel_of(url).value == "webhook":  # the receiver can drop a copy with the same key
+            url += ("&" if "?" in url else "?") + f"+X-Samverkan-Id={quote(notification.idempotency_key)}"
+        urls.append(url)
     return urls
 
 
@@ -218,6 +221,59 @@ def _problem_for_coordinators(session: Session, notification: Notification, erro
     return created
 
 
+DIGESTIBLE = ("paminnelse-", "forfaller-idag")
+
+
+def _make_digests(session: Session, now: datetime) -> int:
+    """Where an organisation wants a daily digest, fold each person's due reminders into one message."""
+    orgs = [
+        o
+        for o in session.exec(select(Organisation).where(col(Organisation.source_file).is_not(None))).all()
+        if (o.settings.get("reminders") or {}).get("digest")
+    ]
+    made = 0
+    for org in orgs:
+        due = session.exec(
+            select(Notification)
+            .where(
+                Notification.organisation_id == org.id,
+                Notification.status == NotificationStatus.PENDING,
+                Notification.not_before <= now,
+                col(Notification.person_id).is_not(None),
+            )
+            .order_by(Notification.id)
+        ).all()
+        by_person: dict[int, list[Notification]] = {}
+        for notification in due:
+            if notification.kind.startswith(DIGESTIBLE) and still_relevant(session, notification) is None:
+                by_person.setdefault(notification.person_id, []).append(notification)  # type: ignore[arg-type]
+        day = now.astimezone(STOCKHOLM).date()
+        for person_id, reminders in by_person.items():
+            key = f"{org.key}:sammanfattning:{person_id}:{day.isoformat()}:{reminders[0].id}"
+            lines = "\n".join(f"- {n.subject}" for n in reminders)
+            greeting = reminders[0].body_text.split("\n")[0]
+            session.add(
+                Notification(
+                    idempotency_key=key,
+                    organisation_id=org.id,
+                    kind="sammanfattning",
+                    person_id=person_id,  # type: ignore[arg-type]
+                    role_key=reminders[0].role_key,
+                    subject=f"Dagens påminnelser från Samverkan ({len(reminders)})",
+                    body_text=f"{greeting}\n\nDet här står på tur:\n{lines}\n\n"
+                    f"Öppna Samverkan: {get_settings().base_url.rstrip('/')}/org/{org.key}",
+                    not_before=now,
+                    created_at=now,
+                )
+            )
+            for notification in reminders:
+                notification.status = NotificationStatus.CANCELLED
+                notification.last_error = f"samlad i dagens sammanfattning ({key})"
+                session.add(notification)
+            made += 1
+    return made
+
+
 def deliver_pending(
     engine: Engine, now: datetime | None = None, limit: int = 1000, only_ids: list[int] | None = None
 ) -> DeliveryReport:
@@ -234,6 +290,9 @@ def deliver_pending(
             .values(status=NotificationStatus.PENDING, claimed_at=None)
         )
         report.reclaimed = stale.rowcount  # type: ignore[attr-defined]
+        if only_ids is None:
+            _make_digests(session, now)
+            session.flush()
         query = (
             select(Notification.id)
             .where(

@@ -189,7 +189,10 @@ class _Loader:
             "population": spec.population,
             "assumed": spec.assumed,
             "statistics": spec.statistics.model_dump(exclude_none=True) if spec.statistics else {},
-            "settings": {"breaks": [b.model_dump(by_alias=True) for b in c.breaks]},
+            "settings": {
+                "breaks": [b.model_dump(by_alias=True) for b in c.breaks],
+                "reminders": c.reminders.model_dump(),
+            },
             "notes": spec.notes,
             "source_file": self.source_file,
             "config_hash": config_fingerprint(c),

@@ -282,6 +282,22 @@ class AgreementSpec(Strict):
         return self
 
 
+class ReminderPolicy(Strict):
+    """When people are reminded of deadlines, and how: defaults follow the common practice (7 and 1 days)."""
+
+    before_days: list[Annotated[int, Field(ge=1, le=60)]] = [7, 1]
+    on_the_day: bool = True
+    escalate_after_days: int = Field(default=3, ge=1, le=60)
+    digest: bool = Field(default=False, description="one message a day per person instead of one per reminder")
+
+    @field_validator("before_days")
+    @classmethod
+    def _distinct(cls, value: list[int]) -> list[int]:
+        if len(set(value)) != len(value):
+            raise ValueError("samma antal dagar står två gånger")
+        return sorted(value, reverse=True)
+
+
 class OrgConfig(Strict):
     schema_version: Literal[1]
     organisation: OrganisationSpec
@@ -295,6 +311,7 @@ class OrgConfig(Strict):
     cadences: list[CadenceSpec] = []
     indicators: list[IndicatorSpec] = []
     breaks: list[BreakSpec] = []
+    reminders: ReminderPolicy = ReminderPolicy()
     agreement: AgreementSpec | None = None
 
     def kommun_parties(self) -> list[Party]:

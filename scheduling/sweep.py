@@ -28,6 +28,7 @@ from samverkan.models import (
     BodyMembership,
     Cadence,
     ChecklistItem,
+    ContactRoute,
     Cycle,
     Measure,
     Notification,
@@ -40,7 +41,7 @@ from samverkan.models import (
 )
 from samverkan.models.enums import CycleStatus, ItemStatus, NotificationStatus, PhaseStatus
 from samverkan.scheduling.cadence import expand
-from samverkan.scheduling.triggers import ESCALATE_AFTER_DAYS, PlannedAction, deadline_actions, occurrence_actions
+from samverkan.scheduling.triggers import PlannedAction, deadline_actions, occurrence_actions
 from samverkan.scheduling.workdays import WorkCalendar
 from samverkan.templates.rendering import render
 
@@ -58,6 +59,7 @@ class OrgContext:
     body_roles: dict[int, list[int]] = field(default_factory=dict)  # body id → member, chair and convener roles
     cadences: list[Cadence] = field(default_factory=list)
     plans: dict[int, dict[date, tuple[PlannedAction, ...]]] = field(default_factory=dict)
+    bodies_with_routes: set[int] = field(default_factory=set)  # bodies with their own channel (e.g. Teams)
 
     def plan(self, year: int) -> dict[date, tuple[PlannedAction, ...]]:
         """All cadence actions of the organisation whose occurrence lies in `year`, by the day they are due."""
@@ -216,6 +218,13 @@ def load_contexts(session: Session, org_keys: Iterable[str] | None = None) -> li
         extra = [r for r in (body.chair_role_id, body.convener_role_id) if r]
         listed = contexts[body.organisation_id].body_roles.setdefault(body.id, [])
         listed += [r for r in extra if r not in listed]
+    routes = ContactRoute.__table__  # type: ignore[attr-defined]
+    for route in session.execute(
+        select(routes.c.organisation_id, routes.c.body_id).where(
+            routes.c.organisation_id.in_(ids), routes.c.body_id.is_not(None)
+        )
+    ):
+        contexts[route.organisation_id].bodies_with_routes.add(route.body_id)
     for cadence in sorted(
         _rows(session, Cadence, cadences.c.organisation_id.in_(ids), cadences.c.archived_at.is_(None)),
         key=lambda c: c.key,
@@ -395,9 +404,14 @@ def sweep(
             roles = [r for target in cadence_targets[action.trigger_key] for r in context.roles_for(target)]
             work.append((action, roles))
         for deadline in deadlines.get(context.org.id, []):  # type: ignore[arg-type]
-            if not first - timedelta(days=ESCALATE_AFTER_DAYS) <= deadline.due_on <= today + timedelta(days=7):
-                continue
-            for action in deadline_actions(deadline.trigger_key, deadline.kind, deadline.title, deadline.due_on):
+            policy = context.org.settings.get("reminders") or {}
+            ahead = max(policy.get("before_days") or [7])
+            behind = int(policy.get("escalate_after_days", 3))
+            if not first - timedelta(days=behind) <= deadline.due_on <= today + timedelta(days=ahead):
+                continue  # nothing of this deadline can be due today: skip building its actions
+            for action in deadline_actions(
+                deadline.trigger_key, deadline.kind, deadline.title, deadline.due_on, policy
+            ):
                 if first <= action.due <= today:
                     owners = context.function_roles(deadline.owner_function)
                     roles = owners + (
@@ -463,11 +477,47 @@ def sweep(
                         "related_id": int(action.trigger_key.split(":")[1]) if ":" in action.trigger_key else None,
                         "status": NotificationStatus.PENDING,
                         "not_before": not_before,
+                        "urgent": False,
                         "attempts": 0,
+                        "delivered_routes": [],
+                        "body_id": None,
                         "created_at": now,
                     }
                 )
                 result.notifications[role.key] += 1
+            if action.trigger_key in cadence_targets:
+                for target in cadence_targets[action.trigger_key]:
+                    body = context.bodies.get(target)
+                    if body is not None and body.id in context.bodies_with_routes:
+                        text = render(
+                            "messages/action.txt.j2",
+                            action=action,
+                            org=context.org,
+                            base_url=base,
+                            attachment=attachment.name if attachment else None,
+                        )
+                        notification_rows.append(
+                            {
+                                "idempotency_key": f"{identity_key}:organ:{body.id}",
+                                "organisation_id": context.org.id,
+                                "kind": action.action,
+                                "body_id": body.id,
+                                "person_id": None,
+                                "role_key": None,
+                                "subject": action.subject,
+                                "body_text": f"Till {body.name},\n\n{text}",
+                                "attachments": [str(attachment)] if attachment else [],
+                                "related_type": "cadence",
+                                "related_id": None,
+                                "status": NotificationStatus.PENDING,
+                                "not_before": not_before,
+                                "urgent": False,
+                                "attempts": 0,
+                                "delivered_routes": [],
+                                "created_at": now,
+                            }
+                        )
+                        result.notifications[f"organ:{target}"] += 1
             occurrence_rows.append(
                 {
                     "organisation_id": context.org.id,

@@ -36,12 +36,7 @@ TRIGGER_ACTIONS: dict[str, tuple[ActionRule, ...]] = {
     "report": (ActionRule("rapport", 0, "{title} – {month}", "report"),),
 }
 
-DEADLINE_ACTIONS = (
-    (7, "paminnelse-7"),
-    (1, "paminnelse-1"),
-    (0, "forfaller-idag"),
-)
-ESCALATE_AFTER_DAYS = 3
+DEFAULT_REMINDERS: dict[str, object] = {"before_days": [7, 1], "on_the_day": True, "escalate_after_days": 3}
 
 
 @dataclass(frozen=True)
@@ -91,8 +86,15 @@ def occurrence_actions(
     return actions
 
 
-def deadline_actions(trigger_key: str, kind: str, title: str, due_on: date) -> list[PlannedAction]:
-    """Reminders before a deadline and an escalation after it, keyed by the deadline (a new deadline restarts)."""
+def deadline_actions(
+    trigger_key: str, kind: str, title: str, due_on: date, policy: dict[str, object] | None = None
+) -> list[PlannedAction]:
+    """Reminders before a deadline and an escalation after it, keyed by the deadline (a new deadline restarts).
+    `policy` is the organisation's `reminders` (days before, on the day, escalation after N days)."""
+    policy = {**DEFAULT_REMINDERS, **(policy or {})}
+    offsets = [(days, f"paminnelse-{days}") for days in policy["before_days"]]  # type: ignore[attr-defined]
+    if policy["on_the_day"]:
+        offsets.append((0, "forfaller-idag"))
     actions = [
         PlannedAction(
             trigger_key,
@@ -102,15 +104,16 @@ def deadline_actions(trigger_key: str, kind: str, title: str, due_on: date) -> l
             due_on - timedelta(days=days),
             f"Påminnelse: '{title}' ska vara klar {due_on}" if days else f"I dag: '{title}' ska vara klar",
         )
-        for days, action in DEADLINE_ACTIONS
+        for days, action in offsets
     ]
+    after = int(policy["escalate_after_days"])  # type: ignore[call-overload]
     actions.append(
         PlannedAction(
             trigger_key,
             f"{due_on.isoformat()}:eskalering",
             kind,
             "eskalering",
-            due_on + timedelta(days=ESCALATE_AFTER_DAYS),
+            due_on + timedelta(days=after),
             f"Försenat: '{title}' skulle ha varit klar {due_on}",
         )
     )

@@ -233,3 +233,29 @@ def test_outbox_lists_what_happened(engine: Engine, smtp_settings: SmtpServer) -
     assert listed.exit_code == 0
     assert "skickad" in listed.stdout and "Ny fas: Initiera samverkan har öppnats" in listed.stdout
     assert CliRunner().invoke(app, ["outbox", "--status", "misslyckad", "--db", url]).stdout == "Utkorgen är tom.\n"
+
+
+def test_a_daily_digest_instead_of_single_reminders(engine: Engine, smtp_settings: SmtpServer) -> None:
+    text = (EXAMPLES / "fagersta.yaml").read_text(encoding="utf-8")
+    text = text.replace("\nagreement:", "\nreminders:\n  before_days: [3]\n  digest: true\n\nagreement:")
+    start = text.index('    contacts:\n      - url: "46elks://')
+    text = text[:start] + text[text.index("  - {key: johan") :]
+    start = text.index('    contacts:\n      - url: "workflows://')
+    text = text[:start] + text[text.index("\ncadences:") :]
+    with session_scope(engine) as session:
+        load_config(session, validate_text(text, "fagersta.yaml"))
+    f = Driver(engine, "fagersta", date(2027, 1, 11))
+    f(cycle.start_cycle, SAMORDNARE)
+    for item in ("organisation-utsedd", "kommunikationsplan", "roller-och-ansvar"):
+        f(cycle.set_deadline, KOMMUNDIREKTOR, item, date(2027, 2, 1))
+    deliver_pending(engine, at(date(2027, 1, 11)))  # the phase notices
+    with session_scope(engine) as session:
+        assert sweep(session, at(date(2027, 1, 29), 6), kinds=["item_deadline"], lookback_days=0).to_dict()[
+            "actions"
+        ] == {"paminnelse-3": 3}  # the policy: 3 days before, not 7 and 1
+    deliver_pending(engine, at(date(2027, 1, 29)))
+    digest = [m for m in smtp_settings.to(MARIA) if "påminnelser" in str(m["Subject"])]
+    assert [str(m["Subject"]) for m in digest] == ["Dagens påminnelser från Samverkan (2)"]
+    body = SmtpServer.text(digest[0])
+    assert "- Påminnelse: 'En gemensam samverkansorganisation" in body and "Kommunikationsansvarig" in body
+    assert [str(m["Subject"]) for m in smtp_settings.to(JOHAN)][-1] == "Dagens påminnelser från Samverkan (1)"
