@@ -14,7 +14,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import ssl
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from functools import lru_cache
@@ -49,6 +51,7 @@ from samverkan.templates.rendering import render
 MAX_ATTEMPTS = 5
 BACKOFF_SECONDS = (60, 300, 900, 3600)
 RECLAIM_AFTER = timedelta(minutes=15)
+BATCH = 100  # claimed, sent and recorded together
 DELIVER_FROM = time(8, 0)
 URGENT_TAG = "bradskande"
 NO_CASCADE = "leveransproblem"
@@ -77,14 +80,44 @@ class DeliveryReport:
         }
 
 
+class LazyCertificatesContext(ssl.SSLContext):
+    """A verifying TLS client context that reads the system CA bundle on its first handshake, not when made.
+
+    Apprise 1.13 builds `ssl.create_default_context()` for every e-mail, even over plain SMTP, and loading the
+    CA bundle costs ~25 ms each time: most of a message's cost. Verification is unchanged: a context that
+    verifies loads the certificates before it wraps a socket; one set to CERT_NONE never needs them.
+    """
+
+    _certificates_loaded = False
+
+    def wrap_socket(self, *args: Any, **kwargs: Any) -> ssl.SSLSocket:
+        if self.verify_mode != ssl.CERT_NONE and not self._certificates_loaded:
+            self.load_default_certs()
+            self._certificates_loaded = True
+        return super().wrap_socket(*args, **kwargs)
+
+
+def lazy_default_context(purpose: ssl.Purpose = ssl.Purpose.SERVER_AUTH, **_: Any) -> ssl.SSLContext:
+    if purpose != ssl.Purpose.SERVER_AUTH:
+        return ssl.create_default_context(purpose)
+    return LazyCertificatesContext(ssl.PROTOCOL_TLS_CLIENT)  # CERT_REQUIRED and check_hostname, as the default
+
+
 @lru_cache
 def _quiet_apprise() -> Any:
-    """Apprise, with the e-mail plugin's built-in 4.4 s pause between messages switched off: pacing is the
-    SMTP server's business, and a reminder run must not take minutes."""
+    """Apprise for bulk sending: the e-mail plugin's built-in 4.4 s pause between messages switched off (pacing
+    is the SMTP server's business), and its TLS context made lazily (see LazyCertificatesContext)."""
+    import types
+
     import apprise
     from apprise.plugins.email import NotifyEmail
+    from apprise.plugins.email import base as email_base
 
     NotifyEmail.request_rate_per_sec = 0
+    shim = types.ModuleType("ssl")
+    shim.__dict__.update({name: getattr(ssl, name) for name in dir(ssl) if not name.startswith("__")})
+    shim.create_default_context = lazy_default_context  # type: ignore[attr-defined]
+    email_base.ssl = shim  # type: ignore[attr-defined]
     return apprise
 
 
@@ -275,7 +308,11 @@ def _make_digests(session: Session, now: datetime) -> int:
 
 
 def deliver_pending(
-    engine: Engine, now: datetime | None = None, limit: int = 1000, only_ids: list[int] | None = None
+    engine: Engine,
+    now: datetime | None = None,
+    limit: int = 1000,
+    only_ids: list[int] | None = None,
+    workers: int = 8,
 ) -> DeliveryReport:
     """One delivery pass over what is due. Safe to run in several processes at once (claims are atomic)."""
     now = now or utcnow()
@@ -306,108 +343,124 @@ def deliver_pending(
         if only_ids is not None:
             query = query.where(col(Notification.id).in_(only_ids))
         ids = list(session.exec(query).all())
-    for notification_id in ids:
-        _deliver_one(engine, notification_id, now, report)
+    for start in range(0, len(ids), BATCH):
+        jobs = _claim(engine, ids[start : start + BATCH], now, report)
+        _send_all(jobs, workers)
+        _record(engine, jobs, now, report)
     return report
 
 
-def _deliver_one(engine: Engine, notification_id: int, now: datetime, report: DeliveryReport) -> None:
+@dataclass
+class _Job:
+    """One claimed notification on its way out: what to send where, and what came back."""
+
+    id: int
+    routes: list[str]
+    message: Notification
+    html: str
+    results: list[tuple[str, str | None]] = field(default_factory=list)
+
+
+def _claim(engine: Engine, ids: list[int], now: datetime, report: DeliveryReport) -> list[_Job]:
+    """Claim a batch and prepare it, in one committed transaction, before anything is sent."""
+    jobs = []
+    local_day = now.astimezone(STOCKHOLM).date()
     with session_scope(engine) as session:
-        claimed = session.execute(
-            update(Notification)
-            .where(col(Notification.id) == notification_id, col(Notification.status) == NotificationStatus.PENDING)
-            .values(status=NotificationStatus.SENDING, claimed_at=now, attempts=Notification.attempts + 1)
-        )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            return  # another sender has it
-        notification = session.get(Notification, notification_id)
-        assert notification is not None
-        session.refresh(notification)
-        reason = still_relevant(session, notification)
-        if reason is not None:
-            notification.status, notification.last_error = NotificationStatus.CANCELLED, f"stoppad: {reason}"
-            session.add(notification)
-            report.cancelled += 1
-            return
-        local_day = now.astimezone(STOCKHOLM).date()
-        calendar = _working_calendar(session, notification.organisation_id)
-        if not notification.urgent and not calendar.is_working_day(local_day, observe_breaks=False):
-            next_day = calendar.next_working_day(local_day, observe_breaks=False)
-            notification.status, notification.attempts = NotificationStatus.PENDING, notification.attempts - 1
-            notification.not_before = datetime.combine(next_day, DELIVER_FROM, tzinfo=STOCKHOLM)
-            notification.claimed_at = None
-            session.add(notification)
-            report.postponed += 1
-            return
-        routes = [r for r in routes_for(session, notification) if _route_id(r) not in notification.delivered_routes]
-        html = _html(notification)
-        snapshot = (
-            notification.id,
-            notification.subject,
-            notification.body_text,
-            list(notification.attachments),
-            notification.idempotency_key,
-            notification.person_id,
-        )
-    # sending happens outside any transaction: a slow receiver holds no locks
-    results = []
-    detached = Notification(
-        id=snapshot[0],
-        subject=snapshot[1],
-        body_text=snapshot[2],
-        attachments=snapshot[3],
-        idempotency_key=snapshot[4],
-        organisation_id=0,
-        kind="",
-        not_before=now,
-    )
-    for url in routes:
-        results.append((url, _send(url, detached, html)))
+        for notification_id in ids:
+            claimed = session.execute(
+                update(Notification)
+                .where(col(Notification.id) == notification_id, col(Notification.status) == NotificationStatus.PENDING)
+                .values(status=NotificationStatus.SENDING, claimed_at=now, attempts=Notification.attempts + 1)
+            )
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                continue  # another sender has it
+            notification = session.get(Notification, notification_id)
+            assert notification is not None
+            session.refresh(notification)
+            reason = still_relevant(session, notification)
+            if reason is not None:
+                notification.status, notification.last_error = NotificationStatus.CANCELLED, f"stoppad: {reason}"
+                session.add(notification)
+                report.cancelled += 1
+                continue
+            calendar = _working_calendar(session, notification.organisation_id)
+            if not notification.urgent and not calendar.is_working_day(local_day, observe_breaks=False):
+                next_day = calendar.next_working_day(local_day, observe_breaks=False)
+                notification.status, notification.attempts = NotificationStatus.PENDING, notification.attempts - 1
+                notification.not_before = datetime.combine(next_day, DELIVER_FROM, tzinfo=STOCKHOLM)
+                notification.claimed_at = None
+                session.add(notification)
+                report.postponed += 1
+                continue
+            routes = [r for r in routes_for(session, notification) if _route_id(r) not in notification.delivered_routes]
+            message = Notification(
+                id=notification.id,
+                subject=notification.subject,
+                body_text=notification.body_text,
+                attachments=list(notification.attachments),
+                idempotency_key=notification.idempotency_key,
+                organisation_id=0,
+                kind="",
+                not_before=now,
+            )
+            jobs.append(_Job(notification_id, routes, message, _html(notification)))
+    return jobs
+
+
+def _send_all(jobs: list[_Job], workers: int) -> None:
+    """Send concurrently, outside any transaction: a slow receiver holds no locks and delays no one else."""
+
+    def send(job: _Job) -> None:
+        job.results = [(url, _send(url, job.message, job.html)) for url in job.routes]
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(send, jobs))
+
+
+def _record(engine: Engine, jobs: list[_Job], now: datetime, report: DeliveryReport) -> None:
+    """Record every attempt and decide each notification's state, in one transaction."""
     with session_scope(engine) as session:
-        notification = session.get(Notification, notification_id)
-        assert notification is not None
-        person = session.get(Person, notification.person_id) if notification.person_id else None
-        delivered = list(notification.delivered_routes)
-        errors = []
-        for url, error in results:
-            session.add(
-                DeliveryAttempt(
-                    notification_id=notification_id, at=now, route=redact(url), ok=error is None, error=error
+        for job in jobs:
+            notification = session.get(Notification, job.id)
+            assert notification is not None
+            person = session.get(Person, notification.person_id) if notification.person_id else None
+            delivered, errors = list(notification.delivered_routes), []
+            for url, error in job.results:
+                session.add(
+                    DeliveryAttempt(notification_id=job.id, at=now, route=redact(url), ok=error is None, error=error)
                 )
-            )
-            if error is None:
-                delivered.append(_route_id(url))
+                if error is None:
+                    delivered.append(_route_id(url))
+                else:
+                    errors.append(f"{redact(url)}: {error}")
+                    report.errors[error] += 1
+            if not job.routes:
+                errors.append(
+                    "ingen kontaktväg: varken e-post (SAMVERKAN_SMTP_URL) eller kontaktvägar i organisationsfilen"
+                )
+            notification.delivered_routes, notification.claimed_at = delivered, None
+            if not errors:
+                notification.status, notification.sent_at, notification.last_error = NotificationStatus.SENT, now, None
+                report.sent += 1
+            elif notification.attempts >= MAX_ATTEMPTS or not job.routes:
+                notification.status, notification.last_error = NotificationStatus.FAILED, "; ".join(errors)
+                report.failed += 1
+                _problem_for_coordinators(session, notification, notification.last_error, now)
             else:
-                errors.append(f"{redact(url)}: {error}")
-                report.errors[error] += 1
-        if not routes:
-            errors.append(
-                "ingen kontaktväg: varken e-post (SAMVERKAN_SMTP_URL) eller kontaktvägar i organisationsfilen"
+                wait = BACKOFF_SECONDS[min(notification.attempts - 1, len(BACKOFF_SECONDS) - 1)]
+                notification.status, notification.last_error = NotificationStatus.PENDING, "; ".join(errors)
+                notification.next_attempt_at = now + timedelta(seconds=wait)
+                report.retrying += 1
+            session.add(notification)
+            report.per_recipient.append(
+                {
+                    "id": job.id,
+                    "to": person.email if person else f"organ {notification.body_id}",
+                    "status": notification.status,
+                    "routes": [redact(u) for u, _ in job.results],
+                    "error": notification.last_error,
+                }
             )
-        notification.delivered_routes = delivered
-        notification.claimed_at = None
-        if not errors:
-            notification.status, notification.sent_at, notification.last_error = NotificationStatus.SENT, now, None
-            report.sent += 1
-        elif notification.attempts >= MAX_ATTEMPTS or not routes:
-            notification.status, notification.last_error = NotificationStatus.FAILED, "; ".join(errors)
-            report.failed += 1
-            _problem_for_coordinators(session, notification, notification.last_error, now)
-        else:
-            wait = BACKOFF_SECONDS[min(notification.attempts - 1, len(BACKOFF_SECONDS) - 1)]
-            notification.status, notification.last_error = NotificationStatus.PENDING, "; ".join(errors)
-            notification.next_attempt_at = now + timedelta(seconds=wait)
-            report.retrying += 1
-        session.add(notification)
-        report.per_recipient.append(
-            {
-                "id": notification_id,
-                "to": person.email if person else f"organ {notification.body_id}",
-                "status": notification.status,
-                "routes": [redact(u) for u, _ in results],
-                "error": notification.last_error,
-            }
-        )
 
 
 def _route_id(url_template: str) -> str:
