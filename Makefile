@@ -30,6 +30,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/nationwide_year.py
+	$(BIN)/python benchmarks/delivery.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
