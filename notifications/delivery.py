@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import ssl
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -43,7 +42,14 @@ from samverkan.models import (
     Role,
 )
 from samverkan.models.enums import ItemStatus, NotificationStatus, PhaseStatus
-from samverkan.notifications.routes import MissingSecretError, channel_of, env_references, redact, resolve
+from samverkan.notifications.routes import (
+    MissingSecretError,
+    channel_of,
+    env_references,
+    redact,
+    resolve,
+    secret_values,
+)
 from samverkan.scheduling.workdays import WorkCalendar
 from samverkan.services.access import holders
 from samverkan.templates.rendering import render
@@ -190,7 +196,7 @@ def _send(url_template: str, notification: Notification, html: str) -> str | Non
     apprise = _quiet_apprise()
     try:
         url = resolve(url_template)
-    except MissingSecretError as exc:
+    except (MissingSecretError, ValueError) as exc:  # a missing variable or a malformed secrets file
         return str(exc)
     sender = apprise.Apprise()
     if not sender.add(url):
@@ -207,8 +213,9 @@ def _send(url_template: str, notification: Notification, html: str) -> str | Non
     if ok:
         return None
     reason = " ".join(line.split(" - ", 2)[-1] for line in log.getvalue().strip().splitlines()[-2:])
+    secrets = secret_values()
     for name in env_references(url_template):  # a receiver's error may echo the URL: no secret may reach the log
-        value = os.environ.get(name)
+        value = secrets.get(name)
         if value:
             reason = reason.replace(value, "***")
     return reason or "mottagaren tog inte emot meddelandet"

@@ -10,6 +10,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 from urllib.parse import SplitResult, parse_qsl, urlsplit
 
@@ -116,9 +117,30 @@ def check_route(url: str) -> list[RouteFinding]:
     return findings
 
 
+def read_secrets_file(path: str | None) -> dict[str, str]:
+    """KEY=VALUE lines (# comments, blank lines allowed) from a file kept outside the organisation config."""
+    if not path:
+        return {}
+    secrets: dict[str, str] = {}
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, separator, value = line.partition("=")
+        if not separator or not ENV_REF.fullmatch("${" + name.strip() + "}"):
+            raise ValueError(f"{path}:{number}: raden ska vara NAMN=värde")
+        secrets[name.strip()] = value.strip()
+    return secrets
+
+
+def secret_values() -> dict[str, str]:
+    """The secrets file (SAMVERKAN_SECRETS_FILE), overridden by the process environment."""
+    return {**read_secrets_file(os.environ.get("SAMVERKAN_SECRETS_FILE")), **os.environ}
+
+
 def resolve(url: str, environ: Mapping[str, str] | None = None) -> str:
     """The sendable URL with secrets filled in. Never store or log the result."""
-    env = os.environ if environ is None else environ
+    env = secret_values() if environ is None else environ
 
     def substitute(match: re.Match[str]) -> str:
         name = match[1]

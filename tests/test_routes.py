@@ -41,3 +41,17 @@ def test_redact_shows_scheme_and_host_only() -> None:
     assert redact(MAIL) == "mailto://smtp.kommun.example/…"
     assert "s3cr3t" not in redact("mailto://u:s3cr3t@smtp.kommun.example")
     assert redact("46elks://${U}:${P}@+46700000000/+46701") == "46elks://+46700000000/…"
+
+
+def test_secrets_can_come_from_a_file_outside_the_organisation_config(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    secrets = tmp_path / "hemligheter.env"
+    secrets.write_text("# SMTP för Fagersta\nSMTP_USER=samverkan\nSMTP_PASSWORD = från-fil\n", encoding="utf-8")
+    monkeypatch.setenv("SAMVERKAN_SECRETS_FILE", str(secrets))
+    monkeypatch.delenv("SMTP_USER", raising=False)
+    monkeypatch.delenv("SMTP_PASSWORD", raising=False)
+    assert resolve(MAIL) == "mailto://samverkan:från-fil@smtp.kommun.example?to=a@kommun.example"
+    monkeypatch.setenv("SMTP_PASSWORD", "från-miljön")  # the environment wins over the file
+    assert ":från-miljön@" in resolve(MAIL)
+    secrets.write_text("inte en rad\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"hemligheter.env:1: raden ska vara NAMN=värde"):
+        resolve(MAIL)
