@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -71,3 +74,20 @@ def link(title: str) -> EvidenceInput:
 
 def decided(decision_id: int, title: str = "Protokollfört beslut") -> EvidenceInput:
     return EvidenceInput(EvidenceKind.DECISION, title, decision_id=decision_id)
+
+
+def run_until_killed(script: str) -> subprocess.CompletedProcess[str]:
+    """Run a Python script that SIGKILLs itself at a chosen point; check that it really died that way."""
+    from tests.conftest import ROOT
+
+    killed = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ},
+        check=False,
+    )
+    assert killed.returncode == -9, killed.stderr
+    return killed

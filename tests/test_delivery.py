@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import subprocess
-import sys
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,8 +20,8 @@ from samverkan.orgconfig.loader import load_config
 from samverkan.orgconfig.validate import validate_text
 from samverkan.scheduling.sweep import sweep
 from samverkan.services import cycle, handover
-from tests.conftest import EXAMPLES, ROOT
-from tests.drive import KOMMUNDIREKTOR, KOMMUNPOLIS, SAMORDNARE, Driver, decided, doc
+from tests.conftest import EXAMPLES
+from tests.drive import KOMMUNDIREKTOR, KOMMUNPOLIS, SAMORDNARE, Driver, decided, doc, run_until_killed
 from tests.receivers import JsonReceiver, SmtpServer
 
 STHLM = ZoneInfo("Europe/Stockholm")
@@ -35,8 +32,8 @@ def at(day: date, hour: int = 8, minute: int = 30) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=STHLM)
 
 
-def fagersta(engine: Engine, extra_routes: dict[str, str] | None = None) -> Driver:
-    """Fagersta without its SMS and Teams routes (no such services here), plus any loopback routes."""
+def fagersta_text(extra_routes: dict[str, str] | None = None, extra_yaml: str = "") -> str:
+    """Fagersta without its SMS and Teams routes (no such services here), plus loopback routes and settings."""
     text = (EXAMPLES / "fagersta.yaml").read_text(encoding="utf-8")
     start = text.index('    contacts:\n      - url: "46elks://')
     text = text[:start] + text[text.index("  - {key: johan") :]
@@ -50,8 +47,12 @@ def fagersta(engine: Engine, extra_routes: dict[str, str] | None = None) -> Driv
             continue
         line = next(line for line in text.splitlines() if line.startswith(f"  - {{key: {key},"))
         text = text.replace(line, line.rstrip("}") + f', contacts: ["{url}"]}}')
+    return text.replace("\nagreement:", f"\n{extra_yaml}\nagreement:") if extra_yaml else text
+
+
+def fagersta(engine: Engine, extra_routes: dict[str, str] | None = None, extra_yaml: str = "") -> Driver:
     with session_scope(engine) as session:
-        result = validate_text(text, "fagersta.yaml")
+        result = validate_text(fagersta_text(extra_routes, extra_yaml), "fagersta.yaml")
         assert result.ok, [str(i) for i in result.issues]
         load_config(session, result)
     return Driver(engine, "fagersta", date(2027, 1, 11))
@@ -161,16 +162,7 @@ def test_killed_between_sending_and_marking(engine: Engine, smtp_settings: SmtpS
         "when = datetime(2027, 1, 12, 8, 30, tzinfo=ZoneInfo('Europe/Stockholm'))\n"
         f"delivery.deliver_pending(make_engine({db_url!r}), when, workers=1)\n"
     )
-    killed = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ},
-        check=False,
-    )
-    assert killed.returncode == -9, killed.stderr
+    run_until_killed(script)
     assert len(smtp_settings.received) == 1
     with Session(engine) as session:
         claimed = session.exec(select(Notification).where(Notification.status == NotificationStatus.SENDING)).all()
@@ -239,15 +231,7 @@ def test_outbox_lists_what_happened(engine: Engine, smtp_settings: SmtpServer) -
 
 
 def test_a_daily_digest_instead_of_single_reminders(engine: Engine, smtp_settings: SmtpServer) -> None:
-    text = (EXAMPLES / "fagersta.yaml").read_text(encoding="utf-8")
-    text = text.replace("\nagreement:", "\nreminders:\n  before_days: [3]\n  digest: true\n\nagreement:")
-    start = text.index('    contacts:\n      - url: "46elks://')
-    text = text[:start] + text[text.index("  - {key: johan") :]
-    start = text.index('    contacts:\n      - url: "workflows://')
-    text = text[:start] + text[text.index("\ncadences:") :]
-    with session_scope(engine) as session:
-        load_config(session, validate_text(text, "fagersta.yaml"))
-    f = Driver(engine, "fagersta", date(2027, 1, 11))
+    f = fagersta(engine, extra_yaml="reminders:\n  before_days: [3]\n  digest: true\n")
     f(cycle.start_cycle, SAMORDNARE)
     for item in ("organisation-utsedd", "kommunikationsplan", "roller-och-ansvar"):
         f(cycle.set_deadline, KOMMUNDIREKTOR, item, date(2027, 2, 1))

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,8 +17,8 @@ from samverkan.database import session_scope
 from samverkan.models import ChecklistItem, Notification, TriggerOccurrence
 from samverkan.scheduling.sweep import sweep
 from samverkan.services import cycle, handover
-from tests.conftest import EXAMPLES, ROOT
-from tests.drive import KOMMUNDIREKTOR, KOMMUNPOLIS, SAMORDNARE, Driver, decided, doc
+from tests.conftest import EXAMPLES
+from tests.drive import KOMMUNDIREKTOR, KOMMUNPOLIS, SAMORDNARE, Driver, decided, doc, run_until_killed
 
 STHLM = ZoneInfo("Europe/Stockholm")
 
@@ -111,16 +108,7 @@ def test_a_sweep_killed_midway_loses_nothing_and_duplicates_nothing(
         "    print(result.to_dict()['notifications_total'], flush=True)\n"
         "    os.kill(os.getpid(), signal.SIGKILL)  # dies after writing, before committing\n"
     )
-    killed = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ},
-        check=False,
-    )
-    assert killed.returncode == -9, killed.stderr
+    killed = run_until_killed(script)
     written_before_kill = int(killed.stdout.strip())
     assert written_before_kill > 0
     assert counts(engine) == (0, 0)  # nothing of the killed sweep was committed
