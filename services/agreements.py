@@ -34,6 +34,7 @@ from samverkan.services.access import COORDINATING, describe_holders, find_perso
 from samverkan.services.audit import audit
 from samverkan.services.errors import ConflictError, NotFoundError, NotPermittedError, RefusedError
 from samverkan.services.overview import find_organisation
+from samverkan.services.privacy import no_personal_data
 
 Subject = Agreement | CitizenPromise
 
@@ -226,6 +227,7 @@ def record_decision(
         raise NotFoundError(f"organet '{body_key}' finns inte i {organisation.name} (finns: {known})")
     if not title.strip() or not text.strip():
         raise RefusedError("ett beslut behöver både rubrik och beslutstext")
+    no_personal_data(rubrik=title, beslutstext=text)
     member_ids = set(session.exec(select(BodyMembership.role_id).where(BodyMembership.body_id == body.id)).all())
     member_ids |= {r for r in (body.chair_role_id, body.convener_role_id) if r}
     person = find_person(session, actor_email)

@@ -32,6 +32,7 @@ from samverkan.services.agreements import latest_agreement, latest_promises, sig
 from samverkan.services.audit import audit
 from samverkan.services.errors import ConflictError, NotFoundError, RefusedError
 from samverkan.services.overview import find_organisation
+from samverkan.services.privacy import no_personal_data
 from samverkan.services.substance import active_cycle, measure_facts, problem_facts
 
 EVIDENCE_SV = {
@@ -216,6 +217,7 @@ def _check_evidence(session: Session, organisation: Organisation, item: Checklis
         )
     if not evidence.title.strip():
         raise RefusedError("beviset behöver en rubrik som säger vad det är")
+    no_personal_data(rubrik=evidence.title, plats=evidence.uri)
     if wanted is EvidenceKind.DOCUMENT and not evidence.uri:
         raise RefusedError("ett dokument som bevis behöver en plats: en sökväg, ett diarienummer eller en länk")
     if wanted is EvidenceKind.LINK and not (evidence.uri and URL.match(evidence.uri)):
@@ -441,6 +443,7 @@ def reopen_phase(
     acting = require_function(session, organisation, actor_email, COORDINATING, on, "göra omtag")
     if not reason.strip():
         raise RefusedError("ett omtag behöver ett skäl (det sparas i historiken)")
+    no_personal_data(skal=reason)
     cycle = active_cycle(session, organisation)
     current = _active_phase(session, cycle)
     target = session.exec(select(Phase).where(Phase.cycle_id == cycle.id, Phase.key == phase_key)).first()

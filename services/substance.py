@@ -14,6 +14,7 @@ from samverkan.services.access import COORDINATING, require_function, roles_with
 from samverkan.services.audit import audit
 from samverkan.services.errors import NotFoundError, RefusedError
 from samverkan.services.overview import find_organisation
+from samverkan.services.privacy import no_personal_data
 
 PERSPECTIVES_SV = {
     CausePerspective.VICTIM: "brottsutsatt",
@@ -46,6 +47,7 @@ def add_problem(
     acting = require_function(session, organisation, actor_email, COORDINATING, on, "lägga till problem")
     if not title.strip():
         raise RefusedError("problemet behöver en rubrik")
+    no_personal_data(rubrik=title, beskrivning=description)
     problem = Problem(
         cycle_id=active_cycle(session, organisation).id,
         title=title.strip(),  # type: ignore[arg-type]
@@ -71,6 +73,7 @@ def prioritise(
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor_email, COORDINATING, on, "prioritera problem")
     problem = _problem(session, active_cycle(session, organisation), problem_id)
+    no_personal_data(motivering=rationale)
     before = {"prioritised": problem.prioritised, "rank": problem.rank}
     problem.prioritised, problem.rank, problem.rationale = prioritised, rank if prioritised else None, rationale
     session.add(problem)
@@ -107,6 +110,7 @@ def add_cause(
         raise RefusedError(f"'{problem.title}' är inte prioriterat; orsaksanalyser görs för prioriterade problem")
     if not description.strip():
         raise RefusedError("orsaken behöver en beskrivning")
+    no_personal_data(orsak=description)
     analysis = session.exec(select(CauseAnalysis).where(CauseAnalysis.problem_id == problem.id)).first()
     if analysis is None:
         analysis = CauseAnalysis(problem_id=problem.id)  # type: ignore[arg-type]
@@ -156,6 +160,7 @@ def complete_analysis(
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor_email, COORDINATING, on, "slutföra orsaksanalysen")
     problem = _problem(session, active_cycle(session, organisation), problem_id)
+    no_personal_data(sammanfattning=summary, kallor=sources_used, bortvalda_kallor=sources_excluded)
     analysis = session.exec(select(CauseAnalysis).where(CauseAnalysis.problem_id == problem.id)).first()
     causes = (
         0
@@ -215,6 +220,7 @@ def add_measure(
         missing.append("hur åtgärden ska följas upp")
     if missing:
         raise RefusedError("Åtgärden kan inte läggas till. Det saknas:", missing)
+    no_personal_data(rubrik=title, uppfoljning=follow_up, operativt_mal=operational_goal)
     measure = Measure(
         cycle_id=cycle.id,
         cause_id=cause_id,

@@ -1,0 +1,88 @@
+"""EST observations: what members report between meetings, about places and situations, never individuals."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, select
+
+from samverkan.models import Body, BodyMembership, EstObservation
+from samverkan.models.enums import BodyKind
+from samverkan.services.access import COORDINATING, find_person, require_function, roles_held
+from samverkan.services.audit import audit
+from samverkan.services.errors import NotFoundError, RefusedError
+from samverkan.services.overview import find_organisation
+from samverkan.services.privacy import no_personal_data
+
+TIME_BANDS = ("morgon", "dag", "kväll", "natt")
+
+
+def report_observation(
+    session: Session,
+    org_key: str,
+    actor_email: str,
+    on: date,
+    *,
+    body_key: str,
+    observed_on: date,
+    category: str,
+    area: str,
+    source_function: str,
+    time_band: str | None = None,
+    count: int | None = None,
+    severity: int | None = None,
+    text: str | None = None,
+) -> EstObservation:
+    """Record one observation. Members of the EST group (and the coordinating roles) may report."""
+    organisation = find_organisation(session, org_key)
+    body = session.exec(select(Body).where(Body.organisation_id == organisation.id, Body.key == body_key)).first()
+    if body is None or body.kind != BodyKind.EST:
+        raise NotFoundError(f"'{body_key}' är ingen EST-grupp i {organisation.name}")
+    person = find_person(session, actor_email)
+    members = set(session.exec(select(BodyMembership.role_id).where(BodyMembership.body_id == body.id)).all())
+    held = roles_held(session, organisation, person, on)
+    role = next((r for r in held if r.id in members), None)
+    if role is None:
+        role = require_function(
+            session, organisation, actor_email, COORDINATING, on, f"rapportera observationer till {body.name}"
+        ).role
+    problems = []
+    if not category.strip() or not area.strip() or not source_function.strip():
+        problems.append("kategori, område och rapporterande funktion måste anges")
+    if count is None and severity is None:
+        problems.append("ange antal eller allvarlighetsgrad")
+    if count is not None and count < 0:
+        problems.append(f"antalet kan inte vara negativt ({count})")
+    if severity is not None and not 1 <= severity <= 3:
+        problems.append(f"allvarlighetsgraden ska vara 1–3, inte {severity}")
+    if time_band is not None and time_band not in TIME_BANDS:
+        problems.append(f"tidsintervallet ska vara ett av {', '.join(TIME_BANDS)}")
+    if observed_on > on:
+        problems.append(f"observationen kan inte vara gjord i framtiden ({observed_on})")
+    if problems:
+        raise RefusedError("Observationen kan inte sparas:", problems)
+    no_personal_data(kategori=category, omrade=area, funktion=source_function, text=text)
+    observation = EstObservation(
+        organisation_id=organisation.id,
+        body_id=body.id,
+        observed_on=observed_on,  # type: ignore[arg-type]
+        category=category.strip(),
+        area=area.strip(),
+        time_band=time_band,
+        source_function=source_function.strip(),
+        count=count,
+        severity=severity,
+        text=text.strip() if text else None,
+        reported_by_role_id=role.id,
+    )
+    session.add(observation)
+    audit(
+        session,
+        person.email,
+        organisation.id,
+        "est.report",
+        observation,
+        key=body.key,
+        after={"category": observation.category, "area": observation.area, "count": count},
+    )
+    return observation
