@@ -790,3 +790,76 @@ def register_notifications(app: click.Group) -> None:
                 click.echo(f"{recipient['to']}: {outcome} ({routes})")
         if report.failed or report.retrying:
             raise click.exceptions.Exit(1)
+
+
+def register_followup(app: click.Group) -> None:
+    from pathlib import Path
+
+    from samverkan.services import est, measurements
+
+    @app.group("est")
+    def est_group() -> None:
+        """EST: observationer mellan mötena (platser, kategorier, antal – aldrig enskilda personer)."""
+
+    @est_group.command("report")
+    @click.argument("organisation")
+    @click.option("--body", default="est", show_default=True, help="EST-gruppens nyckel.")
+    @click.option("--observed", callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="När (standard: handlingens datum).")
+    @click.option("--category", required=True, help="Kategori, t.ex. skadegörelse.")
+    @click.option("--area", required=True, help="Område eller plats.")
+    @click.option("--source", "source_function", required=True, help="Rapporterande funktion, t.ex. skolan.")
+    @click.option("--time-band", type=click.Choice(list(est.TIME_BANDS)), help="Tid på dygnet.")
+    @click.option("--count", type=int, help="Antal.")
+    @click.option("--severity", type=click.IntRange(1, 3), help="Allvarlighetsgrad 1–3.")
+    @click.option("--text", help="Fritext (inga personuppgifter).")
+    @common
+    def est_report(
+        organisation: str,
+        body: str,
+        observed: date | None,
+        category: str,
+        area: str,
+        source_function: str,
+        time_band: str | None,
+        count: int | None,
+        severity: int | None,
+        text: str | None,
+        actor: str,
+        on: date | None,
+        db_url: str | None,
+    ) -> None:
+        """Rapportera en observation till EST-gruppen."""
+        saved = run(
+            db_url,
+            est.report_observation,
+            organisation,
+            actor,
+            _on(on),
+            body_key=body,
+            observed_on=observed or _on(on),
+            category=category,
+            area=area,
+            source_function=source_function,
+            time_band=time_band,
+            count=count,
+            severity=severity,
+            text=text,
+        )
+        click.echo(f"Observation nr {saved.id} sparad: {saved.category}, {saved.area}")
+
+    @app.group("measurements")
+    def measurements_group() -> None:
+        """Mätvärden för indikatorerna."""
+
+    @measurements_group.command("import")
+    @click.argument("organisation")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FIL")
+    @common
+    def measurements_import(organisation: str, file: Path, actor: str, on: date | None, db_url: str | None) -> None:
+        """Importera mätvärden från CSV (indikator;period;värde[;preliminär][;källa]). Allt eller inget."""
+        try:
+            text = file.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise Failure(f"{file} är inte UTF-8; spara filen som CSV UTF-8") from None
+        report = run(db_url, measurements.import_measurements, organisation, actor, _on(on), text=text, file=str(file))
+        click.echo(f"{file}: {report.created} nya, {report.updated} ändrade, {report.unchanged} oförändrade")
