@@ -616,9 +616,10 @@ def register_simulate(app: click.Group) -> None:
     @click.option("--to", "last", required=True, callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="Sista dag.")
     @click.option("--out", type=click.Path(path_type=Path, file_okay=False), help="Mapp för underlag och rapporter.")
     @click.option("--no-cycle", is_flag=True, help="Starta ingen cykel (bara rytmerna).")
+    @click.option("--pdf", is_flag=True, help="Skriv även underlagen som PDF (tar längre tid).")
     @json_option
     def simulate_command(
-        files: tuple[Path, ...], first: date, last: date, out: Path | None, no_cycle: bool, as_json: bool
+        files: tuple[Path, ...], first: date, last: date, out: Path | None, no_cycle: bool, pdf: bool, as_json: bool
     ) -> None:
         """Förhandsvisa perioden: alla utlösare i ordning på en simulerad klocka. Inget skickas."""
         results = [validate_file(file) for file in files]
@@ -629,7 +630,7 @@ def register_simulate(app: click.Group) -> None:
             raise Failure("simuleringen körs inte: rätta felen ovan")
         if last < first:
             raise Failure(f"perioden slutar ({last}) innan den börjar ({first})")
-        simulation = simulate(results, first, last, out, start_cycle=not no_cycle)
+        simulation = simulate(results, first, last, out, start_cycle=not no_cycle, pdf=pdf)
         if as_json:
             print_json(simulation.to_dict())
             return

@@ -184,8 +184,9 @@ def report_context(session: Session, org: Organisation, action: PlannedAction) -
     }
 
 
-def render_document(session: Session, org: Organisation, action: PlannedAction, folder: Path) -> Path:
-    """Write the packet or report for `action` and return its path (file names are stable: re-runs overwrite)."""
+def render_document(session: Session, org: Organisation, action: PlannedAction, folder: Path, pdf: bool = True) -> Path:
+    """Write the packet or report for `action` as HTML and, with `pdf`, as PDF; return the file to attach
+    (the PDF when there is one: that is what members print). File names are stable: re-runs overwrite."""
     folder = folder / org.key
     folder.mkdir(parents=True, exist_ok=True)
     occurrence = action.occurrence_key.replace(":", "-")
@@ -196,4 +197,14 @@ def render_document(session: Session, org: Organisation, action: PlannedAction, 
         path = folder / f"rapport-{action.trigger_key}-{occurrence}.html"
         html = render("documents/report.html.j2", **report_context(session, org, action))
     path.write_text(html, encoding="utf-8")
-    return path
+    if not pdf:
+        return path
+    return write_pdf(html, path.with_suffix(".pdf"))
+
+
+def write_pdf(html: str, target: Path) -> Path:
+    """HTML to PDF with WeasyPrint (imported here: it is heavy, and only document runs need it)."""
+    from weasyprint import HTML
+
+    HTML(string=html, base_url=str(target.parent)).write_pdf(target)
+    return target

@@ -54,6 +54,7 @@ def simulate(
     out_dir: Path | None = None,
     start_cycle: bool = True,
     database_url: str | None = None,
+    pdf: bool = False,
 ) -> Simulation:
     """Run the engine over [first, last] for the given (validated) organisation files."""
     from samverkan.services.cycle import start_cycle as begin
@@ -84,7 +85,9 @@ def simulate(
             began = clock.perf_counter()
             with session_scope(engine) as session:
                 moment = datetime.combine(day, SWEEP_AT, tzinfo=STOCKHOLM)
-                total.merge(sweep(session, moment, org_keys=keys, lookback_days=0, documents_dir=out_dir, cache=cache))
+                total.merge(
+                    sweep(session, moment, org_keys=keys, lookback_days=0, documents_dir=out_dir, cache=cache, pdf=pdf)
+                )
             durations.append(clock.perf_counter() - began)
             day += timedelta(days=1)
         engine.dispose()

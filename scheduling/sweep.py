@@ -366,6 +366,7 @@ def sweep(
     base_url: str | None = None,
     kinds: Iterable[str] | None = None,
     cache: SweepCache | None = None,
+    pdf: bool = True,
 ) -> SweepResult:
     """Find everything due up to `now` and not yet done; write outbox rows and occurrence records.
 
@@ -441,7 +442,7 @@ def sweep(
             recipients = _recipients(roles, holders, action.due)
             attachment = None
             if action.attachment and documents_dir is not None:
-                attachment = _render_document(session, context, action, documents_dir)
+                attachment = _render_document(session, context, action, documents_dir, pdf)
                 result.documents.append(str(attachment))
             for role in roles:
                 if not holders.on(role, action.due):
@@ -548,7 +549,7 @@ def _recipients(roles: list[Any], holders: Holders, day: date) -> list[tuple[Any
     return list(seen.values())
 
 
-def _render_document(session: Session, context: OrgContext, action: PlannedAction, folder: Path) -> Path:
+def _render_document(session: Session, context: OrgContext, action: PlannedAction, folder: Path, pdf: bool) -> Path:
     from samverkan.scheduling.documents import render_document
 
-    return render_document(session, context.org, action, folder)
+    return render_document(session, context.org, action, folder, pdf)

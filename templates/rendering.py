@@ -14,6 +14,8 @@ def thousands(value: int | float | None) -> str:
     """13391 → '13 391' (Swedish digit grouping with a space)."""
     if value is None:
         return "–"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # 11777.0 → '11 777', not '11 777,0'
     text = f"{value:,}".replace(",", "\u00a0")
     return text.replace(".", ",")
 

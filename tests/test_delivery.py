@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import io
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
+from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -264,19 +266,23 @@ def test_the_decision_packet_arrives_as_an_attachment(
         "Beslutsunderlag: Inriktningsbeslut (kvartal) torsdag 11 mars kl. 13:00"
     ]
     attachments = list(director[0].iter_attachments())
-    assert [a.get_filename() for a in attachments] == [
-        "beslutsunderlag-inriktningsbeslut-2027-03-11-beslutsunderlag.html"
-    ]
-    # Apprise labels the part text/html without a charset; the bytes are UTF-8 and the file says so itself
-    html = attachments[0].get_payload(decode=True).decode("utf-8")
-    assert (
-        '<meta charset="utf-8">' in html
-        and '<html lang="sv">' in html
-        and "Förslag till beslut" in html
-        and "Lokala BRÅ Fagersta" in html
-    )
-    packet_name = "beslutsunderlag-inriktningsbeslut-2027-03-11-beslutsunderlag.html"
+    packet_name = "beslutsunderlag-inriktningsbeslut-2027-03-11-beslutsunderlag.pdf"
+    assert [a.get_filename() for a in attachments] == [packet_name]
+    pdf = PdfReader(io.BytesIO(attachments[0].get_payload(decode=True)))  # a real PDF that opens
+    text = "\n".join(page.extract_text() for page in pdf.pages)
+    assert 1 <= len(pdf.pages) <= 3
+    for section in (
+        "Beslutsunderlag",
+        "Lokala BRÅ Fagersta",
+        "Föredragningslista",
+        "Indikatorer",
+        "Förslag till beslut",
+        "11\u00a0777",  # a no-break space between thousands
+    ):
+        assert section in text, section
     assert f"Bifogat: {packet_name}" in SmtpServer.text(director[0])
+    html = (documents / "fagersta" / packet_name.replace(".pdf", ".html")).read_text(encoding="utf-8")
+    assert '<html lang="sv">' in html  # the HTML version stays beside it
     assert len(smtp_settings.received) == 7  # Lokala BRÅ's seven members; the KSO is vacant in 2027
 
 
