@@ -864,3 +864,45 @@ def register_followup(app: click.Group) -> None:
             raise Failure(f"{file} är inte UTF-8; spara filen som CSV UTF-8") from None
         report = run(db_url, measurements.import_measurements, organisation, actor, _on(on), text=text, file=str(file))
         click.echo(f"{file}: {report.created} nya, {report.updated} ändrade, {report.unchanged} oförändrade")
+
+
+def register_county(app: click.Group) -> None:
+    from pathlib import Path
+
+    @app.command("county-report")
+    @click.argument("county_board", metavar="LÄNSSTYRELSE")
+    @click.option("--month", required=True, metavar="ÅÅÅÅ-MM", help="Månaden som rapporten gäller.")
+    @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Skriv rapporten som HTML (och PDF).")
+    @db_option
+    @json_option
+    def county_report_command(
+        county_board: str, month: str, out: Path | None, db_url: str | None, as_json: bool
+    ) -> None:
+        """Länsrapporten: kommunernas EST-rapportering, gemensamma problem och vem som ligger efter."""
+        import re
+        from dataclasses import asdict
+
+        from samverkan.services.county import county_report
+        from samverkan.templates.rendering import render
+
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+            raise Failure(f"'{month}' är ingen månad (ÅÅÅÅ-MM)")
+        report = run(db_url, lambda s: county_report(s, county_board, month))
+        if as_json:
+            print_json(asdict(report))
+            return
+        html = render("documents/county.html.j2", r=report)
+        if out:
+            out.write_text(html, encoding="utf-8")
+            from samverkan.scheduling.documents import write_pdf
+
+            write_pdf(html, out.with_suffix(".pdf"))
+            click.echo(f"{out} och {out.with_suffix('.pdf')} skrivna")
+        for member in report.members:
+            state = "efter" if member.behind else "i fas"
+            click.echo(
+                f"{member.name}: {'rapporterat' if member.reported else 'ej rapporterat'}, "
+                f"{member.observations} observationer, {member.phase or 'ingen cykel'} ({state})"
+            )
+        for category, count, kommuner in report.categories:
+            click.echo(f"  {category}: {count} ({kommuner} kommuner)")
