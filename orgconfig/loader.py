@@ -192,6 +192,7 @@ class _Loader:
             "settings": {
                 "breaks": [b.model_dump(by_alias=True) for b in c.breaks],
                 "reminders": c.reminders.model_dump(),
+                "packets": c.packets.model_dump(),
             },
             "notes": spec.notes,
             "source_file": self.source_file,

@@ -298,6 +298,12 @@ class ReminderPolicy(Strict):
         return sorted(value, reverse=True)
 
 
+class PacketPolicy(Strict):
+    """How early decision packets go out: a number of working days before the meeting (default 5)."""
+
+    working_days_before: int = Field(default=5, ge=1, le=20)
+
+
 class OrgConfig(Strict):
     schema_version: Literal[1]
     organisation: OrganisationSpec
@@ -312,6 +318,7 @@ class OrgConfig(Strict):
     indicators: list[IndicatorSpec] = []
     breaks: list[BreakSpec] = []
     reminders: ReminderPolicy = ReminderPolicy()
+    packets: PacketPolicy = PacketPolicy()
     agreement: AgreementSpec | None = None
 
     def kommun_parties(self) -> list[Party]:

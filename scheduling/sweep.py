@@ -65,10 +65,11 @@ class OrgContext:
         """All cadence actions of the organisation whose occurrence lies in `year`, by the day they are due."""
         if year not in self.plans:
             merged: dict[date, list[PlannedAction]] = defaultdict(list)
+            packet_days = int((self.org.settings.get("packets") or {}).get("working_days_before", 5))
             for cadence in self.cadences:
                 rule_json = json.dumps(cadence.rule, sort_keys=True)
                 for day, actions in _cadence_plan(
-                    cadence.key, cadence.trigger, cadence.title, rule_json, self.calendar, year
+                    cadence.key, cadence.trigger, cadence.title, rule_json, self.calendar, year, packet_days
                 ).items():
                     merged[day].extend(actions)
             self.plans[year] = {day: tuple(actions) for day, actions in merged.items()}
@@ -235,12 +236,18 @@ def load_contexts(session: Session, org_keys: Iterable[str] | None = None) -> li
 
 @lru_cache(maxsize=50_000)
 def _cadence_plan(
-    cadence_key: str, kind: str, title: str, rule_json: str, calendar: WorkCalendar, year: int
+    cadence_key: str,
+    kind: str,
+    title: str,
+    rule_json: str,
+    calendar: WorkCalendar,
+    year: int,
+    packet_days: int = 5,
 ) -> dict[date, tuple[PlannedAction, ...]]:
     """Every action of a cadence's occurrences in `year`, indexed by the day it is due."""
     plan: dict[date, list[PlannedAction]] = defaultdict(list)
     for occurrence in expand(json.loads(rule_json), calendar, date(year, 1, 1), date(year, 12, 31)):
-        for action in occurrence_actions(cadence_key, kind, title, occurrence, calendar):
+        for action in occurrence_actions(cadence_key, kind, title, occurrence, calendar, packet_days):
             plan[action.due].append(action)
     return {day: tuple(actions) for day, actions in plan.items()}
 

@@ -57,15 +57,14 @@ def when_text(occurrence: Occurrence) -> str:
 
 
 def occurrence_actions(
-    cadence_key: str, kind: str, title: str, occurrence: Occurrence, calendar: WorkCalendar
+    cadence_key: str, kind: str, title: str, occurrence: Occurrence, calendar: WorkCalendar, packet_days: int = 5
 ) -> list[PlannedAction]:
+    """The actions of one occurrence. Actions that carry a decision packet go out `packet_days` working days
+    before (the organisation's `packets.working_days_before`); the others keep their own offsets."""
     actions = []
     for rule in TRIGGER_ACTIONS.get(kind, ()):
-        due = (
-            calendar.working_days_before(occurrence.day, rule.working_days_before)
-            if rule.working_days_before > 0
-            else occurrence.day
-        )
+        days = packet_days if rule.attachment == "packet" else rule.working_days_before
+        due = calendar.working_days_before(occurrence.day, days) if days > 0 else occurrence.day
         subject = rule.subject.format(
             title=title,
             when=when_text(occurrence),
