@@ -906,3 +906,32 @@ def register_county(app: click.Group) -> None:
             )
         for category, count, kommuner in report.categories:
             click.echo(f"  {category}: {count} ({kommuner} kommuner)")
+
+
+def register_packets(app: click.Group) -> None:
+    from pathlib import Path
+
+    from samverkan.services.packets import PACKET_KINDS, render_packet
+
+    @app.command("packet")
+    @click.argument("organisation")
+    @click.option(
+        "--kind", required=True, type=click.Choice(list(PACKET_KINDS)), help="Vilket beslut underlaget gäller."
+    )
+    @click.option("--body", required=True, help="Det beslutande organet, t.ex. styrgrupp.")
+    @click.option("--meeting", required=True, callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="Mötesdatum.")
+    @click.option(
+        "--out",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=Path("var/handlingar"),
+        show_default=True,
+        help="Mapp för underlaget.",
+    )
+    @click.option("--no-pdf", is_flag=True, help="Bara HTML.")
+    @db_option
+    def packet_command(
+        organisation: str, kind: str, body: str, meeting: date, out: Path, no_pdf: bool, db_url: str | None
+    ) -> None:
+        """Ta fram ett beslutsunderlag (HTML och PDF) ur databasen."""
+        path = run(db_url, lambda s: render_packet(s, organisation, kind, meeting, body, out, pdf=not no_pdf))
+        click.echo(f"Beslutsunderlag: {path}")

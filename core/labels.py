@@ -63,6 +63,10 @@ LABELS: dict[str, str] = {
     "gul": "gul",
     "rod": "röd",
     "fattat": "fattat",
+    "brottsutsatt": "brottsutsatt",
+    "garningsperson": "gärningsperson",
+    "plats": "plats/objekt",
+    "situation": "situation",
 }
 
 

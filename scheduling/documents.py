@@ -15,6 +15,8 @@ from samverkan.core.privacy import shown_count
 from samverkan.models import (
     Body,
     Cadence,
+    Cause,
+    CauseAnalysis,
     ChecklistItem,
     Cycle,
     Decision,
@@ -24,11 +26,19 @@ from samverkan.models import (
     Measurement,
     Organisation,
     Phase,
+    Problem,
 )
 from samverkan.models.enums import CycleStatus, ItemStatus, MeasureStatus, PhaseStatus
 from samverkan.scheduling.triggers import PlannedAction, when_text
 from samverkan.templates.rendering import render
 
+ATTACHMENTS = {
+    "direction_decision": ["Gemensam lägesbild för kvartalet (EST-rapporter)", "Åtgärdernas status"],
+    "agreement": ["Förslag till samverkansöverenskommelse", "Gemensam lägesbild", "Orsaksanalyser"],
+    "action_plans": ["Åtgärdsplaner", "Förslag till medborgarlöften", "Kommunikationsplan", "Uppföljningsplan"],
+    "yearly_review": ["Uppföljningsrapport (process och resultat)", "Verksamhetsberättelse"],
+    "body_meeting": ["Gemensam lägesbild"],
+}
 PROPOSALS = {
     "direction_decision": [
         "att fastställa inriktningen för nästa kvartal utifrån de gemensamma lägesbilderna",
@@ -39,6 +49,14 @@ PROPOSALS = {
         "att ta ställning till om överenskommelsen och medborgarlöftet ska förnyas eller revideras",
     ],
     "body_meeting": ["att lägga informationen till handlingarna"],
+    "agreement": [
+        "att godkänna samverkansöverenskommelsen för perioden {period}",
+        "att uppdra åt kommunstyrelsens ordförande och lokalpolisområdeschefen att underteckna den",
+    ],
+    "action_plans": [
+        "att anta åtgärdsplanerna enligt bilaga",
+        "att anta medborgarlöftena och uppdra åt samordnaren och kommunpolisen att kommunicera dem",
+    ],
 }
 AGENDA = {
     "direction_decision": [
@@ -57,6 +75,20 @@ AGENDA = {
         "Övriga frågor",
     ],
     "body_meeting": ["Mötets öppnande", "Lägesbild", "Cykelns läge och åtgärder", "Övriga frågor"],
+    "agreement": [
+        "Mötets öppnande",
+        "Prioriterade problem och deras orsaker",
+        "Mål, dokumentation och uppföljning",
+        "Beslut om samverkansöverenskommelsen",
+        "Övriga frågor",
+    ],
+    "action_plans": [
+        "Mötets öppnande",
+        "Åtgärdsplaner: orsak, åtgärd, mål, tid, ansvar",
+        "Medborgarlöften",
+        "Beslut om att anta planerna och löftena",
+        "Övriga frågor",
+    ],
 }
 
 
@@ -75,7 +107,9 @@ def _cadence_body(session: Session, org: Organisation, cadence_key: str) -> Body
     return session.get(Body, cadence.body_id) if cadence and cadence.body_id else None
 
 
-def packet_context(session: Session, org: Organisation, action: PlannedAction) -> dict[str, Any]:
+def packet_context(
+    session: Session, org: Organisation, action: PlannedAction, body: Body | None = None
+) -> dict[str, Any]:
     assert action.occurrence is not None
     day = action.occurrence.day
     cycle = session.exec(
@@ -117,10 +151,11 @@ def packet_context(session: Session, org: Organisation, action: PlannedAction) -
     decisions = session.exec(
         select(Decision).where(Decision.organisation_id == org.id).order_by(col(Decision.decided_on).desc()).limit(5)
     ).all()
+    substance = _substance(session, org, cycle)
     return {
         "org": org,
         "action": action,
-        "body": _cadence_body(session, org, action.trigger_key),
+        "body": body or _cadence_body(session, org, action.trigger_key),
         "when": when_text(action.occurrence),
         "cycle": cycle,
         "phase": phase,
@@ -129,8 +164,81 @@ def packet_context(session: Session, org: Organisation, action: PlannedAction) -
         "indicators": indicators,
         "decisions": decisions,
         "agenda": AGENDA.get(action.kind, AGENDA["body_meeting"]),
-        "proposals": PROPOSALS.get(action.kind, PROPOSALS["body_meeting"]),
+        "proposals": [
+            text.format(
+                period=f"{substance['agreement'].period_start}–{substance['agreement'].period_end}"
+                if substance["agreement"]
+                else ""
+            )
+            for text in PROPOSALS.get(action.kind, PROPOSALS["body_meeting"])
+        ],
         "red": sum(m.status == MeasureStatus.RED for m in measures),
+        "lagesbild": lagesbild_summary(session, org, day),
+        "attachments": ATTACHMENTS.get(action.kind, ATTACHMENTS["body_meeting"]),
+        **substance,
+    }
+
+
+def lagesbild_summary(session: Session, org: Organisation, until: date, days: int = 90) -> list[tuple[str, str]]:
+    """The EST picture before a meeting: observations of the last `days` by category, small counts suppressed."""
+    tally: Counter[str] = Counter()
+    for obs in session.exec(
+        select(EstObservation).where(
+            EstObservation.organisation_id == org.id,
+            EstObservation.observed_on > until - timedelta(days=days),
+            EstObservation.observed_on <= until,
+        )
+    ):
+        tally[obs.category] += obs.count or 1
+    return [(category, shown_count(count)) for category, count in tally.most_common()]
+
+
+def _substance(session: Session, org: Organisation, cycle: Cycle | None) -> dict[str, Any]:
+    """What the agreement, action-plan and follow-up packets show beyond the common sections."""
+    from samverkan.services.agreements import latest_agreement, latest_promises, signing_facts
+
+    problems = []
+    plan_rows = []
+    if cycle is not None:
+        for problem in session.exec(
+            select(Problem).where(Problem.cycle_id == cycle.id, Problem.prioritised).order_by(Problem.rank, Problem.id)
+        ).all():
+            analysis = session.exec(select(CauseAnalysis).where(CauseAnalysis.problem_id == problem.id)).first()
+            causes = (
+                session.exec(select(Cause).where(Cause.analysis_id == analysis.id).order_by(Cause.number)).all()
+                if analysis
+                else []
+            )
+            problems.append({"problem": problem, "causes": causes})
+            for cause in causes:
+                for measure in session.exec(select(Measure).where(Measure.cause_id == cause.id)).all():
+                    plan_rows.append({"problem": problem.title, "cause": cause, "measure": measure})
+    agreement = latest_agreement(session, org)
+    promises = []
+    if agreement is not None:
+        for promise in latest_promises(session, agreement):
+            kommun = session.get(Organisation, promise.municipality_id)
+            promises.append(
+                {
+                    "promise": promise,
+                    "kommun": kommun.name if kommun else "",
+                    "missing": signing_facts(session, org, promise).missing_parties,
+                }
+            )
+    measures = session.exec(select(Measure).where(Measure.cycle_id == cycle.id)).all() if cycle else []
+    done = [m for m in measures if m.progress_pct >= 100]
+    return {
+        "problems": problems,
+        "plan_rows": plan_rows,
+        "agreement": agreement,
+        "agreement_missing": signing_facts(session, org, agreement).missing_parties if agreement else (),
+        "promises": promises,
+        "process": {
+            "planned": len(measures),
+            "done": len(done),
+            "hours": sum(m.hours_spent or 0 for m in measures),
+            "cost": sum(m.cost_sek or 0 for m in measures),
+        },
     }
 
 
@@ -184,7 +292,14 @@ def report_context(session: Session, org: Organisation, action: PlannedAction) -
     }
 
 
-def render_document(session: Session, org: Organisation, action: PlannedAction, folder: Path, pdf: bool = True) -> Path:
+def render_document(
+    session: Session,
+    org: Organisation,
+    action: PlannedAction,
+    folder: Path,
+    pdf: bool = True,
+    body: Body | None = None,
+) -> Path:
     """Write the packet or report for `action` as HTML and, with `pdf`, as PDF; return the file to attach
     (the PDF when there is one: that is what members print). File names are stable: re-runs overwrite."""
     folder = folder / org.key
@@ -192,7 +307,7 @@ def render_document(session: Session, org: Organisation, action: PlannedAction, 
     occurrence = action.occurrence_key.replace(":", "-")
     if action.attachment == "packet":
         path = folder / f"beslutsunderlag-{action.trigger_key}-{occurrence}.html"
-        html = render("documents/packet.html.j2", **packet_context(session, org, action))
+        html = render("documents/packet.html.j2", **packet_context(session, org, action, body))
     else:
         path = folder / f"rapport-{action.trigger_key}-{occurrence}.html"
         html = render("documents/report.html.j2", **report_context(session, org, action))

@@ -71,3 +71,31 @@ def test_packets_go_out_the_configured_number_of_working_days_before(engine: Eng
             sweep(session, at(date(2027, 3, 4), 6), kinds=["direction_decision"], lookback_days=0).to_dict()["actions"]
             == {}
         )  # not the default 5 days any more
+
+
+def test_the_packet_summarises_the_lagesbild_with_suppression(engine: Engine, tmp_path: object) -> None:
+    from samverkan.services.packets import render_packet
+
+    f = fagersta(engine)
+    f.on = date(2027, 3, 1)
+    for observed, category, count in (
+        (date(2027, 1, 20), "skadegörelse", 3),
+        (date(2027, 2, 9), "skadegörelse", 5),
+        (date(2027, 2, 16), "klotter", 2),
+    ):
+        f(
+            est.report_observation,
+            "lisa.faltare@fagersta.example",
+            body_key="est",
+            observed_on=observed,
+            category=category,
+            area="Centrum",
+            source_function="socialtjänsten",
+            count=count,
+        )
+    with session_scope(engine) as session:
+        path = render_packet(
+            session, "fagersta", "inriktningsbeslut", date(2027, 3, 11), "lokala-bra", tmp_path, pdf=False
+        )  # type: ignore[arg-type]
+    html = path.read_text(encoding="utf-8")
+    assert "skadegörelse 8, klotter &lt;3." in html

@@ -1,0 +1,56 @@
+"""Decision packets on demand, for the decision points that are not on a cadence (signing the agreement,
+adopting åtgärdsplaner and medborgarlöften) as well as the cadence ones."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from samverkan.core.timeutil import STOCKHOLM
+from samverkan.models import Body
+from samverkan.scheduling.cadence import Occurrence
+from samverkan.scheduling.documents import render_document
+from samverkan.scheduling.triggers import PlannedAction, when_text
+from samverkan.services.errors import NotFoundError
+from samverkan.services.overview import find_organisation
+
+PACKET_KINDS = {  # command-line name → (packet kind, title)
+    "inriktningsbeslut": ("direction_decision", "Inriktningsbeslut"),
+    "overenskommelse": ("agreement", "Underteckna samverkansöverenskommelsen"),
+    "atgardsplaner": ("action_plans", "Anta åtgärdsplaner och medborgarlöften"),
+    "arsuppfoljning": ("yearly_review", "Årlig uppföljning"),
+}
+
+
+def render_packet(
+    session: Session,
+    org_key: str,
+    name: str,
+    meeting_on: date,
+    body_key: str,
+    folder: Path,
+    at: time = time(13, 0),
+    pdf: bool = True,
+) -> Path:
+    organisation = find_organisation(session, org_key)
+    if name not in PACKET_KINDS:
+        raise NotFoundError(f"okänd typ av beslutsunderlag '{name}' (finns: {', '.join(PACKET_KINDS)})")
+    body = session.exec(select(Body).where(Body.organisation_id == organisation.id, Body.key == body_key)).first()
+    if body is None:
+        raise NotFoundError(f"organet '{body_key}' finns inte i {organisation.name}")
+    kind, title = PACKET_KINDS[name]
+    start = datetime.combine(meeting_on, at, tzinfo=STOCKHOLM)
+    occurrence = Occurrence(meeting_on.isoformat(), meeting_on, start, start + timedelta(hours=2))
+    action = PlannedAction(
+        name,
+        f"{meeting_on.isoformat()}:beslutsunderlag",
+        kind,
+        "beslutsunderlag",
+        meeting_on,
+        f"Beslutsunderlag: {title} {when_text(occurrence)}",
+        "packet",
+        occurrence,
+    )
+    return render_document(session, organisation, action, folder, pdf=pdf, body=body)
