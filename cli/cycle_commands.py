@@ -641,7 +641,7 @@ def register_simulate(app: click.Group) -> None:
         for role, count in summary["notifications"].items():
             click.echo(f"  {role}: {count}")
         click.echo(f"Underlag och rapporter: {len(simulation.result.documents)}" + (f" i {out}" if out else ""))
-        for error in simulation.result.errors:
+        for error in summary["errors"]:
             click.echo(f"varning: {error}", err=True)
 
 

@@ -202,3 +202,11 @@ def test_simulate_fagersta_2027(tmp_path: object) -> None:
         app, ["simulate", str(EXAMPLES / "fagersta.yaml"), "--from", "2027-01-01", "--to", "2027-12-31", "--json"]
     )
     assert json.loads(again.stdout)["triggers"] == triggers
+
+
+def test_simulate_text_output_warns_about_vacant_roles() -> None:
+    result = CliRunner().invoke(
+        app, ["simulate", str(EXAMPLES / "fagersta.yaml"), "--from", "2027-03-01", "--to", "2027-03-31"]
+    )
+    assert result.exit_code == 0
+    assert "varning: Fagersta kommun: rollen Kommunstyrelsens ordförande är vakant" in result.stderr
