@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import ssl
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -72,7 +71,6 @@ class DeliveryReport:
     postponed: int = 0
     reclaimed: int = 0
     per_recipient: list[dict[str, Any]] = field(default_factory=list)
-    errors: Counter[str] = field(default_factory=Counter)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -440,7 +438,6 @@ def _record(engine: Engine, jobs: list[_Job], now: datetime, report: DeliveryRep
                     delivered.append(_route_id(url))
                 else:
                     errors.append(f"{redact(url)}: {error}")
-                    report.errors[error] += 1
             if not job.routes:
                 errors.append(
                     "ingen kontaktväg: varken e-post (SAMVERKAN_SMTP_URL) eller kontaktvägar i organisationsfilen"

@@ -41,6 +41,7 @@ from samverkan.notifications.routes import channel_of
 from samverkan.orgconfig.issues import ConfigError
 from samverkan.orgconfig.schema import ContactSpec, OrgConfig, Party
 from samverkan.orgconfig.validate import ValidationResult
+from samverkan.services.audit import jsonable
 
 ACTIONS_SV = {
     "created": "skapad",
@@ -77,16 +78,6 @@ class LoadReport:
 def config_fingerprint(config: OrgConfig) -> str:
     """Hash of the validated content: comments and layout do not count as changes."""
     return hashlib.sha256(config.model_dump_json(by_alias=True).encode()).hexdigest()
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    return value
 
 
 class _Loader:
@@ -128,8 +119,8 @@ class _Loader:
                 "entity_type": type(row).__tablename__,  # type: ignore[attr-defined]
                 "entity_id": entity_id if entity_id is not None else getattr(row, "id", None),
                 "entity_key": key,
-                "before": _jsonable(before),
-                "after": _jsonable(after),
+                "before": jsonable(before),
+                "after": jsonable(after),
             }
             for action, row, entity_id, key, before, after in self.pending
         ]

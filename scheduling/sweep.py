@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -469,63 +469,35 @@ def sweep(
                 base_url=base,
                 attachment=attachment.name if attachment else None,
             )  # once per action
+            row = partial(
+                _outbox_row,
+                action=action,
+                org_id=context.org.id,
+                not_before=not_before,
+                now=now,
+                attachments=[str(attachment)] if attachment else [],
+            )
             for person, role in recipients:
-                body_text = f"Till {role.name.lower()} i {context.org.name},\n\n{text}"
                 notification_rows.append(
-                    {
-                        "idempotency_key": f"{identity_key}:{person.id}",
-                        "organisation_id": context.org.id,
-                        "kind": action.action,
-                        "person_id": person.id,
-                        "role_key": role.key,
-                        "subject": action.subject,
-                        "body_text": body_text,
-                        "attachments": [str(attachment)] if attachment else [],
-                        "related_type": action.trigger_key.split(":")[0] if ":" in action.trigger_key else "cadence",
-                        "related_id": int(action.trigger_key.split(":")[1]) if ":" in action.trigger_key else None,
-                        "status": NotificationStatus.PENDING,
-                        "not_before": not_before,
-                        "urgent": False,
-                        "attempts": 0,
-                        "delivered_routes": [],
-                        "body_id": None,
-                        "created_at": now,
-                    }
+                    row(
+                        key=f"{identity_key}:{person.id}",
+                        person_id=person.id,
+                        role_key=role.key,
+                        body_text=f"Till {role.name.lower()} i {context.org.name},\n\n{text}",
+                    )
                 )
                 result.notifications[role.key] += 1
-            if action.trigger_key in cadence_targets:
-                for target in cadence_targets[action.trigger_key]:
-                    body = context.bodies.get(target)
-                    if body is not None and body.id in context.bodies_with_routes:
-                        text = render(
-                            "messages/action.txt.j2",
-                            action=action,
-                            org=context.org,
-                            base_url=base,
-                            attachment=attachment.name if attachment else None,
+            for target in cadence_targets.get(action.trigger_key, ()):
+                body = context.bodies.get(target)
+                if body is not None and body.id in context.bodies_with_routes:  # the body's own channel
+                    notification_rows.append(
+                        row(
+                            key=f"{identity_key}:organ:{body.id}",
+                            body_id=body.id,
+                            body_text=f"Till {body.name},\n\n{text}",
                         )
-                        notification_rows.append(
-                            {
-                                "idempotency_key": f"{identity_key}:organ:{body.id}",
-                                "organisation_id": context.org.id,
-                                "kind": action.action,
-                                "body_id": body.id,
-                                "person_id": None,
-                                "role_key": None,
-                                "subject": action.subject,
-                                "body_text": f"Till {body.name},\n\n{text}",
-                                "attachments": [str(attachment)] if attachment else [],
-                                "related_type": "cadence",
-                                "related_id": None,
-                                "status": NotificationStatus.PENDING,
-                                "not_before": not_before,
-                                "urgent": False,
-                                "attempts": 0,
-                                "delivered_routes": [],
-                                "created_at": now,
-                            }
-                        )
-                        result.notifications[f"organ:{target}"] += 1
+                    )
+                    result.notifications[f"organ:{target}"] += 1
             occurrence_rows.append(
                 {
                     "organisation_id": context.org.id,
@@ -544,6 +516,42 @@ def sweep(
     if notification_rows:
         connection.execute(insert(Notification.__table__), notification_rows)  # type: ignore[attr-defined]
     return result
+
+
+def _outbox_row(
+    *,
+    action: PlannedAction,
+    org_id: int,
+    key: str,
+    body_text: str,
+    attachments: list[str],
+    not_before: datetime,
+    now: datetime,
+    person_id: int | None = None,
+    role_key: str | None = None,
+    body_id: int | None = None,
+) -> dict[str, Any]:
+    """One outbox row for a bulk insert (every row carries every column: executemany needs the same keys)."""
+    related_type, _, related_id = action.trigger_key.partition(":")
+    return {
+        "idempotency_key": key,
+        "organisation_id": org_id,
+        "kind": action.action,
+        "person_id": person_id,
+        "role_key": role_key,
+        "body_id": body_id,
+        "subject": action.subject,
+        "body_text": body_text,
+        "attachments": attachments,
+        "related_type": related_type if related_id else "cadence",
+        "related_id": int(related_id) if related_id else None,
+        "status": NotificationStatus.PENDING,
+        "not_before": not_before,
+        "urgent": False,
+        "attempts": 0,
+        "delivered_routes": [],
+        "created_at": now,
+    }
 
 
 def _recipients(roles: list[Any], holders: Holders, day: date) -> list[tuple[Any, Any]]:

@@ -10,13 +10,14 @@ from sqlmodel import Session
 from samverkan.models import AuditEntry
 
 
-def _plain(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """Dates as ISO text, containers recursively: fit for a JSON audit column."""
     if isinstance(value, date | datetime):
         return value.isoformat()
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [jsonable(v) for v in value]
     return value
 
 
@@ -41,7 +42,7 @@ def audit(
             entity_type=type(entity).__tablename__,
             entity_id=getattr(entity, "id", None),
             entity_key=key,
-            before=_plain(before),
-            after=_plain(after),
+            before=jsonable(before),
+            after=jsonable(after),
         )
     )
