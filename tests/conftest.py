@@ -7,6 +7,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,7 +52,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'samverkan.db'}"
         return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with pg_schema() as url:
+        yield url
+
+
+@contextmanager
+def pg_schema(prefix: str = "t") -> Iterator[str]:
+    """A fresh PostgreSQL schema for one test (dropped afterwards), as a URL whose search_path points at it."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(PG_URL)  # type: ignore[arg-type]
     with admin.begin() as connection:
         connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))

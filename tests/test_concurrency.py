@@ -17,7 +17,7 @@ from samverkan.models import Agreement, ChecklistItem, Evidence, Signature
 from samverkan.models.enums import AgreementStatus, ItemStatus
 from samverkan.services import agreements, cycle
 from samverkan.services.errors import ConflictError
-from tests.conftest import EXAMPLES, PG_URL
+from tests.conftest import EXAMPLES, PG_URL, pg_schema
 from tests.drive import Driver, doc
 
 pytestmark = pytest.mark.skipif(PG_URL is None, reason="needs SAMVERKAN_TEST_DATABASE_URL (PostgreSQL)")
@@ -34,21 +34,9 @@ def pg_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def pg_url(tmp_path: Any) -> Iterator[str]:
-    import uuid
-
-    import sqlalchemy as sa
-
-    from tests.conftest import _pg_schema_url
-
-    schema = f"c_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL)  # type: ignore[arg-type]
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    yield _pg_schema_url(schema)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+def pg_url() -> Iterator[str]:
+    with pg_schema("c") as url:
+        yield url
 
 
 def at_once(engine: Engine, calls: list[Callable[[Session], Any]]) -> list[Any]:
