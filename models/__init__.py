@@ -1,5 +1,6 @@
 """SQLModel tables: the database is Samverkan's source of truth. Importing this registers every table."""
 
+from samverkan.models.account import Account, LoginAttempt, PersonToken, TokenKind, Upload
 from samverkan.models.agreement import Agreement, AgreementParty, CitizenPromise, Decision, Signature
 from samverkan.models.analysis import Cause, CauseAnalysis, Measure, Problem
 from samverkan.models.audit import AuditEntry
@@ -20,6 +21,7 @@ from samverkan.models.organisation import (
 from samverkan.models.outbox import DeliveryAttempt, Notification
 
 __all__ = [
+    "Account",
     "Agreement",
     "AgreementParty",
     "AuditEntry",
@@ -37,6 +39,7 @@ __all__ = [
     "EstObservation",
     "Evidence",
     "Indicator",
+    "LoginAttempt",
     "Measure",
     "Measurement",
     "Meeting",
@@ -44,10 +47,13 @@ __all__ = [
     "Organisation",
     "OrganisationLink",
     "Person",
+    "PersonToken",
     "Phase",
     "Problem",
     "Role",
     "RoleAssignment",
     "Signature",
+    "TokenKind",
     "TriggerOccurrence",
+    "Upload",
 ]

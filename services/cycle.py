@@ -33,6 +33,7 @@ from samverkan.services.audit import audit
 from samverkan.services.errors import ConflictError, NotFoundError, RefusedError
 from samverkan.services.overview import find_organisation
 from samverkan.services.privacy import no_personal_data
+from samverkan.services.reminders import stop_reminders
 from samverkan.services.substance import active_cycle, measure_facts, problem_facts
 
 EVIDENCE_SV = {
@@ -300,6 +301,7 @@ def complete_item(
         before={"status": ItemStatus.OPEN},
         after={"status": ItemStatus.DONE, "evidence": evidence.title, "role": acting.role.key},
     )
+    stop_reminders(session, "item", item.id, "punkten är klar")  # type: ignore[arg-type]
     if exit_missing(session, organisation, cycle, phase, on):
         return Transition()
     return _advance(session, organisation, cycle, phase, acting.label, on, now)

@@ -15,6 +15,7 @@ from samverkan.services.audit import audit
 from samverkan.services.errors import NotFoundError, RefusedError
 from samverkan.services.overview import find_organisation
 from samverkan.services.privacy import no_personal_data
+from samverkan.services.reminders import stop_reminders
 
 PERSPECTIVES_SV = {
     CausePerspective.VICTIM: "brottsutsatt",
@@ -277,6 +278,8 @@ def update_measure(
         measure.status = status
     if progress_pct is not None:
         measure.progress_pct = progress_pct
+    if measure.progress_pct >= 100:
+        stop_reminders(session, "measure", measure.id, "åtgärden är genomförd")  # type: ignore[arg-type]
     if hours_spent is not None:
         measure.hours_spent = hours_spent
     if cost_sek is not None:

@@ -1,0 +1,286 @@
+"""Accounts and person-bound secrets: invitations, passwords, sessions, calendar links and API tokens.
+
+Plain domain code: the web app calls it, tests call it directly. Secrets are random 32-byte tokens; only
+their SHA-256 is stored, so a copy of the database opens no session and no calendar.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from samverkan.core.settings import get_settings
+from samverkan.core.timeutil import utcnow
+from samverkan.models import Account, LoginAttempt, Notification, Organisation, Person, PersonToken, TokenKind
+from samverkan.services.access import COORDINATING, find_person, require_function, roles_held
+from samverkan.services.audit import audit
+from samverkan.services.errors import NotPermittedError, RefusedError, ServiceError
+from samverkan.services.overview import find_organisation
+
+SESSION_TTL = timedelta(hours=12)
+INVITATION_TTL = timedelta(days=7)
+MIN_PASSWORD = 12
+LOGIN_WINDOW = timedelta(minutes=15)
+MAX_FAILED_PER_EMAIL = 5
+MAX_FAILED_PER_CLIENT = 20
+
+# Argon2id with the library's defaults (RFC 9106 low-memory profile: t=3, m=64 MiB, p=4).
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("samverkan-ingen-sådan-användare")
+
+
+class RateLimitedError(ServiceError):
+    """Too many failed logins: wait before trying again."""
+
+
+class LoginFailedError(ServiceError):
+    """Wrong address or password (never says which)."""
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password_policy(password: str, person: Person) -> None:
+    problems = []
+    if len(password) < MIN_PASSWORD:
+        problems.append(f"lösenordet måste ha minst {MIN_PASSWORD} tecken (har {len(password)})")
+    lowered = password.lower()
+    if person.email.split("@")[0].lower() in lowered or any(
+        part and len(part) > 2 and part.lower() in lowered for part in person.name.split()
+    ):
+        problems.append("lösenordet får inte innehålla ditt namn eller din e-postadress")
+    if len(set(password)) < 5:
+        problems.append("lösenordet har för få olika tecken")
+    if problems:
+        raise RefusedError("Lösenordet godtogs inte:", problems)
+
+
+# -- tokens -----------------------------------------------------------------------------------------
+
+
+def issue_token(
+    session: Session,
+    person: Person,
+    kind: TokenKind,
+    ttl: timedelta | None = None,
+    label: str | None = None,
+    now: datetime | None = None,
+) -> tuple[str, PersonToken]:
+    now = now or utcnow()
+    secret = new_secret()
+    token = PersonToken(
+        token_hash=digest(secret),
+        person_id=person.id,  # type: ignore[arg-type]
+        kind=kind,
+        csrf=new_secret() if kind == TokenKind.SESSION else None,
+        label=label,
+        created_at=now,
+        expires_at=now + ttl if ttl else None,
+    )
+    session.add(token)
+    session.flush()
+    return secret, token
+
+
+def valid_token(session: Session, secret: str, kind: TokenKind, now: datetime | None = None) -> PersonToken | None:
+    """The live token with this secret, or None (unknown, revoked, expired, used invitation)."""
+    if not secret or len(secret) > 100:
+        return None
+    now = now or utcnow()
+    token = session.exec(
+        select(PersonToken).where(PersonToken.token_hash == digest(secret), PersonToken.kind == kind)
+    ).first()
+    if token is None or token.revoked_at is not None:
+        return None
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
+    if kind == TokenKind.INVITATION and token.used_at is not None:
+        return None
+    return token
+
+
+def revoke_tokens(session: Session, person: Person, kind: TokenKind, now: datetime | None = None) -> int:
+    result = session.execute(
+        update(PersonToken)
+        .where(
+            col(PersonToken.person_id) == person.id,
+            col(PersonToken.kind) == kind,
+            col(PersonToken.revoked_at).is_(None),
+        )
+        .values(revoked_at=now or utcnow())
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+# -- invitations ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Invitation:
+    person: Person
+    link: str
+    notification_id: int
+
+
+def _organisations_of(session: Session, person: Person, on: date) -> list[Organisation]:
+    configured = session.exec(select(Organisation).where(col(Organisation.config_hash).is_not(None))).all()
+    return [org for org in configured if roles_held(session, org, person, on)]
+
+
+def invite(
+    session: Session,
+    org_key: str,
+    actor_email: str,
+    person_email: str,
+    on: date,
+    base_url: str | None = None,
+    now: datetime | None = None,
+) -> Invitation:
+    """A coordinator invites a person who holds a role in the organisation; the link goes out by e-mail."""
+    now = now or utcnow()
+    organisation = find_organisation(session, org_key)
+    acting = require_function(session, organisation, actor_email, COORDINATING, on, "bjuda in användare")
+    person = find_person(session, person_email)
+    if not roles_held(session, organisation, person, on):
+        raise NotPermittedError(
+            f"{person.name} har ingen roll i {organisation.name} den {on}; bara den som har en roll kan bjudas in"
+        )
+    account = session.exec(select(Account).where(Account.person_id == person.id)).first()
+    if account is None:
+        account = Account(person_id=person.id, created_at=now)  # type: ignore[arg-type]
+        session.add(account)
+    revoke_tokens(session, person, TokenKind.INVITATION, now)
+    secret, token = issue_token(session, person, TokenKind.INVITATION, INVITATION_TTL, now=now)
+    link = f"{(base_url or get_settings().base_url).rstrip('/')}/inbjudan/{secret}"
+    expires = token.expires_at.astimezone().strftime("%Y-%m-%d") if token.expires_at else ""
+    notification = Notification(
+        idempotency_key=f"{organisation.key}:inbjudan:{person.id}:{token.id}",
+        organisation_id=organisation.id,  # type: ignore[arg-type]
+        kind="inbjudan",
+        person_id=person.id,
+        subject="Inbjudan till Samverkan",
+        body_text=(
+            f"Hej {person.name.split()[0]}!\n\n"
+            f"{acting.person.name} ({acting.role.name}) har bjudit in dig till Samverkan för {organisation.name}, "
+            "där kommunen och polisen följer sitt gemensamma brottsförebyggande arbete.\n\n"
+            f"Välj ditt lösenord här (länken gäller en gång, till och med {expires}):\n{link}\n\n"
+            "Har du inte väntat dig det här kan du bortse från meddelandet."
+        ),
+        related_type="person",
+        related_id=person.id,
+        urgent=True,
+        not_before=now,
+        created_at=now,
+    )
+    session.add(notification)
+    audit(session, acting.label, organisation.id, "account.invite", account, key=person.email)
+    session.flush()
+    return Invitation(person, link, notification.id)  # type: ignore[arg-type]
+
+
+def accept_invitation(session: Session, secret: str, password: str, now: datetime | None = None) -> Person:
+    now = now or utcnow()
+    token = valid_token(session, secret, TokenKind.INVITATION, now)
+    if token is None:
+        raise RefusedError("Inbjudningslänken gäller inte längre (den är använd, återkallad eller för gammal).")
+    person = session.get(Person, token.person_id)
+    assert person is not None
+    check_password_policy(password, person)
+    account = session.exec(select(Account).where(Account.person_id == person.id)).one()
+    account.password_hash, account.password_set_at = hash_password(password), now
+    token.used_at = now
+    session.add_all([account, token])
+    revoke_tokens(session, person, TokenKind.SESSION, now)  # a new password ends old sessions
+    audit(session, person.email, None, "account.password", account, key=person.email)
+    return person
+
+
+def set_password(session: Session, person: Person, password: str, now: datetime | None = None) -> None:
+    """Set a password directly (the demo login and administrators' command line)."""
+    now = now or utcnow()
+    check_password_policy(password, person)
+    account = session.exec(select(Account).where(Account.person_id == person.id)).first()
+    if account is None:
+        account = Account(person_id=person.id, created_at=now)  # type: ignore[arg-type]
+    account.password_hash, account.password_set_at = hash_password(password), now
+    session.add(account)
+    audit(session, "system", None, "account.password", account, key=person.email)
+
+
+# -- logging in -------------------------------------------------------------------------------------
+
+
+def _failed_since(session: Session, column: object, value: str, since: datetime) -> int:
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(LoginAttempt)
+            .where(column == value, col(LoginAttempt.at) >= since, col(LoginAttempt.ok).is_(False))
+        ).one()
+    )
+
+
+def check_rate(session: Session, email: str, client: str, now: datetime) -> None:
+    since = now - LOGIN_WINDOW
+    if (
+        _failed_since(session, col(LoginAttempt.email), email, since) >= MAX_FAILED_PER_EMAIL
+        or _failed_since(session, col(LoginAttempt.client), client, since) >= MAX_FAILED_PER_CLIENT
+    ):
+        minutes = int(LOGIN_WINDOW.total_seconds() // 60)
+        raise RateLimitedError(f"För många misslyckade inloggningar. Vänta {minutes} minuter och försök igen.")
+
+
+def login(
+    session: Session, email: str, password: str, client: str, now: datetime | None = None
+) -> tuple[str, PersonToken, Person]:
+    """A new session for the person with this address and password. The caller commits even on failure
+    (the failed attempt counts), so call it in its own transaction."""
+    now = now or utcnow()
+    email = email.strip().lower()[:254]
+    client = client[:64]
+    check_rate(session, email, client, now)
+    person = session.exec(select(Person).where(Person.email == email)).first()
+    account = session.exec(select(Account).where(Account.person_id == person.id)).first() if person else None
+    stored = account.password_hash if account and account.disabled_at is None else None
+    try:
+        ok = _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
+    except (VerificationError, InvalidHashError):
+        ok = False
+    session.add(LoginAttempt(email=email, client=client, ok=ok, at=now))
+    if not ok or person is None or account is None:
+        raise LoginFailedError("Fel e-postadress eller lösenord.")
+    if _hasher.check_needs_rehash(stored):  # type: ignore[arg-type]
+        account.password_hash = hash_password(password)
+        session.add(account)
+    secret, token = issue_token(session, person, TokenKind.SESSION, SESSION_TTL, now=now)
+    return secret, token, person
+
+
+def logout(session: Session, token: PersonToken, now: datetime | None = None) -> None:
+    token.revoked_at = now or utcnow()
+    session.add(token)
+
+
+def has_account(session: Session, person: Person) -> bool:
+    account = session.exec(select(Account).where(Account.person_id == person.id)).first()
+    return bool(account and account.password_hash and account.disabled_at is None)
+
+
+def person_organisations(session: Session, person: Person, on: date) -> list[Organisation]:
+    return _organisations_of(session, person, on)

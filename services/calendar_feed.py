@@ -1,0 +1,57 @@
+"""The årshjul from the database: every occurrence of an organisation's cadences, and a person's own feed
+(the meetings and reports their roles are addressed by), for the web page and the .ics subscription."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session
+
+from samverkan.models import Person
+from samverkan.scheduling.cadence import expand
+from samverkan.scheduling.calendar import CalendarEvent
+from samverkan.scheduling.sweep import load_contexts
+from samverkan.services.my_work import held_roles
+from samverkan.services.overview import find_organisation
+
+
+def organisation_calendar(
+    session: Session, org_key: str, first: date, last: date, person: Person | None = None
+) -> list[CalendarEvent]:
+    """Occurrences in [first, last]; with `person`, only those addressed to one of their roles."""
+    organisation = find_organisation(session, org_key)
+    contexts = load_contexts(session, [organisation.key])
+    if not contexts:
+        return []
+    context = contexts[0]
+    mine = {r.id for r in held_roles(session, person, first).get(organisation.id, [])} if person else None
+    if person is not None:
+        mine |= {r.id for r in held_roles(session, person, last).get(organisation.id, [])}  # type: ignore[operator]
+    body_names = {b.id: b.name for b in context.bodies.values()}
+    body_keys = {b.id: k for k, b in context.bodies.items()}
+    targets = context.cadence_targets()
+    events = []
+    for cadence in context.cadences:
+        roles = [r for target in targets[cadence.key] for r in context.roles_for(target)]
+        if mine is not None and not any(r.id in mine for r in roles):
+            continue
+        for occurrence in expand(cadence.rule, context.calendar, first, last):
+            events.append(
+                CalendarEvent(
+                    uid=f"{organisation.key}.{cadence.key}.{occurrence.key}@samverkan",
+                    organisation=organisation.key,
+                    cadence=cadence.key,
+                    occurrence=occurrence.key,
+                    kind=cadence.trigger,
+                    title=cadence.title,
+                    body=body_keys.get(cadence.body_id or 0),
+                    body_name=body_names.get(cadence.body_id or 0),
+                    start=occurrence.start,
+                    end=occurrence.end,
+                    notify=tuple(cadence.notify),
+                    roles=tuple(sorted(r.key for r in roles)),
+                    moved_from=occurrence.moved_from,
+                    moved_because=occurrence.moved_because,
+                )
+            )
+    return sorted(events, key=lambda e: (e.start, e.cadence))

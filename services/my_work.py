@@ -1,0 +1,189 @@
+"""A person's work across organisations: open checklist items of their roles, signatures owed, åtgärder
+they own, and the meetings coming up. One read, shared by the web page and the API."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from samverkan.models import (
+    Agreement,
+    ChecklistItem,
+    CitizenPromise,
+    Cycle,
+    Measure,
+    Organisation,
+    Person,
+    Phase,
+    Role,
+    RoleAssignment,
+    Signature,
+)
+from samverkan.models.enums import AgreementStatus, CycleStatus, ItemStatus, PhaseStatus
+from samverkan.services.agreements import signers
+
+OPEN_AGREEMENT = (AgreementStatus.DRAFT, AgreementStatus.PENDING_SIGNATURES)
+
+
+@dataclass
+class WorkEntry:
+    kind: str  # punkt | underskrift | atgard
+    title: str
+    detail: str
+    due_on: str | None
+    overdue: bool
+    ref: str  # item id, "agreement" / "promise:<kommun>", measure id
+
+
+@dataclass
+class OrganisationWork:
+    key: str
+    name: str
+    roles: list[str]
+    coordinating: bool
+    phase: str | None
+    entries: list[WorkEntry] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for e in self.entries if e.overdue)
+
+
+@dataclass
+class MyWork:
+    person: str
+    email: str
+    on: str
+    organisations: list[OrganisationWork]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for org, raw in zip(self.organisations, data["organisations"], strict=True):
+            raw["overdue"] = org.overdue
+        return data
+
+
+def held_roles(session: Session, person: Person, on: date) -> dict[int, list[Role]]:
+    """The person's roles on `on`, by organisation."""
+    rows = session.exec(
+        select(Role)
+        .join(RoleAssignment, col(RoleAssignment.role_id) == Role.id)
+        .where(RoleAssignment.person_id == person.id, RoleAssignment.starts_on <= on)
+        .where(col(RoleAssignment.ends_on).is_(None) | (col(RoleAssignment.ends_on) >= on))
+        .where(col(Role.archived_at).is_(None))
+        .order_by(Role.organisation_id, Role.key)
+    ).all()
+    by_org: dict[int, list[Role]] = {}
+    for role in rows:
+        by_org.setdefault(role.organisation_id, []).append(role)
+    return by_org
+
+
+def _items(session: Session, cycle: Cycle, functions: set[str], on: date) -> tuple[str | None, list[WorkEntry]]:
+    phase = session.exec(select(Phase).where(Phase.cycle_id == cycle.id, Phase.status == PhaseStatus.ACTIVE)).first()
+    if phase is None:
+        return None, []
+    items = session.exec(
+        select(ChecklistItem)
+        .where(ChecklistItem.phase_id == phase.id, ChecklistItem.status == ItemStatus.OPEN)
+        .where(col(ChecklistItem.owner_role_key).in_(functions))
+        .order_by(ChecklistItem.id)
+    ).all()
+    entries = [
+        WorkEntry(
+            "punkt",
+            item.title,
+            f"{phase.name} · ansvarig: {item.owner_role_key}",
+            item.due_on.isoformat() if item.due_on else None,
+            item.due_on is not None and item.due_on < on,
+            str(item.id),
+        )
+        for item in items
+    ]
+    return phase.name, entries
+
+
+def _signatures(session: Session, org: Organisation, role_ids: set[int]) -> list[WorkEntry]:
+    agreement = session.exec(
+        select(Agreement).where(Agreement.organisation_id == org.id).order_by(col(Agreement.version).desc())
+    ).first()
+    if agreement is None:
+        return []
+    entries = []
+    subjects: list[tuple[str, Agreement | CitizenPromise]] = []
+    if agreement.status in OPEN_AGREEMENT:
+        subjects.append(("agreement", agreement))
+    promises = session.exec(
+        select(CitizenPromise)
+        .where(CitizenPromise.agreement_id == agreement.id, col(CitizenPromise.status).in_(OPEN_AGREEMENT))
+        .order_by(CitizenPromise.id)
+    ).all()
+    subjects += [(f"promise:{session.get(Organisation, p.municipality_id).key}", p) for p in promises]  # type: ignore[union-attr]
+    for ref, subject in subjects:
+        kind = "agreement" if isinstance(subject, Agreement) else "citizen_promise"
+        signed = set(
+            session.exec(
+                select(Signature.party_id).where(Signature.subject_type == kind, Signature.subject_id == subject.id)
+            ).all()
+        )
+        for signer in signers(session, org, subject):
+            if signer.role is not None and signer.role.id in role_ids and signer.party.id not in signed:
+                waiting = "väntar på fler parter" if signed else "ingen part har skrivit under än"
+                entries.append(
+                    WorkEntry(
+                        "underskrift",
+                        f"Skriv under: {subject.title}",
+                        f"för {signer.party.name} ({waiting})",
+                        None,
+                        False,
+                        ref,
+                    )
+                )
+    return entries
+
+
+def _measures(session: Session, cycle: Cycle, keys: set[str], on: date) -> list[WorkEntry]:
+    measures = session.exec(
+        select(Measure)
+        .where(Measure.cycle_id == cycle.id, col(Measure.owner_role_key).in_(keys), Measure.progress_pct < 100)
+        .order_by(Measure.due_on)
+    ).all()
+    return [
+        WorkEntry(
+            "atgard",
+            m.title,
+            f"status {m.status} · {m.progress_pct} % klart",
+            m.due_on.isoformat(),
+            m.due_on < on,
+            str(m.id),
+        )
+        for m in measures
+        if m.due_on <= on + timedelta(days=60) or m.status != "gron"
+    ]
+
+
+def my_work(session: Session, person: Person, on: date) -> MyWork:
+    from samverkan.services.access import COORDINATING
+
+    organisations = []
+    for org_id, roles in held_roles(session, person, on).items():
+        org = session.get(Organisation, org_id)
+        if org is None or org.config_hash is None:
+            continue
+        functions = {r.function or r.key for r in roles} | {r.key for r in roles}
+        work = OrganisationWork(org.key, org.name, [r.name for r in roles], bool(functions & set(COORDINATING)), None)
+        cycle = session.exec(
+            select(Cycle).where(Cycle.organisation_id == org.id, Cycle.status == CycleStatus.ACTIVE)
+        ).first()
+        if cycle is not None:
+            work.phase, work.entries = _items(session, cycle, functions, on)
+            work.entries += _measures(session, cycle, functions, on)
+        if any(r.signatory for r in roles):
+            work.entries += _signatures(session, org, {r.id for r in roles if r.signatory})  # type: ignore[misc]
+        work.entries.sort(key=lambda e: (not e.overdue, e.due_on or "9999", e.kind))
+        organisations.append(work)
+    organisations.sort(key=lambda w: w.name)
+    return MyWork(person.name, person.email, on.isoformat(), organisations)

@@ -1,0 +1,120 @@
+"""Sessions, CSRF and the response headers every page gets.
+
+The session cookie holds a random secret whose SHA-256 names a `person_token` row: logging out or a new
+password revokes it in the database. Every form carries a CSRF token: a logged-in person's is bound to the
+session row; the login and invitation forms use a double-submit cookie. The API takes Bearer tokens only,
+so no cookie ever authorises an API call."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from fastapi import Request
+from starlette.responses import Response
+
+from samverkan.models import Person, PersonToken, TokenKind
+from samverkan.services.accounts import valid_token
+from samverkan.web.state import WebState
+
+SESSION_COOKIE = "samverkan_session"
+ANON_CSRF_COOKIE = "samverkan_csrf"
+NOTICE_COOKIE = "samverkan_notice"
+
+HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",  # invitation and calendar links carry secrets in the path
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+class LoginRequired(Exception):
+    """Raised by pages that need a logged-in person; answered with a redirect to the login page."""
+
+
+class CsrfFailed(Exception):
+    pass
+
+
+@dataclass
+class Viewer:
+    person: Person
+    token: PersonToken
+
+    @property
+    def csrf(self) -> str:
+        return self.token.csrf or ""
+
+
+def state(request: Request) -> WebState:
+    return request.app.state.web  # type: ignore[no-any-return]
+
+
+def current_viewer(request: Request) -> Viewer | None:
+    cached = getattr(request.state, "viewer", False)
+    if cached is not False:
+        return cached  # type: ignore[no-any-return]
+    viewer = None
+    secret = request.cookies.get(SESSION_COOKIE, "")
+    if secret:
+        with state(request).read() as session:
+            token = valid_token(session, secret, TokenKind.SESSION)
+            person = session.get(Person, token.person_id) if token else None
+            if token is not None and person is not None:
+                viewer = Viewer(person, token)
+    request.state.viewer = viewer
+    return viewer
+
+
+def require_viewer(request: Request) -> Viewer:
+    viewer = current_viewer(request)
+    if viewer is None:
+        raise LoginRequired()
+    return viewer
+
+
+def anonymous_csrf(request: Request) -> str:
+    """The double-submit token for forms shown before login (set as a cookie by the middleware)."""
+    token = request.cookies.get(ANON_CSRF_COOKIE) or getattr(request.state, "new_anon_csrf", None)
+    if not token:
+        token = secrets.token_urlsafe(24)
+        request.state.new_anon_csrf = token
+    return token
+
+
+def csrf_token(request: Request) -> str:
+    viewer = current_viewer(request)
+    return viewer.csrf if viewer else anonymous_csrf(request)
+
+
+def check_csrf(request: Request, submitted: str | None) -> None:
+    expected = csrf_token(request)
+    if not submitted or not expected or not hmac.compare_digest(submitted, expected):
+        raise CsrfFailed()
+
+
+def set_session_cookie(response: Response, web: WebState, secret: str | None) -> None:
+    if secret is None:
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return
+    response.set_cookie(
+        SESSION_COOKIE, secret, httponly=True, secure=web.secure_cookies, samesite="lax", path="/", max_age=12 * 3600
+    )
+
+
+def finish(request: Request, response: Response) -> Response:
+    """Security headers, and the anonymous CSRF cookie when a form made one."""
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    new = getattr(request.state, "new_anon_csrf", None)
+    if new:
+        response.set_cookie(
+            ANON_CSRF_COOKIE, new, httponly=True, secure=state(request).secure_cookies, samesite="strict", path="/"
+        )
+    return response
