@@ -19,10 +19,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-# The main job on the embedded default: SQLite file in var/, no server to install.
+# The main job on the embedded default: SQLite file in var/, no server to install. The whole service: the
+# database, the example, a demo login (printed), the web app on http://127.0.0.1:8000 and the Prefect schedules.
 run: $(STAMP)
 	mkdir -p var
-	SAMVERKAN_DATABASE_URL=$(DB_URL) $(BIN)/samverkan demo $(EXAMPLE)
+	SAMVERKAN_DATABASE_URL=$(DB_URL) $(BIN)/samverkan run $(EXAMPLE)
 
 test: $(STAMP)
 	$(BIN)/ruff check .

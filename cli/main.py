@@ -246,3 +246,19 @@ cycle_commands.register_notifications(app)
 cycle_commands.register_followup(app)
 cycle_commands.register_county(app)
 cycle_commands.register_packets(app)
+
+
+@app.command("run")
+@click.argument("config", type=click.Path(path_type=Path), metavar="FIL", default="examples/fagersta.yaml")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adress som webben lyssnar på.")
+@click.option("--port", default=8000, show_default=True, help="Port för webben.")
+@click.option("--prefect-port", default=4200, show_default=True, help="Port för den lokala Prefect-servern.")
+@click.option("--utan-scheman", "no_schedules", is_flag=True, help="Kör bara webben, inte Prefect-schemana.")
+def run_command(config: Path, host: str, port: int, prefect_port: int, no_schedules: bool) -> None:
+    """Hela tjänsten: databas, exemplet i FIL, demoinloggning, webben och schemana. Avsluta med Ctrl-C."""
+    import contextlib
+
+    from samverkan.cli.run import run_service
+
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: uvicorn has stopped, run_service stops the rest
+        run_service(config, host, port, prefect_port, schedules=not no_schedules)

@@ -1,0 +1,99 @@
+"""The web app factory: pages, API, static files, security headers and error pages."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from importlib.resources import files
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import Engine
+
+from samverkan.core.settings import Settings, get_settings
+from samverkan.database import make_engine
+from samverkan.services.errors import ServiceError
+from samverkan.web import api, pages
+from samverkan.web.security import CsrfFailed, LoginRequired, finish
+from samverkan.web.state import WebState
+from samverkan.web.views import page, status_of
+
+log = logging.getLogger("samverkan.web")
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings.database_url)
+    sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="samverkan-leverans")
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        sender.shutdown(wait=True)  # an invitation being sent finishes before the process ends
+
+    app = FastAPI(
+        title="Samverkan",
+        summary="Kommunens och polisens lokala brottsförebyggande samverkan: cykeln, beslut, åtgärder och EST.",
+        version="1",
+        docs_url="/api/dokumentation",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.web = WebState(engine, settings)
+
+    def deliver_soon(notification_id: int) -> None:
+        """Send one outbox row now, off the request (the five-minute delivery flow would send it anyway)."""
+        from samverkan.notifications.delivery import deliver_pending
+
+        def send() -> None:
+            try:
+                deliver_pending(engine, only_ids=[notification_id])
+            except Exception:  # the row stays in the outbox; the delivery flow retries it
+                log.exception("kunde inte skicka meddelande %s direkt; leveransflödet tar det", notification_id)
+
+        sender.submit(send)
+
+    app.state.deliver_soon = deliver_soon
+    app.mount("/static", StaticFiles(directory=str(files("samverkan.web") / "static")), name="static")
+    app.include_router(pages.router)
+    app.include_router(api.router)
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        return finish(request, await call_next(request))
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, _exc: LoginRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/logga-in?nasta={quote(target)}", status_code=303)
+
+    @app.exception_handler(CsrfFailed)
+    async def csrf_failed(request: Request, _exc: CsrfFailed) -> Response:
+        return page(
+            request,
+            "error.html.j2",
+            403,
+            error="Formuläret kunde inte tas emot (säkerhetstoken saknas eller är för gammal). "
+            "Gå tillbaka, ladda om sidan och försök igen.",
+        )
+
+    @app.exception_handler(ServiceError)
+    async def refused(request: Request, exc: ServiceError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return api.error_response(exc)
+        return page(request, "error.html.j2", status_of(exc), error=str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return api.validation_response(exc)
+        problems = [f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors()]
+        return page(request, "error.html.j2", 422, error="Uppgifterna i formuläret är inte giltiga:", problems=problems)
+
+    return app
