@@ -752,6 +752,9 @@ def report_observation(
             "time_band": time_band, "count": count, "severity": severity, "text": text}  # fmt: skip
     try:
         with web.write() as session:
+            if not body_key:  # one EST group: the form does not ask
+                groups = _est_bodies(session, find_organisation(session, key))
+                body_key = groups[0].key if len(groups) == 1 else ""
             est.report_observation(
                 session, key, viewer.person.email, web.today(), body_key=body_key,
                 observed_on=observed_on or web.today(), category=category, area=area,
