@@ -22,7 +22,7 @@ from samverkan.services.calendar_feed import organisation_calendar
 from samverkan.services.errors import NotFoundError, NotPermittedError, RefusedError, ServiceError
 from samverkan.services.my_work import my_work
 from samverkan.web.security import state
-from samverkan.web.views import Membership, membership, status_of
+from samverkan.web.views import Id, Membership, membership, status_of
 
 bearer = HTTPBearer(auto_error=False, description="Personlig API-nyckel från sidan Mitt konto")
 
@@ -151,7 +151,7 @@ class CycleOut(BaseModel):
 class EvidenceIn(BaseModel):
     title: str = Field(min_length=1, max_length=300, description="Vad beviset är")
     uri: str | None = Field(default=None, max_length=2000, description="Länk, sökväg eller diarienummer")
-    decision_id: int | None = Field(default=None, ge=1, le=2**31 - 1, description="Beslutets nummer")
+    decision_id: Id | None = Field(default=None, ge=1, le=2**31 - 1, description="Beslutets nummer")
 
 
 class TransitionOut(BaseModel):
@@ -271,7 +271,7 @@ def api_cycle(request: Request, person: Caller, key: str) -> Any:
 @router.post(
     "/organisationer/{key}/punkter/{item_id}/klar", response_model=TransitionOut, summary="Markera en punkt som klar"
 )
-def api_complete(request: Request, person: Caller, key: str, item_id: int, evidence: EvidenceIn) -> Any:
+def api_complete(request: Request, person: Caller, key: str, item_id: Id, evidence: EvidenceIn) -> Any:
     from samverkan.models import ChecklistItem
 
     _member(request, person, key)
@@ -305,7 +305,7 @@ def api_record_decision(request: Request, person: Caller, key: str, decision: De
 
 
 @router.post("/organisationer/{key}/beslut/{decision_id}/justering", response_model=DecisionOut, summary="Justera")
-def api_sign_decision(request: Request, person: Caller, key: str, decision_id: int) -> Any:
+def api_sign_decision(request: Request, person: Caller, key: str, decision_id: Id) -> Any:
     _member(request, person, key)
     web = state(request)
     with web.write() as session:
@@ -339,7 +339,7 @@ def api_measures(request: Request, person: Caller, key: str) -> Any:
 
 
 @router.patch("/organisationer/{key}/atgarder/{measure_id}", response_model=MeasureOut, summary="Rapportera status")
-def api_update_measure(request: Request, person: Caller, key: str, measure_id: int, change: MeasureIn) -> Any:
+def api_update_measure(request: Request, person: Caller, key: str, measure_id: Id, change: MeasureIn) -> Any:
     _member(request, person, key)
     web = state(request)
     with web.write() as session:

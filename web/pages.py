@@ -50,7 +50,7 @@ from samverkan.web.security import (
     set_session_cookie,
     state,
 )
-from samverkan.web.views import membership, page, redirect, status_of
+from samverkan.web.views import Id, membership, page, redirect, status_of
 
 router = APIRouter(include_in_schema=False)
 Logged = Annotated[Viewer, Depends(require_viewer)]
@@ -221,7 +221,7 @@ def new_api_key(
 
 
 @router.post("/konto/nyckel/{token_id}/aterkalla")
-def revoke_key(request: Request, viewer: Logged, token_id: int, csrf_token: Annotated[str, Form()] = "") -> Response:
+def revoke_key(request: Request, viewer: Logged, token_id: Id, csrf_token: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf_token)
     with state(request).write() as session:
         token = session.get(PersonToken, token_id)
@@ -385,7 +385,7 @@ def reopen(
     return redirect(f"/org/{key}/cykel", " ".join(moved.describe()) or "Omtaget är gjort.")
 
 
-def _item_context(session: Any, key: str, item_id: int, on: date) -> dict[str, Any]:
+def _item_context(session: Any, key: str, item_id: Id, on: date) -> dict[str, Any]:
     from samverkan.models import ChecklistItem
 
     organisation = find_organisation(session, key)
@@ -403,12 +403,12 @@ def _item_context(session: Any, key: str, item_id: int, on: date) -> dict[str, A
 
 
 @router.get("/org/{key}/punkt/{item_id}", response_class=HTMLResponse)
-def item_page(request: Request, viewer: Logged, key: str, item_id: int) -> Response:
+def item_page(request: Request, viewer: Logged, key: str, item_id: Id) -> Response:
     return _item_page(request, viewer, key, item_id)
 
 
 def _item_page(
-    request: Request, viewer: Logged, key: str, item_id: int, error: str | None = None, status: int = 200
+    request: Request, viewer: Logged, key: str, item_id: Id, error: str | None = None, status: int = 200
 ) -> Response:
     web = state(request)
     try:
@@ -453,7 +453,7 @@ def complete_item(
     request: Request,
     viewer: Logged,
     key: str,
-    item_id: int,
+    item_id: Id,
     title: Annotated[str, Form(max_length=300)] = "",
     uri: Annotated[str, Form(max_length=2000)] = "",
     decision_id: Annotated[int | None, Form()] = None,
@@ -484,7 +484,7 @@ def complete_item(
 
 
 @router.get("/org/{key}/filer/{upload_id}")
-def download_upload(request: Request, viewer: Logged, key: str, upload_id: int) -> Response:
+def download_upload(request: Request, viewer: Logged, key: str, upload_id: Id) -> Response:
     web = state(request)
     try:
         with web.read() as session:
@@ -593,7 +593,7 @@ def record_decision(
 
 @router.post("/org/{key}/beslut/{decision_id}/justera", response_class=HTMLResponse)
 def justify(
-    request: Request, viewer: Logged, key: str, decision_id: int, csrf_token: Annotated[str, Form()] = ""
+    request: Request, viewer: Logged, key: str, decision_id: Id, csrf_token: Annotated[str, Form()] = ""
 ) -> Response:
     check_csrf(request, csrf_token)
     web = state(request)
@@ -670,7 +670,7 @@ def update_measure(
     request: Request,
     viewer: Logged,
     key: str,
-    measure_id: int,
+    measure_id: Id,
     status_value: Annotated[MeasureStatus | None, Form(alias="status")] = None,
     progress_pct: Annotated[int | None, Form()] = None,
     csrf_token: Annotated[str, Form()] = "",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote, unquote
 
-from fastapi import Request
+from fastapi import Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session
 
@@ -17,6 +17,7 @@ from samverkan.services.overview import find_organisation
 from samverkan.templates.rendering import render
 from samverkan.web.security import NOTICE_COOKIE, Viewer, csrf_token, current_viewer, state
 
+Id = Annotated[int, Path(ge=1, le=2_147_483_647, description="Nummer")]  # fits every database's integer
 STATUS = {NotFoundError: 404, NotPermittedError: 403, ConflictError: 409, RefusedError: 422}
 
 
