@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DB_URL ?= sqlite:///var/samverkan.db
 EXAMPLE ?= examples/fagersta.yaml
 
-.PHONY: run test lint install clean bench
+.PHONY: run test lint install clean bench browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,17 @@ run: $(STAMP)
 	mkdir -p var
 	SAMVERKAN_DATABASE_URL=$(DB_URL) $(BIN)/samverkan run $(EXAMPLE)
 
-test: $(STAMP)
+# The browser tests drive Debian's Chromium (never a browser downloaded by Playwright).
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+browser:
+	@[ -x $(CHROMIUM) ] || { echo "Installerar Debians chromium för webbläsartesterna …"; \
+	  $(SUDO) apt-get install -y -q chromium >/dev/null 2>&1 || \
+	  { $(SUDO) apt-get update -q >/dev/null && $(SUDO) apt-get install -y -q chromium >/dev/null; }; }
+	@[ -x $(CHROMIUM) ] || { echo "chromium saknas och kunde inte installeras"; exit 1; }
+
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -38,4 +48,4 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache test-output
