@@ -302,7 +302,12 @@ def complete_item(
         after={"status": ItemStatus.DONE, "evidence": evidence.title, "role": acting.role.key},
     )
     stop_reminders(session, "item", item.id, "punkten är klar")  # type: ignore[arg-type]
-    if exit_missing(session, organisation, cycle, phase, on):
+    still_open = session.exec(
+        select(func.count())
+        .select_from(ChecklistItem)
+        .where(ChecklistItem.phase_id == phase.id, ChecklistItem.status == ItemStatus.OPEN)
+    ).one()
+    if still_open or exit_missing(session, organisation, cycle, phase, on):
         return Transition()
     return _advance(session, organisation, cycle, phase, acting.label, on, now)
 
@@ -323,7 +328,7 @@ def _active_phase(session: Session, cycle: Cycle) -> Phase | None:
     return session.exec(select(Phase).where(Phase.cycle_id == cycle.id, Phase.status == PhaseStatus.ACTIVE)).first()
 
 
-def _owner_text(session: Session, organisation: Organisation, function: str, on: date) -> str:
+def owner_text(session: Session, organisation: Organisation, function: str, on: date) -> str:
     return describe_holders(session, roles_with_function(session, organisation, function), on)
 
 
@@ -332,10 +337,13 @@ def exit_missing(session: Session, organisation: Organisation, cycle: Cycle, pha
     missing: list[str] = []
     facts: CycleFacts | None = None
     items = session.exec(select(ChecklistItem).where(ChecklistItem.phase_id == phase.id).order_by(ChecklistItem.id))
+    owners: dict[str, str] = {}  # one lookup per owning function, not per item
     for item in items.all():
         if item.status != ItemStatus.DONE:
+            if item.owner_role_key not in owners:
+                owners[item.owner_role_key] = owner_text(session, organisation, item.owner_role_key, on)
             missing.append(
-                f"{item.title} [{item.key}] – ansvarig: {_owner_text(session, organisation, item.owner_role_key, on)}; "
+                f"{item.title} [{item.key}] – ansvarig: {owners[item.owner_role_key]}; "
                 f"bevis: {EVIDENCE_SV[EvidenceKind(item.evidence_kind)]}"
             )
         elif item.requirement:
@@ -592,7 +600,7 @@ def cycle_status(session: Session, org_key: str, on: date) -> CycleView:
                     item.key,
                     item.title,
                     item.owner_role_key,  # type: ignore[arg-type]
-                    _owner_text(session, organisation, item.owner_role_key, on),
+                    owner_text(session, organisation, item.owner_role_key, on),
                     EVIDENCE_SV[EvidenceKind(item.evidence_kind)],
                     item.status,
                     item.due_on.isoformat() if item.due_on else None,

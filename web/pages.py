@@ -385,8 +385,10 @@ def reopen(
     return redirect(f"/org/{key}/cykel", " ".join(moved.describe()) or "Omtaget är gjort.")
 
 
-def _item_context(session: Any, key: str, item_id: Id, on: date) -> dict[str, Any]:
+def _item_context(session: Any, key: str, item_id: int, on: date) -> dict[str, Any]:
+    """One item with what its page shows; reads only that item (not the whole cycle)."""
     from samverkan.models import ChecklistItem
+    from samverkan.services.cycle import EVIDENCE_SV, owner_text
 
     organisation = find_organisation(session, key)
     item = session.get(ChecklistItem, item_id)
@@ -394,11 +396,22 @@ def _item_context(session: Any, key: str, item_id: Id, on: date) -> dict[str, An
     cyc = session.get(Cycle, phase.cycle_id) if phase else None
     if item is None or cyc is None or cyc.organisation_id != organisation.id:
         raise NotFoundError(f"punkt nr {item_id} finns inte i {organisation.name}")
-    decisions = session.exec(
-        select(Decision).where(Decision.organisation_id == organisation.id).order_by(col(Decision.id).desc()).limit(50)
-    ).all()
-    view = cycle.cycle_status(session, key, on)
-    item_view = next((i for p in view.phases for i in p.items if i.id == item_id), None)
+    decisions = (
+        session.exec(
+            select(Decision)
+            .where(Decision.organisation_id == organisation.id)
+            .order_by(col(Decision.id).desc())
+            .limit(50)
+        ).all()
+        if item.evidence_kind == EvidenceKind.DECISION
+        else []
+    )
+    done_by = session.get(Person, item.completed_by_person_id) if item.completed_by_person_id else None
+    item_view = {
+        "owners": owner_text(session, organisation, item.owner_role_key, on),
+        "evidence_kind": EVIDENCE_SV[EvidenceKind(item.evidence_kind)],
+        "completed_by": done_by.name if done_by else None,
+    }
     return {"item": item, "phase": phase, "decisions": decisions, "item_view": item_view, "org": organisation}
 
 
@@ -466,8 +479,12 @@ def complete_item(
         with web.write() as session:
             organisation = find_organisation(session, key)
             membership(session, request, viewer, key)
-            context = _item_context(session, key, item_id, web.today())
-            kind = EvidenceKind(context["item"].evidence_kind)
+            from samverkan.models import ChecklistItem
+
+            target = session.get(ChecklistItem, item_id)
+            if target is None:
+                raise NotFoundError(f"punkt nr {item_id} finns inte")
+            kind = EvidenceKind(target.evidence_kind)
             link = uri.strip() or None
             if file is not None and file.filename:
                 upload = _store_upload(request, viewer, organisation, file)
@@ -477,7 +494,7 @@ def complete_item(
                 title = title.strip() or upload.filename
             evidence = EvidenceInput(kind, title, link, decision_id if kind == EvidenceKind.DECISION else None)
             moved = cycle.complete_item(session, key, viewer.person.email, web.today(), str(item_id), evidence)
-            done = context["item"].title
+            done = target.title
     except ServiceError as exc:
         return _item_page(request, viewer, key, item_id, error=str(exc), status=status_of(exc))
     return redirect(f"/org/{key}/cykel", " ".join([f"'{done}' är klar.", *moved.describe()]))
