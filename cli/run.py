@@ -74,7 +74,7 @@ def prepare_demo(engine: Engine, config: Path, data_dir: Path) -> DemoLogin:
             .order_by(Person.name)
         ).all()
         for person in people:
-            if not accounts.has_account(session, person) or not _password_is(session, person, password):
+            if not accounts.password_matches(session, person, password):
                 accounts.set_password(session, person, password)
         main = next(p for role in coordinators for p in holders(session, role, today))
         started = False
@@ -83,21 +83,6 @@ def prepare_demo(engine: Engine, config: Path, data_dir: Path) -> DemoLogin:
             started = True
         others = [(f"{p.name}", p.email) for p in people if p.id != main.id][:4]
         return DemoLogin(organisation.key, organisation.name, main.email, main.name, password, others, started)
-
-
-def _password_is(session: object, person: object, password: str) -> bool:
-    from argon2 import PasswordHasher
-    from argon2.exceptions import VerificationError
-    from sqlmodel import Session
-
-    from samverkan.models import Account
-
-    assert isinstance(session, Session)
-    account = session.exec(select(Account).where(Account.person_id == person.id)).first()  # type: ignore[attr-defined]
-    try:
-        return bool(account and account.password_hash and PasswordHasher().verify(account.password_hash, password))
-    except VerificationError:
-        return False
 
 
 def start_schedules(prefect_port: int) -> subprocess.Popen[bytes]:

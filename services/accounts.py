@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from samverkan.core.settings import get_settings
 from samverkan.core.timeutil import utcnow
-from samverkan.models import Account, LoginAttempt, Notification, Organisation, Person, PersonToken, TokenKind
+from samverkan.models import Account, LoginAttempt, Notification, Person, PersonToken, TokenKind
 from samverkan.services.access import COORDINATING, find_person, require_function, roles_held
 from samverkan.services.audit import audit
 from samverkan.services.errors import NotPermittedError, RefusedError, ServiceError
@@ -138,11 +138,6 @@ class Invitation:
     notification_id: int
 
 
-def _organisations_of(session: Session, person: Person, on: date) -> list[Organisation]:
-    configured = session.exec(select(Organisation).where(col(Organisation.config_hash).is_not(None))).all()
-    return [org for org in configured if roles_held(session, org, person, on)]
-
-
 def invite(
     session: Session,
     org_key: str,
@@ -257,11 +252,8 @@ def login(
     check_rate(session, email, client, now)
     person = session.exec(select(Person).where(Person.email == email)).first()
     account = session.exec(select(Account).where(Account.person_id == person.id)).first() if person else None
-    stored = account.password_hash if account and account.disabled_at is None else None
-    try:
-        ok = _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
-    except (VerificationError, InvalidHashError):
-        ok = False
+    stored = _usable_hash(account)
+    ok = _verify(stored, password)
     session.add(LoginAttempt(email=email, client=client, ok=ok, at=now))
     if not ok or person is None or account is None:
         raise LoginFailedError("Fel e-postadress eller lösenord.")
@@ -277,10 +269,19 @@ def logout(session: Session, token: PersonToken, now: datetime | None = None) ->
     session.add(token)
 
 
-def has_account(session: Session, person: Person) -> bool:
+
+def _verify(stored: str | None, password: str) -> bool:
+    """Argon2id check; without a stored hash a dummy one is checked, so unknown addresses take as long."""
+    try:
+        return _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _usable_hash(account: Account | None) -> str | None:
+    return account.password_hash if account and account.disabled_at is None else None
+
+
+def password_matches(session: Session, person: Person, password: str) -> bool:
     account = session.exec(select(Account).where(Account.person_id == person.id)).first()
-    return bool(account and account.password_hash and account.disabled_at is None)
-
-
-def person_organisations(session: Session, person: Person, on: date) -> list[Organisation]:
-    return _organisations_of(session, person, on)
+    return _verify(_usable_hash(account), password)
