@@ -233,6 +233,9 @@ def test_api_with_a_personal_key(live: Live) -> None:
     headers = {"Authorization": f"Bearer {key}"}
     work = api.get("/api/v1/mitt-arbete", headers=headers).json()
     assert work["organisations"][0]["key"] == "fagersta"
+    state = api.get("/api/v1/organisationer/fagersta/cykel", headers=headers).json()
+    assert state["number"] == 1 and state["current_phase"] == "Initiera samverkan"
+    assert {"id", "title", "owners", "status", "evidence"} <= set(state["phases"][0]["items"][0])
     target = item_id(live.engine, "kommunikationsplan")
     done = api.post(
         f"/api/v1/organisationer/fagersta/punkter/{target}/klar",

@@ -1,4 +1,5 @@
-"""The HTTP API: the same actions as the pages, as JSON, described by OpenAPI (/api/openapi.json).
+"""The HTTP API: the same actions as the pages, as JSON, described by OpenAPI (/api/openapi.json). Answers
+are the service layer's own views (dataclasses) where it has them.
 
 Authorised by personal API keys (Authorization: Bearer …, made on the account page); never by the session
 cookie, so cross-site requests cannot use it. Errors are {"fel": text, "saknas": [...]} in Swedish."""
@@ -18,9 +19,11 @@ from sqlmodel import col, select
 from samverkan.models import Cycle, Measure, Notification, Person, TokenKind
 from samverkan.models.enums import CycleStatus, EvidenceKind, MeasureStatus
 from samverkan.services import accounts, agreements, cycle, est, substance
+from samverkan.services.agreements import DecisionView, SigningResult
 from samverkan.services.calendar_feed import organisation_calendar
+from samverkan.services.cycle import CycleView
 from samverkan.services.errors import NotFoundError, NotPermittedError, RefusedError, ServiceError
-from samverkan.services.my_work import my_work
+from samverkan.services.my_work import WorkEntry, my_work
 from samverkan.web.security import state
 from samverkan.web.views import Id, Membership, membership, status_of
 
@@ -89,15 +92,6 @@ def _member(request: Request, person: Person, key: str) -> Membership:
 # -- models ----------------------------------------------------------------------------------------
 
 
-class WorkEntryOut(BaseModel):
-    kind: str
-    title: str
-    detail: str
-    due_on: str | None
-    overdue: bool
-    ref: str
-
-
 class OrganisationWorkOut(BaseModel):
     key: str
     name: str
@@ -105,7 +99,7 @@ class OrganisationWorkOut(BaseModel):
     coordinating: bool
     phase: str | None
     overdue: int
-    entries: list[WorkEntryOut]
+    entries: list[WorkEntry]
 
 
 class MyWorkOut(BaseModel):
@@ -113,39 +107,6 @@ class MyWorkOut(BaseModel):
     email: str
     on: str
     organisations: list[OrganisationWorkOut]
-
-
-class ItemOut(BaseModel):
-    id: int
-    key: str
-    title: str
-    owner: str
-    owners: str
-    evidence_kind: str
-    status: str
-    due_on: str | None
-    overdue: bool
-    completed_by: str | None
-    evidence: list[str]
-
-
-class PhaseOut(BaseModel):
-    key: str
-    name: str
-    status: str
-    due_on: str | None
-    items: list[ItemOut]
-    history: list[dict[str, Any]]
-
-
-class CycleOut(BaseModel):
-    organisation: str
-    number: int
-    definition: str
-    status: str
-    current_phase: str | None
-    missing: list[str]
-    phases: list[PhaseOut]
 
 
 class EvidenceIn(BaseModel):
@@ -171,28 +132,9 @@ class DecisionIn(BaseModel):
     diarienummer: str | None = Field(default=None, max_length=64)
 
 
-class DecisionOut(BaseModel):
-    id: int
-    body: str | None
-    kind: str
-    decided_on: str
-    title: str
-    text: str
-    diarienummer: str | None
-    recorded_by: str | None
-    signatories: list[str]
-
-
 class SigningIn(BaseModel):
     what: Literal["agreement", "promise"] = "agreement"
     kommun: str | None = Field(default=None, max_length=64, description="Vilken kommuns medborgarlöfte")
-
-
-class SigningOut(BaseModel):
-    title: str
-    status: str
-    signed: list[str]
-    missing: list[str]
 
 
 class MeasureOut(BaseModel):
@@ -260,12 +202,12 @@ def api_my_work(request: Request, person: Caller) -> Any:
         return my_work(session, person, web.today()).to_dict()
 
 
-@router.get("/organisationer/{key}/cykel", response_model=CycleOut, summary="Cykelns läge")
+@router.get("/organisationer/{key}/cykel", response_model=CycleView, summary="Cykelns läge")
 def api_cycle(request: Request, person: Caller, key: str) -> Any:
     _member(request, person, key)
     web = state(request)
     with web.read() as session:
-        return cycle.cycle_status(session, key, web.today()).to_dict()
+        return cycle.cycle_status(session, key, web.today())
 
 
 @router.post(
@@ -292,7 +234,9 @@ def api_complete(request: Request, person: Caller, key: str, item_id: Id, eviden
     return {**moved.__dict__, "messages": moved.describe()}
 
 
-@router.post("/organisationer/{key}/beslut", response_model=DecisionOut, status_code=201, summary="Protokollför beslut")
+@router.post(
+    "/organisationer/{key}/beslut", response_model=DecisionView, status_code=201, summary="Protokollför beslut"
+)
 def api_record_decision(request: Request, person: Caller, key: str, decision: DecisionIn) -> Any:
     _member(request, person, key)
     web = state(request)
@@ -301,24 +245,23 @@ def api_record_decision(request: Request, person: Caller, key: str, decision: De
             session, key, person.email, web.today(), **decision.model_dump(exclude_none=False)
         )
         session.flush()
-        return agreements.decision_view(session, key, recorded.id).__dict__  # type: ignore[arg-type]
+        return agreements.decision_view(session, key, recorded.id)  # type: ignore[arg-type]
 
 
-@router.post("/organisationer/{key}/beslut/{decision_id}/justering", response_model=DecisionOut, summary="Justera")
+@router.post("/organisationer/{key}/beslut/{decision_id}/justering", response_model=DecisionView, summary="Justera")
 def api_sign_decision(request: Request, person: Caller, key: str, decision_id: Id) -> Any:
     _member(request, person, key)
     web = state(request)
     with web.write() as session:
-        return agreements.sign_decision(session, key, person.email, web.today(), decision_id).__dict__
+        return agreements.sign_decision(session, key, person.email, web.today(), decision_id)
 
 
-@router.post("/organisationer/{key}/underskrifter", response_model=SigningOut, summary="Skriv under för sin part")
+@router.post("/organisationer/{key}/underskrifter", response_model=SigningResult, summary="Skriv under för sin part")
 def api_sign(request: Request, person: Caller, key: str, signing: SigningIn) -> Any:
     _member(request, person, key)
     web = state(request)
     with web.write() as session:
-        result = agreements.sign(session, key, person.email, web.today(), signing.what, signing.kommun)
-    return result.__dict__
+        return agreements.sign(session, key, person.email, web.today(), signing.what, signing.kommun)
 
 
 def _active_cycle_id(session: Any, member: Membership) -> int | None:
