@@ -44,7 +44,7 @@ from samverkan.services.overview import find_organisation, organisation_overview
 from samverkan.services.packets import PACKET_KINDS, render_packet
 from samverkan.web.security import (
     Viewer,
-    check_csrf,
+    csrf_protected,
     current_viewer,
     require_viewer,
     set_session_cookie,
@@ -52,7 +52,7 @@ from samverkan.web.security import (
 )
 from samverkan.web.views import Id, membership, page, redirect, status_of
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protected)])  # every form is checked
 Logged = Annotated[Viewer, Depends(require_viewer)]
 MAX_UPLOAD = 20 * 1024 * 1024
 UPLOAD_TYPES = {
@@ -89,9 +89,7 @@ def login(
     email: Annotated[str, Form(max_length=254)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
     nasta: Annotated[str, Form(max_length=500)] = "/mitt-arbete",
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     web = state(request)
     try:
         with web.write() as session:
@@ -108,8 +106,7 @@ def login(
 
 
 @router.post("/logga-ut")
-def logout(request: Request, viewer: Logged, csrf_token: Annotated[str, Form()] = "") -> Response:
-    check_csrf(request, csrf_token)
+def logout(request: Request, viewer: Logged) -> Response:
     with state(request).write() as session:
         token = session.get(PersonToken, viewer.token.id)
         if token is not None:
@@ -135,9 +132,7 @@ def accept_invitation(
     secret: str,
     password: Annotated[str, Form(max_length=1000)] = "",
     password2: Annotated[str, Form(max_length=1000)] = "",
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     web = state(request)
     with web.read() as session:
         token = accounts.valid_token(session, secret, TokenKind.INVITATION)
@@ -184,9 +179,8 @@ def _account_page(
 
 
 @router.post("/konto/kalender", response_class=HTMLResponse)
-def new_calendar_link(request: Request, viewer: Logged, csrf_token: Annotated[str, Form()] = "") -> Response:
+def new_calendar_link(request: Request, viewer: Logged) -> Response:
     """A new personal calendar link; the previous one stops working. Shown once: only its hash is kept."""
-    check_csrf(request, csrf_token)
     web = state(request)
     with web.write() as session:
         person = session.get(Person, viewer.person.id)
@@ -197,18 +191,14 @@ def new_calendar_link(request: Request, viewer: Logged, csrf_token: Annotated[st
 
 
 @router.post("/konto/kalender/aterkalla")
-def revoke_calendar_link(request: Request, viewer: Logged, csrf_token: Annotated[str, Form()] = "") -> Response:
-    check_csrf(request, csrf_token)
+def revoke_calendar_link(request: Request, viewer: Logged) -> Response:
     with state(request).write() as session:
         count = accounts.revoke_tokens(session, session.get(Person, viewer.person.id), TokenKind.CALENDAR)  # type: ignore[arg-type]
     return redirect("/konto", "Kalenderlänken är återkallad." if count else "Du hade ingen kalenderlänk.")
 
 
 @router.post("/konto/api-nyckel", response_class=HTMLResponse)
-def new_api_key(
-    request: Request, viewer: Logged, csrf_token: Annotated[str, Form()] = "", label_text: Annotated[str, Form()] = ""
-) -> Response:
-    check_csrf(request, csrf_token)
+def new_api_key(request: Request, viewer: Logged, label_text: Annotated[str, Form()] = "") -> Response:
     with state(request).write() as session:
         secret, _ = accounts.issue_token(
             session,
@@ -221,8 +211,7 @@ def new_api_key(
 
 
 @router.post("/konto/nyckel/{token_id}/aterkalla")
-def revoke_key(request: Request, viewer: Logged, token_id: Id, csrf_token: Annotated[str, Form()] = "") -> Response:
-    check_csrf(request, csrf_token)
+def revoke_key(request: Request, viewer: Logged, token_id: Id) -> Response:
     with state(request).write() as session:
         token = session.get(PersonToken, token_id)
         if token is None or token.person_id != viewer.person.id:
@@ -289,9 +278,7 @@ def handover_role(
     to_email: Annotated[str, Form(max_length=254)] = "",
     to_name: Annotated[str, Form(max_length=200)] = "",
     starts_on: Annotated[date | None, Form()] = None,
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     web = state(request)
     try:
         with web.write() as session:
@@ -317,9 +304,7 @@ def invite_person(
     viewer: Logged,
     key: str,
     email: Annotated[str, Form(max_length=254)] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     web = state(request)
     try:
         with web.write() as session:
@@ -354,8 +339,7 @@ def _cycle_page(request: Request, viewer: Logged, key: str, error: str | None = 
 
 
 @router.post("/org/{key}/cykel/starta", response_class=HTMLResponse)
-def start_cycle(request: Request, viewer: Logged, key: str, csrf_token: Annotated[str, Form()] = "") -> Response:
-    check_csrf(request, csrf_token)
+def start_cycle(request: Request, viewer: Logged, key: str) -> Response:
     web = state(request)
     try:
         with web.write() as session:
@@ -373,9 +357,7 @@ def reopen(
     key: str,
     phase_key: Annotated[str, Form(max_length=64)] = "",
     reason: Annotated[str, Form(max_length=2000)] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     web = state(request)
     try:
         with web.write() as session:
@@ -471,9 +453,7 @@ def complete_item(
     uri: Annotated[str, Form(max_length=2000)] = "",
     decision_id: Annotated[int | None, Form()] = None,
     file: Annotated[UploadFile | None, File()] = None,
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     web = state(request)
     try:
         with web.write() as session:
@@ -583,9 +563,7 @@ def record_decision(
     text: Annotated[str, Form(max_length=20000)] = "",
     decided_on: Annotated[date | None, Form()] = None,
     diarienummer: Annotated[str, Form(max_length=64)] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     web = state(request)
     try:
         with web.write() as session:
@@ -609,10 +587,7 @@ def record_decision(
 
 
 @router.post("/org/{key}/beslut/{decision_id}/justera", response_class=HTMLResponse)
-def justify(
-    request: Request, viewer: Logged, key: str, decision_id: Id, csrf_token: Annotated[str, Form()] = ""
-) -> Response:
-    check_csrf(request, csrf_token)
+def justify(request: Request, viewer: Logged, key: str, decision_id: Id) -> Response:
     web = state(request)
     try:
         with web.write() as session:
@@ -630,9 +605,7 @@ def sign(
     key: str,
     what: Annotated[str, Form(pattern="^(agreement|promise)$")] = "agreement",
     kommun: Annotated[str, Form(max_length=64)] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     web = state(request)
     try:
         with web.write() as session:
@@ -690,9 +663,7 @@ def update_measure(
     measure_id: Id,
     status_value: Annotated[MeasureStatus | None, Form(alias="status")] = None,
     progress_pct: Annotated[int | None, Form()] = None,
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     web = state(request)
     try:
         with web.write() as session:
@@ -761,9 +732,7 @@ def report_observation(
     count: Annotated[int | None, Form(ge=0, le=100000)] = None,
     severity: Annotated[int | None, Form()] = None,
     text: Annotated[str, Form(max_length=2000)] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     web = state(request)
     form = {"body_key": body_key, "category": category, "area": area, "source_function": source_function,
             "time_band": time_band, "count": count, "severity": severity, "text": text}  # fmt: skip
@@ -837,9 +806,7 @@ def make_packet(
     kind: Annotated[str, Form(max_length=64)] = "",
     body_key: Annotated[str, Form(max_length=64)] = "",
     meeting_on: Annotated[date | None, Form()] = None,
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
     web = state(request)
     try:
         with web.write() as session:

@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from samverkan.models import Person, PersonToken, TokenKind
@@ -97,6 +98,15 @@ def check_csrf(request: Request, submitted: str | None) -> None:
     expected = csrf_token(request)
     if not submitted or not expected or not hmac.compare_digest(submitted, expected):
         raise CsrfFailed()
+
+
+async def csrf_protected(request: Request) -> None:
+    """Router dependency: every POST to a page must carry the form's CSRF token (the form is parsed once;
+    the handler's Form parameters read the same parsed form)."""
+    if request.method != "POST":
+        return
+    submitted = (await request.form()).get("csrf_token")
+    await run_in_threadpool(check_csrf, request, submitted if isinstance(submitted, str) else None)
 
 
 def set_session_cookie(response: Response, web: WebState, secret: str | None) -> None:
