@@ -40,7 +40,8 @@ def test_generated_requests_find_no_server_errors(live: Live, tmp_path: Path) ->
         "--report-junit-path",
         str(report),
     ]
-    run = subprocess.run(command, capture_output=True, text=True, timeout=600, env={**os.environ, "NO_COLOR": "1"})
+    environment = {**os.environ, "NO_COLOR": "1"}
+    run = subprocess.run(command, capture_output=True, text=True, timeout=600, env=environment, cwd=tmp_path)
     print(run.stdout[-4000:])
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
     junit = report.read_text(encoding="utf-8")
