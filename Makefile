@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DB_URL ?= sqlite:///var/samverkan.db
 EXAMPLE ?= examples/fagersta.yaml
 
-.PHONY: run test lint install clean bench browser
+.PHONY: run test lint typecheck install clean bench browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,17 @@ browser:
 
 test: $(STAMP) browser
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# mypy --strict over the package as it is installed: each folder is samverkan.<folder>, so a tree of links
+# in .typecheck/ gives mypy that layout.
+PACKAGES := core templates models database roles process orgconfig scheduling notifications services flows web cli
+typecheck: $(STAMP)
+	@mkdir -p .typecheck/samverkan
+	@for p in $(PACKAGES); do ln -sfn ../../$$p .typecheck/samverkan/$$p; done
+	cd .typecheck && ../$(BIN)/mypy --config-file ../pyproject.toml --cache-dir ../.mypy_cache -p samverkan
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/nationwide_year.py
@@ -48,4 +58,4 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) var .pytest_cache test-output
+	rm -rf $(VENV) var .pytest_cache test-output .typecheck .mypy_cache

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from generate import kommun_yaml
 
 from samverkan.orgconfig.validate import validate_text
-from samverkan.scheduling.simulate import simulate
+from samverkan.services.simulation import simulate
 
 
 def prefect_overhead(runs: int) -> dict[str, float]:

@@ -524,7 +524,7 @@ def register(app: click.Group) -> None:
 
 
 def register_process(app: click.Group) -> None:
-    from samverkan.orgconfig.issues import ConfigError
+    from samverkan.core.issues import ConfigError
     from samverkan.process.definition import available_definitions, load_definition, validate_definition_file
 
     @app.group("process")
@@ -608,7 +608,7 @@ def register_simulate(app: click.Group) -> None:
     from pathlib import Path
 
     from samverkan.orgconfig.validate import validate_file
-    from samverkan.scheduling.simulate import simulate
+    from samverkan.services.simulation import simulate
 
     @app.command("simulate")
     @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FIL...")
@@ -768,8 +768,8 @@ def register_notifications(app: click.Group) -> None:
         """Skicka ett testmeddelande till ROLLens innehavare och visa per mottagare vad som hände."""
         from pathlib import Path
 
-        from samverkan.notifications.test_message import send_test
         from samverkan.orgconfig.validate import validate_file
+        from samverkan.services.test_message import send_test
 
         key = organisation
         if organisation.endswith((".yaml", ".yml")) or Path(organisation).is_file():
@@ -894,7 +894,7 @@ def register_county(app: click.Group) -> None:
         html = render("documents/county.html.j2", r=report)
         if out:
             out.write_text(html, encoding="utf-8")
-            from samverkan.scheduling.documents import write_pdf
+            from samverkan.services.documents import write_pdf
 
             write_pdf(html, out.with_suffix(".pdf"))
             click.echo(f"{out} och {out.with_suffix('.pdf')} skrivna")

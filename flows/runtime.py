@@ -26,7 +26,7 @@ def documents_dir() -> Path:
 
 def run_sweep(kinds: list[str] | None, org_keys: list[str] | None, now: str | None) -> dict[str, Any]:
     """One transaction: everything of `kinds` that is due, for every organisation (or the given ones)."""
-    from samverkan.scheduling.sweep import sweep
+    from samverkan.services.sweep import sweep
 
     moment = datetime.fromisoformat(now) if now else utcnow()
     with session_scope(engine()) as session:

@@ -54,7 +54,10 @@ class TriggerOccurrence(SQLModel, table=True):
     """Identity of one firing of a trigger: (organisation, trigger, occurrence) happens once."""
 
     __tablename__ = "trigger_occurrence"
-    __table_args__ = (sa.UniqueConstraint("organisation_id", "trigger_key", "occurrence_key"),)
+    __table_args__ = (
+        sa.UniqueConstraint("organisation_id", "trigger_key", "occurrence_key"),
+        sa.Index("ix_trigger_occurrence_org_scheduled", "organisation_id", "scheduled_for"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)

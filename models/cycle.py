@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -23,6 +24,9 @@ class Cycle(SQLModel, table=True):
     number: int
     definition_key: str = Field(max_length=64)
     definition_version: int = 1
+    # The process definition as the cycle started with it (parsed YAML): a running cycle keeps its own rules
+    # when the file changes; an explicit, audited upgrade replaces it.
+    definition_snapshot: dict[str, Any] = json_field(dict)
     status: CycleStatus = enum_field(CycleStatus.ACTIVE)
     started_at: datetime = created_at_field()
     closed_at: datetime | None = timestamp_field()

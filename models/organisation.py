@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from samverkan.models.base import created_at_field, enum_field, json_field, timestamp_field
 from samverkan.models.enums import BodyKind, ContactChannel, OrgKind
@@ -92,7 +92,13 @@ class RoleAssignment(SQLModel, table=True):
     source: str = Field(default="config", max_length=32, description="config | handover")
 
     def holds_on(self, day: date) -> bool:
+        """The rule "the role is held on day D", for an assignment already in memory."""
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+    @classmethod
+    def held_on(cls, day: date) -> sa.ColumnElement[bool]:
+        """The same rule as a SQL condition, for queries: starts on or before D, ends on or after D (or never)."""
+        return sa.and_(col(cls.starts_on) <= day, sa.or_(col(cls.ends_on).is_(None), col(cls.ends_on) >= day))
 
 
 class Body(SQLModel, table=True):

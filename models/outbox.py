@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -15,6 +15,7 @@ class Notification(SQLModel, table=True):
     """One message to one recipient over one route. The idempotency key makes re-runs harmless."""
 
     __tablename__ = "notification"
+    __table_args__ = (sa.Index("ix_notification_related", "related_type", "related_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     idempotency_key: str = Field(max_length=300, unique=True)
@@ -30,6 +31,7 @@ class Notification(SQLModel, table=True):
     attachments: list[str] = json_field(list)
     related_type: str | None = Field(default=None, max_length=64)
     related_id: int | None = None
+    due_on: date | None = Field(default=None, description="the deadline a reminder or escalation is about")
     status: NotificationStatus = enum_field(NotificationStatus.PENDING, index=True)
     not_before: datetime = Field(sa_type=UTCDateTime, nullable=False)
     urgent: bool = Field(default=False, description="sent on weekends and holidays too")

@@ -41,7 +41,7 @@ from samverkan.models import (
     Role,
 )
 from samverkan.models.enums import ItemStatus, NotificationStatus, PhaseStatus
-from samverkan.notifications.routes import (
+from samverkan.orgconfig.routes import (
     MissingSecretError,
     channel_of,
     env_references,
@@ -49,8 +49,8 @@ from samverkan.notifications.routes import (
     resolve,
     secret_values,
 )
+from samverkan.roles.holding import holders
 from samverkan.scheduling.workdays import WorkCalendar
-from samverkan.services.access import holders
 from samverkan.templates.rendering import render
 
 MAX_ATTEMPTS = 5

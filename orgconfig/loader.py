@@ -19,6 +19,8 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, select
 
+from samverkan.core.issues import ConfigError
+from samverkan.core.jsonable import jsonable
 from samverkan.core.timeutil import utcnow
 from samverkan.models import (
     Agreement,
@@ -37,11 +39,9 @@ from samverkan.models import (
     RoleAssignment,
 )
 from samverkan.models.enums import AgreementStatus, OrgKind
-from samverkan.notifications.routes import channel_of
-from samverkan.orgconfig.issues import ConfigError
+from samverkan.orgconfig.routes import channel_of
 from samverkan.orgconfig.schema import ContactSpec, OrgConfig, Party
 from samverkan.orgconfig.validate import ValidationResult
-from samverkan.services.audit import jsonable
 
 ACTIONS_SV = {
     "created": "skapad",

@@ -14,10 +14,10 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
+from samverkan.core.issues import ConfigError, ConfigIssue
+from samverkan.core.pydantic_messages import clean_loc, pydantic_message
+from samverkan.core.yaml_source import read_yaml
 from samverkan.models.enums import BodyKind, EvidenceKind
-from samverkan.orgconfig.issues import ConfigError, ConfigIssue
-from samverkan.orgconfig.validate import clean_loc, pydantic_message
-from samverkan.orgconfig.yaml_source import read_yaml
 from samverkan.process.requirements import REQUIREMENTS
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"

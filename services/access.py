@@ -8,9 +8,12 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from samverkan.models import Body, BodyMembership, Organisation, Person, Role, RoleAssignment
+from samverkan.models import Body, BodyMembership, Organisation, Person, Role
 from samverkan.models.enums import BodyKind
+from samverkan.roles.holding import describe_holders, holders, roles_held, roles_with_function
 from samverkan.services.errors import NotFoundError, NotPermittedError
+
+__all__ = ["describe_holders", "holders", "roles_held", "roles_with_function"]
 
 COORDINATING = ("samordnare", "kommunpolis")  # the functions that drive the cycle day to day
 STEERING_KINDS = (BodyKind.STYRGRUPP, BodyKind.LOKALA_BRA, BodyKind.LEDNINGSGRUPP, BodyKind.FOLKHALSORAD)
@@ -34,49 +37,6 @@ def find_person(session: Session, email: str) -> Person:
     if person is None:
         raise NotFoundError(f"ingen person med e-postadressen {email} finns i Samverkan")
     return person
-
-
-def roles_held(session: Session, organisation: Organisation, person: Person, on: date) -> list[Role]:
-    return list(
-        session.exec(
-            select(Role)
-            .join(RoleAssignment, col(RoleAssignment.role_id) == Role.id)
-            .where(Role.organisation_id == organisation.id, col(Role.archived_at).is_(None))
-            .where(RoleAssignment.person_id == person.id, RoleAssignment.starts_on <= on)
-            .where(col(RoleAssignment.ends_on).is_(None) | (col(RoleAssignment.ends_on) >= on))
-            .order_by(Role.key)
-        ).all()
-    )
-
-
-def holders(session: Session, role: Role, on: date) -> list[Person]:
-    return list(
-        session.exec(
-            select(Person)
-            .join(RoleAssignment, col(RoleAssignment.person_id) == Person.id)
-            .where(RoleAssignment.role_id == role.id, RoleAssignment.starts_on <= on)
-            .where(col(RoleAssignment.ends_on).is_(None) | (col(RoleAssignment.ends_on) >= on))
-            .order_by(Person.name)
-        ).all()
-    )
-
-
-def roles_with_function(session: Session, organisation: Organisation, function: str) -> list[Role]:
-    return list(
-        session.exec(
-            select(Role).where(
-                Role.organisation_id == organisation.id, Role.function == function, col(Role.archived_at).is_(None)
-            )
-        ).all()
-    )
-
-
-def describe_holders(session: Session, roles: Iterable[Role], on: date) -> str:
-    parts = []
-    for role in roles:
-        names = ", ".join(p.name for p in holders(session, role, on)) or "vakant"
-        parts.append(f"{role.name}: {names}")
-    return "; ".join(parts) or "ingen sådan roll finns"
 
 
 def require_function(

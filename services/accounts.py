@@ -269,7 +269,6 @@ def logout(session: Session, token: PersonToken, now: datetime | None = None) ->
     session.add(token)
 
 
-
 def _verify(stored: str | None, password: str) -> bool:
     """Argon2id check; without a stored hash a dummy one is checked, so unknown addresses take as long."""
     try:

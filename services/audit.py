@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session
 
+from samverkan.core.jsonable import jsonable
 from samverkan.models import AuditEntry
-
-
-def jsonable(value: Any) -> Any:
-    """Dates as ISO text, containers recursively: fit for a JSON audit column."""
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    return value
 
 
 def audit(

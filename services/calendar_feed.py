@@ -10,9 +10,9 @@ from sqlmodel import Session
 from samverkan.models import Person
 from samverkan.scheduling.cadence import expand
 from samverkan.scheduling.calendar import CalendarEvent
-from samverkan.scheduling.sweep import load_contexts
 from samverkan.services.my_work import held_roles
 from samverkan.services.overview import find_organisation
+from samverkan.services.sweep import load_contexts
 
 
 def organisation_calendar(

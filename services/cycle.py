@@ -35,6 +35,7 @@ from samverkan.services.overview import find_organisation
 from samverkan.services.privacy import no_personal_data
 from samverkan.services.reminders import stop_reminders
 from samverkan.services.substance import active_cycle, measure_facts, problem_facts
+from samverkan.services.sweep import sweep
 
 EVIDENCE_SV = {
     EvidenceKind.DOCUMENT: "dokument",
@@ -435,7 +436,6 @@ def _advance(
 
 def _notify_opened(session: Session, organisation: Organisation, now: datetime) -> None:
     """The new phase's owners hear of it in the same transaction that opened it (outbox, not at next sweep)."""
-    from samverkan.scheduling.sweep import sweep
 
     session.flush()
     sweep(session, now, org_keys=[organisation.key], lookback_days=0, kinds={"phase_opened"})

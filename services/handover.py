@@ -26,7 +26,7 @@ from samverkan.models import (
     RoleAssignment,
 )
 from samverkan.models.enums import CycleStatus, ItemStatus, PhaseStatus
-from samverkan.notifications.routes import redact
+from samverkan.orgconfig.routes import redact
 from samverkan.services.access import COORDINATING, holders, require_role, roles_with_function, steering_roles
 from samverkan.services.audit import audit
 from samverkan.services.errors import NotFoundError, RefusedError

@@ -23,6 +23,7 @@ from samverkan.models import (
     Signature,
 )
 from samverkan.models.enums import AgreementStatus, CycleStatus, ItemStatus, PhaseStatus
+from samverkan.services.access import COORDINATING
 from samverkan.services.agreements import signers
 
 OPEN_AGREEMENT = (AgreementStatus.DRAFT, AgreementStatus.PENDING_SIGNATURES)
@@ -166,7 +167,6 @@ def _measures(session: Session, cycle: Cycle, keys: set[str], on: date) -> list[
 
 
 def my_work(session: Session, person: Person, on: date) -> MyWork:
-    from samverkan.services.access import COORDINATING
 
     organisations = []
     for org_id, roles in held_roles(session, person, on).items():

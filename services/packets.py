@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 from samverkan.core.timeutil import STOCKHOLM
 from samverkan.models import Body
 from samverkan.scheduling.cadence import Occurrence
-from samverkan.scheduling.documents import render_document
 from samverkan.scheduling.triggers import PlannedAction, when_text
+from samverkan.services.documents import render_document
 from samverkan.services.errors import NotFoundError
 from samverkan.services.overview import find_organisation
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from samverkan.core.timeutil import utcnow
 from samverkan.database import session_scope
-from samverkan.scheduling.sweep import sweep
+from samverkan.services.sweep import sweep
 from tests.drive import KOMMUNPOLIS
 from tests.live import EST_SKOLA, KSO, PASSWORD, Live, fagersta_for_web, live_server
 from tests.test_web import item_id

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from samverkan.core.issues import ConfigError
 from samverkan.models import ChecklistItem, Evidence, Phase
 from samverkan.models.enums import AgreementStatus, CausePerspective, EvidenceKind, ItemStatus, PhaseStatus
-from samverkan.orgconfig.issues import ConfigError
 from samverkan.process.definition import available_definitions, load_definition, parse_definition
 from samverkan.services import agreements, cycle, handover, substance
 from samverkan.services.cycle import EvidenceInput

@@ -20,8 +20,8 @@ from samverkan.models.enums import NotificationStatus
 from samverkan.notifications.delivery import MAX_ATTEMPTS, deliver_pending
 from samverkan.orgconfig.loader import load_config
 from samverkan.orgconfig.validate import validate_text
-from samverkan.scheduling.sweep import sweep
 from samverkan.services import cycle, handover
+from samverkan.services.sweep import sweep
 from tests.conftest import EXAMPLES
 from tests.drive import KOMMUNDIREKTOR, KOMMUNPOLIS, SAMORDNARE, Driver, decided, doc, run_until_killed
 from tests.receivers import JsonReceiver, SmtpServer

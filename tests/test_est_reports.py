@@ -11,8 +11,8 @@ from sqlalchemy.engine import Engine
 
 from samverkan.database import session_scope
 from samverkan.notifications.delivery import deliver_pending
-from samverkan.scheduling.sweep import sweep
 from samverkan.services import est
+from samverkan.services.sweep import sweep
 from tests.receivers import SmtpServer
 from tests.test_delivery import at, fagersta
 

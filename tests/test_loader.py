@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
+from samverkan.core.issues import ConfigError
 from samverkan.database import session_scope
 from samverkan.models import (
     Agreement,
@@ -26,7 +27,6 @@ from samverkan.models import (
     RoleAssignment,
 )
 from samverkan.models.enums import ContactChannel, OrgKind
-from samverkan.orgconfig.issues import ConfigError
 from samverkan.orgconfig.loader import LoadReport, load_config
 from samverkan.orgconfig.validate import validate_file, validate_text
 from tests.conftest import EXAMPLES

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from samverkan.models.enums import ContactChannel
-from samverkan.notifications.routes import MissingSecretError, channel_of, check_route, redact, resolve
+from samverkan.orgconfig.routes import MissingSecretError, channel_of, check_route, redact, resolve
 
 MAIL = "mailto://${SMTP_USER}:${SMTP_PASSWORD}@smtp.kommun.example?to=a@kommun.example"
 

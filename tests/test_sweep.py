@@ -15,8 +15,8 @@ from sqlmodel import Session, col, func, select
 from samverkan.cli.main import app
 from samverkan.database import session_scope
 from samverkan.models import ChecklistItem, Notification, TriggerOccurrence
-from samverkan.scheduling.sweep import sweep
 from samverkan.services import cycle, handover
+from samverkan.services.sweep import sweep
 from tests.conftest import EXAMPLES
 from tests.drive import KOMMUNDIREKTOR, KOMMUNPOLIS, SAMORDNARE, Driver, decided, doc, run_until_killed
 
@@ -100,7 +100,7 @@ def test_a_sweep_killed_midway_loses_nothing_and_duplicates_nothing(
         "from datetime import datetime\n"
         "from zoneinfo import ZoneInfo\n"
         "from samverkan.database import make_engine, session_scope\n"
-        "from samverkan.scheduling.sweep import sweep\n"
+        "from samverkan.services.sweep import sweep\n"
         f"engine = make_engine({db_url!r})\n"
         "with session_scope(engine) as session:\n"
         "    result = sweep(session, datetime(2027, 2, 10, 6, tzinfo=ZoneInfo('Europe/Stockholm')), lookback_days=14)\n"

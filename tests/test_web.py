@@ -18,7 +18,7 @@ from samverkan.core.timeutil import today_local, utcnow
 from samverkan.database import session_scope
 from samverkan.models import ChecklistItem, EstObservation, Evidence, LoginAttempt, Notification, Upload
 from samverkan.models.enums import ItemStatus, NotificationStatus
-from samverkan.scheduling.sweep import sweep
+from samverkan.services.sweep import sweep
 from samverkan.web.pages import router
 from tests.drive import KOMMUNPOLIS, LPO_CHEF, SAMORDNARE
 from tests.live import EST_SKOLA, KOMMUNIKATOR, KSO, PASSWORD, Live, csrf_of, fagersta_for_web, live_server

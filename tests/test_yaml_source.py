@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from samverkan.orgconfig.yaml_source import read_yaml
+from samverkan.core.yaml_source import read_yaml
 
 TEXT = """\
 organisation:

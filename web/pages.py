@@ -34,10 +34,10 @@ from samverkan.models import (
     Upload,
 )
 from samverkan.models.enums import BodyKind, CycleStatus, EvidenceKind, MeasureStatus
-from samverkan.scheduling.documents import lagesbild_summary
 from samverkan.services import accounts, agreements, cycle, est, handover, substance
 from samverkan.services.calendar_feed import organisation_calendar
 from samverkan.services.cycle import EvidenceInput
+from samverkan.services.documents import lagesbild_summary
 from samverkan.services.errors import NotFoundError, NotPermittedError, RefusedError, ServiceError
 from samverkan.services.my_work import my_work
 from samverkan.services.overview import find_organisation, organisation_overview

@@ -43,6 +43,7 @@ from samverkan.models.enums import CycleStatus, ItemStatus, NotificationStatus, 
 from samverkan.scheduling.cadence import expand
 from samverkan.scheduling.triggers import PlannedAction, deadline_actions, occurrence_actions
 from samverkan.scheduling.workdays import WorkCalendar
+from samverkan.services.documents import render_document
 from samverkan.templates.rendering import render
 
 DELIVER_FROM = time(8, 0)
@@ -565,6 +566,5 @@ def _recipients(roles: list[Any], holders: Holders, day: date) -> list[tuple[Any
 
 
 def _render_document(session: Session, context: OrgContext, action: PlannedAction, folder: Path, pdf: bool) -> Path:
-    from samverkan.scheduling.documents import render_document
 
     return render_document(session, context.org, action, folder, pdf)

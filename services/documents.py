@@ -30,6 +30,7 @@ from samverkan.models import (
 )
 from samverkan.models.enums import CycleStatus, ItemStatus, MeasureStatus, PhaseStatus
 from samverkan.scheduling.triggers import PlannedAction, when_text
+from samverkan.services.agreements import latest_agreement, latest_promises, signing_facts
 from samverkan.templates.rendering import render
 
 ATTACHMENTS = {
@@ -195,7 +196,6 @@ def lagesbild_summary(session: Session, org: Organisation, until: date, days: in
 
 def _substance(session: Session, org: Organisation, cycle: Cycle | None) -> dict[str, Any]:
     """What the agreement, action-plan and follow-up packets show beyond the common sections."""
-    from samverkan.services.agreements import latest_agreement, latest_promises, signing_facts
 
     problems = []
     plan_rows = []

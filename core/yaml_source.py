@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from samverkan.orgconfig.issues import ConfigIssue, Path
+from samverkan.core.issues import ConfigIssue, Path
 
 
 @dataclass

@@ -15,15 +15,17 @@ from pathlib import Path
 
 from sqlmodel import select
 
+from samverkan.core.issues import ConfigError
 from samverkan.core.timeutil import STOCKHOLM
 from samverkan.database import make_engine, session_scope, upgrade
 from samverkan.models import Role
-from samverkan.orgconfig.issues import ConfigError
 from samverkan.orgconfig.loader import load_config
 from samverkan.orgconfig.validate import ValidationResult
-from samverkan.scheduling.sweep import SweepCache, SweepResult, sweep
 from samverkan.services.access import holders
+from samverkan.services.cycle import start_cycle as begin
 from samverkan.services.errors import ServiceError
+from samverkan.services.overview import find_organisation
+from samverkan.services.sweep import SweepCache, SweepResult, sweep
 
 SWEEP_AT = time(6, 0)
 
@@ -57,7 +59,6 @@ def simulate(
     pdf: bool = False,
 ) -> Simulation:
     """Run the engine over [first, last] for the given (validated) organisation files."""
-    from samverkan.services.cycle import start_cycle as begin
 
     with tempfile.TemporaryDirectory(prefix="samverkan-sim-") as scratch:
         engine = make_engine(database_url or f"sqlite:///{Path(scratch) / 'simulering.db'}")
@@ -95,7 +96,6 @@ def simulate(
 
 
 def _a_coordinator(session: object, key: str, on: date) -> str | None:
-    from samverkan.services.overview import find_organisation
 
     org = find_organisation(session, key)  # type: ignore[arg-type]
     for role in session.exec(

@@ -1,0 +1,75 @@
+"""Swedish messages for pydantic's validation errors, and error locations without pydantic's union branches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic_core import ErrorDetails
+
+from samverkan.core.issues import Path
+
+_MESSAGES = {
+    "missing": "obligatoriskt fält saknas",
+    "string_type": "ska vara text",
+    "int_type": "ska vara ett heltal",
+    "int_parsing": "ska vara ett heltal",
+    "int_from_float": "ska vara ett heltal",
+    "float_type": "ska vara ett tal",
+    "float_parsing": "ska vara ett tal",
+    "bool_type": "ska vara true eller false",
+    "bool_parsing": "ska vara true eller false",
+    "list_type": "ska vara en lista",
+    "model_type": "ska vara en tabell med nycklar",
+    "model_attributes_type": "ska vara en tabell med nycklar",
+    "dict_type": "ska vara en tabell med nycklar",
+    "date_type": "ska vara ett datum (ÅÅÅÅ-MM-DD)",
+    "date_parsing": "ska vara ett datum (ÅÅÅÅ-MM-DD)",
+    "date_from_datetime_parsing": "ska vara ett datum (ÅÅÅÅ-MM-DD)",
+    "date_from_datetime_inexact": "ska vara ett datum utan klockslag",
+}
+
+
+_PATTERN_MESSAGES = {
+    r"^[a-z0-9][a-z0-9_-]{0,63}$": "'{given}' duger inte som nyckel: använd a–z, 0–9, - och _ (högst 64 tecken)",
+    r"^\d{4}$": "'{given}' är ingen kommunkod (fyra siffror, t.ex. \"1982\")",
+    r"^[^@\s]+@[^@\s]+\.[^@\s]+$": "'{given}' är ingen e-postadress",
+    r"^\+?[0-9 ()-]{6,20}$": "'{given}' är inget telefonnummer",
+}
+
+
+def pydantic_message(error: ErrorDetails) -> str:
+    kind = error["type"]
+    ctx: dict[str, Any] = dict(error.get("ctx") or {})
+    given = error.get("input")
+    if kind == "extra_forbidden":
+        return "okänd nyckel"
+    if kind in ("literal_error", "enum"):
+        expected = ctx.get("expected", "")
+        return f"'{given}' är inte tillåtet; tillåtna värden: {expected}".replace(" or ", ", ")
+    if kind == "string_pattern_mismatch":
+        return _PATTERN_MESSAGES.get(str(ctx.get("pattern")), "'{given}' har fel form").format(given=given)
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        sign = {"greater_than_equal": "≥", "greater_than": ">", "less_than_equal": "≤", "less_than": "<"}[kind]
+        limit = next(iter(ctx.values()), "")
+        return f"{given} ska vara {sign} {limit}"
+    if kind in ("string_too_short", "too_short"):
+        return "får inte vara tomt"
+    if kind in ("string_too_long", "too_long"):
+        return "är för långt"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    if kind in _MESSAGES:
+        shown = f" (fick {given!r})" if kind != "missing" and not isinstance(given, dict | list) else ""
+        return _MESSAGES[kind] + shown
+    return error["msg"]
+
+
+def clean_loc(loc: Iterable[int | str]) -> Path:
+    """Drop pydantic's union branch names (e.g. 'str', 'ContactSpec') from a location."""
+    out: list[int | str] = []
+    for part in loc:
+        if isinstance(part, str) and part.startswith(("constrained-str", "function-")):
+            continue
+        out.append(part)
+    return tuple(out)
