@@ -8,13 +8,16 @@ updates events instead of duplicating them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from samverkan.core.labels import WEEKDAYS_SHORT_SV, label
 from samverkan.orgconfig.schema import OrgConfig
-from samverkan.scheduling.cadence import expand
+from samverkan.scheduling.arshjul import expand_organisation
+from samverkan.scheduling.cadence import Expansion
 from samverkan.scheduling.workdays import WorkCalendar
+
+MOVE_MARGIN = timedelta(days=62)  # how far an occurrence can be moved into or out of a window
 
 
 @dataclass(frozen=True)
@@ -70,15 +73,29 @@ def addressed_roles(config: OrgConfig, targets: list[str], body: str | None) -> 
     return tuple(sorted(roles))
 
 
+def cadence_rules(config: OrgConfig) -> dict[str, dict[str, Any]]:
+    """Each cadence's rule as the database stores it (the schedule, plus the cadence's packet setting)."""
+    return {c.key: c.rule() for c in config.cadences}
+
+
+def organisation_expansions(config: OrgConfig, first: date, last: date) -> dict[str, Expansion]:
+    """Every cadence expanded over [first, last] by nominal date, `after:` applied."""
+    titles = {c.key: c.title for c in config.cadences}
+    return expand_organisation(cadence_rules(config), work_calendar(config), first, last, titles)
+
+
 def organisation_events(config: OrgConfig, first: date, last: date) -> list[CalendarEvent]:
-    calendar = work_calendar(config)
+    """The events whose actual start lies in [first, last] (an event moved into the window is in it, one
+    moved out of it is not)."""
     body_names = {b.key: b.name for b in config.bodies}
     org = config.organisation.key
     events = []
+    expansions = organisation_expansions(config, first - MOVE_MARGIN, last + MOVE_MARGIN)
     for cadence in config.cadences:
-        rule = cadence.schedule.model_dump(mode="json")
         roles = addressed_roles(config, list(cadence.notify) or ([cadence.body] if cadence.body else []), None)
-        for occurrence in expand(rule, calendar, first, last):
+        for occurrence in expansions[cadence.key].occurrences:
+            if not first <= occurrence.day <= last:
+                continue
             events.append(
                 CalendarEvent(
                     uid=f"{org}.{cadence.key}.{occurrence.key}@samverkan",
@@ -98,6 +115,16 @@ def organisation_events(config: OrgConfig, first: date, last: date) -> list[Cale
                 )
             )
     return sorted(events, key=lambda e: (e.start, e.cadence))
+
+
+def schedule_warnings(config: OrgConfig, first: date, last: date) -> list[tuple[str, str]]:
+    """(cadence key, Swedish warning) for every occurrence in [first, last] that is skipped or merged."""
+    titles = {c.key: c.title for c in config.cadences}
+    return [
+        (key, dropped.describe(titles[key]))
+        for key, expansion in organisation_expansions(config, first, last).items()
+        for dropped in expansion.dropped
+    ]
 
 
 def feed(
@@ -133,7 +160,8 @@ def _fold(line: str) -> str:
     encoded = line.encode("utf-8")
     if len(encoded) <= 75:
         return line
-    parts, current = [], b""
+    parts: list[str] = []
+    current = b""
     for char in line:
         piece = char.encode("utf-8")
         if len(current) + len(piece) > (75 if not parts else 74):

@@ -40,8 +40,10 @@ from samverkan.models import (
     TriggerOccurrence,
 )
 from samverkan.models.enums import CycleStatus, ItemStatus, NotificationStatus, PhaseStatus
-from samverkan.scheduling.cadence import expand
-from samverkan.scheduling.triggers import PlannedAction, deadline_actions, occurrence_actions
+from samverkan.scheduling.actions import Action
+from samverkan.scheduling.arshjul import expand_organisation
+from samverkan.scheduling.cadence import cadence_calendar
+from samverkan.scheduling.triggers import PlannedAction, cadence_actions, deadline_actions
 from samverkan.scheduling.workdays import WorkCalendar
 from samverkan.services.documents import render_document
 from samverkan.templates.rendering import render
@@ -65,15 +67,11 @@ class OrgContext:
     def plan(self, year: int) -> dict[date, tuple[PlannedAction, ...]]:
         """All cadence actions of the organisation whose occurrence lies in `year`, by the day they are due."""
         if year not in self.plans:
-            merged: dict[date, list[PlannedAction]] = defaultdict(list)
             packet_days = int((self.org.settings.get("packets") or {}).get("working_days_before", 5))
-            for cadence in self.cadences:
-                rule_json = json.dumps(cadence.rule, sort_keys=True)
-                for day, actions in _cadence_plan(
-                    cadence.key, cadence.trigger, cadence.title, rule_json, self.calendar, year, packet_days
-                ).items():
-                    merged[day].extend(actions)
-            self.plans[year] = {day: tuple(actions) for day, actions in merged.items()}
+            cadences = {c.key: {"trigger": c.trigger, "title": c.title, "rule": c.rule} for c in self.cadences}
+            self.plans[year] = _organisation_plan(
+                json.dumps(cadences, sort_keys=True), self.calendar, year, packet_days
+            )
         return self.plans[year]
 
     def roles_by_id(self) -> dict[int, Any]:
@@ -235,20 +233,22 @@ def load_contexts(session: Session, org_keys: Iterable[str] | None = None) -> li
     return list(contexts.values())
 
 
-@lru_cache(maxsize=50_000)
-def _cadence_plan(
-    cadence_key: str,
-    kind: str,
-    title: str,
-    rule_json: str,
-    calendar: WorkCalendar,
-    year: int,
-    packet_days: int = 5,
+@lru_cache(maxsize=5_000)
+def _organisation_plan(
+    cadences_json: str, calendar: WorkCalendar, year: int, packet_days: int = 5
 ) -> dict[date, tuple[PlannedAction, ...]]:
-    """Every action of a cadence's occurrences in `year`, indexed by the day it is due."""
+    """Every action of an organisation's cadence occurrences in `year`, indexed by the day it is due."""
+    cadences = json.loads(cadences_json)
+    rules = {key: spec["rule"] for key, spec in cadences.items()}
+    titles = {key: spec["title"] for key, spec in cadences.items()}
+    expansions = expand_organisation(rules, calendar, date(year, 1, 1), date(year, 12, 31), titles)
     plan: dict[date, list[PlannedAction]] = defaultdict(list)
-    for occurrence in expand(json.loads(rule_json), calendar, date(year, 1, 1), date(year, 12, 31)):
-        for action in occurrence_actions(cadence_key, kind, title, occurrence, calendar, packet_days):
+    for key, expansion in expansions.items():
+        spec = cadences[key]
+        own = cadence_calendar(spec["rule"], calendar)
+        for action in cadence_actions(
+            key, spec["trigger"], spec["title"], spec["rule"], expansion.occurrences, own, packet_days
+        ):
             plan[action.due].append(action)
     return {day: tuple(actions) for day, actions in plan.items()}
 
@@ -424,15 +424,15 @@ def sweep(
                 if first <= action.due <= today:
                     owners = context.function_roles(deadline.owner_function)
                     roles = owners + (
-                        context.chair_of_kind(deadline.deciding_kind) if action.action == "eskalering" else []
+                        context.chair_of_kind(deadline.deciding_kind) if action.action.escalates_to_chair else []
                     )
                     work.append((action, roles))
         for opened in phases.get(context.org.id, []):  # type: ignore[arg-type]
             action = PlannedAction(
                 f"phase:{opened.phase_id}",
-                f"{opened.opened_key}:fas-oppnad",
+                f"{opened.opened_key}:{Action.FAS_OPPNAD.value}",
                 "phase_opened",
-                "fas-oppnad",
+                Action.FAS_OPPNAD,
                 opened.opened_on,
                 f"Ny fas: {opened.name} har öppnats",
             )
@@ -461,7 +461,7 @@ def sweep(
                     f"{', '.join(r.name for r in roles) or 'ingen mottagare angiven'} är vakant"
                 )
             not_before = max(now, datetime.combine(action.due, DELIVER_FROM, tzinfo=STOCKHOLM))
-            if action.action == "gemensam-lagesbild" and action.occurrence is not None:
+            if action.action.after_event and action.occurrence is not None:
                 not_before = max(not_before, action.occurrence.end)
             text = render(
                 "messages/action.txt.j2",
@@ -469,6 +469,7 @@ def sweep(
                 org=context.org,
                 base_url=base,
                 attachment=attachment.name if attachment else None,
+                Action=Action,
             )  # once per action
             row = partial(
                 _outbox_row,
@@ -506,11 +507,11 @@ def sweep(
                     "occurrence_key": action.occurrence_key,
                     "scheduled_for": _local_midnight(action.due),
                     "fired_at": now,
-                    "result": {"kind": action.kind, "action": action.action, "recipients": len(recipients)},
+                    "result": {"kind": action.kind, "action": action.code, "recipients": len(recipients)},
                 }
             )
             result.triggers[action.kind] += 1
-            result.actions[action.action] += 1
+            result.actions[action.code] += 1
     connection = session.connection()  # plain executemany: tens of thousands of rows on a busy day
     if occurrence_rows:
         connection.execute(insert(TriggerOccurrence.__table__), occurrence_rows)  # type: ignore[attr-defined]
@@ -537,7 +538,7 @@ def _outbox_row(
     return {
         "idempotency_key": key,
         "organisation_id": org_id,
-        "kind": action.action,
+        "kind": action.code,
         "person_id": person_id,
         "role_key": role_key,
         "body_id": body_id,
@@ -548,7 +549,8 @@ def _outbox_row(
         "related_id": int(related_id) if related_id else None,
         "status": NotificationStatus.PENDING,
         "not_before": not_before,
-        "urgent": False,
+        "urgent": action.action.urgent,
+        "due_on": action.about,
         "attempts": 0,
         "delivered_routes": [],
         "created_at": now,
