@@ -92,6 +92,32 @@ _TRAITS: dict[Action, Traits] = {
 }
 
 
+LABELS_SV: dict[Action, str] = {
+    Action.KALLELSE: "kallelse",
+    Action.RAPPORTERA_OBSERVATIONER: "påminnelse att rapportera observationer",
+    Action.GEMENSAM_LAGESBILD: "gemensam lägesbild",
+    Action.BESLUTSUNDERLAG: "beslutsunderlag",
+    Action.MANADSRAPPORT: "EST-rapport",
+    Action.ARSRAPPORT: "årlig uppföljning",
+    Action.RAPPORT: "rapport",
+    Action.PAMINNELSE: "påminnelse",
+    Action.PAMINNELSE_FORE: "påminnelse före tidsfrist",
+    Action.FORFALLER_IDAG: "tidsfristen är i dag",
+    Action.ESKALERING: "eskalering",
+    Action.FAS_OPPNAD: "ny fas",
+    Action.SAMMANFATTNING: "dagens sammanfattning",
+    Action.LEVERANSPROBLEM: "leveransproblem",
+}
+
+
+def action_label(code: str) -> str:
+    """The Swedish name of a stored action code ('paminnelse-7' → 'påminnelse 7 dagar före tidsfrist')."""
+    action = Action.from_code(code)
+    if action is Action.PAMINNELSE_FORE:
+        return f"påminnelse {code[len(Action.PAMINNELSE_FORE.value) :]} dagar före tidsfrist"
+    return LABELS_SV[action] if action is not None else code
+
+
 def is_urgent(code: str, flagged: bool = False) -> bool:
     """Whether a stored notification of `code` is urgent: flagged so, or urgent by its action."""
     action = Action.from_code(code)

@@ -42,6 +42,7 @@ TRIGGER_ACTIONS: dict[str, tuple[ActionRule, ...]] = {
     "report": (ActionRule(Action.RAPPORT, 0, "{title} – {period}"),),
 }
 
+LAGESBILD_DAYS = timedelta(days=14)  # what a meeting's joint lägesbild looks back on
 DEFAULT_REMINDERS: dict[str, object] = {"before_days": [7, 1], "on_the_day": True, "escalate_after_days": 3}
 
 
@@ -65,8 +66,14 @@ class PlannedAction:
 
     @property
     def period(self) -> tuple[date, date] | None:
-        """The period a report covers."""
-        return self.occurrence.period if self.occurrence is not None and self.action.is_report else None
+        """The period a report covers: its cadence's, or for a meeting's lägesbild the fortnight up to it."""
+        if self.occurrence is None:
+            return None
+        if self.action.is_report:
+            return self.occurrence.period
+        if self.action.document == "report":
+            return self.occurrence.day - LAGESBILD_DAYS, self.occurrence.day
+        return None
 
 
 def when_text(occurrence: Occurrence) -> str:

@@ -246,10 +246,9 @@ def _substance(session: Session, org: Organisation, cycle: Cycle | None) -> dict
 
 def _period(action: PlannedAction) -> tuple[date, date]:
     assert action.occurrence is not None
-    if action.period is not None:  # a report: the period of its cadence (see scheduling.periods)
+    if action.period is not None:  # a report: its cadence's period; a lägesbild: the fortnight before
         return action.period
-    day = action.occurrence.day
-    return day - timedelta(days=14), day  # a meeting's lägesbild: the fortnight up to it
+    return action.occurrence.day - timedelta(days=14), action.occurrence.day
 
 
 def report_context(session: Session, org: Organisation, action: PlannedAction) -> dict[str, Any]:

@@ -134,6 +134,7 @@ class SweepResult:
     errors: list[str] = field(default_factory=list)
     already_done: int = 0
     vacancies: dict[tuple[str, str], list[date]] = field(default_factory=dict)  # (org, role) → days it was addressed
+    messages: list[dict[str, Any]] = field(default_factory=list)  # one per action sent, for the message preview
 
     def merge(self, other: SweepResult) -> None:
         self.triggers.update(other.triggers)
@@ -142,6 +143,7 @@ class SweepResult:
         self.documents += other.documents
         self.errors += other.errors
         self.already_done += other.already_done
+        self.messages += other.messages
         for key, days in other.vacancies.items():
             self.vacancies.setdefault(key, []).extend(days)
 
@@ -500,6 +502,7 @@ def sweep(
                         )
                     )
                     result.notifications[f"organ:{target}"] += 1
+            result.messages.append(_message(context, action, not_before, recipients, attachment))
             occurrence_rows.append(
                 {
                     "organisation_id": context.org.id,
@@ -554,6 +557,28 @@ def _outbox_row(
         "attempts": 0,
         "delivered_routes": [],
         "created_at": now,
+    }
+
+
+def _message(
+    context: OrgContext, action: PlannedAction, not_before: datetime, recipients: list[Any], attachment: Path | None
+) -> dict[str, Any]:
+    """What one action sends, for the message preview (`samverkan simulate --json`)."""
+    occurrence = action.occurrence
+    period = action.period
+    return {
+        "organisation": context.org.key,
+        "send_at": not_before.astimezone(STOCKHOLM),
+        "kind": action.code,
+        "trigger": action.trigger_key,
+        "subject": action.subject,
+        "occurrence": occurrence.key if occurrence else action.occurrence_key.rpartition(":")[0],
+        "event_at": occurrence.start if occurrence else None,
+        "about": action.about,
+        "roles": sorted({role.key for _, role in recipients}),
+        "persons": len(recipients),
+        "document": attachment.name if attachment else action.attachment,
+        "period": period,
     }
 
 
