@@ -168,7 +168,10 @@ def expand_cadence(rule: Mapping[str, Any], calendar: WorkCalendar, first: date,
         if held and day <= held[-1].day:  # moved onto (or past) the previous one: one meeting, not two
             last_held = held[-1]
             assert last_held.period is not None
-            held[-1] = replace(last_held, period=(last_held.period[0], period[1]))
+            if period[1] < last_held.day:  # its period is over by then: the one held covers it
+                held[-1] = replace(last_held, period=(last_held.period[0], period[1]))
+            else:  # moved back onto an earlier one: the next one held covers it
+                pending_start = min(pending_start or period[0], period[0])
             if in_window:
                 result.dropped.append(Dropped(nominal.isoformat(), reason or "samma dag", last_held.key))
             continue

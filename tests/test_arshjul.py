@@ -141,7 +141,7 @@ def test_a_seasonal_effort_and_months_for_every_frequency() -> None:
     assert days[0] == date(2027, 6, 3) and days[-1] == date(2027, 8, 26) and len(days) == 13
     season = rule(frequency="biweekly", weekday="monday", start="2027-01-04", **{"from": "2027-03-01"})
     season["until"] = "2027-04-30"
-    assert [o.key for o in expand(season, WorkCalendar(), *YEAR)][0] == "2027-03-01"
+    assert next(o.key for o in expand(season, WorkCalendar(), *YEAR)) == "2027-03-01"
     assert all("2027-03-01" <= o.key <= "2027-04-30" for o in expand(season, WorkCalendar(), *YEAR))
     monthly = rule(frequency="monthly", day=10, months=[1, 2, 3])
     assert [o.key for o in expand(monthly, WorkCalendar(), *YEAR)] == ["2027-01-10", "2027-02-10", "2027-03-10"]
@@ -266,7 +266,7 @@ def test_packets_per_cadence_and_wording_that_follows_the_cadence(engine: Engine
     messages = {(m.trigger, m.kind): m for m in simulation.messages()}
     check_in = messages[("incheckning", "kallelse")]
     assert check_in.document is None and check_in.subject.startswith("Kallelse: Incheckning")
-    packet = (tmp_path / "ut" / "fagersta" / "beslutsunderlag-prioriteringar-2027-02-10-beslutsunderlag.html")
+    packet = tmp_path / "ut" / "fagersta" / "beslutsunderlag-prioriteringar-2027-02-10-beslutsunderlag.html"
     html = packet.read_text(encoding="utf-8")
     assert "inriktningen för nästa år" in html and "kvartal" not in html
 
@@ -322,7 +322,9 @@ def test_a_reminder_for_an_event_kept_on_a_saturday_is_due_the_working_day_befor
 
 def test_simulate_lists_every_message_as_json_and_csv(tmp_path: Path) -> None:
     file = str(EXAMPLES / "fagersta.yaml")
-    shown = CliRunner().invoke(app, ["simulate", file, "--from", "2027-06-01", "--to", "2027-06-10", "--no-cycle", "--json"])
+    shown = CliRunner().invoke(
+        app, ["simulate", file, "--from", "2027-06-01", "--to", "2027-06-10", "--no-cycle", "--json"]
+    )
     assert shown.exit_code == 0, shown.output
     messages = json.loads(shown.stdout)["messages"]
     report = next(m for m in messages if m["kind"] == "manadsrapport")
