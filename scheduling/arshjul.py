@@ -12,6 +12,7 @@ from samverkan.scheduling.cadence import Expansion, Occurrence, expand_cadence
 from samverkan.scheduling.workdays import WorkCalendar
 
 AFTER_MARGIN = timedelta(days=62)  # the other cadence is expanded this much around the window
+MOVE_MARGIN = timedelta(days=62)  # how far an occurrence can be moved into or out of a window
 
 
 def _preceding(occurrence: Occurrence, others: list[Occurrence]) -> Occurrence | None:
@@ -68,3 +69,16 @@ def expand_organisation(
     for key in rules:
         done[key] = one(key, first, last)
     return done
+
+
+def starting_in(
+    rules: Mapping[str, Mapping[str, Any]],
+    calendar: WorkCalendar,
+    first: date,
+    last: date,
+    titles: Mapping[str, str] | None = None,
+) -> dict[str, list[Occurrence]]:
+    """Each cadence's occurrences whose actual start lies in [first, last]: one moved into the window is in
+    it, one moved out of it is not (what a calendar shows)."""
+    expansions = expand_organisation(rules, calendar, first - MOVE_MARGIN, last + MOVE_MARGIN, titles)
+    return {key: [o for o in expansion.occurrences if first <= o.day <= last] for key, expansion in expansions.items()}

@@ -50,10 +50,14 @@ class Dropped:
     key: str
     reason: str
     merged_into: str | None = None
+    held_on: date | None = None  # the day of the occurrence it is merged into
 
     def describe(self, title: str) -> str:
         if self.merged_into:
-            return f"{title} {self.key} slås ihop med tillfället {self.merged_into} ({self.reason})"
+            held = (
+                f", som hålls {self.held_on}" if self.held_on and self.held_on.isoformat() != self.merged_into else ""
+            )
+            return f"{title} {self.key} slås ihop med tillfället {self.merged_into}{held} ({self.reason})"
         return f"{title} {self.key} ställs in ({self.reason})"
 
 
@@ -173,7 +177,7 @@ def expand_cadence(rule: Mapping[str, Any], calendar: WorkCalendar, first: date,
             else:  # moved back onto an earlier one: the next one held covers it
                 pending_start = min(pending_start or period[0], period[0])
             if in_window:
-                result.dropped.append(Dropped(nominal.isoformat(), reason or "samma dag", last_held.key))
+                result.dropped.append(Dropped(nominal.isoformat(), reason or "samma dag", last_held.key, last_held.day))
             continue
         start = datetime.combine(day, time(hour, minute), tzinfo=STOCKHOLM)
         held.append(

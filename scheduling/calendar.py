@@ -8,16 +8,17 @@ updates events instead of duplicating them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
+from samverkan.core.issues import ConfigIssue
 from samverkan.core.labels import WEEKDAYS_SHORT_SV, label
+from samverkan.core.yaml_source import read_yaml
 from samverkan.orgconfig.schema import OrgConfig
-from samverkan.scheduling.arshjul import expand_organisation
+from samverkan.orgconfig.validate import ValidationResult
+from samverkan.scheduling.arshjul import expand_organisation, starting_in
 from samverkan.scheduling.cadence import Expansion
 from samverkan.scheduling.workdays import WorkCalendar
-
-MOVE_MARGIN = timedelta(days=62)  # how far an occurrence can be moved into or out of a window
 
 
 @dataclass(frozen=True)
@@ -90,12 +91,11 @@ def organisation_events(config: OrgConfig, first: date, last: date) -> list[Cale
     body_names = {b.key: b.name for b in config.bodies}
     org = config.organisation.key
     events = []
-    expansions = organisation_expansions(config, first - MOVE_MARGIN, last + MOVE_MARGIN)
+    titles = {c.key: c.title for c in config.cadences}
+    occurrences = starting_in(cadence_rules(config), work_calendar(config), first, last, titles)
     for cadence in config.cadences:
         roles = addressed_roles(config, list(cadence.notify) or ([cadence.body] if cadence.body else []), None)
-        for occurrence in expansions[cadence.key].occurrences:
-            if not first <= occurrence.day <= last:
-                continue
+        for occurrence in occurrences[cadence.key]:
             events.append(
                 CalendarEvent(
                     uid=f"{org}.{cadence.key}.{occurrence.key}@samverkan",
@@ -115,6 +115,19 @@ def organisation_events(config: OrgConfig, first: date, last: date) -> list[Cale
                 )
             )
     return sorted(events, key=lambda e: (e.start, e.cadence))
+
+
+def schedule_issues(result: ValidationResult, first: date, last: date) -> list[ConfigIssue]:
+    """The warnings of `schedule_warnings` located at each cadence's schedule (FILE:LINE: varning: ...)."""
+    if result.config is None:
+        return []
+    doc = read_yaml(result.source_text, result.file)
+    index = {c.key: i for i, c in enumerate(result.config.cadences)}
+    issues = []
+    for key, message in schedule_warnings(result.config, first, last):
+        path = ("cadences", index[key], "schedule")
+        issues.append(ConfigIssue(result.file, doc.line_of(path), message, path, "varning"))
+    return issues
 
 
 def schedule_warnings(config: OrgConfig, first: date, last: date) -> list[tuple[str, str]]:

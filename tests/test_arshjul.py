@@ -182,7 +182,7 @@ def test_validate_and_calendar_warn_about_occurrences_that_do_not_take_place(tmp
     )
     config = validate_file(file).config
     assert config is not None
-    warning = "Veckorapport 2027-07-02 slås ihop med tillfället 2027-06-25 (Sommaruppehåll)"
+    warning = "Veckorapport 2027-07-02 slås ihop med tillfället 2027-06-25, som hålls 2027-08-10 (Sommaruppehåll)"
     assert ("veckorapport", warning) in schedule_warnings(config, *YEAR)
     validated = CliRunner().invoke(app, ["validate", str(file), "--from", "2027-01-01", "--to", "2027-12-31"])
     assert validated.exit_code == 0, validated.output
