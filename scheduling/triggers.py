@@ -1,9 +1,10 @@
 """What each trigger makes happen, and when: pure rules from occurrences and deadlines to planned actions.
 
 A planned action is due on a day; its identity (organisation, trigger, occurrence, action) is what makes it
-happen once. Offsets are in working days of the cadence's own calendar (the breaks it observes close it,
-the others do not), so a call never goes out on a Sunday or midsommarafton, never earlier than its lead time
-plus the days the calendar is closed, and never on the same day as the previous occurrence's call.
+happen once. Offsets are in working days (weekends and public holidays are closed; a break is not, it only
+places the occurrences of the cadences that observe it), so a call never goes out on a Sunday or
+midsommarafton, never earlier than its lead time plus the days the calendar is closed, never after its event,
+and never on the same day as the previous occurrence's call.
 """
 
 from __future__ import annotations
@@ -89,12 +90,14 @@ def _attachment(rule: ActionRule, packet: bool | None) -> str | None:
 
 
 def _due(rule: ActionRule, occurrence: Occurrence, calendar: WorkCalendar, packet_days: int, packet: bool) -> date:
+    """Lead times count the days the calendar is really closed (weekends, holidays), not a break: a break
+    places occurrences (skip, move, keep) but never sends a call for the first meeting after it weeks early."""
     days = packet_days if packet else rule.working_days_before
     if days > 0:
-        return calendar.working_days_before(occurrence.day, days)
-    if rule.action.after_event or rule.action.is_report or calendar.is_working_day(occurrence.day):
+        return calendar.working_days_before(occurrence.day, days, observe_breaks=False)
+    if rule.action.after_event or rule.action.is_report or calendar.is_working_day(occurrence.day, False):
         return occurrence.day
-    return calendar.working_days_before(occurrence.day, 1)  # an event kept on a closed day: the day before
+    return calendar.working_days_before(occurrence.day, 1, observe_breaks=False)  # kept on a closed day
 
 
 def occurrence_actions(
@@ -159,7 +162,7 @@ def cadence_actions(
         for action in occurrence_actions(cadence_key, kind, title, occurrence, calendar, packet_days, packet, rhythm):
             previous = last_due.get(action.action)
             if previous is not None and action.due <= previous < occurrence.day:
-                later = calendar.next_working_day(previous + timedelta(days=1))
+                later = calendar.next_working_day(previous + timedelta(days=1), observe_breaks=False)
                 action = _moved(action, min(later, occurrence.day))
             last_due[action.action] = action.due
             result.append(action)

@@ -133,6 +133,7 @@ class WorkCalendar:
             current = self.next_working_day(current - timedelta(days=1), observe_breaks, step=-1)
         return current
 
-    def closed_days(self, first: date, last: date) -> int:
+    def closed_days(self, first: date, last: date, observe_breaks: bool = True) -> int:
         """Days in [first, last) on which this calendar is closed."""
-        return sum(not self.is_working_day(first + timedelta(days=n)) for n in range((last - first).days))
+        days = (first + timedelta(days=n) for n in range((last - first).days))
+        return sum(not self.is_working_day(day, observe_breaks) for day in days)

@@ -88,6 +88,19 @@ def test_a_cadence_that_ignores_the_break_counts_break_days_as_working_days() ->
     ]
 
 
+def test_the_call_for_the_first_meeting_after_a_break_is_not_weeks_early() -> None:
+    """A cadence that observes the break meets again after it; its call keeps its lead time (the break places
+    meetings, it does not close the calendar the way weekends and holidays do)."""
+    est = rule(frequency="biweekly", weekday="tuesday", start="2027-01-05")
+    own = cadence_calendar(est, SUMMER)
+    occurrences = expand(est, SUMMER, date(2027, 6, 1), date(2027, 8, 31))
+    first_after = next(o for o in occurrences if o.day >= date(2027, 8, 10))
+    assert first_after.day == date(2027, 8, 10) and first_after.moved_because == "Sommaruppehåll"
+    actions = cadence_actions("est", "est_meeting", "EST", est, occurrences, own)
+    call = next(a for a in actions if a.code == "kallelse" and a.occurrence == first_after)
+    assert call.due == date(2027, 8, 3)
+
+
 def test_fagersta_15_june_sends_one_call_not_four() -> None:
     result = CliRunner().invoke(
         app,
