@@ -83,9 +83,12 @@ def when_text(occurrence: Occurrence) -> str:
 
 
 def _attachment(rule: ActionRule, packet: bool | None) -> str | None:
+    """What the action carries; a cadence's `packet` switches the decision packet off, or onto its call."""
     attachment = rule.attachment or rule.action.document
     if attachment == "packet" and packet is False:
         return None
+    if attachment is None and packet is True and rule.action is Action.KALLELSE:
+        return "packet"
     return attachment
 
 

@@ -263,6 +263,17 @@ def test_a_report_comes_after_the_meeting_it_compiles() -> None:
 # --- packets per cadence (item 4)
 
 
+def test_a_cadence_switches_its_packet_on_or_off() -> None:
+    meeting = rule(frequency="monthly", day=10)
+    (occurrence,) = [o for o in expand(meeting, WorkCalendar(), *YEAR) if o.key == "2027-03-10"]
+    plain = occurrence_actions("m", "body_meeting", "Råd", occurrence, WorkCalendar())
+    off = occurrence_actions("m", "body_meeting", "Råd", occurrence, WorkCalendar(), packet=False)
+    on = occurrence_actions("m", "est_meeting", "EST", occurrence, WorkCalendar(), packet=True)
+    assert plain[0].attachment == "packet" and plain[0].subject.startswith("Kallelse och handlingar:")
+    assert off[0].attachment is None and off[0].subject == "Kallelse: Råd onsdag 10 mars kl. 09:00"
+    assert on[0].attachment == "packet" and on[0].code == "kallelse"
+
+
 def test_packets_per_cadence_and_wording_that_follows_the_cadence(engine: Engine, tmp_path: Path) -> None:
     text = fagersta_with(
         "  - key: incheckning\n    trigger: body_meeting\n    title: Incheckning\n    body: est\n"
