@@ -93,7 +93,13 @@ class RoleAssignment(SQLModel, table=True):
 
     def holds_on(self, day: date) -> bool:
         """The rule "the role is held on day D", for an assignment already in memory."""
-        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+        return self.period_holds(self.starts_on, self.ends_on, day)
+
+    @staticmethod
+    def period_holds(starts_on: date, ends_on: date | None, day: date) -> bool:
+        """The rule itself, on the dates alone (for plain rows read in bulk): from the start to the end date,
+        both inclusive, or on without an end."""
+        return starts_on <= day and (ends_on is None or day <= ends_on)
 
     @classmethod
     def held_on(cls, day: date) -> sa.ColumnElement[bool]:

@@ -29,18 +29,9 @@ from sqlmodel import Session, col, select
 from samverkan.core.settings import get_settings
 from samverkan.core.timeutil import STOCKHOLM, utcnow
 from samverkan.database import session_scope
-from samverkan.models import (
-    ChecklistItem,
-    ContactRoute,
-    DeliveryAttempt,
-    Measure,
-    Notification,
-    Organisation,
-    Person,
-    Phase,
-    Role,
-)
-from samverkan.models.enums import ItemStatus, NotificationStatus, PhaseStatus
+from samverkan.models import ContactRoute, DeliveryAttempt, Notification, Organisation, Person, Role
+from samverkan.models.enums import NotificationStatus, Related
+from samverkan.notifications.owed import why_not_owed
 from samverkan.orgconfig.routes import (
     MissingSecretError,
     channel_of,
@@ -159,27 +150,6 @@ def routes_for(session: Session, notification: Notification) -> list[str]:
     return urls
 
 
-def still_relevant(session: Session, notification: Notification) -> str | None:
-    """None if the notification should still go out; otherwise why not (checked just before sending)."""
-    kind, related = notification.related_type, notification.related_id
-    if kind == "item" and related is not None:
-        item = session.get(ChecklistItem, related)
-        if item is None or item.status == ItemStatus.DONE:
-            return "punkten är redan klar"
-        due = notification.idempotency_key.split(":")[3] if notification.idempotency_key.count(":") >= 4 else None
-        if due and item.due_on and due != item.due_on.isoformat():
-            return f"tidsfristen har ändrats till {item.due_on}"
-    if kind == "measure" and related is not None:
-        measure = session.get(Measure, related)
-        if measure is None or measure.progress_pct >= 100:
-            return "åtgärden är genomförd"
-    if kind == "phase" and related is not None:
-        phase = session.get(Phase, related)
-        if phase is None or phase.status != PhaseStatus.ACTIVE:
-            return "fasen pågår inte längre"
-    return None
-
-
 def _working_calendar(session: Session, organisation_id: int) -> WorkCalendar:
     org = session.get(Organisation, organisation_id)
     return WorkCalendar.from_settings(org.settings.get("breaks", []) if org else [])
@@ -249,7 +219,7 @@ def _problem_for_coordinators(session: Session, notification: Notification, erro
                         f"{notification.attempts} försök.\n\nSenaste fel: {error}\n\nKontrollera kontaktvägen "
                         f"i organisationsfilen och kontakta mottagaren på annat sätt."
                     ),
-                    related_type="notification",
+                    related_type=Related.NOTIFICATION,
                     related_id=notification.id,
                     not_before=now,
                     created_at=now,
@@ -283,7 +253,7 @@ def _make_digests(session: Session, now: datetime) -> int:
         ).all()
         by_person: dict[int, list[Notification]] = {}
         for notification in due:
-            if notification.kind.startswith(DIGESTIBLE) and still_relevant(session, notification) is None:
+            if notification.kind.startswith(DIGESTIBLE) and why_not_owed(session, notification) is None:
                 by_person.setdefault(notification.person_id, []).append(notification)  # type: ignore[arg-type]
         day = now.astimezone(STOCKHOLM).date()
         for person_id, reminders in by_person.items():
@@ -382,7 +352,7 @@ def _claim(engine: Engine, ids: list[int], now: datetime, report: DeliveryReport
             notification = session.get(Notification, notification_id)
             assert notification is not None
             session.refresh(notification)
-            reason = still_relevant(session, notification)
+            reason = why_not_owed(session, notification)
             if reason is not None:
                 notification.status, notification.last_error = NotificationStatus.CANCELLED, f"stoppad: {reason}"
                 session.add(notification)

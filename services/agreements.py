@@ -33,6 +33,7 @@ from samverkan.process.requirements import SigningFacts
 from samverkan.services.access import COORDINATING, describe_holders, find_person, require_function, roles_held
 from samverkan.services.audit import audit
 from samverkan.services.errors import ConflictError, NotFoundError, NotPermittedError, RefusedError
+from samverkan.services.lifecycle import move
 from samverkan.services.overview import find_organisation
 from samverkan.services.privacy import no_personal_data
 
@@ -170,28 +171,8 @@ def sign(
             f"{mine[0].party.name} har redan skrivit under {subject.title} "
             f"({who.name if who else '?'}, {first.signed_at:%Y-%m-%d})"
         )
-    signature = Signature(
-        subject_type="agreement" if isinstance(subject, Agreement) else "citizen_promise",
-        subject_id=subject.id,  # type: ignore[arg-type]
-        party_id=party.party.id,  # type: ignore[arg-type]
-        role_id=party.role.id,  # type: ignore[union-attr, arg-type]
-        person_id=person.id,  # type: ignore[arg-type]
-        signed_at=now or utcnow(),
-    )
-    try:
-        with session.begin_nested():
-            session.add(signature)
-    except IntegrityError:
-        raise ConflictError(f"{party.party.name} har redan skrivit under {subject.title}") from None
-    facts = signing_facts(session, organisation, subject)
-    before = subject.status
-    subject.status = AgreementStatus.PENDING_SIGNATURES if facts.missing_parties else AgreementStatus.SIGNED
-    session.add(subject)
-    if subject.status == AgreementStatus.SIGNED and subject.previous_id is not None:
-        previous = session.get(model, subject.previous_id)
-        if previous is not None:
-            previous.status = AgreementStatus.SUPERSEDED
-            session.add(previous)
+    _record_signature(session, subject, party, person, now or utcnow())
+    before, facts = _settle(session, organisation, subject)
     audit(
         session,
         person.email,
@@ -204,6 +185,38 @@ def sign(
     )
     signed = [s.party.name for s in parties if s.party.name not in facts.missing_parties]
     return SigningResult(subject.title, subject.status, signed, list(facts.missing_parties))
+
+
+def _record_signature(session: Session, subject: Subject, party: PartySigner, person: Person, now: datetime) -> None:
+    """One party's signature; a second one for the same party collides on the unique key and is refused."""
+    assert party.role is not None and subject.id is not None and party.party.id is not None and person.id is not None
+    signature = Signature(
+        subject_type="agreement" if isinstance(subject, Agreement) else "citizen_promise",
+        subject_id=subject.id,
+        party_id=party.party.id,
+        role_id=party.role.id,
+        person_id=person.id,
+        signed_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(signature)
+    except IntegrityError:
+        raise ConflictError(f"{party.party.name} har redan skrivit under {subject.title}") from None
+
+
+def _settle(session: Session, organisation: Organisation, subject: Subject) -> tuple[AgreementStatus, SigningFacts]:
+    """After a signature: waiting for more parties, or signed by all, which supersedes the previous version."""
+    facts = signing_facts(session, organisation, subject)
+    after = AgreementStatus.PENDING_SIGNATURES if facts.missing_parties else AgreementStatus.SIGNED
+    before = move(subject, after, subject.title)
+    session.add(subject)
+    if subject.status == AgreementStatus.SIGNED and subject.previous_id is not None:
+        previous = session.get(type(subject), subject.previous_id)
+        if previous is not None:
+            move(previous, AgreementStatus.SUPERSEDED, f"{previous.title} (version {previous.version})")
+            session.add(previous)
+    return before, facts
 
 
 def record_decision(

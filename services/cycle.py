@@ -17,11 +17,13 @@ from sqlmodel import Session, col, func, select
 
 from samverkan.core.timeutil import utcnow
 from samverkan.models import ChecklistItem, Cycle, Decision, Evidence, Organisation, Person, Phase
-from samverkan.models.enums import CycleStatus, EvidenceKind, ItemStatus, PhaseStatus
+from samverkan.models.enums import CycleStatus, EvidenceKind, ItemStatus, PhaseStatus, Related
+from samverkan.notifications.owed import stop_unowed
 from samverkan.process.definition import ProcessDefinition, load_definition
 from samverkan.process.requirements import REQUIREMENTS, CycleFacts
 from samverkan.services.access import (
     COORDINATING,
+    Acting,
     describe_holders,
     require_function,
     require_role,
@@ -31,9 +33,9 @@ from samverkan.services.access import (
 from samverkan.services.agreements import latest_agreement, latest_promises, signing_facts
 from samverkan.services.audit import audit
 from samverkan.services.errors import ConflictError, NotFoundError, RefusedError
+from samverkan.services.lifecycle import check, move
 from samverkan.services.overview import find_organisation
 from samverkan.services.privacy import no_personal_data
-from samverkan.services.reminders import stop_reminders
 from samverkan.services.substance import active_cycle, measure_facts, problem_facts
 from samverkan.services.sweep import sweep
 
@@ -167,7 +169,8 @@ def _create_cycle(
 
 def _open(session: Session, phase: Phase, definition: ProcessDefinition, on: date, now: datetime) -> None:
     spec = definition.phase(phase.key)
-    phase.status, phase.opened_at, phase.completed_at = PhaseStatus.ACTIVE, now, None
+    move(phase, PhaseStatus.ACTIVE, f"fasen {phase.name}")
+    phase.opened_at, phase.completed_at = now, None
     phase.due_on = phase.due_on or on + timedelta(days=spec.duration_days)
     phase.history = [*phase.history, {"at": now.isoformat(), "action": "öppnad"}]
     session.add(phase)
@@ -266,6 +269,29 @@ def complete_item(
         missing = REQUIREMENTS[item.requirement](cycle_facts(session, organisation, cycle))
         if missing:
             raise RefusedError(f"'{item.title}' kan inte markeras som klar. Det saknas:", missing)
+    _record_completion(session, organisation, phase, item, acting, evidence, now)
+    still_open = session.exec(
+        select(func.count())
+        .select_from(ChecklistItem)
+        .where(ChecklistItem.phase_id == phase.id, ChecklistItem.status == ItemStatus.OPEN)
+    ).one()
+    if still_open or exit_missing(session, organisation, cycle, phase, on):
+        return Transition()
+    return _advance(session, organisation, cycle, phase, acting.label, on, now)
+
+
+def _record_completion(
+    session: Session,
+    organisation: Organisation,
+    phase: Phase,
+    item: ChecklistItem,
+    acting: Acting,
+    evidence: EvidenceInput,
+    now: datetime,
+) -> None:
+    """The item becomes done (a guarded update: a concurrent completion collides), with its evidence, an audit
+    entry, and its reminders taken off the outbox."""
+    check(item.status, ItemStatus.DONE, f"'{item.title}'")
     changed = session.execute(
         update(ChecklistItem)
         .where(
@@ -285,13 +311,13 @@ def complete_item(
         Evidence(
             checklist_item_id=item.id,
             kind=evidence.kind,
-            title=evidence.title.strip(),  # type: ignore[arg-type]
+            title=evidence.title.strip(),
             uri=evidence.uri,
             decision_id=evidence.decision_id,
             recorded_by_person_id=acting.person.id,
             recorded_at=now,
         )
-    )  # type: ignore[arg-type]
+    )
     audit(
         session,
         acting.label,
@@ -302,15 +328,13 @@ def complete_item(
         before={"status": ItemStatus.OPEN},
         after={"status": ItemStatus.DONE, "evidence": evidence.title, "role": acting.role.key},
     )
-    stop_reminders(session, "item", item.id, "punkten är klar")  # type: ignore[arg-type]
-    still_open = session.exec(
-        select(func.count())
-        .select_from(ChecklistItem)
-        .where(ChecklistItem.phase_id == phase.id, ChecklistItem.status == ItemStatus.OPEN)
-    ).one()
-    if still_open or exit_missing(session, organisation, cycle, phase, on):
-        return Transition()
-    return _advance(session, organisation, cycle, phase, acting.label, on, now)
+    stop_unowed(session, Related.ITEM, _id(item))
+
+
+def _id(row: ChecklistItem | Phase | Cycle) -> int:
+    """A stored row's id (flushed rows always have one)."""
+    assert row.id is not None
+    return row.id
 
 
 def _already_done(session: Session, item: ChecklistItem) -> str:
@@ -373,7 +397,8 @@ def _advance(
     session: Session, organisation: Organisation, cycle: Cycle, phase: Phase, actor: str, on: date, now: datetime
 ) -> Transition:
     definition = load_definition(cycle.definition_key)
-    phase.status, phase.completed_at = PhaseStatus.COMPLETED, now
+    move(phase, PhaseStatus.COMPLETED, f"fasen {phase.name}")
+    phase.completed_at = now
     phase.history = [*phase.history, {"at": now.isoformat(), "action": "klar", "by": actor}]
     session.add(phase)
     audit(
@@ -386,23 +411,39 @@ def _advance(
         before={"status": PhaseStatus.ACTIVE},
         after={"status": PhaseStatus.COMPLETED},
     )
+    stop_unowed(session, Related.PHASE, _id(phase))
     following = session.exec(
         select(Phase).where(Phase.cycle_id == cycle.id, Phase.ordinal == phase.ordinal + 1)
     ).first()
-    if following is not None:
-        _open(session, following, definition, on, now)
-        audit(
-            session,
-            actor,
-            organisation.id,
-            "phase.open",
-            following,
-            key=following.key,
-            after={"status": PhaseStatus.ACTIVE, "due_on": following.due_on},
-        )
-        _notify_opened(session, organisation, now)
-        return Transition(completed_phase=phase.name, opened_phase=following.name)
-    cycle.status, cycle.closed_at, cycle.version = CycleStatus.CLOSED, now, cycle.version + 1
+    if following is None:
+        return _close_and_succeed(session, organisation, cycle, phase, definition, actor, on, now)
+    _open(session, following, definition, on, now)
+    audit(
+        session,
+        actor,
+        organisation.id,
+        "phase.open",
+        following,
+        key=following.key,
+        after={"status": PhaseStatus.ACTIVE, "due_on": following.due_on},
+    )
+    _notify_opened(session, organisation, now)
+    return Transition(completed_phase=phase.name, opened_phase=following.name)
+
+
+def _close_and_succeed(
+    session: Session,
+    organisation: Organisation,
+    cycle: Cycle,
+    last: Phase,
+    definition: ProcessDefinition,
+    actor: str,
+    on: date,
+    now: datetime,
+) -> Transition:
+    """The last phase is complete: the cycle closes and the next one starts."""
+    move(cycle, CycleStatus.CLOSED, f"cykel {cycle.number}")
+    cycle.closed_at, cycle.version = now, cycle.version + 1
     session.add(cycle)
     audit(
         session,
@@ -427,7 +468,7 @@ def _advance(
     )
     _notify_opened(session, organisation, now)
     return Transition(
-        completed_phase=phase.name,
+        completed_phase=last.name,
         opened_phase=opened.name if opened else None,
         closed_cycle=cycle.number,
         new_cycle=successor.number,
@@ -471,24 +512,7 @@ def reopen_phase(
         "reason": reason.strip(),
         "from": current.key,
     }
-    for phase in session.exec(
-        select(Phase).where(
-            Phase.cycle_id == cycle.id, Phase.ordinal > target.ordinal, Phase.ordinal <= current.ordinal
-        )
-    ).all():
-        phase.status = PhaseStatus.NOT_STARTED
-        phase.history = [*phase.history, {**entry, "action": "återställd vid omtag"}]
-        session.add(phase)
-    target.history = [*target.history, entry]
-    target.status, target.completed_at, target.opened_at = PhaseStatus.ACTIVE, None, now
-    session.add(target)
-    session.execute(
-        update(ChecklistItem)
-        .where(col(ChecklistItem.phase_id) == target.id)
-        .values(
-            status=ItemStatus.OPEN, completed_at=None, completed_by_person_id=None, version=ChecklistItem.version + 1
-        )
-    )
+    _go_back(session, cycle, target, current, entry, now)
     audit(
         session,
         acting.label,
@@ -501,6 +525,36 @@ def reopen_phase(
     )
     _notify_opened(session, organisation, now)
     return Transition(opened_phase=target.name)
+
+
+def _go_back(
+    session: Session, cycle: Cycle, target: Phase, current: Phase, entry: dict[str, Any], now: datetime
+) -> None:
+    """Omtag: the phases after `target` up to `current` are reset, `target` is current again and its items open.
+    Reminders about what was reset are no longer owed and leave the outbox."""
+    reset = session.exec(
+        select(Phase).where(
+            Phase.cycle_id == cycle.id, Phase.ordinal > target.ordinal, Phase.ordinal <= current.ordinal
+        )
+    ).all()
+    for phase in reset:
+        move(phase, PhaseStatus.NOT_STARTED, f"fasen {phase.name}")
+        phase.history = [*phase.history, {**entry, "action": "återställd vid omtag"}]
+        session.add(phase)
+    target.history = [*target.history, entry]
+    move(target, PhaseStatus.ACTIVE, f"fasen {target.name}")
+    target.completed_at, target.opened_at = None, now
+    session.add(target)
+    for item in session.exec(select(ChecklistItem).where(ChecklistItem.phase_id == target.id)).all():
+        if item.status != ItemStatus.OPEN:
+            move(item, ItemStatus.OPEN, f"'{item.title}'")
+        item.completed_at, item.completed_by_person_id, item.version = None, None, item.version + 1
+        session.add(item)
+    session.flush()
+    for phase in reset:
+        stop_unowed(session, Related.PHASE, _id(phase))
+        for item in session.exec(select(ChecklistItem).where(ChecklistItem.phase_id == phase.id)).all():
+            stop_unowed(session, Related.ITEM, _id(item))
 
 
 def set_deadline(
@@ -520,6 +574,8 @@ def set_deadline(
     before = {"due_on": item.due_on}
     item.due_on = due_on
     session.add(item)
+    session.flush()
+    stop_unowed(session, Related.ITEM, _id(item))  # reminders for the old deadline; the new one gets its own
     audit(
         session,
         acting.label,

@@ -75,7 +75,7 @@ def handover(
     for assignment in session.exec(select(RoleAssignment).where(RoleAssignment.role_id == role.id)).all():
         if assignment.person_id == successor.id and assignment.holds_on(starts):
             raise RefusedError(f"{successor.name} har redan rollen {role.name} den {starts}")
-        if assignment.starts_on < starts and (assignment.ends_on is None or assignment.ends_on >= starts):
+        if assignment.starts_on < starts and assignment.holds_on(starts):  # held on, and begun before, the day
             before = {"ends_on": assignment.ends_on}
             assignment.ends_on = starts - timedelta(days=1)
             session.add(assignment)
@@ -160,7 +160,7 @@ def handover_pack(session: Session, org_key: str, role_key: str, on: date, decis
             )
         for measure in session.exec(
             select(Measure).where(
-                Measure.cycle_id == cycle.id, Measure.owner_role_key == role.function, Measure.progress_pct < 100
+                Measure.cycle_id == cycle.id, Measure.owner_role_key == role.function, Measure.unfinished()
             )
         ).all():
             pack.measures.append(

@@ -72,8 +72,7 @@ def held_roles(session: Session, person: Person, on: date) -> dict[int, list[Rol
     rows = session.exec(
         select(Role)
         .join(RoleAssignment, col(RoleAssignment.role_id) == Role.id)
-        .where(RoleAssignment.person_id == person.id, RoleAssignment.starts_on <= on)
-        .where(col(RoleAssignment.ends_on).is_(None) | (col(RoleAssignment.ends_on) >= on))
+        .where(RoleAssignment.person_id == person.id, RoleAssignment.held_on(on))
         .where(col(Role.archived_at).is_(None))
         .order_by(Role.organisation_id, Role.key)
     ).all()
@@ -149,7 +148,7 @@ def _signatures(session: Session, org: Organisation, role_ids: set[int]) -> list
 def _measures(session: Session, cycle: Cycle, keys: set[str], on: date) -> list[WorkEntry]:
     measures = session.exec(
         select(Measure)
-        .where(Measure.cycle_id == cycle.id, col(Measure.owner_role_key).in_(keys), Measure.progress_pct < 100)
+        .where(Measure.cycle_id == cycle.id, col(Measure.owner_role_key).in_(keys), Measure.unfinished())
         .order_by(Measure.due_on)
     ).all()
     return [

@@ -117,8 +117,7 @@ def holders_on(session: Session, role_ids: list[int], day: date) -> dict[int, li
         select(RoleAssignment, Person)
         .join(Person, col(Person.id) == RoleAssignment.person_id)
         .where(col(RoleAssignment.role_id).in_(role_ids))
-        .where(RoleAssignment.starts_on <= day)
-        .where((col(RoleAssignment.ends_on).is_(None)) | (col(RoleAssignment.ends_on) >= day))
+        .where(RoleAssignment.held_on(day))
         .order_by(Person.name)
     ).all()
     result: dict[int, list[Person]] = {}

@@ -8,14 +8,15 @@ from sqlmodel import Session, col, func, select
 
 from samverkan.core.timeutil import utcnow
 from samverkan.models import Cause, CauseAnalysis, Cycle, Measure, Organisation, Problem
-from samverkan.models.enums import CausePerspective, CycleStatus, MeasureStatus
+from samverkan.models.enums import CausePerspective, CycleStatus, MeasureStatus, Related
+from samverkan.notifications.owed import stop_unowed
 from samverkan.process.requirements import MeasureFacts, ProblemFacts
 from samverkan.services.access import COORDINATING, require_function, roles_with_function
 from samverkan.services.audit import audit
 from samverkan.services.errors import NotFoundError, RefusedError
+from samverkan.services.lifecycle import move
 from samverkan.services.overview import find_organisation
 from samverkan.services.privacy import no_personal_data
-from samverkan.services.reminders import stop_reminders
 
 PERSPECTIVES_SV = {
     CausePerspective.VICTIM: "brottsutsatt",
@@ -275,16 +276,15 @@ def update_measure(
         raise RefusedError(f"genomförandegraden ska vara 0–100 %, inte {progress_pct}")
     before = {"status": measure.status, "progress_pct": measure.progress_pct}
     if status is not None:
-        measure.status = status
+        move(measure, status, f"åtgärden '{measure.title}'")
     if progress_pct is not None:
         measure.progress_pct = progress_pct
-    if measure.progress_pct >= 100:
-        stop_reminders(session, "measure", measure.id, "åtgärden är genomförd")  # type: ignore[arg-type]
     if hours_spent is not None:
         measure.hours_spent = hours_spent
     if cost_sek is not None:
         measure.cost_sek = cost_sek
     session.add(measure)
+    stop_unowed(session, Related.MEASURE, measure_id)
     audit(
         session,
         acting.label,
