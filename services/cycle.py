@@ -17,6 +17,7 @@ from sqlmodel import Session, col, func, select
 
 from samverkan.core.timeutil import utcnow
 from samverkan.models import ChecklistItem, Cycle, Decision, Evidence, Organisation, Person, Phase
+from samverkan.models.base import stored_id
 from samverkan.models.enums import CycleStatus, EvidenceKind, ItemStatus, PhaseStatus, Related
 from samverkan.notifications.owed import stop_unowed
 from samverkan.process.definition import ProcessDefinition, load_definition
@@ -129,9 +130,9 @@ def _create_cycle(
     ) + 1
     agreement = latest_agreement(session, organisation)
     cycle = Cycle(
-        organisation_id=organisation.id,
+        organisation_id=stored_id(organisation),
         number=number,
-        definition_key=definition.key,  # type: ignore[arg-type]
+        definition_key=definition.key,
         definition_version=definition.version,
         agreement_id=agreement.id if agreement else None,
         started_at=now,
@@ -142,10 +143,10 @@ def _create_cycle(
     first: Phase | None = None
     for ordinal, spec in enumerate(phases, start=1):
         phase = Phase(
-            cycle_id=cycle.id,
+            cycle_id=stored_id(cycle),
             key=spec.key,
             name=spec.name,
-            ordinal=ordinal,  # type: ignore[arg-type]
+            ordinal=ordinal,
             deciding_body_key=spec.decided_by,
         )
         session.add(phase)
@@ -154,9 +155,9 @@ def _create_cycle(
         for item in spec.items:
             session.add(
                 ChecklistItem(
-                    phase_id=phase.id,
+                    phase_id=stored_id(phase),
                     key=item.key,
-                    title=item.title,  # type: ignore[arg-type]
+                    title=item.title,
                     owner_role_key=item.owner,
                     evidence_kind=item.evidence,
                     requirement=item.requirement,
@@ -309,12 +310,12 @@ def _record_completion(
     session.refresh(item)
     session.add(
         Evidence(
-            checklist_item_id=item.id,
+            checklist_item_id=stored_id(item),
             kind=evidence.kind,
             title=evidence.title.strip(),
             uri=evidence.uri,
             decision_id=evidence.decision_id,
-            recorded_by_person_id=acting.person.id,
+            recorded_by_person_id=stored_id(acting.person),
             recorded_at=now,
         )
     )
@@ -328,13 +329,7 @@ def _record_completion(
         before={"status": ItemStatus.OPEN},
         after={"status": ItemStatus.DONE, "evidence": evidence.title, "role": acting.role.key},
     )
-    stop_unowed(session, Related.ITEM, _id(item))
-
-
-def _id(row: ChecklistItem | Phase | Cycle) -> int:
-    """A stored row's id (flushed rows always have one)."""
-    assert row.id is not None
-    return row.id
+    stop_unowed(session, Related.ITEM, stored_id(item))
 
 
 def _already_done(session: Session, item: ChecklistItem) -> str:
@@ -361,7 +356,9 @@ def exit_missing(session: Session, organisation: Organisation, cycle: Cycle, pha
     """Exactly what keeps the phase from being complete: open items, and requirements that no longer hold."""
     missing: list[str] = []
     facts: CycleFacts | None = None
-    items = session.exec(select(ChecklistItem).where(ChecklistItem.phase_id == phase.id).order_by(ChecklistItem.id))
+    items = session.exec(
+        select(ChecklistItem).where(ChecklistItem.phase_id == phase.id).order_by(col(ChecklistItem.id))
+    )
     owners: dict[str, str] = {}  # one lookup per owning function, not per item
     for item in items.all():
         if item.status != ItemStatus.DONE:
@@ -411,7 +408,7 @@ def _advance(
         before={"status": PhaseStatus.ACTIVE},
         after={"status": PhaseStatus.COMPLETED},
     )
-    stop_unowed(session, Related.PHASE, _id(phase))
+    stop_unowed(session, Related.PHASE, stored_id(phase))
     following = session.exec(
         select(Phase).where(Phase.cycle_id == cycle.id, Phase.ordinal == phase.ordinal + 1)
     ).first()
@@ -499,7 +496,7 @@ def reopen_phase(
     current = _active_phase(session, cycle)
     target = session.exec(select(Phase).where(Phase.cycle_id == cycle.id, Phase.key == phase_key)).first()
     if target is None:
-        keys = ", ".join(session.exec(select(Phase.key).where(Phase.cycle_id == cycle.id).order_by(Phase.ordinal)))
+        keys = ", ".join(session.exec(select(Phase.key).where(Phase.cycle_id == cycle.id).order_by(col(Phase.ordinal))))
         raise NotFoundError(f"fasen '{phase_key}' finns inte i cykel {cycle.number} (faser: {keys})")
     if current is None or target.ordinal >= current.ordinal:
         raise RefusedError(
@@ -552,9 +549,9 @@ def _go_back(
         session.add(item)
     session.flush()
     for phase in reset:
-        stop_unowed(session, Related.PHASE, _id(phase))
+        stop_unowed(session, Related.PHASE, stored_id(phase))
         for item in session.exec(select(ChecklistItem).where(ChecklistItem.phase_id == phase.id)).all():
-            stop_unowed(session, Related.ITEM, _id(item))
+            stop_unowed(session, Related.ITEM, stored_id(item))
 
 
 def set_deadline(
@@ -575,7 +572,7 @@ def set_deadline(
     item.due_on = due_on
     session.add(item)
     session.flush()
-    stop_unowed(session, Related.ITEM, _id(item))  # reminders for the old deadline; the new one gets its own
+    stop_unowed(session, Related.ITEM, stored_id(item))  # reminders for the old deadline; the new one gets its own
     audit(
         session,
         acting.label,
@@ -641,21 +638,21 @@ def cycle_status(session: Session, org_key: str, on: date) -> CycleView:
     definition = load_definition(cycle.definition_key)
     phases = []
     current = _active_phase(session, cycle)
-    for phase in session.exec(select(Phase).where(Phase.cycle_id == cycle.id).order_by(Phase.ordinal)).all():
+    for phase in session.exec(select(Phase).where(Phase.cycle_id == cycle.id).order_by(col(Phase.ordinal))).all():
         items = []
         for item in session.exec(
-            select(ChecklistItem).where(ChecklistItem.phase_id == phase.id).order_by(ChecklistItem.id)
+            select(ChecklistItem).where(ChecklistItem.phase_id == phase.id).order_by(col(ChecklistItem.id))
         ).all():
             who = session.get(Person, item.completed_by_person_id) if item.completed_by_person_id else None
             evidence = session.exec(
-                select(Evidence.title).where(Evidence.checklist_item_id == item.id).order_by(Evidence.id)
+                select(Evidence.title).where(Evidence.checklist_item_id == item.id).order_by(col(Evidence.id))
             ).all()
             items.append(
                 ItemView(
-                    item.id,
+                    stored_id(item),
                     item.key,
                     item.title,
-                    item.owner_role_key,  # type: ignore[arg-type]
+                    item.owner_role_key,
                     owner_text(session, organisation, item.owner_role_key, on),
                     EVIDENCE_SV[EvidenceKind(item.evidence_kind)],
                     item.status,

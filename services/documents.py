@@ -126,9 +126,9 @@ def packet_context(
             select(ChecklistItem, Phase.name)
             .join(Phase, col(Phase.id) == ChecklistItem.phase_id)
             .where(Phase.cycle_id == cycle.id, ChecklistItem.status == ItemStatus.OPEN, col(ChecklistItem.due_on) < day)
-            .order_by(ChecklistItem.due_on)
+            .order_by(col(ChecklistItem.due_on))
         ).all()
-        for m in session.exec(select(Measure).where(Measure.cycle_id == cycle.id).order_by(Measure.due_on)).all():
+        for m in session.exec(select(Measure).where(Measure.cycle_id == cycle.id).order_by(col(Measure.due_on))).all():
             measures.append(
                 MeasureRow(
                     m.title,
@@ -143,7 +143,7 @@ def packet_context(
     for indicator in session.exec(
         select(Indicator)
         .where(Indicator.organisation_id == org.id, col(Indicator.archived_at).is_(None))
-        .order_by(Indicator.key)
+        .order_by(col(Indicator.key))
     ):
         latest = session.exec(
             select(Measurement).where(Measurement.indicator_id == indicator.id).order_by(col(Measurement.period).desc())
@@ -201,11 +201,13 @@ def _substance(session: Session, org: Organisation, cycle: Cycle | None) -> dict
     plan_rows = []
     if cycle is not None:
         for problem in session.exec(
-            select(Problem).where(Problem.cycle_id == cycle.id, Problem.prioritised).order_by(Problem.rank, Problem.id)
+            select(Problem)
+            .where(Problem.cycle_id == cycle.id, Problem.prioritised)
+            .order_by(col(Problem.rank), col(Problem.id))
         ).all():
             analysis = session.exec(select(CauseAnalysis).where(CauseAnalysis.problem_id == problem.id)).first()
             causes = (
-                session.exec(select(Cause).where(Cause.analysis_id == analysis.id).order_by(Cause.number)).all()
+                session.exec(select(Cause).where(Cause.analysis_id == analysis.id).order_by(col(Cause.number))).all()
                 if analysis
                 else []
             )

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from sqlalchemy import insert
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from samverkan.core.settings import get_settings
@@ -39,7 +40,9 @@ from samverkan.models import (
     RoleAssignment,
     TriggerOccurrence,
 )
+from samverkan.models.base import stored_id, table_of
 from samverkan.models.enums import NotificationStatus, Related
+from samverkan.models.organisation import settings_section
 from samverkan.notifications.owed import item_owed, measure_owed, phase_owed
 from samverkan.scheduling.cadence import expand
 from samverkan.scheduling.triggers import PlannedAction, deadline_actions, occurrence_actions
@@ -67,7 +70,7 @@ class OrgContext:
         """All cadence actions of the organisation whose occurrence lies in `year`, by the day they are due."""
         if year not in self.plans:
             merged: dict[date, list[PlannedAction]] = defaultdict(list)
-            packet_days = int((self.org.settings.get("packets") or {}).get("working_days_before", 5))
+            packet_days = int(settings_section(self.org.settings, "packets").get("working_days_before", 5))
             for cadence in self.cadences:
                 rule_json = json.dumps(cadence.rule, sort_keys=True)
                 for day, actions in _cadence_plan(
@@ -77,9 +80,13 @@ class OrgContext:
             self.plans[year] = {day: tuple(actions) for day, actions in merged.items()}
         return self.plans[year]
 
-    def roles_by_id(self) -> dict[int, Any]:
+    @property
+    def org_id(self) -> int:
+        return stored_id(self.org)
+
+    def roles_by_id(self) -> dict[int, Role]:
         if not hasattr(self, "_by_id"):
-            self._by_id = {role.id: role for role in self.roles.values()}
+            self._by_id = {stored_id(role): role for role in self.roles.values()}
         return self._by_id
 
     def cadence_targets(self) -> dict[str, list[str]]:
@@ -99,7 +106,7 @@ class OrgContext:
         if body is None:
             return []
         by_id = self.roles_by_id()
-        return [by_id[role_id] for role_id in self.body_roles.get(body.id, []) if role_id in by_id]
+        return [by_id[role_id] for role_id in self.body_roles.get(stored_id(body), []) if role_id in by_id]
 
     def function_roles(self, function: str) -> list[Role]:
         return [role for role in self.roles.values() if role.function == function]
@@ -173,14 +180,14 @@ class Holders:
         self.by_role: dict[int, list[Any]] = defaultdict(list)
         self.persons: dict[int, Any] = {}
         ids = list(role_ids)
-        table = RoleAssignment.__table__  # type: ignore[attr-defined]
+        table = table_of(RoleAssignment)
         for start in range(0, len(ids), 900):
-            for row in session.execute(select(table).where(table.c.role_id.in_(ids[start : start + 900]))):
+            for row in session.execute(select_columns(table).where(table.c.role_id.in_(ids[start : start + 900]))):
                 self.by_role[row.role_id].append(row)
         person_ids = sorted({row.person_id for rows in self.by_role.values() for row in rows})
-        people = Person.__table__  # type: ignore[attr-defined]
+        people = table_of(Person)
         for start in range(0, len(person_ids), 900):
-            for row in session.execute(select(people).where(people.c.id.in_(person_ids[start : start + 900]))):
+            for row in session.execute(select_columns(people).where(people.c.id.in_(person_ids[start : start + 900]))):
                 self.persons[row.id] = row
 
     def on(self, role: Any, day: date) -> list[int]:
@@ -190,12 +197,12 @@ class Holders:
 
 def _rows(session: Session, model: type[Any], *conditions: Any) -> list[Any]:
     """Plain rows (attribute access, no ORM identity map): a sweep reads thousands of them."""
-    table = model.__table__
-    return list(session.execute(select(table).where(*conditions)))
+    table = table_of(model)
+    return list(session.execute(select_columns(table).where(*conditions)))
 
 
 def load_contexts(session: Session, org_keys: Iterable[str] | None = None) -> list[OrgContext]:
-    orgs = Organisation.__table__  # type: ignore[attr-defined]
+    orgs = table_of(Organisation)
     conditions = [orgs.c.source_file.is_not(None)]
     if org_keys is not None:
         conditions.append(orgs.c.key.in_(list(org_keys)))
@@ -204,21 +211,21 @@ def load_contexts(session: Session, org_keys: Iterable[str] | None = None) -> li
         for org in sorted(_rows(session, Organisation, *conditions), key=lambda o: o.key)
     }
     ids = list(contexts)
-    roles, bodies_table, cadences = Role.__table__, Body.__table__, Cadence.__table__  # type: ignore[attr-defined]
+    roles, bodies_table, cadences = table_of(Role), table_of(Body), table_of(Cadence)
     for role in _rows(session, Role, roles.c.organisation_id.in_(ids), roles.c.archived_at.is_(None)):
         contexts[role.organisation_id].roles[role.key] = role
     bodies = _rows(session, Body, bodies_table.c.organisation_id.in_(ids), bodies_table.c.archived_at.is_(None))
     for body in bodies:
         contexts[body.organisation_id].bodies[body.key] = body
     body_org = {body.id: body.organisation_id for body in bodies}
-    memberships = BodyMembership.__table__  # type: ignore[attr-defined]
+    memberships = table_of(BodyMembership)
     for membership in _rows(session, BodyMembership, memberships.c.body_id.in_(list(body_org))):
         contexts[body_org[membership.body_id]].body_roles.setdefault(membership.body_id, []).append(membership.role_id)
     for body in bodies:
         extra = [r for r in (body.chair_role_id, body.convener_role_id) if r]
         listed = contexts[body.organisation_id].body_roles.setdefault(body.id, [])
         listed += [r for r in extra if r not in listed]
-    routes = ContactRoute.__table__  # type: ignore[attr-defined]
+    routes = table_of(ContactRoute)
     for route in session.execute(
         select(routes.c.organisation_id, routes.c.body_id).where(
             routes.c.organisation_id.in_(ids), routes.c.body_id.is_not(None)
@@ -276,13 +283,13 @@ class Deadline:
 
 def open_deadlines(session: Session, organisation_ids: list[int]) -> list[Deadline]:
     rows = session.execute(
-        select(
-            Cycle.organisation_id,
-            ChecklistItem.id,
-            ChecklistItem.title,
-            ChecklistItem.due_on,
-            ChecklistItem.owner_role_key,
-            Phase.deciding_body_key,
+        select_columns(
+            col(Cycle.organisation_id),
+            col(ChecklistItem.id),
+            col(ChecklistItem.title),
+            col(ChecklistItem.due_on),
+            col(ChecklistItem.owner_role_key),
+            col(Phase.deciding_body_key),
         )
         .join(Phase, col(Phase.cycle_id) == Cycle.id)
         .join(ChecklistItem, col(ChecklistItem.phase_id) == Phase.id)
@@ -294,7 +301,13 @@ def open_deadlines(session: Session, organisation_ids: list[int]) -> list[Deadli
         for org_id, item_id, title, due_on, owner, deciding in rows
     ]
     for org_id, measure_id, title, due_on, owner in session.execute(
-        select(Cycle.organisation_id, Measure.id, Measure.title, Measure.due_on, Measure.owner_role_key)
+        select_columns(
+            col(Cycle.organisation_id),
+            col(Measure.id),
+            col(Measure.title),
+            col(Measure.due_on),
+            col(Measure.owner_role_key),
+        )
         .join(Measure, col(Measure.cycle_id) == Cycle.id)
         .where(col(Cycle.organisation_id).in_(organisation_ids), *measure_owed())
     ).all():
@@ -318,7 +331,13 @@ def opened_phases(session: Session, organisation_ids: list[int], first: date) ->
     """Active phases opened since `first`: their owners get to know at once (or at the next sweep)."""
     since = datetime.combine(first, time(), tzinfo=STOCKHOLM)
     rows = session.execute(
-        select(Cycle.organisation_id, Phase.id, Phase.name, Phase.opened_at, ChecklistItem.owner_role_key)
+        select_columns(
+            col(Cycle.organisation_id),
+            col(Phase.id),
+            col(Phase.name),
+            col(Phase.opened_at),
+            col(ChecklistItem.owner_role_key),
+        )
         .join(Phase, col(Phase.cycle_id) == Cycle.id)
         .join(ChecklistItem, col(ChecklistItem.phase_id) == Phase.id)
         .where(col(Cycle.organisation_id).in_(organisation_ids), col(Phase.opened_at) >= since, *phase_owed())
@@ -380,7 +399,7 @@ def sweep(
     contexts, holders = _contexts(session, org_keys, cache)
     if not contexts:
         return result
-    ids = [context.org.id for context in contexts]
+    ids = [context.org_id for context in contexts]
     base = (base_url or get_settings().base_url).rstrip("/")
     fired = _fired(session, ids, _local_midnight(first - timedelta(days=1)))
     batch = _Batch(session, now, base, documents_dir, pdf, holders, result, fired)
@@ -392,8 +411,8 @@ def sweep(
         phases[opened.organisation_id].append(opened)
     for context in contexts:
         work = _cadence_work(context, first, today)
-        work += _deadline_work(context, deadlines.get(context.org.id, []), first, today)
-        work += _phase_work(context, phases.get(context.org.id, []))
+        work += _deadline_work(context, deadlines.get(context.org_id, []), first, today)
+        work += _phase_work(context, phases.get(context.org_id, []))
         for entry in work:
             if wanted is None or entry.action.kind in wanted:
                 batch.write(context, entry)
@@ -407,7 +426,7 @@ def _contexts(
     if cache is not None and cache.contexts is not None and cache.holders is not None:
         return cache.contexts, cache.holders
     contexts = load_contexts(session, org_keys)
-    holders = Holders(session, [role.id for c in contexts for role in c.roles.values()])
+    holders = Holders(session, [stored_id(role) for c in contexts for role in c.roles.values()])
     if cache is not None:
         cache.contexts, cache.holders = contexts, holders
     return contexts, holders
@@ -424,7 +443,7 @@ def _cadence_work(context: OrgContext, first: date, today: date) -> list[Work]:
 def _deadline_work(context: OrgContext, deadlines: list[Deadline], first: date, today: date) -> list[Work]:
     """Reminders and escalations due in [first, today] for deadlines still owed them (open_deadlines)."""
     work = []
-    policy = context.org.settings.get("reminders") or {}
+    policy = settings_section(context.org.settings, "reminders")
     ahead = max(policy.get("before_days") or [7])
     behind = int(policy.get("escalate_after_days", 3))
     for deadline in deadlines:
@@ -481,7 +500,7 @@ class _Batch:
     def write(self, context: OrgContext, work: Work) -> None:
         """One action, once: its outbox rows (each holder of its roles, and a body's own channel) and its record."""
         action, roles = work.action, work.roles
-        identity = (context.org.id, action.trigger_key, action.occurrence_key)
+        identity = (context.org_id, action.trigger_key, action.occurrence_key)
         if identity in self.fired:
             self.result.already_done += 1
             return
@@ -501,7 +520,7 @@ class _Batch:
         row = partial(
             _outbox_row,
             action=action,
-            org_id=context.org.id,
+            org_id=context.org_id,
             not_before=_not_before(action, self.now),
             now=self.now,
             attachments=[str(attachment)] if attachment else [],
@@ -546,7 +565,7 @@ class _Batch:
     def _record(self, context: OrgContext, action: PlannedAction, recipients: int) -> None:
         self.occurrences.append(
             {
-                "organisation_id": context.org.id,
+                "organisation_id": context.org_id,
                 "trigger_key": action.trigger_key,
                 "occurrence_key": action.occurrence_key,
                 "scheduled_for": _local_midnight(action.due),
@@ -560,9 +579,9 @@ class _Batch:
     def insert(self) -> None:
         connection = self.session.connection()  # plain executemany: tens of thousands of rows on a busy day
         if self.occurrences:
-            connection.execute(insert(TriggerOccurrence.__table__), self.occurrences)  # type: ignore[attr-defined]
+            connection.execute(insert(table_of(TriggerOccurrence)), self.occurrences)
         if self.notifications:
-            connection.execute(insert(Notification.__table__), self.notifications)  # type: ignore[attr-defined]
+            connection.execute(insert(table_of(Notification)), self.notifications)
 
 
 def _outbox_row(
