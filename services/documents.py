@@ -234,7 +234,7 @@ def _substance(session: Session, org: Organisation, cycle: Cycle | None) -> dict
                 }
             )
     measures = session.exec(select(Measure).where(Measure.cycle_id == cycle.id)).all() if cycle else []
-    done = [m for m in measures if m.progress_pct >= 100]
+    done = [m for m in measures if m.is_implemented()]
     return {
         "problems": problems,
         "plan_rows": plan_rows,
