@@ -124,5 +124,5 @@ def stop_unowed(session: Session, related: Related, related_id: int) -> int:
             .where(col(Notification.id).in_(ids), col(Notification.status) == NotificationStatus.PENDING)
             .values(status=NotificationStatus.CANCELLED, last_error=f"stoppad: {reason}")
         )
-        stopped += int(result.rowcount)  # type: ignore[attr-defined]
+        stopped += int(result.rowcount)  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
     return stopped
