@@ -187,11 +187,26 @@ def _moved(action: PlannedAction, due: date) -> PlannedAction:
     )
 
 
+def _before(due_on: date, days: int, calendar: WorkCalendar | None) -> date:
+    """`days` before the deadline; on a weekend or holiday, the last working day before that."""
+    day = due_on - timedelta(days=days)
+    if calendar is None or calendar.is_working_day(day, observe_breaks=False):
+        return day
+    return calendar.next_working_day(day, observe_breaks=False, step=-1)
+
+
 def deadline_actions(
-    trigger_key: str, kind: str, title: str, due_on: date, policy: dict[str, object] | None = None
+    trigger_key: str,
+    kind: str,
+    title: str,
+    due_on: date,
+    policy: Mapping[str, object] | None = None,
+    calendar: WorkCalendar | None = None,
 ) -> list[PlannedAction]:
     """Reminders before a deadline and an escalation after it, keyed by the deadline (a new deadline restarts).
-    `policy` is the organisation's `reminders` (days before, on the day, escalation after N days)."""
+    `policy` is the organisation's `reminders` (days before, on the day, escalation after N days). With the
+    organisation's `calendar`, a reminder that would fall on a weekend or holiday goes out the working day
+    before."""
     policy = {**DEFAULT_REMINDERS, **(policy or {})}
     offsets = [(days, Action.reminder_code(days)) for days in policy["before_days"]]  # type: ignore[attr-defined]
     if policy["on_the_day"]:
@@ -202,7 +217,7 @@ def deadline_actions(
             f"{due_on.isoformat()}:{code}",
             kind,
             Action.PAMINNELSE_FORE if days else Action.FORFALLER_IDAG,
-            due_on - timedelta(days=days),
+            _before(due_on, days, calendar) if days else due_on,
             f"Påminnelse: '{title}' ska vara klar {due_on}" if days else f"I dag: '{title}' ska vara klar",
             about=due_on,
         )

@@ -53,6 +53,7 @@ from samverkan.services.documents import render_document
 from samverkan.templates.rendering import render
 
 DELIVER_FROM = time(8, 0)
+CLOSED_STRETCH = 6  # the longest run of closed days (Christmas, Easter) a reminder can be moved back over
 
 
 @dataclass
@@ -446,12 +447,14 @@ def _deadline_work(context: OrgContext, deadlines: list[Deadline], first: date, 
     """Reminders and escalations due in [first, today] for deadlines still owed them (open_deadlines)."""
     work = []
     policy = settings_section(context.org.settings, "reminders")
-    ahead = max(policy.get("before_days") or [7])
+    ahead = max(policy.get("before_days") or [7]) + CLOSED_STRETCH  # a reminder moves off a closed day
     behind = int(policy.get("escalate_after_days", 3))
     for deadline in deadlines:
         if not first - timedelta(days=behind) <= deadline.due_on <= today + timedelta(days=ahead):
             continue  # nothing of this deadline can be due today: skip building its actions
-        for action in deadline_actions(deadline.trigger_key, deadline.kind, deadline.title, deadline.due_on, policy):
+        for action in deadline_actions(
+            deadline.trigger_key, deadline.kind, deadline.title, deadline.due_on, policy, context.calendar
+        ):
             if first <= action.due <= today:
                 roles = context.function_roles(deadline.owner_function)
                 if action.action.escalates_to_chair:

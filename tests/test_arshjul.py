@@ -26,7 +26,7 @@ from samverkan.scheduling.arshjul import expand_organisation
 from samverkan.scheduling.cadence import cadence_calendar, expand, expand_cadence
 from samverkan.scheduling.calendar import organisation_events, schedule_warnings
 from samverkan.scheduling.periods import period_label
-from samverkan.scheduling.triggers import cadence_actions, occurrence_actions
+from samverkan.scheduling.triggers import cadence_actions, deadline_actions, occurrence_actions
 from samverkan.scheduling.workdays import WorkCalendar
 from samverkan.services.simulation import simulate
 from tests.conftest import EXAMPLES
@@ -339,6 +339,19 @@ def test_a_reminder_for_an_event_kept_on_a_saturday_is_due_the_working_day_befor
     assert occurrence.day == date(2027, 3, 6)
     (reminder,) = occurrence_actions("s", "survey", "Enkät", occurrence, WorkCalendar())
     assert reminder.due == date(2027, 3, 5) and reminder.about == date(2027, 3, 6)
+
+
+def test_a_deadline_reminder_on_a_weekend_goes_out_the_working_day_before() -> None:
+    monday = date(2027, 3, 1)
+    actions = {a.code: a.due for a in deadline_actions("item:1", "item_deadline", "Lägesbild", monday, None, SUMMER)}
+    assert actions == {
+        "paminnelse-7": date(2027, 2, 22),
+        "paminnelse-1": date(2027, 2, 26),  # Sunday 28 February → Friday
+        "forfaller-idag": monday,
+        "eskalering": date(2027, 3, 4),
+    }
+    easter = {a.code: a.due for a in deadline_actions("item:1", "item_deadline", "X", date(2027, 3, 30), None, SUMMER)}
+    assert easter["paminnelse-1"] == date(2027, 3, 25)  # Easter Monday, Sunday, Saturday, Good Friday closed
 
 
 # --- the message preview (item 6)
