@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path as FilePath
 from typing import Any
 
 from pydantic import ValidationError
 
-from samverkan.core.issues import ConfigIssue, Path
+from samverkan.core.issues import ConfigIssue, Path, Severity
 from samverkan.core.pydantic_messages import clean_loc, pydantic_message
 from samverkan.core.yaml_source import LocatedYaml, read_yaml
 from samverkan.models.enums import BodyKind, TriggerKind
 from samverkan.orgconfig.routes import check_route
-from samverkan.orgconfig.schema import ContactSpec, OrgConfig
+from samverkan.orgconfig.schema import AssignmentSpec, ContactSpec, OrgConfig, Party
 
 
 @dataclass
@@ -39,10 +40,8 @@ class _Checker:
         self.config = config
         self.issues: list[ConfigIssue] = []
 
-    def add(self, path: Path, message: str, severity: str = "fel") -> None:
-        self.issues.append(
-            ConfigIssue(self.doc.file, self.doc.line_of(path), message, path, severity)  # type: ignore[arg-type]
-        )
+    def add(self, path: Path, message: str, severity: Severity = "fel") -> None:
+        self.issues.append(ConfigIssue(self.doc.file, self.doc.line_of(path), message, path, severity))
 
     def unique(self, section: str, items: list[Any], attr: str = "key") -> dict[str, int]:
         seen: dict[str, int] = {}
@@ -61,12 +60,13 @@ class _Checker:
             if party.key in parties:
                 self.add(("municipalities", index, "key"), f"'{party.key}' används redan som nyckel")
             parties[party.key] = ("municipalities", index)
-        for section, party in (("police_area", c.police_area), ("county_board", c.county_board)):
-            if party is None:
+        others: dict[str, Party | None] = {"police_area": c.police_area, "county_board": c.county_board}
+        for section, other in others.items():
+            if other is None:
                 continue
-            if party.key in parties:
-                self.add((section, "key"), f"'{party.key}' används redan som nyckel")
-            parties[party.key] = (section,)
+            if other.key in parties:
+                self.add((section, "key"), f"'{other.key}' används redan som nyckel")
+            parties[other.key] = (section,)
 
         kind = c.organisation.kind
         if kind == "samverkansomrade" and len(c.municipalities) < 2:
@@ -133,7 +133,7 @@ class _Checker:
         return self.issues
 
     def _overlapping_assignments(self) -> None:
-        by_role: dict[str, list[tuple[int, Any]]] = {}
+        by_role: dict[str, list[tuple[int, AssignmentSpec]]] = {}
         for index, assignment in enumerate(self.config.assignments):
             by_role.setdefault(assignment.role, []).append((index, assignment))
         for entries in by_role.values():
@@ -157,9 +157,9 @@ class _Checker:
         return f"okänd {what} '{value}' (kända: {names})"
 
 
-def _overlap(a: Any, b: Any) -> bool:
-    a_end = a.ends_on or b.starts_on.max
-    b_end = b.ends_on or a.starts_on.max
+def _overlap(a: AssignmentSpec, b: AssignmentSpec) -> bool:
+    a_end = a.ends_on or date.max
+    b_end = b.ends_on or date.max
     return a.starts_on <= b_end and b.starts_on <= a_end
 
 

@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from samverkan.core.ids import saved_id
 from samverkan.models import Body, BodyMembership, EstObservation
 from samverkan.models.enums import BodyKind
 from samverkan.services.access import COORDINATING, find_person, require_function, roles_held
@@ -63,9 +64,9 @@ def report_observation(
         raise RefusedError("Observationen kan inte sparas:", problems)
     no_personal_data(kategori=category, omrade=area, funktion=source_function, text=text)
     observation = EstObservation(
-        organisation_id=organisation.id,
-        body_id=body.id,
-        observed_on=observed_on,  # type: ignore[arg-type]
+        organisation_id=saved_id(organisation),
+        body_id=saved_id(body),
+        observed_on=observed_on,
         category=category.strip(),
         area=area.strip(),
         time_band=time_band,

@@ -14,6 +14,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from samverkan.core.ids import saved_id
 from samverkan.models import Indicator, Measurement
 from samverkan.services.access import COORDINATING, require_function
 from samverkan.services.audit import audit
@@ -87,9 +88,9 @@ def import_measurements(
         ).first()
         if existing is None:
             measurement = Measurement(
-                indicator_id=indicator.id,
+                indicator_id=saved_id(indicator),
                 period=period,
-                value=value,  # type: ignore[arg-type]
+                value=value,
                 preliminary=preliminary,
                 source=source,
             )
