@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from samverkan.core.ids import saved_id
 from samverkan.core.settings import get_settings
-from samverkan.core.timeutil import utcnow
+from samverkan.core.timeutil import local, utcnow
 from samverkan.models import Account, LoginAttempt, Notification, Person, PersonToken, TokenKind
 from samverkan.services.access import COORDINATING, find_person, require_function, roles_held
 from samverkan.services.audit import audit
@@ -164,7 +164,7 @@ def invite(
     revoke_tokens(session, person, TokenKind.INVITATION, now)
     secret, token = issue_token(session, person, TokenKind.INVITATION, INVITATION_TTL, now=now)
     link = f"{(base_url or get_settings().base_url).rstrip('/')}/inbjudan/{secret}"
-    expires = token.expires_at.astimezone().strftime("%Y-%m-%d") if token.expires_at else ""
+    expires = local(token.expires_at).date().isoformat() if token.expires_at else ""
     notification = Notification(
         idempotency_key=f"{organisation.key}:inbjudan:{person.id}:{token.id}",
         organisation_id=saved_id(organisation),
