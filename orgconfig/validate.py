@@ -55,6 +55,25 @@ class _Checker:
 
     def run(self) -> list[ConfigIssue]:
         c = self.config
+        parties = self._parties()
+        self._organisation_kind()
+        roles = self.unique("roles", c.roles)
+        people = self.unique("people", c.people)
+        self.unique("people", c.people, "email")
+        bodies = self.unique("bodies", c.bodies)
+        self.unique("cadences", c.cadences)
+        self.unique("indicators", c.indicators)
+        for key in set(roles) & set(bodies):
+            self.add(("bodies", bodies[key], "key"), f"'{key}' är både en roll och ett organ; välj olika nycklar")
+        self._roles_and_people(parties, roles, people)
+        self._bodies(roles)
+        self._cadences(roles, bodies)
+        self._signatories()
+        return self.issues
+
+    def _parties(self) -> dict[str, Path]:
+        """Every party's key, where it is declared; a key used twice is an error."""
+        c = self.config
         parties: dict[str, Path] = {c.organisation.key: ("organisation",)}
         for index, party in enumerate(c.municipalities):
             if party.key in parties:
@@ -67,22 +86,18 @@ class _Checker:
             if other.key in parties:
                 self.add((section, "key"), f"'{other.key}' används redan som nyckel")
             parties[other.key] = (section,)
+        return parties
 
+    def _organisation_kind(self) -> None:
+        c = self.config
         kind = c.organisation.kind
         if kind == "samverkansomrade" and len(c.municipalities) < 2:
             self.add(("organisation", "kind"), "ett samverkansområde behöver minst två kommuner i 'municipalities'")
         if kind != "samverkansomrade" and c.municipalities:
             self.add(("municipalities",), f"'municipalities' gäller bara samverkansområden, inte '{kind}'")
 
-        roles = self.unique("roles", c.roles)
-        people = self.unique("people", c.people)
-        self.unique("people", c.people, "email")
-        bodies = self.unique("bodies", c.bodies)
-        self.unique("cadences", c.cadences)
-        self.unique("indicators", c.indicators)
-        for key in set(roles) & set(bodies):
-            self.add(("bodies", bodies[key], "key"), f"'{key}' är både en roll och ett organ; välj olika nycklar")
-
+    def _roles_and_people(self, parties: dict[str, Path], roles: dict[str, int], people: dict[str, int]) -> None:
+        c = self.config
         for index, role in enumerate(c.roles):
             if role.party not in parties:
                 self.add(("roles", index, "party"), self._unknown("part", role.party, parties))
@@ -95,7 +110,8 @@ class _Checker:
                 self.add(("assignments", index, "person"), self._unknown("person", assignment.person, people))
         self._overlapping_assignments()
 
-        for index, body in enumerate(c.bodies):
+    def _bodies(self, roles: dict[str, int]) -> None:
+        for index, body in enumerate(self.config.bodies):
             for attr in ("chair", "convener"):
                 value = getattr(body, attr)
                 if value is not None and value not in roles:
@@ -105,8 +121,9 @@ class _Checker:
                     self.add(("bodies", index, "members", member_index), self._unknown("roll", member, roles))
             self.routes(("bodies", index, "contacts"), body.contacts)
 
-        body_kinds = {body.key: body.kind for body in c.bodies}
-        for index, cadence in enumerate(c.cadences):
+    def _cadences(self, roles: dict[str, int], bodies: dict[str, int]) -> None:
+        body_kinds = {body.key: body.kind for body in self.config.bodies}
+        for index, cadence in enumerate(self.config.cadences):
             if cadence.body is not None and cadence.body not in bodies:
                 self.add(("cadences", index, "body"), self._unknown("organ", cadence.body, bodies))
             needs_body = cadence.trigger in (TriggerKind.EST_MEETING, TriggerKind.BODY_MEETING)
@@ -122,15 +139,17 @@ class _Checker:
                         self._unknown("roll eller organ", target, roles | bodies),
                     )
 
-        if c.agreement is not None:
-            signers = {role.party for role in c.roles if role.signatory}
-            for party in [*c.kommun_parties(), c.police_area]:
-                if party.key not in signers:
-                    self.add(
-                        ("agreement",),
-                        f"parten '{party.key}' har ingen roll med 'signatory: true' som kan skriva under",
-                    )
-        return self.issues
+    def _signatories(self) -> None:
+        c = self.config
+        if c.agreement is None:
+            return
+        signers = {role.party for role in c.roles if role.signatory}
+        for party in [*c.kommun_parties(), c.police_area]:
+            if party.key not in signers:
+                self.add(
+                    ("agreement",),
+                    f"parten '{party.key}' har ingen roll med 'signatory: true' som kan skriva under",
+                )
 
     def _overlapping_assignments(self) -> None:
         by_role: dict[str, list[tuple[int, AssignmentSpec]]] = {}
