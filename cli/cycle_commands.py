@@ -667,9 +667,13 @@ def register_deploy(app: click.Group) -> None:
 
         if not os.environ.get("PREFECT_API_URL"):
             raise Failure("ange Prefect-serverns adress i PREFECT_API_URL, t.ex. http://127.0.0.1:4200/api")
-        from samverkan.flows.deployments import deploy_to_work_pool
+        from samverkan.flows.deployments import DeployError, deploy_to_work_pool
 
-        for name in deploy_to_work_pool(work_pool):
+        try:
+            names = deploy_to_work_pool(work_pool)
+        except DeployError as exc:
+            raise Failure(str(exc)) from None
+        for name in names:
             click.echo(f"registrerad: {name} (arbetspool {work_pool})")
 
 

@@ -247,6 +247,10 @@ cycle_commands.register_followup(app)
 cycle_commands.register_county(app)
 cycle_commands.register_packets(app)
 
+from samverkan.cli import production_commands  # noqa: E402  (sweep, web, user, backup)
+
+production_commands.register(app)
+
 
 @app.command("run")
 @click.argument("config", type=click.Path(path_type=Path), metavar="FIL", default="examples/fagersta.yaml")
@@ -258,7 +262,8 @@ def run_command(config: Path, host: str, port: int, prefect_port: int, no_schedu
     """Hela tjänsten: databas, exemplet i FIL, demoinloggning, webben och schemana. Avsluta med Ctrl-C."""
     import contextlib
 
+    from samverkan.cli.processes import Terminated
     from samverkan.cli.run import run_service
 
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: uvicorn has stopped, run_service stops the rest
+    with contextlib.suppress(KeyboardInterrupt, Terminated):  # uvicorn has stopped, run_service stopped the rest
         run_service(config, host, port, prefect_port, schedules=not no_schedules)

@@ -25,6 +25,8 @@ def _log(name: str, result: dict[str, Any]) -> dict[str, Any]:
         len(result["packets"]),
         result["already_done"],
     )
+    for warning in result.get("warnings", []):  # a gap the sweep caught up, or days too old to catch up
+        logger.warning(warning)
     for error in result["errors"]:
         logger.warning(error)
     return result
@@ -52,14 +54,6 @@ def direction_decision_flow(org_keys: list[str] | None = None, now: str | None =
 def reports_flow(org_keys: list[str] | None = None, now: str | None = None) -> dict[str, Any]:
     """Monthly EST reports to the länsstyrelse and lokala BRÅ, and the yearly review."""
     return _log("rapporter", run_sweep(REPORTS, org_keys, now))
-
-
-@flow(name="samverkan-steg-klart")
-def step_completed_flow(organisation: str) -> dict[str, Any]:
-    """When a coordinator completes a step: the next owners are notified now, not at the next sweep.
-    (The service layer already writes these in the completing transaction; this flow is the event path's
-    safety net and does nothing twice.)"""
-    return _log("steg klart", run_sweep(["phase_opened"], [organisation], None))
 
 
 @flow(name="samverkan-leverans", retries=1, retry_delay_seconds=30)
