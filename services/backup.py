@@ -4,6 +4,7 @@ restored with `pg_restore`; we build the command, the operator's scheduler runs 
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -54,22 +55,26 @@ def backup_sqlite(url: str, target: Path) -> Backup:
 def pg_dump_command(url: str, target: Path) -> list[str]:
     """pg_dump for our PostgreSQL URL (the SQLAlchemy driver name removed; a password belongs in ~/.pgpass
     or PGPASSWORD, not on a command line)."""
-    parsed = sa.make_url(url)
-    libpq = parsed.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
-    return ["pg_dump", "--format=custom", "--no-owner", f"--file={target}", f"--dbname={libpq}"]
+    return ["pg_dump", "--format=custom", "--no-owner", f"--file={target}", f"--dbname={_libpq(url)}"]
 
 
 def pg_restore_command(url: str, dump: Path) -> list[str]:
+    return ["pg_restore", "--clean", "--if-exists", "--no-owner", f"--dbname={_libpq(url)}", str(dump)]
+
+
+def _libpq(url: str) -> str:
     parsed = sa.make_url(url)
-    libpq = parsed.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
-    return ["pg_restore", "--clean", "--if-exists", "--no-owner", f"--dbname={libpq}", str(dump)]
+    bare = sa.URL.create("postgresql", parsed.username, None, parsed.host, parsed.port, parsed.database)
+    return bare.set(query=parsed.query).render_as_string(hide_password=False)
 
 
 def run_pg_dump(url: str, target: Path) -> Backup:
     if shutil.which("pg_dump") is None:
         raise ServiceError("pg_dump finns inte på den här datorn (Debian: apt-get install postgresql-client)")
     target.parent.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(pg_dump_command(url, target), capture_output=True, text=True, check=False)
+    password = sa.make_url(url).password
+    env = {**os.environ, **({"PGPASSWORD": str(password)} if password else {})}
+    done = subprocess.run(pg_dump_command(url, target), capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         raise ServiceError(f"pg_dump misslyckades: {(done.stderr.strip().splitlines() or ['okänt fel'])[-1]}")
     return Backup(target, target.stat().st_size, None)
