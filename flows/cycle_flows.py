@@ -3,6 +3,7 @@ organisation, in one transaction, and is safe to run twice or late (the sweep is
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from prefect import flow, get_run_logger
@@ -57,12 +58,13 @@ def reports_flow(org_keys: list[str] | None = None, now: str | None = None) -> d
 
 
 @flow(name="samverkan-leverans", retries=1, retry_delay_seconds=30)
-def delivery_flow() -> dict[str, Any]:
-    """Send what is due in the outbox (claims make it safe to run in several workers at once)."""
+def delivery_flow(now: str | None = None) -> dict[str, Any]:
+    """Send what is due in the outbox (claims make it safe to run in several workers at once). `now`: deliver
+    as at that moment (ISO 8601), for tests and operators; by default the present."""
     from samverkan.flows.runtime import engine
     from samverkan.notifications.delivery import deliver_pending
 
-    report = deliver_pending(engine()).to_dict()
+    report = deliver_pending(engine(), now=datetime.fromisoformat(now) if now else None).to_dict()
     get_run_logger().info(
         "leverans: %(sent)s skickade, %(retrying)s försöker igen, %(failed)s misslyckade, "
         "%(cancelled)s stoppade, %(postponed)s väntar till arbetsdag",

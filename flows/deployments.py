@@ -11,6 +11,7 @@ transaction (services/cycle.py), and the daily sweep catches what anything else 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 DAILY = "DTSTART:20260101T{hhmm}00\nRRULE:FREQ=DAILY"
@@ -29,6 +30,11 @@ FLOW_NAMES = (
     "samverkan-rapporter",
     "samverkan-leverans",
 )
+
+
+ZOMBIE_AUTOMATION = "samverkan-zombiekorningar"
+ZOMBIE_AFTER = timedelta(seconds=540)  # three missed heartbeats (PREFECT_FLOWS_HEARTBEAT_FREQUENCY, 180 s)
+FINAL_EVENTS = ("Completed", "Failed", "Cancelled", "Crashed")
 
 
 class DeployError(Exception):
@@ -86,7 +92,44 @@ def deploy_to_work_pool(work_pool: str) -> list[str]:
             name = f"{deployment.flow_name}/{deployment.name}"
             raise DeployError(f"{name} kunde inte registreras: {_first_line(exc)}") from None
         names.append(f"{deployment.flow_name}/{deployment.name}")
+    try:
+        register_zombie_detection()
+    except Exception as exc:
+        raise DeployError(f"automationen {ZOMBIE_AUTOMATION} kunde inte registreras: {_first_line(exc)}") from None
     return names
+
+
+def register_zombie_detection() -> None:
+    """A flow run whose heartbeats stop before it ends (its worker and its process died) is marked Crashed,
+    instead of staying Running for ever (Prefect's documented proactive-trigger recipe). Replaces an earlier one."""
+    from prefect import get_client
+    from prefect.client.schemas.objects import StateType
+    from prefect.events.actions import ChangeFlowRunState
+    from prefect.events.schemas.automations import AutomationCore, EventTrigger, Posture
+
+    automation = AutomationCore(
+        name=ZOMBIE_AUTOMATION,
+        description="Samverkan: en körning utan livstecken på nio minuter markeras som kraschad.",
+        trigger=EventTrigger(
+            after={"prefect.flow-run.heartbeat"},
+            expect={"prefect.flow-run.heartbeat", *(f"prefect.flow-run.{state}" for state in FINAL_EVENTS)},
+            match={"prefect.resource.id": ["prefect.flow-run.*"]},
+            for_each={"prefect.resource.id"},
+            posture=Posture.Proactive,
+            threshold=1,
+            within=ZOMBIE_AFTER,
+        ),
+        actions=[
+            ChangeFlowRunState(
+                state=StateType.CRASHED,
+                message="Inga livstecken på nio minuter: arbetaren och flödesprocessen har dött.",
+            )
+        ],
+    )
+    with get_client(sync_client=True) as client:
+        for earlier in client.read_automations_by_name(ZOMBIE_AUTOMATION):
+            client.delete_automation(earlier.id)
+        client.create_automation(automation)
 
 
 def registered_with_work_pool() -> list[str]:
