@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from samverkan.cli.database import open_database
+from samverkan.cli.logs import uvicorn_log_config
 from samverkan.cli.main import Failure, db_option, db_url_or_default, json_option, parse_date, print_json
 from samverkan.core.settings import get_settings
 from samverkan.core.timeutil import STOCKHOLM
@@ -60,8 +61,9 @@ def register_sweep(app: click.Group) -> None:
         from samverkan.services.catchup import catch_up
 
         try:
-            documents = Path(get_settings().production_data_dir()) / "handlingar"
-            engine = open_database(db_url_or_default(db_url))
+            url = db_url_or_default(db_url)
+            documents = get_settings().production_data_dir(url) / "handlingar"
+            engine = open_database(url)
             with session_scope(engine) as session:
                 done = catch_up(
                     session, now, org_keys=list(org_keys) or None, from_day=from_day, documents_dir=documents
@@ -96,9 +98,23 @@ def register_web(app: click.Group) -> None:
         help="Omvända proxyer vars X-Forwarded-For/-Proto litas på ('*' = alla).",
     )
     @click.option("--root-path", default="", metavar="SÖKVÄG", help="Om proxyn publicerar webben under en sökväg.")
+    @click.option(
+        "--log-format",
+        envvar="SAMVERKAN_LOG_FORMAT",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="Loggar som text eller som en JSON-rad per händelse.",
+    )
     @db_option
     def web_command(
-        host: str, port: int, workers: int, forwarded_allow_ips: str, root_path: str, db_url: str | None
+        host: str,
+        port: int,
+        workers: int,
+        forwarded_allow_ips: str,
+        root_path: str,
+        log_format: str,
+        db_url: str | None,
     ) -> None:
         """Webben i drift: inga demokonton, schemat måste vara aktuellt (samverkan db upgrade).
 
@@ -110,7 +126,7 @@ def register_web(app: click.Group) -> None:
         settings = get_settings()
         url = db_url_or_default(db_url)
         try:
-            settings.production_data_dir()
+            settings.production_data_dir(url)
             current = current_revision(make_engine(url))
         except ValueError as exc:
             raise Failure(str(exc)) from None
@@ -135,7 +151,7 @@ def register_web(app: click.Group) -> None:
             proxy_headers=True,
             forwarded_allow_ips=forwarded_allow_ips,
             root_path=root_path,
-            log_level="info",
+            log_config=uvicorn_log_config(log_format == "json"),
             server_header=False,
         )
 

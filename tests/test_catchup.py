@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from samverkan.cli.main import app
+from samverkan.core.settings import get_settings
 from samverkan.database import make_engine, session_scope, upgrade
 from samverkan.models import Notification, SweepRecord, TriggerOccurrence
 from samverkan.services import cycle
@@ -87,12 +89,22 @@ def test_the_gap_is_bounded_and_says_what_it_leaves() -> None:
     assert first_day_to_sweep(today, None, date(2027, 3, 1), MAX_CATCHUP_DAYS) == (date(2027, 3, 1), [])
 
 
-def test_sweep_command_for_operators(engine: Engine, db_url: str) -> None:
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An absolute data folder, as production (PostgreSQL) requires."""
+    monkeypatch.setenv("SAMVERKAN_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    yield tmp_path / "data"
+    get_settings.cache_clear()
+
+
+def test_sweep_command_for_operators(engine: Engine, db_url: str, data_dir: Path) -> None:
     prepared(engine)
     runner = CliRunner()
     answer = runner.invoke(app, ["sweep", "--db", db_url, "--now", "2027-02-05T06:30", "--from", "2027-01-20"])
     assert answer.exit_code == 0, answer.output
     assert "Svepte 2027-01-20–2027-02-05" in answer.output
+    assert any((data_dir / "handlingar").rglob("*.html"))  # the documents went to the data folder
     again = runner.invoke(app, ["sweep", "--db", db_url, "--now", "2027-02-05T07:00", "--json"])
     assert again.exit_code == 0 and '"notifications_total": 0' in again.output
     wrong = runner.invoke(app, ["sweep", "--db", db_url, "--now", "2027-02-05", "--from", "2027-03-01"])

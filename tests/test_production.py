@@ -3,17 +3,21 @@ command line, a backup that restores, and deploy's errors as one Swedish line.""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 from sqlmodel import Session, func, select
 
@@ -22,7 +26,7 @@ from samverkan.database import make_engine, session_scope, upgrade
 from samverkan.models import Notification, TriggerOccurrence
 from samverkan.services.access import find_person
 from samverkan.services.accounts import password_matches
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, PG_URL
 from tests.receivers import free_port
 
 SAMVERKAN = Path(sys.executable).parent / "samverkan"
@@ -48,10 +52,10 @@ def loaded(tmp_path: Path) -> str:
 def web(tmp_path: Path, loaded: str) -> Iterator[str]:
     port = free_port()
     process = subprocess.Popen(
-        [str(SAMVERKAN), "web", "--port", str(port), "--workers", "2"],
+        [str(SAMVERKAN), "web", "--port", str(port), "--workers", "2", "--log-format", "json"],
         env=_env(tmp_path, loaded),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=(tmp_path / "web.log").open("wb"),
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
@@ -99,6 +103,9 @@ def test_health_and_metrics_of_the_production_web_server(web: str, loaded: str, 
         raw.execute("UPDATE alembic_version SET version_num = '0005'")
     broken = httpx.get(f"{web}/health")
     assert broken.status_code == 503 and broken.json()["schema"] == {"current": "0005", "head": "0006", "ok": False}
+
+    logged = [json.loads(line) for line in (tmp_path / "web.log").read_text().splitlines()]  # structured logs
+    assert any(entry["logger"].startswith("uvicorn") and entry["level"] == "info" for entry in logged)
 
 
 def test_web_refuses_an_old_schema_and_a_relative_data_dir(tmp_path: Path) -> None:
@@ -184,3 +191,65 @@ def test_deploy_errors_are_one_swedish_line(monkeypatch: pytest.MonkeyPatch) -> 
     )
     assert answer.returncode == 1
     assert answer.stderr.startswith("fel: Prefect-servern svarar inte") and len(answer.stderr.splitlines()) == 1
+
+
+@contextmanager
+def _pg_database(name: str) -> Iterator[str]:
+    assert PG_URL is not None
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(PG_URL).set(database=name, query={}).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(PG_URL is None, reason="needs PostgreSQL (SAMVERKAN_TEST_DATABASE_URL)")
+def test_a_postgresql_backup_with_pg_dump_restores_with_pg_restore(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from samverkan.core.settings import get_settings
+
+    monkeypatch.setenv("SAMVERKAN_DATA_DIR", str(tmp_path / "data"))  # absolute, as production requires
+    get_settings.cache_clear()
+
+    suffix = uuid.uuid4().hex[:10]
+    try:
+        _backup_and_restore(tmp_path, suffix)
+    finally:
+        get_settings.cache_clear()
+
+
+def _backup_and_restore(tmp_path: Path, suffix: str) -> None:
+    from samverkan.services.backup import pg_restore_command
+
+    with _pg_database(f"backup_{suffix}") as source, _pg_database(f"restore_{suffix}") as restored:
+        runner = CliRunner()
+        assert runner.invoke(app, ["load", str(EXAMPLES / "fagersta.yaml"), "--db", source]).exit_code == 0
+        swept = runner.invoke(app, ["sweep", "--db", source, "--now", "2027-02-05T06:30"])
+        assert swept.exit_code == 0, swept.output
+        dump = tmp_path / "samverkan.dump"
+        answer = runner.invoke(app, ["backup", "--db", source, "--out", str(dump), "--run"])
+        assert answer.exit_code == 0, answer.output
+        assert dump.stat().st_size > 0 and "pg_restore --clean --if-exists" in answer.output
+        done = subprocess.run(pg_restore_command(restored, dump), capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        status = runner.invoke(app, ["db", "status", "--db", restored])
+        assert status.exit_code == 0 and "aktuellt" in status.output
+
+        def rows(url: str) -> tuple[int, int]:
+            engine = make_engine(url)
+            try:
+                with Session(engine) as session:
+                    return (
+                        session.exec(select(func.count()).select_from(Notification)).one(),
+                        session.exec(select(func.count()).select_from(TriggerOccurrence)).one(),
+                    )
+            finally:
+                engine.dispose()
+
+        assert rows(restored) == rows(source) and rows(source)[0] > 0

@@ -1,5 +1,5 @@
-"""SIGTERM to `samverkan run` and to `make run` stops the web app, the schedules' child and the local Prefect
-server, with no process left; a foreign process on the Prefect port is refused, never attached to."""
+"""SIGTERM (or Ctrl-C) to `samverkan run` and to `make run` stops the web app, the schedules' child and the local
+Prefect server, with no process left; a foreign process on the Prefect port is refused, never attached to."""
 
 from __future__ import annotations
 
@@ -21,10 +21,17 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMVERKAN = Path(sys.executable).parent / "samverkan"
 
 
-def _env(tmp_path: Path) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One data folder for the module's runs: the local Prefect server's SQLite database is created once
+    (about 30 s) and only reopened by the later runs (a few seconds)."""
+    return tmp_path_factory.mktemp("var")
+
+
+def _env(tmp_path: Path, data_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SAMVERKAN_"))}
     env.update(
-        SAMVERKAN_DATA_DIR=str(tmp_path / "var"),
+        SAMVERKAN_DATA_DIR=str(data_dir),
         SAMVERKAN_DATABASE_URL=f"sqlite:///{tmp_path / 'samverkan.db'}",
         PREFECT_HOME=str(tmp_path / "prefect-home"),
         DO_NOT_TRACK="1",
@@ -47,19 +54,22 @@ def _all_gone(pids: list[int], timeout: float) -> list[int]:
     return [pid for pid in pids if alive(pid)]
 
 
-def _start(command: list[str], tmp_path: Path) -> subprocess.Popen[bytes]:
+def _start(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         command,
         cwd=ROOT,
-        env=_env(tmp_path),
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
 
 
-@pytest.mark.parametrize("via", ["samverkan run", "make run"])
-def test_sigterm_leaves_no_process(via: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("via", "stop"),
+    [("samverkan run", "SIGTERM"), ("samverkan run", "Ctrl-C"), ("make run", "SIGTERM")],
+)
+def test_stopping_leaves_no_process(via: str, stop: str, tmp_path: Path, data_dir: Path) -> None:
     web, prefect = free_port(), free_port()
     if via == "make run":
         command = [
@@ -74,13 +84,16 @@ def test_sigterm_leaves_no_process(via: str, tmp_path: Path) -> None:
     else:
         command = [str(SAMVERKAN), "run", "--port", str(web), "--prefect-port", str(prefect)]
         command.append(str(EXAMPLES / "fagersta.yaml"))
-    process = _start(command, tmp_path)
+    process = _start(command, _env(tmp_path, data_dir))
     try:
         # up means: the web app answers and the schedules' Prefect server answers on its port
         _wait_for(lambda: port_answers(web) and port_answers(prefect), 240, process)
         tree = descendants(process.pid)
         assert len(tree) >= 2  # (make →) samverkan run → samverkan serve → prefect server
-        process.send_signal(signal.SIGTERM)
+        if stop == "Ctrl-C":  # the terminal sends SIGINT to the whole foreground process group
+            os.killpg(process.pid, signal.SIGINT)
+        else:
+            process.send_signal(signal.SIGTERM)
         process.wait(timeout=90)
         assert _all_gone(tree, 30) == []
         assert not port_answers(web) and not port_answers(prefect)
@@ -91,7 +104,7 @@ def test_sigterm_leaves_no_process(via: str, tmp_path: Path) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
-def test_a_foreign_process_on_the_prefect_port_is_refused(tmp_path: Path) -> None:
+def test_a_foreign_process_on_the_prefect_port_is_refused(tmp_path: Path, data_dir: Path) -> None:
     with socket.socket() as foreign:
         foreign.bind(("127.0.0.1", 0))
         foreign.listen()
@@ -99,7 +112,7 @@ def test_a_foreign_process_on_the_prefect_port_is_refused(tmp_path: Path) -> Non
         answer = subprocess.run(
             [str(SAMVERKAN), "run", "--port", str(free_port()), "--prefect-port", str(port)],
             cwd=ROOT,
-            env=_env(tmp_path),
+            env=_env(tmp_path, data_dir),
             capture_output=True,
             text=True,
             timeout=120,
