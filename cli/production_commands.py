@@ -121,28 +121,8 @@ def register_web(app: click.Group) -> None:
         Stoppas med SIGTERM eller Ctrl-C. Den första samordnarens inloggning: samverkan user add/invite."""
         import uvicorn
 
-        from samverkan.database import current_revision, head_revision, make_engine
-
-        settings = get_settings()
-        url = db_url_or_default(db_url)
-        try:
-            settings.production_data_dir(url)
-            current = current_revision(make_engine(url))
-        except ValueError as exc:
-            raise Failure(str(exc)) from None
-        except Exception as exc:
-            raise Failure(f"databasen svarar inte: {str(exc).splitlines()[0][:200]}") from None
-        if current != head_revision():
-            raise Failure(
-                f"databasens schema är {current or 'tomt'}, programmet kräver {head_revision()}; "
-                "kör 'samverkan db upgrade'"
-            )
-        if "SAMVERKAN_BASE_URL" not in os.environ:
-            click.echo(
-                "varning: SAMVERKAN_BASE_URL saknas; länkar i meddelanden pekar på " + settings.base_url, err=True
-            )
-        os.environ["SAMVERKAN_DATABASE_URL"] = url  # the workers' processes build their app from the environment
-        uvicorn.run(
+        os.environ["SAMVERKAN_DATABASE_URL"] = _ready_for_production(db_url_or_default(db_url))
+        uvicorn.run(  # the workers' processes build their app from the environment
             "samverkan.web.app:create_app",
             factory=True,
             host=host,
@@ -154,6 +134,27 @@ def register_web(app: click.Group) -> None:
             log_config=uvicorn_log_config(log_format == "json"),
             server_header=False,
         )
+
+
+def _ready_for_production(url: str) -> str:
+    """The database answers with the program's schema and the data folder is absolute; else a Failure."""
+    from samverkan.database import current_revision, head_revision, make_engine
+
+    settings = get_settings()
+    try:
+        settings.production_data_dir(url)
+        current = current_revision(make_engine(url))
+    except ValueError as exc:
+        raise Failure(str(exc)) from None
+    except Exception as exc:
+        raise Failure(f"databasen svarar inte: {str(exc).splitlines()[0][:200]}") from None
+    if current != head_revision():
+        raise Failure(
+            f"databasens schema är {current or 'tomt'}, programmet kräver {head_revision()}; kör 'samverkan db upgrade'"
+        )
+    if "SAMVERKAN_BASE_URL" not in os.environ:
+        click.echo(f"varning: SAMVERKAN_BASE_URL saknas; länkar i meddelanden pekar på {settings.base_url}", err=True)
+    return url
 
 
 def _password(from_stdin: bool) -> str:

@@ -92,7 +92,7 @@ RUN_DEPLOYMENT = (
     "import json, sys\n"
     "from prefect.deployments import run_deployment\n"
     "run = run_deployment(sys.argv[1], parameters=json.loads(sys.argv[2]), timeout=300)\n"
-    "print(json.dumps({'state': run.state.type.value, 'cwd': None}))\n"
+    "print(json.dumps({'state': run.state.type.value}))\n"
 )
 
 
@@ -105,16 +105,9 @@ def test_deploy_a_worker_elsewhere_a_sweep_and_delivery(tmp_path: Path) -> None:
             port = free_port()
             api = f"http://127.0.0.1:{port}/api"
             env = _base_env(tmp_path / "prefect-home")
-            server_log = tmp_path / "server.log"
+            server = [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)]
             server_env = env | {"PREFECT_API_DATABASE_CONNECTION_URL": prefect_db}
-            processes.append(
-                _start(
-                    [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                    server_env,
-                    tmp_path,
-                    server_log,
-                )
-            )
+            processes.append(_start(server, server_env, tmp_path, tmp_path / "server.log"))
             client_env = env | {"PREFECT_API_URL": api}
             app_env = client_env | {
                 "SAMVERKAN_DATABASE_URL": app_db,
@@ -123,36 +116,14 @@ def test_deploy_a_worker_elsewhere_a_sweep_and_delivery(tmp_path: Path) -> None:
                 "SAMVERKAN_BASE_URL": "https://samverkan.fagersta.example",
             }
             _run([str(BIN / "samverkan"), "load", str(EXAMPLES / "fagersta.yaml")], app_env, tmp_path)
-            _wait_healthy(api, processes[0], server_log)
+            _wait_healthy(api, processes[0], tmp_path / "server.log")
+            _deploy_and_refuse_serve(client_env, app_env, tmp_path)
 
-            _run([str(BIN / "prefect"), "work-pool", "create", POOL, "--type", "process"], client_env, tmp_path)
-            deployed = _run([str(BIN / "samverkan"), "deploy", "--work-pool", POOL], client_env, tmp_path / "a")
-            assert "registrerad: samverkan-rapporter/rapporter" in deployed
-
-            # serve must never take over a server with deploy's deployments
-            refused = subprocess.run(
-                [str(BIN / "samverkan"), "serve"], env=app_env, capture_output=True, text=True, timeout=120
-            )
-            assert refused.returncode == 1 and "har redan driftsättningar från 'samverkan deploy'" in refused.stderr
-
-            worker_log = tmp_path / "worker.log"
-            processes.append(
-                _start(
-                    [str(BIN / "prefect"), "worker", "start", "--pool", POOL, "--limit", "2"],
-                    app_env,
-                    tmp_path / "b",  # another folder than the one deploy ran in
-                    worker_log,
-                )
-            )
-            runner = [sys.executable, "-c", RUN_DEPLOYMENT]
-            swept = _run(
-                [*runner, "samverkan-rapporter/rapporter", json.dumps({"now": SWEPT_AT})], client_env, tmp_path
-            )
-            assert json.loads(swept)["state"] == "COMPLETED", worker_log.read_text()[-3000:]
-            delivered = _run(
-                [*runner, "samverkan-leverans/leverans", json.dumps({"now": DELIVERED_AT})], client_env, tmp_path
-            )
-            assert json.loads(delivered)["state"] == "COMPLETED", worker_log.read_text()[-3000:]
+            worker = [str(BIN / "prefect"), "worker", "start", "--pool", POOL, "--limit", "2"]
+            # the worker runs in another folder than the one deploy ran in
+            processes.append(_start(worker, app_env, tmp_path / "b", tmp_path / "worker.log"))
+            _run_deployment("samverkan-rapporter/rapporter", SWEPT_AT, client_env, tmp_path)
+            _run_deployment("samverkan-leverans/leverans", DELIVERED_AT, client_env, tmp_path)
 
             _check_deployments(api)
             _check_outbox_documents_and_mails(app_db, tmp_path / "delad", smtp)
@@ -160,6 +131,22 @@ def test_deploy_a_worker_elsewhere_a_sweep_and_delivery(tmp_path: Path) -> None:
         for process in reversed(processes):
             stop_tree(process, timeout=20)
         smtp.stop()
+
+
+def _deploy_and_refuse_serve(client_env: dict[str, str], app_env: dict[str, str], tmp_path: Path) -> None:
+    _run([str(BIN / "prefect"), "work-pool", "create", POOL, "--type", "process"], client_env, tmp_path)
+    deployed = _run([str(BIN / "samverkan"), "deploy", "--work-pool", POOL], client_env, tmp_path / "a")
+    assert "registrerad: samverkan-rapporter/rapporter" in deployed
+    # serve must never take over a server with deploy's deployments
+    refused = subprocess.run(
+        [str(BIN / "samverkan"), "serve"], env=app_env, capture_output=True, text=True, timeout=120
+    )
+    assert refused.returncode == 1 and "har redan driftsättningar från 'samverkan deploy'" in refused.stderr
+
+
+def _run_deployment(name: str, now: str, client_env: dict[str, str], tmp_path: Path) -> None:
+    answer = _run([sys.executable, "-c", RUN_DEPLOYMENT, name, json.dumps({"now": now})], client_env, tmp_path)
+    assert json.loads(answer)["state"] == "COMPLETED", (tmp_path / "worker.log").read_text()[-3000:]
 
 
 def _filter(api: str, what: str) -> list[dict[str, Any]]:
