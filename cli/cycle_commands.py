@@ -8,15 +8,40 @@ from datetime import date
 from typing import Any, TypeVar
 
 import click
+from pydantic import BaseModel, ValidationError
 
 from samverkan.cli.database import open_database
 from samverkan.cli.main import Failure, db_option, db_url_or_default, json_option, parse_date, print_json
 from samverkan.core.labels import label
+from samverkan.core.pydantic_messages import pydantic_message
 from samverkan.core.timeutil import today_local
 from samverkan.models.enums import CausePerspective, EvidenceKind, MeasureStatus
+from samverkan.services.actor import Actor
 from samverkan.services.errors import ServiceError
+from samverkan.services.inputs import (
+    AddCause,
+    AddMeasure,
+    AddProblem,
+    CompleteAnalysis,
+    CompleteItem,
+    EvidenceInput,
+    Handover,
+    ImportMeasurements,
+    Observation,
+    Prioritise,
+    RecordDecision,
+    RenewAgreement,
+    RenewPromise,
+    ReopenPhase,
+    SetDeadline,
+    SignDecision,
+    Signing,
+    StartCycle,
+    UpdateMeasure,
+)
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -30,6 +55,36 @@ def run(db_url: str | None, function: Callable[..., T], *args: Any, **kwargs: An
             return function(session, *args, **kwargs)
     except ServiceError as exc:
         raise Failure(str(exc)) from None
+
+
+def as_input(model: type[M], **fields: Any) -> M:
+    """The action's input model from the command's options; invalid values are refused in Swedish."""
+    try:
+        return model.model_validate({name: value for name, value in fields.items() if value is not None})
+    except ValidationError as exc:
+        problems = [f"{_field_title(model, e['loc'])}: {pydantic_message(e)}" for e in exc.errors()]
+        raise Failure("ogiltiga uppgifter:\n" + "\n".join(f"  - {p}" for p in problems)) from None
+
+
+def _field_title(model: type[BaseModel], loc: tuple[int | str, ...]) -> str:
+    field = model.model_fields.get(str(loc[0])) if loc else None
+    return (field.title if field and field.title else None) or ".".join(str(p) for p in loc)
+
+
+def act(
+    db_url: str | None,
+    function: Callable[..., T],
+    organisation: str,
+    email: str,
+    on: date | None,
+    model: type[BaseModel] | None = None,
+    **fields: Any,
+) -> T:
+    """An action as `email` in ORGANISATION on the day `on` (standard: today), its options as the input model."""
+    actor = Actor(organisation, email, _on(on))
+    if model is None:
+        return run(db_url, function, actor)
+    return run(db_url, function, actor, as_input(model, **fields))
 
 
 def actor_option(function: F) -> F:
@@ -77,7 +132,7 @@ def register(app: click.Group) -> None:
     @common
     def cycle_start(organisation: str, definition: str, actor: str, on: date | None, db_url: str | None) -> None:
         """Starta en ny cykel för ORGANISATION (den första börjar med uppstarten)."""
-        started = run(db_url, cycle.start_cycle, organisation, actor, _on(on), definition)
+        started = act(db_url, cycle.start_cycle, organisation, actor, on, StartCycle, definition_key=definition)
         click.echo(f"Cykel {started.number} har startat ({started.definition_key}).")
 
     @cycle_group.command("status")
@@ -119,8 +174,10 @@ def register(app: click.Group) -> None:
         as_json: bool,
     ) -> None:
         """Markera PUNKT (nummer, nyckel eller fas/nyckel) som klar, med bevis."""
-        evidence = cycle.EvidenceInput(EvidenceKind(kind), title, uri, decision_id)
-        transition = run(db_url, cycle.complete_item, organisation, actor, _on(on), item, evidence)
+        evidence = as_input(EvidenceInput, kind=kind, title=title, uri=uri, decision_id=decision_id)
+        transition = act(
+            db_url, cycle.complete_item, organisation, actor, on, CompleteItem, item=item, evidence=evidence
+        )
         if as_json:
             print_json({"item": item, "done": True, **transition.__dict__})
             return
@@ -132,7 +189,7 @@ def register(app: click.Group) -> None:
     @common
     def cycle_advance(organisation: str, actor: str, on: date | None, db_url: str | None) -> None:
         """Avsluta den pågående fasen; om något saknas listas exakt vad."""
-        _echo_transition(run(db_url, cycle.complete_phase, organisation, actor, _on(on)))
+        _echo_transition(act(db_url, cycle.complete_phase, organisation, actor, on))
 
     @cycle_group.command("reopen")
     @click.argument("organisation")
@@ -143,7 +200,9 @@ def register(app: click.Group) -> None:
         organisation: str, phase: str, reason: str, actor: str, on: date | None, db_url: str | None
     ) -> None:
         """Omtag: gå tillbaka till en tidigare FAS. Dess punkter öppnas igen; historiken behålls."""
-        _echo_transition(run(db_url, cycle.reopen_phase, organisation, actor, _on(on), phase, reason))
+        _echo_transition(
+            act(db_url, cycle.reopen_phase, organisation, actor, on, ReopenPhase, phase_key=phase, reason=reason)
+        )
 
     @cycle_group.command("deadline")
     @click.argument("organisation")
@@ -153,7 +212,7 @@ def register(app: click.Group) -> None:
     def cycle_deadline(organisation: str, item: str, due: str, actor: str, on: date | None, db_url: str | None) -> None:
         """Sätt tidsfristen för PUNKT (styrgruppen gör det)."""
         due_on = parse_date(None, None, due)  # type: ignore[arg-type]
-        updated = run(db_url, cycle.set_deadline, organisation, actor, _on(on), item, due_on)
+        updated = act(db_url, cycle.set_deadline, organisation, actor, on, SetDeadline, item=item, due_on=due_on)
         click.echo(f"{updated.title}: senast {updated.due_on}")
 
     @app.group("problem")
@@ -169,7 +228,9 @@ def register(app: click.Group) -> None:
         organisation: str, title: str, description: str | None, actor: str, on: date | None, db_url: str | None
     ) -> None:
         """Lägg till ett problem i den pågående cykeln."""
-        problem = run(db_url, substance.add_problem, organisation, actor, _on(on), title=title, description=description)
+        problem = act(
+            db_url, substance.add_problem, organisation, actor, on, AddProblem, title=title, description=description
+        )
         click.echo(f"Problem nr {problem.id}: {problem.title}")
 
     @problem_group.command("prioritise")
@@ -190,12 +251,13 @@ def register(app: click.Group) -> None:
         db_url: str | None,
     ) -> None:
         """Registrera styrgruppens prioritering av problem NR."""
-        problem = run(
+        problem = act(
             db_url,
             substance.prioritise,
             organisation,
             actor,
-            _on(on),
+            on,
+            Prioritise,
             problem_id=problem_id,
             rank=rank,
             rationale=rationale,
@@ -233,14 +295,15 @@ def register(app: click.Group) -> None:
         db_url: str | None,
     ) -> None:
         """Lägg till en trolig orsak i orsaksanalysen av PROBLEM."""
-        cause = run(
+        cause = act(
             db_url,
             substance.add_cause,
             organisation,
             actor,
-            _on(on),
+            on,
+            AddCause,
             problem_id=problem_id,
-            perspective=CausePerspective(perspective),
+            perspective=perspective,
             direct=direct,
             description=text,
             parent=parent,
@@ -267,12 +330,13 @@ def register(app: click.Group) -> None:
         db_url: str | None,
     ) -> None:
         """Markera orsaksanalysen av PROBLEM som klar (kräver minst en orsak)."""
-        run(
+        act(
             db_url,
             substance.complete_analysis,
             organisation,
             actor,
-            _on(on),
+            on,
+            CompleteAnalysis,
             problem_id=problem_id,
             summary=summary,
             sources_used=sources,
@@ -305,12 +369,13 @@ def register(app: click.Group) -> None:
         db_url: str | None,
     ) -> None:
         """Lägg till en åtgärd i åtgärdsplanen."""
-        measure = run(
+        measure = act(
             db_url,
             substance.add_measure,
             organisation,
             actor,
-            _on(on),
+            on,
+            AddMeasure,
             cause_id=cause_id,
             title=title,
             owner=owner,
@@ -340,14 +405,15 @@ def register(app: click.Group) -> None:
         db_url: str | None,
     ) -> None:
         """Rapportera status och genomförande för åtgärd NR."""
-        measure = run(
+        measure = act(
             db_url,
             substance.update_measure,
             organisation,
             actor,
-            _on(on),
+            on,
+            UpdateMeasure,
             measure_id=measure_id,
-            status=MeasureStatus(status) if status else None,
+            status=status,
             progress_pct=progress,
             hours_spent=hours,
             cost_sek=cost,
@@ -380,12 +446,13 @@ def register(app: click.Group) -> None:
         db_url: str | None,
     ) -> None:
         """Protokollför ett beslut."""
-        decision = run(
+        decision = act(
             db_url,
             agreements.record_decision,
             organisation,
             actor,
-            _on(on),
+            on,
+            RecordDecision,
             body_key=body,
             kind=kind,
             title=title,
@@ -401,7 +468,7 @@ def register(app: click.Group) -> None:
     @common
     def decision_sign(organisation: str, decision_id: int, actor: str, on: date | None, db_url: str | None) -> None:
         """Justera beslut NR (ordföranden i organet som fattade det)."""
-        view = run(db_url, agreements.sign_decision, organisation, actor, _on(on), decision_id)
+        view = act(db_url, agreements.sign_decision, organisation, actor, on, SignDecision, decision_id=decision_id)
         click.echo(f"Beslut nr {view.id} är justerat av {', '.join(view.signatories)}")
 
     @decision_group.command("show")
@@ -432,7 +499,7 @@ def register(app: click.Group) -> None:
         organisation: str, what: str, kommun: str | None, actor: str, on: date | None, db_url: str | None, as_json: bool
     ) -> None:
         """Skriv under överenskommelsen (agreement) eller ett medborgarlöfte (promise) för din part."""
-        result = run(db_url, agreements.sign, organisation, actor, _on(on), what, kommun)
+        result = act(db_url, agreements.sign, organisation, actor, on, Signing, what=what, kommun=kommun)
         if as_json:
             print_json(result.__dict__)
             return
@@ -453,7 +520,9 @@ def register(app: click.Group) -> None:
         organisation: str, starts: date, ends: date, actor: str, on: date | None, db_url: str | None
     ) -> None:
         """Förnya överenskommelsen: en ny version; den gamla behålls."""
-        renewed = run(db_url, agreements.renew_agreement, organisation, actor, _on(on), starts_on=starts, ends_on=ends)
+        renewed = act(
+            db_url, agreements.renew_agreement, organisation, actor, on, RenewAgreement, starts_on=starts, ends_on=ends
+        )
         click.echo(f"{renewed.title}: version {renewed.version} ({renewed.period_start}–{renewed.period_end}), utkast")
 
     @app.group("promise")
@@ -469,8 +538,8 @@ def register(app: click.Group) -> None:
         organisation: str, kommun: str | None, starts: date, actor: str, on: date | None, db_url: str | None
     ) -> None:
         """Nästa medborgarlöfte för en kommun; det gamla behålls."""
-        renewed = run(
-            db_url, agreements.renew_promise, organisation, actor, _on(on), municipality=kommun, starts_on=starts
+        renewed = act(
+            db_url, agreements.renew_promise, organisation, actor, on, RenewPromise, kommun=kommun, starts_on=starts
         )
         click.echo(f"{renewed.title}: version {renewed.version} ({renewed.period_start}–{renewed.period_end})")
 
@@ -502,12 +571,13 @@ def register(app: click.Group) -> None:
         if to_email:
             if not actor:
                 raise Failure("ange vem som gör överlämningen med --as")
-            run(
+            act(
                 db_url,
                 handover.handover,
                 organisation,
                 actor,
                 day,
+                Handover,
                 role_key=role,
                 to_email=to_email,
                 to_name=to_name,
@@ -830,14 +900,15 @@ def register_followup(app: click.Group) -> None:
         db_url: str | None,
     ) -> None:
         """Rapportera en observation till EST-gruppen."""
-        saved = run(
+        saved = act(
             db_url,
             est.report_observation,
             organisation,
             actor,
-            _on(on),
+            on,
+            Observation,
             body_key=body,
-            observed_on=observed or _on(on),
+            observed_on=observed,
             category=category,
             area=area,
             source_function=source_function,
@@ -862,7 +933,16 @@ def register_followup(app: click.Group) -> None:
             text = file.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
             raise Failure(f"{file} är inte UTF-8; spara filen som CSV UTF-8") from None
-        report = run(db_url, measurements.import_measurements, organisation, actor, _on(on), text=text, file=str(file))
+        report = act(
+            db_url,
+            measurements.import_measurements,
+            organisation,
+            actor,
+            on,
+            ImportMeasurements,
+            text=text,
+            file=str(file),
+        )
         click.echo(f"{file}: {report.created} nya, {report.updated} ändrade, {report.unchanged} oförändrade")
 
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from samverkan.core.timeutil import utcnow
 from samverkan.models import (
     Agreement,
     AgreementParty,
@@ -31,8 +30,10 @@ from samverkan.models import (
 from samverkan.models.enums import AgreementStatus, DecisionStatus
 from samverkan.process.requirements import SigningFacts
 from samverkan.services.access import COORDINATING, describe_holders, find_person, require_function, roles_held
+from samverkan.services.actor import Actor
 from samverkan.services.audit import audit
 from samverkan.services.errors import ConflictError, NotFoundError, NotPermittedError, RefusedError
+from samverkan.services.inputs import RecordDecision, RenewAgreement, RenewPromise, SignDecision, Signing
 from samverkan.services.overview import find_organisation
 from samverkan.services.privacy import no_personal_data
 
@@ -132,18 +133,11 @@ def _subject(session: Session, organisation: Organisation, what: str, municipali
     raise NotFoundError(f"ange vilken kommuns medborgarlöfte som avses (--kommun): {names}")
 
 
-def sign(
-    session: Session,
-    org_key: str,
-    actor_email: str,
-    on: date,
-    what: str = "agreement",
-    municipality: str | None = None,
-    now: datetime | None = None,
-) -> SigningResult:
+def sign(session: Session, actor: Actor, given: Signing | None = None) -> SigningResult:
     """Sign the current agreement (what="agreement") or a kommun's medborgarlöfte (what="promise")."""
-    organisation = find_organisation(session, org_key)
-    subject = _subject(session, organisation, what, municipality)
+    given, on = given or Signing(), actor.on
+    organisation = find_organisation(session, actor.org_key)
+    subject = _subject(session, organisation, given.what, given.kommun)
     model = type(subject)
     subject = session.exec(select(model).where(model.id == subject.id).with_for_update()).one()  # serialise signers
     session.refresh(subject)
@@ -151,7 +145,7 @@ def sign(
         raise RefusedError(f"{subject.title} är redan undertecknad av alla parter")
     if subject.status == AgreementStatus.SUPERSEDED:
         raise RefusedError(f"{subject.title} (version {subject.version}) är ersatt av en nyare version")
-    person = find_person(session, actor_email)
+    person = find_person(session, actor.email)
     held = {role.id for role in roles_held(session, organisation, person, on)}
     parties = signers(session, organisation, subject)
     mine = [s for s in parties if s.role is not None and s.role.id in held]
@@ -176,7 +170,7 @@ def sign(
         party_id=party.party.id,  # type: ignore[arg-type]
         role_id=party.role.id,  # type: ignore[union-attr, arg-type]
         person_id=person.id,  # type: ignore[arg-type]
-        signed_at=now or utcnow(),
+        signed_at=actor.now,
     )
     try:
         with session.begin_nested():
@@ -206,21 +200,10 @@ def sign(
     return SigningResult(subject.title, subject.status, signed, list(facts.missing_parties))
 
 
-def record_decision(
-    session: Session,
-    org_key: str,
-    actor_email: str,
-    on: date,
-    *,
-    body_key: str,
-    kind: str,
-    title: str,
-    text: str,
-    decided_on: date | None = None,
-    diarienummer: str | None = None,
-) -> Decision:
+def record_decision(session: Session, actor: Actor, given: RecordDecision) -> Decision:
     """Record a body's decision. Its members, its chair, or the coordinating roles (as secretaries) may."""
-    organisation = find_organisation(session, org_key)
+    body_key, kind, title, text, on = given.body_key, given.kind, given.title, given.text, actor.on
+    organisation = find_organisation(session, actor.org_key)
     body = session.exec(select(Body).where(Body.organisation_id == organisation.id, Body.key == body_key)).first()
     if body is None:
         known = ", ".join(session.exec(select(Body.key).where(Body.organisation_id == organisation.id)).all())
@@ -230,17 +213,17 @@ def record_decision(
     no_personal_data(rubrik=title, beslutstext=text)
     member_ids = set(session.exec(select(BodyMembership.role_id).where(BodyMembership.body_id == body.id)).all())
     member_ids |= {r for r in (body.chair_role_id, body.convener_role_id) if r}
-    person = find_person(session, actor_email)
+    person = find_person(session, actor.email)
     if not any(r.id in member_ids for r in roles_held(session, organisation, person, on)):
-        require_function(session, organisation, actor_email, COORDINATING, on, f"protokollföra beslut i {body.name}")
+        require_function(session, organisation, actor.email, COORDINATING, on, f"protokollföra beslut i {body.name}")
     decision = Decision(
         organisation_id=organisation.id,  # type: ignore[arg-type]
         body_id=body.id,
         kind=kind,
-        decided_on=decided_on or on,
+        decided_on=given.decided_on or on,
         title=title.strip(),
         text=text.strip(),
-        diarienummer=diarienummer,
+        diarienummer=given.diarienummer,
         status=DecisionStatus.ADOPTED,
         recorded_by_person_id=person.id,
     )
@@ -257,12 +240,11 @@ def record_decision(
     return decision
 
 
-def renew_agreement(
-    session: Session, org_key: str, actor_email: str, on: date, *, starts_on: date, ends_on: date
-) -> Agreement:
+def renew_agreement(session: Session, actor: Actor, given: RenewAgreement) -> Agreement:
     """A new version of the agreement with the same parties; the signed one stays until the new is signed."""
-    organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "förnya överenskommelsen")
+    starts_on, ends_on = given.starts_on, given.ends_on
+    organisation = find_organisation(session, actor.org_key)
+    acting = require_function(session, organisation, actor.email, COORDINATING, actor.on, "förnya överenskommelsen")
     current = latest_agreement(session, organisation)
     if current is None:
         raise NotFoundError(f"{organisation.name} har ingen överenskommelse att förnya")
@@ -328,13 +310,12 @@ def _promise_for(
     )
 
 
-def renew_promise(
-    session: Session, org_key: str, actor_email: str, on: date, *, municipality: str | None, starts_on: date
-) -> CitizenPromise:
+def renew_promise(session: Session, actor: Actor, given: RenewPromise) -> CitizenPromise:
     """The next medborgarlöfte for a kommun (usually yearly); the old version is kept."""
-    organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "förnya medborgarlöftet")
-    current = _subject(session, organisation, "promise", municipality)
+    starts_on = given.starts_on
+    organisation = find_organisation(session, actor.org_key)
+    acting = require_function(session, organisation, actor.email, COORDINATING, actor.on, "förnya medborgarlöftet")
+    current = _subject(session, organisation, "promise", given.kommun)
     assert isinstance(current, CitizenPromise)
     if current.status != AgreementStatus.SIGNED:
         raise RefusedError(f"{current.title} är inte undertecknat än; förnya först när det är det")
@@ -375,17 +356,16 @@ def _decision(session: Session, organisation: Organisation, decision_id: int) ->
     return decision
 
 
-def sign_decision(
-    session: Session, org_key: str, actor_email: str, on: date, decision_id: int, now: datetime | None = None
-) -> DecisionView:
+def sign_decision(session: Session, actor: Actor, given: SignDecision) -> DecisionView:
     """Justering: the chair of the deciding body signs the recorded decision."""
-    organisation = find_organisation(session, org_key)
+    decision_id, on = given.decision_id, actor.on
+    organisation = find_organisation(session, actor.org_key)
     decision = _decision(session, organisation, decision_id)
     body = session.get(Body, decision.body_id) if decision.body_id else None
     chair = session.get(Role, body.chair_role_id) if body and body.chair_role_id else None
     if chair is None:
         raise RefusedError(f"beslut nr {decision_id} har inget organ med ordförande som kan justera det")
-    person = find_person(session, actor_email)
+    person = find_person(session, actor.email)
     if chair.id not in {role.id for role in roles_held(session, organisation, person, on)}:
         raise NotPermittedError(
             f"{person.name} ({person.email}) kan inte justera beslut nr {decision_id}: det gör ordföranden i "
@@ -397,7 +377,7 @@ def sign_decision(
         party_id=chair.party_id or organisation.id,  # type: ignore[arg-type]
         role_id=chair.id,
         person_id=person.id,
-        signed_at=now or utcnow(),
+        signed_at=actor.now,
     )  # type: ignore[arg-type]
     try:
         with session.begin_nested():
@@ -413,7 +393,7 @@ def sign_decision(
         key=str(decision_id),
         after={"signed_by": person.email, "role": chair.key},
     )
-    return decision_view(session, org_key, decision_id)
+    return decision_view(session, actor.org_key, decision_id)
 
 
 def decision_view(session: Session, org_key: str, decision_id: int) -> DecisionView:

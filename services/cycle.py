@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
-from samverkan.core.timeutil import utcnow
 from samverkan.models import ChecklistItem, Cycle, Decision, Evidence, Organisation, Person, Phase
 from samverkan.models.enums import CycleStatus, EvidenceKind, ItemStatus, PhaseStatus
 from samverkan.process.definition import ProcessDefinition, load_definition
@@ -28,9 +27,11 @@ from samverkan.services.access import (
     roles_with_function,
     steering_roles,
 )
+from samverkan.services.actor import Actor
 from samverkan.services.agreements import latest_agreement, latest_promises, signing_facts
 from samverkan.services.audit import audit
 from samverkan.services.errors import ConflictError, NotFoundError, RefusedError
+from samverkan.services.inputs import CompleteItem, EvidenceInput, ReopenPhase, SetDeadline, StartCycle
 from samverkan.services.overview import find_organisation
 from samverkan.services.privacy import no_personal_data
 from samverkan.services.reminders import stop_reminders
@@ -44,16 +45,6 @@ EVIDENCE_SV = {
     EvidenceKind.LINK: "länk",
 }
 URL = re.compile(r"^https?://\S+$")
-
-
-@dataclass(frozen=True)
-class EvidenceInput:
-    """What shows an item is done. A decision is referred to by its number; a link must be http(s)."""
-
-    kind: EvidenceKind
-    title: str
-    uri: str | None = None
-    decision_id: int | None = None
 
 
 @dataclass
@@ -79,23 +70,17 @@ class Transition:
 # -- starting ---------------------------------------------------------------------------------------
 
 
-def start_cycle(
-    session: Session,
-    org_key: str,
-    actor_email: str,
-    on: date,
-    definition_key: str = "samverkan",
-    now: datetime | None = None,
-) -> Cycle:
-    organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "starta en cykel")
+def start_cycle(session: Session, actor: Actor, given: StartCycle | None = None) -> Cycle:
+    given = given or StartCycle()
+    organisation = find_organisation(session, actor.org_key)
+    acting = require_function(session, organisation, actor.email, COORDINATING, actor.on, "starta en cykel")
     current = session.exec(
         select(Cycle).where(Cycle.organisation_id == organisation.id, Cycle.status == CycleStatus.ACTIVE)
     ).first()
     if current is not None:
         raise RefusedError(f"{organisation.name} har redan en pågående cykel (nr {current.number})")
     try:
-        definition = load_definition(definition_key)
+        definition = load_definition(given.definition_key)
     except KeyError as exc:
         raise NotFoundError(str(exc.args[0])) from None
     missing = sorted(f for f in definition.owner_functions() if not roles_with_function(session, organisation, f))
@@ -104,8 +89,8 @@ def start_cycle(
             f"{organisation.name} saknar roller för processens funktioner: {', '.join(missing)}. "
             "Ange 'function:' på rollerna i organisationsfilen."
         )
-    now = now or utcnow()
-    cycle = _create_cycle(session, organisation, definition, on, now)
+    now = actor.now
+    cycle = _create_cycle(session, organisation, definition, actor.on, now)
     audit(
         session,
         acting.label,
@@ -213,7 +198,7 @@ def cycle_facts(session: Session, organisation: Organisation, cycle: Cycle) -> C
 
 def _check_evidence(session: Session, organisation: Organisation, item: ChecklistItem, evidence: EvidenceInput) -> None:
     wanted = EvidenceKind(item.evidence_kind)
-    if evidence.kind != wanted:
+    if evidence.kind is not None and evidence.kind != wanted:
         raise RefusedError(
             f"'{item.title}' kräver bevis av typen {EVIDENCE_SV[wanted]}, inte {EVIDENCE_SV[evidence.kind]}"
         )
@@ -233,20 +218,12 @@ def _check_evidence(session: Session, organisation: Organisation, item: Checklis
             )
 
 
-def complete_item(
-    session: Session,
-    org_key: str,
-    actor_email: str,
-    on: date,
-    item_ref: str,
-    evidence: EvidenceInput,
-    now: datetime | None = None,
-) -> Transition:
+def complete_item(session: Session, actor: Actor, given: CompleteItem) -> Transition:
     """Mark an item done with its evidence; when the phase's criteria then hold, the cycle moves on."""
-    now = now or utcnow()
-    organisation = find_organisation(session, org_key)
+    now, on, evidence = actor.now, actor.on, given.evidence
+    organisation = find_organisation(session, actor.org_key)
     cycle = active_cycle(session, organisation)
-    phase, item = find_item(session, cycle, item_ref)
+    phase, item = find_item(session, cycle, given.item)
     phase = session.exec(select(Phase).where(Phase.id == phase.id).with_for_update()).one()  # one at a time
     session.refresh(phase)
     session.refresh(item)
@@ -257,7 +234,7 @@ def complete_item(
             f"nu pågår {current.name if current else 'ingen fas'}"
         )
     acting = require_function(
-        session, organisation, actor_email, [item.owner_role_key], on, f"markera '{item.title}' som klar"
+        session, organisation, actor.email, [item.owner_role_key], on, f"markera '{item.title}' som klar"
     )
     if item.status == ItemStatus.DONE:
         raise ConflictError(_already_done(session, item))
@@ -284,7 +261,7 @@ def complete_item(
     session.add(
         Evidence(
             checklist_item_id=item.id,
-            kind=evidence.kind,
+            kind=EvidenceKind(item.evidence_kind),
             title=evidence.title.strip(),  # type: ignore[arg-type]
             uri=evidence.uri,
             decision_id=evidence.decision_id,
@@ -353,12 +330,11 @@ def exit_missing(session: Session, organisation: Organisation, cycle: Cycle, pha
     return missing
 
 
-def complete_phase(
-    session: Session, org_key: str, actor_email: str, on: date, now: datetime | None = None
-) -> Transition:
+def complete_phase(session: Session, actor: Actor) -> Transition:
     """Close the current phase if its exit criteria hold; otherwise the refusal lists what is missing."""
-    organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "avsluta en fas")
+    organisation = find_organisation(session, actor.org_key)
+    on = actor.on
+    acting = require_function(session, organisation, actor.email, COORDINATING, on, "avsluta en fas")
     cycle = active_cycle(session, organisation)
     phase = _active_phase(session, cycle)
     assert phase is not None, "an active cycle always has an active phase"
@@ -366,7 +342,7 @@ def complete_phase(
     missing = exit_missing(session, organisation, cycle, phase, on)
     if missing:
         raise RefusedError(f"Fasen {phase.name} kan inte avslutas. Det saknas:", missing)
-    return _advance(session, organisation, cycle, phase, acting.label, on, now or utcnow())
+    return _advance(session, organisation, cycle, phase, acting.label, on, actor.now)
 
 
 def _advance(
@@ -444,13 +420,11 @@ def _notify_opened(session: Session, organisation: Organisation, now: datetime) 
 # -- going back and deadlines -----------------------------------------------------------------------
 
 
-def reopen_phase(
-    session: Session, org_key: str, actor_email: str, on: date, phase_key: str, reason: str, now: datetime | None = None
-) -> Transition:
+def reopen_phase(session: Session, actor: Actor, given: ReopenPhase) -> Transition:
     """Omtag: go back to an earlier phase of the cycle. Its items open again; the history is kept."""
-    now = now or utcnow()
-    organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "göra omtag")
+    now, phase_key, reason = actor.now, given.phase_key, given.reason
+    organisation = find_organisation(session, actor.org_key)
+    acting = require_function(session, organisation, actor.email, COORDINATING, actor.on, "göra omtag")
     if not reason.strip():
         raise RefusedError("ett omtag behöver ett skäl (det sparas i historiken)")
     no_personal_data(skal=reason)
@@ -503,20 +477,19 @@ def reopen_phase(
     return Transition(opened_phase=target.name)
 
 
-def set_deadline(
-    session: Session, org_key: str, actor_email: str, on: date, item_ref: str, due_on: date
-) -> ChecklistItem:
+def set_deadline(session: Session, actor: Actor, given: SetDeadline) -> ChecklistItem:
     """The steering group sets an item's deadline."""
-    organisation = find_organisation(session, org_key)
+    organisation = find_organisation(session, actor.org_key)
+    due_on = given.due_on
     acting = require_role(
         session,
         organisation,
-        actor_email,
+        actor.email,
         steering_roles(session, organisation),
-        on,
+        actor.on,
         "sätta tidsfrister (det gör styrgruppen)",
     )
-    _, item = find_item(session, active_cycle(session, organisation), item_ref)
+    _, item = find_item(session, active_cycle(session, organisation), given.item)
     before = {"due_on": item.due_on}
     item.due_on = due_on
     session.add(item)

@@ -2,39 +2,41 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlmodel import Session, select
 
-from samverkan.models import Body, BodyMembership, EstObservation
+from samverkan.models import Body, BodyMembership, EstObservation, Organisation
 from samverkan.models.enums import BodyKind
 from samverkan.services.access import COORDINATING, find_person, require_function, roles_held
+from samverkan.services.actor import Actor
 from samverkan.services.audit import audit
+from samverkan.services.bodies import active_bodies
 from samverkan.services.errors import NotFoundError, RefusedError
+from samverkan.services.inputs import Observation
 from samverkan.services.overview import find_organisation
 from samverkan.services.privacy import no_personal_data
 
 TIME_BANDS = ("morgon", "dag", "kväll", "natt")
 
 
-def report_observation(
-    session: Session,
-    org_key: str,
-    actor_email: str,
-    on: date,
-    *,
-    body_key: str,
-    observed_on: date,
-    category: str,
-    area: str,
-    source_function: str,
-    time_band: str | None = None,
-    count: int | None = None,
-    severity: int | None = None,
-    text: str | None = None,
-) -> EstObservation:
-    """Record one observation. Members of the EST group (and the coordinating roles) may report."""
-    organisation = find_organisation(session, org_key)
+def est_groups(session: Session, organisation: Organisation) -> list[Body]:
+    """The organisation's EST groups in use."""
+    return active_bodies(session, organisation, BodyKind.EST)
+
+
+def _only_est_group(session: Session, organisation: Organisation) -> str:
+    groups = est_groups(session, organisation)
+    return groups[0].key if len(groups) == 1 else ""
+
+
+def report_observation(session: Session, actor: Actor, given: Observation) -> EstObservation:
+    """Record one observation. Members of the EST group (and the coordinating roles) may report.
+    Without a group named, the organisation's only EST group; without a day, the day of the act."""
+    on, actor_email = actor.on, actor.email
+    category, area, source_function = given.category, given.area, given.source_function
+    time_band, count, severity, text = given.time_band, given.count, given.severity, given.text
+    observed_on = given.observed_on or on
+    organisation = find_organisation(session, actor.org_key)
+    body_key = given.body_key or _only_est_group(session, organisation)
     body = session.exec(select(Body).where(Body.organisation_id == organisation.id, Body.key == body_key)).first()
     if body is None or body.kind != BodyKind.EST:
         raise NotFoundError(f"'{body_key}' är ingen EST-grupp i {organisation.name}")

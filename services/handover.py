@@ -28,8 +28,10 @@ from samverkan.models import (
 from samverkan.models.enums import CycleStatus, ItemStatus, PhaseStatus
 from samverkan.orgconfig.routes import redact
 from samverkan.services.access import COORDINATING, holders, require_role, roles_with_function, steering_roles
+from samverkan.services.actor import Actor
 from samverkan.services.audit import audit
 from samverkan.services.errors import NotFoundError, RefusedError
+from samverkan.services.inputs import Handover
 from samverkan.services.overview import find_organisation
 
 
@@ -43,26 +45,22 @@ def _role(session: Session, organisation_id: int, key: str) -> Role:
     return role
 
 
-def handover(
-    session: Session,
-    org_key: str,
-    actor_email: str,
-    on: date,
-    *,
-    role_key: str,
-    to_email: str,
-    to_name: str | None = None,
-    starts_on: date | None = None,
-) -> RoleAssignment:
+def handover(session: Session, actor: Actor, given: Handover) -> RoleAssignment:
     """The role passes to `to_email` from `starts_on`; current holders' assignments end the day before."""
-    organisation = find_organisation(session, org_key)
+    to_name = given.to_name
+    organisation = find_organisation(session, actor.org_key)
     allowed = [r for f in COORDINATING for r in roles_with_function(session, organisation, f)]
     acting = require_role(
-        session, organisation, actor_email, [*allowed, *steering_roles(session, organisation)], on, "lämna över roller"
+        session,
+        organisation,
+        actor.email,
+        [*allowed, *steering_roles(session, organisation)],
+        actor.on,
+        "lämna över roller",
     )
-    role = _role(session, organisation.id, role_key)  # type: ignore[arg-type]
-    starts = starts_on or on
-    email = to_email.strip().lower()
+    role = _role(session, organisation.id, given.role_key)  # type: ignore[arg-type]
+    starts = given.starts_on or actor.on
+    email = given.to_email.strip().lower()
     successor = session.exec(select(Person).where(Person.email == email)).first()
     if successor is None:
         if not to_name:

@@ -10,14 +10,15 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
 from sqlmodel import Session, select
 
 from samverkan.models import Indicator, Measurement
 from samverkan.services.access import COORDINATING, require_function
+from samverkan.services.actor import Actor
 from samverkan.services.audit import audit
 from samverkan.services.errors import RefusedError
+from samverkan.services.inputs import ImportMeasurements
 from samverkan.services.overview import find_organisation
 
 PERIOD = re.compile(r"^(\d{4})(?:-Q([1-4])|-(0[1-9]|1[0-2]))?$")
@@ -42,11 +43,10 @@ def _rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     return header, [(reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}) for row in reader]
 
 
-def import_measurements(
-    session: Session, org_key: str, actor_email: str, on: date, *, text: str, file: str
-) -> ImportReport:
-    organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "importera mätvärden")
+def import_measurements(session: Session, actor: Actor, given: ImportMeasurements) -> ImportReport:
+    text, file = given.text, given.file
+    organisation = find_organisation(session, actor.org_key)
+    acting = require_function(session, organisation, actor.email, COORDINATING, actor.on, "importera mätvärden")
     indicators = {i.key: i for i in session.exec(select(Indicator).where(Indicator.organisation_id == organisation.id))}
     report = ImportReport()
     header, rows = _rows(text.lstrip("\ufeff"))

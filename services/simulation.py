@@ -22,6 +22,7 @@ from samverkan.models import Role
 from samverkan.orgconfig.loader import load_config
 from samverkan.orgconfig.validate import ValidationResult
 from samverkan.services.access import holders
+from samverkan.services.actor import Actor
 from samverkan.services.cycle import start_cycle as begin
 from samverkan.services.errors import ServiceError
 from samverkan.services.overview import find_organisation
@@ -72,12 +73,12 @@ def simulate(
         if start_cycle:
             for key in keys:
                 with session_scope(engine) as session:
-                    actor = _a_coordinator(session, key, first)
-                    if actor is None:
+                    email = _a_coordinator(session, key, first)
+                    if email is None:
                         continue
                     try:
-                        begin(session, key, actor, first, now=datetime.combine(first, SWEEP_AT, tzinfo=STOCKHOLM))
-                        started[key] = actor
+                        begin(session, Actor(key, email, first, datetime.combine(first, SWEEP_AT, tzinfo=STOCKHOLM)))
+                        started[key] = email
                     except ServiceError as exc:
                         started[key] = f"ingen cykel: {exc}"
         total, durations, cache = SweepResult(), [], SweepCache()

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlmodel import Session, col, func, select
 
-from samverkan.core.timeutil import utcnow
 from samverkan.models import Cause, CauseAnalysis, Cycle, Measure, Organisation, Problem
-from samverkan.models.enums import CausePerspective, CycleStatus, MeasureStatus
+from samverkan.models.enums import CausePerspective, CycleStatus
 from samverkan.process.requirements import MeasureFacts, ProblemFacts
 from samverkan.services.access import COORDINATING, require_function, roles_with_function
+from samverkan.services.actor import Actor
 from samverkan.services.audit import audit
 from samverkan.services.errors import NotFoundError, RefusedError
+from samverkan.services.inputs import AddCause, AddMeasure, AddProblem, CompleteAnalysis, Prioritise, UpdateMeasure
 from samverkan.services.overview import find_organisation
 from samverkan.services.privacy import no_personal_data
 from samverkan.services.reminders import stop_reminders
@@ -41,11 +40,10 @@ def _problem(session: Session, cycle: Cycle, problem_id: int) -> Problem:
     return problem
 
 
-def add_problem(
-    session: Session, org_key: str, actor_email: str, on: date, *, title: str, description: str | None = None
-) -> Problem:
-    organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "lägga till problem")
+def add_problem(session: Session, actor: Actor, given: AddProblem) -> Problem:
+    title, description = given.title, given.description
+    organisation = find_organisation(session, actor.org_key)
+    acting = require_function(session, organisation, actor.email, COORDINATING, actor.on, "lägga till problem")
     if not title.strip():
         raise RefusedError("problemet behöver en rubrik")
     no_personal_data(rubrik=title, beskrivning=description)
@@ -59,21 +57,12 @@ def add_problem(
     return problem
 
 
-def prioritise(
-    session: Session,
-    org_key: str,
-    actor_email: str,
-    on: date,
-    *,
-    problem_id: int,
-    rank: int | None,
-    rationale: str | None = None,
-    prioritised: bool = True,
-) -> Problem:
+def prioritise(session: Session, actor: Actor, given: Prioritise) -> Problem:
     """Record the styrgrupp's prioritisation (or deprioritisation) of a problem."""
-    organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "prioritera problem")
-    problem = _problem(session, active_cycle(session, organisation), problem_id)
+    rank, rationale, prioritised = given.rank, given.rationale, given.prioritised
+    organisation = find_organisation(session, actor.org_key)
+    acting = require_function(session, organisation, actor.email, COORDINATING, actor.on, "prioritera problem")
+    problem = _problem(session, active_cycle(session, organisation), given.problem_id)
     no_personal_data(motivering=rationale)
     before = {"prioritised": problem.prioritised, "rank": problem.rank}
     problem.prioritised, problem.rank, problem.rationale = prioritised, rank if prioritised else None, rationale
@@ -91,22 +80,12 @@ def prioritise(
     return problem
 
 
-def add_cause(
-    session: Session,
-    org_key: str,
-    actor_email: str,
-    on: date,
-    *,
-    problem_id: int,
-    perspective: CausePerspective,
-    direct: bool,
-    description: str,
-    parent: int | None = None,
-) -> Cause:
+def add_cause(session: Session, actor: Actor, given: AddCause) -> Cause:
     """Add a probable cause to the orsaksanalys of a prioritised problem (created on first use)."""
-    organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "arbeta med orsaksanalysen")
-    problem = _problem(session, active_cycle(session, organisation), problem_id)
+    perspective, direct, description, parent = given.perspective, given.direct, given.description, given.parent
+    organisation = find_organisation(session, actor.org_key)
+    acting = require_function(session, organisation, actor.email, COORDINATING, actor.on, "arbeta med orsaksanalysen")
+    problem = _problem(session, active_cycle(session, organisation), given.problem_id)
     if not problem.prioritised:
         raise RefusedError(f"'{problem.title}' är inte prioriterat; orsaksanalyser görs för prioriterade problem")
     if not description.strip():
@@ -147,20 +126,11 @@ def add_cause(
     return cause
 
 
-def complete_analysis(
-    session: Session,
-    org_key: str,
-    actor_email: str,
-    on: date,
-    *,
-    problem_id: int,
-    summary: str | None = None,
-    sources_used: str | None = None,
-    sources_excluded: str | None = None,
-) -> CauseAnalysis:
-    organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "slutföra orsaksanalysen")
-    problem = _problem(session, active_cycle(session, organisation), problem_id)
+def complete_analysis(session: Session, actor: Actor, given: CompleteAnalysis) -> CauseAnalysis:
+    summary, sources_used, sources_excluded = given.summary, given.sources_used, given.sources_excluded
+    organisation = find_organisation(session, actor.org_key)
+    acting = require_function(session, organisation, actor.email, COORDINATING, actor.on, "slutföra orsaksanalysen")
+    problem = _problem(session, active_cycle(session, organisation), given.problem_id)
     no_personal_data(sammanfattning=summary, kallor=sources_used, bortvalda_kallor=sources_excluded)
     analysis = session.exec(select(CauseAnalysis).where(CauseAnalysis.problem_id == problem.id)).first()
     causes = (
@@ -170,7 +140,7 @@ def complete_analysis(
     )
     if analysis is None or causes == 0:
         raise RefusedError(f"orsaksanalysen av '{problem.title}' kan inte vara klar utan minst en orsak")
-    analysis.completed_at, analysis.summary = utcnow(), summary
+    analysis.completed_at, analysis.summary = actor.now, summary
     analysis.sources_used, analysis.sources_excluded = sources_used, sources_excluded
     session.add(analysis)
     audit(
@@ -185,23 +155,12 @@ def complete_analysis(
     return analysis
 
 
-def add_measure(
-    session: Session,
-    org_key: str,
-    actor_email: str,
-    on: date,
-    *,
-    cause_id: int | None,
-    title: str,
-    owner: str,
-    due_on: date | None,
-    follow_up: str,
-    operational_goal: str | None = None,
-    short_term: bool = True,
-) -> Measure:
+def add_measure(session: Session, actor: Actor, given: AddMeasure) -> Measure:
     """An åtgärd. Refused without the cause it acts on, an owner, a deadline and how it is followed up."""
-    organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "lägga till åtgärder")
+    cause_id, title, owner, due_on, follow_up = given.cause_id, given.title, given.owner, given.due_on, given.follow_up
+    operational_goal, short_term, on = given.operational_goal, given.short_term, actor.on
+    organisation = find_organisation(session, actor.org_key)
+    acting = require_function(session, organisation, actor.email, COORDINATING, on, "lägga till åtgärder")
     cycle = active_cycle(session, organisation)
     missing = []
     cause = session.get(Cause, cause_id) if cause_id is not None else None
@@ -245,20 +204,11 @@ def add_measure(
     return measure
 
 
-def update_measure(
-    session: Session,
-    org_key: str,
-    actor_email: str,
-    on: date,
-    *,
-    measure_id: int,
-    status: MeasureStatus | None = None,
-    progress_pct: int | None = None,
-    hours_spent: float | None = None,
-    cost_sek: float | None = None,
-) -> Measure:
+def update_measure(session: Session, actor: Actor, given: UpdateMeasure) -> Measure:
     """Report status (grön/gul/röd) and progress. The owning role or the coordinating roles may."""
-    organisation = find_organisation(session, org_key)
+    measure_id, status, progress_pct = given.measure_id, given.status, given.progress_pct
+    hours_spent, cost_sek = given.hours_spent, given.cost_sek
+    organisation = find_organisation(session, actor.org_key)
     measure = session.get(Measure, measure_id)
     cycle = active_cycle(session, organisation)
     if measure is None or measure.cycle_id != cycle.id:
@@ -266,9 +216,9 @@ def update_measure(
     acting = require_function(
         session,
         organisation,
-        actor_email,
+        actor.email,
         (measure.owner_role_key, *COORDINATING),
-        on,
+        actor.on,
         f"rapportera om åtgärden '{measure.title}'",
     )
     if progress_pct is not None and not 0 <= progress_pct <= 100:

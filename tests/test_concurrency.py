@@ -17,6 +17,7 @@ from samverkan.models import Agreement, ChecklistItem, Evidence, Signature
 from samverkan.models.enums import AgreementStatus, ItemStatus
 from samverkan.services import agreements, cycle
 from samverkan.services.errors import ConflictError
+from samverkan.services.inputs import CompleteItem
 from tests.conftest import EXAMPLES, PG_URL, pg_schema
 from tests.drive import Driver, doc
 
@@ -69,7 +70,9 @@ def test_two_people_complete_the_same_item_at_once(pg_engine: Engine, attempt: i
     results = at_once(
         pg_engine,
         [
-            lambda s, who=who: cycle.complete_item(s, "umea", who, ON, "kommunikationsplan", doc(f"Plan av {who}"))
+            lambda s, who=who: cycle.complete_item(
+                s, umea.actor(who), CompleteItem(item="kommunikationsplan", evidence=doc(f"Plan av {who}"))
+            )
             for who in (sofia, ali)
         ],
     )
