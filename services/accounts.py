@@ -305,7 +305,7 @@ def personal_keys(session: Session, person: Person) -> list[PersonToken]:
             select(PersonToken)
             .where(PersonToken.person_id == person.id, col(PersonToken.revoked_at).is_(None))
             .where(col(PersonToken.kind).in_([TokenKind.CALENDAR, TokenKind.API]))
-            .order_by(PersonToken.id)
+            .order_by(col(PersonToken.id))
         ).all()
     )
 

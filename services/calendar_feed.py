@@ -26,9 +26,9 @@ def organisation_calendar(
     if not contexts:
         return []
     context = contexts[0]
-    mine = {r.id for r in held_roles(session, person, first).get(organisation.id, [])} if person else None
-    if person is not None:
-        mine |= {r.id for r in held_roles(session, person, last).get(organisation.id, [])}  # type: ignore[operator]
+    mine = None
+    if person is not None:  # roles held at the start or the end of the period
+        mine = {r.id for day in (first, last) for r in held_roles(session, person, day).get(organisation.id or 0, [])}
     body_names = {b.id: b.name for b in context.bodies.values()}
     body_keys = {b.id: k for k, b in context.bodies.items()}
     targets = context.cadence_targets()

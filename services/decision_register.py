@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from samverkan.models import CitizenPromise, Decision, Organisation
+from samverkan.models import Agreement, CitizenPromise, Decision, Organisation
 from samverkan.services import agreements
 from samverkan.services.bodies import active_bodies
 
@@ -17,8 +17,9 @@ def _subjects(session: Session, organisation: Organisation) -> list[dict[str, An
     if agreement is None:
         return []
     subjects = []
-    promises = agreements.latest_promises(session, agreement)
-    for ref, subject in [("agreement", agreement), *[("promise", p) for p in promises]]:
+    listed: list[tuple[str, Agreement | CitizenPromise]] = [("agreement", agreement)]
+    listed += [("promise", p) for p in agreements.latest_promises(session, agreement)]
+    for ref, subject in listed:
         facts = agreements.signing_facts(session, organisation, subject)
         municipality = (
             session.get(Organisation, subject.municipality_id) if isinstance(subject, CitizenPromise) else None

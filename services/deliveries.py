@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from samverkan.models import DeliveryAttempt, Notification, Person
-from samverkan.services.access import COORDINATING, require_function
+from samverkan.services.access import COORDINATING, find_person, roles_held
 from samverkan.services.actor import Actor
+from samverkan.services.errors import NotPermittedError
 from samverkan.services.overview import find_organisation
 
 
@@ -23,8 +24,13 @@ class DeliveryLog:
 def delivery_log(session: Session, actor: Actor, limit: int = 200) -> DeliveryLog:
     """The organisation's latest notifications, newest first, with attempts per row and counts per status."""
     organisation = find_organisation(session, actor.org_key)
-    require_function(session, organisation, actor.email, COORDINATING, actor.on, "läsa leveransloggen")
-    rows = list(
+    held = roles_held(session, organisation, find_person(session, actor.email), actor.on)
+    if not any(r.function in COORDINATING or r.key in COORDINATING for r in held):
+        raise NotPermittedError(
+            f"Leveransloggen för {organisation.name} är för samordnaren och kommunpolisen "
+            f"(du har: {', '.join(r.name for r in held) or 'ingen roll'})."
+        )
+    rows: list[tuple[Notification, Person | None]] = list(
         session.exec(
             select(Notification, Person)
             .join(Person, col(Person.id) == Notification.person_id, isouter=True)

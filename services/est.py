@@ -11,11 +11,11 @@ from samverkan.services.actor import Actor
 from samverkan.services.audit import audit
 from samverkan.services.bodies import active_bodies
 from samverkan.services.errors import NotFoundError, RefusedError
-from samverkan.services.inputs import Observation
+from samverkan.services.inputs import TIME_BANDS, Observation
 from samverkan.services.overview import find_organisation
 from samverkan.services.privacy import no_personal_data
 
-TIME_BANDS = ("morgon", "dag", "kväll", "natt")
+__all__ = ["TIME_BANDS", "est_groups", "report_observation"]
 
 
 def est_groups(session: Session, organisation: Organisation) -> list[Body]:
@@ -65,9 +65,9 @@ def report_observation(session: Session, actor: Actor, given: Observation) -> Es
         raise RefusedError("Observationen kan inte sparas:", problems)
     no_personal_data(kategori=category, omrade=area, funktion=source_function, text=text)
     observation = EstObservation(
-        organisation_id=organisation.id,
-        body_id=body.id,
-        observed_on=observed_on,  # type: ignore[arg-type]
+        organisation_id=organisation.id,  # type: ignore[arg-type]
+        body_id=body.id,  # type: ignore[arg-type]
+        observed_on=observed_on,
         category=category.strip(),
         area=area.strip(),
         time_band=time_band,

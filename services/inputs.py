@@ -154,17 +154,24 @@ class Invite(Input):
 # -- EST and measurements ------------------------------------------------------------------------------
 
 
+TIME_BANDS = ("morgon", "dag", "kväll", "natt")
+TimeBand = Annotated[str, Field(max_length=32, json_schema_extra={"enum": list(TIME_BANDS)})]
+Severity = Annotated[int, Field(json_schema_extra={"minimum": 1, "maximum": 3})]
+
+
 class Observation(Input):
-    """Without `body_key`, the organisation's only EST group; without `observed_on`, the day of the act."""
+    """Without `body_key`, the organisation's only EST group; without `observed_on`, the day of the act.
+    The time band and the severity are checked by the service together with the day, so that one refusal lists
+    every problem; their schema states the allowed values."""
 
     body_key: Key | None = Field(None, title="EST-grupp")
     observed_on: date | None = Field(None, title="Datum")
     category: str = Field(max_length=64, title="Kategori")
     area: str = Field(max_length=120, title="Område")
     source_function: str = Field(max_length=120, title="Rapporterande funktion")
-    time_band: Literal["morgon", "dag", "kväll", "natt"] | None = Field(None, title="Tid på dygnet")
+    time_band: TimeBand | None = Field(None, title="Tid på dygnet")
     count: int | None = Field(None, ge=0, le=100000, title="Antal")
-    severity: int | None = Field(None, ge=1, le=3, title="Allvarlighetsgrad")
+    severity: Severity | None = Field(None, title="Allvarlighetsgrad")
     text: str | None = Field(None, max_length=2000, title="Fritext")
 
 

@@ -19,7 +19,7 @@ def current_measures(session: Session, organisation: Organisation) -> list[Measu
     cycle_id = _active_cycle_id(session, organisation)
     if cycle_id is None:
         return []
-    return list(session.exec(select(Measure).where(Measure.cycle_id == cycle_id).order_by(Measure.due_on)).all())
+    return list(session.exec(select(Measure).where(Measure.cycle_id == cycle_id).order_by(col(Measure.due_on))).all())
 
 
 def current_measures_with_causes(session: Session, organisation: Organisation) -> list[tuple[Measure, Cause]]:
@@ -31,6 +31,6 @@ def current_measures_with_causes(session: Session, organisation: Organisation) -
         select(Measure, Cause)
         .join(Cause, col(Cause.id) == Measure.cause_id)
         .where(Measure.cycle_id == cycle_id)
-        .order_by(Measure.due_on)
+        .order_by(col(Measure.due_on))
     ).all()
     return list(rows)

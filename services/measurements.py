@@ -87,9 +87,9 @@ def import_measurements(session: Session, actor: Actor, given: ImportMeasurement
         ).first()
         if existing is None:
             measurement = Measurement(
-                indicator_id=indicator.id,
+                indicator_id=indicator.id,  # type: ignore[arg-type]
                 period=period,
-                value=value,  # type: ignore[arg-type]
+                value=value,
                 preliminary=preliminary,
                 source=source,
             )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import Session, col, select
 
 from samverkan.core.issues import ConfigError
 from samverkan.core.timeutil import STOCKHOLM
@@ -96,15 +96,12 @@ def simulate(
     return Simulation(keys, first, last, total, started, durations)
 
 
-def _a_coordinator(session: object, key: str, on: date) -> str | None:
-
-    org = find_organisation(session, key)  # type: ignore[arg-type]
+def _a_coordinator(session: Session, key: str, on: date) -> str | None:
+    org = find_organisation(session, key)
     for role in session.exec(
-        select(Role)
-        .where(Role.organisation_id == org.id, Role.function == "samordnare")  # type: ignore[attr-defined]
-        .order_by(Role.key)
+        select(Role).where(Role.organisation_id == org.id, Role.function == "samordnare").order_by(col(Role.key))
     ).all():
-        people = holders(session, role, on)  # type: ignore[arg-type]
+        people = holders(session, role, on)
         if people:
             return people[0].email
     return None

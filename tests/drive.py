@@ -37,7 +37,7 @@ def input_model(function: Callable[..., Any]) -> type[BaseModel] | None:
     names = list(inspect.signature(function).parameters)
     if len(names) < 3:
         return None
-    hint = hints[names[2]]
+    hint = hints.get(names[2])
     found = [t for t in get_args(hint) or (hint,) if isinstance(t, type) and issubclass(t, BaseModel)]
     return found[0] if found else None
 

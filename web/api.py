@@ -247,7 +247,7 @@ def api_observation(request: Request, person: Caller, key: str, observation: Obs
     def act(session: Session, actor: Actor) -> ObservationOut:
         saved = est.report_observation(session, actor, observation)
         session.flush()
-        return ObservationOut(id=saved.id, observed_on=saved.observed_on, category=saved.category, area=saved.area)  # type: ignore[arg-type]
+        return ObservationOut(id=saved.id, observed_on=saved.observed_on, category=saved.category, area=saved.area)
 
     return _act(request, person, key, act)
 

@@ -58,9 +58,9 @@ def state(request: Request) -> WebState:
 
 
 def current_viewer(request: Request) -> Viewer | None:
-    cached = getattr(request.state, "viewer", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
+    if hasattr(request.state, "viewer"):  # looked up once per request
+        cached: Viewer | None = request.state.viewer
+        return cached
     viewer = None
     secret = request.cookies.get(SESSION_COOKIE, "")
     if secret:
