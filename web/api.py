@@ -17,6 +17,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from samverkan.core.pydantic_messages import pydantic_message
 from samverkan.models import Person, TokenKind
 from samverkan.models.enums import MeasureStatus
 from samverkan.services import accounts, agreements, cycle, est, substance
@@ -78,7 +79,7 @@ def error_response(exc: ServiceError) -> JSONResponse:
 
 
 def validation_response(exc: RequestValidationError) -> JSONResponse:
-    problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+    problems = [f"{'.'.join(str(p) for p in e['loc'])}: {pydantic_message(e)}" for e in exc.errors()]
     return JSONResponse(Problem(fel="Ogiltiga uppgifter", saknas=problems).model_dump(), status_code=422)
 
 
