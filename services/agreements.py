@@ -14,6 +14,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from samverkan.core.timeutil import utcnow
 from samverkan.models import (
     Agreement,
     AgreementParty,
@@ -135,9 +136,10 @@ def _subject(session: Session, organisation: Organisation, what: str, municipali
 
 def sign(session: Session, actor: Actor, given: Signing | None = None) -> SigningResult:
     """Sign the current agreement (what="agreement") or a kommun's medborgarlöfte (what="promise")."""
-    given, on = given or Signing(), actor.on
-    organisation = find_organisation(session, actor.org_key)
-    subject = _subject(session, organisation, given.what, given.kommun)
+    org_key, actor_email, on, now = actor.org_key, actor.email, actor.on, actor.now
+    what, municipality = (given or Signing()).what, (given or Signing()).kommun
+    organisation = find_organisation(session, org_key)
+    subject = _subject(session, organisation, what, municipality)
     model = type(subject)
     subject = session.exec(select(model).where(model.id == subject.id).with_for_update()).one()  # serialise signers
     session.refresh(subject)
@@ -145,7 +147,7 @@ def sign(session: Session, actor: Actor, given: Signing | None = None) -> Signin
         raise RefusedError(f"{subject.title} är redan undertecknad av alla parter")
     if subject.status == AgreementStatus.SUPERSEDED:
         raise RefusedError(f"{subject.title} (version {subject.version}) är ersatt av en nyare version")
-    person = find_person(session, actor.email)
+    person = find_person(session, actor_email)
     held = {role.id for role in roles_held(session, organisation, person, on)}
     parties = signers(session, organisation, subject)
     mine = [s for s in parties if s.role is not None and s.role.id in held]
@@ -170,7 +172,7 @@ def sign(session: Session, actor: Actor, given: Signing | None = None) -> Signin
         party_id=party.party.id,  # type: ignore[arg-type]
         role_id=party.role.id,  # type: ignore[union-attr, arg-type]
         person_id=person.id,  # type: ignore[arg-type]
-        signed_at=actor.now,
+        signed_at=now or utcnow(),
     )
     try:
         with session.begin_nested():
@@ -202,8 +204,10 @@ def sign(session: Session, actor: Actor, given: Signing | None = None) -> Signin
 
 def record_decision(session: Session, actor: Actor, given: RecordDecision) -> Decision:
     """Record a body's decision. Its members, its chair, or the coordinating roles (as secretaries) may."""
-    body_key, kind, title, text, on = given.body_key, given.kind, given.title, given.text, actor.on
-    organisation = find_organisation(session, actor.org_key)
+    org_key, actor_email, on = actor.org_key, actor.email, actor.on
+    body_key, kind, title, text = given.body_key, given.kind, given.title, given.text
+    decided_on, diarienummer = given.decided_on, given.diarienummer
+    organisation = find_organisation(session, org_key)
     body = session.exec(select(Body).where(Body.organisation_id == organisation.id, Body.key == body_key)).first()
     if body is None:
         known = ", ".join(session.exec(select(Body.key).where(Body.organisation_id == organisation.id)).all())
@@ -213,17 +217,17 @@ def record_decision(session: Session, actor: Actor, given: RecordDecision) -> De
     no_personal_data(rubrik=title, beslutstext=text)
     member_ids = set(session.exec(select(BodyMembership.role_id).where(BodyMembership.body_id == body.id)).all())
     member_ids |= {r for r in (body.chair_role_id, body.convener_role_id) if r}
-    person = find_person(session, actor.email)
+    person = find_person(session, actor_email)
     if not any(r.id in member_ids for r in roles_held(session, organisation, person, on)):
-        require_function(session, organisation, actor.email, COORDINATING, on, f"protokollföra beslut i {body.name}")
+        require_function(session, organisation, actor_email, COORDINATING, on, f"protokollföra beslut i {body.name}")
     decision = Decision(
         organisation_id=organisation.id,  # type: ignore[arg-type]
         body_id=body.id,
         kind=kind,
-        decided_on=given.decided_on or on,
+        decided_on=decided_on or on,
         title=title.strip(),
         text=text.strip(),
-        diarienummer=given.diarienummer,
+        diarienummer=diarienummer,
         status=DecisionStatus.ADOPTED,
         recorded_by_person_id=person.id,
     )
@@ -242,9 +246,9 @@ def record_decision(session: Session, actor: Actor, given: RecordDecision) -> De
 
 def renew_agreement(session: Session, actor: Actor, given: RenewAgreement) -> Agreement:
     """A new version of the agreement with the same parties; the signed one stays until the new is signed."""
-    starts_on, ends_on = given.starts_on, given.ends_on
-    organisation = find_organisation(session, actor.org_key)
-    acting = require_function(session, organisation, actor.email, COORDINATING, actor.on, "förnya överenskommelsen")
+    org_key, actor_email, on, starts_on, ends_on = actor.org_key, actor.email, actor.on, given.starts_on, given.ends_on
+    organisation = find_organisation(session, org_key)
+    acting = require_function(session, organisation, actor_email, COORDINATING, on, "förnya överenskommelsen")
     current = latest_agreement(session, organisation)
     if current is None:
         raise NotFoundError(f"{organisation.name} har ingen överenskommelse att förnya")
@@ -312,10 +316,11 @@ def _promise_for(
 
 def renew_promise(session: Session, actor: Actor, given: RenewPromise) -> CitizenPromise:
     """The next medborgarlöfte for a kommun (usually yearly); the old version is kept."""
-    starts_on = given.starts_on
-    organisation = find_organisation(session, actor.org_key)
-    acting = require_function(session, organisation, actor.email, COORDINATING, actor.on, "förnya medborgarlöftet")
-    current = _subject(session, organisation, "promise", given.kommun)
+    org_key, actor_email, on = actor.org_key, actor.email, actor.on
+    municipality, starts_on = given.kommun, given.starts_on
+    organisation = find_organisation(session, org_key)
+    acting = require_function(session, organisation, actor_email, COORDINATING, on, "förnya medborgarlöftet")
+    current = _subject(session, organisation, "promise", municipality)
     assert isinstance(current, CitizenPromise)
     if current.status != AgreementStatus.SIGNED:
         raise RefusedError(f"{current.title} är inte undertecknat än; förnya först när det är det")
@@ -358,14 +363,14 @@ def _decision(session: Session, organisation: Organisation, decision_id: int) ->
 
 def sign_decision(session: Session, actor: Actor, given: SignDecision) -> DecisionView:
     """Justering: the chair of the deciding body signs the recorded decision."""
-    decision_id, on = given.decision_id, actor.on
-    organisation = find_organisation(session, actor.org_key)
+    org_key, actor_email, on, now, decision_id = actor.org_key, actor.email, actor.on, actor.now, given.decision_id
+    organisation = find_organisation(session, org_key)
     decision = _decision(session, organisation, decision_id)
     body = session.get(Body, decision.body_id) if decision.body_id else None
     chair = session.get(Role, body.chair_role_id) if body and body.chair_role_id else None
     if chair is None:
         raise RefusedError(f"beslut nr {decision_id} har inget organ med ordförande som kan justera det")
-    person = find_person(session, actor.email)
+    person = find_person(session, actor_email)
     if chair.id not in {role.id for role in roles_held(session, organisation, person, on)}:
         raise NotPermittedError(
             f"{person.name} ({person.email}) kan inte justera beslut nr {decision_id}: det gör ordföranden i "
@@ -377,7 +382,7 @@ def sign_decision(session: Session, actor: Actor, given: SignDecision) -> Decisi
         party_id=chair.party_id or organisation.id,  # type: ignore[arg-type]
         role_id=chair.id,
         person_id=person.id,
-        signed_at=actor.now,
+        signed_at=now or utcnow(),
     )  # type: ignore[arg-type]
     try:
         with session.begin_nested():
@@ -393,7 +398,7 @@ def sign_decision(session: Session, actor: Actor, given: SignDecision) -> Decisi
         key=str(decision_id),
         after={"signed_by": person.email, "role": chair.key},
     )
-    return decision_view(session, actor.org_key, decision_id)
+    return decision_view(session, org_key, decision_id)
 
 
 def decision_view(session: Session, org_key: str, decision_id: int) -> DecisionView:

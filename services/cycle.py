@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
+from samverkan.core.timeutil import utcnow
 from samverkan.models import ChecklistItem, Cycle, Decision, Evidence, Organisation, Person, Phase
 from samverkan.models.enums import CycleStatus, EvidenceKind, ItemStatus, PhaseStatus
 from samverkan.process.definition import ProcessDefinition, load_definition
@@ -71,16 +72,17 @@ class Transition:
 
 
 def start_cycle(session: Session, actor: Actor, given: StartCycle | None = None) -> Cycle:
-    given = given or StartCycle()
-    organisation = find_organisation(session, actor.org_key)
-    acting = require_function(session, organisation, actor.email, COORDINATING, actor.on, "starta en cykel")
+    org_key, actor_email, on, now = actor.org_key, actor.email, actor.on, actor.now
+    definition_key = (given or StartCycle()).definition_key
+    organisation = find_organisation(session, org_key)
+    acting = require_function(session, organisation, actor_email, COORDINATING, on, "starta en cykel")
     current = session.exec(
         select(Cycle).where(Cycle.organisation_id == organisation.id, Cycle.status == CycleStatus.ACTIVE)
     ).first()
     if current is not None:
         raise RefusedError(f"{organisation.name} har redan en pågående cykel (nr {current.number})")
     try:
-        definition = load_definition(given.definition_key)
+        definition = load_definition(definition_key)
     except KeyError as exc:
         raise NotFoundError(str(exc.args[0])) from None
     missing = sorted(f for f in definition.owner_functions() if not roles_with_function(session, organisation, f))
@@ -89,8 +91,8 @@ def start_cycle(session: Session, actor: Actor, given: StartCycle | None = None)
             f"{organisation.name} saknar roller för processens funktioner: {', '.join(missing)}. "
             "Ange 'function:' på rollerna i organisationsfilen."
         )
-    now = actor.now
-    cycle = _create_cycle(session, organisation, definition, actor.on, now)
+    now = now or utcnow()
+    cycle = _create_cycle(session, organisation, definition, on, now)
     audit(
         session,
         acting.label,
@@ -196,9 +198,14 @@ def cycle_facts(session: Session, organisation: Organisation, cycle: Cycle) -> C
     )
 
 
-def _check_evidence(session: Session, organisation: Organisation, item: ChecklistItem, evidence: EvidenceInput) -> None:
+def _check_evidence(
+    session: Session, organisation: Organisation, item: ChecklistItem, given: EvidenceInput
+) -> EvidenceInput:
+    """The evidence, of the item's kind when none was named, if it may show that the item is done."""
     wanted = EvidenceKind(item.evidence_kind)
-    if evidence.kind is not None and evidence.kind != wanted:
+    evidence = given if given.kind is not None else given.model_copy(update={"kind": wanted})
+    assert evidence.kind is not None
+    if evidence.kind != wanted:
         raise RefusedError(
             f"'{item.title}' kräver bevis av typen {EVIDENCE_SV[wanted]}, inte {EVIDENCE_SV[evidence.kind]}"
         )
@@ -216,14 +223,16 @@ def _check_evidence(session: Session, organisation: Organisation, item: Checklis
                 "ett beslut som bevis ska vara ett protokollfört beslut i "
                 f"{organisation.name} (ange dess nummer; fick {evidence.decision_id})"
             )
+    return evidence
 
 
 def complete_item(session: Session, actor: Actor, given: CompleteItem) -> Transition:
     """Mark an item done with its evidence; when the phase's criteria then hold, the cycle moves on."""
-    now, on, evidence = actor.now, actor.on, given.evidence
-    organisation = find_organisation(session, actor.org_key)
+    org_key, actor_email, on, now, item_ref = actor.org_key, actor.email, actor.on, actor.now, given.item
+    now = now or utcnow()
+    organisation = find_organisation(session, org_key)
     cycle = active_cycle(session, organisation)
-    phase, item = find_item(session, cycle, given.item)
+    phase, item = find_item(session, cycle, item_ref)
     phase = session.exec(select(Phase).where(Phase.id == phase.id).with_for_update()).one()  # one at a time
     session.refresh(phase)
     session.refresh(item)
@@ -234,11 +243,11 @@ def complete_item(session: Session, actor: Actor, given: CompleteItem) -> Transi
             f"nu pågår {current.name if current else 'ingen fas'}"
         )
     acting = require_function(
-        session, organisation, actor.email, [item.owner_role_key], on, f"markera '{item.title}' som klar"
+        session, organisation, actor_email, [item.owner_role_key], on, f"markera '{item.title}' som klar"
     )
     if item.status == ItemStatus.DONE:
         raise ConflictError(_already_done(session, item))
-    _check_evidence(session, organisation, item, evidence)
+    evidence = _check_evidence(session, organisation, item, given.evidence)
     if item.requirement:
         missing = REQUIREMENTS[item.requirement](cycle_facts(session, organisation, cycle))
         if missing:
@@ -261,7 +270,7 @@ def complete_item(session: Session, actor: Actor, given: CompleteItem) -> Transi
     session.add(
         Evidence(
             checklist_item_id=item.id,
-            kind=EvidenceKind(item.evidence_kind),
+            kind=evidence.kind,
             title=evidence.title.strip(),  # type: ignore[arg-type]
             uri=evidence.uri,
             decision_id=evidence.decision_id,
@@ -332,9 +341,9 @@ def exit_missing(session: Session, organisation: Organisation, cycle: Cycle, pha
 
 def complete_phase(session: Session, actor: Actor) -> Transition:
     """Close the current phase if its exit criteria hold; otherwise the refusal lists what is missing."""
-    organisation = find_organisation(session, actor.org_key)
-    on = actor.on
-    acting = require_function(session, organisation, actor.email, COORDINATING, on, "avsluta en fas")
+    org_key, actor_email, on, now = actor.org_key, actor.email, actor.on, actor.now
+    organisation = find_organisation(session, org_key)
+    acting = require_function(session, organisation, actor_email, COORDINATING, on, "avsluta en fas")
     cycle = active_cycle(session, organisation)
     phase = _active_phase(session, cycle)
     assert phase is not None, "an active cycle always has an active phase"
@@ -342,7 +351,7 @@ def complete_phase(session: Session, actor: Actor) -> Transition:
     missing = exit_missing(session, organisation, cycle, phase, on)
     if missing:
         raise RefusedError(f"Fasen {phase.name} kan inte avslutas. Det saknas:", missing)
-    return _advance(session, organisation, cycle, phase, acting.label, on, actor.now)
+    return _advance(session, organisation, cycle, phase, acting.label, on, now or utcnow())
 
 
 def _advance(
@@ -422,9 +431,11 @@ def _notify_opened(session: Session, organisation: Organisation, now: datetime) 
 
 def reopen_phase(session: Session, actor: Actor, given: ReopenPhase) -> Transition:
     """Omtag: go back to an earlier phase of the cycle. Its items open again; the history is kept."""
-    now, phase_key, reason = actor.now, given.phase_key, given.reason
-    organisation = find_organisation(session, actor.org_key)
-    acting = require_function(session, organisation, actor.email, COORDINATING, actor.on, "göra omtag")
+    org_key, actor_email, on, now = actor.org_key, actor.email, actor.on, actor.now
+    phase_key, reason = given.phase_key, given.reason
+    now = now or utcnow()
+    organisation = find_organisation(session, org_key)
+    acting = require_function(session, organisation, actor_email, COORDINATING, on, "göra omtag")
     if not reason.strip():
         raise RefusedError("ett omtag behöver ett skäl (det sparas i historiken)")
     no_personal_data(skal=reason)
@@ -479,17 +490,17 @@ def reopen_phase(session: Session, actor: Actor, given: ReopenPhase) -> Transiti
 
 def set_deadline(session: Session, actor: Actor, given: SetDeadline) -> ChecklistItem:
     """The steering group sets an item's deadline."""
-    organisation = find_organisation(session, actor.org_key)
-    due_on = given.due_on
+    org_key, actor_email, on, item_ref, due_on = actor.org_key, actor.email, actor.on, given.item, given.due_on
+    organisation = find_organisation(session, org_key)
     acting = require_role(
         session,
         organisation,
-        actor.email,
+        actor_email,
         steering_roles(session, organisation),
-        actor.on,
+        on,
         "sätta tidsfrister (det gör styrgruppen)",
     )
-    _, item = find_item(session, active_cycle(session, organisation), given.item)
+    _, item = find_item(session, active_cycle(session, organisation), item_ref)
     before = {"due_on": item.due_on}
     item.due_on = due_on
     session.add(item)

@@ -47,20 +47,16 @@ def _role(session: Session, organisation_id: int, key: str) -> Role:
 
 def handover(session: Session, actor: Actor, given: Handover) -> RoleAssignment:
     """The role passes to `to_email` from `starts_on`; current holders' assignments end the day before."""
-    to_name = given.to_name
-    organisation = find_organisation(session, actor.org_key)
+    org_key, actor_email, on = actor.org_key, actor.email, actor.on
+    role_key, to_email, to_name, starts_on = given.role_key, given.to_email, given.to_name, given.starts_on
+    organisation = find_organisation(session, org_key)
     allowed = [r for f in COORDINATING for r in roles_with_function(session, organisation, f)]
     acting = require_role(
-        session,
-        organisation,
-        actor.email,
-        [*allowed, *steering_roles(session, organisation)],
-        actor.on,
-        "lämna över roller",
+        session, organisation, actor_email, [*allowed, *steering_roles(session, organisation)], on, "lämna över roller"
     )
-    role = _role(session, organisation.id, given.role_key)  # type: ignore[arg-type]
-    starts = given.starts_on or actor.on
-    email = given.to_email.strip().lower()
+    role = _role(session, organisation.id, role_key)  # type: ignore[arg-type]
+    starts = starts_on or on
+    email = to_email.strip().lower()
     successor = session.exec(select(Person).where(Person.email == email)).first()
     if successor is None:
         if not to_name:

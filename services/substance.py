@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, func, select
 
+from samverkan.core.timeutil import utcnow
 from samverkan.models import Cause, CauseAnalysis, Cycle, Measure, Organisation, Problem
 from samverkan.models.enums import CausePerspective, CycleStatus
 from samverkan.process.requirements import MeasureFacts, ProblemFacts
@@ -41,9 +42,9 @@ def _problem(session: Session, cycle: Cycle, problem_id: int) -> Problem:
 
 
 def add_problem(session: Session, actor: Actor, given: AddProblem) -> Problem:
-    title, description = given.title, given.description
-    organisation = find_organisation(session, actor.org_key)
-    acting = require_function(session, organisation, actor.email, COORDINATING, actor.on, "lägga till problem")
+    org_key, actor_email, on, title, description = actor.org_key, actor.email, actor.on, given.title, given.description
+    organisation = find_organisation(session, org_key)
+    acting = require_function(session, organisation, actor_email, COORDINATING, on, "lägga till problem")
     if not title.strip():
         raise RefusedError("problemet behöver en rubrik")
     no_personal_data(rubrik=title, beskrivning=description)
@@ -59,10 +60,11 @@ def add_problem(session: Session, actor: Actor, given: AddProblem) -> Problem:
 
 def prioritise(session: Session, actor: Actor, given: Prioritise) -> Problem:
     """Record the styrgrupp's prioritisation (or deprioritisation) of a problem."""
-    rank, rationale, prioritised = given.rank, given.rationale, given.prioritised
-    organisation = find_organisation(session, actor.org_key)
-    acting = require_function(session, organisation, actor.email, COORDINATING, actor.on, "prioritera problem")
-    problem = _problem(session, active_cycle(session, organisation), given.problem_id)
+    org_key, actor_email, on = actor.org_key, actor.email, actor.on
+    problem_id, rank, rationale, prioritised = given.problem_id, given.rank, given.rationale, given.prioritised
+    organisation = find_organisation(session, org_key)
+    acting = require_function(session, organisation, actor_email, COORDINATING, on, "prioritera problem")
+    problem = _problem(session, active_cycle(session, organisation), problem_id)
     no_personal_data(motivering=rationale)
     before = {"prioritised": problem.prioritised, "rank": problem.rank}
     problem.prioritised, problem.rank, problem.rationale = prioritised, rank if prioritised else None, rationale
@@ -82,10 +84,11 @@ def prioritise(session: Session, actor: Actor, given: Prioritise) -> Problem:
 
 def add_cause(session: Session, actor: Actor, given: AddCause) -> Cause:
     """Add a probable cause to the orsaksanalys of a prioritised problem (created on first use)."""
+    org_key, actor_email, on, problem_id = actor.org_key, actor.email, actor.on, given.problem_id
     perspective, direct, description, parent = given.perspective, given.direct, given.description, given.parent
-    organisation = find_organisation(session, actor.org_key)
-    acting = require_function(session, organisation, actor.email, COORDINATING, actor.on, "arbeta med orsaksanalysen")
-    problem = _problem(session, active_cycle(session, organisation), given.problem_id)
+    organisation = find_organisation(session, org_key)
+    acting = require_function(session, organisation, actor_email, COORDINATING, on, "arbeta med orsaksanalysen")
+    problem = _problem(session, active_cycle(session, organisation), problem_id)
     if not problem.prioritised:
         raise RefusedError(f"'{problem.title}' är inte prioriterat; orsaksanalyser görs för prioriterade problem")
     if not description.strip():
@@ -127,10 +130,11 @@ def add_cause(session: Session, actor: Actor, given: AddCause) -> Cause:
 
 
 def complete_analysis(session: Session, actor: Actor, given: CompleteAnalysis) -> CauseAnalysis:
+    org_key, actor_email, on, problem_id = actor.org_key, actor.email, actor.on, given.problem_id
     summary, sources_used, sources_excluded = given.summary, given.sources_used, given.sources_excluded
-    organisation = find_organisation(session, actor.org_key)
-    acting = require_function(session, organisation, actor.email, COORDINATING, actor.on, "slutföra orsaksanalysen")
-    problem = _problem(session, active_cycle(session, organisation), given.problem_id)
+    organisation = find_organisation(session, org_key)
+    acting = require_function(session, organisation, actor_email, COORDINATING, on, "slutföra orsaksanalysen")
+    problem = _problem(session, active_cycle(session, organisation), problem_id)
     no_personal_data(sammanfattning=summary, kallor=sources_used, bortvalda_kallor=sources_excluded)
     analysis = session.exec(select(CauseAnalysis).where(CauseAnalysis.problem_id == problem.id)).first()
     causes = (
@@ -140,7 +144,7 @@ def complete_analysis(session: Session, actor: Actor, given: CompleteAnalysis) -
     )
     if analysis is None or causes == 0:
         raise RefusedError(f"orsaksanalysen av '{problem.title}' kan inte vara klar utan minst en orsak")
-    analysis.completed_at, analysis.summary = actor.now, summary
+    analysis.completed_at, analysis.summary = utcnow(), summary
     analysis.sources_used, analysis.sources_excluded = sources_used, sources_excluded
     session.add(analysis)
     audit(
@@ -157,10 +161,11 @@ def complete_analysis(session: Session, actor: Actor, given: CompleteAnalysis) -
 
 def add_measure(session: Session, actor: Actor, given: AddMeasure) -> Measure:
     """An åtgärd. Refused without the cause it acts on, an owner, a deadline and how it is followed up."""
+    org_key, actor_email, on = actor.org_key, actor.email, actor.on
     cause_id, title, owner, due_on, follow_up = given.cause_id, given.title, given.owner, given.due_on, given.follow_up
-    operational_goal, short_term, on = given.operational_goal, given.short_term, actor.on
-    organisation = find_organisation(session, actor.org_key)
-    acting = require_function(session, organisation, actor.email, COORDINATING, on, "lägga till åtgärder")
+    operational_goal, short_term = given.operational_goal, given.short_term
+    organisation = find_organisation(session, org_key)
+    acting = require_function(session, organisation, actor_email, COORDINATING, on, "lägga till åtgärder")
     cycle = active_cycle(session, organisation)
     missing = []
     cause = session.get(Cause, cause_id) if cause_id is not None else None
@@ -206,9 +211,10 @@ def add_measure(session: Session, actor: Actor, given: AddMeasure) -> Measure:
 
 def update_measure(session: Session, actor: Actor, given: UpdateMeasure) -> Measure:
     """Report status (grön/gul/röd) and progress. The owning role or the coordinating roles may."""
+    org_key, actor_email, on = actor.org_key, actor.email, actor.on
     measure_id, status, progress_pct = given.measure_id, given.status, given.progress_pct
     hours_spent, cost_sek = given.hours_spent, given.cost_sek
-    organisation = find_organisation(session, actor.org_key)
+    organisation = find_organisation(session, org_key)
     measure = session.get(Measure, measure_id)
     cycle = active_cycle(session, organisation)
     if measure is None or measure.cycle_id != cycle.id:
@@ -216,9 +222,9 @@ def update_measure(session: Session, actor: Actor, given: UpdateMeasure) -> Meas
     acting = require_function(
         session,
         organisation,
-        actor.email,
+        actor_email,
         (measure.owner_role_key, *COORDINATING),
-        actor.on,
+        on,
         f"rapportera om åtgärden '{measure.title}'",
     )
     if progress_pct is not None and not 0 <= progress_pct <= 100:
