@@ -48,6 +48,16 @@ EVIDENCE_SV = {
 URL = re.compile(r"^https?://\S+$")
 
 
+@dataclass(frozen=True)
+class CheckedEvidence:
+    """Evidence that may show an item is done: of the item's kind, a decision by its number, a link http(s)."""
+
+    kind: EvidenceKind
+    title: str
+    uri: str | None = None
+    decision_id: int | None = None
+
+
 @dataclass
 class Transition:
     """What moved: the completed phase, the phase that opened, and a closed and a new cycle if any."""
@@ -200,11 +210,10 @@ def cycle_facts(session: Session, organisation: Organisation, cycle: Cycle) -> C
 
 def _check_evidence(
     session: Session, organisation: Organisation, item: ChecklistItem, given: EvidenceInput
-) -> EvidenceInput:
+) -> CheckedEvidence:
     """The evidence, of the item's kind when none was named, if it may show that the item is done."""
     wanted = EvidenceKind(item.evidence_kind)
-    evidence = given if given.kind is not None else given.model_copy(update={"kind": wanted})
-    assert evidence.kind is not None
+    evidence = CheckedEvidence(given.kind or wanted, given.title, given.uri, given.decision_id)
     if evidence.kind != wanted:
         raise RefusedError(
             f"'{item.title}' kräver bevis av typen {EVIDENCE_SV[wanted]}, inte {EVIDENCE_SV[evidence.kind]}"
