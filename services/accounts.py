@@ -28,7 +28,6 @@ from samverkan.services.overview import find_organisation
 
 SESSION_TTL = timedelta(hours=12)
 INVITATION_TTL = timedelta(days=7)
-API_KEY_TTL = timedelta(days=365)
 MIN_PASSWORD = 12
 LOGIN_WINDOW = timedelta(minutes=15)
 MAX_FAILED_PER_EMAIL = 5
@@ -143,10 +142,11 @@ class Invitation:
 
 def invite(session: Session, actor: Actor, given: Invite, base_url: str | None = None) -> Invitation:
     """A coordinator invites a person who holds a role in the organisation; the link goes out by e-mail."""
-    now, on = actor.now, actor.on
-    organisation = find_organisation(session, actor.org_key)
-    acting = require_function(session, organisation, actor.email, COORDINATING, on, "bjuda in användare")
-    person = find_person(session, given.email)
+    org_key, actor_email, person_email, on, now = actor.org_key, actor.email, given.email, actor.on, actor.now
+    now = now or utcnow()
+    organisation = find_organisation(session, org_key)
+    acting = require_function(session, organisation, actor_email, COORDINATING, on, "bjuda in användare")
+    person = find_person(session, person_email)
     if not roles_held(session, organisation, person, on):
         raise NotPermittedError(
             f"{person.name} har ingen roll i {organisation.name} den {on}; bara den som har en roll kan bjudas in"
@@ -279,71 +279,3 @@ def _usable_hash(account: Account | None) -> str | None:
 def password_matches(session: Session, person: Person, password: str) -> bool:
     account = session.exec(select(Account).where(Account.person_id == person.id)).first()
     return _verify(_usable_hash(account), password)
-
-
-# -- the account page ---------------------------------------------------------------------------------
-
-
-def _attached(session: Session, person: Person) -> Person:
-    """The person as a row of this session (the caller's copy may come from another one)."""
-    found = session.get(Person, person.id)
-    if found is None:
-        raise RefusedError("personen finns inte längre i Samverkan")
-    return found
-
-
-def invited_person(session: Session, secret: str) -> Person | None:
-    """Whom a live invitation link is for; None when the link no longer holds."""
-    token = valid_token(session, secret, TokenKind.INVITATION)
-    return session.get(Person, token.person_id) if token else None
-
-
-def personal_keys(session: Session, person: Person) -> list[PersonToken]:
-    """The person's live calendar links and API keys (shown by label, never by secret)."""
-    return list(
-        session.exec(
-            select(PersonToken)
-            .where(PersonToken.person_id == person.id, col(PersonToken.revoked_at).is_(None))
-            .where(col(PersonToken.kind).in_([TokenKind.CALENDAR, TokenKind.API]))
-            .order_by(col(PersonToken.id))
-        ).all()
-    )
-
-
-def new_calendar_link(session: Session, person: Person) -> str:
-    """A new personal calendar secret; the previous link stops working."""
-    person = _attached(session, person)
-    revoke_tokens(session, person, TokenKind.CALENDAR)
-    secret, _ = issue_token(session, person, TokenKind.CALENDAR, label="årshjul")
-    return secret
-
-
-def revoke_calendar_links(session: Session, person: Person) -> int:
-    return revoke_tokens(session, _attached(session, person), TokenKind.CALENDAR)
-
-
-def new_api_key(session: Session, person: Person, label: str) -> str:
-    """A personal API key for a year."""
-    person = _attached(session, person)
-    secret, _ = issue_token(session, person, TokenKind.API, API_KEY_TTL, label=label.strip()[:200] or "API-nyckel")
-    return secret
-
-
-def revoke_key(session: Session, person: Person, token_id: int) -> bool:
-    """Revoke one of the person's own keys; False when there is no such key of theirs."""
-    token = session.get(PersonToken, token_id)
-    if token is None or token.person_id != person.id:
-        return False
-    logout(session, token)
-    return True
-
-
-def end_session(session: Session, token_id: int | None) -> None:
-    token = session.get(PersonToken, token_id) if token_id is not None else None
-    if token is not None:
-        logout(session, token)
-
-
-def record_failed_login(session: Session, email: str, client: str) -> None:
-    """A failed attempt counts even though the login's own transaction rolled back."""
-    session.add(LoginAttempt(email=email.strip().lower()[:254], client=client, ok=False))

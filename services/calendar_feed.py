@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from sqlmodel import Session
 
-from samverkan.models import Person, TokenKind
+from samverkan.models import Person
 from samverkan.scheduling.cadence import expand
 from samverkan.scheduling.calendar import CalendarEvent
-from samverkan.services.accounts import valid_token
-from samverkan.services.membership import member_organisations
 from samverkan.services.my_work import held_roles
 from samverkan.services.overview import find_organisation
 from samverkan.services.sweep import load_contexts
@@ -26,9 +24,9 @@ def organisation_calendar(
     if not contexts:
         return []
     context = contexts[0]
-    mine = None
-    if person is not None:  # roles held at the start or the end of the period
-        mine = {r.id for day in (first, last) for r in held_roles(session, person, day).get(organisation.id or 0, [])}
+    mine = {r.id for r in held_roles(session, person, first).get(organisation.id, [])} if person else None
+    if person is not None:
+        mine |= {r.id for r in held_roles(session, person, last).get(organisation.id, [])}  # type: ignore[operator]
     body_names = {b.id: b.name for b in context.bodies.values()}
     body_keys = {b.id: k for k, b in context.bodies.items()}
     targets = context.cadence_targets()
@@ -57,18 +55,3 @@ def organisation_calendar(
                 )
             )
     return sorted(events, key=lambda e: (e.start, e.cadence))
-
-
-def personal_calendar(session: Session, secret: str, today: date) -> tuple[Person, list[CalendarEvent]] | None:
-    """The personal årshjul behind a calendar link: a month back and a year ahead, in every organisation where
-    the person holds a role. None when the link is revoked or unknown."""
-    token = valid_token(session, secret, TokenKind.CALENDAR)
-    person = session.get(Person, token.person_id) if token else None
-    if person is None:
-        return None
-    events = []
-    for organisation in member_organisations(session, person, today):
-        events += organisation_calendar(
-            session, organisation.key, today - timedelta(days=31), today + timedelta(days=366), person
-        )
-    return person, sorted(events, key=lambda e: e.start)

@@ -4,39 +4,29 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from samverkan.models import Body, BodyMembership, EstObservation, Organisation
+from samverkan.models import Body, BodyMembership, EstObservation
 from samverkan.models.enums import BodyKind
 from samverkan.services.access import COORDINATING, find_person, require_function, roles_held
 from samverkan.services.actor import Actor
 from samverkan.services.audit import audit
-from samverkan.services.bodies import active_bodies
+from samverkan.services.bodies import only_body
 from samverkan.services.errors import NotFoundError, RefusedError
 from samverkan.services.inputs import TIME_BANDS, Observation
 from samverkan.services.overview import find_organisation
 from samverkan.services.privacy import no_personal_data
 
-__all__ = ["TIME_BANDS", "est_groups", "report_observation"]
-
-
-def est_groups(session: Session, organisation: Organisation) -> list[Body]:
-    """The organisation's EST groups in use."""
-    return active_bodies(session, organisation, BodyKind.EST)
-
-
-def _only_est_group(session: Session, organisation: Organisation) -> str:
-    groups = est_groups(session, organisation)
-    return groups[0].key if len(groups) == 1 else ""
+__all__ = ["TIME_BANDS", "report_observation"]
 
 
 def report_observation(session: Session, actor: Actor, given: Observation) -> EstObservation:
-    """Record one observation. Members of the EST group (and the coordinating roles) may report.
-    Without a group named, the organisation's only EST group; without a day, the day of the act."""
-    on, actor_email = actor.on, actor.email
-    category, area, source_function = given.category, given.area, given.source_function
+    """Record one observation. Members of the EST group (and the coordinating roles) may report. Without a group
+    named, the organisation's only EST group; without a day, the day of the act."""
+    org_key, actor_email, on = actor.org_key, actor.email, actor.on
+    body_key = given.body_key or only_body(session, org_key, BodyKind.EST)
+    observed_on, category, area = given.observed_on or on, given.category, given.area
+    source_function = given.source_function
     time_band, count, severity, text = given.time_band, given.count, given.severity, given.text
-    observed_on = given.observed_on or on
-    organisation = find_organisation(session, actor.org_key)
-    body_key = given.body_key or _only_est_group(session, organisation)
+    organisation = find_organisation(session, org_key)
     body = session.exec(select(Body).where(Body.organisation_id == organisation.id, Body.key == body_key)).first()
     if body is None or body.kind != BodyKind.EST:
         raise NotFoundError(f"'{body_key}' är ingen EST-grupp i {organisation.name}")
@@ -65,9 +55,9 @@ def report_observation(session: Session, actor: Actor, given: Observation) -> Es
         raise RefusedError("Observationen kan inte sparas:", problems)
     no_personal_data(kategori=category, omrade=area, funktion=source_function, text=text)
     observation = EstObservation(
-        organisation_id=organisation.id,  # type: ignore[arg-type]
-        body_id=body.id,  # type: ignore[arg-type]
-        observed_on=observed_on,
+        organisation_id=organisation.id,
+        body_id=body.id,
+        observed_on=observed_on,  # type: ignore[arg-type]
         category=category.strip(),
         area=area.strip(),
         time_band=time_band,

@@ -44,9 +44,9 @@ def _rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
 
 
 def import_measurements(session: Session, actor: Actor, given: ImportMeasurements) -> ImportReport:
-    text, file = given.text, given.file
-    organisation = find_organisation(session, actor.org_key)
-    acting = require_function(session, organisation, actor.email, COORDINATING, actor.on, "importera mätvärden")
+    org_key, actor_email, on, text, file = actor.org_key, actor.email, actor.on, given.text, given.file
+    organisation = find_organisation(session, org_key)
+    acting = require_function(session, organisation, actor_email, COORDINATING, on, "importera mätvärden")
     indicators = {i.key: i for i in session.exec(select(Indicator).where(Indicator.organisation_id == organisation.id))}
     report = ImportReport()
     header, rows = _rows(text.lstrip("\ufeff"))
@@ -87,9 +87,9 @@ def import_measurements(session: Session, actor: Actor, given: ImportMeasurement
         ).first()
         if existing is None:
             measurement = Measurement(
-                indicator_id=indicator.id,  # type: ignore[arg-type]
+                indicator_id=indicator.id,
                 period=period,
-                value=value,
+                value=value,  # type: ignore[arg-type]
                 preliminary=preliminary,
                 source=source,
             )

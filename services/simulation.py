@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlmodel import Session, col, select
+from sqlmodel import select
 
 from samverkan.core.issues import ConfigError
 from samverkan.core.timeutil import STOCKHOLM
@@ -73,12 +73,12 @@ def simulate(
         if start_cycle:
             for key in keys:
                 with session_scope(engine) as session:
-                    email = _a_coordinator(session, key, first)
-                    if email is None:
+                    actor = _a_coordinator(session, key, first)
+                    if actor is None:
                         continue
                     try:
-                        begin(session, Actor(key, email, first, datetime.combine(first, SWEEP_AT, tzinfo=STOCKHOLM)))
-                        started[key] = email
+                        begin(session, Actor(key, actor, first, datetime.combine(first, SWEEP_AT, tzinfo=STOCKHOLM)))
+                        started[key] = actor
                     except ServiceError as exc:
                         started[key] = f"ingen cykel: {exc}"
         total, durations, cache = SweepResult(), [], SweepCache()
@@ -96,12 +96,15 @@ def simulate(
     return Simulation(keys, first, last, total, started, durations)
 
 
-def _a_coordinator(session: Session, key: str, on: date) -> str | None:
-    org = find_organisation(session, key)
+def _a_coordinator(session: object, key: str, on: date) -> str | None:
+
+    org = find_organisation(session, key)  # type: ignore[arg-type]
     for role in session.exec(
-        select(Role).where(Role.organisation_id == org.id, Role.function == "samordnare").order_by(col(Role.key))
+        select(Role)
+        .where(Role.organisation_id == org.id, Role.function == "samordnare")  # type: ignore[attr-defined]
+        .order_by(Role.key)
     ).all():
-        people = holders(session, role, on)
+        people = holders(session, role, on)  # type: ignore[arg-type]
         if people:
             return people[0].email
     return None

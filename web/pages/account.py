@@ -9,9 +9,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from samverkan.scheduling.calendar import as_ics
 from samverkan.services import accounts
-from samverkan.services.calendar_feed import personal_calendar
+from samverkan.services import personal_keys as keys
 from samverkan.services.errors import ServiceError
 from samverkan.services.my_work import my_work
+from samverkan.services.personal_calendar import personal_calendar
 from samverkan.web.forms import Logged, page_router
 from samverkan.web.security import current_viewer, set_session_cookie, state
 from samverkan.web.views import Id, page, redirect, status_of
@@ -54,7 +55,7 @@ def login(
         return page(request, "login.html.j2", 429, next=target, email=email, error=str(exc))
     except accounts.LoginFailedError as exc:
         with web.write() as session:
-            accounts.record_failed_login(session, email, client_of(request))
+            keys.record_failed_login(session, email, client_of(request))
         return page(request, "login.html.j2", 401, next=target, email=email, error=str(exc))
     response = redirect(target, f"Välkommen, {person.name}!")
     set_session_cookie(response, web, secret)
@@ -64,7 +65,7 @@ def login(
 @router.post("/logga-ut")
 def logout(request: Request, viewer: Logged) -> Response:
     with state(request).write() as session:
-        accounts.end_session(session, viewer.token.id)
+        keys.end_session(session, viewer.token.id)
     response = redirect("/logga-in", "Du är utloggad.")
     set_session_cookie(response, state(request), None)
     return response
@@ -73,7 +74,7 @@ def logout(request: Request, viewer: Logged) -> Response:
 @router.get("/inbjudan/{secret}", response_class=HTMLResponse)
 def invitation_form(request: Request, secret: str) -> Response:
     with state(request).read() as session:
-        person = accounts.invited_person(session, secret)
+        person = keys.invited_person(session, secret)
     if person is None:
         return page(request, "invitation.html.j2", 404, person=None, error=EXPIRED)
     return page(request, "invitation.html.j2", person=person, error=None)
@@ -88,7 +89,7 @@ def accept_invitation(
 ) -> Response:
     web = state(request)
     with web.read() as session:
-        person = accounts.invited_person(session, secret)
+        person = keys.invited_person(session, secret)
     if person is None:
         return page(request, "invitation.html.j2", 404, person=None, error=EXPIRED)
     if password != password2:
@@ -118,7 +119,7 @@ def _account_page(
     request: Request, viewer: Logged, new_link: str | None = None, new_key: str | None = None
 ) -> Response:
     with state(request).read() as session:
-        tokens = accounts.personal_keys(session, viewer.person)
+        tokens = keys.personal_keys(session, viewer.person)
     return page(request, "account.html.j2", tokens=tokens, new_link=new_link, new_key=new_key)
 
 
@@ -127,28 +128,28 @@ def new_calendar_link(request: Request, viewer: Logged) -> Response:
     """A new personal calendar link; the previous one stops working. Shown once: only its hash is kept."""
     web = state(request)
     with web.write() as session:
-        secret = accounts.new_calendar_link(session, viewer.person)
+        secret = keys.new_calendar_link(session, viewer.person)
     return _account_page(request, viewer, new_link=f"{web.settings.base_url.rstrip('/')}/kalender/{secret}.ics")
 
 
 @router.post("/konto/kalender/aterkalla")
 def revoke_calendar_link(request: Request, viewer: Logged) -> Response:
     with state(request).write() as session:
-        count = accounts.revoke_calendar_links(session, viewer.person)
+        count = keys.revoke_calendar_links(session, viewer.person)
     return redirect("/konto", "Kalenderlänken är återkallad." if count else "Du hade ingen kalenderlänk.")
 
 
 @router.post("/konto/api-nyckel", response_class=HTMLResponse)
 def new_api_key(request: Request, viewer: Logged, label_text: Annotated[str, Form()] = "") -> Response:
     with state(request).write() as session:
-        secret = accounts.new_api_key(session, viewer.person, label_text)
+        secret = keys.new_api_key(session, viewer.person, label_text)
     return _account_page(request, viewer, new_key=secret)
 
 
 @router.post("/konto/nyckel/{token_id}/aterkalla")
 def revoke_key(request: Request, viewer: Logged, token_id: Id) -> Response:
     with state(request).write() as session:
-        revoked = accounts.revoke_key(session, viewer.person, token_id)
+        revoked = keys.revoke_key(session, viewer.person, token_id)
     return redirect("/konto", "Nyckeln är återkallad." if revoked else "Ingen sådan nyckel.")
 
 

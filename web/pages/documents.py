@@ -17,7 +17,8 @@ from samverkan.services.calendar_feed import organisation_calendar
 from samverkan.services.errors import ServiceError
 from samverkan.services.inputs import RequestPacket
 from samverkan.services.membership import Membership
-from samverkan.services.packets import PACKET_KINDS, packet_file, packet_files, request_packet
+from samverkan.services.packet_requests import packet_file, packet_files, request_packet
+from samverkan.services.packets import PACKET_KINDS
 from samverkan.web.forms import Logged, Posted, form_fields, page_router, parse, submit
 from samverkan.web.security import state
 from samverkan.web.views import membership, refused, show

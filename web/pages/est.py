@@ -8,7 +8,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
+from samverkan.models.enums import BodyKind
 from samverkan.services import est
+from samverkan.services.bodies import active_bodies
 from samverkan.services.documents import lagesbild_summary
 from samverkan.services.errors import ServiceError
 from samverkan.services.inputs import Observation
@@ -30,7 +32,7 @@ def _page(
 ) -> Response:
     def read(session: Session, member: Membership) -> dict[str, object]:
         return {
-            "bodies": est.est_groups(session, member.organisation),
+            "bodies": active_bodies(session, member.organisation, BodyKind.EST),
             "picture": lagesbild_summary(session, member.organisation, state(request).today(), days=90),
         }
 
