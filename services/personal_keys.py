@@ -22,10 +22,17 @@ def _attached(session: Session, person: Person) -> Person:
     return found
 
 
+def token_holder(session: Session, secret: str, kind: TokenKind) -> tuple[PersonToken, Person] | None:
+    """The live token with this secret and the person it belongs to; None when it does not hold."""
+    token = valid_token(session, secret, kind)
+    person = session.get(Person, token.person_id) if token else None
+    return (token, person) if token is not None and person is not None else None
+
+
 def invited_person(session: Session, secret: str) -> Person | None:
     """Whom a live invitation link is for; None when the link no longer holds."""
-    token = valid_token(session, secret, TokenKind.INVITATION)
-    return session.get(Person, token.person_id) if token else None
+    held = token_holder(session, secret, TokenKind.INVITATION)
+    return held[1] if held else None
 
 
 def personal_keys(session: Session, person: Person) -> list[PersonToken]:

@@ -20,7 +20,7 @@ from sqlmodel import Session
 from samverkan.core.pydantic_messages import pydantic_message
 from samverkan.models import Person, TokenKind
 from samverkan.models.enums import MeasureStatus
-from samverkan.services import accounts, agreements, cycle, est, substance
+from samverkan.services import agreements, cycle, est, substance
 from samverkan.services.actor import Actor
 from samverkan.services.agreements import DecisionView, SigningResult
 from samverkan.services.calendar_feed import organisation_calendar
@@ -40,6 +40,7 @@ from samverkan.services.inputs import (
 from samverkan.services.measure_list import current_measures
 from samverkan.services.membership import Membership, member_of
 from samverkan.services.my_work import WorkEntry, my_work
+from samverkan.services.personal_keys import token_holder
 from samverkan.web.security import state
 from samverkan.web.views import Id, status_of
 
@@ -89,11 +90,10 @@ def api_person(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorised("API-nyckel saknas (Authorization: Bearer …)")
     with state(request).read() as session:
-        token = accounts.valid_token(session, credentials.credentials, TokenKind.API)
-        person = session.get(Person, token.person_id) if token else None
-    if person is None:
+        held = token_holder(session, credentials.credentials, TokenKind.API)
+    if held is None:
         raise Unauthorised("API-nyckeln gäller inte (okänd, återkallad eller för gammal)")
-    return person
+    return held[1]
 
 
 Caller = Annotated[Person, Depends(api_person)]

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from samverkan.models import Person, PersonToken, TokenKind
-from samverkan.services.accounts import valid_token
+from samverkan.services.personal_keys import token_holder
 from samverkan.web.state import WebState
 
 SESSION_COOKIE = "samverkan_session"
@@ -65,10 +65,8 @@ def current_viewer(request: Request) -> Viewer | None:
     secret = request.cookies.get(SESSION_COOKIE, "")
     if secret:
         with state(request).read() as session:
-            token = valid_token(session, secret, TokenKind.SESSION)
-            person = session.get(Person, token.person_id) if token else None
-            if token is not None and person is not None:
-                viewer = Viewer(person, token)
+            held = token_holder(session, secret, TokenKind.SESSION)
+        viewer = Viewer(held[1], held[0]) if held else None
     request.state.viewer = viewer
     return viewer
 
