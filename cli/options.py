@@ -14,12 +14,12 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.engine import Engine
 
 from samverkan.cli.database import open_database
-from samverkan.core.pydantic_messages import pydantic_message
 from samverkan.core.settings import get_settings
 from samverkan.core.timeutil import today_local
 from samverkan.database import session_scope
 from samverkan.services.actor import Actor
 from samverkan.services.errors import ServiceError
+from samverkan.services.inputs import problems
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -84,13 +84,7 @@ def as_input(model: type[M], **fields: Any) -> M:
     try:
         return model.model_validate({name: value for name, value in fields.items() if value is not None})
     except ValidationError as exc:
-        problems = [f"{_field_title(model, e['loc'])}: {pydantic_message(e)}" for e in exc.errors()]
-        raise Failure("ogiltiga uppgifter:\n" + "\n".join(f"  - {p}" for p in problems)) from None
-
-
-def _field_title(model: type[BaseModel], loc: tuple[int | str, ...]) -> str:
-    field = model.model_fields.get(str(loc[0])) if loc else None
-    return (field.title if field and field.title else None) or ".".join(str(p) for p in loc)
+        raise Failure("ogiltiga uppgifter:\n" + "\n".join(f"  - {p}" for p in problems(model, exc))) from None
 
 
 def act(

@@ -7,18 +7,37 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from samverkan.core.pydantic_messages import pydantic_message
 from samverkan.models.enums import CausePerspective, EvidenceKind, MeasureStatus
 
 Number = Annotated[int, Field(ge=1, le=2**31 - 1)]  # fits every database's integer
 Key = Annotated[str, Field(max_length=64)]
 
 
+def problems(model: type[BaseModel], error: ValidationError) -> list[str]:
+    """What is wrong with an input, in Swedish, each problem named by its field's title."""
+    return [f"{_title(model, e['loc'])}: {pydantic_message(e)}" for e in error.errors()]
+
+
+def _title(model: type[BaseModel], loc: tuple[int | str, ...]) -> str:
+    field = model.model_fields.get(str(loc[0])) if loc else None
+    return (field.title if field and field.title else None) or ".".join(str(p) for p in loc) or "uppgifterna"
+
+
 class Input(BaseModel):
-    """An action's input: unknown fields are refused, so a misspelt field is an error, not silently ignored."""
+    """An action's input: unknown fields are refused, so a misspelt field is an error, not silently ignored;
+    no text may hold a NUL character (no database stores one in a text column)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("får inte innehålla tecknet NUL (\\x00)")
+        return value
 
 
 # -- the cycle ---------------------------------------------------------------------------------------

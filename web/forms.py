@@ -12,9 +12,9 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
 
-from samverkan.core.pydantic_messages import pydantic_message
 from samverkan.services.actor import Actor
 from samverkan.services.errors import RefusedError, ServiceError
+from samverkan.services.inputs import problems
 from samverkan.web.security import Viewer, csrf_protected, require_viewer, state
 from samverkan.web.views import membership, redirect
 
@@ -49,13 +49,7 @@ def parse(model: type[M], fields: Mapping[str, Any], **fixed: Any) -> M:
     try:
         return model.model_validate({**data, **fixed})
     except ValidationError as exc:
-        problems = [f"{_title(model, error['loc'])}: {pydantic_message(error)}" for error in exc.errors()]
-        raise RefusedError("Uppgifterna i formuläret är inte giltiga:", problems) from None
-
-
-def _title(model: type[BaseModel], loc: tuple[int | str, ...]) -> str:
-    field = model.model_fields.get(str(loc[0])) if loc else None
-    return (field.title if field and field.title else None) or ".".join(str(p) for p in loc) or "formuläret"
+        raise RefusedError("Uppgifterna i formuläret är inte giltiga:", problems(model, exc)) from None
 
 
 def upload_of(form: Mapping[str, Any], name: str = "file") -> UploadFile | None:
