@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from samverkan.core.timeutil import utcnow
 
@@ -52,3 +52,9 @@ def enum_field(default: Any = ..., *, length: int = 32, index: bool = False) -> 
 
 def json_field(default_factory: Any = dict) -> Any:
     return Field(default_factory=default_factory, sa_type=sa.JSON, nullable=False)
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """The Core table of a table model, for bulk reads and inserts of plain rows without the ORM."""
+    table: sa.Table = model.__table__  # type: ignore[attr-defined]  # SQLModel sets it; its stubs do not declare it
+    return table
