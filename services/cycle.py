@@ -18,8 +18,9 @@ from sqlmodel import Session, col, func, select
 from samverkan.core.timeutil import utcnow
 from samverkan.models import ChecklistItem, Cycle, Decision, Evidence, Organisation, Person, Phase
 from samverkan.models.enums import CycleStatus, EvidenceKind, ItemStatus, PhaseStatus
-from samverkan.process.definition import ProcessDefinition, load_definition
+from samverkan.process.definition import ProcessDefinition
 from samverkan.process.requirements import REQUIREMENTS, CycleFacts
+from samverkan.process.snapshot import label_of
 from samverkan.services.access import (
     COORDINATING,
     describe_holders,
@@ -32,6 +33,15 @@ from samverkan.services.agreements import latest_agreement, latest_promises, sig
 from samverkan.services.audit import audit
 from samverkan.services.errors import ConflictError, NotFoundError, RefusedError
 from samverkan.services.overview import find_organisation
+from samverkan.services.pinning import (
+    current_definition,
+    definition_of,
+    drift,
+    phase_spec,
+    pin,
+    require_owner_functions,
+    successor_definition,
+)
 from samverkan.services.privacy import no_personal_data
 from samverkan.services.reminders import stop_reminders
 from samverkan.services.substance import active_cycle, measure_facts, problem_facts
@@ -94,16 +104,8 @@ def start_cycle(
     ).first()
     if current is not None:
         raise RefusedError(f"{organisation.name} har redan en pågående cykel (nr {current.number})")
-    try:
-        definition = load_definition(definition_key)
-    except KeyError as exc:
-        raise NotFoundError(str(exc.args[0])) from None
-    missing = sorted(f for f in definition.owner_functions() if not roles_with_function(session, organisation, f))
-    if missing:
-        raise RefusedError(
-            f"{organisation.name} saknar roller för processens funktioner: {', '.join(missing)}. "
-            "Ange 'function:' på rollerna i organisationsfilen."
-        )
+    definition = current_definition(definition_key)
+    require_owner_functions(session, organisation, definition)
     now = now or utcnow()
     cycle = _create_cycle(session, organisation, definition, on, now)
     audit(
@@ -113,7 +115,7 @@ def start_cycle(
         "cycle.start",
         cycle,
         key=str(cycle.number),
-        after={"definition": definition.key, "number": cycle.number},
+        after={"definition": definition.key, "version": label_of(definition), "number": cycle.number},
     )
     _notify_opened(session, organisation, now)
     return cycle
@@ -134,11 +136,11 @@ def _create_cycle(
         agreement_id=agreement.id if agreement else None,
         started_at=now,
     )
+    pin(cycle, definition)
     session.add(cycle)
     session.flush()
-    phases = [p for p in definition.phases if number == 1 or not p.setup]
     first: Phase | None = None
-    for ordinal, spec in enumerate(phases, start=1):
+    for ordinal, spec in enumerate(definition.cycle_phases(number), start=1):
         phase = Phase(
             cycle_id=cycle.id,
             key=spec.key,
@@ -166,16 +168,16 @@ def _create_cycle(
 
 
 def _open(session: Session, phase: Phase, definition: ProcessDefinition, on: date, now: datetime) -> None:
-    spec = definition.phase(phase.key)
+    spec = phase_spec(definition, phase)
     phase.status, phase.opened_at, phase.completed_at = PhaseStatus.ACTIVE, now, None
     phase.due_on = phase.due_on or on + timedelta(days=spec.duration_days)
     phase.history = [*phase.history, {"at": now.isoformat(), "action": "öppnad"}]
     session.add(phase)
-    due = {item.key: item.due_days for item in spec.items}
+    specs = {item.key: item for item in spec.items}
     for item in session.exec(select(ChecklistItem).where(ChecklistItem.phase_id == phase.id)).all():
         if item.due_on is None:
-            days = due.get(item.key)
-            item.due_on = on + timedelta(days=days) if days else phase.due_on
+            item_spec = specs.get(item.key)
+            item.due_on = item_spec.default_due_on(on, phase.due_on) if item_spec else phase.due_on
             session.add(item)
 
 
@@ -372,7 +374,7 @@ def complete_phase(
 def _advance(
     session: Session, organisation: Organisation, cycle: Cycle, phase: Phase, actor: str, on: date, now: datetime
 ) -> Transition:
-    definition = load_definition(cycle.definition_key)
+    definition = definition_of(session, cycle)
     phase.status, phase.completed_at = PhaseStatus.COMPLETED, now
     phase.history = [*phase.history, {"at": now.isoformat(), "action": "klar", "by": actor}]
     session.add(phase)
@@ -414,7 +416,8 @@ def _advance(
         before={"status": CycleStatus.ACTIVE},
         after={"status": CycleStatus.CLOSED},
     )
-    successor = _create_cycle(session, organisation, definition, on, now)
+    following_definition = successor_definition(cycle)
+    successor = _create_cycle(session, organisation, following_definition, on, now)
     opened = _active_phase(session, successor)
     audit(
         session,
@@ -423,7 +426,12 @@ def _advance(
         "cycle.start",
         successor,
         key=str(successor.number),
-        after={"definition": definition.key, "number": successor.number, "after_cycle": cycle.number},
+        after={
+            "definition": following_definition.key,
+            "version": label_of(following_definition),
+            "number": successor.number,
+            "after_cycle": cycle.number,
+        },
     )
     _notify_opened(session, organisation, now)
     return Transition(
@@ -570,6 +578,10 @@ class CycleView:
     current_phase: str | None
     missing: list[str]
     phases: list[PhaseView]
+    definition_version: str = ""
+    # set when the definition file has moved on from the version the cycle follows (see services.pinning)
+    definition_notice: str | None = None
+    definition_changes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -582,7 +594,8 @@ def cycle_status(session: Session, org_key: str, on: date) -> CycleView:
     ).first()
     if cycle is None:
         raise NotFoundError(f"{organisation.name} har ingen cykel än; starta en med 'samverkan cycle start'")
-    definition = load_definition(cycle.definition_key)
+    definition = definition_of(session, cycle)
+    moved_on = drift(cycle, definition) if cycle.status == CycleStatus.ACTIVE else None
     phases = []
     current = _active_phase(session, cycle)
     for phase in session.exec(select(Phase).where(Phase.cycle_id == cycle.id).order_by(Phase.ordinal)).all():
@@ -631,4 +644,7 @@ def cycle_status(session: Session, org_key: str, on: date) -> CycleView:
         current.name if current else None,
         missing,
         phases,
+        label_of(definition),
+        moved_on.notice if moved_on else None,
+        moved_on.changes if moved_on else [],
     )
