@@ -33,7 +33,7 @@ def content_version(definition: ProcessDefinition) -> str:
 
 
 def version_label(version: int, content: str) -> str:
-    return f"version {version} ({content})"
+    return f"version {version} · {content}"
 
 
 def label_of(definition: ProcessDefinition) -> str:

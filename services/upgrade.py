@@ -50,7 +50,7 @@ class UpgradeResult:
     changes: list[str] = field(default_factory=list)
 
     def describe(self) -> list[str]:
-        head = f"Cykel {self.cycle} följer nu processbeskrivningen {self.after} (tidigare {self.before})."
+        head = f"Cykel {self.cycle} följer nu processbeskrivningen {self.after}; tidigare {self.before}."
         return [head, *(f"  - {line}" for line in self.changes)]
 
 
