@@ -210,7 +210,8 @@ def upgrade_definition(session: Session, org_key: str, actor_email: str, on: dat
             f"{label_of(target)}; cykeln är oförändrad. Det som hindrar:",
             problems,
         )
-    changes = compare(pinned, target) + _apply(session, cycle, rows, phases, on)
+    changes = compare(pinned, target) or [f"cykelns faser och punkter följer nu {label_of(target)}"]
+    changes += _apply(session, cycle, rows, phases, on)
     return _record(session, acting.label, cycle, pinned, target, changes)
 
 

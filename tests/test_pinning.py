@@ -4,6 +4,7 @@ applies from the next cycle, and moves onto the cycle only by an explicit, audit
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from samverkan.core.timeutil import today_local
 from samverkan.models import AuditEntry, ChecklistItem, Cycle, Evidence, Phase
 from samverkan.models.enums import ItemStatus, PhaseStatus
 from samverkan.process.definition import DEFINITIONS_DIR, load_definition
@@ -21,6 +23,8 @@ from samverkan.services import cycle, upgrade
 from samverkan.services.errors import RefusedError
 from tests.conftest import EXAMPLES
 from tests.drive import KOMMUNPOLIS, SAMORDNARE, Driver, decided, doc
+from tests.live import KOMMUNIKATOR, Live, fagersta_for_web, live_server
+from tests.receivers import SmtpServer
 from tests.test_cycle_rules import finish_initiera
 
 ON = date(2027, 1, 11)
@@ -323,3 +327,60 @@ def test_a_renamed_phase_under_an_unpinned_cycle_is_a_swedish_refusal_not_a_key_
     moved = d(cycle.complete_item, SAMORDNARE, "kommunikationsplan", doc("Kommunikationsplan"))
     assert moved.opened_phase == "Lägesbild"
     assert ("lagesbild-2027", 2, PhaseStatus.ACTIVE) in phases(d.engine)
+
+
+# -- the web cycle page and the CLI ------------------------------------------------------------------
+
+
+@pytest.fixture
+def live(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, smtp_settings: SmtpServer, process_dir: ProcessDir
+) -> Iterator[Live]:
+    fagersta_for_web(engine)  # cycle 1 starts on the kommun's own copy of the definition
+    with live_server(engine, tmp_path / "data", monkeypatch) as server:
+        yield server
+
+
+def test_the_web_cycle_page_reports_the_change_and_a_coordinator_moves_the_cycle_over(
+    live: Live, process_dir: ProcessDir
+) -> None:
+    maria = live.login(SAMORDNARE)
+    assert "har ändrats" not in maria.get("/org/fagersta/cykel").text
+    process_dir.edit(VERSION_2, (OLD_INITIERA_ITEM, NEW_INITIERA_ITEM))
+    page = maria.get("/org/fagersta/cykel").text
+    assert "Processbeskrivningen har ändrats sedan cykeln startade (version 1 · " in page
+    assert "ändringen gäller från nästa cykel." in page
+    assert "<li>ny punkt i Initiera samverkan: Samverkansarbetets handlingar har en plats i diariet" in page
+    assert 'action="/org/fagersta/cykel/uppgradera"' in page
+    assert "cykel/uppgradera" not in live.login(KOMMUNIKATOR).get("/org/fagersta/cykel").text  # not coordinating
+    moved = maria.post("/org/fagersta/cykel/uppgradera", data={"csrf_token": maria.csrf})  # type: ignore[attr-defined]
+    assert moved.status_code == 303, moved.text
+    page = maria.get(moved.headers["location"]).text
+    assert f"Cykel 1 följer nu processbeskrivningen {label_of(load_definition('samverkan'))}" in page
+    assert "Processbeskrivningen har ändrats" not in page and "cykel/uppgradera" not in page
+    assert "Samverkansarbetets handlingar har en plats i diariet [arkiv-ordnat] – ansvarig" in page  # now to do
+
+    process_dir.edit(("  - key: initiera\n", "  - key: uppstart\n"))
+    refused = maria.post("/org/fagersta/cykel/uppgradera", data={"csrf_token": maria.csrf})  # type: ignore[attr-defined]
+    assert refused.status_code == 422
+    assert "cykeln är oförändrad" in refused.text
+    assert "den pågående fasen Initiera samverkan [initiera] finns inte i den nya versionen" in refused.text
+
+
+def test_a_renamed_phase_under_an_unpinned_cycle_is_a_4xx_page_on_the_web(live: Live, process_dir: ProcessDir) -> None:
+    legacy(live.engine)
+    process_dir.edit(VERSION_2, RENAME_LAGESBILD)
+    d = Driver(live.engine, "fagersta", today_local())
+    d(cycle.complete_item, SAMORDNARE, "beslut-om-samverkan", decided(d.decision("Beslut om samverkan")))
+    d(cycle.complete_item, KOMMUNPOLIS, "roller-och-ansvar", doc("Roller"))
+    d(cycle.complete_item, SAMORDNARE, "organisation-utsedd", decided(d.decision("Organisation")))
+    maria = live.login(SAMORDNARE)
+    with Session(live.engine) as session:
+        last = session.exec(select(ChecklistItem.id).where(ChecklistItem.key == "kommunikationsplan")).one()
+    refused = maria.post(
+        f"/org/fagersta/punkt/{last}",
+        data={"csrf_token": maria.csrf, "title": "Kommunikationsplan", "uri": "KS 2026/9"},  # type: ignore[attr-defined]
+    )
+    assert refused.status_code == 422
+    assert "fasen Lägesbild [lagesbild] finns inte i processbeskrivningen" in refused.text
+    assert items(live.engine)["kommunikationsplan"].status == ItemStatus.OPEN

@@ -34,7 +34,7 @@ from samverkan.models import (
     Upload,
 )
 from samverkan.models.enums import BodyKind, CycleStatus, EvidenceKind, MeasureStatus
-from samverkan.services import accounts, agreements, cycle, est, handover, substance
+from samverkan.services import accounts, agreements, cycle, est, handover, substance, upgrade
 from samverkan.services.calendar_feed import organisation_calendar
 from samverkan.services.cycle import EvidenceInput
 from samverkan.services.documents import lagesbild_summary
@@ -365,6 +365,18 @@ def reopen(
     except ServiceError as exc:
         return _cycle_page(request, viewer, key, error=str(exc), status=status_of(exc))
     return redirect(f"/org/{key}/cykel", " ".join(moved.describe()) or "Omtaget är gjort.")
+
+
+@router.post("/org/{key}/cykel/uppgradera", response_class=HTMLResponse)
+def upgrade_definition(request: Request, viewer: Logged, key: str) -> Response:
+    """A coordinator moves the running cycle onto the process definition file as it is now."""
+    web = state(request)
+    try:
+        with web.write() as session:
+            result = upgrade.upgrade_definition(session, key, viewer.person.email, web.today())
+    except ServiceError as exc:
+        return _cycle_page(request, viewer, key, error=str(exc), status=status_of(exc))
+    return redirect(f"/org/{key}/cykel", result.describe()[0])
 
 
 def _item_context(session: Any, key: str, item_id: int, on: date) -> dict[str, Any]:
