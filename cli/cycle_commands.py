@@ -65,7 +65,7 @@ def _echo_transition(transition: Any) -> None:
 
 
 def register(app: click.Group) -> None:
-    from samverkan.services import agreements, cycle, handover, substance
+    from samverkan.services import agreements, cycle, handover, substance, upgrade
 
     @app.group("cycle")
     def cycle_group() -> None:
@@ -93,7 +93,7 @@ def register(app: click.Group) -> None:
         if as_json:
             print_json(view.to_dict())
         else:
-            click.echo(render("cli/cycle.txt.j2", c=view), nl=False)
+            click.echo(render("cli/cycle.txt.j2", c=view, org_key=organisation), nl=False)
 
     @cycle_group.command("complete")
     @click.argument("organisation")
@@ -144,6 +144,16 @@ def register(app: click.Group) -> None:
     ) -> None:
         """Omtag: gå tillbaka till en tidigare FAS. Dess punkter öppnas igen; historiken behålls."""
         _echo_transition(run(db_url, cycle.reopen_phase, organisation, actor, _on(on), phase, reason))
+
+    @cycle_group.command("upgrade")
+    @click.argument("organisation")
+    @common
+    def cycle_upgrade(organisation: str, actor: str, on: date | None, db_url: str | None) -> None:
+        """Flytta över den pågående cykeln till processbeskrivningen som den ser ut nu. Klara punkter och
+        deras bevis behålls, nya punkter får tidsfrister; vägras om den pågående fasen eller en klar punkt
+        skulle försvinna."""
+        for line in run(db_url, upgrade.upgrade_definition, organisation, actor, _on(on)).describe():
+            click.echo(line)
 
     @cycle_group.command("deadline")
     @click.argument("organisation")
@@ -526,6 +536,7 @@ def register(app: click.Group) -> None:
 def register_process(app: click.Group) -> None:
     from samverkan.core.issues import ConfigError
     from samverkan.process.definition import available_definitions, load_definition, validate_definition_file
+    from samverkan.services.pinning import cycles_behind
 
     @app.group("process")
     def process_group() -> None:
@@ -541,7 +552,10 @@ def register_process(app: click.Group) -> None:
 
     @process_group.command("validate")
     @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False), metavar="FIL...")
-    def process_validate(files: tuple[str, ...]) -> None:
+    @click.option(
+        "--db", "db_url", metavar="URL", help="Lista också databasens pågående cykler som följer en annan version."
+    )
+    def process_validate(files: tuple[str, ...], db_url: str | None) -> None:
         """Kontrollera processdefinitioner; varje problem skrivs som FIL:RAD: vad som är fel."""
         from pathlib import Path
 
@@ -555,8 +569,24 @@ def register_process(app: click.Group) -> None:
                     click.echo(str(issue), err=True)
                 continue
             click.echo(f"{file}: giltig ({len(definition.phases)} faser)")
+            if db_url:
+                _echo_cycles_behind(run(db_url, cycles_behind, definition))
         if failed:
             raise click.exceptions.Exit(1)
+
+
+def _echo_cycles_behind(behind: list[Any]) -> None:
+    if not behind:
+        click.echo("  Inga pågående cykler följer en annan version.")
+        return
+    click.echo(
+        "  Pågående cykler på en annan version (för dem gäller ändringen från nästa cykel, "
+        "eller efter 'samverkan cycle upgrade ORGANISATION'):"
+    )
+    for cycle in behind:
+        click.echo(f"    {cycle.organisation_key} ({cycle.organisation}), cykel {cycle.number}: {cycle.version}")
+        for change in cycle.changes:
+            click.echo(f"      - {change}")
 
 
 def register_calendar(app: click.Group) -> None:

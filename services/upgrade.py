@@ -196,9 +196,10 @@ def upgrade_definition(session: Session, org_key: str, actor_email: str, on: dat
         session, organisation, actor_email, COORDINATING, on, "flytta över cykeln till en ny processbeskrivning"
     )
     cycle = active_cycle(session, organisation)
+    rows = cycle_phases(session, cycle)  # locks the phases first: a second upgrade waits and sees this one's result
+    session.refresh(cycle)
     pinned = definition_of(session, cycle)
     target = current_definition(cycle.definition_key)
-    rows = cycle_phases(session, cycle)
     phases = target.cycle_phases(cycle.number)
     if content_version(pinned) == content_version(target) and _fits(rows, phases):
         raise RefusedError(f"Cykel {cycle.number} följer redan den aktuella processbeskrivningen ({label_of(target)})")

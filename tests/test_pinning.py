@@ -10,11 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from samverkan.cli.main import app
 from samverkan.core.timeutil import today_local
+from samverkan.database import make_engine
 from samverkan.models import AuditEntry, ChecklistItem, Cycle, Evidence, Phase
 from samverkan.models.enums import ItemStatus, PhaseStatus
 from samverkan.process.definition import DEFINITIONS_DIR, load_definition
@@ -25,6 +28,7 @@ from tests.conftest import EXAMPLES
 from tests.drive import KOMMUNPOLIS, SAMORDNARE, Driver, decided, doc
 from tests.live import KOMMUNIKATOR, Live, fagersta_for_web, live_server
 from tests.receivers import SmtpServer
+from tests.test_cli_cycle import Cli
 from tests.test_cycle_rules import finish_initiera
 
 ON = date(2027, 1, 11)
@@ -384,3 +388,60 @@ def test_a_renamed_phase_under_an_unpinned_cycle_is_a_4xx_page_on_the_web(live: 
     assert refused.status_code == 422
     assert "fasen Lägesbild [lagesbild] finns inte i processbeskrivningen" in refused.text
     assert items(live.engine)["kommunikationsplan"].status == ItemStatus.OPEN
+
+
+def test_the_cli_reports_the_change_lists_cycles_behind_and_upgrades(db_url: str, process_dir: ProcessDir) -> None:
+    cli = Cli(db_url)
+    cli("load", str(EXAMPLES / "fagersta.yaml"))
+    cli("cycle", "start", "fagersta", who=SAMORDNARE)
+    before = label_of(load_definition("samverkan"))
+    assert "Inga pågående cykler följer en annan version" in cli("process", "validate", str(process_dir.path))
+    process_dir.edit(VERSION_2, (OLD_INITIERA_ITEM, NEW_INITIERA_ITEM))
+    after = label_of(load_definition("samverkan"))
+    new_item = "ny punkt i Initiera samverkan: Samverkansarbetets handlingar har en plats i diariet [arkiv-ordnat]"
+    status = cli("cycle", "status", "fagersta")
+    assert (
+        f"Process: {load_definition('samverkan').name} ({before})\n"
+        f"Processbeskrivningen har ändrats sedan cykeln startade ({before} → {after}); "
+        "ändringen gäller från nästa cykel.\n"
+        f"  - versionsnumret: 1 → 2\n  - {new_item}\n"
+        "En samordnare kan flytta över cykeln till den nya versionen redan nu: samverkan cycle upgrade fagersta\n"
+    ) in status
+    assert cli("process", "validate", str(process_dir.path)) == (
+        f"{process_dir.path}: giltig (6 faser)\n"
+        "  Pågående cykler på en annan version (för dem gäller ändringen från nästa cykel, "
+        "eller efter 'samverkan cycle upgrade ORGANISATION'):\n"
+        f"    fagersta (Fagersta kommun), cykel 1: {before}\n"
+        f"      - versionsnumret: 1 → 2\n      - {new_item}\n"
+    )
+    assert cli("cycle", "upgrade", "fagersta", who=SAMORDNARE) == (
+        f"Cykel 1 följer nu processbeskrivningen {after}; tidigare {before}.\n"
+        f"  - versionsnumret: 1 → 2\n  - {new_item}\n"
+    )
+    assert "Processbeskrivningen har ändrats" not in cli("cycle", "status", "fagersta")
+    assert "Inga pågående cykler följer en annan version" in cli("process", "validate", str(process_dir.path))
+
+    process_dir.edit(("  - key: initiera\n", "  - key: uppstart\n"))
+    refused = CliRunner().invoke(app, ["cycle", "upgrade", "fagersta", "--db", db_url, "--as", SAMORDNARE])
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith("fel: Cykel 1 kan inte flyttas över till processbeskrivningen 'samverkan' ")
+    assert "den pågående fasen Initiera samverkan [initiera] finns inte i den nya versionen" in refused.stderr
+
+
+def test_a_renamed_phase_under_an_unpinned_cycle_is_exit_1_on_the_cli(db_url: str, process_dir: ProcessDir) -> None:
+    cli = Cli(db_url)
+    cli("load", str(EXAMPLES / "fagersta.yaml"))
+    cli("cycle", "start", "fagersta", who=SAMORDNARE)
+    engine = make_engine(db_url)
+    legacy(engine)
+    engine.dispose()
+    process_dir.edit(VERSION_2, RENAME_LAGESBILD)
+    cli.done("beslut-om-samverkan", SAMORDNARE, "beslut", "Beslut", decision=cli.decide("Samverkan"))
+    cli.done("roller-och-ansvar", KOMMUNPOLIS, "dokument", "Roller", uri="diarium:KS 2027/3")
+    cli.done("organisation-utsedd", SAMORDNARE, "beslut", "Organisation", decision=cli.decide("Organisation"))
+    last = ["cycle", "complete", "fagersta", "kommunikationsplan", "--evidence", "dokument", "--title", "Plan"]
+    refused = CliRunner().invoke(
+        app, [*last, "--uri", "diarium:KS 2027/4", "--db", db_url, "--as", SAMORDNARE, "--date", "2027-01-11"]
+    )
+    assert refused.exit_code == 1 and isinstance(refused.exception, SystemExit)  # 'fel: …', not a traceback
+    assert refused.stderr.startswith("fel: fasen Lägesbild [lagesbild] finns inte i processbeskrivningen 'samverkan'")
