@@ -20,7 +20,8 @@ from samverkan.core.timeutil import today_local
 from samverkan.database import make_engine
 from samverkan.models import AuditEntry, ChecklistItem, Cycle, Evidence, Phase
 from samverkan.models.enums import ItemStatus, PhaseStatus
-from samverkan.process.definition import DEFINITIONS_DIR, load_definition
+from samverkan.process.changes import compare
+from samverkan.process.definition import DEFINITIONS_DIR, ProcessDefinition, load_definition
 from samverkan.process.snapshot import content_version, label_of
 from samverkan.services import cycle, upgrade
 from samverkan.services.errors import RefusedError
@@ -29,6 +30,7 @@ from tests.drive import KOMMUNPOLIS, SAMORDNARE, Driver, decided, doc
 from tests.live import KOMMUNIKATOR, Live, fagersta_for_web, live_server
 from tests.receivers import SmtpServer
 from tests.test_cli_cycle import Cli
+from tests.test_concurrency import at_once
 from tests.test_cycle_rules import finish_initiera
 
 ON = date(2027, 1, 11)
@@ -445,3 +447,78 @@ def test_a_renamed_phase_under_an_unpinned_cycle_is_exit_1_on_the_cli(db_url: st
     )
     assert refused.exit_code == 1 and isinstance(refused.exception, SystemExit)  # 'fel: …', not a traceback
     assert refused.stderr.startswith("fel: fasen Lägesbild [lagesbild] finns inte i processbeskrivningen 'samverkan'")
+
+
+def _definition(*phases: dict[str, Any], version: int = 1) -> ProcessDefinition:
+    return ProcessDefinition.model_validate({"key": "p", "name": "P", "version": version, "phases": list(phases)})
+
+
+def _phase(key: str, name: str, *items: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "key": key,
+        "name": name,
+        "items": [{"key": i, "title": i.upper(), "owner": "samordnare", "evidence": "dokument"} for i in items],
+        **extra,
+    }
+
+
+def test_compare_names_every_kind_of_change() -> None:
+    old = _definition(_phase("a", "A", "x", "y"), _phase("b", "B", "z"), _phase("c", "C", "w"))
+    new = _definition(
+        _phase("c", "C", "w", duration_days=30),
+        _phase("a", "A", "x", "y2"),
+        {**_phase("b", "B", "z"), "items": [{"key": "z", "title": "Z", "owner": "kommunpolis", "evidence": "beslut"}]},
+        version=2,
+    )
+    assert compare(old, new) == [
+        "versionsnumret: 1 → 2",
+        "ändrad fas: C [c] (längd)",
+        "ny punkt i A: Y2 [y2]",
+        "borttagen punkt i A: Y [y]",
+        "ändrad punkt i B: Z [z] (ansvarig, bevis)",
+        "faserna har ny ordning: C, A, B",
+    ]
+    assert compare(old, _definition(_phase("a", "A", "x", "y"), _phase("c", "C", "w"))) == ["borttagen fas: B [b]"]
+    assert compare(old, old) == []
+
+
+def test_a_deleted_definition_file_is_reported_and_keeps_the_cycle_from_closing(
+    engine: Engine, process_dir: ProcessDir
+) -> None:
+    short = process_dir.path.parent / "kort-cykel.yaml"
+    short.write_text(
+        "key: kort-cykel\nname: Kort cykel\nversion: 1\nphases:\n"
+        "  - key: lagesbild\n    name: Lägesbild\n    items:\n"
+        "      - {key: lb, title: Lägesbild klar, owner: samordnare, evidence: dokument}\n"
+        "  - key: uppfoljning\n    name: Uppföljning\n    items:\n"
+        "      - {key: up, title: Uppföljd, owner: kommunpolis, evidence: dokument}\n",
+        encoding="utf-8",
+    )
+    f = Driver(engine, "fagersta", ON)
+    f.load(EXAMPLES / "fagersta.yaml")
+    f(cycle.start_cycle, SAMORDNARE, "kort-cykel")
+    short.unlink()
+    assert f(cycle.complete_item, SAMORDNARE, "lb", doc("Lägesbild")).opened_phase == "Uppföljning"  # its own copy
+    view = f(lambda s, org, _actor, on: cycle.cycle_status(s, org, on), SAMORDNARE)
+    assert view.definition_notice == (
+        "Processbeskrivningen 'kort-cykel' finns inte längre; cykeln följer den version den startade med "
+        f"({view.definition_version}), och nästa cykel kan inte starta förrän filen finns igen."
+    )
+    with pytest.raises(RefusedError) as refused:
+        f(cycle.complete_item, KOMMUNPOLIS, "up", doc("Uppföljning"))
+    assert str(refused.value).startswith(
+        "Cykel 1 kan inte avslutas, eftersom nästa cykel startar på den aktuella processbeskrivningen: "
+        "processdefinitionen 'kort-cykel' finns inte"
+    )
+    assert items(engine)["up"].status == ItemStatus.OPEN
+
+
+def test_two_upgrades_at_once_apply_once(d: Driver, db_url: str, process_dir: ProcessDir) -> None:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("real concurrent transactions need PostgreSQL")
+    process_dir.edit(VERSION_2, (OLD_INITIERA_ITEM, NEW_INITIERA_ITEM))
+    results = at_once(d.engine, [lambda s: upgrade.upgrade_definition(s, "fagersta", SAMORDNARE, ON) for _ in range(2)])
+    assert sorted(type(r).__name__ for r in results) == ["RefusedError", "UpgradeResult"], results
+    assert d.audit_actions().count("cycle.upgrade_definition") == 1
+    with Session(d.engine) as session:
+        assert len(session.exec(select(ChecklistItem).where(ChecklistItem.key == "arkiv-ordnat")).all()) == 1
