@@ -144,7 +144,8 @@ def _remove(session: Session, rows: list[CyclePhase], target: list[PhaseDefiniti
         keep = wanted.get(row.phase.key, set())
         for key in [k for k in row.items if k not in keep]:
             item = row.items.pop(key)
-            stop_reminders(session, "item", item.id, "punkten finns inte i den nya processbeskrivningen")  # type: ignore[arg-type]
+            assert item.id is not None
+            stop_reminders(session, "item", item.id, "punkten finns inte i den nya processbeskrivningen")
             session.delete(item)
         if row.phase.key not in wanted:
             session.flush()
