@@ -69,7 +69,7 @@ def prepare_demo(engine: Engine, config: Path, data_dir: Path) -> DemoLogin:
         people = session.exec(
             select(Person)
             .join(RoleAssignment, RoleAssignment.person_id == Person.id)  # type: ignore[arg-type]
-            .where(RoleAssignment.starts_on <= today)
+            .where(RoleAssignment.held_on(today))
             .distinct()
             .order_by(Person.name)
         ).all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from samverkan.models.base import created_at_field, enum_field, timestamp_field
 from samverkan.models.enums import CausePerspective, MeasureStatus
@@ -73,3 +73,15 @@ class Measure(SQLModel, table=True):
     hours_spent: float | None = None
     cost_sek: float | None = None
     created_at: datetime = created_at_field()
+
+    def is_implemented(self) -> bool:
+        """The rule "the åtgärd is genomförd" (100 %), for a measure already in memory."""
+        return self.progress_pct >= IMPLEMENTED_PCT
+
+    @classmethod
+    def unfinished(cls) -> sa.ColumnElement[bool]:
+        """The same rule negated as a SQL condition: the åtgärd is still being carried out."""
+        return col(cls.progress_pct) < IMPLEMENTED_PCT
+
+
+IMPLEMENTED_PCT = 100

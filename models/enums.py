@@ -122,6 +122,18 @@ class MeetingStatus(StrEnum):
     CANCELLED = "installt"
 
 
+class Related(StrEnum):
+    """What a notification is about (notification.related_type); item, measure and phase ones stop when no
+    longer owed (samverkan.notifications.owed)."""
+
+    ITEM = "item"
+    MEASURE = "measure"
+    PHASE = "phase"
+    CADENCE = "cadence"
+    NOTIFICATION = "notification"  # a delivery problem about another notification
+    PERSON = "person"  # a login link or a password reset
+
+
 class NotificationStatus(StrEnum):
     PENDING = "vantar"
     SENDING = "skickas"

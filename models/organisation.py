@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel, col
@@ -36,6 +38,21 @@ class Organisation(SQLModel, table=True):
     config_hash: str | None = Field(default=None, max_length=64)
     created_at: datetime = created_at_field()
     updated_at: datetime | None = timestamp_field()
+
+    def section(self, name: str) -> dict[str, Any]:
+        """One mapping section of the settings (reminders, packets ...), empty when not given."""
+        return settings_section(self.settings, name)
+
+    def breaks(self) -> list[dict[str, str]]:
+        """The organisation's breaks (holiday weeks without meetings), as the configuration lists them."""
+        value = self.settings.get("breaks")
+        return value if isinstance(value, list) else []
+
+
+def settings_section(settings: Mapping[str, object], name: str) -> dict[str, Any]:
+    """One mapping section of an organisation's settings, also for plain rows read in bulk."""
+    value = settings.get(name)
+    return value if isinstance(value, dict) else {}
 
 
 class OrganisationLink(SQLModel, table=True):
@@ -93,7 +110,13 @@ class RoleAssignment(SQLModel, table=True):
 
     def holds_on(self, day: date) -> bool:
         """The rule "the role is held on day D", for an assignment already in memory."""
-        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+        return self.period_holds(self.starts_on, self.ends_on, day)
+
+    @staticmethod
+    def period_holds(starts_on: date, ends_on: date | None, day: date) -> bool:
+        """The rule itself, on the dates alone (for plain rows read in bulk): from the start to the end date,
+        both inclusive, or on without an end."""
+        return starts_on <= day and (ends_on is None or day <= ends_on)
 
     @classmethod
     def held_on(cls, day: date) -> sa.ColumnElement[bool]:

@@ -29,18 +29,10 @@ from sqlmodel import Session, col, select
 from samverkan.core.settings import get_settings
 from samverkan.core.timeutil import STOCKHOLM, utcnow
 from samverkan.database import session_scope
-from samverkan.models import (
-    ChecklistItem,
-    ContactRoute,
-    DeliveryAttempt,
-    Measure,
-    Notification,
-    Organisation,
-    Person,
-    Phase,
-    Role,
-)
-from samverkan.models.enums import ItemStatus, NotificationStatus, PhaseStatus
+from samverkan.models import ContactRoute, DeliveryAttempt, Notification, Organisation, Person, Role
+from samverkan.models.base import stored_id
+from samverkan.models.enums import NotificationStatus, Related
+from samverkan.notifications.owed import why_not_owed
 from samverkan.orgconfig.routes import (
     MissingSecretError,
     channel_of,
@@ -148,7 +140,7 @@ def routes_for(session: Session, notification: Notification) -> list[str]:
     for route in session.exec(
         select(ContactRoute)
         .where(ContactRoute.organisation_id == notification.organisation_id, owner)
-        .order_by(ContactRoute.id)
+        .order_by(col(ContactRoute.id))
     ).all():
         if URGENT_TAG in route.tags and not (notification.urgent or notification.kind == "eskalering"):
             continue  # e.g. SMS only for what cannot wait
@@ -159,30 +151,9 @@ def routes_for(session: Session, notification: Notification) -> list[str]:
     return urls
 
 
-def still_relevant(session: Session, notification: Notification) -> str | None:
-    """None if the notification should still go out; otherwise why not (checked just before sending)."""
-    kind, related = notification.related_type, notification.related_id
-    if kind == "item" and related is not None:
-        item = session.get(ChecklistItem, related)
-        if item is None or item.status == ItemStatus.DONE:
-            return "punkten är redan klar"
-        due = notification.idempotency_key.split(":")[3] if notification.idempotency_key.count(":") >= 4 else None
-        if due and item.due_on and due != item.due_on.isoformat():
-            return f"tidsfristen har ändrats till {item.due_on}"
-    if kind == "measure" and related is not None:
-        measure = session.get(Measure, related)
-        if measure is None or measure.progress_pct >= 100:
-            return "åtgärden är genomförd"
-    if kind == "phase" and related is not None:
-        phase = session.get(Phase, related)
-        if phase is None or phase.status != PhaseStatus.ACTIVE:
-            return "fasen pågår inte längre"
-    return None
-
-
 def _working_calendar(session: Session, organisation_id: int) -> WorkCalendar:
     org = session.get(Organisation, organisation_id)
-    return WorkCalendar.from_settings(org.settings.get("breaks", []) if org else [])
+    return WorkCalendar.from_settings(org.breaks() if org else [])
 
 
 def _html(notification: Notification) -> str:
@@ -249,7 +220,7 @@ def _problem_for_coordinators(session: Session, notification: Notification, erro
                         f"{notification.attempts} försök.\n\nSenaste fel: {error}\n\nKontrollera kontaktvägen "
                         f"i organisationsfilen och kontakta mottagaren på annat sätt."
                     ),
-                    related_type="notification",
+                    related_type=Related.NOTIFICATION,
                     related_id=notification.id,
                     not_before=now,
                     created_at=now,
@@ -267,7 +238,7 @@ def _make_digests(session: Session, now: datetime) -> int:
     orgs = [
         o
         for o in session.exec(select(Organisation).where(col(Organisation.source_file).is_not(None))).all()
-        if (o.settings.get("reminders") or {}).get("digest")
+        if o.section("reminders").get("digest")
     ]
     made = 0
     for org in orgs:
@@ -279,12 +250,13 @@ def _make_digests(session: Session, now: datetime) -> int:
                 Notification.not_before <= now,
                 col(Notification.person_id).is_not(None),
             )
-            .order_by(Notification.id)
+            .order_by(col(Notification.id))
         ).all()
         by_person: dict[int, list[Notification]] = {}
         for notification in due:
-            if notification.kind.startswith(DIGESTIBLE) and still_relevant(session, notification) is None:
-                by_person.setdefault(notification.person_id, []).append(notification)  # type: ignore[arg-type]
+            person_id = notification.person_id
+            if person_id and notification.kind.startswith(DIGESTIBLE) and why_not_owed(session, notification) is None:
+                by_person.setdefault(person_id, []).append(notification)
         day = now.astimezone(STOCKHOLM).date()
         for person_id, reminders in by_person.items():
             key = f"{org.key}:sammanfattning:{person_id}:{day.isoformat()}:{reminders[0].id}"
@@ -293,9 +265,9 @@ def _make_digests(session: Session, now: datetime) -> int:
             session.add(
                 Notification(
                     idempotency_key=key,
-                    organisation_id=org.id,
+                    organisation_id=stored_id(org),
                     kind="sammanfattning",
-                    person_id=person_id,  # type: ignore[arg-type]
+                    person_id=person_id,
                     role_key=reminders[0].role_key,
                     subject=f"Dagens påminnelser från Samverkan ({len(reminders)})",
                     body_text=f"{greeting}\n\nDet här står på tur:\n{lines}\n\n"
@@ -336,18 +308,18 @@ def deliver_pending(
             _make_digests(session, now)
             session.flush()
         query = (
-            select(Notification.id)
+            select(col(Notification.id))
             .where(
                 Notification.status == NotificationStatus.PENDING,
                 Notification.not_before <= now,
                 col(Notification.next_attempt_at).is_(None) | (col(Notification.next_attempt_at) <= now),
             )
-            .order_by(Notification.id)
+            .order_by(col(Notification.id))
             .limit(limit)
         )
         if only_ids is not None:
             query = query.where(col(Notification.id).in_(only_ids))
-        ids = list(session.exec(query).all())
+        ids = [i for i in session.exec(query).all() if i is not None]
     for start in range(0, len(ids), BATCH):
         jobs = _claim(engine, ids[start : start + BATCH], now, report)
         _send_all(jobs, workers)
@@ -382,7 +354,7 @@ def _claim(engine: Engine, ids: list[int], now: datetime, report: DeliveryReport
             notification = session.get(Notification, notification_id)
             assert notification is not None
             session.refresh(notification)
-            reason = still_relevant(session, notification)
+            reason = why_not_owed(session, notification)
             if reason is not None:
                 notification.status, notification.last_error = NotificationStatus.CANCELLED, f"stoppad: {reason}"
                 session.add(notification)

@@ -28,11 +28,13 @@ from samverkan.models import (
     Role,
     Signature,
 )
+from samverkan.models.base import stored_id
 from samverkan.models.enums import AgreementStatus, DecisionStatus
 from samverkan.process.requirements import SigningFacts
 from samverkan.services.access import COORDINATING, describe_holders, find_person, require_function, roles_held
 from samverkan.services.audit import audit
 from samverkan.services.errors import ConflictError, NotFoundError, NotPermittedError, RefusedError
+from samverkan.services.lifecycle import move
 from samverkan.services.overview import find_organisation
 from samverkan.services.privacy import no_personal_data
 
@@ -63,7 +65,7 @@ def latest_promises(session: Session, agreement: Agreement) -> list[CitizenPromi
     promises = session.exec(
         select(CitizenPromise)
         .where(CitizenPromise.agreement_id == agreement.id)
-        .order_by(CitizenPromise.municipality_id, col(CitizenPromise.version).desc())
+        .order_by(col(CitizenPromise.municipality_id), col(CitizenPromise.version).desc())
     ).all()
     latest: dict[int, CitizenPromise] = {}
     for promise in promises:
@@ -76,8 +78,16 @@ def _signatory_for(session: Session, organisation: Organisation, party_id: int) 
         select(Role)
         .where(Role.organisation_id == organisation.id, Role.party_id == party_id, Role.signatory)
         .where(col(Role.archived_at).is_(None))
-        .order_by(Role.key)
+        .order_by(col(Role.key))
     ).first()
+
+
+def party_of(session: Session, party_id: int) -> Organisation:
+    """A party (kommun, police area) that an agreement, a promise or a role refers to."""
+    party = session.get(Organisation, party_id)
+    if party is None:
+        raise NotFoundError(f"parten med nummer {party_id} finns inte")
+    return party
 
 
 def signers(session: Session, organisation: Organisation, subject: Subject) -> list[PartySigner]:
@@ -86,7 +96,7 @@ def signers(session: Session, organisation: Organisation, subject: Subject) -> l
         rows = session.exec(select(AgreementParty).where(AgreementParty.agreement_id == subject.id)).all()
         return [
             PartySigner(
-                session.get(Organisation, row.party_id),  # type: ignore[arg-type]
+                party_of(session, row.party_id),
                 session.get(Role, row.signatory_role_id) if row.signatory_role_id else None,
             )
             for row in rows
@@ -97,7 +107,7 @@ def signers(session: Session, organisation: Organisation, subject: Subject) -> l
         )
     ).one()
     return [
-        PartySigner(session.get(Organisation, party_id), _signatory_for(session, organisation, party_id))  # type: ignore[arg-type]
+        PartySigner(party_of(session, party_id), _signatory_for(session, organisation, party_id))
         for party_id in (subject.municipality_id, police_id)
     ]
 
@@ -128,7 +138,7 @@ def _subject(session: Session, organisation: Organisation, what: str, municipali
         party = session.get(Organisation, promise.municipality_id)
         if party is not None and party.key == municipality:
             return promise
-    names = ", ".join(sorted(session.get(Organisation, p.municipality_id).key for p in promises))  # type: ignore[union-attr]
+    names = ", ".join(sorted(party_of(session, p.municipality_id).key for p in promises))
     raise NotFoundError(f"ange vilken kommuns medborgarlöfte som avses (--kommun): {names}")
 
 
@@ -143,10 +153,7 @@ def sign(
 ) -> SigningResult:
     """Sign the current agreement (what="agreement") or a kommun's medborgarlöfte (what="promise")."""
     organisation = find_organisation(session, org_key)
-    subject = _subject(session, organisation, what, municipality)
-    model = type(subject)
-    subject = session.exec(select(model).where(model.id == subject.id).with_for_update()).one()  # serialise signers
-    session.refresh(subject)
+    subject = _locked(session, _subject(session, organisation, what, municipality))  # serialise signers
     if subject.status == AgreementStatus.SIGNED:
         raise RefusedError(f"{subject.title} är redan undertecknad av alla parter")
     if subject.status == AgreementStatus.SUPERSEDED:
@@ -164,34 +171,14 @@ def sign(
     already = {s.party_id: s for s in _signatures(session, subject)}
     party = next((s for s in mine if s.party.id not in already), None)
     if party is None:
-        first = already[mine[0].party.id]
+        first = already[stored_id(mine[0].party)]
         who = session.get(Person, first.person_id)
         raise ConflictError(
             f"{mine[0].party.name} har redan skrivit under {subject.title} "
             f"({who.name if who else '?'}, {first.signed_at:%Y-%m-%d})"
         )
-    signature = Signature(
-        subject_type="agreement" if isinstance(subject, Agreement) else "citizen_promise",
-        subject_id=subject.id,  # type: ignore[arg-type]
-        party_id=party.party.id,  # type: ignore[arg-type]
-        role_id=party.role.id,  # type: ignore[union-attr, arg-type]
-        person_id=person.id,  # type: ignore[arg-type]
-        signed_at=now or utcnow(),
-    )
-    try:
-        with session.begin_nested():
-            session.add(signature)
-    except IntegrityError:
-        raise ConflictError(f"{party.party.name} har redan skrivit under {subject.title}") from None
-    facts = signing_facts(session, organisation, subject)
-    before = subject.status
-    subject.status = AgreementStatus.PENDING_SIGNATURES if facts.missing_parties else AgreementStatus.SIGNED
-    session.add(subject)
-    if subject.status == AgreementStatus.SIGNED and subject.previous_id is not None:
-        previous = session.get(model, subject.previous_id)
-        if previous is not None:
-            previous.status = AgreementStatus.SUPERSEDED
-            session.add(previous)
+    _record_signature(session, subject, party, person, now or utcnow())
+    before, facts = _settle(session, organisation, subject)
     audit(
         session,
         person.email,
@@ -204,6 +191,57 @@ def sign(
     )
     signed = [s.party.name for s in parties if s.party.name not in facts.missing_parties]
     return SigningResult(subject.title, subject.status, signed, list(facts.missing_parties))
+
+
+def _locked(session: Session, subject: Subject) -> Subject:
+    """The subject again, locked for the rest of the transaction, and read fresh."""
+    locked: Subject
+    if isinstance(subject, Agreement):
+        locked = session.exec(select(Agreement).where(Agreement.id == subject.id).with_for_update()).one()
+    else:
+        locked = session.exec(select(CitizenPromise).where(CitizenPromise.id == subject.id).with_for_update()).one()
+    session.refresh(locked)
+    return locked
+
+
+def _previous(session: Session, subject: Subject) -> Subject | None:
+    if subject.previous_id is None:
+        return None
+    if isinstance(subject, Agreement):
+        return session.get(Agreement, subject.previous_id)
+    return session.get(CitizenPromise, subject.previous_id)
+
+
+def _record_signature(session: Session, subject: Subject, party: PartySigner, person: Person, now: datetime) -> None:
+    """One party's signature; a second one for the same party collides on the unique key and is refused."""
+    assert party.role is not None, "a party without a signatory role signs nothing"
+    signature = Signature(
+        subject_type="agreement" if isinstance(subject, Agreement) else "citizen_promise",
+        subject_id=stored_id(subject),
+        party_id=stored_id(party.party),
+        role_id=stored_id(party.role),
+        person_id=stored_id(person),
+        signed_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(signature)
+    except IntegrityError:
+        raise ConflictError(f"{party.party.name} har redan skrivit under {subject.title}") from None
+
+
+def _settle(session: Session, organisation: Organisation, subject: Subject) -> tuple[AgreementStatus, SigningFacts]:
+    """After a signature: waiting for more parties, or signed by all, which supersedes the previous version."""
+    facts = signing_facts(session, organisation, subject)
+    after = AgreementStatus.PENDING_SIGNATURES if facts.missing_parties else AgreementStatus.SIGNED
+    before = move(subject, after, subject.title)
+    session.add(subject)
+    if subject.status == AgreementStatus.SIGNED:
+        previous = _previous(session, subject)
+        if previous is not None:
+            move(previous, AgreementStatus.SUPERSEDED, f"{previous.title} (version {previous.version})")
+            session.add(previous)
+    return before, facts
 
 
 def record_decision(
@@ -234,7 +272,7 @@ def record_decision(
     if not any(r.id in member_ids for r in roles_held(session, organisation, person, on)):
         require_function(session, organisation, actor_email, COORDINATING, on, f"protokollföra beslut i {body.name}")
     decision = Decision(
-        organisation_id=organisation.id,  # type: ignore[arg-type]
+        organisation_id=stored_id(organisation),
         body_id=body.id,
         kind=kind,
         decided_on=decided_on or on,
@@ -271,7 +309,7 @@ def renew_agreement(
     if ends_on <= starts_on:
         raise RefusedError(f"perioden slutar ({ends_on}) innan den börjar ({starts_on})")
     renewed = Agreement(
-        organisation_id=organisation.id,  # type: ignore[arg-type]
+        organisation_id=stored_id(organisation),
         version=current.version + 1,
         previous_id=current.id,
         title=current.title,
@@ -288,8 +326,8 @@ def renew_agreement(
     for party in session.exec(select(AgreementParty).where(AgreementParty.agreement_id == current.id)).all():
         session.add(
             AgreementParty(
-                agreement_id=renewed.id,
-                party_id=party.party_id,  # type: ignore[arg-type]
+                agreement_id=stored_id(renewed),
+                party_id=party.party_id,
                 signatory_role_id=party.signatory_role_id,
             )
         )
@@ -317,7 +355,7 @@ def _promise_for(
     agreement: Agreement, municipality_id: int, title: str, starts_on: date, previous: CitizenPromise | None = None
 ) -> CitizenPromise:
     return CitizenPromise(
-        agreement_id=agreement.id,  # type: ignore[arg-type]
+        agreement_id=stored_id(agreement),
         municipality_id=municipality_id,
         version=previous.version + 1 if previous else 1,
         previous_id=previous.id if previous else None,
@@ -394,11 +432,11 @@ def sign_decision(
     signature = Signature(
         subject_type="decision",
         subject_id=decision_id,
-        party_id=chair.party_id or organisation.id,  # type: ignore[arg-type]
-        role_id=chair.id,
-        person_id=person.id,
+        party_id=chair.party_id or stored_id(organisation),
+        role_id=stored_id(chair),
+        person_id=stored_id(person),
         signed_at=now or utcnow(),
-    )  # type: ignore[arg-type]
+    )
     try:
         with session.begin_nested():
             session.add(signature)
@@ -428,9 +466,9 @@ def decision_view(session: Session, org_key: str, decision_id: int) -> DecisionV
         who, role = session.get(Person, signature.person_id), session.get(Role, signature.role_id)
         signed.append(f"{who.name if who else '?'} ({role.name if role else '?'}, {signature.signed_at:%Y-%m-%d})")
     return DecisionView(
-        decision.id,
+        stored_id(decision),
         body.name if body else None,
-        decision.kind,  # type: ignore[arg-type]
+        decision.kind,
         decision.decided_on.isoformat(),
         decision.title,
         decision.text,

@@ -17,12 +17,15 @@ from sqlmodel import Session, col, func, select
 
 from samverkan.core.timeutil import utcnow
 from samverkan.models import ChecklistItem, Cycle, Decision, Evidence, Organisation, Person, Phase
-from samverkan.models.enums import CycleStatus, EvidenceKind, ItemStatus, PhaseStatus
+from samverkan.models.base import stored_id
+from samverkan.models.enums import CycleStatus, EvidenceKind, ItemStatus, PhaseStatus, Related
+from samverkan.notifications.owed import stop_unowed
 from samverkan.process.definition import ProcessDefinition
 from samverkan.process.requirements import REQUIREMENTS, CycleFacts
 from samverkan.process.snapshot import label_of
 from samverkan.services.access import (
     COORDINATING,
+    Acting,
     describe_holders,
     require_function,
     require_role,
@@ -32,6 +35,7 @@ from samverkan.services.access import (
 from samverkan.services.agreements import latest_agreement, latest_promises, signing_facts
 from samverkan.services.audit import audit
 from samverkan.services.errors import ConflictError, NotFoundError, RefusedError
+from samverkan.services.lifecycle import check, move
 from samverkan.services.overview import find_organisation
 from samverkan.services.pinning import (
     current_definition,
@@ -43,7 +47,6 @@ from samverkan.services.pinning import (
     successor_definition,
 )
 from samverkan.services.privacy import no_personal_data
-from samverkan.services.reminders import stop_reminders
 from samverkan.services.substance import active_cycle, measure_facts, problem_facts
 from samverkan.services.sweep import sweep
 
@@ -129,9 +132,9 @@ def _create_cycle(
     ) + 1
     agreement = latest_agreement(session, organisation)
     cycle = Cycle(
-        organisation_id=organisation.id,
+        organisation_id=stored_id(organisation),
         number=number,
-        definition_key=definition.key,  # type: ignore[arg-type]
+        definition_key=definition.key,
         definition_version=definition.version,
         agreement_id=agreement.id if agreement else None,
         started_at=now,
@@ -142,10 +145,10 @@ def _create_cycle(
     first: Phase | None = None
     for ordinal, spec in enumerate(definition.cycle_phases(number), start=1):
         phase = Phase(
-            cycle_id=cycle.id,
+            cycle_id=stored_id(cycle),
             key=spec.key,
             name=spec.name,
-            ordinal=ordinal,  # type: ignore[arg-type]
+            ordinal=ordinal,
             deciding_body_key=spec.decided_by,
         )
         session.add(phase)
@@ -154,9 +157,9 @@ def _create_cycle(
         for item in spec.items:
             session.add(
                 ChecklistItem(
-                    phase_id=phase.id,
+                    phase_id=stored_id(phase),
                     key=item.key,
-                    title=item.title,  # type: ignore[arg-type]
+                    title=item.title,
                     owner_role_key=item.owner,
                     evidence_kind=item.evidence,
                     requirement=item.requirement,
@@ -169,7 +172,8 @@ def _create_cycle(
 
 def _open(session: Session, phase: Phase, definition: ProcessDefinition, on: date, now: datetime) -> None:
     spec = phase_spec(definition, phase)
-    phase.status, phase.opened_at, phase.completed_at = PhaseStatus.ACTIVE, now, None
+    move(phase, PhaseStatus.ACTIVE, f"fasen {phase.name}")
+    phase.opened_at, phase.completed_at = now, None
     phase.due_on = phase.due_on or on + timedelta(days=spec.duration_days)
     phase.history = [*phase.history, {"at": now.isoformat(), "action": "öppnad"}]
     session.add(phase)
@@ -268,6 +272,29 @@ def complete_item(
         missing = REQUIREMENTS[item.requirement](cycle_facts(session, organisation, cycle))
         if missing:
             raise RefusedError(f"'{item.title}' kan inte markeras som klar. Det saknas:", missing)
+    _record_completion(session, organisation, phase, item, acting, evidence, now)
+    still_open = session.exec(
+        select(func.count())
+        .select_from(ChecklistItem)
+        .where(ChecklistItem.phase_id == phase.id, ChecklistItem.status == ItemStatus.OPEN)
+    ).one()
+    if still_open or exit_missing(session, organisation, cycle, phase, on):
+        return Transition()
+    return _advance(session, organisation, cycle, phase, acting.label, on, now)
+
+
+def _record_completion(
+    session: Session,
+    organisation: Organisation,
+    phase: Phase,
+    item: ChecklistItem,
+    acting: Acting,
+    evidence: EvidenceInput,
+    now: datetime,
+) -> None:
+    """The item becomes done (a guarded update: a concurrent completion collides), with its evidence, an audit
+    entry, and its reminders taken off the outbox."""
+    check(item.status, ItemStatus.DONE, f"'{item.title}'")
     changed = session.execute(
         update(ChecklistItem)
         .where(
@@ -285,15 +312,15 @@ def complete_item(
     session.refresh(item)
     session.add(
         Evidence(
-            checklist_item_id=item.id,
+            checklist_item_id=stored_id(item),
             kind=evidence.kind,
-            title=evidence.title.strip(),  # type: ignore[arg-type]
+            title=evidence.title.strip(),
             uri=evidence.uri,
             decision_id=evidence.decision_id,
-            recorded_by_person_id=acting.person.id,
+            recorded_by_person_id=stored_id(acting.person),
             recorded_at=now,
         )
-    )  # type: ignore[arg-type]
+    )
     audit(
         session,
         acting.label,
@@ -304,15 +331,7 @@ def complete_item(
         before={"status": ItemStatus.OPEN},
         after={"status": ItemStatus.DONE, "evidence": evidence.title, "role": acting.role.key},
     )
-    stop_reminders(session, "item", item.id, "punkten är klar")  # type: ignore[arg-type]
-    still_open = session.exec(
-        select(func.count())
-        .select_from(ChecklistItem)
-        .where(ChecklistItem.phase_id == phase.id, ChecklistItem.status == ItemStatus.OPEN)
-    ).one()
-    if still_open or exit_missing(session, organisation, cycle, phase, on):
-        return Transition()
-    return _advance(session, organisation, cycle, phase, acting.label, on, now)
+    stop_unowed(session, Related.ITEM, stored_id(item))
 
 
 def _already_done(session: Session, item: ChecklistItem) -> str:
@@ -339,7 +358,9 @@ def exit_missing(session: Session, organisation: Organisation, cycle: Cycle, pha
     """Exactly what keeps the phase from being complete: open items, and requirements that no longer hold."""
     missing: list[str] = []
     facts: CycleFacts | None = None
-    items = session.exec(select(ChecklistItem).where(ChecklistItem.phase_id == phase.id).order_by(ChecklistItem.id))
+    items = session.exec(
+        select(ChecklistItem).where(ChecklistItem.phase_id == phase.id).order_by(col(ChecklistItem.id))
+    )
     owners: dict[str, str] = {}  # one lookup per owning function, not per item
     for item in items.all():
         if item.status != ItemStatus.DONE:
@@ -375,7 +396,8 @@ def _advance(
     session: Session, organisation: Organisation, cycle: Cycle, phase: Phase, actor: str, on: date, now: datetime
 ) -> Transition:
     definition = definition_of(session, cycle)
-    phase.status, phase.completed_at = PhaseStatus.COMPLETED, now
+    move(phase, PhaseStatus.COMPLETED, f"fasen {phase.name}")
+    phase.completed_at = now
     phase.history = [*phase.history, {"at": now.isoformat(), "action": "klar", "by": actor}]
     session.add(phase)
     audit(
@@ -388,23 +410,40 @@ def _advance(
         before={"status": PhaseStatus.ACTIVE},
         after={"status": PhaseStatus.COMPLETED},
     )
+    stop_unowed(session, Related.PHASE, stored_id(phase))
     following = session.exec(
         select(Phase).where(Phase.cycle_id == cycle.id, Phase.ordinal == phase.ordinal + 1)
     ).first()
-    if following is not None:
-        _open(session, following, definition, on, now)
-        audit(
-            session,
-            actor,
-            organisation.id,
-            "phase.open",
-            following,
-            key=following.key,
-            after={"status": PhaseStatus.ACTIVE, "due_on": following.due_on},
-        )
-        _notify_opened(session, organisation, now)
-        return Transition(completed_phase=phase.name, opened_phase=following.name)
-    cycle.status, cycle.closed_at, cycle.version = CycleStatus.CLOSED, now, cycle.version + 1
+    if following is None:
+        return _close_and_succeed(session, organisation, cycle, phase, successor_definition(cycle), actor, on, now)
+    _open(session, following, definition, on, now)
+    audit(
+        session,
+        actor,
+        organisation.id,
+        "phase.open",
+        following,
+        key=following.key,
+        after={"status": PhaseStatus.ACTIVE, "due_on": following.due_on},
+    )
+    _notify_opened(session, organisation, now)
+    return Transition(completed_phase=phase.name, opened_phase=following.name)
+
+
+def _close_and_succeed(
+    session: Session,
+    organisation: Organisation,
+    cycle: Cycle,
+    last: Phase,
+    definition: ProcessDefinition,
+    actor: str,
+    on: date,
+    now: datetime,
+) -> Transition:
+    """The last phase is complete: the cycle closes and the next one starts, on `definition` (the file as it is
+    now, so a changed definition applies from here)."""
+    move(cycle, CycleStatus.CLOSED, f"cykel {cycle.number}")
+    cycle.closed_at, cycle.version = now, cycle.version + 1
     session.add(cycle)
     audit(
         session,
@@ -416,8 +455,7 @@ def _advance(
         before={"status": CycleStatus.ACTIVE},
         after={"status": CycleStatus.CLOSED},
     )
-    following_definition = successor_definition(cycle)
-    successor = _create_cycle(session, organisation, following_definition, on, now)
+    successor = _create_cycle(session, organisation, definition, on, now)
     opened = _active_phase(session, successor)
     audit(
         session,
@@ -427,15 +465,15 @@ def _advance(
         successor,
         key=str(successor.number),
         after={
-            "definition": following_definition.key,
-            "version": label_of(following_definition),
+            "definition": definition.key,
+            "version": label_of(definition),
             "number": successor.number,
             "after_cycle": cycle.number,
         },
     )
     _notify_opened(session, organisation, now)
     return Transition(
-        completed_phase=phase.name,
+        completed_phase=last.name,
         opened_phase=opened.name if opened else None,
         closed_cycle=cycle.number,
         new_cycle=successor.number,
@@ -466,7 +504,7 @@ def reopen_phase(
     current = _active_phase(session, cycle)
     target = session.exec(select(Phase).where(Phase.cycle_id == cycle.id, Phase.key == phase_key)).first()
     if target is None:
-        keys = ", ".join(session.exec(select(Phase.key).where(Phase.cycle_id == cycle.id).order_by(Phase.ordinal)))
+        keys = ", ".join(session.exec(select(Phase.key).where(Phase.cycle_id == cycle.id).order_by(col(Phase.ordinal))))
         raise NotFoundError(f"fasen '{phase_key}' finns inte i cykel {cycle.number} (faser: {keys})")
     if current is None or target.ordinal >= current.ordinal:
         raise RefusedError(
@@ -479,24 +517,7 @@ def reopen_phase(
         "reason": reason.strip(),
         "from": current.key,
     }
-    for phase in session.exec(
-        select(Phase).where(
-            Phase.cycle_id == cycle.id, Phase.ordinal > target.ordinal, Phase.ordinal <= current.ordinal
-        )
-    ).all():
-        phase.status = PhaseStatus.NOT_STARTED
-        phase.history = [*phase.history, {**entry, "action": "återställd vid omtag"}]
-        session.add(phase)
-    target.history = [*target.history, entry]
-    target.status, target.completed_at, target.opened_at = PhaseStatus.ACTIVE, None, now
-    session.add(target)
-    session.execute(
-        update(ChecklistItem)
-        .where(col(ChecklistItem.phase_id) == target.id)
-        .values(
-            status=ItemStatus.OPEN, completed_at=None, completed_by_person_id=None, version=ChecklistItem.version + 1
-        )
-    )
+    _go_back(session, cycle, target, current, entry, now)
     audit(
         session,
         acting.label,
@@ -509,6 +530,36 @@ def reopen_phase(
     )
     _notify_opened(session, organisation, now)
     return Transition(opened_phase=target.name)
+
+
+def _go_back(
+    session: Session, cycle: Cycle, target: Phase, current: Phase, entry: dict[str, Any], now: datetime
+) -> None:
+    """Omtag: the phases after `target` up to `current` are reset, `target` is current again and its items open.
+    Reminders about what was reset are no longer owed and leave the outbox."""
+    reset = session.exec(
+        select(Phase).where(
+            Phase.cycle_id == cycle.id, Phase.ordinal > target.ordinal, Phase.ordinal <= current.ordinal
+        )
+    ).all()
+    for phase in reset:
+        move(phase, PhaseStatus.NOT_STARTED, f"fasen {phase.name}")
+        phase.history = [*phase.history, {**entry, "action": "återställd vid omtag"}]
+        session.add(phase)
+    target.history = [*target.history, entry]
+    move(target, PhaseStatus.ACTIVE, f"fasen {target.name}")
+    target.completed_at, target.opened_at = None, now
+    session.add(target)
+    for item in session.exec(select(ChecklistItem).where(ChecklistItem.phase_id == target.id)).all():
+        if item.status != ItemStatus.OPEN:
+            move(item, ItemStatus.OPEN, f"'{item.title}'")
+        item.completed_at, item.completed_by_person_id, item.version = None, None, item.version + 1
+        session.add(item)
+    session.flush()
+    for phase in reset:
+        stop_unowed(session, Related.PHASE, stored_id(phase))
+        for item in session.exec(select(ChecklistItem).where(ChecklistItem.phase_id == phase.id)).all():
+            stop_unowed(session, Related.ITEM, stored_id(item))
 
 
 def set_deadline(
@@ -528,6 +579,8 @@ def set_deadline(
     before = {"due_on": item.due_on}
     item.due_on = due_on
     session.add(item)
+    session.flush()
+    stop_unowed(session, Related.ITEM, stored_id(item))  # reminders for the old deadline; the new one gets its own
     audit(
         session,
         acting.label,
@@ -598,21 +651,21 @@ def cycle_status(session: Session, org_key: str, on: date) -> CycleView:
     moved_on = drift(cycle, definition) if cycle.status == CycleStatus.ACTIVE else None
     phases = []
     current = _active_phase(session, cycle)
-    for phase in session.exec(select(Phase).where(Phase.cycle_id == cycle.id).order_by(Phase.ordinal)).all():
+    for phase in session.exec(select(Phase).where(Phase.cycle_id == cycle.id).order_by(col(Phase.ordinal))).all():
         items = []
         for item in session.exec(
-            select(ChecklistItem).where(ChecklistItem.phase_id == phase.id).order_by(ChecklistItem.id)
+            select(ChecklistItem).where(ChecklistItem.phase_id == phase.id).order_by(col(ChecklistItem.id))
         ).all():
             who = session.get(Person, item.completed_by_person_id) if item.completed_by_person_id else None
             evidence = session.exec(
-                select(Evidence.title).where(Evidence.checklist_item_id == item.id).order_by(Evidence.id)
+                select(Evidence.title).where(Evidence.checklist_item_id == item.id).order_by(col(Evidence.id))
             ).all()
             items.append(
                 ItemView(
-                    item.id,
+                    stored_id(item),
                     item.key,
                     item.title,
-                    item.owner_role_key,  # type: ignore[arg-type]
+                    item.owner_role_key,
                     owner_text(session, organisation, item.owner_role_key, on),
                     EVIDENCE_SV[EvidenceKind(item.evidence_kind)],
                     item.status,

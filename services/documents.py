@@ -116,39 +116,8 @@ def packet_context(
     cycle = session.exec(
         select(Cycle).where(Cycle.organisation_id == org.id, Cycle.status == CycleStatus.ACTIVE)
     ).first()
-    phase = overdue_items = None
-    measures: list[MeasureRow] = []
-    if cycle is not None:
-        phase = session.exec(
-            select(Phase).where(Phase.cycle_id == cycle.id, Phase.status == PhaseStatus.ACTIVE)
-        ).first()
-        overdue_items = session.exec(
-            select(ChecklistItem, Phase.name)
-            .join(Phase, col(Phase.id) == ChecklistItem.phase_id)
-            .where(Phase.cycle_id == cycle.id, ChecklistItem.status == ItemStatus.OPEN, col(ChecklistItem.due_on) < day)
-            .order_by(ChecklistItem.due_on)
-        ).all()
-        for m in session.exec(select(Measure).where(Measure.cycle_id == cycle.id).order_by(Measure.due_on)).all():
-            measures.append(
-                MeasureRow(
-                    m.title,
-                    m.owner_role_key,
-                    m.due_on,
-                    m.status,
-                    m.progress_pct,
-                    m.progress_pct < 100 and m.due_on < day,
-                )
-            )
-    indicators = []
-    for indicator in session.exec(
-        select(Indicator)
-        .where(Indicator.organisation_id == org.id, col(Indicator.archived_at).is_(None))
-        .order_by(Indicator.key)
-    ):
-        latest = session.exec(
-            select(Measurement).where(Measurement.indicator_id == indicator.id).order_by(col(Measurement.period).desc())
-        ).first()
-        indicators.append({"indicator": indicator, "latest": latest})
+    phase, overdue_items, measures = _cycle_state(session, cycle, day) if cycle else (None, [], [])
+    indicators = _latest_measurements(session, org)
     decisions = session.exec(
         select(Decision).where(Decision.organisation_id == org.id).order_by(col(Decision.decided_on).desc()).limit(5)
     ).all()
@@ -180,6 +149,43 @@ def packet_context(
     }
 
 
+def _cycle_state(session: Session, cycle: Cycle, day: date) -> tuple[Phase | None, list[Any], list[MeasureRow]]:
+    """The current phase, the items overdue on `day` (with their phase's name) and every åtgärd."""
+    phase = session.exec(select(Phase).where(Phase.cycle_id == cycle.id, Phase.status == PhaseStatus.ACTIVE)).first()
+    overdue_items = session.exec(
+        select(ChecklistItem, Phase.name)
+        .join(Phase, col(Phase.id) == ChecklistItem.phase_id)
+        .where(Phase.cycle_id == cycle.id, ChecklistItem.status == ItemStatus.OPEN, col(ChecklistItem.due_on) < day)
+        .order_by(col(ChecklistItem.due_on))
+    ).all()
+    measures = [
+        MeasureRow(
+            m.title,
+            m.owner_role_key,
+            m.due_on,
+            m.status,
+            m.progress_pct,
+            not m.is_implemented() and m.due_on < day,
+        )
+        for m in session.exec(select(Measure).where(Measure.cycle_id == cycle.id).order_by(col(Measure.due_on))).all()
+    ]
+    return phase, list(overdue_items), measures
+
+
+def _latest_measurements(session: Session, org: Organisation) -> list[dict[str, Any]]:
+    indicators = []
+    for indicator in session.exec(
+        select(Indicator)
+        .where(Indicator.organisation_id == org.id, col(Indicator.archived_at).is_(None))
+        .order_by(col(Indicator.key))
+    ):
+        latest = session.exec(
+            select(Measurement).where(Measurement.indicator_id == indicator.id).order_by(col(Measurement.period).desc())
+        ).first()
+        indicators.append({"indicator": indicator, "latest": latest})
+    return indicators
+
+
 def lagesbild_summary(session: Session, org: Organisation, until: date, days: int = 90) -> list[tuple[str, str]]:
     """The EST picture before a meeting: observations of the last `days` by category, small counts suppressed."""
     tally: Counter[str] = Counter()
@@ -201,11 +207,13 @@ def _substance(session: Session, org: Organisation, cycle: Cycle | None) -> dict
     plan_rows = []
     if cycle is not None:
         for problem in session.exec(
-            select(Problem).where(Problem.cycle_id == cycle.id, Problem.prioritised).order_by(Problem.rank, Problem.id)
+            select(Problem)
+            .where(Problem.cycle_id == cycle.id, Problem.prioritised)
+            .order_by(col(Problem.rank), col(Problem.id))
         ).all():
             analysis = session.exec(select(CauseAnalysis).where(CauseAnalysis.problem_id == problem.id)).first()
             causes = (
-                session.exec(select(Cause).where(Cause.analysis_id == analysis.id).order_by(Cause.number)).all()
+                session.exec(select(Cause).where(Cause.analysis_id == analysis.id).order_by(col(Cause.number))).all()
                 if analysis
                 else []
             )
@@ -226,7 +234,7 @@ def _substance(session: Session, org: Organisation, cycle: Cycle | None) -> dict
                 }
             )
     measures = session.exec(select(Measure).where(Measure.cycle_id == cycle.id)).all() if cycle else []
-    done = [m for m in measures if m.progress_pct >= 100]
+    done = [m for m in measures if m.is_implemented()]
     return {
         "problems": problems,
         "plan_rows": plan_rows,

@@ -25,6 +25,7 @@ from samverkan.models import (
     Role,
     RoleAssignment,
 )
+from samverkan.models.base import stored_id
 from samverkan.models.enums import CycleStatus, ItemStatus, PhaseStatus
 from samverkan.orgconfig.routes import redact
 from samverkan.services.access import COORDINATING, holders, require_role, roles_with_function, steering_roles
@@ -37,7 +38,7 @@ def _role(session: Session, organisation_id: int, key: str) -> Role:
     role = session.exec(select(Role).where(Role.organisation_id == organisation_id, Role.key == key)).first()
     if role is None:
         keys = ", ".join(
-            session.exec(select(Role.key).where(Role.organisation_id == organisation_id).order_by(Role.key)).all()
+            session.exec(select(Role.key).where(Role.organisation_id == organisation_id).order_by(col(Role.key))).all()
         )
         raise NotFoundError(f"rollen '{key}' finns inte (roller: {keys})")
     return role
@@ -60,7 +61,7 @@ def handover(
     acting = require_role(
         session, organisation, actor_email, [*allowed, *steering_roles(session, organisation)], on, "lämna över roller"
     )
-    role = _role(session, organisation.id, role_key)  # type: ignore[arg-type]
+    role = _role(session, stored_id(organisation), role_key)
     starts = starts_on or on
     email = to_email.strip().lower()
     successor = session.exec(select(Person).where(Person.email == email)).first()
@@ -75,7 +76,7 @@ def handover(
     for assignment in session.exec(select(RoleAssignment).where(RoleAssignment.role_id == role.id)).all():
         if assignment.person_id == successor.id and assignment.holds_on(starts):
             raise RefusedError(f"{successor.name} har redan rollen {role.name} den {starts}")
-        if assignment.starts_on < starts and (assignment.ends_on is None or assignment.ends_on >= starts):
+        if assignment.starts_on < starts and assignment.holds_on(starts):  # held on, and begun before, the day
             before = {"ends_on": assignment.ends_on}
             assignment.ends_on = starts - timedelta(days=1)
             session.add(assignment)
@@ -90,7 +91,7 @@ def handover(
                 before=before,
                 after={"ends_on": assignment.ends_on},
             )
-    new = RoleAssignment(role_id=role.id, person_id=successor.id, starts_on=starts, source="handover")  # type: ignore[arg-type]
+    new = RoleAssignment(role_id=stored_id(role), person_id=stored_id(successor), starts_on=starts, source="handover")
     session.add(new)
     audit(
         session,
@@ -125,7 +126,7 @@ class HandoverPack:
 def handover_pack(session: Session, org_key: str, role_key: str, on: date, decisions: int = 5) -> HandoverPack:
     """Everything a successor needs: open work with deadlines, recent decisions, bodies and contacts."""
     organisation = find_organisation(session, org_key)
-    role = _role(session, organisation.id, role_key)  # type: ignore[arg-type]
+    role = _role(session, stored_id(organisation), role_key)
     pack = HandoverPack(
         organisation.name,
         role.key,
@@ -137,49 +138,68 @@ def handover_pack(session: Session, org_key: str, role_key: str, on: date, decis
         select(Cycle).where(Cycle.organisation_id == organisation.id, Cycle.status == CycleStatus.ACTIVE)
     ).first()
     if cycle is not None:
-        rows = session.exec(
-            select(Phase, ChecklistItem)
-            .join(ChecklistItem, col(ChecklistItem.phase_id) == Phase.id)
-            .where(
-                Phase.cycle_id == cycle.id,
-                ChecklistItem.owner_role_key == role.function,
-                ChecklistItem.status == ItemStatus.OPEN,
-            )
-            .order_by(Phase.ordinal, ChecklistItem.id)
-        ).all()
-        for phase, item in rows:
-            pack.open_items.append(
-                {
-                    "id": item.id,
-                    "phase": phase.name,
-                    "key": item.key,
-                    "title": item.title,
-                    "due_on": item.due_on.isoformat() if item.due_on else None,
-                    "now": phase.status == PhaseStatus.ACTIVE,
-                }
-            )
-        for measure in session.exec(
-            select(Measure).where(
-                Measure.cycle_id == cycle.id, Measure.owner_role_key == role.function, Measure.progress_pct < 100
-            )
-        ).all():
-            pack.measures.append(
-                {
-                    "id": measure.id,
-                    "title": measure.title,
-                    "due_on": measure.due_on.isoformat(),
-                    "status": measure.status,
-                    "progress_pct": measure.progress_pct,
-                }
-            )
+        pack.open_items = _open_items(session, cycle, role)
+        pack.measures = _open_measures(session, cycle, role)
+    pack.recent_decisions = _recent_decisions(session, stored_id(organisation), decisions)
+    pack.bodies = _bodies(session, role)
+    dated = [(i["due_on"], i["title"], "punkt") for i in pack.open_items if i["due_on"] and i["now"]]
+    dated += [(m["due_on"], m["title"], "åtgärd") for m in pack.measures]
+    pack.due_next = [{"due_on": due, "title": title, "kind": kind} for due, title, kind in sorted(dated)[:10]]
+    return pack
+
+
+def _open_items(session: Session, cycle: Cycle, role: Role) -> list[dict[str, Any]]:
+    rows = session.exec(
+        select(Phase, ChecklistItem)
+        .join(ChecklistItem, col(ChecklistItem.phase_id) == Phase.id)
+        .where(
+            Phase.cycle_id == cycle.id,
+            ChecklistItem.owner_role_key == role.function,
+            ChecklistItem.status == ItemStatus.OPEN,
+        )
+        .order_by(col(Phase.ordinal), col(ChecklistItem.id))
+    ).all()
+    return [
+        {
+            "id": item.id,
+            "phase": phase.name,
+            "key": item.key,
+            "title": item.title,
+            "due_on": item.due_on.isoformat() if item.due_on else None,
+            "now": phase.status == PhaseStatus.ACTIVE,
+        }
+        for phase, item in rows
+    ]
+
+
+def _open_measures(session: Session, cycle: Cycle, role: Role) -> list[dict[str, Any]]:
+    measures = session.exec(
+        select(Measure).where(
+            Measure.cycle_id == cycle.id, Measure.owner_role_key == role.function, Measure.unfinished()
+        )
+    ).all()
+    return [
+        {
+            "id": measure.id,
+            "title": measure.title,
+            "due_on": measure.due_on.isoformat(),
+            "status": measure.status,
+            "progress_pct": measure.progress_pct,
+        }
+        for measure in measures
+    ]
+
+
+def _recent_decisions(session: Session, organisation_id: int, limit: int) -> list[dict[str, Any]]:
+    recent = []
     for decision in session.exec(
         select(Decision)
-        .where(Decision.organisation_id == organisation.id)
+        .where(Decision.organisation_id == organisation_id)
         .order_by(col(Decision.decided_on).desc(), col(Decision.id).desc())
-        .limit(decisions)
+        .limit(limit)
     ).all():
         body = session.get(Body, decision.body_id) if decision.body_id else None
-        pack.recent_decisions.append(
+        recent.append(
             {
                 "id": decision.id,
                 "decided_on": decision.decided_on.isoformat(),
@@ -187,18 +207,26 @@ def handover_pack(session: Session, org_key: str, role_key: str, on: date, decis
                 "title": decision.title,
             }
         )
-    body_ids = set(session.exec(select(BodyMembership.body_id).where(BodyMembership.role_id == role.id)).all())
+    return recent
+
+
+def _bodies(session: Session, role: Role) -> list[dict[str, Any]]:
+    """The bodies the role sits in, chairs or convenes, with their chair and their own channels."""
+    body_ids: set[int | None] = set(
+        session.exec(select(BodyMembership.body_id).where(BodyMembership.role_id == role.id)).all()
+    )
     body_ids |= set(
         session.exec(
-            select(Body.id).where((col(Body.chair_role_id) == role.id) | (col(Body.convener_role_id) == role.id))
+            select(col(Body.id)).where((col(Body.chair_role_id) == role.id) | (col(Body.convener_role_id) == role.id))
         ).all()
     )
+    bodies = []
     for body in session.exec(
-        select(Body).where(col(Body.id).in_(body_ids), col(Body.archived_at).is_(None)).order_by(Body.name)
+        select(Body).where(col(Body.id).in_(body_ids), col(Body.archived_at).is_(None)).order_by(col(Body.name))
     ).all():
         routes = session.exec(select(ContactRoute).where(ContactRoute.body_id == body.id)).all()
         chair = session.get(Role, body.chair_role_id) if body.chair_role_id else None
-        pack.bodies.append(
+        bodies.append(
             {
                 "key": body.key,
                 "name": body.name,
@@ -207,7 +235,4 @@ def handover_pack(session: Session, org_key: str, role_key: str, on: date, decis
                 "contacts": [f"{r.channel}: {redact(r.url_template)}" for r in routes],
             }
         )
-    dated = [(i["due_on"], i["title"], "punkt") for i in pack.open_items if i["due_on"] and i["now"]]
-    dated += [(m["due_on"], m["title"], "åtgärd") for m in pack.measures]
-    pack.due_next = [{"due_on": due, "title": title, "kind": kind} for due, title, kind in sorted(dated)[:10]]
-    return pack
+    return bodies

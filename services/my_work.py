@@ -22,9 +22,10 @@ from samverkan.models import (
     RoleAssignment,
     Signature,
 )
+from samverkan.models.base import stored_id
 from samverkan.models.enums import AgreementStatus, CycleStatus, ItemStatus, PhaseStatus
 from samverkan.services.access import COORDINATING
-from samverkan.services.agreements import signers
+from samverkan.services.agreements import party_of, signers
 
 OPEN_AGREEMENT = (AgreementStatus.DRAFT, AgreementStatus.PENDING_SIGNATURES)
 
@@ -72,10 +73,9 @@ def held_roles(session: Session, person: Person, on: date) -> dict[int, list[Rol
     rows = session.exec(
         select(Role)
         .join(RoleAssignment, col(RoleAssignment.role_id) == Role.id)
-        .where(RoleAssignment.person_id == person.id, RoleAssignment.starts_on <= on)
-        .where(col(RoleAssignment.ends_on).is_(None) | (col(RoleAssignment.ends_on) >= on))
+        .where(RoleAssignment.person_id == person.id, RoleAssignment.held_on(on))
         .where(col(Role.archived_at).is_(None))
-        .order_by(Role.organisation_id, Role.key)
+        .order_by(col(Role.organisation_id), col(Role.key))
     ).all()
     by_org: dict[int, list[Role]] = {}
     for role in rows:
@@ -91,7 +91,7 @@ def _items(session: Session, cycle: Cycle, functions: set[str], on: date) -> tup
         select(ChecklistItem)
         .where(ChecklistItem.phase_id == phase.id, ChecklistItem.status == ItemStatus.OPEN)
         .where(col(ChecklistItem.owner_role_key).in_(functions))
-        .order_by(ChecklistItem.id)
+        .order_by(col(ChecklistItem.id))
     ).all()
     entries = [
         WorkEntry(
@@ -120,9 +120,9 @@ def _signatures(session: Session, org: Organisation, role_ids: set[int]) -> list
     promises = session.exec(
         select(CitizenPromise)
         .where(CitizenPromise.agreement_id == agreement.id, col(CitizenPromise.status).in_(OPEN_AGREEMENT))
-        .order_by(CitizenPromise.id)
+        .order_by(col(CitizenPromise.id))
     ).all()
-    subjects += [(f"promise:{session.get(Organisation, p.municipality_id).key}", p) for p in promises]  # type: ignore[union-attr]
+    subjects += [(f"promise:{party_of(session, p.municipality_id).key}", p) for p in promises]
     for ref, subject in subjects:
         kind = "agreement" if isinstance(subject, Agreement) else "citizen_promise"
         signed = set(
@@ -149,8 +149,8 @@ def _signatures(session: Session, org: Organisation, role_ids: set[int]) -> list
 def _measures(session: Session, cycle: Cycle, keys: set[str], on: date) -> list[WorkEntry]:
     measures = session.exec(
         select(Measure)
-        .where(Measure.cycle_id == cycle.id, col(Measure.owner_role_key).in_(keys), Measure.progress_pct < 100)
-        .order_by(Measure.due_on)
+        .where(Measure.cycle_id == cycle.id, col(Measure.owner_role_key).in_(keys), Measure.unfinished())
+        .order_by(col(Measure.due_on))
     ).all()
     return [
         WorkEntry(
@@ -182,7 +182,7 @@ def my_work(session: Session, person: Person, on: date) -> MyWork:
             work.phase, work.entries = _items(session, cycle, functions, on)
             work.entries += _measures(session, cycle, functions, on)
         if any(r.signatory for r in roles):
-            work.entries += _signatures(session, org, {r.id for r in roles if r.signatory})  # type: ignore[misc]
+            work.entries += _signatures(session, org, {stored_id(r) for r in roles if r.signatory})
         work.entries.sort(key=lambda e: (not e.overdue, e.due_on or "9999", e.kind))
         organisations.append(work)
     organisations.sort(key=lambda w: w.name)

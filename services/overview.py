@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -22,6 +23,7 @@ from samverkan.models import (
     Role,
     RoleAssignment,
 )
+from samverkan.models.base import stored_id
 from samverkan.models.enums import CycleStatus, PhaseStatus
 from samverkan.orgconfig.describe import describe_schedule
 from samverkan.services.errors import NotFoundError
@@ -102,7 +104,7 @@ def find_organisation(session: Session, key: str) -> Organisation:
                 session.exec(
                     select(Organisation.key)
                     .where(col(Organisation.source_file).is_not(None))
-                    .order_by(Organisation.key)
+                    .order_by(col(Organisation.key))
                 ).all()
             )
             or "inga"
@@ -117,9 +119,8 @@ def holders_on(session: Session, role_ids: list[int], day: date) -> dict[int, li
         select(RoleAssignment, Person)
         .join(Person, col(Person.id) == RoleAssignment.person_id)
         .where(col(RoleAssignment.role_id).in_(role_ids))
-        .where(RoleAssignment.starts_on <= day)
-        .where((col(RoleAssignment.ends_on).is_(None)) | (col(RoleAssignment.ends_on) >= day))
-        .order_by(Person.name)
+        .where(RoleAssignment.held_on(day))
+        .order_by(col(Person.name))
     ).all()
     result: dict[int, list[Person]] = {}
     for assignment, person in rows:
@@ -139,42 +140,14 @@ def organisation_overview(session: Session, key: str, on: date) -> OrganisationO
     overview = OrganisationOverview(
         org.key, org.name, org.kind, org.county, org.population, dict(org.statistics), on.isoformat()
     )
-    for link, member in session.exec(
-        select(OrganisationLink, Organisation)
-        .join(Organisation, col(Organisation.id) == OrganisationLink.member_id)
-        .where(OrganisationLink.organisation_id == org.id)
-        .order_by(OrganisationLink.relation, Organisation.name)
-    ).all():
-        overview.parties.append(
-            {
-                "key": member.key,
-                "name": member.name,
-                "relation": link.relation,
-                "assumed": member.assumed,
-                "population": member.population,
-            }
-        )
-
+    overview.parties = _parties(session, org)
     roles = session.exec(
-        select(Role).where(Role.organisation_id == org.id, col(Role.archived_at).is_(None)).order_by(Role.name)
+        select(Role).where(Role.organisation_id == org.id, col(Role.archived_at).is_(None)).order_by(col(Role.name))
     ).all()
-    party_names = {p.id: p.name for p in session.exec(select(Organisation)).all()}
-    role_ids = [r.id for r in roles if r.id is not None]
-    holders = holders_on(session, role_ids, on)
+    overview.roles = _roles(session, roles, on)
     role_names = {r.id: r.name for r in roles}
-    for role in roles:
-        overview.roles.append(
-            RoleView(
-                role.key,
-                role.name,
-                party_names.get(role.party_id, ""),
-                [p.name for p in holders.get(role.id, [])],
-                role.signatory,
-            )
-        )  # type: ignore[arg-type]
-
     bodies = session.exec(
-        select(Body).where(Body.organisation_id == org.id, col(Body.archived_at).is_(None)).order_by(Body.name)
+        select(Body).where(Body.organisation_id == org.id, col(Body.archived_at).is_(None)).order_by(col(Body.name))
     ).all()
     for body in bodies:
         member_ids = session.exec(select(BodyMembership.role_id).where(BodyMembership.body_id == body.id)).all()
@@ -187,61 +160,108 @@ def organisation_overview(session: Session, key: str, on: date) -> OrganisationO
                 sorted(role_names[m] for m in member_ids if m in role_names),
             )
         )
-    body_names = {b.id: b.name for b in bodies}
-    for cadence in session.exec(
-        select(Cadence)
-        .where(Cadence.organisation_id == org.id, col(Cadence.archived_at).is_(None))
-        .order_by(Cadence.key)
-    ):
-        overview.cadences.append(
-            CadenceView(
-                cadence.key,
-                cadence.title,
-                cadence.trigger,
-                body_names.get(cadence.body_id),
-                describe_schedule(cadence.rule),
-            )
-        )
-    for ind in session.exec(
-        select(Indicator)
-        .where(Indicator.organisation_id == org.id, col(Indicator.archived_at).is_(None))
-        .order_by(Indicator.key)
-    ):
-        overview.indicators.append(
-            IndicatorView(
-                ind.key,
-                ind.name,
-                ind.unit,
-                ind.area,
-                _figure(ind.baseline_value, ind.baseline_year, ind.unit),
-                _figure(ind.target_value, ind.target_year, ind.unit),
-                _figure(ind.national_value, ind.national_year, ind.unit),
-            )
-        )
+    overview.cadences = _cadences(session, org, {b.id: b.name for b in bodies})
+    overview.indicators = _indicators(session, org)
+    overview.agreement = _agreement(session, org)
+    overview.cycle = _cycle(session, org)
+    return overview
 
+
+def _parties(session: Session, org: Organisation) -> list[dict[str, Any]]:
+    return [
+        {
+            "key": member.key,
+            "name": member.name,
+            "relation": link.relation,
+            "assumed": member.assumed,
+            "population": member.population,
+        }
+        for link, member in session.exec(
+            select(OrganisationLink, Organisation)
+            .join(Organisation, col(Organisation.id) == OrganisationLink.member_id)
+            .where(OrganisationLink.organisation_id == org.id)
+            .order_by(col(OrganisationLink.relation), col(Organisation.name))
+        ).all()
+    ]
+
+
+def _roles(session: Session, roles: Sequence[Role], on: date) -> list[RoleView]:
+    party_names = {p.id: p.name for p in session.exec(select(Organisation)).all()}
+    holders = holders_on(session, [stored_id(r) for r in roles], on)
+    return [
+        RoleView(
+            role.key,
+            role.name,
+            party_names.get(role.party_id, ""),
+            [p.name for p in holders.get(stored_id(role), [])],
+            role.signatory,
+        )
+        for role in roles
+    ]
+
+
+def _cadences(session: Session, org: Organisation, body_names: dict[int | None, str]) -> list[CadenceView]:
+    return [
+        CadenceView(
+            cadence.key,
+            cadence.title,
+            cadence.trigger,
+            body_names.get(cadence.body_id),
+            describe_schedule(cadence.rule),
+        )
+        for cadence in session.exec(
+            select(Cadence)
+            .where(Cadence.organisation_id == org.id, col(Cadence.archived_at).is_(None))
+            .order_by(col(Cadence.key))
+        )
+    ]
+
+
+def _indicators(session: Session, org: Organisation) -> list[IndicatorView]:
+    return [
+        IndicatorView(
+            ind.key,
+            ind.name,
+            ind.unit,
+            ind.area,
+            _figure(ind.baseline_value, ind.baseline_year, ind.unit),
+            _figure(ind.target_value, ind.target_year, ind.unit),
+            _figure(ind.national_value, ind.national_year, ind.unit),
+        )
+        for ind in session.exec(
+            select(Indicator)
+            .where(Indicator.organisation_id == org.id, col(Indicator.archived_at).is_(None))
+            .order_by(col(Indicator.key))
+        )
+    ]
+
+
+def _agreement(session: Session, org: Organisation) -> dict[str, Any] | None:
     agreement = session.exec(
         select(Agreement).where(Agreement.organisation_id == org.id).order_by(col(Agreement.version).desc())
     ).first()
-    if agreement is not None:
-        overview.agreement = {
-            "title": agreement.title,
-            "version": agreement.version,
-            "status": agreement.status,
-            "from": agreement.period_start.isoformat(),
-            "to": agreement.period_end.isoformat(),
-            "citizen_promise_years": agreement.citizen_promise_years,
-        }
+    if agreement is None:
+        return None
+    return {
+        "title": agreement.title,
+        "version": agreement.version,
+        "status": agreement.status,
+        "from": agreement.period_start.isoformat(),
+        "to": agreement.period_end.isoformat(),
+        "citizen_promise_years": agreement.citizen_promise_years,
+    }
+
+
+def _cycle(session: Session, org: Organisation) -> CycleView | None:
     cycle = session.exec(
         select(Cycle).where(Cycle.organisation_id == org.id).order_by(col(Cycle.number).desc())
     ).first()
-    if cycle is not None:
-        phase = session.exec(
-            select(Phase).where(Phase.cycle_id == cycle.id, Phase.status == PhaseStatus.ACTIVE)
-        ).first()
-        overview.cycle = CycleView(
-            cycle.number,
-            cycle.status,
-            cycle.definition_key,
-            phase.name if phase and cycle.status == CycleStatus.ACTIVE else None,
-        )
-    return overview
+    if cycle is None:
+        return None
+    phase = session.exec(select(Phase).where(Phase.cycle_id == cycle.id, Phase.status == PhaseStatus.ACTIVE)).first()
+    return CycleView(
+        cycle.number,
+        cycle.status,
+        cycle.definition_key,
+        phase.name if phase and cycle.status == CycleStatus.ACTIVE else None,
+    )

@@ -8,14 +8,16 @@ from sqlmodel import Session, col, func, select
 
 from samverkan.core.timeutil import utcnow
 from samverkan.models import Cause, CauseAnalysis, Cycle, Measure, Organisation, Problem
-from samverkan.models.enums import CausePerspective, CycleStatus, MeasureStatus
+from samverkan.models.base import stored_id
+from samverkan.models.enums import CausePerspective, CycleStatus, MeasureStatus, Related
+from samverkan.notifications.owed import stop_unowed
 from samverkan.process.requirements import MeasureFacts, ProblemFacts
 from samverkan.services.access import COORDINATING, require_function, roles_with_function
 from samverkan.services.audit import audit
 from samverkan.services.errors import NotFoundError, RefusedError
+from samverkan.services.lifecycle import move
 from samverkan.services.overview import find_organisation
 from samverkan.services.privacy import no_personal_data
-from samverkan.services.reminders import stop_reminders
 
 PERSPECTIVES_SV = {
     CausePerspective.VICTIM: "brottsutsatt",
@@ -50,8 +52,8 @@ def add_problem(
         raise RefusedError("problemet behöver en rubrik")
     no_personal_data(rubrik=title, beskrivning=description)
     problem = Problem(
-        cycle_id=active_cycle(session, organisation).id,
-        title=title.strip(),  # type: ignore[arg-type]
+        cycle_id=stored_id(active_cycle(session, organisation)),
+        title=title.strip(),
         description=description,
     )
     session.add(problem)
@@ -114,7 +116,7 @@ def add_cause(
     no_personal_data(orsak=description)
     analysis = session.exec(select(CauseAnalysis).where(CauseAnalysis.problem_id == problem.id)).first()
     if analysis is None:
-        analysis = CauseAnalysis(problem_id=problem.id)  # type: ignore[arg-type]
+        analysis = CauseAnalysis(problem_id=stored_id(problem))
         session.add(analysis)
         session.flush()
     parent_id = None
@@ -127,10 +129,10 @@ def add_cause(
         parent_id = parent_cause.id
     number = (session.exec(select(func.max(Cause.number)).where(Cause.analysis_id == analysis.id)).one() or 0) + 1
     cause = Cause(
-        analysis_id=analysis.id,
+        analysis_id=stored_id(analysis),
         number=number,
         perspective=perspective,
-        direct=direct,  # type: ignore[arg-type]
+        direct=direct,
         parent_id=parent_id,
         description=description.strip(),
     )
@@ -219,17 +221,17 @@ def add_measure(
         missing.append(f"ett slutdatum som inte redan passerat (fick {due_on})")
     if not follow_up.strip():
         missing.append("hur åtgärden ska följas upp")
-    if missing:
+    if missing or cause is None or due_on is None:
         raise RefusedError("Åtgärden kan inte läggas till. Det saknas:", missing)
     no_personal_data(rubrik=title, uppfoljning=follow_up, operativt_mal=operational_goal)
     measure = Measure(
-        cycle_id=cycle.id,
-        cause_id=cause_id,
+        cycle_id=stored_id(cycle),
+        cause_id=stored_id(cause),
         title=title.strip(),
-        owner_role_key=owner,  # type: ignore[arg-type]
+        owner_role_key=owner,
         due_on=due_on,
         follow_up=follow_up.strip(),
-        operational_goal=operational_goal,  # type: ignore[arg-type]
+        operational_goal=operational_goal,
         short_term=short_term,
     )
     session.add(measure)
@@ -275,16 +277,15 @@ def update_measure(
         raise RefusedError(f"genomförandegraden ska vara 0–100 %, inte {progress_pct}")
     before = {"status": measure.status, "progress_pct": measure.progress_pct}
     if status is not None:
-        measure.status = status
+        move(measure, status, f"åtgärden '{measure.title}'")
     if progress_pct is not None:
         measure.progress_pct = progress_pct
-    if measure.progress_pct >= 100:
-        stop_reminders(session, "measure", measure.id, "åtgärden är genomförd")  # type: ignore[arg-type]
     if hours_spent is not None:
         measure.hours_spent = hours_spent
     if cost_sek is not None:
         measure.cost_sek = cost_sek
     session.add(measure)
+    stop_unowed(session, Related.MEASURE, measure_id)
     audit(
         session,
         acting.label,
@@ -308,7 +309,7 @@ def _cycle_of_cause(session: Session, cause: Cause) -> int | None:
 
 def problem_facts(session: Session, cycle: Cycle) -> list[ProblemFacts]:
     facts = []
-    for problem in session.exec(select(Problem).where(Problem.cycle_id == cycle.id).order_by(Problem.id)).all():
+    for problem in session.exec(select(Problem).where(Problem.cycle_id == cycle.id).order_by(col(Problem.id))).all():
         analysis = session.exec(select(CauseAnalysis).where(CauseAnalysis.problem_id == problem.id)).first()
         causes = measures = 0
         if analysis is not None:
@@ -333,5 +334,5 @@ def problem_facts(session: Session, cycle: Cycle) -> list[ProblemFacts]:
 def measure_facts(session: Session, cycle: Cycle) -> list[MeasureFacts]:
     return [
         MeasureFacts(m.title, m.progress_pct)
-        for m in session.exec(select(Measure).where(Measure.cycle_id == cycle.id).order_by(Measure.id)).all()
+        for m in session.exec(select(Measure).where(Measure.cycle_id == cycle.id).order_by(col(Measure.id))).all()
     ]

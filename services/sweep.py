@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import insert
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from samverkan.core.settings import get_settings
@@ -39,7 +40,10 @@ from samverkan.models import (
     RoleAssignment,
     TriggerOccurrence,
 )
-from samverkan.models.enums import CycleStatus, ItemStatus, NotificationStatus, PhaseStatus
+from samverkan.models.base import stored_id, table_of
+from samverkan.models.enums import NotificationStatus, Related
+from samverkan.models.organisation import settings_section
+from samverkan.notifications.owed import item_owed, measure_owed, phase_owed
 from samverkan.scheduling.cadence import expand
 from samverkan.scheduling.triggers import PlannedAction, deadline_actions, occurrence_actions
 from samverkan.scheduling.workdays import WorkCalendar
@@ -66,7 +70,7 @@ class OrgContext:
         """All cadence actions of the organisation whose occurrence lies in `year`, by the day they are due."""
         if year not in self.plans:
             merged: dict[date, list[PlannedAction]] = defaultdict(list)
-            packet_days = int((self.org.settings.get("packets") or {}).get("working_days_before", 5))
+            packet_days = int(settings_section(self.org.settings, "packets").get("working_days_before", 5))
             for cadence in self.cadences:
                 rule_json = json.dumps(cadence.rule, sort_keys=True)
                 for day, actions in _cadence_plan(
@@ -76,9 +80,13 @@ class OrgContext:
             self.plans[year] = {day: tuple(actions) for day, actions in merged.items()}
         return self.plans[year]
 
-    def roles_by_id(self) -> dict[int, Any]:
+    @property
+    def org_id(self) -> int:
+        return stored_id(self.org)
+
+    def roles_by_id(self) -> dict[int, Role]:
         if not hasattr(self, "_by_id"):
-            self._by_id = {role.id: role for role in self.roles.values()}
+            self._by_id = {stored_id(role): role for role in self.roles.values()}
         return self._by_id
 
     def cadence_targets(self) -> dict[str, list[str]]:
@@ -98,7 +106,7 @@ class OrgContext:
         if body is None:
             return []
         by_id = self.roles_by_id()
-        return [by_id[role_id] for role_id in self.body_roles.get(body.id, []) if role_id in by_id]
+        return [by_id[role_id] for role_id in self.body_roles.get(stored_id(body), []) if role_id in by_id]
 
     def function_roles(self, function: str) -> list[Role]:
         return [role for role in self.roles.values() if role.function == function]
@@ -172,32 +180,29 @@ class Holders:
         self.by_role: dict[int, list[Any]] = defaultdict(list)
         self.persons: dict[int, Any] = {}
         ids = list(role_ids)
-        table = RoleAssignment.__table__  # type: ignore[attr-defined]
+        table = table_of(RoleAssignment)
         for start in range(0, len(ids), 900):
-            for row in session.execute(select(table).where(table.c.role_id.in_(ids[start : start + 900]))):
+            for row in session.execute(select_columns(table).where(table.c.role_id.in_(ids[start : start + 900]))):
                 self.by_role[row.role_id].append(row)
         person_ids = sorted({row.person_id for rows in self.by_role.values() for row in rows})
-        people = Person.__table__  # type: ignore[attr-defined]
+        people = table_of(Person)
         for start in range(0, len(person_ids), 900):
-            for row in session.execute(select(people).where(people.c.id.in_(person_ids[start : start + 900]))):
+            for row in session.execute(select_columns(people).where(people.c.id.in_(person_ids[start : start + 900]))):
                 self.persons[row.id] = row
 
     def on(self, role: Any, day: date) -> list[int]:
-        return [
-            a.person_id
-            for a in self.by_role.get(role.id, ())
-            if a.starts_on <= day and (a.ends_on is None or day <= a.ends_on)
-        ]
+        held = RoleAssignment.period_holds
+        return [a.person_id for a in self.by_role.get(role.id, ()) if held(a.starts_on, a.ends_on, day)]
 
 
 def _rows(session: Session, model: type[Any], *conditions: Any) -> list[Any]:
     """Plain rows (attribute access, no ORM identity map): a sweep reads thousands of them."""
-    table = model.__table__
-    return list(session.execute(select(table).where(*conditions)))
+    table = table_of(model)
+    return list(session.execute(select_columns(table).where(*conditions)))
 
 
 def load_contexts(session: Session, org_keys: Iterable[str] | None = None) -> list[OrgContext]:
-    orgs = Organisation.__table__  # type: ignore[attr-defined]
+    orgs = table_of(Organisation)
     conditions = [orgs.c.source_file.is_not(None)]
     if org_keys is not None:
         conditions.append(orgs.c.key.in_(list(org_keys)))
@@ -206,21 +211,21 @@ def load_contexts(session: Session, org_keys: Iterable[str] | None = None) -> li
         for org in sorted(_rows(session, Organisation, *conditions), key=lambda o: o.key)
     }
     ids = list(contexts)
-    roles, bodies_table, cadences = Role.__table__, Body.__table__, Cadence.__table__  # type: ignore[attr-defined]
+    roles, bodies_table, cadences = table_of(Role), table_of(Body), table_of(Cadence)
     for role in _rows(session, Role, roles.c.organisation_id.in_(ids), roles.c.archived_at.is_(None)):
         contexts[role.organisation_id].roles[role.key] = role
     bodies = _rows(session, Body, bodies_table.c.organisation_id.in_(ids), bodies_table.c.archived_at.is_(None))
     for body in bodies:
         contexts[body.organisation_id].bodies[body.key] = body
     body_org = {body.id: body.organisation_id for body in bodies}
-    memberships = BodyMembership.__table__  # type: ignore[attr-defined]
+    memberships = table_of(BodyMembership)
     for membership in _rows(session, BodyMembership, memberships.c.body_id.in_(list(body_org))):
         contexts[body_org[membership.body_id]].body_roles.setdefault(membership.body_id, []).append(membership.role_id)
     for body in bodies:
         extra = [r for r in (body.chair_role_id, body.convener_role_id) if r]
         listed = contexts[body.organisation_id].body_roles.setdefault(body.id, [])
         listed += [r for r in extra if r not in listed]
-    routes = ContactRoute.__table__  # type: ignore[attr-defined]
+    routes = table_of(ContactRoute)
     for route in session.execute(
         select(routes.c.organisation_id, routes.c.body_id).where(
             routes.c.organisation_id.in_(ids), routes.c.body_id.is_not(None)
@@ -278,39 +283,36 @@ class Deadline:
 
 def open_deadlines(session: Session, organisation_ids: list[int]) -> list[Deadline]:
     rows = session.execute(
-        select(
-            Cycle.organisation_id,
-            ChecklistItem.id,
-            ChecklistItem.title,
-            ChecklistItem.due_on,
-            ChecklistItem.owner_role_key,
-            Phase.deciding_body_key,
+        select_columns(
+            col(Cycle.organisation_id),
+            col(ChecklistItem.id),
+            col(ChecklistItem.title),
+            col(ChecklistItem.due_on),
+            col(ChecklistItem.owner_role_key),
+            col(Phase.deciding_body_key),
         )
         .join(Phase, col(Phase.cycle_id) == Cycle.id)
         .join(ChecklistItem, col(ChecklistItem.phase_id) == Phase.id)
-        .where(
-            col(Cycle.organisation_id).in_(organisation_ids),
-            Cycle.status == CycleStatus.ACTIVE,
-            Phase.status == PhaseStatus.ACTIVE,
-            ChecklistItem.status == ItemStatus.OPEN,
-            col(ChecklistItem.due_on).is_not(None),
-        )
+        .where(col(Cycle.organisation_id).in_(organisation_ids), col(ChecklistItem.due_on).is_not(None))
+        .where(*item_owed())
     ).all()
     deadlines = [
-        Deadline(org_id, f"item:{item_id}", "item_deadline", title, due_on, owner, deciding)
+        Deadline(org_id, f"{Related.ITEM}:{item_id}", "item_deadline", title, due_on, owner, deciding)
         for org_id, item_id, title, due_on, owner, deciding in rows
     ]
     for org_id, measure_id, title, due_on, owner in session.execute(
-        select(Cycle.organisation_id, Measure.id, Measure.title, Measure.due_on, Measure.owner_role_key)
-        .join(Measure, col(Measure.cycle_id) == Cycle.id)
-        .where(
-            col(Cycle.organisation_id).in_(organisation_ids),
-            Cycle.status == CycleStatus.ACTIVE,
-            Measure.progress_pct < 100,
+        select_columns(
+            col(Cycle.organisation_id),
+            col(Measure.id),
+            col(Measure.title),
+            col(Measure.due_on),
+            col(Measure.owner_role_key),
         )
+        .join(Measure, col(Measure.cycle_id) == Cycle.id)
+        .where(col(Cycle.organisation_id).in_(organisation_ids), *measure_owed())
     ).all():
         deadlines.append(
-            Deadline(org_id, f"measure:{measure_id}", "measure_deadline", title, due_on, owner, "styrgrupp")
+            Deadline(org_id, f"{Related.MEASURE}:{measure_id}", "measure_deadline", title, due_on, owner, "styrgrupp")
         )
     return deadlines
 
@@ -329,15 +331,16 @@ def opened_phases(session: Session, organisation_ids: list[int], first: date) ->
     """Active phases opened since `first`: their owners get to know at once (or at the next sweep)."""
     since = datetime.combine(first, time(), tzinfo=STOCKHOLM)
     rows = session.execute(
-        select(Cycle.organisation_id, Phase.id, Phase.name, Phase.opened_at, ChecklistItem.owner_role_key)
+        select_columns(
+            col(Cycle.organisation_id),
+            col(Phase.id),
+            col(Phase.name),
+            col(Phase.opened_at),
+            col(ChecklistItem.owner_role_key),
+        )
         .join(Phase, col(Phase.cycle_id) == Cycle.id)
         .join(ChecklistItem, col(ChecklistItem.phase_id) == Phase.id)
-        .where(
-            col(Cycle.organisation_id).in_(organisation_ids),
-            Cycle.status == CycleStatus.ACTIVE,
-            Phase.status == PhaseStatus.ACTIVE,
-            col(Phase.opened_at) >= since,
-        )
+        .where(col(Cycle.organisation_id).in_(organisation_ids), col(Phase.opened_at) >= since, *phase_owed())
     ).all()
     phases: dict[int, tuple[int, str, datetime, set[str]]] = {}
     for org_id, phase_id, name, opened_at, owner in rows:
@@ -364,6 +367,14 @@ def _local_midnight(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=STOCKHOLM)
 
 
+class Work(NamedTuple):
+    """A planned action, the roles it addresses, and the deadline it is about (reminders and escalations)."""
+
+    action: PlannedAction
+    roles: list[Role]
+    deadline: date | None = None
+
+
 def sweep(
     session: Session,
     now: datetime | None = None,
@@ -381,142 +392,196 @@ def sweep(
     Runs inside the caller's transaction: commit makes all of it happen, an error or a kill makes none.
     """
     now = now or utcnow()
-    kinds = set(kinds) if kinds is not None else None
+    wanted = set(kinds) if kinds is not None else None
     today = now.astimezone(STOCKHOLM).date()
     first = today - timedelta(days=lookback_days)
-    base = (base_url or get_settings().base_url).rstrip("/")
     result = SweepResult()
-    if cache is not None and cache.contexts is not None and cache.holders is not None:
-        contexts, holders = cache.contexts, cache.holders
-    else:
-        contexts = load_contexts(session, org_keys)
-        holders = Holders(session, [role.id for c in contexts for role in c.roles.values()])
-        if cache is not None:
-            cache.contexts, cache.holders = contexts, holders
+    contexts, holders = _contexts(session, org_keys, cache)
     if not contexts:
         return result
-    by_id = {context.org.id: context for context in contexts}
-    fired = _fired(session, list(by_id), _local_midnight(first - timedelta(days=1)))
-    deadlines = defaultdict(list)
-    for deadline in open_deadlines(session, list(by_id)):
+    ids = [context.org_id for context in contexts]
+    base = (base_url or get_settings().base_url).rstrip("/")
+    fired = _fired(session, ids, _local_midnight(first - timedelta(days=1)))
+    batch = _Batch(session, now, base, documents_dir, pdf, holders, result, fired)
+    deadlines: dict[int, list[Deadline]] = defaultdict(list)
+    for deadline in open_deadlines(session, ids):
         deadlines[deadline.organisation_id].append(deadline)
-    phases = defaultdict(list)
-    for opened in opened_phases(session, list(by_id), first):
+    phases: dict[int, list[OpenedPhase]] = defaultdict(list)
+    for opened in opened_phases(session, ids, first):
         phases[opened.organisation_id].append(opened)
-
-    occurrence_rows: list[dict[str, Any]] = []
-    notification_rows: list[dict[str, Any]] = []
     for context in contexts:
-        work: list[tuple[PlannedAction, list[Role]]] = []
-        cadence_targets = context.cadence_targets()
-        for action in planned_actions(context, first, today):
-            roles = [r for target in cadence_targets[action.trigger_key] for r in context.roles_for(target)]
-            work.append((action, roles))
-        for deadline in deadlines.get(context.org.id, []):  # type: ignore[arg-type]
-            policy = context.org.settings.get("reminders") or {}
-            ahead = max(policy.get("before_days") or [7])
-            behind = int(policy.get("escalate_after_days", 3))
-            if not first - timedelta(days=behind) <= deadline.due_on <= today + timedelta(days=ahead):
-                continue  # nothing of this deadline can be due today: skip building its actions
-            for action in deadline_actions(
-                deadline.trigger_key, deadline.kind, deadline.title, deadline.due_on, policy
-            ):
-                if first <= action.due <= today:
-                    owners = context.function_roles(deadline.owner_function)
-                    roles = owners + (
-                        context.chair_of_kind(deadline.deciding_kind) if action.action == "eskalering" else []
-                    )
-                    work.append((action, roles))
-        for opened in phases.get(context.org.id, []):  # type: ignore[arg-type]
-            action = PlannedAction(
-                f"phase:{opened.phase_id}",
-                f"{opened.opened_key}:fas-oppnad",
-                "phase_opened",
-                "fas-oppnad",
-                opened.opened_on,
-                f"Ny fas: {opened.name} har öppnats",
-            )
-            roles = [r for function in opened.owner_functions for r in context.function_roles(function)]
-            work.append((action, roles))
-        if kinds is not None:
-            work = [entry for entry in work if entry[0].kind in kinds]
-        for action, roles in work:
-            identity = (context.org.id, action.trigger_key, action.occurrence_key)
-            if identity in fired:
-                result.already_done += 1
-                continue
-            fired.add(identity)
-            identity_key = f"{context.org.key}:{action.trigger_key}:{action.occurrence_key}"
-            recipients = _recipients(roles, holders, action.due)
-            attachment = None
-            if action.attachment and documents_dir is not None:
-                attachment = _render_document(session, context, action, documents_dir, pdf)
-                result.documents.append(str(attachment))
-            for role in roles:
-                if not holders.on(role, action.due):
-                    result.vacancies.setdefault((context.org.name, role.name), []).append(action.due)
-            if not recipients:
-                result.errors.append(
-                    f"{context.org.name}: '{action.subject}' ({action.due}) når ingen – "
-                    f"{', '.join(r.name for r in roles) or 'ingen mottagare angiven'} är vakant"
-                )
-            not_before = max(now, datetime.combine(action.due, DELIVER_FROM, tzinfo=STOCKHOLM))
-            if action.action == "gemensam-lagesbild" and action.occurrence is not None:
-                not_before = max(not_before, action.occurrence.end)
-            text = render(
-                "messages/action.txt.j2",
-                action=action,
-                org=context.org,
-                base_url=base,
-                attachment=attachment.name if attachment else None,
-            )  # once per action
-            row = partial(
-                _outbox_row,
-                action=action,
-                org_id=context.org.id,
-                not_before=not_before,
-                now=now,
-                attachments=[str(attachment)] if attachment else [],
-            )
-            for person, role in recipients:
-                notification_rows.append(
-                    row(
-                        key=f"{identity_key}:{person.id}",
-                        person_id=person.id,
-                        role_key=role.key,
-                        body_text=f"Till {role.name.lower()} i {context.org.name},\n\n{text}",
-                    )
-                )
-                result.notifications[role.key] += 1
-            for target in cadence_targets.get(action.trigger_key, ()):
-                body = context.bodies.get(target)
-                if body is not None and body.id in context.bodies_with_routes:  # the body's own channel
-                    notification_rows.append(
-                        row(
-                            key=f"{identity_key}:organ:{body.id}",
-                            body_id=body.id,
-                            body_text=f"Till {body.name},\n\n{text}",
-                        )
-                    )
-                    result.notifications[f"organ:{target}"] += 1
-            occurrence_rows.append(
-                {
-                    "organisation_id": context.org.id,
-                    "trigger_key": action.trigger_key,
-                    "occurrence_key": action.occurrence_key,
-                    "scheduled_for": _local_midnight(action.due),
-                    "fired_at": now,
-                    "result": {"kind": action.kind, "action": action.action, "recipients": len(recipients)},
-                }
-            )
-            result.triggers[action.kind] += 1
-            result.actions[action.action] += 1
-    connection = session.connection()  # plain executemany: tens of thousands of rows on a busy day
-    if occurrence_rows:
-        connection.execute(insert(TriggerOccurrence.__table__), occurrence_rows)  # type: ignore[attr-defined]
-    if notification_rows:
-        connection.execute(insert(Notification.__table__), notification_rows)  # type: ignore[attr-defined]
+        work = _cadence_work(context, first, today)
+        work += _deadline_work(context, deadlines.get(context.org_id, []), first, today)
+        work += _phase_work(context, phases.get(context.org_id, []))
+        for entry in work:
+            if wanted is None or entry.action.kind in wanted:
+                batch.write(context, entry)
+    batch.insert()
     return result
+
+
+def _contexts(
+    session: Session, org_keys: Iterable[str] | None, cache: SweepCache | None
+) -> tuple[list[OrgContext], Holders]:
+    if cache is not None and cache.contexts is not None and cache.holders is not None:
+        return cache.contexts, cache.holders
+    contexts = load_contexts(session, org_keys)
+    holders = Holders(session, [stored_id(role) for c in contexts for role in c.roles.values()])
+    if cache is not None:
+        cache.contexts, cache.holders = contexts, holders
+    return contexts, holders
+
+
+def _cadence_work(context: OrgContext, first: date, today: date) -> list[Work]:
+    targets = context.cadence_targets()
+    return [
+        Work(action, [r for target in targets[action.trigger_key] for r in context.roles_for(target)])
+        for action in planned_actions(context, first, today)
+    ]
+
+
+def _deadline_work(context: OrgContext, deadlines: list[Deadline], first: date, today: date) -> list[Work]:
+    """Reminders and escalations due in [first, today] for deadlines still owed them (open_deadlines)."""
+    work = []
+    policy = settings_section(context.org.settings, "reminders")
+    ahead = max(policy.get("before_days") or [7])
+    behind = int(policy.get("escalate_after_days", 3))
+    for deadline in deadlines:
+        if not first - timedelta(days=behind) <= deadline.due_on <= today + timedelta(days=ahead):
+            continue  # nothing of this deadline can be due today: skip building its actions
+        for action in deadline_actions(deadline.trigger_key, deadline.kind, deadline.title, deadline.due_on, policy):
+            if first <= action.due <= today:
+                roles = context.function_roles(deadline.owner_function)
+                if action.action == "eskalering":
+                    roles = roles + context.chair_of_kind(deadline.deciding_kind)
+                work.append(Work(action, roles, deadline.due_on))
+    return work
+
+
+def _phase_work(context: OrgContext, phases: list[OpenedPhase]) -> list[Work]:
+    work = []
+    for opened in phases:
+        action = PlannedAction(
+            f"{Related.PHASE}:{opened.phase_id}",
+            f"{opened.opened_key}:fas-oppnad",
+            "phase_opened",
+            "fas-oppnad",
+            opened.opened_on,
+            f"Ny fas: {opened.name} har öppnats",
+        )
+        roles = [r for function in opened.owner_functions for r in context.function_roles(function)]
+        work.append(Work(action, roles))
+    return work
+
+
+def _not_before(action: PlannedAction, now: datetime) -> datetime:
+    """Not before 08:00 on the day it is due; a joint lägesbild not before its meeting has ended."""
+    not_before = max(now, datetime.combine(action.due, DELIVER_FROM, tzinfo=STOCKHOLM))
+    if action.action == "gemensam-lagesbild" and action.occurrence is not None:
+        not_before = max(not_before, action.occurrence.end)
+    return not_before
+
+
+@dataclass
+class _Batch:
+    """What one sweep writes: outbox rows and occurrence records, inserted in bulk at the end."""
+
+    session: Session
+    now: datetime
+    base: str
+    documents_dir: Path | None
+    pdf: bool
+    holders: Holders
+    result: SweepResult
+    fired: set[tuple[int, str, str]]
+    occurrences: list[dict[str, Any]] = field(default_factory=list)
+    notifications: list[dict[str, Any]] = field(default_factory=list)
+
+    def write(self, context: OrgContext, work: Work) -> None:
+        """One action, once: its outbox rows (each holder of its roles, and a body's own channel) and its record."""
+        action, roles = work.action, work.roles
+        identity = (context.org_id, action.trigger_key, action.occurrence_key)
+        if identity in self.fired:
+            self.result.already_done += 1
+            return
+        self.fired.add(identity)
+        recipients = self._recipients(context, action, roles)
+        attachment = None
+        if action.attachment and self.documents_dir is not None:
+            attachment = render_document(self.session, context.org, action, self.documents_dir, self.pdf)
+            self.result.documents.append(str(attachment))
+        text = render(
+            "messages/action.txt.j2",
+            action=action,
+            org=context.org,
+            base_url=self.base,
+            attachment=attachment.name if attachment else None,
+        )  # once per action
+        row = partial(
+            _outbox_row,
+            action=action,
+            org_id=context.org_id,
+            not_before=_not_before(action, self.now),
+            now=self.now,
+            attachments=[str(attachment)] if attachment else [],
+            due_on=work.deadline,
+        )
+        identity_key = f"{context.org.key}:{action.trigger_key}:{action.occurrence_key}"
+        for person, role in recipients:
+            self.notifications.append(
+                row(
+                    key=f"{identity_key}:{person.id}",
+                    person_id=person.id,
+                    role_key=role.key,
+                    body_text=f"Till {role.name.lower()} i {context.org.name},\n\n{text}",
+                )
+            )
+            self.result.notifications[role.key] += 1
+        self._to_bodies(context, action, identity_key, text, row)
+        self._record(context, action, len(recipients))
+
+    def _recipients(self, context: OrgContext, action: PlannedAction, roles: list[Role]) -> list[tuple[Any, Any]]:
+        """Who gets it; a vacant role and an action that reaches no one are reported."""
+        recipients = _recipients(roles, self.holders, action.due)
+        for role in roles:
+            if not self.holders.on(role, action.due):
+                self.result.vacancies.setdefault((context.org.name, role.name), []).append(action.due)
+        if not recipients:
+            self.result.errors.append(
+                f"{context.org.name}: '{action.subject}' ({action.due}) når ingen – "
+                f"{', '.join(r.name for r in roles) or 'ingen mottagare angiven'} är vakant"
+            )
+        return recipients
+
+    def _to_bodies(self, context: OrgContext, action: PlannedAction, identity_key: str, text: str, row: Any) -> None:
+        """A body with a channel of its own (e.g. Teams) gets the action there too."""
+        for target in context.cadence_targets().get(action.trigger_key, ()):
+            body = context.bodies.get(target)
+            if body is not None and body.id in context.bodies_with_routes:
+                key, body_text = f"{identity_key}:organ:{body.id}", f"Till {body.name},\n\n{text}"
+                self.notifications.append(row(key=key, body_id=body.id, body_text=body_text))
+                self.result.notifications[f"organ:{target}"] += 1
+
+    def _record(self, context: OrgContext, action: PlannedAction, recipients: int) -> None:
+        self.occurrences.append(
+            {
+                "organisation_id": context.org_id,
+                "trigger_key": action.trigger_key,
+                "occurrence_key": action.occurrence_key,
+                "scheduled_for": _local_midnight(action.due),
+                "fired_at": self.now,
+                "result": {"kind": action.kind, "action": action.action, "recipients": recipients},
+            }
+        )
+        self.result.triggers[action.kind] += 1
+        self.result.actions[action.action] += 1
+
+    def insert(self) -> None:
+        connection = self.session.connection()  # plain executemany: tens of thousands of rows on a busy day
+        if self.occurrences:
+            connection.execute(insert(table_of(TriggerOccurrence)), self.occurrences)
+        if self.notifications:
+            connection.execute(insert(table_of(Notification)), self.notifications)
 
 
 def _outbox_row(
@@ -528,6 +593,7 @@ def _outbox_row(
     attachments: list[str],
     not_before: datetime,
     now: datetime,
+    due_on: date | None = None,
     person_id: int | None = None,
     role_key: str | None = None,
     body_id: int | None = None,
@@ -544,8 +610,9 @@ def _outbox_row(
         "subject": action.subject,
         "body_text": body_text,
         "attachments": attachments,
-        "related_type": related_type if related_id else "cadence",
+        "related_type": related_type if related_id else Related.CADENCE,
         "related_id": int(related_id) if related_id else None,
+        "due_on": due_on,
         "status": NotificationStatus.PENDING,
         "not_before": not_before,
         "urgent": False,
@@ -563,8 +630,3 @@ def _recipients(roles: list[Any], holders: Holders, day: date) -> list[tuple[Any
             if person_id not in seen:
                 seen[person_id] = (holders.persons[person_id], role)
     return list(seen.values())
-
-
-def _render_document(session: Session, context: OrgContext, action: PlannedAction, folder: Path, pdf: bool) -> Path:
-
-    return render_document(session, context.org, action, folder, pdf)

@@ -15,7 +15,9 @@ from datetime import date
 from sqlmodel import Session, col, func, select
 
 from samverkan.models import ChecklistItem, Cycle, Decision, Evidence, Phase
-from samverkan.models.enums import ItemStatus, PhaseStatus
+from samverkan.models.base import stored_id
+from samverkan.models.enums import ItemStatus, PhaseStatus, Related
+from samverkan.notifications.owed import stop_unowed
 from samverkan.process.changes import compare
 from samverkan.process.definition import PhaseDefinition, ProcessDefinition
 from samverkan.process.snapshot import content_version, label_of
@@ -24,7 +26,6 @@ from samverkan.services.audit import audit
 from samverkan.services.errors import RefusedError
 from samverkan.services.overview import find_organisation
 from samverkan.services.pinning import current_definition, definition_of, pin, require_owner_functions
-from samverkan.services.reminders import stop_reminders
 from samverkan.services.substance import active_cycle
 
 
@@ -144,9 +145,10 @@ def _remove(session: Session, rows: list[CyclePhase], target: list[PhaseDefiniti
         keep = wanted.get(row.phase.key, set())
         for key in [k for k in row.items if k not in keep]:
             item = row.items.pop(key)
-            assert item.id is not None
-            stop_reminders(session, "item", item.id, "punkten finns inte i den nya processbeskrivningen")
+            item_id = stored_id(item)
             session.delete(item)
+            session.flush()
+            stop_unowed(session, Related.ITEM, item_id)  # 'punkten finns inte längre'
         if row.phase.key not in wanted:
             session.flush()
             session.delete(row.phase)

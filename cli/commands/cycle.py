@@ -1,0 +1,129 @@
+"""`samverkan cycle`: start a cycle, see where it stands, complete items and phases, reopen, set deadlines,
+move a running cycle onto the current process definition."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from samverkan.cli.options import (
+    Group,
+    common,
+    date_option,
+    db_option,
+    echo_transition,
+    json_option,
+    on_or_today,
+    print_json,
+    run,
+    to_date,
+)
+from samverkan.models.enums import EvidenceKind
+from samverkan.services import cycle, upgrade
+from samverkan.templates.rendering import render
+
+
+@click.group("cycle", cls=Group)
+def cycle_group() -> None:
+    """Cykeln: starta, se läget, markera punkter klara, gå vidare eller tillbaka."""
+
+
+@cycle_group.command("start")
+@click.argument("organisation")
+@click.option("--definition", default="samverkan", show_default=True, help="Processdefinition att följa.")
+@common
+def cycle_start(organisation: str, definition: str, actor: str, on: date | None, db_url: str | None) -> None:
+    """Starta en ny cykel för ORGANISATION (den första börjar med uppstarten)."""
+    started = run(db_url, cycle.start_cycle, organisation, actor, on_or_today(on), definition)
+    click.echo(f"Cykel {started.number} har startat ({started.definition_key}).")
+
+
+@cycle_group.command("status")
+@click.argument("organisation")
+@date_option
+@db_option
+@json_option
+def cycle_status(organisation: str, on: date | None, db_url: str | None, as_json: bool) -> None:
+    """Visa cykelns faser, checklistor med bevis och vad som saknas för att gå vidare."""
+    view = run(db_url, lambda s: cycle.cycle_status(s, organisation, on_or_today(on)))
+    if as_json:
+        print_json(view.to_dict())
+    else:
+        click.echo(render("cli/cycle.txt.j2", c=view, org_key=organisation), nl=False)
+
+
+@cycle_group.command("complete")
+@click.argument("organisation")
+@click.argument("item", metavar="PUNKT")
+@click.option(
+    "--evidence", "kind", required=True, type=click.Choice([k.value for k in EvidenceKind]), help="Typ av bevis."
+)
+@click.option("--title", required=True, help="Vad beviset är, t.ex. 'Polisens lägesbild 2027'.")
+@click.option("--uri", help="Var dokumentet finns (sökväg, diarienummer eller länk).")
+@click.option("--decision", "decision_id", type=int, help="Beslutets nummer, när beviset är ett beslut.")
+@common
+@json_option
+def cycle_complete(
+    organisation: str,
+    item: str,
+    kind: str,
+    title: str,
+    uri: str | None,
+    decision_id: int | None,
+    actor: str,
+    on: date | None,
+    db_url: str | None,
+    as_json: bool,
+) -> None:
+    """Markera PUNKT (nummer, nyckel eller fas/nyckel) som klar, med bevis."""
+    evidence = cycle.EvidenceInput(EvidenceKind(kind), title, uri, decision_id)
+    transition = run(db_url, cycle.complete_item, organisation, actor, on_or_today(on), item, evidence)
+    if as_json:
+        print_json({"item": item, "done": True, **transition.__dict__})
+        return
+    click.echo(f"Klar: {item}")
+    echo_transition(transition)
+
+
+@cycle_group.command("advance")
+@click.argument("organisation")
+@common
+def cycle_advance(organisation: str, actor: str, on: date | None, db_url: str | None) -> None:
+    """Avsluta den pågående fasen; om något saknas listas exakt vad."""
+    echo_transition(run(db_url, cycle.complete_phase, organisation, actor, on_or_today(on)))
+
+
+@cycle_group.command("reopen")
+@click.argument("organisation")
+@click.argument("phase", metavar="FAS")
+@click.option("--reason", required=True, help="Varför omtaget görs (sparas i historiken).")
+@common
+def cycle_reopen(organisation: str, phase: str, reason: str, actor: str, on: date | None, db_url: str | None) -> None:
+    """Omtag: gå tillbaka till en tidigare FAS. Dess punkter öppnas igen; historiken behålls."""
+    echo_transition(run(db_url, cycle.reopen_phase, organisation, actor, on_or_today(on), phase, reason))
+
+
+@cycle_group.command("deadline")
+@click.argument("organisation")
+@click.argument("item", metavar="PUNKT")
+@click.argument("due", metavar="ÅÅÅÅ-MM-DD")
+@common
+def cycle_deadline(organisation: str, item: str, due: str, actor: str, on: date | None, db_url: str | None) -> None:
+    """Sätt tidsfristen för PUNKT (styrgruppen gör det)."""
+    updated = run(db_url, cycle.set_deadline, organisation, actor, on_or_today(on), item, to_date(due))
+    click.echo(f"{updated.title}: senast {updated.due_on}")
+
+
+@cycle_group.command("upgrade")
+@click.argument("organisation")
+@common
+def cycle_upgrade(organisation: str, actor: str, on: date | None, db_url: str | None) -> None:
+    """Flytta över den pågående cykeln till processbeskrivningen som den ser ut nu. Klara punkter och deras
+    bevis behålls, nya punkter får tidsfrister; vägras om den pågående fasen eller en klar punkt skulle
+    försvinna."""
+    for line in run(db_url, upgrade.upgrade_definition, organisation, actor, on_or_today(on)).describe():
+        click.echo(line)
+
+
+COMMANDS = (cycle_group,)

@@ -1,0 +1,178 @@
+"""Organisation files and the organisation in the database: validate, load, show, demo and role handover."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from samverkan.cli.options import (
+    Command,
+    Failure,
+    date_option,
+    db_option,
+    db_url_or_default,
+    json_option,
+    on_or_today,
+    parse_date,
+    print_json,
+    run,
+)
+from samverkan.core.timeutil import today_local
+from samverkan.orgconfig.loader import LoadReport, load_config
+from samverkan.orgconfig.validate import validate_file
+from samverkan.services import handover as handovers
+from samverkan.services.overview import organisation_overview
+from samverkan.templates.rendering import render
+
+EXAMPLE = "examples/fagersta.yaml"
+
+
+@click.command("validate", cls=Command)
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FIL...")
+@json_option
+def validate(files: tuple[Path, ...], as_json: bool) -> None:
+    """Kontrollera organisationsfiler. Varje problem skrivs som FIL:RAD: vad som är fel."""
+    failed = False
+    report = []
+    for file in files:
+        result = validate_file(file)
+        failed = failed or not result.ok
+        report.append(
+            {
+                "file": str(file),
+                "ok": result.ok,
+                "issues": [
+                    {"line": i.line, "severity": i.severity, "message": i.message, "path": list(i.path)}
+                    for i in result.issues
+                ],
+            }
+        )
+        if not as_json:
+            for issue in result.issues:
+                click.echo(str(issue), err=issue.severity == "fel")
+            if result.ok:
+                warnings = f" ({len(result.issues)} varningar)" if result.issues else ""
+                click.echo(f"{file}: giltig{warnings}")
+    if as_json:
+        print_json(report)
+    if failed:
+        raise click.exceptions.Exit(1)
+
+
+def _load(config: Path, db_url: str) -> LoadReport:
+    result = validate_file(config)
+    if not result.ok:
+        for issue in result.issues:
+            click.echo(str(issue), err=True)
+        raise Failure(f"{config} läses inte in: rätta felen ovan")
+    return run(db_url, lambda session: load_config(session, result))
+
+
+@click.command("load", cls=Command)
+@click.argument("config", type=click.Path(path_type=Path), metavar="FIL")
+@db_option
+@json_option
+def load(config: Path, db_url: str | None, as_json: bool) -> None:
+    """Läs in en organisationsfil i databasen.
+
+    Samma fil igen ändrar ingenting; en ändrad fil ger just skillnaden, och varje ändring
+    skrivs i loggen (vem, vad, när, före och efter)."""
+    report = _load(config, db_url_or_default(db_url))
+    if as_json:
+        print_json({"organisation": report.organisation_key, "changes": [str(c) for c in report.changes]})
+    elif report.unchanged:
+        click.echo(f"{report.organisation_key}: inga ändringar")
+    else:
+        click.echo(f"{report.organisation_key}: {len(report.changes)} ändringar")
+        for change in report.changes:
+            click.echo(f"  {change}")
+
+
+def _show(key: str, db_url: str, on: date, as_json: bool) -> None:
+    overview = run(db_url, lambda session: organisation_overview(session, key, on))
+    if as_json:
+        print_json(overview.to_dict())
+    else:
+        click.echo(render("cli/organisation.txt.j2", o=overview), nl=False)
+
+
+@click.command("show", cls=Command)
+@click.argument("organisation", metavar="ORGANISATION")
+@click.option(
+    "--date",
+    "on",
+    callback=parse_date,
+    metavar="ÅÅÅÅ-MM-DD",
+    help="Visa läget detta datum (standard: i dag).",
+)
+@db_option
+@json_option
+def show(organisation: str, on: date | None, db_url: str | None, as_json: bool) -> None:
+    """Visa en organisation: parter, organ, rollinnehavare, rytmer, indikatorer och var cykeln står.
+
+    ORGANISATION är organisationens nyckel i filen, till exempel fagersta."""
+    _show(organisation, db_url_or_default(db_url), on or today_local(), as_json)
+
+
+@click.command("demo", cls=Command)
+@click.argument("config", type=click.Path(path_type=Path), metavar="FIL", default=EXAMPLE)
+@db_option
+def demo(config: Path, db_url: str | None) -> None:
+    """Huvudjobbet på den inbyggda standarden (SQLite): skapa databasen, läs in FIL och visa organisationen."""
+    url = db_url_or_default(db_url)
+    report = _load(config, url)
+    state = "inga ändringar" if report.unchanged else f"{len(report.changes)} ändringar"
+    click.echo(f"Läste in {config} i {url} ({state}).\n")
+    _show(report.organisation_key, url, today_local(), as_json=False)
+
+
+@click.command("handover", cls=Command)
+@click.argument("organisation")
+@click.argument("role", metavar="ROLL")
+@click.option("--to", "to_email", metavar="E-POST", help="Lämna över rollen till denna person.")
+@click.option("--name", "to_name", help="Namn, om personen är ny i Samverkan.")
+@click.option("--from", "starts", callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="Första dagen för efterträdaren.")
+@click.option("--as", "actor", envvar="SAMVERKAN_USER", metavar="E-POST", help="Vem som gör överlämningen.")
+@date_option
+@db_option
+@json_option
+def handover(
+    organisation: str,
+    role: str,
+    to_email: str | None,
+    to_name: str | None,
+    starts: date | None,
+    actor: str | None,
+    on: date | None,
+    db_url: str | None,
+    as_json: bool,
+) -> None:
+    """Överlämning av ROLL: utan --to skrivs överlämningspaketet ut; med --to lämnas rollen över."""
+    day = on_or_today(on)
+    if to_email:
+        if not actor:
+            raise Failure("ange vem som gör överlämningen med --as")
+        run(
+            db_url,
+            handovers.handover,
+            organisation,
+            actor,
+            day,
+            role_key=role,
+            to_email=to_email,
+            to_name=to_name,
+            starts_on=starts,
+        )
+        day = max(day, starts or day)
+        if not as_json:
+            click.echo(f"Rollen {role} har lämnats över till {to_email} från {starts or day}.\n")
+    pack = run(db_url, lambda session: handovers.handover_pack(session, organisation, role, day))
+    if as_json:
+        print_json(pack.to_dict())
+    else:
+        click.echo(render("cli/handover.txt.j2", p=pack), nl=False)
+
+
+COMMANDS = (validate, load, show, demo, handover)

@@ -1,0 +1,146 @@
+"""What every command shares: the Swedish command classes, the expected failure, the common options
+(--db, --json, --as, --date), date parsing, and `run`, the one transaction wrapper around a service call."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any, TypeVar
+
+import click
+from sqlalchemy.engine import Engine
+
+from samverkan.cli.database import open_database
+from samverkan.core.settings import get_settings
+from samverkan.core.timeutil import today_local
+from samverkan.database import session_scope
+from samverkan.services.errors import ServiceError
+
+T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+DATE_METAVAR = "ÅÅÅÅ-MM-DD"
+
+
+class Command(click.Command):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[FLAGGOR]")
+        super().__init__(*args, **kwargs)
+
+
+class Group(click.Group):
+    command_class = Command
+    group_class = type  # subgroups are of this class too
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[FLAGGOR]")
+        kwargs.setdefault("subcommand_metavar", "KOMMANDO [ARGUMENT]...")
+        super().__init__(*args, **kwargs)
+
+
+class Failure(click.ClickException):
+    """An expected failure: printed as 'fel: ...' without a traceback, exit code 1."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"fel: {self.format_message()}", err=True)
+
+
+def db_url_or_default(url: str | None) -> str:
+    return url or get_settings().database_url
+
+
+@contextmanager
+def refusal_as_failure() -> Iterator[None]:
+    """A refusal from the service layer becomes 'fel: …' with exit code 1, never a traceback."""
+    try:
+        yield
+    except ServiceError as exc:
+        raise Failure(str(exc)) from None
+
+
+def open_engine(db_url: str | None) -> Engine:
+    """The database for a command; a refusal (e.g. an old schema) becomes 'fel: …'."""
+    with refusal_as_failure():
+        return open_database(db_url_or_default(db_url))
+
+
+def run(db_url: str | None, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call a service function in one transaction; refusals become 'fel: …' with exit code 1."""
+    engine = open_engine(db_url)
+    with refusal_as_failure(), session_scope(engine) as session:
+        return function(session, *args, **kwargs)
+
+
+def print_json(data: object) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def echo_transition(transition: Any) -> None:
+    for line in transition.describe():
+        click.echo(line)
+
+
+def to_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' är inget datum (ÅÅÅÅ-MM-DD)") from None
+
+
+def parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    return None if value is None else to_date(value)
+
+
+def on_or_today(on: date | None) -> date:
+    return on or today_local()
+
+
+def db_option(function: F) -> F:
+    return click.option(
+        "--db",
+        "db_url",
+        envvar="SAMVERKAN_DATABASE_URL",
+        metavar="URL",
+        help="Databasens adress (SQLAlchemy-URL); standard: SQLite-filen var/samverkan.db.",
+    )(function)
+
+
+def json_option(function: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Skriv ut JSON för skript.")(function)
+
+
+def actor_option(function: F) -> F:
+    return click.option(
+        "--as",
+        "actor",
+        envvar="SAMVERKAN_USER",
+        required=True,
+        metavar="E-POST",
+        help="Vem som gör det (e-postadress); miljövariabel SAMVERKAN_USER.",
+    )(function)
+
+
+def date_option(function: F) -> F:
+    return click.option(
+        "--date", "on", callback=parse_date, metavar=DATE_METAVAR, help="Datum för handlingen (standard: i dag)."
+    )(function)
+
+
+def common(function: F) -> F:
+    """--date, --as and --db: what every command that changes the cycle takes."""
+    for decorator in (date_option, actor_option, db_option):
+        function = decorator(function)
+    return function
+
+
+def period_options(function: F) -> F:
+    """--from and --to, both required: the period a calendar or a simulation covers."""
+    function = click.option(
+        "--to", "last", required=True, callback=parse_date, metavar=DATE_METAVAR, help="Sista dag."
+    )(function)
+    return click.option(
+        "--from", "first", required=True, callback=parse_date, metavar=DATE_METAVAR, help="Första dag."
+    )(function)
