@@ -18,20 +18,21 @@ from sqlmodel import Session, col, select
 from samverkan.cli.main import app
 from samverkan.core.timeutil import today_local
 from samverkan.database import make_engine
-from samverkan.models import AuditEntry, ChecklistItem, Cycle, Evidence, Phase
-from samverkan.models.enums import ItemStatus, PhaseStatus
+from samverkan.models import AuditEntry, ChecklistItem, Cycle, Evidence, Notification, Phase
+from samverkan.models.enums import ItemStatus, NotificationStatus, PhaseStatus, Related
 from samverkan.process.changes import compare
 from samverkan.process.definition import DEFINITIONS_DIR, ProcessDefinition, load_definition
 from samverkan.process.snapshot import content_version, label_of
 from samverkan.services import cycle, upgrade
 from samverkan.services.errors import RefusedError
 from tests.conftest import EXAMPLES
-from tests.drive import KOMMUNPOLIS, SAMORDNARE, Driver, decided, doc
+from tests.drive import KOMMUNDIREKTOR, KOMMUNPOLIS, SAMORDNARE, Driver, decided, doc
 from tests.live import KOMMUNIKATOR, Live, fagersta_for_web, live_server
 from tests.receivers import SmtpServer
 from tests.test_cli_cycle import Cli
 from tests.test_concurrency import at_once
 from tests.test_cycle_rules import finish_initiera
+from tests.test_sweep import at, run
 
 ON = date(2027, 1, 11)
 NEW_INITIERA_ITEM = """\
@@ -522,3 +523,23 @@ def test_two_upgrades_at_once_apply_once(d: Driver, db_url: str, process_dir: Pr
     assert d.audit_actions().count("cycle.upgrade_definition") == 1
     with Session(d.engine) as session:
         assert len(session.exec(select(ChecklistItem).where(ChecklistItem.key == "arkiv-ordnat")).all()) == 1
+
+
+def test_an_open_item_the_file_dropped_is_removed_and_its_reminders_stop(d: Driver, process_dir: ProcessDir) -> None:
+    d(cycle.set_deadline, KOMMUNDIREKTOR, "kommunikationsplan", date(2027, 2, 1))
+    assert run(d.engine, at(date(2027, 1, 25)), kinds=["item_deadline"])["actions"] == {"paminnelse-7": 1}
+    process_dir.edit(
+        (OLD_INITIERA_ITEM, OLD_INITIERA_ITEM.split("      - key: kommunikationsplan")[0]),
+    )
+    result = d(upgrade.upgrade_definition, SAMORDNARE)
+    assert result.changes == [
+        "borttagen punkt i Initiera samverkan: Kommunikationsansvarig är utsedd och en kommunikationsplan är "
+        "påbörjad [kommunikationsplan]"
+    ]
+    assert "kommunikationsplan" not in items(d.engine)
+    with Session(d.engine) as session:
+        reminder = session.exec(select(Notification).where(Notification.related_type == Related.ITEM)).one()
+    assert (reminder.status, reminder.last_error) == (
+        NotificationStatus.CANCELLED,
+        "stoppad: punkten finns inte längre",
+    )
