@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 Path = tuple[str | int, ...]
+Severity = Literal["fel", "varning"]
 
 
 def format_path(path: Path) -> str:
@@ -21,7 +22,7 @@ class ConfigIssue:
     line: int
     message: str
     path: Path = ()
-    severity: Literal["fel", "varning"] = "fel"
+    severity: Severity = "fel"
 
     def __str__(self) -> str:
         where = f" ({format_path(self.path)})" if self.path else ""

@@ -16,12 +16,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SAMVERKAN_", extra="ignore")
 
     database_url: str = DEFAULT_DATABASE_URL
-    timezone: str = "Europe/Stockholm"
     base_url: str = "http://127.0.0.1:8000"
+    # Documents (decision packets, reports), uploads and the local Prefect home live here.
     data_dir: str = "var"
     # The e-mail route, an Apprise mailto:// URL with secrets as ${ENV} references, e.g.
     # mailto://${SMTP_USER}:${SMTP_PASSWORD}@smtp.kommun.se?from=samverkan@kommun.se ; each person's address is added.
-    smtp_url: str | None = None  # documents (decision packets, reports) and the local Prefect home live here
+    smtp_url: str | None = None
 
     @property
     def documents_dir(self) -> Path:

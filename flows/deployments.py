@@ -18,7 +18,7 @@ EVERY_FIVE_MINUTES = "DTSTART:20260101T000000\nRRULE:FREQ=MINUTELY;INTERVAL=5"
 
 def deployments() -> list[Any]:
     from prefect.events import DeploymentEventTrigger
-    from prefect.schedules import RRule
+    from prefect.schedules import RRule, Schedule
 
     from samverkan.flows.cycle_flows import (
         delivery_flow,
@@ -29,7 +29,7 @@ def deployments() -> list[Any]:
         sweep_flow,
     )
 
-    def daily(name: str) -> RRule:
+    def daily(name: str) -> Schedule:
         return RRule(DAILY.format(hhmm=SCHEDULE[name]), timezone=TIMEZONE)
 
     return [
@@ -56,12 +56,13 @@ def deploy_to_work_pool(work_pool: str) -> list[str]:
     from this folder (no pickling, so engines and templates are created inside the worker)."""
     from pathlib import Path
 
-    from prefect import flow as prefect_flow
+    from prefect import Flow
 
     names = []
     for deployment in deployments():
         entrypoint = f"cycle_flows.py:{_function_name(deployment.flow_name)}"
-        remote = prefect_flow.from_source(source=str(Path(__file__).parent), entrypoint=entrypoint)
+        remote = Flow.from_source(source=str(Path(__file__).parent), entrypoint=entrypoint)
+        assert isinstance(remote, Flow)  # Prefect's async_dispatch gives a coroutine only to async callers
         schedules = [s.schedule for s in deployment.schedules] if deployment.schedules else None
         remote.deploy(
             name=deployment.name,

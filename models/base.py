@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
@@ -52,18 +52,6 @@ def enum_field(default: Any = ..., *, length: int = 32, index: bool = False) -> 
 
 def json_field(default_factory: Any = dict) -> Any:
     return Field(default_factory=default_factory, sa_type=sa.JSON, nullable=False)
-
-
-class Stored(Protocol):
-    @property
-    def id(self) -> int | None: ...
-
-
-def stored_id(row: Stored) -> int:
-    """The id of a stored row: the column is optional only until the row is first flushed."""
-    if row.id is None:
-        raise ValueError(f"{type(row).__name__} har inget id: raden är inte sparad än")
-    return row.id
 
 
 def table_of(model: type[SQLModel]) -> sa.Table:

@@ -26,11 +26,11 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from samverkan.core.ids import saved_id
 from samverkan.core.settings import get_settings
 from samverkan.core.timeutil import STOCKHOLM, utcnow
 from samverkan.database import session_scope
 from samverkan.models import ContactRoute, DeliveryAttempt, Notification, Organisation, Person, Role
-from samverkan.models.base import stored_id
 from samverkan.models.enums import NotificationStatus, Related
 from samverkan.notifications.owed import why_not_owed
 from samverkan.orgconfig.routes import (
@@ -265,7 +265,7 @@ def _make_digests(session: Session, now: datetime) -> int:
             session.add(
                 Notification(
                     idempotency_key=key,
-                    organisation_id=stored_id(org),
+                    organisation_id=saved_id(org),
                     kind="sammanfattning",
                     person_id=person_id,
                     role_key=reminders[0].role_key,

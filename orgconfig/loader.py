@@ -13,12 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import insert
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
+from samverkan.core.ids import saved_id
 from samverkan.core.issues import ConfigError
 from samverkan.core.jsonable import jsonable
 from samverkan.core.timeutil import utcnow
@@ -50,6 +51,8 @@ ACTIONS_SV = {
     "restored": "återställd",
     "removed": "borttagen",
 }
+
+Row = TypeVar("Row", bound=SQLModel)
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,7 @@ class _Loader:
                 "actor": self.actor,
                 "organisation_id": self.org.id,
                 "action": f"config.{action}",
-                "entity_type": type(row).__tablename__,  # type: ignore[attr-defined]
+                "entity_type": type(row).__tablename__,
                 "entity_id": entity_id if entity_id is not None else getattr(row, "id", None),
                 "entity_key": key,
                 "before": jsonable(before),
@@ -125,17 +128,17 @@ class _Loader:
             for action, row, entity_id, key, before, after in self.pending
         ]
         if rows:
-            self.session.connection().execute(insert(AuditEntry.__table__), rows)  # type: ignore[attr-defined]
+            self.session.connection().execute(insert(AuditEntry), rows)
 
     def upsert(
         self,
-        model: type[SQLModel],
-        existing: SQLModel | None,
+        model: type[Row],
+        existing: Row | None,
         identity: dict[str, Any],
         desired: dict[str, Any],
         entity: str,
         key: str,
-    ) -> SQLModel:
+    ) -> Row:
         """Create the row, or update the fields that differ, restoring it if it was archived."""
         if existing is None:
             row = model(**identity, **desired)
@@ -145,10 +148,9 @@ class _Loader:
         before = {name: getattr(existing, name) for name, value in desired.items() if getattr(existing, name) != value}
         after = {name: desired[name] for name in before}
         restored = getattr(existing, "archived_at", None) is not None
-        for name, value in after.items():
+        for name, value in ({**after, "archived_at": None} if restored else after).items():
             setattr(existing, name, value)
         if restored:
-            existing.archived_at = None  # type: ignore[attr-defined]
             self.record("restored", existing, entity, key)
         if after:
             self.session.add(existing)
@@ -172,7 +174,7 @@ class _Loader:
         c = self.config
         spec = c.organisation
         existing = self.session.exec(select(Organisation).where(Organisation.key == spec.key)).first()
-        desired = {
+        desired: dict[str, Any] = {
             "name": spec.name,
             "kind": OrgKind(spec.kind),
             "county": spec.county,
@@ -195,7 +197,7 @@ class _Loader:
             Organisation,
             existing,
             {"key": spec.key},
-            desired,  # type: ignore[assignment]
+            desired,
             "organisation",
             spec.key,
         )
@@ -237,7 +239,7 @@ class _Loader:
             desired["county"] = parent.county
         row = self.upsert(Organisation, existing, {"key": spec.key}, desired, "part", spec.key)
         self.session.flush()
-        return row  # type: ignore[return-value]
+        return row
 
     def links(self, wanted: list[tuple[Organisation, str]]) -> None:
         current = {
@@ -247,7 +249,7 @@ class _Loader:
             )
         }
         for member, relation in wanted:
-            link = current.pop(member.id, None)  # type: ignore[arg-type]
+            link = current.pop(saved_id(member), None)
             identity = {"organisation_id": self.org.id, "member_id": member.id}
             self.upsert(OrganisationLink, link, identity, {"relation": relation}, "partsrelation", member.key)
         for link in current.values():
@@ -287,7 +289,7 @@ class _Loader:
             row = self.upsert(
                 Person, existing, {"email": email}, {"name": spec.name, "phone": spec.phone}, "person", email
             )
-            result[spec.key] = row  # type: ignore[assignment]
+            result[spec.key] = row
         self.session.flush()
         return result
 
@@ -295,18 +297,13 @@ class _Loader:
         role_ids = [role.id for role in roles.values()]
         existing = {
             (a.role_id, a.person_id, a.starts_on): a
-            for a in self.session.exec(
-                select(RoleAssignment).where(RoleAssignment.role_id.in_(role_ids))  # type: ignore[union-attr]
-            )
+            for a in self.session.exec(select(RoleAssignment).where(col(RoleAssignment.role_id).in_(role_ids)))
         }
-        wanted: set[tuple[int | None, int | None, date]] = set()
+        wanted: set[tuple[int, int, date]] = set()
         for spec in self.config.assignments:
-            identity = {
-                "role_id": roles[spec.role].id,
-                "person_id": people[spec.person].id,
-                "starts_on": spec.starts_on,
-            }
-            ident_key = (identity["role_id"], identity["person_id"], spec.starts_on)
+            role_id, person_id = saved_id(roles[spec.role]), saved_id(people[spec.person])
+            ident_key = (role_id, person_id, spec.starts_on)
+            identity = {"role_id": role_id, "person_id": person_id, "starts_on": spec.starts_on}
             wanted.add(ident_key)
             row = existing.get(ident_key)
             label = f"{spec.role}/{spec.person}/{spec.starts_on}"
@@ -351,8 +348,8 @@ class _Loader:
             m.role_id: m for m in self.session.exec(select(BodyMembership).where(BodyMembership.body_id == body.id))
         }
         for role in members:
-            if current.pop(role.id, None) is None:  # type: ignore[arg-type]
-                row = BodyMembership(body_id=body.id, role_id=role.id)  # type: ignore[arg-type]
+            if current.pop(saved_id(role), None) is None:
+                row = BodyMembership(body_id=saved_id(body), role_id=saved_id(role))
                 self.session.add(row)
                 self.record("created", row, "medlemskap", f"{body_key}/{role.key}")
         for row in current.values():
@@ -425,7 +422,7 @@ class _Loader:
         if spec is None:
             return
         latest = self.session.exec(
-            select(Agreement).where(Agreement.organisation_id == self.org.id).order_by(Agreement.version.desc())  # type: ignore[attr-defined]
+            select(Agreement).where(Agreement.organisation_id == self.org.id).order_by(col(Agreement.version).desc())
         ).first()
         if latest is not None and latest.status != AgreementStatus.DRAFT:
             return  # signed agreements change by renewal (a new version), never by a reload
@@ -446,22 +443,21 @@ class _Loader:
         current = {
             p.party_id: p
             for p in self.session.exec(select(AgreementParty).where(AgreementParty.agreement_id == agreement.id))
-        }  # type: ignore[attr-defined]
+        }
         for party in [*self.config.kommun_parties(), self.config.police_area]:
-            org = parties[party.key]
-            row = current.pop(org.id, None)  # type: ignore[arg-type]
+            org_id = saved_id(parties[party.key])
             self.upsert(
                 AgreementParty,
-                row,
-                {"agreement_id": agreement.id, "party_id": org.id},  # type: ignore[attr-defined]
-                {"signatory_role_id": signers[org.id].id},
+                current.pop(org_id, None),
+                {"agreement_id": agreement.id, "party_id": org_id},
+                {"signatory_role_id": signers[org_id].id},
                 "avtalspart",
                 party.key,
-            )  # type: ignore[index]
+            )
         for row in current.values():
             self.session.delete(row)
             self.record("removed", row, "avtalspart", str(row.party_id))
-        self.citizen_promises(agreement, parties)  # type: ignore[arg-type]
+        self.citizen_promises(agreement, parties)
 
     def citizen_promises(self, agreement: Agreement, parties: dict[str, Organisation]) -> None:
         start = agreement.period_start
@@ -472,7 +468,7 @@ class _Loader:
         }
         for party in self.config.kommun_parties():
             org = parties[party.key]
-            row = current.get(org.id)  # type: ignore[arg-type]
+            row = current.get(saved_id(org))
             if row is not None and row.status != AgreementStatus.DRAFT:
                 continue
             self.upsert(
@@ -505,4 +501,4 @@ def load_config(session: Session, result: ValidationResult, actor: str | None = 
     loader.indicators()
     loader.agreement(parties, roles)
     loader.write_audit()
-    return LoadReport(result.config.organisation.key, loader.org.id, loader.changes)  # type: ignore[arg-type]
+    return LoadReport(result.config.organisation.key, saved_id(loader.org), loader.changes)

@@ -11,9 +11,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 from urllib.parse import SplitResult, parse_qsl, urlsplit
 
+from samverkan.core.issues import Severity
 from samverkan.models.enums import ContactChannel
 
 ENV_REF = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
@@ -44,7 +44,7 @@ _CHANNELS: dict[str, ContactChannel] = {
 
 @dataclass(frozen=True)
 class RouteFinding:
-    severity: Literal["fel", "varning"]
+    severity: Severity
     message: str
 
 

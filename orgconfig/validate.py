@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path as FilePath
 from typing import Any
 
 from pydantic import ValidationError
 
-from samverkan.core.issues import ConfigIssue, Path
+from samverkan.core.issues import ConfigIssue, Path, Severity
 from samverkan.core.pydantic_messages import clean_loc, pydantic_message
 from samverkan.core.yaml_source import LocatedYaml, read_yaml
 from samverkan.models.enums import BodyKind, TriggerKind
 from samverkan.orgconfig.routes import check_route
-from samverkan.orgconfig.schema import ContactSpec, OrgConfig
+from samverkan.orgconfig.schema import AssignmentSpec, ContactSpec, OrgConfig, Party
 
 
 @dataclass
@@ -39,10 +40,8 @@ class _Checker:
         self.config = config
         self.issues: list[ConfigIssue] = []
 
-    def add(self, path: Path, message: str, severity: str = "fel") -> None:
-        self.issues.append(
-            ConfigIssue(self.doc.file, self.doc.line_of(path), message, path, severity)  # type: ignore[arg-type]
-        )
+    def add(self, path: Path, message: str, severity: Severity = "fel") -> None:
+        self.issues.append(ConfigIssue(self.doc.file, self.doc.line_of(path), message, path, severity))
 
     def unique(self, section: str, items: list[Any], attr: str = "key") -> dict[str, int]:
         seen: dict[str, int] = {}
@@ -56,24 +55,8 @@ class _Checker:
 
     def run(self) -> list[ConfigIssue]:
         c = self.config
-        parties: dict[str, Path] = {c.organisation.key: ("organisation",)}
-        for index, party in enumerate(c.municipalities):
-            if party.key in parties:
-                self.add(("municipalities", index, "key"), f"'{party.key}' används redan som nyckel")
-            parties[party.key] = ("municipalities", index)
-        for section, party in (("police_area", c.police_area), ("county_board", c.county_board)):
-            if party is None:
-                continue
-            if party.key in parties:
-                self.add((section, "key"), f"'{party.key}' används redan som nyckel")
-            parties[party.key] = (section,)
-
-        kind = c.organisation.kind
-        if kind == "samverkansomrade" and len(c.municipalities) < 2:
-            self.add(("organisation", "kind"), "ett samverkansområde behöver minst två kommuner i 'municipalities'")
-        if kind != "samverkansomrade" and c.municipalities:
-            self.add(("municipalities",), f"'municipalities' gäller bara samverkansområden, inte '{kind}'")
-
+        parties = self._parties()
+        self._organisation_kind()
         roles = self.unique("roles", c.roles)
         people = self.unique("people", c.people)
         self.unique("people", c.people, "email")
@@ -82,7 +65,39 @@ class _Checker:
         self.unique("indicators", c.indicators)
         for key in set(roles) & set(bodies):
             self.add(("bodies", bodies[key], "key"), f"'{key}' är både en roll och ett organ; välj olika nycklar")
+        self._roles_and_people(parties, roles, people)
+        self._bodies(roles)
+        self._cadences(roles, bodies)
+        self._signatories()
+        return self.issues
 
+    def _parties(self) -> dict[str, Path]:
+        """Every party's key, where it is declared; a key used twice is an error."""
+        c = self.config
+        parties: dict[str, Path] = {c.organisation.key: ("organisation",)}
+        for index, party in enumerate(c.municipalities):
+            if party.key in parties:
+                self.add(("municipalities", index, "key"), f"'{party.key}' används redan som nyckel")
+            parties[party.key] = ("municipalities", index)
+        others: dict[str, Party | None] = {"police_area": c.police_area, "county_board": c.county_board}
+        for section, other in others.items():
+            if other is None:
+                continue
+            if other.key in parties:
+                self.add((section, "key"), f"'{other.key}' används redan som nyckel")
+            parties[other.key] = (section,)
+        return parties
+
+    def _organisation_kind(self) -> None:
+        c = self.config
+        kind = c.organisation.kind
+        if kind == "samverkansomrade" and len(c.municipalities) < 2:
+            self.add(("organisation", "kind"), "ett samverkansområde behöver minst två kommuner i 'municipalities'")
+        if kind != "samverkansomrade" and c.municipalities:
+            self.add(("municipalities",), f"'municipalities' gäller bara samverkansområden, inte '{kind}'")
+
+    def _roles_and_people(self, parties: dict[str, Path], roles: dict[str, int], people: dict[str, int]) -> None:
+        c = self.config
         for index, role in enumerate(c.roles):
             if role.party not in parties:
                 self.add(("roles", index, "party"), self._unknown("part", role.party, parties))
@@ -95,7 +110,8 @@ class _Checker:
                 self.add(("assignments", index, "person"), self._unknown("person", assignment.person, people))
         self._overlapping_assignments()
 
-        for index, body in enumerate(c.bodies):
+    def _bodies(self, roles: dict[str, int]) -> None:
+        for index, body in enumerate(self.config.bodies):
             for attr in ("chair", "convener"):
                 value = getattr(body, attr)
                 if value is not None and value not in roles:
@@ -105,8 +121,9 @@ class _Checker:
                     self.add(("bodies", index, "members", member_index), self._unknown("roll", member, roles))
             self.routes(("bodies", index, "contacts"), body.contacts)
 
-        body_kinds = {body.key: body.kind for body in c.bodies}
-        for index, cadence in enumerate(c.cadences):
+    def _cadences(self, roles: dict[str, int], bodies: dict[str, int]) -> None:
+        body_kinds = {body.key: body.kind for body in self.config.bodies}
+        for index, cadence in enumerate(self.config.cadences):
             if cadence.body is not None and cadence.body not in bodies:
                 self.add(("cadences", index, "body"), self._unknown("organ", cadence.body, bodies))
             needs_body = cadence.trigger in (TriggerKind.EST_MEETING, TriggerKind.BODY_MEETING)
@@ -122,18 +139,20 @@ class _Checker:
                         self._unknown("roll eller organ", target, roles | bodies),
                     )
 
-        if c.agreement is not None:
-            signers = {role.party for role in c.roles if role.signatory}
-            for party in [*c.kommun_parties(), c.police_area]:
-                if party.key not in signers:
-                    self.add(
-                        ("agreement",),
-                        f"parten '{party.key}' har ingen roll med 'signatory: true' som kan skriva under",
-                    )
-        return self.issues
+    def _signatories(self) -> None:
+        c = self.config
+        if c.agreement is None:
+            return
+        signers = {role.party for role in c.roles if role.signatory}
+        for party in [*c.kommun_parties(), c.police_area]:
+            if party.key not in signers:
+                self.add(
+                    ("agreement",),
+                    f"parten '{party.key}' har ingen roll med 'signatory: true' som kan skriva under",
+                )
 
     def _overlapping_assignments(self) -> None:
-        by_role: dict[str, list[tuple[int, Any]]] = {}
+        by_role: dict[str, list[tuple[int, AssignmentSpec]]] = {}
         for index, assignment in enumerate(self.config.assignments):
             by_role.setdefault(assignment.role, []).append((index, assignment))
         for entries in by_role.values():
@@ -157,9 +176,9 @@ class _Checker:
         return f"okänd {what} '{value}' (kända: {names})"
 
 
-def _overlap(a: Any, b: Any) -> bool:
-    a_end = a.ends_on or b.starts_on.max
-    b_end = b.ends_on or a.starts_on.max
+def _overlap(a: AssignmentSpec, b: AssignmentSpec) -> bool:
+    a_end = a.ends_on or date.max
+    b_end = b.ends_on or date.max
     return a.starts_on <= b_end and b.starts_on <= a_end
 
 

@@ -16,8 +16,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
+from samverkan.core.ids import saved_id
 from samverkan.core.settings import get_settings
-from samverkan.core.timeutil import utcnow
+from samverkan.core.timeutil import local, utcnow
 from samverkan.models import Account, LoginAttempt, Notification, Person, PersonToken, TokenKind
 from samverkan.services.access import COORDINATING, find_person, require_function, roles_held
 from samverkan.services.audit import audit
@@ -86,7 +87,7 @@ def issue_token(
     secret = new_secret()
     token = PersonToken(
         token_hash=digest(secret),
-        person_id=person.id,  # type: ignore[arg-type]
+        person_id=saved_id(person),
         kind=kind,
         csrf=new_secret() if kind == TokenKind.SESSION else None,
         label=label,
@@ -116,7 +117,7 @@ def valid_token(session: Session, secret: str, kind: TokenKind, now: datetime | 
 
 
 def revoke_tokens(session: Session, person: Person, kind: TokenKind, now: datetime | None = None) -> int:
-    result = session.execute(
+    result = session.exec(
         update(PersonToken)
         .where(
             col(PersonToken.person_id) == person.id,
@@ -125,7 +126,7 @@ def revoke_tokens(session: Session, person: Person, kind: TokenKind, now: dateti
         )
         .values(revoked_at=now or utcnow())
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return int(result.rowcount)
 
 
 # -- invitations ------------------------------------------------------------------------------------
@@ -158,15 +159,15 @@ def invite(
         )
     account = session.exec(select(Account).where(Account.person_id == person.id)).first()
     if account is None:
-        account = Account(person_id=person.id, created_at=now)  # type: ignore[arg-type]
+        account = Account(person_id=saved_id(person), created_at=now)
         session.add(account)
     revoke_tokens(session, person, TokenKind.INVITATION, now)
     secret, token = issue_token(session, person, TokenKind.INVITATION, INVITATION_TTL, now=now)
     link = f"{(base_url or get_settings().base_url).rstrip('/')}/inbjudan/{secret}"
-    expires = token.expires_at.astimezone().strftime("%Y-%m-%d") if token.expires_at else ""
+    expires = local(token.expires_at).date().isoformat() if token.expires_at else ""
     notification = Notification(
         idempotency_key=f"{organisation.key}:inbjudan:{person.id}:{token.id}",
-        organisation_id=organisation.id,  # type: ignore[arg-type]
+        organisation_id=saved_id(organisation),
         kind="inbjudan",
         person_id=person.id,
         subject="Inbjudan till Samverkan",
@@ -186,7 +187,7 @@ def invite(
     session.add(notification)
     audit(session, acting.label, organisation.id, "account.invite", account, key=person.email)
     session.flush()
-    return Invitation(person, link, notification.id)  # type: ignore[arg-type]
+    return Invitation(person, link, saved_id(notification))
 
 
 def accept_invitation(session: Session, secret: str, password: str, now: datetime | None = None) -> Person:
@@ -212,7 +213,7 @@ def set_password(session: Session, person: Person, password: str, now: datetime 
     check_password_policy(password, person)
     account = session.exec(select(Account).where(Account.person_id == person.id)).first()
     if account is None:
-        account = Account(person_id=person.id, created_at=now)  # type: ignore[arg-type]
+        account = Account(person_id=saved_id(person), created_at=now)
     account.password_hash, account.password_set_at = hash_password(password), now
     session.add(account)
     audit(session, "system", None, "account.password", account, key=person.email)
@@ -255,9 +256,9 @@ def login(
     stored = _usable_hash(account)
     ok = _verify(stored, password)
     session.add(LoginAttempt(email=email, client=client, ok=ok, at=now))
-    if not ok or person is None or account is None:
+    if not ok or person is None or account is None or stored is None:
         raise LoginFailedError("Fel e-postadress eller lösenord.")
-    if _hasher.check_needs_rehash(stored):  # type: ignore[arg-type]
+    if _hasher.check_needs_rehash(stored):
         account.password_hash = hash_password(password)
         session.add(account)
     secret, token = issue_token(session, person, TokenKind.SESSION, SESSION_TTL, now=now)

@@ -14,6 +14,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from samverkan.core.ids import saved_id
 from samverkan.core.timeutil import utcnow
 from samverkan.models import (
     Agreement,
@@ -28,7 +29,6 @@ from samverkan.models import (
     Role,
     Signature,
 )
-from samverkan.models.base import stored_id
 from samverkan.models.enums import AgreementStatus, DecisionStatus
 from samverkan.process.requirements import SigningFacts
 from samverkan.services.access import COORDINATING, describe_holders, find_person, require_function, roles_held
@@ -171,7 +171,7 @@ def sign(
     already = {s.party_id: s for s in _signatures(session, subject)}
     party = next((s for s in mine if s.party.id not in already), None)
     if party is None:
-        first = already[stored_id(mine[0].party)]
+        first = already[saved_id(mine[0].party)]
         who = session.get(Person, first.person_id)
         raise ConflictError(
             f"{mine[0].party.name} har redan skrivit under {subject.title} "
@@ -217,10 +217,10 @@ def _record_signature(session: Session, subject: Subject, party: PartySigner, pe
     assert party.role is not None, "a party without a signatory role signs nothing"
     signature = Signature(
         subject_type="agreement" if isinstance(subject, Agreement) else "citizen_promise",
-        subject_id=stored_id(subject),
-        party_id=stored_id(party.party),
-        role_id=stored_id(party.role),
-        person_id=stored_id(person),
+        subject_id=saved_id(subject),
+        party_id=saved_id(party.party),
+        role_id=saved_id(party.role),
+        person_id=saved_id(person),
         signed_at=now,
     )
     try:
@@ -272,7 +272,7 @@ def record_decision(
     if not any(r.id in member_ids for r in roles_held(session, organisation, person, on)):
         require_function(session, organisation, actor_email, COORDINATING, on, f"protokollföra beslut i {body.name}")
     decision = Decision(
-        organisation_id=stored_id(organisation),
+        organisation_id=saved_id(organisation),
         body_id=body.id,
         kind=kind,
         decided_on=decided_on or on,
@@ -309,7 +309,7 @@ def renew_agreement(
     if ends_on <= starts_on:
         raise RefusedError(f"perioden slutar ({ends_on}) innan den börjar ({starts_on})")
     renewed = Agreement(
-        organisation_id=stored_id(organisation),
+        organisation_id=saved_id(organisation),
         version=current.version + 1,
         previous_id=current.id,
         title=current.title,
@@ -326,7 +326,7 @@ def renew_agreement(
     for party in session.exec(select(AgreementParty).where(AgreementParty.agreement_id == current.id)).all():
         session.add(
             AgreementParty(
-                agreement_id=stored_id(renewed),
+                agreement_id=saved_id(renewed),
                 party_id=party.party_id,
                 signatory_role_id=party.signatory_role_id,
             )
@@ -355,7 +355,7 @@ def _promise_for(
     agreement: Agreement, municipality_id: int, title: str, starts_on: date, previous: CitizenPromise | None = None
 ) -> CitizenPromise:
     return CitizenPromise(
-        agreement_id=stored_id(agreement),
+        agreement_id=saved_id(agreement),
         municipality_id=municipality_id,
         version=previous.version + 1 if previous else 1,
         previous_id=previous.id if previous else None,
@@ -432,9 +432,9 @@ def sign_decision(
     signature = Signature(
         subject_type="decision",
         subject_id=decision_id,
-        party_id=chair.party_id or stored_id(organisation),
-        role_id=stored_id(chair),
-        person_id=stored_id(person),
+        party_id=chair.party_id or saved_id(organisation),
+        role_id=saved_id(chair),
+        person_id=saved_id(person),
         signed_at=now or utcnow(),
     )
     try:
@@ -466,7 +466,7 @@ def decision_view(session: Session, org_key: str, decision_id: int) -> DecisionV
         who, role = session.get(Person, signature.person_id), session.get(Role, signature.role_id)
         signed.append(f"{who.name if who else '?'} ({role.name if role else '?'}, {signature.signed_at:%Y-%m-%d})")
     return DecisionView(
-        stored_id(decision),
+        saved_id(decision),
         body.name if body else None,
         decision.kind,
         decision.decided_on.isoformat(),

@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from samverkan.core.ids import saved_id
 from samverkan.models import Person
 from samverkan.scheduling.cadence import expand
 from samverkan.scheduling.calendar import CalendarEvent
@@ -24,9 +25,10 @@ def organisation_calendar(
     if not contexts:
         return []
     context = contexts[0]
-    mine = {r.id for r in held_roles(session, person, first).get(organisation.id, [])} if person else None
+    mine: set[int | None] | None = None
     if person is not None:
-        mine |= {r.id for r in held_roles(session, person, last).get(organisation.id, [])}  # type: ignore[operator]
+        own = saved_id(organisation)
+        mine = {r.id for day in (first, last) for r in held_roles(session, person, day).get(own, [])}
     body_names = {b.id: b.name for b in context.bodies.values()}
     body_keys = {b.id: k for k, b in context.bodies.items()}
     targets = context.cadence_targets()

@@ -69,25 +69,7 @@ def county_report(session: Session, county_key: str, month: str) -> CountyReport
         for obs in observations:
             totals[obs.category] += obs.count or 1
             reporters[obs.category].add(org.name)
-        cycle = session.exec(
-            select(Cycle).where(Cycle.organisation_id == org.id, Cycle.status == CycleStatus.ACTIVE)
-        ).first()
-        phase, overdue = None, 0
-        if cycle is not None:
-            phase = session.exec(
-                select(Phase).where(Phase.cycle_id == cycle.id, Phase.status == PhaseStatus.ACTIVE)
-            ).first()
-            overdue = len(
-                session.exec(
-                    select(ChecklistItem.id)
-                    .join(Phase, col(Phase.id) == ChecklistItem.phase_id)
-                    .where(
-                        Phase.cycle_id == cycle.id,
-                        ChecklistItem.status == ItemStatus.OPEN,
-                        col(ChecklistItem.due_on) < last,
-                    )
-                ).all()
-            )
+        phase, overdue = _progress(session, org, last)
         report.members.append(
             MemberStatus(
                 org.name,
@@ -103,3 +85,19 @@ def county_report(session: Session, county_key: str, month: str) -> CountyReport
     ]
     report.common = [category for category, names in sorted(reporters.items()) if len(names) >= 2]
     return report
+
+
+def _progress(session: Session, org: Organisation, last: date) -> tuple[Phase | None, int]:
+    """The active phase of the organisation's active cycle, and its open items due before `last`."""
+    cycle = session.exec(
+        select(Cycle).where(Cycle.organisation_id == org.id, Cycle.status == CycleStatus.ACTIVE)
+    ).first()
+    if cycle is None:
+        return None, 0
+    phase = session.exec(select(Phase).where(Phase.cycle_id == cycle.id, Phase.status == PhaseStatus.ACTIVE)).first()
+    overdue = session.exec(
+        select(ChecklistItem.id)
+        .join(Phase, col(Phase.id) == ChecklistItem.phase_id)
+        .where(Phase.cycle_id == cycle.id, ChecklistItem.status == ItemStatus.OPEN, col(ChecklistItem.due_on) < last)
+    ).all()
+    return phase, len(overdue)

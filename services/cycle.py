@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
+from samverkan.core.ids import saved_id
 from samverkan.core.timeutil import utcnow
 from samverkan.models import ChecklistItem, Cycle, Decision, Evidence, Organisation, Person, Phase
-from samverkan.models.base import stored_id
 from samverkan.models.enums import CycleStatus, EvidenceKind, ItemStatus, PhaseStatus, Related
 from samverkan.notifications.owed import stop_unowed
 from samverkan.process.definition import ProcessDefinition
@@ -132,7 +132,7 @@ def _create_cycle(
     ) + 1
     agreement = latest_agreement(session, organisation)
     cycle = Cycle(
-        organisation_id=stored_id(organisation),
+        organisation_id=saved_id(organisation),
         number=number,
         definition_key=definition.key,
         definition_version=definition.version,
@@ -145,7 +145,7 @@ def _create_cycle(
     first: Phase | None = None
     for ordinal, spec in enumerate(definition.cycle_phases(number), start=1):
         phase = Phase(
-            cycle_id=stored_id(cycle),
+            cycle_id=saved_id(cycle),
             key=spec.key,
             name=spec.name,
             ordinal=ordinal,
@@ -157,7 +157,7 @@ def _create_cycle(
         for item in spec.items:
             session.add(
                 ChecklistItem(
-                    phase_id=stored_id(phase),
+                    phase_id=saved_id(phase),
                     key=item.key,
                     title=item.title,
                     owner_role_key=item.owner,
@@ -312,12 +312,12 @@ def _record_completion(
     session.refresh(item)
     session.add(
         Evidence(
-            checklist_item_id=stored_id(item),
+            checklist_item_id=saved_id(item),
             kind=evidence.kind,
             title=evidence.title.strip(),
             uri=evidence.uri,
             decision_id=evidence.decision_id,
-            recorded_by_person_id=stored_id(acting.person),
+            recorded_by_person_id=saved_id(acting.person),
             recorded_at=now,
         )
     )
@@ -331,7 +331,7 @@ def _record_completion(
         before={"status": ItemStatus.OPEN},
         after={"status": ItemStatus.DONE, "evidence": evidence.title, "role": acting.role.key},
     )
-    stop_unowed(session, Related.ITEM, stored_id(item))
+    stop_unowed(session, Related.ITEM, saved_id(item))
 
 
 def _already_done(session: Session, item: ChecklistItem) -> str:
@@ -410,7 +410,7 @@ def _advance(
         before={"status": PhaseStatus.ACTIVE},
         after={"status": PhaseStatus.COMPLETED},
     )
-    stop_unowed(session, Related.PHASE, stored_id(phase))
+    stop_unowed(session, Related.PHASE, saved_id(phase))
     following = session.exec(
         select(Phase).where(Phase.cycle_id == cycle.id, Phase.ordinal == phase.ordinal + 1)
     ).first()
@@ -557,9 +557,9 @@ def _go_back(
         session.add(item)
     session.flush()
     for phase in reset:
-        stop_unowed(session, Related.PHASE, stored_id(phase))
+        stop_unowed(session, Related.PHASE, saved_id(phase))
         for item in session.exec(select(ChecklistItem).where(ChecklistItem.phase_id == phase.id)).all():
-            stop_unowed(session, Related.ITEM, stored_id(item))
+            stop_unowed(session, Related.ITEM, saved_id(item))
 
 
 def set_deadline(
@@ -580,7 +580,7 @@ def set_deadline(
     item.due_on = due_on
     session.add(item)
     session.flush()
-    stop_unowed(session, Related.ITEM, stored_id(item))  # reminders for the old deadline; the new one gets its own
+    stop_unowed(session, Related.ITEM, saved_id(item))  # reminders for the old deadline; the new one gets its own
     audit(
         session,
         acting.label,
@@ -662,7 +662,7 @@ def cycle_status(session: Session, org_key: str, on: date) -> CycleView:
             ).all()
             items.append(
                 ItemView(
-                    stored_id(item),
+                    saved_id(item),
                     item.key,
                     item.title,
                     item.owner_role_key,

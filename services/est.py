@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from samverkan.core.ids import saved_id
 from samverkan.models import Body, BodyMembership, EstObservation
 from samverkan.models.enums import BodyKind
 from samverkan.services.access import COORDINATING, find_person, require_function, roles_held
@@ -46,26 +47,14 @@ def report_observation(
         role = require_function(
             session, organisation, actor_email, COORDINATING, on, f"rapportera observationer till {body.name}"
         ).role
-    problems = []
-    if not category.strip() or not area.strip() or not source_function.strip():
-        problems.append("kategori, område och rapporterande funktion måste anges")
-    if count is None and severity is None:
-        problems.append("ange antal eller allvarlighetsgrad")
-    if count is not None and count < 0:
-        problems.append(f"antalet kan inte vara negativt ({count})")
-    if severity is not None and not 1 <= severity <= 3:
-        problems.append(f"allvarlighetsgraden ska vara 1–3, inte {severity}")
-    if time_band is not None and time_band not in TIME_BANDS:
-        problems.append(f"tidsintervallet ska vara ett av {', '.join(TIME_BANDS)}")
-    if observed_on > on:
-        problems.append(f"observationen kan inte vara gjord i framtiden ({observed_on})")
+    problems = _problems(on, observed_on, (category, area, source_function), time_band, count, severity)
     if problems:
         raise RefusedError("Observationen kan inte sparas:", problems)
     no_personal_data(kategori=category, omrade=area, funktion=source_function, text=text)
     observation = EstObservation(
-        organisation_id=organisation.id,
-        body_id=body.id,
-        observed_on=observed_on,  # type: ignore[arg-type]
+        organisation_id=saved_id(organisation),
+        body_id=saved_id(body),
+        observed_on=observed_on,
         category=category.strip(),
         area=area.strip(),
         time_band=time_band,
@@ -86,3 +75,28 @@ def report_observation(
         after={"category": observation.category, "area": observation.area, "count": count},
     )
     return observation
+
+
+def _problems(
+    on: date,
+    observed_on: date,
+    texts: tuple[str, str, str],
+    time_band: str | None,
+    count: int | None,
+    severity: int | None,
+) -> list[str]:
+    """What is wrong with an observation's fields, in Swedish; empty when it can be saved."""
+    problems = []
+    if not all(text.strip() for text in texts):
+        problems.append("kategori, område och rapporterande funktion måste anges")
+    if count is None and severity is None:
+        problems.append("ange antal eller allvarlighetsgrad")
+    if count is not None and count < 0:
+        problems.append(f"antalet kan inte vara negativt ({count})")
+    if severity is not None and not 1 <= severity <= 3:
+        problems.append(f"allvarlighetsgraden ska vara 1–3, inte {severity}")
+    if time_band is not None and time_band not in TIME_BANDS:
+        problems.append(f"tidsintervallet ska vara ett av {', '.join(TIME_BANDS)}")
+    if observed_on > on:
+        problems.append(f"observationen kan inte vara gjord i framtiden ({observed_on})")
+    return problems

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from samverkan.core.ids import saved_id
 from samverkan.models import (
     Body,
     BodyMembership,
@@ -25,7 +26,6 @@ from samverkan.models import (
     Role,
     RoleAssignment,
 )
-from samverkan.models.base import stored_id
 from samverkan.models.enums import CycleStatus, ItemStatus, PhaseStatus
 from samverkan.orgconfig.routes import redact
 from samverkan.services.access import COORDINATING, holders, require_role, roles_with_function, steering_roles
@@ -61,7 +61,7 @@ def handover(
     acting = require_role(
         session, organisation, actor_email, [*allowed, *steering_roles(session, organisation)], on, "lämna över roller"
     )
-    role = _role(session, stored_id(organisation), role_key)
+    role = _role(session, saved_id(organisation), role_key)
     starts = starts_on or on
     email = to_email.strip().lower()
     successor = session.exec(select(Person).where(Person.email == email)).first()
@@ -91,7 +91,7 @@ def handover(
                 before=before,
                 after={"ends_on": assignment.ends_on},
             )
-    new = RoleAssignment(role_id=stored_id(role), person_id=stored_id(successor), starts_on=starts, source="handover")
+    new = RoleAssignment(role_id=saved_id(role), person_id=saved_id(successor), starts_on=starts, source="handover")
     session.add(new)
     audit(
         session,
@@ -126,7 +126,7 @@ class HandoverPack:
 def handover_pack(session: Session, org_key: str, role_key: str, on: date, decisions: int = 5) -> HandoverPack:
     """Everything a successor needs: open work with deadlines, recent decisions, bodies and contacts."""
     organisation = find_organisation(session, org_key)
-    role = _role(session, stored_id(organisation), role_key)
+    role = _role(session, saved_id(organisation), role_key)
     pack = HandoverPack(
         organisation.name,
         role.key,
@@ -140,7 +140,7 @@ def handover_pack(session: Session, org_key: str, role_key: str, on: date, decis
     if cycle is not None:
         pack.open_items = _open_items(session, cycle, role)
         pack.measures = _open_measures(session, cycle, role)
-    pack.recent_decisions = _recent_decisions(session, stored_id(organisation), decisions)
+    pack.recent_decisions = _recent_decisions(session, saved_id(organisation), decisions)
     pack.bodies = _bodies(session, role)
     dated = [(i["due_on"], i["title"], "punkt") for i in pack.open_items if i["due_on"] and i["now"]]
     dated += [(m["due_on"], m["title"], "åtgärd") for m in pack.measures]

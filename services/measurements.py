@@ -14,6 +14,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from samverkan.core.ids import saved_id
 from samverkan.models import Indicator, Measurement
 from samverkan.services.access import COORDINATING, require_function
 from samverkan.services.audit import audit
@@ -42,83 +43,84 @@ def _rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     return header, [(reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}) for row in reader]
 
 
+@dataclass(frozen=True)
+class _Value:
+    indicator: Indicator
+    period: str
+    value: float
+    preliminary: bool
+    source: str | None
+
+
 def import_measurements(
     session: Session, org_key: str, actor_email: str, on: date, *, text: str, file: str
 ) -> ImportReport:
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor_email, COORDINATING, on, "importera mätvärden")
     indicators = {i.key: i for i in session.exec(select(Indicator).where(Indicator.organisation_id == organisation.id))}
-    report = ImportReport()
     header, rows = _rows(text.lstrip("\ufeff"))
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise RefusedError(f"{file}:1: kolumner saknas: {', '.join(missing)} (behövs: {';'.join(REQUIRED)})")
-    parsed: list[tuple[Indicator, str, float, bool, str | None]] = []
+    report = ImportReport()
+    values = _parse(rows, indicators, file, report.errors)
+    if report.errors:
+        raise RefusedError(f"{file} importerades inte. Rätta raderna:", report.errors)
+    for value in values:
+        _store(session, acting.label, saved_id(organisation), value, report)
+    return report
+
+
+def _parse(
+    rows: list[tuple[int, dict[str, str]]], indicators: dict[str, Indicator], file: str, errors: list[str]
+) -> list[_Value]:
+    """Every row that is well-formed; each bad row adds a located error instead."""
+    values: list[_Value] = []
     seen: dict[tuple[str, str], int] = {}
     for line, row in rows:
         where = f"{file}:{line}"
         indicator = indicators.get(row.get("indikator", ""))
         if indicator is None:
-            report.errors.append(
+            errors.append(
                 f"{where}: okänd indikator '{row.get('indikator', '')}' (kända: {', '.join(sorted(indicators))})"
             )
             continue
         period = row.get("period", "")
         if not PERIOD.match(period):
-            report.errors.append(f"{where}: '{period}' är ingen period (ÅÅÅÅ, ÅÅÅÅ-Q1 eller ÅÅÅÅ-MM)")
+            errors.append(f"{where}: '{period}' är ingen period (ÅÅÅÅ, ÅÅÅÅ-Q1 eller ÅÅÅÅ-MM)")
             continue
         try:
             value = float(row.get("värde", "").replace("\u00a0", "").replace(" ", "").replace(",", "."))
         except ValueError:
-            report.errors.append(f"{where}: '{row.get('värde', '')}' är inget tal")
+            errors.append(f"{where}: '{row.get('värde', '')}' är inget tal")
             continue
         if (indicator.key, period) in seen:
-            report.errors.append(
-                f"{where}: {indicator.key} {period} finns redan på rad {seen[(indicator.key, period)]}"
-            )
+            errors.append(f"{where}: {indicator.key} {period} finns redan på rad {seen[(indicator.key, period)]}")
             continue
         seen[(indicator.key, period)] = line
-        parsed.append((indicator, period, value, row.get("preliminär", "").lower() in TRUE, row.get("källa") or None))
-    if report.errors:
-        raise RefusedError(f"{file} importerades inte. Rätta raderna:", report.errors)
-    for indicator, period, value, preliminary, source in parsed:
-        existing = session.exec(
-            select(Measurement).where(Measurement.indicator_id == indicator.id, Measurement.period == period)
-        ).first()
-        if existing is None:
-            measurement = Measurement(
-                indicator_id=indicator.id,
-                period=period,
-                value=value,  # type: ignore[arg-type]
-                preliminary=preliminary,
-                source=source,
-            )
-            session.add(measurement)
-            audit(
-                session,
-                acting.label,
-                organisation.id,
-                "measurement.import",
-                measurement,
-                key=f"{indicator.key}/{period}",
-                after={"value": value, "preliminary": preliminary},
-            )
-            report.created += 1
-        elif (existing.value, existing.preliminary, existing.source) != (value, preliminary, source):
-            before = {"value": existing.value, "preliminary": existing.preliminary}
-            existing.value, existing.preliminary, existing.source = value, preliminary, source
-            session.add(existing)
-            audit(
-                session,
-                acting.label,
-                organisation.id,
-                "measurement.import",
-                existing,
-                key=f"{indicator.key}/{period}",
-                before=before,
-                after={"value": value, "preliminary": preliminary},
-            )
-            report.updated += 1
-        else:
-            report.unchanged += 1
-    return report
+        preliminary = row.get("preliminär", "").lower() in TRUE
+        values.append(_Value(indicator, period, value, preliminary, row.get("källa") or None))
+    return values
+
+
+def _store(session: Session, actor: str, organisation_id: int, new: _Value, report: ImportReport) -> None:
+    """Create or update one measurement, audited; an identical one is left alone."""
+    indicator, period = new.indicator, new.period
+    row = session.exec(
+        select(Measurement).where(Measurement.indicator_id == indicator.id, Measurement.period == period)
+    ).first()
+    before = None
+    if row is None:
+        row = Measurement(indicator_id=saved_id(indicator), period=period, value=new.value)
+        report.created += 1
+    elif (row.value, row.preliminary, row.source) != (new.value, new.preliminary, new.source):
+        before = {"value": row.value, "preliminary": row.preliminary}
+        report.updated += 1
+    else:
+        report.unchanged += 1
+        return
+    row.value, row.preliminary, row.source = new.value, new.preliminary, new.source
+    session.add(row)
+    after = {"value": new.value, "preliminary": new.preliminary}
+    key = f"{indicator.key}/{period}"
+    audit(session, actor, organisation_id, "measurement.import", row, key=key, before=before, after=after)

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from samverkan.core.ids import saved_id
 from samverkan.models import (
     Agreement,
     ChecklistItem,
@@ -22,7 +23,6 @@ from samverkan.models import (
     RoleAssignment,
     Signature,
 )
-from samverkan.models.base import stored_id
 from samverkan.models.enums import AgreementStatus, CycleStatus, ItemStatus, PhaseStatus
 from samverkan.services.access import COORDINATING
 from samverkan.services.agreements import party_of, signers
@@ -182,7 +182,7 @@ def my_work(session: Session, person: Person, on: date) -> MyWork:
             work.phase, work.entries = _items(session, cycle, functions, on)
             work.entries += _measures(session, cycle, functions, on)
         if any(r.signatory for r in roles):
-            work.entries += _signatures(session, org, {stored_id(r) for r in roles if r.signatory})
+            work.entries += _signatures(session, org, {saved_id(r) for r in roles if r.signatory})
         work.entries.sort(key=lambda e: (not e.overdue, e.due_on or "9999", e.kind))
         organisations.append(work)
     organisations.sort(key=lambda w: w.name)

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from samverkan.core.ids import saved_id
 from samverkan.models import (
     Agreement,
     Body,
@@ -23,7 +24,6 @@ from samverkan.models import (
     Role,
     RoleAssignment,
 )
-from samverkan.models.base import stored_id
 from samverkan.models.enums import CycleStatus, PhaseStatus
 from samverkan.orgconfig.describe import describe_schedule
 from samverkan.services.errors import NotFoundError
@@ -187,13 +187,13 @@ def _parties(session: Session, org: Organisation) -> list[dict[str, Any]]:
 
 def _roles(session: Session, roles: Sequence[Role], on: date) -> list[RoleView]:
     party_names = {p.id: p.name for p in session.exec(select(Organisation)).all()}
-    holders = holders_on(session, [stored_id(r) for r in roles], on)
+    holders = holders_on(session, [saved_id(r) for r in roles], on)
     return [
         RoleView(
             role.key,
             role.name,
             party_names.get(role.party_id, ""),
-            [p.name for p in holders.get(stored_id(role), [])],
+            [p.name for p in holders.get(saved_id(role), [])],
             role.signatory,
         )
         for role in roles

@@ -6,9 +6,9 @@ from datetime import date
 
 from sqlmodel import Session, col, func, select
 
+from samverkan.core.ids import saved_id
 from samverkan.core.timeutil import utcnow
 from samverkan.models import Cause, CauseAnalysis, Cycle, Measure, Organisation, Problem
-from samverkan.models.base import stored_id
 from samverkan.models.enums import CausePerspective, CycleStatus, MeasureStatus, Related
 from samverkan.notifications.owed import stop_unowed
 from samverkan.process.requirements import MeasureFacts, ProblemFacts
@@ -52,7 +52,7 @@ def add_problem(
         raise RefusedError("problemet behöver en rubrik")
     no_personal_data(rubrik=title, beskrivning=description)
     problem = Problem(
-        cycle_id=stored_id(active_cycle(session, organisation)),
+        cycle_id=saved_id(active_cycle(session, organisation)),
         title=title.strip(),
         description=description,
     )
@@ -116,7 +116,7 @@ def add_cause(
     no_personal_data(orsak=description)
     analysis = session.exec(select(CauseAnalysis).where(CauseAnalysis.problem_id == problem.id)).first()
     if analysis is None:
-        analysis = CauseAnalysis(problem_id=stored_id(problem))
+        analysis = CauseAnalysis(problem_id=saved_id(problem))
         session.add(analysis)
         session.flush()
     parent_id = None
@@ -129,7 +129,7 @@ def add_cause(
         parent_id = parent_cause.id
     number = (session.exec(select(func.max(Cause.number)).where(Cause.analysis_id == analysis.id)).one() or 0) + 1
     cause = Cause(
-        analysis_id=stored_id(analysis),
+        analysis_id=saved_id(analysis),
         number=number,
         perspective=perspective,
         direct=direct,
@@ -225,8 +225,8 @@ def add_measure(
         raise RefusedError("Åtgärden kan inte läggas till. Det saknas:", missing)
     no_personal_data(rubrik=title, uppfoljning=follow_up, operativt_mal=operational_goal)
     measure = Measure(
-        cycle_id=stored_id(cycle),
-        cause_id=stored_id(cause),
+        cycle_id=saved_id(cycle),
+        cause_id=saved_id(cause),
         title=title.strip(),
         owner_role_key=owner,
         due_on=due_on,

@@ -22,6 +22,7 @@ from sqlalchemy import insert
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
+from samverkan.core.ids import saved_id
 from samverkan.core.settings import get_settings
 from samverkan.core.timeutil import STOCKHOLM, utcnow
 from samverkan.models import (
@@ -40,7 +41,7 @@ from samverkan.models import (
     RoleAssignment,
     TriggerOccurrence,
 )
-from samverkan.models.base import stored_id, table_of
+from samverkan.models.base import table_of
 from samverkan.models.enums import NotificationStatus, Related
 from samverkan.models.organisation import settings_section
 from samverkan.notifications.owed import item_owed, measure_owed, phase_owed
@@ -82,11 +83,11 @@ class OrgContext:
 
     @property
     def org_id(self) -> int:
-        return stored_id(self.org)
+        return saved_id(self.org)
 
     def roles_by_id(self) -> dict[int, Role]:
         if not hasattr(self, "_by_id"):
-            self._by_id = {stored_id(role): role for role in self.roles.values()}
+            self._by_id = {saved_id(role): role for role in self.roles.values()}
         return self._by_id
 
     def cadence_targets(self) -> dict[str, list[str]]:
@@ -106,7 +107,7 @@ class OrgContext:
         if body is None:
             return []
         by_id = self.roles_by_id()
-        return [by_id[role_id] for role_id in self.body_roles.get(stored_id(body), []) if role_id in by_id]
+        return [by_id[role_id] for role_id in self.body_roles.get(saved_id(body), []) if role_id in by_id]
 
     def function_roles(self, function: str) -> list[Role]:
         return [role for role in self.roles.values() if role.function == function]
@@ -426,7 +427,7 @@ def _contexts(
     if cache is not None and cache.contexts is not None and cache.holders is not None:
         return cache.contexts, cache.holders
     contexts = load_contexts(session, org_keys)
-    holders = Holders(session, [stored_id(role) for c in contexts for role in c.roles.values()])
+    holders = Holders(session, [saved_id(role) for c in contexts for role in c.roles.values()])
     if cache is not None:
         cache.contexts, cache.holders = contexts, holders
     return contexts, holders

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from samverkan.core.ids import saved_id
 from samverkan.core.timeutil import utcnow
 from samverkan.database import session_scope
 from samverkan.models import Notification, Role
@@ -30,7 +31,7 @@ def send_test(engine: Engine, org_key: str, role_key: str, on: date, now: dateti
         for person in people:
             notification = Notification(
                 idempotency_key=f"{org.key}:test:{role.key}:{person.id}:{now.isoformat()}",
-                organisation_id=org.id,  # type: ignore[arg-type]
+                organisation_id=saved_id(org),
                 kind="test",
                 person_id=person.id,
                 role_key=role.key,
@@ -46,5 +47,5 @@ def send_test(engine: Engine, org_key: str, role_key: str, on: date, now: dateti
             session.add(notification)
             rows.append(notification)
         session.flush()
-        ids = [n.id for n in rows]
-    return deliver_pending(engine, now, only_ids=ids)  # type: ignore[arg-type]
+        ids = [saved_id(n) for n in rows]
+    return deliver_pending(engine, now, only_ids=ids)
