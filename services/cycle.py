@@ -640,6 +640,29 @@ class CycleView:
         return asdict(self)
 
 
+def _item_view(session: Session, organisation: Organisation, phase: Phase, item: ChecklistItem, on: date) -> ItemView:
+    who = session.get(Person, item.completed_by_person_id) if item.completed_by_person_id else None
+    evidence = session.exec(
+        select(Evidence.title).where(Evidence.checklist_item_id == item.id).order_by(col(Evidence.id))
+    ).all()
+    return ItemView(
+        saved_id(item),
+        item.key,
+        item.title,
+        item.owner_role_key,
+        owner_text(session, organisation, item.owner_role_key, on),
+        EVIDENCE_SV[EvidenceKind(item.evidence_kind)],
+        item.status,
+        item.due_on.isoformat() if item.due_on else None,
+        item.status == ItemStatus.OPEN
+        and phase.status == PhaseStatus.ACTIVE
+        and item.due_on is not None
+        and item.due_on < on,
+        who.name if who else None,
+        list(evidence),
+    )
+
+
 def cycle_status(session: Session, org_key: str, on: date) -> CycleView:
     organisation = find_organisation(session, org_key)
     cycle = session.exec(
@@ -652,32 +675,12 @@ def cycle_status(session: Session, org_key: str, on: date) -> CycleView:
     phases = []
     current = _active_phase(session, cycle)
     for phase in session.exec(select(Phase).where(Phase.cycle_id == cycle.id).order_by(col(Phase.ordinal))).all():
-        items = []
-        for item in session.exec(
-            select(ChecklistItem).where(ChecklistItem.phase_id == phase.id).order_by(col(ChecklistItem.id))
-        ).all():
-            who = session.get(Person, item.completed_by_person_id) if item.completed_by_person_id else None
-            evidence = session.exec(
-                select(Evidence.title).where(Evidence.checklist_item_id == item.id).order_by(col(Evidence.id))
+        items = [
+            _item_view(session, organisation, phase, item, on)
+            for item in session.exec(
+                select(ChecklistItem).where(ChecklistItem.phase_id == phase.id).order_by(col(ChecklistItem.id))
             ).all()
-            items.append(
-                ItemView(
-                    saved_id(item),
-                    item.key,
-                    item.title,
-                    item.owner_role_key,
-                    owner_text(session, organisation, item.owner_role_key, on),
-                    EVIDENCE_SV[EvidenceKind(item.evidence_kind)],
-                    item.status,
-                    item.due_on.isoformat() if item.due_on else None,
-                    item.status == ItemStatus.OPEN
-                    and phase.status == PhaseStatus.ACTIVE
-                    and item.due_on is not None
-                    and item.due_on < on,
-                    who.name if who else None,
-                    list(evidence),
-                )
-            )
+        ]
         phases.append(
             PhaseView(
                 phase.key,

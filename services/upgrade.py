@@ -14,8 +14,8 @@ from datetime import date
 
 from sqlmodel import Session, col, func, select
 
+from samverkan.core.ids import saved_id
 from samverkan.models import ChecklistItem, Cycle, Decision, Evidence, Phase
-from samverkan.models.base import stored_id
 from samverkan.models.enums import ItemStatus, PhaseStatus, Related
 from samverkan.notifications.owed import stop_unowed
 from samverkan.process.changes import compare
@@ -145,7 +145,7 @@ def _remove(session: Session, rows: list[CyclePhase], target: list[PhaseDefiniti
         keep = wanted.get(row.phase.key, set())
         for key in [k for k in row.items if k not in keep]:
             item = row.items.pop(key)
-            item_id = stored_id(item)
+            item_id = saved_id(item)
             session.delete(item)
             session.flush()
             stop_unowed(session, Related.ITEM, item_id)  # 'punkten finns inte längre'
