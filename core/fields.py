@@ -62,6 +62,9 @@ def check_date(value: date) -> date:
 GUARDED_TEXT = AfterValidator(check_text)
 GUARDED_LINE = AfterValidator(check_line)
 
+# An identifier (keys of roles, bodies, phases ...): the pattern keeps it short and plain; the guard keeps
+# a personnummer out of it (811218-9876 has the form of a key).
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$"), GUARDED_LINE]
 # One-line text for VARCHAR(n) columns, stripped like the loader stores it.
 Line50 = Annotated[str, StringConstraints(min_length=1, max_length=50, strip_whitespace=True), GUARDED_LINE]
 Line64 = Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True), GUARDED_LINE]
