@@ -16,7 +16,7 @@ import logging
 import ssl
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ from samverkan.orgconfig.routes import (
     secret_values,
 )
 from samverkan.roles.holding import holders
+from samverkan.scheduling.actions import Action, is_digestible, is_urgent
 from samverkan.scheduling.workdays import WorkCalendar
 from samverkan.templates.rendering import render
 
@@ -51,7 +52,7 @@ RECLAIM_AFTER = timedelta(minutes=15)
 BATCH = 100  # claimed, sent and recorded together
 DELIVER_FROM = time(8, 0)
 URGENT_TAG = "bradskande"
-NO_CASCADE = "leveransproblem"
+NO_CASCADE = Action.LEVERANSPROBLEM.value
 
 
 @dataclass
@@ -142,7 +143,7 @@ def routes_for(session: Session, notification: Notification) -> list[str]:
         .where(ContactRoute.organisation_id == notification.organisation_id, owner)
         .order_by(col(ContactRoute.id))
     ).all():
-        if URGENT_TAG in route.tags and not (notification.urgent or notification.kind == "eskalering"):
+        if URGENT_TAG in route.tags and not is_urgent(notification.kind, notification.urgent):
             continue  # e.g. SMS only for what cannot wait
         url = route.url_template
         if channel_of(url).value == "webhook":  # the receiver can drop a copy with the same key
@@ -230,9 +231,6 @@ def _problem_for_coordinators(session: Session, notification: Notification, erro
     return created
 
 
-DIGESTIBLE = ("paminnelse-", "forfaller-idag")
-
-
 def _make_digests(session: Session, now: datetime) -> int:
     """Where an organisation wants a daily digest, fold each person's due reminders into one message."""
     orgs = [
@@ -255,7 +253,7 @@ def _make_digests(session: Session, now: datetime) -> int:
         by_person: dict[int, list[Notification]] = {}
         for notification in due:
             person_id = notification.person_id
-            if person_id and notification.kind.startswith(DIGESTIBLE) and why_not_owed(session, notification) is None:
+            if person_id and is_digestible(notification.kind) and why_not_owed(session, notification) is None:
                 by_person.setdefault(person_id, []).append(notification)
         day = now.astimezone(STOCKHOLM).date()
         for person_id, reminders in by_person.items():
@@ -266,7 +264,7 @@ def _make_digests(session: Session, now: datetime) -> int:
                 Notification(
                     idempotency_key=key,
                     organisation_id=saved_id(org),
-                    kind="sammanfattning",
+                    kind=Action.SAMMANFATTNING.value,
                     person_id=person_id,
                     role_key=reminders[0].role_key,
                     subject=f"Dagens påminnelser från Samverkan ({len(reminders)})",
@@ -360,13 +358,7 @@ def _claim(engine: Engine, ids: list[int], now: datetime, report: DeliveryReport
                 session.add(notification)
                 report.cancelled += 1
                 continue
-            calendar = _working_calendar(session, notification.organisation_id)
-            if not notification.urgent and not calendar.is_working_day(local_day, observe_breaks=False):
-                next_day = calendar.next_working_day(local_day, observe_breaks=False)
-                notification.status, notification.attempts = NotificationStatus.PENDING, notification.attempts - 1
-                notification.not_before = datetime.combine(next_day, DELIVER_FROM, tzinfo=STOCKHOLM)
-                notification.claimed_at = None
-                session.add(notification)
+            if _hold_until_working_day(session, notification, local_day):
                 report.postponed += 1
                 continue
             routes = [r for r in routes_for(session, notification) if _route_id(r) not in notification.delivered_routes]
@@ -382,6 +374,25 @@ def _claim(engine: Engine, ids: list[int], now: datetime, report: DeliveryReport
             )
             jobs.append(_Job(notification_id, routes, message, _html(notification)))
     return jobs
+
+
+def _hold_until_working_day(session: Session, notification: Notification, local_day: date) -> bool:
+    """Put a notification back until the next working day, unless it is urgent or that day would be after the
+    event or deadline it is about (then it goes out now: never held past what it is about)."""
+    if is_urgent(notification.kind, notification.urgent):
+        return False
+    calendar = _working_calendar(session, notification.organisation_id)
+    if calendar.is_working_day(local_day, observe_breaks=False):
+        return False
+    next_day = calendar.next_working_day(local_day, observe_breaks=False)
+    action = Action.from_code(notification.kind)
+    if notification.due_on is not None and next_day > notification.due_on and not (action and action.after_event):
+        return False
+    notification.status, notification.attempts = NotificationStatus.PENDING, notification.attempts - 1
+    notification.not_before = datetime.combine(next_day, DELIVER_FROM, tzinfo=STOCKHOLM)
+    notification.claimed_at = None
+    session.add(notification)
+    return True
 
 
 def _send_all(jobs: list[_Job], workers: int) -> None:
