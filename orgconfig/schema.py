@@ -151,7 +151,7 @@ class Schedule(Strict):
     time: str = "09:00"
     duration_minutes: int = Field(default=120, ge=5, le=24 * 60)
     holidays: HolidayPolicy = HolidayPolicy.MOVE_NEXT_WORKING_DAY
-    observe_breaks: bool | list[Text] | dict[str, BreakPolicy] = True
+    observe_breaks: bool | list[Text] | dict[Text, BreakPolicy] = True
 
     @field_validator("time")
     @classmethod
