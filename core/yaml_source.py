@@ -23,7 +23,7 @@ MAX_CHARS = 500_000  # characters of YAML text; a real organisation file has abo
 # libyaml's parser when PyYAML has it (ten times faster, so the size bound is also a time bound)
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_DEPTH = 40  # nesting levels
-MAX_NODES = 100_000  # values built, every alias expanded
+MAX_NODES = 25_000  # values built, every alias expanded (a real file has 1 000–3 000)
 
 
 @dataclass

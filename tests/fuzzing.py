@@ -5,7 +5,8 @@ structural damage, runs it through the same entry points as `samverkan validate`
 and `measurements import`, and records what must never happen:
 
 - a traceback (any exception other than the located, Swedish refusal the entry point promises);
-- a hang (a case taking longer than HANG_SECONDS);
+- a hang (a case using more than HANG_SECONDS of CPU time: on a machine shared with other work the wall clock
+  measures the neighbours too, so it is reported beside it, as the slowest case, but not judged);
 - validate≠load: a file `validate` accepts that the database then refuses. On PostgreSQL the database itself
   answers; on SQLite (which stores anything) every row is also checked as PostgreSQL would store it.
 
@@ -88,7 +89,8 @@ class Figures:
     hangs: list[str] = field(default_factory=list)
     validate_not_load: list[str] = field(default_factory=list)
     english: list[str] = field(default_factory=list)
-    slowest: float = 0.0
+    slowest: float = 0.0  # CPU seconds
+    slowest_wall: float = 0.0
 
     @property
     def failures(self) -> list[str]:
@@ -99,7 +101,7 @@ class Figures:
             f"{what}: {self.cases} fall, {self.accepted} godtagna, {self.refused} avvisade, "
             f"{len(self.tracebacks)} tracebacks, {len(self.hangs)} häng > {HANG_SECONDS:g} s, "
             f"{len(self.validate_not_load)} validate≠load, {len(self.english)} engelska fel, "
-            f"långsammast {self.slowest:.2f} s"
+            f"långsammast {self.slowest:.2f} s CPU ({self.slowest_wall:.2f} s väggtid)"
         )
 
 
@@ -241,16 +243,17 @@ def as_postgresql_would(session: Session) -> None:
 
 @contextmanager
 def _timed(figures: Figures, label: str) -> Iterator[None]:
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     try:
         yield
     except Exception:
         figures.tracebacks.append(f"{label}\n{traceback.format_exc(limit=6)}")
     finally:
-        elapsed = time.perf_counter() - started
-        figures.slowest = max(figures.slowest, elapsed)
-        if elapsed > HANG_SECONDS:
-            figures.hangs.append(f"{label}: {elapsed:.1f} s")
+        cpu = time.process_time() - started_cpu
+        figures.slowest = max(figures.slowest, cpu)
+        figures.slowest_wall = max(figures.slowest_wall, time.perf_counter() - started)
+        if cpu > HANG_SECONDS:
+            figures.hangs.append(f"{label}: {cpu:.1f} s CPU")
         figures.cases += 1
 
 
