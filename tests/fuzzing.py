@@ -37,7 +37,9 @@ from samverkan.core.issues import ConfigError
 from samverkan.orgconfig.loader import load_config
 from samverkan.orgconfig.validate import validate_text
 from samverkan.process.definition import DEFINITIONS_DIR, parse_definition
+from samverkan.services.actor import Actor
 from samverkan.services.errors import ServiceError
+from samverkan.services.inputs import ImportMeasurements
 from samverkan.services.measurements import import_measurements
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -321,7 +323,9 @@ def fuzz_csv(text: str, label: str, engine: Engine, figures: Figures) -> None:
 
 
 def _import(session: Session, text: str) -> None:
-    import_measurements(session, "fagersta", COORDINATOR, date(2027, 3, 1), text=text, file="fuzz.csv")
+    import_measurements(
+        session, Actor("fagersta", COORDINATOR, date(2027, 3, 1)), ImportMeasurements(text=text, file="fuzz.csv")
+    )
 
 
 def run(engine: Engine, seed: int, organisations: int, definitions: int, csvs: int) -> dict[str, Figures]:

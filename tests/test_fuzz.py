@@ -16,7 +16,9 @@ from samverkan.orgconfig.loader import load_config
 from samverkan.orgconfig.routes import check_route
 from samverkan.orgconfig.validate import validate_file, validate_text
 from samverkan.process.definition import DEFINITIONS_DIR, parse_definition
+from samverkan.services.actor import Actor
 from samverkan.services.errors import RefusedError
+from samverkan.services.inputs import ImportMeasurements
 from samverkan.services.measurements import import_measurements
 from tests import fuzzing
 from tests.conftest import EXAMPLES
@@ -145,7 +147,9 @@ def test_secrets_as_environment_references_pass() -> None:
 def test_a_hostile_csv_row_is_a_located_swedish_error(fagersta: Engine, cells: str, message: str) -> None:
     text = "indikator;period;värde;preliminär;källa\n" + cells + "\n"
     with Session(fagersta) as session, pytest.raises(RefusedError) as refused:
-        import_measurements(session, "fagersta", SAMORDNARE, date(2027, 3, 1), text=text, file="fuzz.csv")
+        import_measurements(
+            session, Actor("fagersta", SAMORDNARE, date(2027, 3, 1)), ImportMeasurements(text=text, file="fuzz.csv")
+        )
     assert message in str(refused.value)
 
 

@@ -10,20 +10,28 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from pydantic import ValidationError
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from samverkan.core.issues import ConfigError
 from samverkan.core.privacy import identity_numbers
+from samverkan.core.pydantic_messages import pydantic_message
 from samverkan.database import session_scope
+from samverkan.models import LoginAttempt, TokenKind
 from samverkan.orgconfig.loader import load_config
 from samverkan.orgconfig.validate import validate_file, validate_text
 from samverkan.process.definition import DEFINITIONS_DIR, parse_definition
+from samverkan.services import accounts, inputs, uploads
+from samverkan.services.access import find_person
+from samverkan.services.actor import Actor
 from samverkan.services.errors import RefusedError
+from samverkan.services.inputs import ImportMeasurements
 from samverkan.services.measurements import import_measurements
 from tests.conftest import EXAMPLES
 from tests.drive import SAMORDNARE
@@ -152,7 +160,11 @@ def test_the_csv_source_column_refuses_every_format(engine: Engine) -> None:
         text = f"indikator;period;värde;preliminär;källa\nanmalda-brott;2021;5;;{source}\n"
         with Session(engine) as session:
             try:
-                import_measurements(session, "fagersta", SAMORDNARE, date(2027, 3, 1), text=text, file="m.csv")
+                import_measurements(
+                    session,
+                    Actor("fagersta", SAMORDNARE, date(2027, 3, 1)),
+                    ImportMeasurements(text=text, file="m.csv"),
+                )
             except RefusedError as exc:
                 return "personnummer" in str(exc)
             finally:
@@ -161,3 +173,76 @@ def test_the_csv_source_column_refuses_every_format(engine: Engine) -> None:
 
     assert [name for name, text in FORMATS.items() if not refused(f"Brå {text}")] == []
     assert [text for text in HARMLESS if refused(f"Brå {text}")] == []
+
+
+def _input_models() -> list[type[inputs.Input]]:
+    found: list[type[inputs.Input]] = []
+    pending = list(inputs.Input.__subclasses__())
+    while pending:
+        model = pending.pop()
+        found.append(model)
+        pending.extend(model.__subclasses__())
+    return sorted(set(found), key=lambda model: model.__name__)
+
+
+def _field_errors(model: type[inputs.Input], name: str, value: str) -> list[str]:
+    try:
+        model.model_validate({name: value})
+    except ValidationError as exc:
+        return [pydantic_message(e) for e in exc.errors() if e["loc"][:1] == (name,)]
+    return []
+
+
+TEXT_FIELDS = [
+    (model, name)
+    for model in _input_models()
+    for name in model.model_fields
+    if name not in model.checked_by_the_action and not _field_errors(model, name, "Skadegörelse")
+]
+
+
+def test_every_action_input_has_its_text_fields_in_the_table() -> None:
+    named = {f"{model.__name__}.{name}" for model, name in TEXT_FIELDS}
+    for expected in ("RecordDecision.diarienummer", "RecordDecision.kind", "Handover.to_name", "Handover.to_email"):
+        assert expected in named
+    assert len(named) >= 30, sorted(named)
+
+
+@pytest.mark.parametrize(("model", "name"), TEXT_FIELDS, ids=[f"{m.__name__}.{n}" for m, n in TEXT_FIELDS])
+def test_every_text_field_of_every_action_input_refuses_every_format(model: type[inputs.Input], name: str) -> None:
+    passed = [
+        label
+        for label, text in FORMATS.items()
+        if not any("personnummer" in error for error in _field_errors(model, name, f"Gäller {text}"))
+    ]
+    assert passed == []
+    assert [text for text in HARMLESS if _field_errors(model, name, text)] == []
+
+
+def test_service_inputs_outside_the_models_refuse_every_format(engine: Engine, tmp_path: Path) -> None:
+    """The login e-mail box (before the attempt is recorded), an API key's label, an uploaded file's name."""
+    with session_scope(engine) as session:
+        load_config(session, validate_file(EXAMPLES / "fagersta.yaml"))
+    actor = Actor("fagersta", SAMORDNARE, date(2027, 3, 1))
+    calls: dict[str, Callable[[Session, str], object]] = {
+        "inloggningens e-post": lambda s, t: accounts.login(s, f"x{t}@fagersta.example", "lösenord", "127.0.0.1"),
+        "API-nyckelns etikett": lambda s, t: accounts.issue_token(
+            s, find_person(s, SAMORDNARE), TokenKind.API, label=t
+        ),
+        "filnamn": lambda s, t: uploads.store_upload(s, actor, tmp_path / "filer", f"Utredning {t}.pdf", b"%PDF-1.4"),
+    }
+    for what, call in calls.items():
+        passed = []
+        for label, text in FORMATS.items():
+            with Session(engine) as session:
+                try:
+                    call(session, text)
+                    passed.append(label)
+                except RefusedError as exc:
+                    assert "personnummer" in str(exc), (what, label)
+                finally:
+                    session.rollback()
+        assert passed == [], what
+    with Session(engine) as session:
+        assert session.exec(select(LoginAttempt)).all() == []
+    assert not (tmp_path / "filer").exists()  # nothing written for a refused upload
