@@ -33,9 +33,8 @@ class Input(BaseModel):
     the ways one can be written, and no NUL or control character (no database stores one in a text column).
     A field listed in `checked_by_the_action` is checked, located, by the action itself (a CSV file's cells)."""
 
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, hide_input_in_errors=True
-    )  # a refused number stays out of logs
+    # hide_input_in_errors: a refused personnummer never reaches a log through the error's text
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
     checked_by_the_action: ClassVar[frozenset[str]] = frozenset()
 
     @field_validator("*", mode="after")
