@@ -76,7 +76,7 @@ def requeue_failed(session: Session, selection: Selection, now: datetime) -> lis
     if selection.since is not None:
         start = datetime.combine(selection.since, datetime.min.time(), tzinfo=STOCKHOLM)
         tried_since = exists().where(
-            DeliveryAttempt.notification_id == Notification.id, col(DeliveryAttempt.at) >= start
+            col(DeliveryAttempt.notification_id) == col(Notification.id), col(DeliveryAttempt.at) >= start
         )
         query = query.where(or_(tried_since, col(Notification.created_at) >= start))
     requeued = []
