@@ -14,9 +14,10 @@ and the coordinators hear of it in one digest a day (notifications.problems).
 from __future__ import annotations
 
 import hashlib
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from itertools import islice
 from typing import Any
 from urllib.parse import quote
 
@@ -208,17 +209,24 @@ def deliver_pending(
 
 
 def _deliver(engine: Engine, ids: list[int], now: datetime, workers: int, report: DeliveryReport) -> None:
-    """Claim one small batch per round (one message per thread), send it concurrently, outside any transaction
-    (a slow receiver holds no locks), and record each message the moment its sends return."""
-    batch = max(1, workers)
-    with ThreadPoolExecutor(max_workers=batch) as pool:
-        for start in range(0, len(ids), batch):
-            jobs = _claim(engine, ids[start : start + batch], now, report)
-            sending = {pool.submit(_send_job, job): job for job in jobs}
-            for done in as_completed(sending):
-                done.result()
+    """Keep at most one claimed message per thread in flight: claim as threads free up, send outside any
+    transaction (a slow receiver holds no locks), and record each message the moment its sends return."""
+    capacity, queue = max(1, workers), iter(ids)
+    in_flight: dict[Future[None], _Job] = {}
+    with ThreadPoolExecutor(max_workers=capacity) as pool:
+        while True:
+            wanted = list(islice(queue, capacity - len(in_flight)))
+            while wanted and len(in_flight) < capacity:  # a postponed or stopped claim frees its place again
+                for job in _claim(engine, wanted, now, report):
+                    in_flight[pool.submit(_send_job, job)] = job
+                wanted = list(islice(queue, capacity - len(in_flight)))
+            if not in_flight:
+                return
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                future.result()
                 with session_scope(engine) as session:
-                    _record(session, sending[done], now, report)
+                    _record(session, in_flight.pop(future), now, report)
 
 
 @dataclass
