@@ -33,7 +33,7 @@ from samverkan.models import ContactRoute, DeliveryAttempt, Notification, Organi
 from samverkan.models.enums import NotificationStatus
 from samverkan.notifications.owed import why_not_owed
 from samverkan.notifications.problems import avoiding_failed_routes, make_problem_digests
-from samverkan.notifications.retry import next_attempt
+from samverkan.notifications.retry import next_attempt, retry_schedule
 from samverkan.notifications.sending import send_one
 from samverkan.orgconfig.routes import channel_of, redact
 from samverkan.scheduling.workdays import WorkCalendar
@@ -174,6 +174,7 @@ def deliver_pending(
 ) -> DeliveryReport:
     """One delivery pass over what is due. Safe to run in several processes at once (claims are atomic)."""
     now = now or utcnow()
+    retry_schedule()  # a schedule that cannot be read stops the pass before anything is claimed (ScheduleError)
     report = DeliveryReport()
     with session_scope(engine) as session:  # claims that outlived a crashed sender go back to the queue
         stale = session.execute(

@@ -23,13 +23,17 @@ _STEP = re.compile(r"\s*(\d{1,6})\s*([smhd])\s*")
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
+class ScheduleError(ValueError):
+    """SAMVERKAN_RETRY_SCHEDULE cannot be read; nothing is claimed or sent until it is fixed."""
+
+
 def parse_schedule(text: str) -> tuple[timedelta, ...]:
     """`1m,5m,2h` → the waits after the first, second, third failed attempt."""
     waits = []
     for step in text.split(","):
         found = _STEP.fullmatch(step)
         if found is None or int(found[1]) == 0:
-            raise ValueError(
+            raise ScheduleError(
                 f"SAMVERKAN_RETRY_SCHEDULE: '{step.strip()}' är ingen väntetid; skriv t.ex. 1m,5m,15m,1h,2h,4h,8h,12h"
             )
         waits.append(timedelta(seconds=int(found[1]) * _UNIT[found[2]]))

@@ -20,6 +20,7 @@ from samverkan.models import AuditEntry, Notification, Organisation, Person
 from samverkan.models.enums import NotificationStatus
 from samverkan.notifications.delivery import DeliveryReport, deliver_pending
 from samverkan.notifications.problems import NO_CASCADE
+from samverkan.notifications.retry import parse_schedule, retry_schedule
 from samverkan.orgconfig.routes import read_secrets_file
 from tests.drive import SAMORDNARE, run_until_killed
 from tests.receivers import JsonReceiver, SmtpServer
@@ -282,3 +283,27 @@ def test_the_secrets_file_is_read_by_dotenv_rules(tmp_path: Path) -> None:
     secrets.write_text("lower=1\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r":1: raden ska vara NAMN=värde"):
         read_secrets_file(str(secrets))
+
+
+def test_the_retry_schedule_is_read_from_the_setting(
+    engine: Engine, smtp_settings: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert parse_schedule("1m, 5m,2h,1d,30s") == (
+        timedelta(minutes=1),
+        timedelta(minutes=5),
+        timedelta(hours=2),
+        timedelta(days=1),
+        timedelta(seconds=30),
+    )
+    assert sum(retry_schedule(), timedelta()) > timedelta(hours=24)  # the default outlasts a day
+    fagersta(engine)
+    queue_messages(engine, 2, at(TUESDAY, 8, 0))
+    monkeypatch.setenv("SAMVERKAN_RETRY_SCHEDULE", "1m,fem minuter")
+    get_settings.cache_clear()
+    url = str(engine.url.render_as_string(hide_password=False))
+    result = CliRunner().invoke(app, ["deliver", "--db", url])
+    assert result.exit_code == 1 and result.stderr == (
+        "fel: SAMVERKAN_RETRY_SCHEDULE: 'fem minuter' är ingen väntetid; skriv t.ex. 1m,5m,15m,1h,2h,4h,8h,12h\n"
+    )
+    assert statuses(engine) == {"vantar": 2} and smtp_settings.received == []  # nothing claimed, nothing sent
+    get_settings.cache_clear()

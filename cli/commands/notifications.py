@@ -132,14 +132,19 @@ def outbox_retry(
 def deliver_command(db_url: str | None, as_json: bool) -> None:
     """Skicka det som står på tur i utkorgen nu (samma som leveransflödet gör var femte minut)."""
     from samverkan.notifications.delivery import deliver_pending
+    from samverkan.notifications.retry import ScheduleError
 
-    report = deliver_pending(open_engine(db_url))
+    try:
+        report = deliver_pending(open_engine(db_url))
+    except ScheduleError as exc:
+        raise Failure(str(exc)) from None
     if as_json:
         print_json(report.to_dict())
     else:
         click.echo(
             f"skickade {report.sent}, försöker igen {report.retrying}, misslyckade {report.failed}, "
-            f"stoppade {report.cancelled}, väntar till arbetsdag {report.postponed}"
+            f"stoppade {report.cancelled}, väntar till arbetsdag {report.postponed}, "
+            f"leveransproblem till samordnare {report.problem_digests}"
         )
 
 
