@@ -307,8 +307,9 @@ def _record(session: Session, job: _Job, now: datetime, report: DeliveryReport) 
             delivered.append(_route_id(url))
         else:
             errors.append(f"{redact(url)}: {error}")
-    if not job.routes:
+    if not job.routes:  # recorded as an attempt too: when it failed is what the coordinators' digest goes by
         errors.append("ingen kontaktväg: varken e-post (SAMVERKAN_SMTP_URL) eller kontaktvägar i organisationsfilen")
+        session.add(DeliveryAttempt(notification_id=job.id, at=now, route="", ok=False, error=errors[-1]))
     notification.delivered_routes, notification.claimed_at = delivered, None
     retry_at = next_attempt(notification.attempts, now) if job.routes else None
     if not errors:

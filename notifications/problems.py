@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import exists, or_
 from sqlmodel import Session, col, select
 
 from samverkan.core.ids import saved_id
@@ -25,26 +26,18 @@ COORDINATOR = "samordnare"
 
 
 def _failed_since(session: Session, organisation_id: int, after: datetime | None) -> list[Notification]:
-    """The organisation's failed messages whose last attempt (or creation, if never tried) came after `after`."""
-    failed = session.exec(
-        select(Notification)
-        .where(
-            Notification.organisation_id == organisation_id,
-            Notification.status == NotificationStatus.FAILED,
-            Notification.kind != NO_CASCADE,
+    """The organisation's failed messages tried (or, if never tried, created) after `after`."""
+    query = select(Notification).where(
+        Notification.organisation_id == organisation_id,
+        Notification.status == NotificationStatus.FAILED,
+        Notification.kind != NO_CASCADE,
+    )
+    if after is not None:
+        tried = exists().where(
+            col(DeliveryAttempt.notification_id) == col(Notification.id), col(DeliveryAttempt.at) > after
         )
-        .order_by(col(Notification.id))
-    ).all()
-    if after is None or not failed:
-        return list(failed)
-    last: dict[int, datetime] = {}
-    for notification_id, at in session.exec(
-        select(DeliveryAttempt.notification_id, DeliveryAttempt.at).where(
-            col(DeliveryAttempt.notification_id).in_([n.id for n in failed])
-        )
-    ).all():
-        last[notification_id] = max(at, last.get(notification_id, at))
-    return [n for n in failed if last.get(saved_id(n), n.created_at) > after]
+        query = query.where(or_(tried, col(Notification.created_at) > after))
+    return list(session.exec(query.order_by(col(Notification.id))).all())
 
 
 def _previous_digest(session: Session, organisation_id: int, person_id: int) -> Notification | None:
