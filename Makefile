@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB_URL ?= sqlite:///var/samverkan.db
 EXAMPLE ?= examples/fagersta.yaml
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PREFECT_PORT ?= 4200
 
 .PHONY: run test lint typecheck install clean bench browser
 
@@ -21,9 +24,11 @@ install: $(STAMP)
 
 # The main job on the embedded default: SQLite file in var/, no server to install. The whole service: the
 # database, the example, a demo login (printed), the web app on http://127.0.0.1:8000 and the Prefect schedules.
+# `make run PORT=8080 PREFECT_PORT=4300` moves them. `exec`: SIGTERM to make reaches samverkan, which stops it all.
 run: $(STAMP)
 	mkdir -p var
-	SAMVERKAN_DATABASE_URL=$(DB_URL) $(BIN)/samverkan run $(EXAMPLE)
+	exec env SAMVERKAN_DATABASE_URL=$(DB_URL) $(BIN)/samverkan run --host $(HOST) --port $(PORT) \
+	  --prefect-port $(PREFECT_PORT) $(EXAMPLE)
 
 # The browser tests drive Debian's Chromium (never a browser downloaded by Playwright).
 CHROMIUM ?= /usr/bin/chromium

@@ -7,6 +7,7 @@ from __future__ import annotations
 import click
 
 from samverkan.cli.commands import (
+    backup,
     calendar,
     county,
     cycle,
@@ -21,6 +22,9 @@ from samverkan.cli.commands import (
     service,
     simulate,
     substance,
+    sweep,
+    users,
+    web,
 )
 from samverkan.cli.options import CONTEXT, Group
 
@@ -41,6 +45,10 @@ for module in (
     calendar,
     simulate,
     service,
+    sweep,
+    web,
+    users,
+    backup,
     notifications,
     est,
     measurements,

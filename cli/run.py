@@ -1,6 +1,6 @@
 """`samverkan run`: the whole service on the embedded default. The database is created or upgraded, the
 example is loaded, a demo login is made (and printed), the web app serves on 127.0.0.1:8000 and the Prefect
-schedules run beside it. Ctrl-C stops both."""
+schedules run beside it. Ctrl-C or SIGTERM stops all of it."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ import click
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from samverkan.cli.processes import port_answers, sigterm_raises, stop_tree
+from samverkan.cli.serve import foreign_port_message
 from samverkan.core.settings import get_settings
 from samverkan.core.timeutil import today_local
 from samverkan.database import make_engine, session_scope, upgrade
@@ -93,19 +95,8 @@ def start_schedules(prefect_port: int) -> subprocess.Popen[bytes]:
         [sys.executable, "-c", SERVE, "serve", "--prefect-port", str(prefect_port)],
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
-        start_new_session=True,  # we stop it ourselves, after the web app, with SIGINT then SIGKILL
+        start_new_session=True,  # we stop it ourselves, after the web app: SIGINT, then SIGKILL to what is left
     )
-
-
-def stop(process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGINT)
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 def run_service(config: Path, host: str, port: int, prefect_port: int, schedules: bool) -> None:
@@ -113,7 +104,9 @@ def run_service(config: Path, host: str, port: int, prefect_port: int, schedules
 
     from samverkan.web.app import create_app
 
-    settings = get_settings()
+    for taken in (port, prefect_port) if schedules else (port,):
+        if port_answers(taken, host if taken == port else "127.0.0.1"):
+            raise click.ClickException(foreign_port_message(taken))
     os.environ.setdefault("SAMVERKAN_BASE_URL", f"http://{host}:{port}")
     get_settings.cache_clear()
     settings = get_settings()
@@ -131,9 +124,12 @@ def run_service(config: Path, host: str, port: int, prefect_port: int, schedules
     click.echo("")
     child = start_schedules(prefect_port) if schedules else None
     try:
-        uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="warning", access_log=False)
+        with sigterm_raises():  # uvicorn re-raises SIGTERM after its shutdown: it must reach the finally below
+            uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="warning", access_log=False)
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C or SIGTERM must not orphan the schedules
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         if child is not None:
             click.echo("Stoppar schemana …")
-            stop(child)
+            stop_tree(child)
         click.echo("Samverkan är stoppad.")

@@ -33,6 +33,18 @@ class Settings(BaseSettings):
     def documents_dir(self) -> Path:
         return Path(self.data_dir) / "handlingar"
 
+    def production_data_dir(self, database_url: str | None = None) -> Path:
+        """The data folder, which must be absolute on PostgreSQL (production): the web app and every worker
+        read and write the same documents there, whatever folder each was started from. SQLite (the embedded
+        default and the demo) may use a relative one. `database_url`: the database actually used (--db)."""
+        path = Path(self.data_dir)
+        if not path.is_absolute() and not (database_url or self.database_url).startswith("sqlite"):
+            raise ValueError(
+                f"SAMVERKAN_DATA_DIR måste vara en absolut sökväg i drift (nu: '{self.data_dir}'), samma mapp för "
+                "webben och alla arbetare, t.ex. /var/lib/samverkan"
+            )
+        return path
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -3,6 +3,7 @@ organisation, in one transaction, and is safe to run twice or late (the sweep is
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from prefect import flow, get_run_logger
@@ -25,6 +26,8 @@ def _log(name: str, result: dict[str, Any]) -> dict[str, Any]:
         len(result["packets"]),
         result["already_done"],
     )
+    for warning in result.get("warnings", []):  # a gap the sweep caught up, or days too old to catch up
+        logger.warning(warning)
     for error in result["errors"]:
         logger.warning(error)
     return result
@@ -54,21 +57,14 @@ def reports_flow(org_keys: list[str] | None = None, now: str | None = None) -> d
     return _log("rapporter", run_sweep(REPORTS, org_keys, now))
 
 
-@flow(name="samverkan-steg-klart")
-def step_completed_flow(organisation: str) -> dict[str, Any]:
-    """When a coordinator completes a step: the next owners are notified now, not at the next sweep.
-    (The service layer already writes these in the completing transaction; this flow is the event path's
-    safety net and does nothing twice.)"""
-    return _log("steg klart", run_sweep(["phase_opened"], [organisation], None))
-
-
 @flow(name="samverkan-leverans", retries=1, retry_delay_seconds=30)
-def delivery_flow() -> dict[str, Any]:
-    """Send what is due in the outbox (claims make it safe to run in several workers at once)."""
+def delivery_flow(now: str | None = None) -> dict[str, Any]:
+    """Send what is due in the outbox (claims make it safe to run in several workers at once). `now`: deliver
+    as at that moment (ISO 8601), for tests and operators; by default the present."""
     from samverkan.flows.runtime import engine
     from samverkan.notifications.delivery import deliver_pending
 
-    report = deliver_pending(engine()).to_dict()
+    report = deliver_pending(engine(), now=datetime.fromisoformat(now) if now else None).to_dict()
     get_run_logger().info(
         "leverans: %(sent)s skickade, %(retrying)s försöker igen, %(failed)s misslyckade, "
         "%(cancelled)s stoppade, %(postponed)s väntar till arbetsdag",

@@ -21,14 +21,17 @@ def engine() -> Engine:
 
 
 def documents_dir() -> Path:
-    return get_settings().documents_dir
+    settings = get_settings()
+    settings.production_data_dir()  # refuses a relative folder on PostgreSQL: web and workers must share it
+    return settings.documents_dir
 
 
 def run_sweep(kinds: list[str] | None, org_keys: list[str] | None, now: str | None) -> dict[str, Any]:
-    """One transaction: everything of `kinds` that is due, for every organisation (or the given ones)."""
-    from samverkan.services.sweep import sweep
+    """One transaction: everything of `kinds` that is due, for every organisation (or the given ones), from the
+    day after the last completed sweep of these kinds (services/catchup.py)."""
+    from samverkan.services.catchup import catch_up
 
     moment = datetime.fromisoformat(now) if now else utcnow()
     with session_scope(engine()) as session:
-        result = sweep(session, moment, org_keys=org_keys, kinds=kinds, documents_dir=documents_dir())
+        result = catch_up(session, moment, org_keys=org_keys, kinds=kinds, documents_dir=documents_dir())
     return result.to_dict()

@@ -19,6 +19,7 @@ from samverkan.models.organisation import (
     RoleAssignment,
 )
 from samverkan.models.outbox import DeliveryAttempt, Notification
+from samverkan.models.sweep import SweepRecord
 
 __all__ = [
     "Account",
@@ -53,6 +54,7 @@ __all__ = [
     "Role",
     "RoleAssignment",
     "Signature",
+    "SweepRecord",
     "TokenKind",
     "TriggerOccurrence",
     "Upload",

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import islice
 from typing import Any
 from urllib.parse import quote
@@ -36,6 +36,7 @@ from samverkan.notifications.problems import avoiding_failed_routes, make_proble
 from samverkan.notifications.retry import next_attempt, retry_schedule
 from samverkan.notifications.sending import send_one
 from samverkan.orgconfig.routes import channel_of, redact
+from samverkan.scheduling.actions import Action, is_digestible, is_urgent
 from samverkan.scheduling.workdays import WorkCalendar
 from samverkan.templates.rendering import render
 
@@ -93,7 +94,7 @@ def routes_for(session: Session, notification: Notification) -> list[str]:
         .where(ContactRoute.organisation_id == notification.organisation_id, owner)
         .order_by(col(ContactRoute.id))
     ).all():
-        if URGENT_TAG in route.tags and not (notification.urgent or notification.kind == "eskalering"):
+        if URGENT_TAG in route.tags and not is_urgent(notification.kind, notification.urgent):
             continue  # e.g. SMS only for what cannot wait
         url = route.url_template
         if channel_of(url).value == "webhook":  # the receiver can drop a copy with the same key
@@ -109,9 +110,6 @@ def _working_calendar(session: Session, organisation_id: int) -> WorkCalendar:
 
 def _html(notification: Notification) -> str:
     return render("messages/email.html.j2", n=notification, paragraphs=notification.body_text.split("\n\n"))
-
-
-DIGESTIBLE = ("paminnelse-", "forfaller-idag")
 
 
 def _make_digests(session: Session, now: datetime) -> int:
@@ -136,7 +134,7 @@ def _make_digests(session: Session, now: datetime) -> int:
         by_person: dict[int, list[Notification]] = {}
         for notification in due:
             person_id = notification.person_id
-            if person_id and notification.kind.startswith(DIGESTIBLE) and why_not_owed(session, notification) is None:
+            if person_id and is_digestible(notification.kind) and why_not_owed(session, notification) is None:
                 by_person.setdefault(person_id, []).append(notification)
         day = now.astimezone(STOCKHOLM).date()
         for person_id, reminders in by_person.items():
@@ -147,7 +145,7 @@ def _make_digests(session: Session, now: datetime) -> int:
                 Notification(
                     idempotency_key=key,
                     organisation_id=saved_id(org),
-                    kind="sammanfattning",
+                    kind=Action.SAMMANFATTNING.value,
                     person_id=person_id,
                     role_key=reminders[0].role_key,
                     subject=f"Dagens påminnelser från Samverkan ({len(reminders)})",
@@ -263,13 +261,7 @@ def _claim(engine: Engine, ids: list[int], now: datetime, report: DeliveryReport
                 session.add(notification)
                 report.cancelled += 1
                 continue
-            calendar = _working_calendar(session, notification.organisation_id)
-            if not notification.urgent and not calendar.is_working_day(local_day, observe_breaks=False):
-                next_day = calendar.next_working_day(local_day, observe_breaks=False)
-                notification.status, notification.attempts = NotificationStatus.PENDING, notification.attempts - 1
-                notification.not_before = datetime.combine(next_day, DELIVER_FROM, tzinfo=STOCKHOLM)
-                notification.claimed_at = None
-                session.add(notification)
+            if _hold_until_working_day(session, notification, local_day):
                 report.postponed += 1
                 continue
             routes = [
@@ -289,6 +281,25 @@ def _claim(engine: Engine, ids: list[int], now: datetime, report: DeliveryReport
             )
             jobs.append(_Job(notification_id, routes, message, _html(notification)))
     return jobs
+
+
+def _hold_until_working_day(session: Session, notification: Notification, local_day: date) -> bool:
+    """Put a notification back until the next working day, unless it is urgent or that day would be after the
+    event or deadline it is about (then it goes out now: never held past what it is about)."""
+    if is_urgent(notification.kind, notification.urgent):
+        return False
+    calendar = _working_calendar(session, notification.organisation_id)
+    if calendar.is_working_day(local_day, observe_breaks=False):
+        return False
+    next_day = calendar.next_working_day(local_day, observe_breaks=False)
+    action = Action.from_code(notification.kind)
+    if notification.due_on is not None and next_day > notification.due_on and not (action and action.after_event):
+        return False
+    notification.status, notification.attempts = NotificationStatus.PENDING, notification.attempts - 1
+    notification.not_before = datetime.combine(next_day, DELIVER_FROM, tzinfo=STOCKHOLM)
+    notification.claimed_at = None
+    session.add(notification)
+    return True
 
 
 def _send_job(job: _Job) -> None:

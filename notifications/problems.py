@@ -19,8 +19,9 @@ from samverkan.models import DeliveryAttempt, Notification, Organisation, Person
 from samverkan.models.enums import NotificationStatus
 from samverkan.orgconfig.routes import redact
 from samverkan.roles.holding import holders
+from samverkan.scheduling.actions import Action
 
-NO_CASCADE = "leveransproblem"  # a failed problem report makes no further reports
+NO_CASCADE = Action.LEVERANSPROBLEM.value  # a failed problem report makes no further reports
 LISTED = 50  # failures named in one digest; the rest are counted
 COORDINATOR = "samordnare"
 

@@ -21,7 +21,34 @@ def _when_in_month(rule: Mapping[str, Any]) -> str:
     return f"{ORDINALS_SV[rule['week']]} {_weekday(rule)}en"
 
 
+def _limits(rule: Mapping[str, Any]) -> str:
+    """The season, the months and `after:` of a rule, as a suffix ("; i jun, jul, aug; efter est-mote")."""
+    parts = []
+    if rule.get("months") and rule["frequency"] in ("weekly", "biweekly", "monthly"):
+        parts.append("i " + ", ".join(MONTHS_SHORT_SV[m - 1] for m in rule["months"]))
+    if rule.get("valid_from") or rule.get("until"):
+        parts.append(
+            " ".join(
+                filter(
+                    None,
+                    [
+                        rule.get("valid_from") and f"från {rule['valid_from']}",
+                        rule.get("until") and f"till {rule['until']}",
+                    ],
+                )
+            )
+        )
+    if rule.get("after"):
+        parts.append(f"efter {rule['after']}")
+    return "".join(f"; {part}" for part in parts)
+
+
 def describe_schedule(rule: Mapping[str, Any]) -> str:
+    base = _describe(rule)
+    return base + _limits(rule) if rule["frequency"] != "ad_hoc" else base
+
+
+def _describe(rule: Mapping[str, Any]) -> str:
     frequency = rule["frequency"]
     at = f" kl. {rule['time']}"
     if frequency == "weekly":

@@ -183,7 +183,7 @@ class _Loader:
             "assumed": spec.assumed,
             "statistics": spec.statistics.model_dump(exclude_none=True) if spec.statistics else {},
             "settings": {
-                "breaks": [b.model_dump(by_alias=True) for b in c.breaks],
+                "breaks": [b.model_dump(by_alias=True, exclude_none=True) for b in c.breaks],
                 "reminders": c.reminders.model_dump(),
                 "packets": c.packets.model_dump(),
             },
@@ -393,7 +393,7 @@ class _Loader:
                 "trigger": spec.trigger,
                 "title": spec.title,
                 "body_id": bodies[spec.body].id if spec.body else None,
-                "rule": spec.schedule.model_dump(mode="json"),
+                "rule": spec.rule(),
                 "notify": list(spec.notify),
             },
             "rytm",

@@ -5,9 +5,10 @@ Messages raised here are Swedish, because coordinators read them.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
-from datetime import date, time
+from datetime import date
 from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
@@ -112,11 +113,22 @@ class BodySpec(Strict):
     description: str | None = None
 
 
+BreakPolicy = Literal["skip", "move", "keep"]
+
+
 class Schedule(Strict):
-    """When a cadence fires. Each frequency takes only the fields that make sense for it."""
+    """When a cadence fires. Each frequency takes only the fields that make sense for it; every frequency
+    can be limited to some `months` (weekly, biweekly, monthly) or a season (`from`–`until`), can say which
+    breaks it observes (true, false, a list of break names, or break name → skip / move / keep), and a
+    report can come `after` another cadence's occurrence."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     frequency: Frequency
     start: date | None = None
+    valid_from: date | None = Field(default=None, alias="from")
+    until: date | None = None
+    after: Key | None = None
     weekday: Weekday | None = None
     week: Literal[1, 2, 3, 4, -1] | None = None
     day: int | None = Field(default=None, ge=1, le=31)
@@ -127,7 +139,7 @@ class Schedule(Strict):
     time: str = "09:00"
     duration_minutes: int = Field(default=120, ge=5, le=24 * 60)
     holidays: HolidayPolicy = HolidayPolicy.MOVE_NEXT_WORKING_DAY
-    observe_breaks: bool = True
+    observe_breaks: bool | list[Text] | dict[str, BreakPolicy] = True
 
     @field_validator("time")
     @classmethod
@@ -142,14 +154,15 @@ class Schedule(Strict):
         return f"{int(match[1]):02d}:{match[2]}"
 
     @property
-    def at(self) -> time:
+    def at(self) -> dt.time:
         hour, minute = self.time.split(":")
-        return time(int(hour), int(minute))
+        return dt.time(int(hour), int(minute))
 
     def _forbid(self, *names: str) -> None:
         present = [name for name in names if getattr(self, name) not in (None, [])]
         if present:
-            raise ValueError(f"frekvensen '{self.frequency}' tar inte fälten: {', '.join(present)}")
+            shown = ", ".join("from" if name == "valid_from" else name for name in present)
+            raise ValueError(f"frekvensen '{self.frequency}' tar inte fälten: {shown}")
 
     def _day_or_nth_weekday(self) -> None:
         if self.day is not None and (self.weekday or self.week):
@@ -159,54 +172,83 @@ class Schedule(Strict):
         if self.day is not None and self.day > 28:
             raise ValueError(f"dag {self.day} finns inte i alla månader; använd 1–28 eller 'weekday' med 'week: -1'")
 
+    def _months_in_order(self) -> None:
+        if self.months is not None and len(set(self.months)) != len(self.months):
+            raise ValueError("'months' anger samma månad två gånger")
+
+    def _season(self) -> None:
+        if self.valid_from and self.until and self.until < self.valid_from:
+            raise ValueError(f"'until' ({self.until}) ligger före 'from' ({self.valid_from})")
+
+    def _weekly(self) -> None:
+        f = self.frequency
+        self._forbid("day", "month", "week", "times_per_year")
+        if f is Frequency.WEEKLY:
+            self._forbid("start")
+        if self.weekday is None:
+            raise ValueError(f"frekvensen '{f}' behöver 'weekday'")
+        if f is Frequency.BIWEEKLY:
+            if self.start is None:
+                raise ValueError("varannan vecka behöver 'start' (ett datum som avgör vilka veckor)")
+            if WEEKDAYS[self.start.weekday()] != self.weekday:
+                actual = WEEKDAYS_SV[self.start.weekday()]
+                wanted = WEEKDAYS_SV[WEEKDAYS.index(self.weekday)]
+                raise ValueError(f"startdatum {self.start} är en {actual}, inte en {wanted} ({self.weekday})")
+
+    def _quarterly(self) -> None:
+        self._forbid("start", "month", "times_per_year")
+        self._day_or_nth_weekday()
+        if self.months is not None:
+            ordered = sorted(self.months)
+            if len(ordered) != 4 or any(b - a != 3 for a, b in itertools.pairwise(ordered)):
+                raise ValueError("kvartal: 'months' ska vara fyra månader med tre månaders mellanrum")
+
+    def _yearly(self) -> None:
+        self._forbid("months", "times_per_year")
+        if self.month is None:
+            raise ValueError("frekvensen 'yearly' behöver 'month'")
+        if self.interval_years > 1 and self.start is None:
+            raise ValueError(f"vart {self.interval_years}:e år behöver 'start' (vilket år serien börjar)")
+        if self.interval_years == 1:
+            self._forbid("start")
+        self._day_or_nth_weekday()
+
+    def _times_per_year(self) -> None:
+        self._forbid("start", "month")
+        if self.times_per_year is None:
+            raise ValueError("frekvensen 'times_per_year' behöver 'times_per_year'")
+        if self.months is not None and (
+            len(self.months) != self.times_per_year or len(set(self.months)) != len(self.months)
+        ):
+            raise ValueError(f"'months' ska ange {self.times_per_year} olika månader, inte {len(self.months)}")
+        if self.months is None and 12 % self.times_per_year and self.times_per_year <= 12:
+            raise ValueError(f"{self.times_per_year} gånger per år går inte att sprida jämnt; ange 'months'")
+        if self.times_per_year > 12:
+            raise ValueError("mer än 12 gånger per år: använd 'weekly', 'biweekly' eller 'monthly'")
+        self._day_or_nth_weekday()
+
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         f = self.frequency
         if f is not Frequency.YEARLY and self.interval_years != 1:
             raise ValueError("'interval_years' gäller bara frekvensen 'yearly'")
+        self._months_in_order()
+        self._season()
         if f in (Frequency.WEEKLY, Frequency.BIWEEKLY):
-            self._forbid("day", "month", "months", "week", "times_per_year")
-            if self.weekday is None:
-                raise ValueError(f"frekvensen '{f}' behöver 'weekday'")
-            if f is Frequency.BIWEEKLY:
-                if self.start is None:
-                    raise ValueError("varannan vecka behöver 'start' (ett datum som avgör vilka veckor)")
-                if WEEKDAYS[self.start.weekday()] != self.weekday:
-                    actual = WEEKDAYS_SV[self.start.weekday()]
-                    wanted = WEEKDAYS_SV[WEEKDAYS.index(self.weekday)]
-                    raise ValueError(f"startdatum {self.start} är en {actual}, inte en {wanted} ({self.weekday})")
+            self._weekly()
         elif f is Frequency.MONTHLY:
-            self._forbid("month", "months", "times_per_year")
+            self._forbid("start", "month", "times_per_year")
             self._day_or_nth_weekday()
         elif f is Frequency.QUARTERLY:
-            self._forbid("month", "times_per_year")
-            self._day_or_nth_weekday()
-            if self.months is not None:
-                ordered = sorted(self.months)
-                if len(ordered) != 4 or any(b - a != 3 for a, b in itertools.pairwise(ordered)):
-                    raise ValueError("kvartal: 'months' ska vara fyra månader med tre månaders mellanrum")
+            self._quarterly()
         elif f is Frequency.YEARLY:
-            self._forbid("months", "times_per_year")
-            if self.month is None:
-                raise ValueError("frekvensen 'yearly' behöver 'month'")
-            if self.interval_years > 1 and self.start is None:
-                raise ValueError(f"vart {self.interval_years}:e år behöver 'start' (vilket år serien börjar)")
-            self._day_or_nth_weekday()
+            self._yearly()
         elif f is Frequency.TIMES_PER_YEAR:
-            self._forbid("month")
-            if self.times_per_year is None:
-                raise ValueError("frekvensen 'times_per_year' behöver 'times_per_year'")
-            if self.months is not None and (
-                len(self.months) != self.times_per_year or len(set(self.months)) != len(self.months)
-            ):
-                raise ValueError(f"'months' ska ange {self.times_per_year} olika månader, inte {len(self.months)}")
-            if self.months is None and 12 % self.times_per_year and self.times_per_year <= 12:
-                raise ValueError(f"{self.times_per_year} gånger per år går inte att sprida jämnt; ange 'months'")
-            if self.times_per_year > 12:
-                raise ValueError("mer än 12 gånger per år: använd 'weekly', 'biweekly' eller 'monthly'")
-            self._day_or_nth_weekday()
+            self._times_per_year()
         elif f is Frequency.AD_HOC:
-            self._forbid("start", "weekday", "week", "day", "month", "months", "times_per_year")
+            self._forbid(
+                "start", "weekday", "week", "day", "month", "months", "times_per_year", "valid_from", "until", "after"
+            )
         return self
 
 
@@ -217,6 +259,16 @@ class CadenceSpec(Strict):
     body: Key | None = None
     schedule: Schedule
     notify: list[Key] = []
+    packet: bool | None = Field(
+        default=None, description="send a decision packet with the call (default: as the trigger does)"
+    )
+
+    def rule(self) -> dict[str, object]:
+        """The rule the database stores and the årshjul expands: the schedule and the packet setting."""
+        rule: dict[str, object] = self.schedule.model_dump(mode="json")
+        if self.packet is not None:
+            rule["packet"] = self.packet
+        return rule
 
 
 class Figure(Strict):
@@ -251,6 +303,9 @@ class BreakSpec(Strict):
     name: Text
     starts: str = Field(alias="from")
     ends: str = Field(alias="to")
+    policy: BreakPolicy | None = Field(
+        default=None, description="occurrences inside the break: skip, move (after it) or keep; default: the cadence's"
+    )
 
     @field_validator("starts", "ends")
     @classmethod

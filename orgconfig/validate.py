@@ -138,6 +138,7 @@ class _Checker:
                         ("cadences", index, "notify", target_index),
                         self._unknown("roll eller organ", target, roles | bodies),
                     )
+            self._schedule_references(index, cadence)
 
     def _signatories(self) -> None:
         c = self.config
@@ -150,6 +151,25 @@ class _Checker:
                     ("agreement",),
                     f"parten '{party.key}' har ingen roll med 'signatory: true' som kan skriva under",
                 )
+
+    def _schedule_references(self, index: int, cadence: Any) -> None:
+        """`after:` names another cadence without a loop; `observe_breaks` names configured breaks."""
+        schedule, path = cadence.schedule, ("cadences", index, "schedule")
+        follows = {c.key: c.schedule.after for c in self.config.cadences}
+        if schedule.after is not None:
+            chain, current = [cadence.key], schedule.after
+            while current is not None and current in follows and current not in chain:
+                chain.append(current)
+                current = follows[current]
+            if schedule.after not in follows:
+                self.add((*path, "after"), self._unknown("rytm", schedule.after, set(follows)))
+            elif current is not None and current in chain:
+                self.add((*path, "after"), f"'after' bildar en slinga: {' → '.join([*chain, current])}")
+        names = schedule.observe_breaks if isinstance(schedule.observe_breaks, (list, dict)) else []
+        known = {b.name.casefold(): b.name for b in self.config.breaks}
+        for name in names:
+            if str(name).casefold() not in known:
+                self.add((*path, "observe_breaks"), self._unknown("uppehåll", str(name), set(known.values())))
 
     def _overlapping_assignments(self) -> None:
         by_role: dict[str, list[tuple[int, AssignmentSpec]]] = {}

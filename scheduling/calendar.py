@@ -11,9 +11,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from samverkan.core.issues import ConfigIssue
 from samverkan.core.labels import WEEKDAYS_SHORT_SV, label
+from samverkan.core.yaml_source import read_yaml
 from samverkan.orgconfig.schema import OrgConfig
-from samverkan.scheduling.cadence import expand
+from samverkan.orgconfig.validate import ValidationResult
+from samverkan.scheduling.arshjul import expand_organisation, starting_in
+from samverkan.scheduling.cadence import Expansion
 from samverkan.scheduling.workdays import WorkCalendar
 
 
@@ -70,15 +74,28 @@ def addressed_roles(config: OrgConfig, targets: list[str], body: str | None) -> 
     return tuple(sorted(roles))
 
 
+def cadence_rules(config: OrgConfig) -> dict[str, dict[str, Any]]:
+    """Each cadence's rule as the database stores it (the schedule, plus the cadence's packet setting)."""
+    return {c.key: c.rule() for c in config.cadences}
+
+
+def organisation_expansions(config: OrgConfig, first: date, last: date) -> dict[str, Expansion]:
+    """Every cadence expanded over [first, last] by nominal date, `after:` applied."""
+    titles = {c.key: c.title for c in config.cadences}
+    return expand_organisation(cadence_rules(config), work_calendar(config), first, last, titles)
+
+
 def organisation_events(config: OrgConfig, first: date, last: date) -> list[CalendarEvent]:
-    calendar = work_calendar(config)
+    """The events whose actual start lies in [first, last] (an event moved into the window is in it, one
+    moved out of it is not)."""
     body_names = {b.key: b.name for b in config.bodies}
     org = config.organisation.key
     events = []
+    titles = {c.key: c.title for c in config.cadences}
+    occurrences = starting_in(cadence_rules(config), work_calendar(config), first, last, titles)
     for cadence in config.cadences:
-        rule = cadence.schedule.model_dump(mode="json")
         roles = addressed_roles(config, list(cadence.notify) or ([cadence.body] if cadence.body else []), None)
-        for occurrence in expand(rule, calendar, first, last):
+        for occurrence in occurrences[cadence.key]:
             events.append(
                 CalendarEvent(
                     uid=f"{org}.{cadence.key}.{occurrence.key}@samverkan",
@@ -98,6 +115,29 @@ def organisation_events(config: OrgConfig, first: date, last: date) -> list[Cale
                 )
             )
     return sorted(events, key=lambda e: (e.start, e.cadence))
+
+
+def schedule_issues(result: ValidationResult, first: date, last: date) -> list[ConfigIssue]:
+    """The warnings of `schedule_warnings` located at each cadence's schedule (FILE:LINE: varning: ...)."""
+    if result.config is None:
+        return []
+    doc = read_yaml(result.source_text, result.file)
+    index = {c.key: i for i, c in enumerate(result.config.cadences)}
+    issues = []
+    for key, message in schedule_warnings(result.config, first, last):
+        path = ("cadences", index[key], "schedule")
+        issues.append(ConfigIssue(result.file, doc.line_of(path), message, path, "varning"))
+    return issues
+
+
+def schedule_warnings(config: OrgConfig, first: date, last: date) -> list[tuple[str, str]]:
+    """(cadence key, Swedish warning) for every occurrence in [first, last] that is skipped or merged."""
+    titles = {c.key: c.title for c in config.cadences}
+    return [
+        (key, dropped.describe(titles[key]))
+        for key, expansion in organisation_expansions(config, first, last).items()
+        for dropped in expansion.dropped
+    ]
 
 
 def feed(
@@ -133,7 +173,8 @@ def _fold(line: str) -> str:
     encoded = line.encode("utf-8")
     if len(encoded) <= 75:
         return line
-    parts, current = [], b""
+    parts: list[str] = []
+    current = b""
     for char in line:
         piece = char.encode("utf-8")
         if len(current) + len(piece) > (75 if not parts else 74):

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from samverkan.core.ids import saved_id
 from samverkan.models import Person
-from samverkan.scheduling.cadence import expand
+from samverkan.scheduling.arshjul import starting_in
 from samverkan.scheduling.calendar import CalendarEvent
 from samverkan.services.my_work import held_roles
 from samverkan.services.overview import find_organisation
@@ -32,12 +32,14 @@ def organisation_calendar(
     body_names = {b.id: b.name for b in context.bodies.values()}
     body_keys = {b.id: k for k, b in context.bodies.items()}
     targets = context.cadence_targets()
+    rules = {c.key: c.rule for c in context.cadences}
+    occurrences = starting_in(rules, context.calendar, first, last, {c.key: c.title for c in context.cadences})
     events = []
     for cadence in context.cadences:
         roles = [r for target in targets[cadence.key] for r in context.roles_for(target)]
         if mine is not None and not any(r.id in mine for r in roles):
             continue
-        for occurrence in expand(cadence.rule, context.calendar, first, last):
+        for occurrence in occurrences[cadence.key]:
             events.append(
                 CalendarEvent(
                     uid=f"{organisation.key}.{cadence.key}.{occurrence.key}@samverkan",

@@ -29,12 +29,13 @@ from samverkan.models import (
     Problem,
 )
 from samverkan.models.enums import CycleStatus, ItemStatus, MeasureStatus, PhaseStatus
+from samverkan.scheduling.periods import period_label
 from samverkan.scheduling.triggers import PlannedAction, when_text
 from samverkan.services.agreements import latest_agreement, latest_promises, signing_facts
 from samverkan.templates.rendering import render
 
 ATTACHMENTS = {
-    "direction_decision": ["Gemensam lägesbild för kvartalet (EST-rapporter)", "Åtgärdernas status"],
+    "direction_decision": ["Gemensam lägesbild för perioden (EST-rapporter)", "Åtgärdernas status"],
     "agreement": ["Förslag till samverkansöverenskommelse", "Gemensam lägesbild", "Orsaksanalyser"],
     "action_plans": ["Åtgärdsplaner", "Förslag till medborgarlöften", "Kommunikationsplan", "Uppföljningsplan"],
     "yearly_review": ["Uppföljningsrapport (process och resultat)", "Verksamhetsberättelse"],
@@ -42,7 +43,7 @@ ATTACHMENTS = {
 }
 PROPOSALS = {
     "direction_decision": [
-        "att fastställa inriktningen för nästa kvartal utifrån de gemensamma lägesbilderna",
+        "att fastställa inriktningen för nästa {rhythm} utifrån de gemensamma lägesbilderna",
         "att uppdra åt samordnaren och kommunpolisen att följa upp åtgärder med status röd till nästa möte",
     ],
     "yearly_review": [
@@ -62,9 +63,9 @@ PROPOSALS = {
 AGENDA = {
     "direction_decision": [
         "Mötets öppnande",
-        "Gemensam lägesbild sedan förra kvartalet",
+        "Gemensam lägesbild sedan förra mötet",
         "Åtgärdernas status",
-        "Inriktningsbeslut för nästa kvartal",
+        "Inriktningsbeslut för nästa {rhythm}",
         "Övriga frågor",
     ],
     "yearly_review": [
@@ -133,12 +134,13 @@ def packet_context(
         "measures": measures,
         "indicators": indicators,
         "decisions": decisions,
-        "agenda": AGENDA.get(action.kind, AGENDA["body_meeting"]),
+        "agenda": [text.format(rhythm=action.rhythm) for text in AGENDA.get(action.kind, AGENDA["body_meeting"])],
         "proposals": [
             text.format(
                 period=f"{substance['agreement'].period_start}–{substance['agreement'].period_end}"
                 if substance["agreement"]
-                else ""
+                else "",
+                rhythm=action.rhythm,
             )
             for text in PROPOSALS.get(action.kind, PROPOSALS["body_meeting"])
         ],
@@ -252,11 +254,9 @@ def _substance(session: Session, org: Organisation, cycle: Cycle | None) -> dict
 
 def _period(action: PlannedAction) -> tuple[date, date]:
     assert action.occurrence is not None
-    day = action.occurrence.day
-    if action.kind in ("est_report", "report"):  # the month before the report
-        last = day.replace(day=1) - timedelta(days=1)
-        return last.replace(day=1), last
-    return day - timedelta(days=14), day  # a meeting's lägesbild: the fortnight up to it
+    if action.period is not None:  # a report: its cadence's period; a lägesbild: the fortnight before
+        return action.period
+    return action.occurrence.day - timedelta(days=14), action.occurrence.day
 
 
 def report_context(session: Session, org: Organisation, action: PlannedAction) -> dict[str, Any]:
@@ -293,6 +293,7 @@ def report_context(session: Session, org: Organisation, action: PlannedAction) -
         "action": action,
         "first": first,
         "last": last,
+        "period": period_label(first, last),
         "by_area": dict(by_area),
         "total": shown_count(sum(current.values())),
         "previous_total": shown_count(sum(previous.values())),

@@ -9,8 +9,10 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from samverkan.core.timeutil import STOCKHOLM
-from samverkan.models import Body
+from samverkan.models import Body, Cadence
+from samverkan.scheduling.actions import Action
 from samverkan.scheduling.cadence import Occurrence
+from samverkan.scheduling.periods import rhythm_noun
 from samverkan.scheduling.triggers import PlannedAction, when_text
 from samverkan.services.documents import render_document
 from samverkan.services.errors import NotFoundError
@@ -45,12 +47,25 @@ def render_packet(
     occurrence = Occurrence(meeting_on.isoformat(), meeting_on, start, start + timedelta(hours=2))
     action = PlannedAction(
         name,
-        f"{meeting_on.isoformat()}:beslutsunderlag",
+        f"{meeting_on.isoformat()}:{Action.BESLUTSUNDERLAG.value}",
         kind,
-        "beslutsunderlag",
+        Action.BESLUTSUNDERLAG,
         meeting_on,
         f"Beslutsunderlag: {title} {when_text(occurrence)}",
         "packet",
         occurrence,
+        meeting_on,
+        _rhythm(session, organisation.id, kind),
     )
     return render_document(session, organisation, action, folder, pdf=pdf, body=body)
+
+
+def _rhythm(session: Session, organisation_id: int | None, kind: str) -> str:
+    """What one step of the organisation's cadence of this kind is called ('kvartal', 'år'); 'period' if none."""
+    cadence = session.exec(
+        select(Cadence).where(Cadence.organisation_id == organisation_id, Cadence.trigger == kind).order_by(Cadence.key)
+    ).first()
+    if cadence is None:
+        return "period"
+    times = cadence.rule.get("times_per_year")
+    return rhythm_noun(str(cadence.rule.get("frequency")), int(times) if isinstance(times, int) else None)

@@ -7,13 +7,16 @@ rendered into a folder; notifications are recorded in the throwaway outbox and n
 
 from __future__ import annotations
 
+import csv
 import tempfile
 import time as clock
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlmodel import select
+from sqlmodel import Session, col, select
 
 from samverkan.core.issues import ConfigError
 from samverkan.core.timeutil import STOCKHOLM
@@ -21,6 +24,7 @@ from samverkan.database import make_engine, session_scope, upgrade
 from samverkan.models import Role
 from samverkan.orgconfig.loader import load_config
 from samverkan.orgconfig.validate import ValidationResult
+from samverkan.scheduling.actions import action_label
 from samverkan.services.access import holders
 from samverkan.services.cycle import start_cycle as begin
 from samverkan.services.errors import ServiceError
@@ -46,7 +50,112 @@ class Simulation:
             "to": self.last.isoformat(),
             "cycle_started_by": self.cycle_started_by,
             **self.result.to_dict(),
+            "messages": [preview.to_dict() for preview in self.messages()],
         }
+
+    def messages(self) -> list[MessagePreview]:
+        """Every message the period would send, in the order they would go out."""
+        previews = [MessagePreview.of(record) for record in self.result.messages]
+        return sorted(previews, key=lambda p: (p.send_at, p.organisation, p.trigger, p.kind))
+
+    def write_csv(self, target: Path) -> int:
+        """The message list as a CSV a coordinator opens in Excel (Swedish headers, ';', UTF-8 with BOM)."""
+        rows = self.messages()
+        with target.open("w", encoding="utf-8-sig", newline="") as out:
+            writer = csv.writer(out, delimiter=";")
+            writer.writerow(CSV_HEADERS)
+            writer.writerows(preview.csv_row() for preview in rows)
+        return len(rows)
+
+
+CSV_HEADERS = (
+    "Skickas",
+    "Organisation",
+    "Slag",
+    "Rytm eller tidsfrist (nyckel)",
+    "Ämne",
+    "Tillfälle",
+    "Tillfällets datum",
+    "Roller",
+    "Antal personer",
+    "Dokument",
+    "Period från",
+    "Period till",
+)
+DOCUMENT_KINDS = {"packet": "beslutsunderlag", "report": "rapport"}
+
+
+@dataclass(frozen=True)
+class MessagePreview:
+    """One message of a simulation: when it would go out, what it is about and whom it reaches."""
+
+    send_at: datetime
+    organisation: str
+    kind: str
+    trigger: str
+    subject: str
+    occurrence: str
+    event_at: datetime | None
+    about: date | None
+    roles: tuple[str, ...]
+    persons: int
+    document: str | None
+    period: tuple[date, date] | None
+
+    @classmethod
+    def of(cls, record: Mapping[str, Any]) -> MessagePreview:
+        document = record["document"]
+        return cls(
+            record["send_at"],
+            record["organisation"],
+            record["kind"],
+            record["trigger"],
+            record["subject"],
+            record["occurrence"],
+            record["event_at"],
+            record["about"],
+            tuple(record["roles"]),
+            record["persons"],
+            DOCUMENT_KINDS.get(document, document) if document else None,
+            record["period"],
+        )
+
+    @property
+    def event_day(self) -> date | None:
+        return self.event_at.date() if self.event_at else self.about
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "send_at": self.send_at.isoformat(),
+            "organisation": self.organisation,
+            "kind": self.kind,
+            "trigger": self.trigger,
+            "subject": self.subject,
+            "occurrence": self.occurrence,
+            "occurrence_date": self.event_day.isoformat() if self.event_day else None,
+            "event_at": self.event_at.isoformat() if self.event_at else None,
+            "roles": list(self.roles),
+            "persons": self.persons,
+            "document": self.document,
+            "period": [day.isoformat() for day in self.period] if self.period else None,
+        }
+
+    def csv_row(self) -> list[str]:
+        first, last = self.period or (None, None)
+        return [
+            f"{self.send_at:%Y-%m-%d %H:%M}",
+            self.organisation,
+            action_label(self.kind),
+            self.trigger,
+            self.subject,
+            self.occurrence,
+            self.event_day.isoformat() if self.event_day else "",
+            ", ".join(self.roles),
+            str(self.persons),
+            self.document or "",
+            first.isoformat() if first else "",
+            last.isoformat() if last else "",
+        ]
 
 
 def simulate(
@@ -95,15 +204,12 @@ def simulate(
     return Simulation(keys, first, last, total, started, durations)
 
 
-def _a_coordinator(session: object, key: str, on: date) -> str | None:
-
-    org = find_organisation(session, key)  # type: ignore[arg-type]
+def _a_coordinator(session: Session, key: str, on: date) -> str | None:
+    org = find_organisation(session, key)
     for role in session.exec(
-        select(Role)
-        .where(Role.organisation_id == org.id, Role.function == "samordnare")  # type: ignore[attr-defined]
-        .order_by(Role.key)
+        select(Role).where(Role.organisation_id == org.id, Role.function == "samordnare").order_by(col(Role.key))
     ).all():
-        people = holders(session, role, on)  # type: ignore[arg-type]
+        people = holders(session, role, on)
         if people:
             return people[0].email
     return None

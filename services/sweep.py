@@ -45,13 +45,16 @@ from samverkan.models.base import table_of
 from samverkan.models.enums import NotificationStatus, Related
 from samverkan.models.organisation import settings_section
 from samverkan.notifications.owed import item_owed, measure_owed, phase_owed
-from samverkan.scheduling.cadence import expand
-from samverkan.scheduling.triggers import PlannedAction, deadline_actions, occurrence_actions
+from samverkan.scheduling.actions import Action
+from samverkan.scheduling.arshjul import expand_organisation
+from samverkan.scheduling.cadence import cadence_calendar
+from samverkan.scheduling.triggers import PlannedAction, cadence_actions, deadline_actions
 from samverkan.scheduling.workdays import WorkCalendar
 from samverkan.services.documents import render_document
 from samverkan.templates.rendering import render
 
 DELIVER_FROM = time(8, 0)
+CLOSED_STRETCH = 6  # the longest run of closed days (Christmas, Easter) a reminder can be moved back over
 
 
 @dataclass
@@ -70,15 +73,11 @@ class OrgContext:
     def plan(self, year: int) -> dict[date, tuple[PlannedAction, ...]]:
         """All cadence actions of the organisation whose occurrence lies in `year`, by the day they are due."""
         if year not in self.plans:
-            merged: dict[date, list[PlannedAction]] = defaultdict(list)
             packet_days = int(settings_section(self.org.settings, "packets").get("working_days_before", 5))
-            for cadence in self.cadences:
-                rule_json = json.dumps(cadence.rule, sort_keys=True)
-                for day, actions in _cadence_plan(
-                    cadence.key, cadence.trigger, cadence.title, rule_json, self.calendar, year, packet_days
-                ).items():
-                    merged[day].extend(actions)
-            self.plans[year] = {day: tuple(actions) for day, actions in merged.items()}
+            cadences = {c.key: {"trigger": c.trigger, "title": c.title, "rule": c.rule} for c in self.cadences}
+            self.plans[year] = _organisation_plan(
+                json.dumps(cadences, sort_keys=True), self.calendar, year, packet_days
+            )
         return self.plans[year]
 
     @property
@@ -145,6 +144,7 @@ class SweepResult:
     errors: list[str] = field(default_factory=list)
     already_done: int = 0
     vacancies: dict[tuple[str, str], list[date]] = field(default_factory=dict)  # (org, role) → days it was addressed
+    messages: list[dict[str, Any]] = field(default_factory=list)  # one per action sent, for the message preview
 
     def merge(self, other: SweepResult) -> None:
         self.triggers.update(other.triggers)
@@ -153,6 +153,7 @@ class SweepResult:
         self.documents += other.documents
         self.errors += other.errors
         self.already_done += other.already_done
+        self.messages += other.messages
         for key, days in other.vacancies.items():
             self.vacancies.setdefault(key, []).extend(days)
 
@@ -241,20 +242,22 @@ def load_contexts(session: Session, org_keys: Iterable[str] | None = None) -> li
     return list(contexts.values())
 
 
-@lru_cache(maxsize=50_000)
-def _cadence_plan(
-    cadence_key: str,
-    kind: str,
-    title: str,
-    rule_json: str,
-    calendar: WorkCalendar,
-    year: int,
-    packet_days: int = 5,
+@lru_cache(maxsize=5_000)
+def _organisation_plan(
+    cadences_json: str, calendar: WorkCalendar, year: int, packet_days: int = 5
 ) -> dict[date, tuple[PlannedAction, ...]]:
-    """Every action of a cadence's occurrences in `year`, indexed by the day it is due."""
+    """Every action of an organisation's cadence occurrences in `year`, indexed by the day it is due."""
+    cadences = json.loads(cadences_json)
+    rules = {key: spec["rule"] for key, spec in cadences.items()}
+    titles = {key: spec["title"] for key, spec in cadences.items()}
+    expansions = expand_organisation(rules, calendar, date(year, 1, 1), date(year, 12, 31), titles)
     plan: dict[date, list[PlannedAction]] = defaultdict(list)
-    for occurrence in expand(json.loads(rule_json), calendar, date(year, 1, 1), date(year, 12, 31)):
-        for action in occurrence_actions(cadence_key, kind, title, occurrence, calendar, packet_days):
+    for key, expansion in expansions.items():
+        spec = cadences[key]
+        own = cadence_calendar(spec["rule"], calendar)
+        for action in cadence_actions(
+            key, spec["trigger"], spec["title"], spec["rule"], expansion.occurrences, own, packet_days
+        ):
             plan[action.due].append(action)
     return {day: tuple(actions) for day, actions in plan.items()}
 
@@ -445,15 +448,17 @@ def _deadline_work(context: OrgContext, deadlines: list[Deadline], first: date, 
     """Reminders and escalations due in [first, today] for deadlines still owed them (open_deadlines)."""
     work = []
     policy = settings_section(context.org.settings, "reminders")
-    ahead = max(policy.get("before_days") or [7])
+    ahead = max(policy.get("before_days") or [7]) + CLOSED_STRETCH  # a reminder moves off a closed day
     behind = int(policy.get("escalate_after_days", 3))
     for deadline in deadlines:
         if not first - timedelta(days=behind) <= deadline.due_on <= today + timedelta(days=ahead):
             continue  # nothing of this deadline can be due today: skip building its actions
-        for action in deadline_actions(deadline.trigger_key, deadline.kind, deadline.title, deadline.due_on, policy):
+        for action in deadline_actions(
+            deadline.trigger_key, deadline.kind, deadline.title, deadline.due_on, policy, context.calendar
+        ):
             if first <= action.due <= today:
                 roles = context.function_roles(deadline.owner_function)
-                if action.action == "eskalering":
+                if action.action.escalates_to_chair:
                     roles = roles + context.chair_of_kind(deadline.deciding_kind)
                 work.append(Work(action, roles, deadline.due_on))
     return work
@@ -464,9 +469,9 @@ def _phase_work(context: OrgContext, phases: list[OpenedPhase]) -> list[Work]:
     for opened in phases:
         action = PlannedAction(
             f"{Related.PHASE}:{opened.phase_id}",
-            f"{opened.opened_key}:fas-oppnad",
+            f"{opened.opened_key}:{Action.FAS_OPPNAD.value}",
             "phase_opened",
-            "fas-oppnad",
+            Action.FAS_OPPNAD,
             opened.opened_on,
             f"Ny fas: {opened.name} har öppnats",
         )
@@ -476,9 +481,10 @@ def _phase_work(context: OrgContext, phases: list[OpenedPhase]) -> list[Work]:
 
 
 def _not_before(action: PlannedAction, now: datetime) -> datetime:
-    """Not before 08:00 on the day it is due; a joint lägesbild not before its meeting has ended."""
+    """Not before 08:00 on the day it is due; what goes out after its event (a joint lägesbild) not before the
+    event has ended."""
     not_before = max(now, datetime.combine(action.due, DELIVER_FROM, tzinfo=STOCKHOLM))
-    if action.action == "gemensam-lagesbild" and action.occurrence is not None:
+    if action.action.after_event and action.occurrence is not None:
         not_before = max(not_before, action.occurrence.end)
     return not_before
 
@@ -517,15 +523,17 @@ class _Batch:
             org=context.org,
             base_url=self.base,
             attachment=attachment.name if attachment else None,
+            Action=Action,
         )  # once per action
+        not_before = _not_before(action, self.now)
         row = partial(
             _outbox_row,
             action=action,
             org_id=context.org_id,
-            not_before=_not_before(action, self.now),
+            not_before=not_before,
             now=self.now,
             attachments=[str(attachment)] if attachment else [],
-            due_on=work.deadline,
+            due_on=work.deadline or action.about,  # the deadline, or the day of the event it is about
         )
         identity_key = f"{context.org.key}:{action.trigger_key}:{action.occurrence_key}"
         for person, role in recipients:
@@ -540,6 +548,7 @@ class _Batch:
             self.result.notifications[role.key] += 1
         self._to_bodies(context, action, identity_key, text, row)
         self._record(context, action, len(recipients))
+        self.result.messages.append(_message(context, action, not_before, recipients, attachment))
 
     def _recipients(self, context: OrgContext, action: PlannedAction, roles: list[Role]) -> list[tuple[Any, Any]]:
         """Who gets it; a vacant role and an action that reaches no one are reported."""
@@ -571,11 +580,11 @@ class _Batch:
                 "occurrence_key": action.occurrence_key,
                 "scheduled_for": _local_midnight(action.due),
                 "fired_at": self.now,
-                "result": {"kind": action.kind, "action": action.action, "recipients": recipients},
+                "result": {"kind": action.kind, "action": action.code, "recipients": recipients},
             }
         )
         self.result.triggers[action.kind] += 1
-        self.result.actions[action.action] += 1
+        self.result.actions[action.code] += 1
 
     def insert(self) -> None:
         connection = self.session.connection()  # plain executemany: tens of thousands of rows on a busy day
@@ -604,7 +613,7 @@ def _outbox_row(
     return {
         "idempotency_key": key,
         "organisation_id": org_id,
-        "kind": action.action,
+        "kind": action.code,
         "person_id": person_id,
         "role_key": role_key,
         "body_id": body_id,
@@ -616,10 +625,31 @@ def _outbox_row(
         "due_on": due_on,
         "status": NotificationStatus.PENDING,
         "not_before": not_before,
-        "urgent": False,
+        "urgent": action.action.urgent,
         "attempts": 0,
         "delivered_routes": [],
         "created_at": now,
+    }
+
+
+def _message(
+    context: OrgContext, action: PlannedAction, not_before: datetime, recipients: list[Any], attachment: Path | None
+) -> dict[str, Any]:
+    """What one action sends, for the message preview (`samverkan simulate --json`)."""
+    occurrence = action.occurrence
+    return {
+        "organisation": context.org.key,
+        "send_at": not_before.astimezone(STOCKHOLM),
+        "kind": action.code,
+        "trigger": action.trigger_key,
+        "subject": action.subject,
+        "occurrence": occurrence.key if occurrence else action.occurrence_key.rpartition(":")[0],
+        "event_at": occurrence.start if occurrence else None,
+        "about": action.about,
+        "roles": sorted({role.key for _, role in recipients}),
+        "persons": len(recipients),
+        "document": attachment.name if attachment else action.attachment,
+        "period": action.period,
     }
 
 

@@ -73,8 +73,8 @@ def test_done_items_stop_reminders_escalations_and_new_phases_reach_smtp(
     f(cycle.start_cycle, SAMORDNARE)
     for item in ("roller-och-ansvar", "kommunikationsplan"):
         f(cycle.set_deadline, KOMMUNDIREKTOR, item, date(2027, 2, 1))
-    with session_scope(engine) as session:
-        sweep(session, at(date(2027, 1, 31), 6), kinds=["item_deadline"], lookback_days=0)
+    with session_scope(engine) as session:  # the day-before reminder of Monday's deadline: Friday, not Sunday
+        sweep(session, at(date(2027, 1, 29), 6), kinds=["item_deadline"], lookback_days=0)
     with Session(engine) as session:
         pending = session.exec(select(Notification).where(Notification.status == NotificationStatus.PENDING)).all()
     assert len(pending) == 4  # phase opened (2) and one reminder for each of the two items

@@ -48,7 +48,8 @@ def test_monthly_est_report_reaches_the_lansstyrelse_with_totals_and_flags(
     assert result["actions"] == {"manadsrapport": 1} and result["notifications"]["lansstyrelsen-samordnare"] == 1
     deliver_pending(engine, at(date(2027, 3, 5)))
     (mail,) = smtp_settings.to(LANSSTYRELSEN)
-    assert str(mail["Subject"]) == "EST-rapport till Länsstyrelsen Västmanland och Lokala BRÅ – mars 2027"
+    # the subject names the period the report covers (February), not the month it is sent in
+    assert str(mail["Subject"]) == "EST-rapport till Länsstyrelsen Västmanland och Lokala BRÅ – februari 2027"
     (attachment,) = mail.iter_attachments()
     assert attachment.get_filename() == "rapport-est-manadsrapport-2027-03-05-manadsrapport.pdf"
     text = " ".join(PdfReader(io.BytesIO(attachment.get_payload(decode=True))).pages[0].extract_text().split())

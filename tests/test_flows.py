@@ -65,18 +65,22 @@ def test_the_monthly_report_flow_runs_for_real(
         runtime.engine.cache_clear()
 
 
-def test_deployments_have_stockholm_schedules_and_an_event_trigger() -> None:
+def test_deployments_have_stockholm_schedules_and_one_sweep_at_a_time() -> None:
     from samverkan.flows.deployments import deployments
 
     built = {d.name: d for d in deployments()}
-    assert set(built) == {
-        "daglig-svep",
-        "motesforberedelse",
-        "inriktningsbeslut",
-        "rapporter",
-        "steg-klart",
-        "leverans",
-    }
+    assert set(built) == {"daglig-svep", "motesforberedelse", "inriktningsbeslut", "rapporter", "leverans"}
     schedule = built["daglig-svep"].schedules[0].schedule
     assert schedule.timezone == "Europe/Stockholm" and schedule.rrule.startswith("DTSTART:20260101T063000")
-    assert built["steg-klart"].triggers[0].expect == {"samverkan.steg.klart"}
+    for name in ("daglig-svep", "motesforberedelse", "inriktningsbeslut", "rapporter"):
+        assert built[name].concurrency_limit == 1
+    assert not any(d.triggers for d in built.values())  # no event deployment: the service notifies in its commit
+
+
+def test_registered_deployments_name_the_installed_module_not_a_folder() -> None:
+    from samverkan.flows.deployments import deployments
+
+    for deployment in deployments(module_path=True):
+        assert deployment.entrypoint.startswith("samverkan.flows.cycle_flows.")
+        assert ":" not in deployment.entrypoint and "/" not in deployment.entrypoint
+        assert deployment.storage is None  # no pull steps: no set_working_directory

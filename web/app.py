@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from samverkan.core.settings import Settings, get_settings
 from samverkan.database import make_engine
 from samverkan.services.errors import ServiceError
-from samverkan.web import api, pages
+from samverkan.web import api, health, pages
 from samverkan.web.security import CsrfFailed, LoginRequired, finish
 from samverkan.web.state import WebState
 from samverkan.web.views import page, status_of
@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.mount("/static", StaticFiles(directory=str(files("samverkan.web") / "static")), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(health.router)
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

@@ -9,7 +9,7 @@ import click
 
 from samverkan.cli.options import Command, Failure, period_options, print_json
 from samverkan.orgconfig.validate import validate_file
-from samverkan.scheduling.calendar import as_ics, as_text, feed, organisation_events
+from samverkan.scheduling.calendar import as_ics, as_text, feed, organisation_events, schedule_issues
 
 
 @click.command("calendar", cls=Command)
@@ -40,6 +40,8 @@ def calendar_command(config: Path, first: date, last: date, fmt: str, body: str 
         raise Failure(f"organet '{body}' finns inte (finns: {', '.join(sorted(known_bodies))})")
     if role and role not in known_roles:
         raise Failure(f"rollen '{role}' finns inte (finns: {', '.join(sorted(known_roles))})")
+    for issue in schedule_issues(result, first, last):  # what does not take place is never silent
+        click.echo(str(issue), err=True)
     events = feed(organisation_events(org, first, last), org, body=body, role=role)
     name = org.organisation.name + (f" – {body}" if body else f" – {role}" if role else "") + " – årshjul"
     if fmt == "json":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import click
@@ -22,6 +22,7 @@ from samverkan.cli.options import (
 from samverkan.core.timeutil import today_local
 from samverkan.orgconfig.loader import LoadReport, load_config
 from samverkan.orgconfig.validate import validate_file
+from samverkan.scheduling.calendar import schedule_issues
 from samverkan.services import handover as handovers
 from samverkan.services.overview import organisation_overview
 from samverkan.templates.rendering import render
@@ -31,13 +32,19 @@ EXAMPLE = "examples/fagersta.yaml"
 
 @click.command("validate", cls=Command)
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FIL...")
+@click.option("--from", "first", callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="Årshjulets varningar från (i dag).")
+@click.option("--to", "last", callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="… till (ett år framåt).")
 @json_option
-def validate(files: tuple[Path, ...], as_json: bool) -> None:
-    """Kontrollera organisationsfiler. Varje problem skrivs som FIL:RAD: vad som är fel."""
+def validate(files: tuple[Path, ...], first: date | None, last: date | None, as_json: bool) -> None:
+    """Kontrollera organisationsfiler. Varje problem skrivs som FIL:RAD: vad som är fel; tillfällen som
+    ställs in eller slås ihop i årshjulet (ett år framåt, eller --from/--to) som varningar."""
     failed = False
     report = []
+    first = first or today_local()
+    last = last or first + timedelta(days=365)
     for file in files:
         result = validate_file(file)
+        result.issues += schedule_issues(result, first, last) if result.ok else []
         failed = failed or not result.ok
         report.append(
             {

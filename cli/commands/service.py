@@ -23,10 +23,13 @@ EXAMPLE = "examples/fagersta.yaml"
 @click.option("--prefect-port", default=4200, show_default=True, help="Port för den lokala Prefect-servern.")
 @click.option("--utan-scheman", "no_schedules", is_flag=True, help="Kör bara webben, inte Prefect-schemana.")
 def run_command(config: Path, host: str, port: int, prefect_port: int, no_schedules: bool) -> None:
-    """Hela tjänsten: databas, exemplet i FIL, demoinloggning, webben och schemana. Avsluta med Ctrl-C."""
+    """Demo: databas, exemplet i FIL, demoinloggning, webben och schemana. Avsluta med Ctrl-C eller SIGTERM.
+
+    I drift: samverkan web, Prefect-arbetare och samverkan deploy (se README)."""
+    from samverkan.cli.processes import Terminated
     from samverkan.cli.run import run_service
 
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: uvicorn has stopped, run_service stops the rest
+    with contextlib.suppress(KeyboardInterrupt, Terminated):  # uvicorn has stopped, run_service stopped the rest
         run_service(config, host, port, prefect_port, schedules=not no_schedules)
 
 
@@ -45,12 +48,17 @@ def serve_command(prefect_port: int) -> None:
 @click.command("deploy", cls=Command)
 @click.option("--work-pool", required=True, help="Prefect-arbetspoolen som arbetarna hämtar körningar från.")
 def deploy_command(work_pool: str) -> None:
-    """Produktion: registrera flödena med scheman hos Prefect-servern (PREFECT_API_URL) och en arbetspool."""
+    """Produktion: registrera flödena med scheman hos Prefect-servern (PREFECT_API_URL) och en arbetspool,
+    och automationen som markerar döda körningar som kraschade. Arbetarna kör flödena från det installerade paketet."""
     if not os.environ.get("PREFECT_API_URL"):
         raise Failure("ange Prefect-serverns adress i PREFECT_API_URL, t.ex. http://127.0.0.1:4200/api")
-    from samverkan.flows.deployments import deploy_to_work_pool
+    from samverkan.flows.deployments import DeployError, deploy_to_work_pool
 
-    for name in deploy_to_work_pool(work_pool):
+    try:
+        names = deploy_to_work_pool(work_pool)
+    except DeployError as exc:
+        raise Failure(str(exc)) from None
+    for name in names:
         click.echo(f"registrerad: {name} (arbetspool {work_pool})")
 
 

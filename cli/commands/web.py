@@ -1,0 +1,87 @@
+"""`samverkan web`: the production web server (uvicorn with workers behind a reverse proxy; no demo accounts).
+Imports inside the command are there for speed only: `samverkan --help` should not load uvicorn."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from samverkan.cli.logs import uvicorn_log_config
+from samverkan.cli.options import Command, Failure, db_option, db_url_or_default
+from samverkan.core.settings import get_settings
+
+
+@click.command("web", cls=Command)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adress som webben lyssnar på.")
+@click.option("--port", default=8000, show_default=True, help="Port.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Antal processer.")
+@click.option(
+    "--forwarded-allow-ips",
+    envvar="FORWARDED_ALLOW_IPS",
+    default="127.0.0.1",
+    show_default=True,
+    metavar="IP,...",
+    help="Omvända proxyer vars X-Forwarded-For/-Proto litas på ('*' = alla).",
+)
+@click.option("--root-path", default="", metavar="SÖKVÄG", help="Om proxyn publicerar webben under en sökväg.")
+@click.option(
+    "--log-format",
+    envvar="SAMVERKAN_LOG_FORMAT",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Loggar som text eller som en JSON-rad per händelse.",
+)
+@db_option
+def web_command(
+    host: str,
+    port: int,
+    workers: int,
+    forwarded_allow_ips: str,
+    root_path: str,
+    log_format: str,
+    db_url: str | None,
+) -> None:
+    """Webben i drift: inga demokonton, schemat måste vara aktuellt (samverkan db upgrade).
+
+    Stoppas med SIGTERM eller Ctrl-C. Den första samordnarens inloggning: samverkan user add/invite."""
+    import uvicorn
+
+    os.environ["SAMVERKAN_DATABASE_URL"] = _ready_for_production(db_url_or_default(db_url))
+    uvicorn.run(  # the workers' processes build their app from the environment
+        "samverkan.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
+        root_path=root_path,
+        log_config=uvicorn_log_config(log_format == "json"),
+        server_header=False,
+    )
+
+
+def _ready_for_production(url: str) -> str:
+    """The database answers with the program's schema and the data folder is absolute; else a Failure."""
+    from samverkan.database import current_revision, head_revision, make_engine
+
+    settings = get_settings()
+    try:
+        settings.production_data_dir(url)
+        current = current_revision(make_engine(url))
+    except ValueError as exc:
+        raise Failure(str(exc)) from None
+    except Exception as exc:
+        raise Failure(f"databasen svarar inte: {str(exc).splitlines()[0][:200]}") from None
+    if current != head_revision():
+        raise Failure(
+            f"databasens schema är {current or 'tomt'}, programmet kräver {head_revision()}; kör 'samverkan db upgrade'"
+        )
+    if "SAMVERKAN_BASE_URL" not in os.environ:
+        click.echo(f"varning: SAMVERKAN_BASE_URL saknas; länkar i meddelanden pekar på {settings.base_url}", err=True)
+    return url
+
+
+COMMANDS = (web_command,)
