@@ -5,8 +5,8 @@ small batches (one per sending thread) and committed before anything is sent; ea
 transaction as soon as its sends return. Each route that accepts it is recorded; the notification is `skickad`
 when every route has it. If the process dies after a route accepted a message but before that was recorded, the
 claim expires (RECLAIM_AFTER) and that route gets the message again: only the messages in flight, at most one
-per thread. A copy carries the same Message-ID (derived from the idempotency key) and `X-Samverkan-Id` header
-(e-mail) or `idempotency_key` (JSON), so a mail server or receiver can drop it. Failed attempts are retried on
+per thread. A copy carries the same `X-Samverkan-Id` header (e-mail and webhooks) and, on e-mail, the same
+Message-ID (derived from the idempotency key), so a mail server or receiver can drop it. Failed attempts are retried on
 SAMVERKAN_RETRY_SCHEDULE (more than a day by default); what still fails becomes `misslyckad` until re-queued,
 and the coordinators hear of it in one digest a day (notifications.problems).
 """
