@@ -31,9 +31,11 @@ from samverkan.services.access import (
     roles_with_function,
     steering_roles,
 )
+from samverkan.services.actor import Actor
 from samverkan.services.agreements import latest_agreement, latest_promises, signing_facts
 from samverkan.services.audit import audit
 from samverkan.services.errors import ConflictError, NotFoundError, RefusedError
+from samverkan.services.inputs import CompleteItem, EvidenceInput, ReopenPhase, SetDeadline, StartCycle
 from samverkan.services.lifecycle import check, move
 from samverkan.services.overview import find_organisation
 from samverkan.services.privacy import no_personal_data
@@ -50,8 +52,8 @@ URL = re.compile(r"^https?://\S+$")
 
 
 @dataclass(frozen=True)
-class EvidenceInput:
-    """What shows an item is done. A decision is referred to by its number; a link must be http(s)."""
+class CheckedEvidence:
+    """Evidence that may show an item is done: of the item's kind, a decision by its number, a link http(s)."""
 
     kind: EvidenceKind
     title: str
@@ -82,14 +84,9 @@ class Transition:
 # -- starting ---------------------------------------------------------------------------------------
 
 
-def start_cycle(
-    session: Session,
-    org_key: str,
-    actor_email: str,
-    on: date,
-    definition_key: str = "samverkan",
-    now: datetime | None = None,
-) -> Cycle:
+def start_cycle(session: Session, actor: Actor, given: StartCycle | None = None) -> Cycle:
+    org_key, actor_email, on, now = actor.org_key, actor.email, actor.on, actor.now
+    definition_key = (given or StartCycle()).definition_key
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor_email, COORDINATING, on, "starta en cykel")
     current = session.exec(
@@ -215,8 +212,12 @@ def cycle_facts(session: Session, organisation: Organisation, cycle: Cycle) -> C
     )
 
 
-def _check_evidence(session: Session, organisation: Organisation, item: ChecklistItem, evidence: EvidenceInput) -> None:
+def _check_evidence(
+    session: Session, organisation: Organisation, item: ChecklistItem, given: EvidenceInput
+) -> CheckedEvidence:
+    """The evidence, of the item's kind when none was named, if it may show that the item is done."""
     wanted = EvidenceKind(item.evidence_kind)
+    evidence = CheckedEvidence(given.kind or wanted, given.title, given.uri, given.decision_id)
     if evidence.kind != wanted:
         raise RefusedError(
             f"'{item.title}' kräver bevis av typen {EVIDENCE_SV[wanted]}, inte {EVIDENCE_SV[evidence.kind]}"
@@ -235,18 +236,12 @@ def _check_evidence(session: Session, organisation: Organisation, item: Checklis
                 "ett beslut som bevis ska vara ett protokollfört beslut i "
                 f"{organisation.name} (ange dess nummer; fick {evidence.decision_id})"
             )
+    return evidence
 
 
-def complete_item(
-    session: Session,
-    org_key: str,
-    actor_email: str,
-    on: date,
-    item_ref: str,
-    evidence: EvidenceInput,
-    now: datetime | None = None,
-) -> Transition:
+def complete_item(session: Session, actor: Actor, given: CompleteItem) -> Transition:
     """Mark an item done with its evidence; when the phase's criteria then hold, the cycle moves on."""
+    org_key, actor_email, on, now, item_ref = actor.org_key, actor.email, actor.on, actor.now, given.item
     now = now or utcnow()
     organisation = find_organisation(session, org_key)
     cycle = active_cycle(session, organisation)
@@ -265,7 +260,7 @@ def complete_item(
     )
     if item.status == ItemStatus.DONE:
         raise ConflictError(_already_done(session, item))
-    _check_evidence(session, organisation, item, evidence)
+    evidence = _check_evidence(session, organisation, item, given.evidence)
     if item.requirement:
         missing = REQUIREMENTS[item.requirement](cycle_facts(session, organisation, cycle))
         if missing:
@@ -287,7 +282,7 @@ def _record_completion(
     phase: Phase,
     item: ChecklistItem,
     acting: Acting,
-    evidence: EvidenceInput,
+    evidence: CheckedEvidence,
     now: datetime,
 ) -> None:
     """The item becomes done (a guarded update: a concurrent completion collides), with its evidence, an audit
@@ -374,10 +369,9 @@ def exit_missing(session: Session, organisation: Organisation, cycle: Cycle, pha
     return missing
 
 
-def complete_phase(
-    session: Session, org_key: str, actor_email: str, on: date, now: datetime | None = None
-) -> Transition:
+def complete_phase(session: Session, actor: Actor) -> Transition:
     """Close the current phase if its exit criteria hold; otherwise the refusal lists what is missing."""
+    org_key, actor_email, on, now = actor.org_key, actor.email, actor.on, actor.now
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor_email, COORDINATING, on, "avsluta en fas")
     cycle = active_cycle(session, organisation)
@@ -482,10 +476,10 @@ def _notify_opened(session: Session, organisation: Organisation, now: datetime) 
 # -- going back and deadlines -----------------------------------------------------------------------
 
 
-def reopen_phase(
-    session: Session, org_key: str, actor_email: str, on: date, phase_key: str, reason: str, now: datetime | None = None
-) -> Transition:
+def reopen_phase(session: Session, actor: Actor, given: ReopenPhase) -> Transition:
     """Omtag: go back to an earlier phase of the cycle. Its items open again; the history is kept."""
+    org_key, actor_email, on, now = actor.org_key, actor.email, actor.on, actor.now
+    phase_key, reason = given.phase_key, given.reason
     now = now or utcnow()
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor_email, COORDINATING, on, "göra omtag")
@@ -554,10 +548,9 @@ def _go_back(
             stop_unowed(session, Related.ITEM, saved_id(item))
 
 
-def set_deadline(
-    session: Session, org_key: str, actor_email: str, on: date, item_ref: str, due_on: date
-) -> ChecklistItem:
+def set_deadline(session: Session, actor: Actor, given: SetDeadline) -> ChecklistItem:
     """The steering group sets an item's deadline."""
+    org_key, actor_email, on, item_ref, due_on = actor.org_key, actor.email, actor.on, given.item, given.due_on
     organisation = find_organisation(session, org_key)
     acting = require_role(
         session,

@@ -8,6 +8,8 @@ import click
 
 from samverkan.cli.options import (
     Group,
+    act,
+    as_input,
     common,
     date_option,
     db_option,
@@ -20,6 +22,7 @@ from samverkan.cli.options import (
 )
 from samverkan.models.enums import EvidenceKind
 from samverkan.services import cycle
+from samverkan.services.inputs import CompleteItem, EvidenceInput, ReopenPhase, SetDeadline, StartCycle
 from samverkan.templates.rendering import render
 
 
@@ -34,7 +37,7 @@ def cycle_group() -> None:
 @common
 def cycle_start(organisation: str, definition: str, actor: str, on: date | None, db_url: str | None) -> None:
     """Starta en ny cykel för ORGANISATION (den första börjar med uppstarten)."""
-    started = run(db_url, cycle.start_cycle, organisation, actor, on_or_today(on), definition)
+    started = act(db_url, cycle.start_cycle, organisation, actor, on, StartCycle, definition_key=definition)
     click.echo(f"Cykel {started.number} har startat ({started.definition_key}).")
 
 
@@ -76,8 +79,8 @@ def cycle_complete(
     as_json: bool,
 ) -> None:
     """Markera PUNKT (nummer, nyckel eller fas/nyckel) som klar, med bevis."""
-    evidence = cycle.EvidenceInput(EvidenceKind(kind), title, uri, decision_id)
-    transition = run(db_url, cycle.complete_item, organisation, actor, on_or_today(on), item, evidence)
+    evidence = as_input(EvidenceInput, kind=kind, title=title, uri=uri, decision_id=decision_id)
+    transition = act(db_url, cycle.complete_item, organisation, actor, on, CompleteItem, item=item, evidence=evidence)
     if as_json:
         print_json({"item": item, "done": True, **transition.__dict__})
         return
@@ -90,7 +93,7 @@ def cycle_complete(
 @common
 def cycle_advance(organisation: str, actor: str, on: date | None, db_url: str | None) -> None:
     """Avsluta den pågående fasen; om något saknas listas exakt vad."""
-    echo_transition(run(db_url, cycle.complete_phase, organisation, actor, on_or_today(on)))
+    echo_transition(act(db_url, cycle.complete_phase, organisation, actor, on))
 
 
 @cycle_group.command("reopen")
@@ -100,7 +103,9 @@ def cycle_advance(organisation: str, actor: str, on: date | None, db_url: str | 
 @common
 def cycle_reopen(organisation: str, phase: str, reason: str, actor: str, on: date | None, db_url: str | None) -> None:
     """Omtag: gå tillbaka till en tidigare FAS. Dess punkter öppnas igen; historiken behålls."""
-    echo_transition(run(db_url, cycle.reopen_phase, organisation, actor, on_or_today(on), phase, reason))
+    echo_transition(
+        act(db_url, cycle.reopen_phase, organisation, actor, on, ReopenPhase, phase_key=phase, reason=reason)
+    )
 
 
 @cycle_group.command("deadline")
@@ -110,7 +115,7 @@ def cycle_reopen(organisation: str, phase: str, reason: str, actor: str, on: dat
 @common
 def cycle_deadline(organisation: str, item: str, due: str, actor: str, on: date | None, db_url: str | None) -> None:
     """Sätt tidsfristen för PUNKT (styrgruppen gör det)."""
-    updated = run(db_url, cycle.set_deadline, organisation, actor, on_or_today(on), item, to_date(due))
+    updated = act(db_url, cycle.set_deadline, organisation, actor, on, SetDeadline, item=item, due_on=to_date(due))
     click.echo(f"{updated.title}: senast {updated.due_on}")
 
 
