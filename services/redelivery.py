@@ -7,8 +7,11 @@ from datetime import date, datetime
 from sqlmodel import Session, select
 
 from samverkan.models import Notification, Organisation
+from samverkan.models.enums import NotificationStatus
 from samverkan.notifications.retry import Selection, requeue_failed
+from samverkan.services.actor import Actor
 from samverkan.services.audit import audit
+from samverkan.services.deliveries import coordinating_organisation
 from samverkan.services.errors import NotFoundError, RefusedError
 
 
@@ -21,9 +24,11 @@ def retry_failed(
     ids: tuple[int, ...] = (),
     kind: str | None = None,
     since: date | None = None,
+    every_failed: bool = False,
 ) -> list[int]:
-    """Re-queue the failed messages chosen by id, kind and/or failed since a day (in one organisation, if given)."""
-    if not ids and not kind and since is None:
+    """Re-queue the failed messages chosen by id, kind and/or failed since a day (in one organisation, if given),
+    or, with `every_failed`, all of them."""
+    if not (ids or kind or since is not None or every_failed):
         raise RefusedError("ange vilka misslyckade meddelanden som ska skickas igen: --id, --kind eller --since")
     org = None
     if organisation:
@@ -46,3 +51,16 @@ def retry_failed(
             after={"notifications": notification_ids, "kind": kind, "since": since},
         )
     return requeued
+
+
+def retry_from_log(session: Session, actor: Actor, notification_id: int | None = None) -> list[int]:
+    """The delivery log's button, for those who may read the log: one failed message again, or every one."""
+    organisation = coordinating_organisation(session, actor)
+    if notification_id is not None:
+        notification = session.get(Notification, notification_id)
+        if notification is None or notification.organisation_id != organisation.id:
+            raise NotFoundError(f"meddelande {notification_id} finns inte i {organisation.name}s utkorg")
+        if notification.status != NotificationStatus.FAILED:
+            raise RefusedError(f"meddelande {notification_id} har inte misslyckats; bara misslyckade skickas igen")
+    ids = (notification_id,) if notification_id is not None else ()
+    return retry_failed(session, actor.email, actor.now, organisation=organisation.key, ids=ids, every_failed=not ids)

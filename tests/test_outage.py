@@ -4,8 +4,10 @@ really refuse connections while "down", driven through simulated hours by advanc
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -13,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from samverkan.cli.main import app
+from samverkan.core.ids import saved_id
 from samverkan.core.settings import get_settings
 from samverkan.core.timeutil import STOCKHOLM
 from samverkan.database import session_scope
@@ -23,6 +26,7 @@ from samverkan.notifications.problems import NO_CASCADE
 from samverkan.notifications.retry import parse_schedule, retry_schedule
 from samverkan.orgconfig.routes import read_secrets_file
 from tests.drive import SAMORDNARE, run_until_killed
+from tests.live import EST_SKOLA, Live, fagersta_for_web, live_server
 from tests.receivers import JsonReceiver, SmtpServer
 from tests.test_delivery import at, fagersta
 
@@ -307,3 +311,47 @@ def test_the_retry_schedule_is_read_from_the_setting(
     )
     assert statuses(engine) == {"vantar": 2} and smtp_settings.received == []  # nothing claimed, nothing sent
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def live(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, smtp_settings: SmtpServer) -> Iterator[Live]:
+    fagersta_for_web(engine)
+    with live_server(engine, tmp_path / "data", monkeypatch) as server:
+        yield server
+
+
+def post(client: Any, path: str) -> Any:
+    """A button on a page: a form with nothing but the session's CSRF token."""
+    return client.post(path, data={"csrf_token": client.csrf})
+
+
+def test_coordinators_send_failed_messages_again_from_the_delivery_log(live: Live) -> None:
+    queue_messages(live.engine, 3, at(TUESDAY, 8, 0))
+    with session_scope(live.engine) as session:
+        failed = session.exec(select(Notification).where(Notification.kind == "meddelande")).all()
+        for notification in failed:
+            notification.status, notification.attempts = NotificationStatus.FAILED, 9
+            session.add(notification)
+        first, second, third = (saved_id(n) for n in failed)
+    refused = post(live.login(EST_SKOLA), f"/org/fagersta/leveranser/{first}/skicka-igen")
+    assert refused.status_code == 403 and "för samordnaren och kommunpolisen" in refused.text
+    maria = live.login(SAMORDNARE)
+    log = maria.get("/org/fagersta/leveranser").text
+    assert "Skicka alla misslyckade igen" in log and log.count(">Skicka igen</button>") == 3
+    one = post(maria, f"/org/fagersta/leveranser/{first}/skicka-igen")
+    assert one.status_code == 303 and one.headers["location"] == "/org/fagersta/leveranser"
+    assert "1 meddelanden köas igen" in maria.get(one.headers["location"]).text
+    again = post(maria, f"/org/fagersta/leveranser/{first}/skicka-igen")
+    assert again.status_code == 422
+    assert f"meddelande {first} har inte misslyckats; bara misslyckade skickas igen" in again.text
+    assert post(maria, "/org/fagersta/leveranser/999999/skicka-igen").status_code == 404
+    rest = post(maria, "/org/fagersta/leveranser/skicka-igen")
+    assert rest.status_code == 303 and "2 meddelanden köas igen" in maria.get(rest.headers["location"]).text
+    with Session(live.engine) as session:
+        back = {n.id: n.status for n in session.exec(select(Notification)).all() if n.id in (first, second, third)}
+        audited = session.exec(select(AuditEntry).where(AuditEntry.action == "outbox.retry")).all()
+    assert set(back.values()) == {NotificationStatus.PENDING}
+    assert [(a.actor, (a.after or {})["notifications"]) for a in audited] == [
+        (SAMORDNARE, [first]),
+        (SAMORDNARE, [second, third]),
+    ]
