@@ -20,8 +20,9 @@ from samverkan.core.timeutil import utcnow
 from samverkan.models import ChecklistItem, Cycle, Decision, Evidence, Organisation, Person, Phase
 from samverkan.models.enums import CycleStatus, EvidenceKind, ItemStatus, PhaseStatus, Related
 from samverkan.notifications.owed import stop_unowed
-from samverkan.process.definition import ProcessDefinition, load_definition
+from samverkan.process.definition import ProcessDefinition
 from samverkan.process.requirements import REQUIREMENTS, CycleFacts
+from samverkan.process.snapshot import label_of
 from samverkan.services.access import (
     COORDINATING,
     Acting,
@@ -38,6 +39,15 @@ from samverkan.services.errors import ConflictError, NotFoundError, RefusedError
 from samverkan.services.inputs import CompleteItem, EvidenceInput, ReopenPhase, SetDeadline, StartCycle
 from samverkan.services.lifecycle import check, move
 from samverkan.services.overview import find_organisation
+from samverkan.services.pinning import (
+    current_definition,
+    definition_of,
+    drift,
+    phase_spec,
+    pin,
+    require_owner_functions,
+    successor_definition,
+)
 from samverkan.services.privacy import no_personal_data
 from samverkan.services.substance import active_cycle, measure_facts, problem_facts
 from samverkan.services.sweep import sweep
@@ -94,16 +104,8 @@ def start_cycle(session: Session, actor: Actor, given: StartCycle | None = None)
     ).first()
     if current is not None:
         raise RefusedError(f"{organisation.name} har redan en pågående cykel (nr {current.number})")
-    try:
-        definition = load_definition(definition_key)
-    except KeyError as exc:
-        raise NotFoundError(str(exc.args[0])) from None
-    missing = sorted(f for f in definition.owner_functions() if not roles_with_function(session, organisation, f))
-    if missing:
-        raise RefusedError(
-            f"{organisation.name} saknar roller för processens funktioner: {', '.join(missing)}. "
-            "Ange 'function:' på rollerna i organisationsfilen."
-        )
+    definition = current_definition(definition_key)
+    require_owner_functions(session, organisation, definition)
     now = now or utcnow()
     cycle = _create_cycle(session, organisation, definition, on, now)
     audit(
@@ -113,7 +115,7 @@ def start_cycle(session: Session, actor: Actor, given: StartCycle | None = None)
         "cycle.start",
         cycle,
         key=str(cycle.number),
-        after={"definition": definition.key, "number": cycle.number},
+        after={"definition": definition.key, "version": label_of(definition), "number": cycle.number},
     )
     _notify_opened(session, organisation, now)
     return cycle
@@ -134,11 +136,11 @@ def _create_cycle(
         agreement_id=agreement.id if agreement else None,
         started_at=now,
     )
+    pin(cycle, definition)
     session.add(cycle)
     session.flush()
-    phases = [p for p in definition.phases if number == 1 or not p.setup]
     first: Phase | None = None
-    for ordinal, spec in enumerate(phases, start=1):
+    for ordinal, spec in enumerate(definition.cycle_phases(number), start=1):
         phase = Phase(
             cycle_id=saved_id(cycle),
             key=spec.key,
@@ -166,17 +168,17 @@ def _create_cycle(
 
 
 def _open(session: Session, phase: Phase, definition: ProcessDefinition, on: date, now: datetime) -> None:
-    spec = definition.phase(phase.key)
+    spec = phase_spec(definition, phase)
     move(phase, PhaseStatus.ACTIVE, f"fasen {phase.name}")
     phase.opened_at, phase.completed_at = now, None
     phase.due_on = phase.due_on or on + timedelta(days=spec.duration_days)
     phase.history = [*phase.history, {"at": now.isoformat(), "action": "öppnad"}]
     session.add(phase)
-    due = {item.key: item.due_days for item in spec.items}
+    specs = {item.key: item for item in spec.items}
     for item in session.exec(select(ChecklistItem).where(ChecklistItem.phase_id == phase.id)).all():
         if item.due_on is None:
-            days = due.get(item.key)
-            item.due_on = on + timedelta(days=days) if days else phase.due_on
+            item_spec = specs.get(item.key)
+            item.due_on = item_spec.default_due_on(on, phase.due_on) if item_spec else phase.due_on
             session.add(item)
 
 
@@ -387,7 +389,7 @@ def complete_phase(session: Session, actor: Actor) -> Transition:
 def _advance(
     session: Session, organisation: Organisation, cycle: Cycle, phase: Phase, actor: str, on: date, now: datetime
 ) -> Transition:
-    definition = load_definition(cycle.definition_key)
+    definition = definition_of(session, cycle)
     move(phase, PhaseStatus.COMPLETED, f"fasen {phase.name}")
     phase.completed_at = now
     phase.history = [*phase.history, {"at": now.isoformat(), "action": "klar", "by": actor}]
@@ -407,7 +409,7 @@ def _advance(
         select(Phase).where(Phase.cycle_id == cycle.id, Phase.ordinal == phase.ordinal + 1)
     ).first()
     if following is None:
-        return _close_and_succeed(session, organisation, cycle, phase, definition, actor, on, now)
+        return _close_and_succeed(session, organisation, cycle, phase, successor_definition(cycle), actor, on, now)
     _open(session, following, definition, on, now)
     audit(
         session,
@@ -432,7 +434,8 @@ def _close_and_succeed(
     on: date,
     now: datetime,
 ) -> Transition:
-    """The last phase is complete: the cycle closes and the next one starts."""
+    """The last phase is complete: the cycle closes and the next one starts, on `definition` (the file as it is
+    now, so a changed definition applies from here)."""
     move(cycle, CycleStatus.CLOSED, f"cykel {cycle.number}")
     cycle.closed_at, cycle.version = now, cycle.version + 1
     session.add(cycle)
@@ -455,7 +458,12 @@ def _close_and_succeed(
         "cycle.start",
         successor,
         key=str(successor.number),
-        after={"definition": definition.key, "number": successor.number, "after_cycle": cycle.number},
+        after={
+            "definition": definition.key,
+            "version": label_of(definition),
+            "number": successor.number,
+            "after_cycle": cycle.number,
+        },
     )
     _notify_opened(session, organisation, now)
     return Transition(
@@ -616,9 +624,36 @@ class CycleView:
     current_phase: str | None
     missing: list[str]
     phases: list[PhaseView]
+    definition_version: str = ""
+    # set when the definition file has moved on from the version the cycle follows (see services.pinning)
+    definition_notice: str | None = None
+    definition_changes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _item_view(session: Session, organisation: Organisation, phase: Phase, item: ChecklistItem, on: date) -> ItemView:
+    who = session.get(Person, item.completed_by_person_id) if item.completed_by_person_id else None
+    evidence = session.exec(
+        select(Evidence.title).where(Evidence.checklist_item_id == item.id).order_by(col(Evidence.id))
+    ).all()
+    return ItemView(
+        saved_id(item),
+        item.key,
+        item.title,
+        item.owner_role_key,
+        owner_text(session, organisation, item.owner_role_key, on),
+        EVIDENCE_SV[EvidenceKind(item.evidence_kind)],
+        item.status,
+        item.due_on.isoformat() if item.due_on else None,
+        item.status == ItemStatus.OPEN
+        and phase.status == PhaseStatus.ACTIVE
+        and item.due_on is not None
+        and item.due_on < on,
+        who.name if who else None,
+        list(evidence),
+    )
 
 
 def cycle_status(session: Session, org_key: str, on: date) -> CycleView:
@@ -628,36 +663,17 @@ def cycle_status(session: Session, org_key: str, on: date) -> CycleView:
     ).first()
     if cycle is None:
         raise NotFoundError(f"{organisation.name} har ingen cykel än; starta en med 'samverkan cycle start'")
-    definition = load_definition(cycle.definition_key)
+    definition = definition_of(session, cycle)
+    moved_on = drift(cycle, definition) if cycle.status == CycleStatus.ACTIVE else None
     phases = []
     current = _active_phase(session, cycle)
     for phase in session.exec(select(Phase).where(Phase.cycle_id == cycle.id).order_by(col(Phase.ordinal))).all():
-        items = []
-        for item in session.exec(
-            select(ChecklistItem).where(ChecklistItem.phase_id == phase.id).order_by(col(ChecklistItem.id))
-        ).all():
-            who = session.get(Person, item.completed_by_person_id) if item.completed_by_person_id else None
-            evidence = session.exec(
-                select(Evidence.title).where(Evidence.checklist_item_id == item.id).order_by(col(Evidence.id))
+        items = [
+            _item_view(session, organisation, phase, item, on)
+            for item in session.exec(
+                select(ChecklistItem).where(ChecklistItem.phase_id == phase.id).order_by(col(ChecklistItem.id))
             ).all()
-            items.append(
-                ItemView(
-                    saved_id(item),
-                    item.key,
-                    item.title,
-                    item.owner_role_key,
-                    owner_text(session, organisation, item.owner_role_key, on),
-                    EVIDENCE_SV[EvidenceKind(item.evidence_kind)],
-                    item.status,
-                    item.due_on.isoformat() if item.due_on else None,
-                    item.status == ItemStatus.OPEN
-                    and phase.status == PhaseStatus.ACTIVE
-                    and item.due_on is not None
-                    and item.due_on < on,
-                    who.name if who else None,
-                    list(evidence),
-                )
-            )
+        ]
         phases.append(
             PhaseView(
                 phase.key,
@@ -677,4 +693,7 @@ def cycle_status(session: Session, org_key: str, on: date) -> CycleView:
         current.name if current else None,
         missing,
         phases,
+        label_of(definition),
+        moved_on.notice if moved_on else None,
+        moved_on.changes if moved_on else [],
     )

@@ -1,4 +1,5 @@
-"""`samverkan cycle`: start a cycle, see where it stands, complete items and phases, reopen, set deadlines."""
+"""`samverkan cycle`: start a cycle, see where it stands, complete items and phases, reopen, set deadlines,
+move a running cycle onto the current process definition."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from samverkan.cli.options import (
     to_date,
 )
 from samverkan.models.enums import EvidenceKind
-from samverkan.services import cycle
+from samverkan.services import cycle, upgrade
 from samverkan.services.inputs import CompleteItem, EvidenceInput, ReopenPhase, SetDeadline, StartCycle
 from samverkan.templates.rendering import render
 
@@ -52,7 +53,7 @@ def cycle_status(organisation: str, on: date | None, db_url: str | None, as_json
     if as_json:
         print_json(view.to_dict())
     else:
-        click.echo(render("cli/cycle.txt.j2", c=view), nl=False)
+        click.echo(render("cli/cycle.txt.j2", c=view, org_key=organisation), nl=False)
 
 
 @cycle_group.command("complete")
@@ -117,6 +118,17 @@ def cycle_deadline(organisation: str, item: str, due: str, actor: str, on: date 
     """Sätt tidsfristen för PUNKT (styrgruppen gör det)."""
     updated = act(db_url, cycle.set_deadline, organisation, actor, on, SetDeadline, item=item, due_on=to_date(due))
     click.echo(f"{updated.title}: senast {updated.due_on}")
+
+
+@cycle_group.command("upgrade")
+@click.argument("organisation")
+@common
+def cycle_upgrade(organisation: str, actor: str, on: date | None, db_url: str | None) -> None:
+    """Flytta över den pågående cykeln till processbeskrivningen som den ser ut nu. Klara punkter och deras
+    bevis behålls, nya punkter får tidsfrister; vägras om den pågående fasen eller en klar punkt skulle
+    försvinna."""
+    for line in act(db_url, upgrade.upgrade_definition, organisation, actor, on).describe():
+        click.echo(line)
 
 
 COMMANDS = (cycle_group,)

@@ -6,7 +6,7 @@ from fastapi import Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlmodel import Session
 
-from samverkan.services import cycle
+from samverkan.services import cycle, upgrade
 from samverkan.services.actor import Actor
 from samverkan.services.cycle import Transition
 from samverkan.services.errors import NotFoundError, ServiceError
@@ -52,6 +52,17 @@ def reopen(request: Request, viewer: Logged, key: str, form: Posted) -> Response
         request, viewer, key,
         lambda session, actor: cycle.reopen_phase(session, actor, parse(ReopenPhase, form_fields(form))),
         lambda moved: (f"/org/{key}/cykel", " ".join(moved.describe()) or "Omtaget är gjort."),
+        lambda exc: _cycle_page(request, viewer, key, exc),
+    )  # fmt: skip
+
+
+@router.post("/org/{key}/cykel/uppgradera", response_class=HTMLResponse)
+def upgrade_definition(request: Request, viewer: Logged, key: str) -> Response:
+    """A coordinator moves the running cycle onto the process definition file as it is now."""
+    return submit(
+        request, viewer, key,
+        lambda session, actor: upgrade.upgrade_definition(session, actor),
+        lambda result: (f"/org/{key}/cykel", result.describe()[0]),
         lambda exc: _cycle_page(request, viewer, key, exc),
     )  # fmt: skip
 
