@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from samverkan.models import Notification, Organisation
@@ -53,9 +54,16 @@ def retry_failed(
     return requeued
 
 
-def retry_from_log(session: Session, actor: Actor, notification_id: int | None = None) -> list[int]:
-    """The delivery log's button, for those who may read the log: one failed message again, or every one."""
+class FailedMessage(BaseModel):
+    """Which failed message to send again; none named: every failed message of the organisation."""
+
+    notification_id: int | None = Field(default=None, title="Meddelande", ge=1, le=2_147_483_647)
+
+
+def retry_from_log(session: Session, actor: Actor, given: FailedMessage) -> list[int]:
+    """The delivery log's buttons, for those who may read the log: one failed message again, or every one."""
     organisation = coordinating_organisation(session, actor)
+    notification_id = given.notification_id
     if notification_id is not None:
         notification = session.get(Notification, notification_id)
         if notification is None or notification.organisation_id != organisation.id:
