@@ -34,9 +34,9 @@ from samverkan.models.enums import AgreementStatus, CycleStatus, ItemStatus, Mea
 from samverkan.scheduling.periods import period_label
 from samverkan.scheduling.triggers import PlannedAction, when_text
 from samverkan.services.agreements import latest_agreement, latest_promises, signers, signing_facts
-from samverkan.services.letterhead import letterhead, meeting_text, role_names
-from samverkan.services.letterhead import in_sentence
-from samverkan.services.pdfa import EmbeddedFile, write_pdf
+from samverkan.services.letterhead import in_sentence, letterhead, meeting_text, role_names
+from samverkan.services.pdfa import EmbeddedFile
+from samverkan.services.pdfa import write_pdf as write_pdf  # also cli/commands/county.py's
 from samverkan.templates.rendering import render
 
 # Each bilaga: its title and where it is: "est" (the EST reports in the folder, embedded in the PDF), the name of
@@ -199,7 +199,9 @@ def _proposals(action: PlannedAction, substance: dict[str, Any]) -> list[str]:
     agreement: Agreement | None = substance["agreement"]
     if action.kind == "agreement":
         if agreement is None:
-            return ["att uppdra åt samordnaren och kommunpolisen att ta fram ett förslag till samverkansöverenskommelse"]
+            return [
+                "att uppdra åt samordnaren och kommunpolisen att ta fram ett förslag till samverkansöverenskommelse"
+            ]
         period = f"{agreement.period_start}–{agreement.period_end}"
         if agreement.status == AgreementStatus.SIGNED:
             return [
@@ -221,8 +223,17 @@ def packet_summary(facts: dict[str, Any]) -> str:
     action: PlannedAction = facts["action"]
     organ = facts["body"].name if facts["body"] else facts["org"].name
     what = SUMMARIES.get(action.kind, SUMMARIES["body_meeting"]).format(rhythm=action.rhythm)
-    counts = f"{len(facts['measures'])} åtgärder är registrerade, varav {facts['red']} med status röd"
-    return f"{organ} {what} vid mötet {facts['meeting']}. {counts}; {len(facts['overdue_items'])} punkter i processen är försenade."
+    measures, overdue = len(facts["measures"]), len(facts["overdue_items"])
+    counts = (
+        f"{_count(measures, 'åtgärd är registrerad', 'åtgärder är registrerade')}, varav {facts['red']} med status röd"
+    )
+    late = _count(overdue, "punkt i processen är försenad", "punkter i processen är försenade")
+    return f"{organ} {what} vid mötet {facts['meeting']}. {counts}; {late}."
+
+
+def _count(number: int, one: str, many: str) -> str:
+    """'1 åtgärd är registrerad', '3 åtgärder är registrerade'."""
+    return f"{number} {one if number == 1 else many}"
 
 
 def packet_assessment(facts: dict[str, Any]) -> list[str]:
@@ -230,12 +241,12 @@ def packet_assessment(facts: dict[str, Any]) -> list[str]:
     points = []
     red, overdue = facts["red"], len(facts["overdue_items"])
     points.append(
-        f"{red} åtgärder har status röd och behöver ett beslut om fortsättning, ändring eller avslut."
+        f"{_count(red, 'åtgärd har', 'åtgärder har')} status röd och behöver beslut om fortsättning eller ändring."
         if red
         else "Ingen åtgärd har status röd."
     )
     points.append(
-        f"{overdue} punkter i processen är försenade; de redovisas under Försenade punkter."
+        f"{_count(overdue, 'punkt', 'punkter')} i processen är försenade; se Försenade punkter."
         if overdue
         else "Processen följer tidplanen."
     )
@@ -378,7 +389,9 @@ def _substance(session: Session, org: Organisation, cycle: Cycle | None) -> dict
 def _missing_signers(session: Session, org: Organisation, agreement: Agreement) -> list[str]:
     """The roles (by name; the party's name where no role signs for it) whose signature the agreement lacks."""
     missing = set(signing_facts(session, org, agreement).missing_parties)
-    return [s.role.name if s.role else s.party.name for s in signers(session, org, agreement) if s.party.name in missing]
+    return [
+        s.role.name if s.role else s.party.name for s in signers(session, org, agreement) if s.party.name in missing
+    ]
 
 
 def _period(action: PlannedAction) -> tuple[date, date]:

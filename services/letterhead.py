@@ -42,7 +42,9 @@ def letterhead(session: Session, org: Organisation, written_on: date) -> Letterh
     spec = settings_section(org.settings, "letterhead")
     names = role_names(session, org)
     prefix = spec.get("diarienummer_prefix")
-    contact = [f"Tfn {spec['phone']}" if k == "phone" else str(spec[k]) for k in ("phone", "email", "website") if spec.get(k)]
+    contact = [
+        f"Tfn {spec['phone']}" if k == "phone" else str(spec[k]) for k in ("phone", "email", "website") if spec.get(k)
+    ]
     return Letterhead(
         name=str(spec.get("name") or org.name),
         unit=spec.get("unit"),

@@ -167,7 +167,9 @@ def archivable_text(path: Path, part: int = 2) -> str:
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
-def test_each_packet_is_a_tjansteskrivelse_in_tagged_pdf_a(fagersta_with_work: Driver, tmp_path: Path, kind: str) -> None:
+def test_each_packet_is_a_tjansteskrivelse_in_tagged_pdf_a(
+    fagersta_with_work: Driver, tmp_path: Path, kind: str
+) -> None:
     path = packet(fagersta_with_work, kind, tmp_path)
     text = archivable_text(path)
     for part in (
@@ -209,7 +211,9 @@ def _save_png(path: Path, kind: str) -> None:
     assert list(OUTPUT.glob(f"{kind}-*.png"))
 
 
-def test_the_agreement_packet_proposes_signing_only_what_is_unsigned(fagersta_with_work: Driver, tmp_path: Path) -> None:
+def test_the_agreement_packet_proposes_signing_only_what_is_unsigned(
+    fagersta_with_work: Driver, tmp_path: Path
+) -> None:
     d = fagersta_with_work
     pending = packet(d, "overenskommelse", tmp_path / "pending").with_suffix(".html").read_text(encoding="utf-8")
     assert "att uppdra åt kommunstyrelsens ordförande att underteckna den" in pending  # the LPO chief has signed
@@ -228,13 +232,21 @@ def test_the_agreement_packet_proposes_signing_only_what_is_unsigned(fagersta_wi
 def test_est_reports_go_inside_the_packet_as_pdf_a_3(fagersta_with_work: Driver, tmp_path: Path) -> None:
     d = fagersta_with_work
     with session_scope(d.engine) as session:
-        sweep(session, datetime(2027, 3, 5, 6, 0, tzinfo=STOCKHOLM), kinds=["est_report"], lookback_days=0, documents_dir=tmp_path)
+        sweep(
+            session,
+            datetime(2027, 3, 5, 6, 0, tzinfo=STOCKHOLM),
+            kinds=["est_report"],
+            lookback_days=0,
+            documents_dir=tmp_path,
+        )
     (report,) = (tmp_path / "fagersta").glob("rapport-*.pdf")
     assert "RAPPORT" in archivable_text(report)  # the report is PDF/A-2a with the letterhead too
     path = packet(d, "inriktningsbeslut", tmp_path)
     text = archivable_text(path, part=3)
     assert "(bifogade i PDF-filen)" in text
-    assert f'<a href="{report.name}">{report.name}</a> (bifogade' in path.with_suffix(".html").read_text(encoding="utf-8")
+    assert f'<a href="{report.name}">{report.name}</a> (bifogade' in path.with_suffix(".html").read_text(
+        encoding="utf-8"
+    )
     reader = PdfReader(path)
     assert list(reader.attachments) == [report.name]
     assert reader.attachments[report.name][0] == report.read_bytes()
