@@ -4,6 +4,7 @@ and a PDF that opens with the expected pages."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from datetime import date, datetime
@@ -25,6 +26,7 @@ from samverkan.services.packets import render_packet
 from samverkan.services.sweep import sweep
 from tests.conftest import EXAMPLES
 from tests.drive import KOMMUNPOLIS, LPO_CHEF, NY_KSO, SAMORDNARE, Driver
+from tests.live import fagersta_for_web, live_server
 
 
 @pytest.fixture
@@ -278,8 +280,27 @@ def test_long_tables_repeat_their_header_and_keep_dates_whole(fagersta_with_work
     assert "2027-10-01" in " ".join(reader.pages[with_header[1]].extract_text().split())
 
 
-def test_the_web_app_serves_the_documents_stylesheet() -> None:
-    """One stylesheet: the PDF inlines templates/documents/handlingar.css, the web app serves its copy (copy
-    it again when it changes: `cp templates/documents/handlingar.css web/static/`)."""
+def test_the_packet_is_readable_in_the_web_app_under_its_csp(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'Läs (webb)' links the stylesheet the app serves (the CSP allows style-src 'self', no inline style). One
+    stylesheet: the PDF inlines templates/documents/handlingar.css, the app serves its copy in web/static/
+    (`cp templates/documents/handlingar.css web/static/` when it changes)."""
     here = Path(__file__).parent.parent
-    assert (here / "web/static/handlingar.css").read_text() == (here / "templates/documents/handlingar.css").read_text()
+    css = (here / "templates/documents/handlingar.css").read_text(encoding="utf-8")
+    assert (here / "web/static/handlingar.css").read_text(encoding="utf-8") == css
+    fagersta_for_web(engine)
+    with live_server(engine, tmp_path / "data", monkeypatch) as live:
+        maria = live.login(SAMORDNARE)
+        form = {"csrf_token": maria.csrf, "kind": "inriktningsbeslut", "body_key": "lokala-bra"}  # type: ignore[attr-defined]
+        made = maria.post("/org/fagersta/handlingar", data={**form, "meeting_on": "2027-03-11"})
+        assert made.status_code == 303, made.text
+        listing = maria.get("/org/fagersta/handlingar").text
+        (name,) = re.findall(r'href="/org/fagersta/handlingar/(beslutsunderlag-[^"]+\.html)">Läs \(webb\)', listing)
+        page = maria.get(f"/org/fagersta/handlingar/{name}")
+        assert page.status_code == 200 and "style-src 'self'" in page.headers["content-security-policy"]
+        assert '<link rel="stylesheet" href="/static/handlingar.css">' in page.text and "<style" not in page.text
+        assert "Möte torsdag 11 mars 2027" in " ".join(re.sub("<[^>]+>", " ", page.text).split())
+        stylesheet = maria.get("/static/handlingar.css")
+        assert stylesheet.status_code == 200 and stylesheet.headers["content-type"].startswith("text/css")
+        assert stylesheet.text == css
