@@ -465,14 +465,15 @@ def render_document(
     if action.attachment == "packet":
         path = folder / f"beslutsunderlag-{action.trigger_key}-{occurrence}.html"
         context = packet_context(session, org, action, body, written_on, folder)
-        html = render("documents/packet.html.j2", **context)
+        html = render("documents/packet.html.j2", **context, in_pdf=False)
+        printed = render("documents/packet.html.j2", **context, in_pdf=True)  # bilagor embedded, not linked
         embedded = [
             EmbeddedFile(folder / name, f"Bilaga: {a['title']}") for a in context["attachments"] for name in a["files"]
         ]
     else:
         path = folder / f"rapport-{action.trigger_key}-{occurrence}.html"
-        html = render("documents/report.html.j2", **report_context(session, org, action, written_on))
+        html = printed = render("documents/report.html.j2", **report_context(session, org, action, written_on))
     path.write_text(html, encoding="utf-8")
     if not pdf:
         return path
-    return write_pdf(html, path.with_suffix(".pdf"), embedded)
+    return write_pdf(printed, path.with_suffix(".pdf"), embedded)

@@ -253,6 +253,8 @@ def test_est_reports_go_inside_the_packet_as_pdf_a_3(fagersta_with_work: Driver,
     assert list(reader.attachments) == [report.name]
     assert reader.attachments[report.name][0] == report.read_bytes()
     assert "/AF" in reader.trailer["/Root"]  # PDF/A-3: the embedded file's relation to the document
+    links = [a.get_object() for page in reader.pages for a in page.get("/Annots") or []]
+    assert not [a for a in links if "file:" in str(a.get("/A"))]  # no links to the server's folder
 
 
 def test_long_tables_repeat_their_header_and_keep_dates_whole(fagersta_with_work: Driver, tmp_path: Path) -> None:
