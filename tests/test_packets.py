@@ -243,6 +243,7 @@ def test_est_reports_go_inside_the_packet_as_pdf_a_3(fagersta_with_work: Driver,
         )
     (report,) = (tmp_path / "fagersta").glob("rapport-*.pdf")
     assert "RAPPORT" in archivable_text(report)  # the report is PDF/A-2a with the letterhead too
+    _save_png(report, "est-rapport")
     path = packet(d, "inriktningsbeslut", tmp_path)
     text = archivable_text(path, part=3)
     assert "(bifogade i PDF-filen)" in text
