@@ -380,13 +380,13 @@ class LetterheadSpec(Strict):
 
     name: Text | None = Field(default=None, description="the name in the letterhead (default: the organisation)")
     unit: Text | None = Field(default=None, description="förvaltning or enhet under the name")
-    logo: Annotated[str, StringConstraints(min_length=1, max_length=500)] | None = Field(
-        default=None, description="PNG/SVG/JPEG file, relative to the organisation file or absolute"
-    )
+    logo: Line300 | None = Field(default=None, description="PNG/SVG/JPEG file, relative to the organisation file")
     address: list[Text] = []
     phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{6,20}$")] | None = None
-    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)] | None = None
-    website: Annotated[str, StringConstraints(min_length=3, max_length=300)] | None = None
+    email: (
+        Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254), GUARDED_LINE] | None
+    ) = None
+    website: Line300 | None = None
     diarienummer_prefix: Annotated[str, StringConstraints(pattern=r"^[A-ZÅÄÖa-zåäö0-9 .-]{1,20}$")] | None = None
     handlaggare: Text | None = Field(
         default=None, description="a role key (shown by its name) or a name as written; default: the samordnare"
