@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import click
+from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -23,6 +24,7 @@ from samverkan.core.timeutil import today_local
 from samverkan.database import make_engine, session_scope, upgrade
 
 DEMO_FILE = "demo-inloggning.txt"
+DEMO_DATABASE_FILE = "demo-databas.txt"  # which database `run` created itself: only there are demo passwords set
 SERVE = "from samverkan.cli.main import app; app()"  # not -m: cli.main would be imported twice
 
 
@@ -32,7 +34,7 @@ class DemoLogin:
     organisation_name: str
     email: str
     name: str
-    password: str
+    password: str | None  # None: the database is not the one `run` created, nobody's password was touched
     others: list[tuple[str, str]]  # (name and role, e-mail) of people who can log in with the same password
     cycle_started: bool
 
@@ -42,17 +44,49 @@ def demo_password(data_dir: Path) -> str:
     path = data_dir / DEMO_FILE
     if path.is_file():
         return path.read_text(encoding="utf-8").strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
     password = "demo-" + secrets.token_urlsafe(12)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(password + "\n")
+    _write_private(path, password + "\n")
     return password
 
 
+def _write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def database_identity(engine: Engine) -> str:
+    """The database's address, and for a SQLite file its inode: a file deleted and made anew by others differs."""
+    url = engine.url.render_as_string(hide_password=True)
+    path = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    if path and path != ":memory:" and Path(path).is_file():
+        return f"{url} inode={Path(path).stat().st_ino}"
+    return url
+
+
+def is_empty(engine: Engine) -> bool:
+    """No tables at all: asked before the schema is made, it tells whether `run` is creating the database."""
+    return not inspect(engine).get_table_names()
+
+
+def record_created(engine: Engine, data_dir: Path) -> None:
+    """`run` made this database (it was empty before `upgrade`): recorded in the data folder beside it."""
+    _write_private(data_dir / DEMO_DATABASE_FILE, database_identity(engine) + "\n")
+
+
+def created_by_run(engine: Engine, data_dir: Path) -> bool:
+    """Whether `run` created this database itself (see record_created)."""
+    marker = data_dir / DEMO_DATABASE_FILE
+    return marker.is_file() and marker.read_text(encoding="utf-8").strip() == database_identity(engine)
+
+
 def prepare_demo(engine: Engine, config: Path, data_dir: Path) -> DemoLogin:
-    """Load the example, give its people the demo password, and start the first cycle if none runs."""
-    from samverkan.models import Cycle, Person, RoleAssignment
+    """Load the example, give its people the demo password, and start the first cycle if none runs.
+
+    Demo passwords only in a database `run` created itself, and only to people who have no password yet: a
+    second `run` resets nobody's password, and a database made otherwise (production) is never touched."""
+    from samverkan.models import Account, Cycle, Person, RoleAssignment
     from samverkan.orgconfig.loader import load_config
     from samverkan.orgconfig.validate import validate_file
     from samverkan.services import accounts, cycle
@@ -63,7 +97,7 @@ def prepare_demo(engine: Engine, config: Path, data_dir: Path) -> DemoLogin:
     result = validate_file(config)
     if not result.ok:
         raise click.ClickException("\n".join(str(issue) for issue in result.issues))
-    password = demo_password(data_dir)
+    password = demo_password(data_dir) if created_by_run(engine, data_dir) else None
     today = today_local()
     with session_scope(engine) as session:
         report = load_config(session, result)
@@ -77,8 +111,9 @@ def prepare_demo(engine: Engine, config: Path, data_dir: Path) -> DemoLogin:
             .order_by(Person.name)
         ).all()
         for person in people:
-            if not accounts.password_matches(session, person, password):
-                accounts.set_password(session, person, password)
+            account = session.exec(select(Account).where(Account.person_id == person.id)).first()
+            if password is not None and (account is None or account.password_hash is None):
+                accounts.set_password(session, person, password)  # a password once set is never reset
         main = next(p for role in coordinators for p in holders(session, role, today))
         started = False
         if session.exec(select(Cycle).where(Cycle.organisation_id == organisation.id)).first() is None:
@@ -112,15 +147,22 @@ def run_service(config: Path, host: str, port: int, prefect_port: int, schedules
     get_settings.cache_clear()
     settings = get_settings()
     engine = make_engine(settings.database_url)
+    creating = is_empty(engine)
     upgrade(engine)  # the embedded default is ours to upgrade
+    if creating:
+        record_created(engine, Path(settings.data_dir))
     login = prepare_demo(engine, config, Path(settings.data_dir))
     click.echo(f"Databas: {settings.database_url}")
     click.echo(f"Organisation: {login.organisation_name}" + (" (cykel 1 startad)" if login.cycle_started else ""))
     click.echo("")
     click.echo(f"Samverkan: http://{host}:{port}")
     click.echo(f"  Logga in som {login.name}: {login.email}")
-    click.echo(f"  Lösenord: {login.password}   (sparat i {Path(settings.data_dir) / DEMO_FILE})")
-    click.echo("  Samma lösenord gäller för exemplets övriga personer, t.ex. " + ", ".join(e for _n, e in login.others))
+    if login.password:
+        click.echo(f"  Lösenord: {login.password}   (sparat i {Path(settings.data_dir) / DEMO_FILE})")
+        others = ", ".join(e for _n, e in login.others)
+        click.echo("  Samma lösenord gäller för exemplets övriga personer som inte har bytt det, t.ex. " + others)
+    else:
+        click.echo("  Databasen skapades inte av samverkan run: inga demolösenord sätts, logga in med ditt eget.")
     click.echo("Avsluta med Ctrl-C.")
     click.echo("")
     child = start_schedules(prefect_port) if schedules else None

@@ -8,10 +8,11 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from samverkan.models import Body, BodyMembership, Organisation, Person, Role
-from samverkan.models.enums import BodyKind
+from samverkan.core.timeutil import local
+from samverkan.models import Body, BodyMembership, Cycle, Organisation, Person, Role
+from samverkan.models.enums import BodyKind, CycleStatus
 from samverkan.roles.holding import describe_holders, holders, roles_held, roles_with_function
-from samverkan.services.errors import NotFoundError, NotPermittedError
+from samverkan.services.errors import NotFoundError, NotPermittedError, RefusedError
 
 __all__ = ["describe_holders", "holders", "roles_held", "roles_with_function"]
 
@@ -39,11 +40,26 @@ def find_person(session: Session, email: str) -> Person:
     return person
 
 
+def require_effective_day(session: Session, organisation: Organisation, on: date) -> None:
+    """The one bound on an act's effective day: not before the running cycle started (an act dated earlier
+    would rewrite a past the cycle never had). Holding the role on the day is checked by the callers below."""
+    cycle = session.exec(
+        select(Cycle).where(Cycle.organisation_id == organisation.id, Cycle.status == CycleStatus.ACTIVE)
+    ).first()
+    if cycle is not None and on < local(cycle.started_at).date():
+        started = local(cycle.started_at).date()
+        raise RefusedError(
+            f"datumet {on} ligger före cykel {cycle.number}s start den {started}: en handling kan inte gälla "
+            "från en dag innan cykeln startade"
+        )
+
+
 def require_function(
     session: Session, organisation: Organisation, email: str, functions: Iterable[str], on: date, what: str
 ) -> Acting:
     """The acting person and role, if the person holds a role with one of `functions` on `on`."""
     wanted = set(functions)
+    require_effective_day(session, organisation, on)
     person = find_person(session, email)
     for role in roles_held(session, organisation, person, on):
         if role.function in wanted or role.key in wanted:
@@ -60,6 +76,7 @@ def require_role(
 ) -> Acting:
     """The acting person, if they hold one of the given roles on `on`."""
     wanted = {role.id: role for role in roles}
+    require_effective_day(session, organisation, on)
     person = find_person(session, email)
     for role in roles_held(session, organisation, person, on):
         if role.id in wanted:

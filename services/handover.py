@@ -28,9 +28,10 @@ from samverkan.models import (
 )
 from samverkan.models.enums import CycleStatus, ItemStatus, PhaseStatus
 from samverkan.orgconfig.routes import redact
-from samverkan.services.access import COORDINATING, holders, require_role, roles_with_function, steering_roles
+from samverkan.services.access import holders
 from samverkan.services.actor import Actor
 from samverkan.services.audit import audit
+from samverkan.services.authority import require_handover_authority, require_inside_domains
 from samverkan.services.errors import NotFoundError, RefusedError
 from samverkan.services.inputs import Handover
 from samverkan.services.overview import find_organisation
@@ -51,13 +52,11 @@ def handover(session: Session, actor: Actor, given: Handover) -> RoleAssignment:
     org_key, actor_email, on = actor.org_key, actor.email, actor.on
     role_key, to_email, to_name, starts_on = given.role_key, given.to_email, given.to_name, given.starts_on
     organisation = find_organisation(session, org_key)
-    allowed = [r for f in COORDINATING for r in roles_with_function(session, organisation, f)]
-    acting = require_role(
-        session, organisation, actor_email, [*allowed, *steering_roles(session, organisation)], on, "lämna över roller"
-    )
     role = _role(session, saved_id(organisation), role_key)
+    acting = require_handover_authority(session, organisation, actor_email, role, on)
     starts = starts_on or on
     email = to_email.strip().lower()
+    require_inside_domains(session, organisation, email, given.confirm_outside)
     successor = session.exec(select(Person).where(Person.email == email)).first()
     if successor is None:
         if not to_name:

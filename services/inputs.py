@@ -183,6 +183,7 @@ class Handover(Input):
     to_email: str = Field(max_length=254, title="Till (e-post)")
     to_name: str | None = Field(None, max_length=200, title="Namn")
     starts_on: date | None = Field(None, title="Från")
+    confirm_outside: bool = Field(False, title="Jag bekräftar en adress utanför organisationens e-postdomäner")
 
 
 class Invite(Input):

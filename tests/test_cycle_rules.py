@@ -172,7 +172,7 @@ def test_one_signature_leaves_the_agreement_pending_and_others_cannot_sign(d: Dr
 def test_handover_moves_open_work_to_the_successor(d: Driver) -> None:
     d(
         handover.handover,
-        KOMMUNDIREKTOR,
+        LPO_CHEF,  # the police hands over its own role
         role_key="kommunpolis",
         to_email="kim.ny@polisen.example",
         to_name="Kim Ny",

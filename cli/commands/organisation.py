@@ -155,6 +155,9 @@ def demo(config: Path, db_url: str | None) -> None:
 @click.option("--name", "to_name", help="Namn, om personen är ny i Samverkan.")
 @click.option("--from", "starts", callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="Första dagen för efterträdaren.")
 @click.option("--as", "actor", envvar="SAMVERKAN_USER", metavar="E-POST", help="Vem som gör överlämningen.")
+@click.option(
+    "--utanfor", "confirm_outside", is_flag=True, help="Bekräfta en adress utanför organisationens e-postdomäner."
+)
 @date_option
 @db_option
 @json_option
@@ -165,6 +168,7 @@ def handover(
     to_name: str | None,
     starts: date | None,
     actor: str | None,
+    confirm_outside: bool,
     on: date | None,
     db_url: str | None,
     as_json: bool,
@@ -185,6 +189,7 @@ def handover(
             to_email=to_email,
             to_name=to_name,
             starts_on=starts,
+            confirm_outside=confirm_outside,
         )
         day = max(day, starts or day)
         if not as_json:
