@@ -41,8 +41,10 @@ from samverkan.orgconfig.routes import (
     resolve,
     secret_values,
 )
+from samverkan.roles.address import salutation
 from samverkan.roles.holding import holders
 from samverkan.scheduling.actions import Action, is_digestible, is_urgent
+from samverkan.scheduling.ics import calendar_method
 from samverkan.scheduling.workdays import WorkCalendar
 from samverkan.templates.rendering import render
 
@@ -53,6 +55,7 @@ BATCH = 100  # claimed, sent and recorded together
 DELIVER_FROM = time(8, 0)
 URGENT_TAG = "bradskande"
 NO_CASCADE = Action.LEVERANSPROBLEM.value
+AUTOMATIC_HEADERS = {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All", "Content-Language": "sv"}
 
 
 @dataclass
@@ -127,6 +130,29 @@ def email_route(person: Person, key: str) -> str | None:
     return f"{template}{separator}to={quote(person.email)}&+X-Samverkan-Id={quote(key)}"
 
 
+def coordinator_addresses(session: Session, organisation: Organisation, on: date) -> list[str]:
+    """The e-mail addresses of whoever holds the organisation's coordinator roles on a day."""
+    roles = session.exec(
+        select(Role).where(Role.organisation_id == organisation.id, Role.function == "samordnare")
+    ).all()
+    return sorted({person.email for role in roles for person in holders(session, role, on) if person.email})
+
+
+def sender_parameters(session: Session, notification: Notification) -> str:
+    """The rest of an e-mail route: the sender's display name ("Samverkan – Fagersta kommun"), Reply-To the
+    coordinator, and the headers that mark an automatic message (no out-of-office replies) in Swedish.
+    No List-Unsubscribe: every message goes to a role holder about their role's work, so there is nothing
+    to unsubscribe from (leaving the role is how it stops)."""
+    organisation = session.get(Organisation, notification.organisation_id)
+    parameters = [f"+{name}={quote(value)}" for name, value in AUTOMATIC_HEADERS.items()]
+    if organisation is not None:
+        parameters.append(f"name={quote(f'Samverkan – {organisation.name}')}")
+        reply = coordinator_addresses(session, organisation, utcnow().astimezone(STOCKHOLM).date())
+        if reply:
+            parameters.append(f"reply={quote(','.join(reply))}")
+    return "&" + "&".join(parameters)
+
+
 def routes_for(session: Session, notification: Notification) -> list[str]:
     """Every route this notification should take, as templates (secrets still ${ENV} references)."""
     urls: list[str] = []
@@ -134,7 +160,7 @@ def routes_for(session: Session, notification: Notification) -> list[str]:
     if person is not None:
         email = email_route(person, notification.idempotency_key)
         if email:
-            urls.append(email)
+            urls.append(email + sender_parameters(session, notification))
     owner = (
         (ContactRoute.person_id == person.id) if person is not None else (ContactRoute.body_id == notification.body_id)
     )
@@ -171,7 +197,7 @@ def _send(url_template: str, notification: Notification, html: str) -> str | Non
     sender = apprise.Apprise()
     if not sender.add(url):
         return f"Apprise känner inte igen adressen ({redact(url_template)})"
-    attachments = [a for a in notification.attachments if Path(a).is_file()]
+    attachments = [_attachment(Path(a)) for a in notification.attachments if Path(a).is_file()]
     email = channel_of(url_template).value == "email"
     with apprise.LogCapture(level=logging.WARNING) as log:
         ok = sender.notify(
@@ -189,6 +215,37 @@ def _send(url_template: str, notification: Notification, html: str) -> str | Non
         if value:
             reason = reason.replace(value, "***")
     return reason or "mottagaren tog inte emot meddelandet"
+
+
+def _attachment(path: Path) -> Any:
+    """A file to attach: its path, or for a calendar invitation an attachment typed `text/calendar;
+    method=REQUEST` (what makes mail programs offer "Lägg till i kalender"; Apprise would send bare text/calendar)."""
+    method = calendar_method(path)
+    return str(path) if method is None else _calendar_attachment()(str(path), method)
+
+
+@lru_cache
+def _calendar_attachment() -> Any:
+    """Apprise's file attachment with the iTIP method in its content type (Apprise accepts only bare registered
+    types as `mime=`, so the type is given by overriding `mimetype`). Imported when first needed, as Apprise is."""
+    from apprise.attachment.file import AttachFile
+
+    class CalendarAttachment(AttachFile):
+        def __init__(self, path: str, method: str) -> None:
+            super().__init__(path)  # type: ignore[no-untyped-call]  # Apprise's constructors are not annotated
+            self.method = method
+
+        @property
+        def mimetype(self) -> str:
+            return f"text/calendar; method={self.method}; charset=UTF-8"
+
+    return CalendarAttachment
+
+
+def _salutation(session: Session, role: Role, organisation: Organisation | None) -> str:
+    party = session.get(Organisation, role.party_id) if role.party_id else None
+    name = organisation.name if organisation else ""
+    return salutation(role.name, name, party.name if party else None, party.kind if party else None)
 
 
 def _problem_for_coordinators(session: Session, notification: Notification, error: str, now: datetime) -> int:
@@ -216,7 +273,7 @@ def _problem_for_coordinators(session: Session, notification: Notification, erro
                     role_key=role.key,
                     subject=f"Leveransproblem: '{notification.subject}' kom inte fram till {who}",
                     body_text=(
-                        f"Till {role.name.lower()} i {org.name if org else ''},\n\n"
+                        f"{_salutation(session, role, org)},\n\n"
                         f"Meddelandet '{notification.subject}' till {who} kunde inte levereras efter "
                         f"{notification.attempts} försök.\n\nSenaste fel: {error}\n\nKontrollera kontaktvägen "
                         f"i organisationsfilen och kontakta mottagaren på annat sätt."

@@ -20,6 +20,9 @@ Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[Weekday, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Where a body or a cadence meets: a room as written, and a Teams (or other) meeting link.
+Place = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
+OnlineUrl = Annotated[str, StringConstraints(pattern=r"^https://\S+$", max_length=2000)]
 MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 
 
@@ -111,6 +114,8 @@ class BodySpec(Strict):
     members: list[Key] = []
     contacts: list[Contact] = []
     description: str | None = None
+    location: Place | None = None
+    online_url: OnlineUrl | None = None
 
 
 BreakPolicy = Literal["skip", "move", "keep"]
@@ -262,6 +267,8 @@ class CadenceSpec(Strict):
     packet: bool | None = Field(
         default=None, description="send a decision packet with the call (default: as the trigger does)"
     )
+    location: Place | None = None
+    online_url: OnlineUrl | None = None
 
     def rule(self) -> dict[str, object]:
         """The rule the database stores and the årshjul expands: the schedule and the packet setting."""

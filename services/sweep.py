@@ -45,12 +45,15 @@ from samverkan.models.base import table_of
 from samverkan.models.enums import NotificationStatus, Related
 from samverkan.models.organisation import settings_section
 from samverkan.notifications.owed import item_owed, measure_owed, phase_owed
+from samverkan.roles.address import salutation
 from samverkan.scheduling.actions import Action
 from samverkan.scheduling.arshjul import expand_organisation
 from samverkan.scheduling.cadence import cadence_calendar
+from samverkan.scheduling.calendar import CalendarEvent
 from samverkan.scheduling.triggers import PlannedAction, cadence_actions, deadline_actions
 from samverkan.scheduling.workdays import WorkCalendar
 from samverkan.services.documents import render_document
+from samverkan.services.invitations import invitation, meeting_event, party, write_invitation
 from samverkan.templates.rendering import render
 
 DELIVER_FROM = time(8, 0)
@@ -517,14 +520,21 @@ class _Batch:
         if action.attachment and self.documents_dir is not None:
             attachment = render_document(self.session, context.org, action, self.documents_dir, self.pdf)
             self.result.documents.append(str(attachment))
+        event = _meeting_event(context, action)
+        invite = None
+        if event is not None and self.documents_dir is not None:
+            invite = self._invitation(context, event, action, recipients)
         text = render(
             "messages/action.txt.j2",
             action=action,
             org=context.org,
             base_url=self.base,
             attachment=attachment.name if attachment else None,
+            event=event,
+            invitation=invite is not None,
             Action=Action,
         )  # once per action
+        attachments = [str(path) for path in (attachment, invite) if path is not None]
         not_before = _not_before(action, self.now)
         row = partial(
             _outbox_row,
@@ -532,7 +542,7 @@ class _Batch:
             org_id=context.org_id,
             not_before=not_before,
             now=self.now,
-            attachments=[str(attachment)] if attachment else [],
+            attachments=attachments,
             due_on=work.deadline or action.about,  # the deadline, or the day of the event it is about
         )
         identity_key = f"{context.org.key}:{action.trigger_key}:{action.occurrence_key}"
@@ -542,13 +552,31 @@ class _Batch:
                     key=f"{identity_key}:{person.id}",
                     person_id=person.id,
                     role_key=role.key,
-                    body_text=f"Till {role.name.lower()} i {context.org.name},\n\n{text}",
+                    body_text=f"{self._salutation(context, role)},\n\n{text}",
                 )
             )
             self.result.notifications[role.key] += 1
         self._to_bodies(context, action, identity_key, text, row)
         self._record(context, action, len(recipients))
         self.result.messages.append(_message(context, action, not_before, recipients, attachment))
+
+    def _salutation(self, context: OrgContext, role: Role) -> str:
+        party = self.session.get(Organisation, role.party_id) if role.party_id else None
+        return salutation(role.name, context.org.name, party.name if party else None, party.kind if party else None)
+
+    def _invitation(
+        self, context: OrgContext, event: CalendarEvent, action: PlannedAction, recipients: list[tuple[Any, Any]]
+    ) -> Path | None:
+        """The call's calendar invitation, from the body's convener (else the coordinator) to everyone called."""
+        assert self.documents_dir is not None
+        body = context.bodies.get(event.body or "")
+        by_id = context.roles_by_id()
+        conveners = [by_id[body.convener_role_id]] if body is not None and body.convener_role_id in by_id else []
+        organizers = _recipients(conveners or context.function_roles("samordnare"), self.holders, action.due)
+        if not organizers or not recipients:
+            return None
+        text = invitation(event, party(organizers[0][0]), [party(person) for person, _ in recipients], self.now)
+        return write_invitation(self.documents_dir, text, event)
 
     def _recipients(self, context: OrgContext, action: PlannedAction, roles: list[Role]) -> list[tuple[Any, Any]]:
         """Who gets it; a vacant role and an action that reaches no one are reported."""
@@ -651,6 +679,17 @@ def _message(
         "document": attachment.name if attachment else action.attachment,
         "period": action.period,
     }
+
+
+def _meeting_event(context: OrgContext, action: PlannedAction) -> CalendarEvent | None:
+    """The meeting a call is about (None for anything but a kallelse of an occurrence)."""
+    if action.action is not Action.KALLELSE or action.occurrence is None:
+        return None
+    cadence = next((c for c in context.cadences if c.key == action.trigger_key), None)
+    if cadence is None:
+        return None
+    body = next((b for b in context.bodies.values() if b.id == cadence.body_id), None)
+    return meeting_event(context.org.key, cadence, body, action.occurrence)
 
 
 def _recipients(roles: list[Any], holders: Holders, day: date) -> list[tuple[Any, Any]]:
