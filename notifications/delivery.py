@@ -41,7 +41,7 @@ from samverkan.orgconfig.routes import (
     resolve,
     secret_values,
 )
-from samverkan.roles.address import salutation
+from samverkan.roles import address
 from samverkan.roles.holding import holders
 from samverkan.scheduling.actions import Action, is_digestible, is_urgent
 from samverkan.scheduling.ics import calendar_method
@@ -242,12 +242,6 @@ def _calendar_attachment() -> Any:
     return CalendarAttachment
 
 
-def _salutation(session: Session, role: Role, organisation: Organisation | None) -> str:
-    party = session.get(Organisation, role.party_id) if role.party_id else None
-    name = organisation.name if organisation else ""
-    return salutation(role.name, name, party.name if party else None, party.kind if party else None)
-
-
 def _problem_for_coordinators(session: Session, notification: Notification, error: str, now: datetime) -> int:
     """A notification that could not be delivered goes to the organisation's coordinators instead of vanishing."""
     if notification.kind == NO_CASCADE:
@@ -273,7 +267,7 @@ def _problem_for_coordinators(session: Session, notification: Notification, erro
                     role_key=role.key,
                     subject=f"Leveransproblem: '{notification.subject}' kom inte fram till {who}",
                     body_text=(
-                        f"{_salutation(session, role, org)},\n\n"
+                        f"{address.greeting(session, role, org.name if org else '')},\n\n"
                         f"Meddelandet '{notification.subject}' till {who} kunde inte levereras efter "
                         f"{notification.attempts} försök.\n\nSenaste fel: {error}\n\nKontrollera kontaktvägen "
                         f"i organisationsfilen och kontakta mottagaren på annat sätt."

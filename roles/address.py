@@ -9,6 +9,11 @@ not at the organisation the message comes from.
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlmodel import Session
+
+from samverkan.models import Organisation
 from samverkan.models.enums import OrgKind
 
 MUNICIPAL = (OrgKind.KOMMUN, OrgKind.STADSDEL, OrgKind.SAMVERKANSOMRADE)
@@ -28,3 +33,9 @@ def salutation(role_name: str, organisation: str, party_name: str | None = None,
     if party_name and party_kind and party_kind not in MUNICIPAL:
         return f"Till {role_title(role_name)} vid {party_name}"
     return f"Till {role_title(role_name)} i {organisation}"
+
+
+def greeting(session: Session, role: Any, organisation: str) -> str:
+    """The opening line for the holder of `role` (a Role or a plain row) in a message from `organisation`."""
+    party = session.get(Organisation, role.party_id) if role.party_id else None
+    return salutation(role.name, organisation, party.name if party else None, party.kind if party else None)

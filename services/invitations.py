@@ -48,20 +48,55 @@ def party(person: Any) -> ics.Party:
 
 
 def invitation(
-    event: CalendarEvent, organizer: ics.Party, attendees: list[ics.Party], stamp: datetime, method: str = "REQUEST"
+    event: CalendarEvent,
+    organizer: ics.Party,
+    attendees: list[ics.Party],
+    stamp: datetime,
+    method: str = "REQUEST",
+    sequence: int | None = None,
 ) -> str:
-    """The invitation (REQUEST) or its withdrawal (CANCEL, same UID, next SEQUENCE) as one VCALENDAR."""
+    """The invitation (REQUEST) or its withdrawal (CANCEL, same UID) as one VCALENDAR. `sequence` is the
+    revision sent (by default the event's own; a cancellation of it, the next)."""
     cancelled = method == "CANCEL"
     vevent = event.ics(stamp, organizer, tuple(sorted(set(attendees), key=lambda p: p.email)), cancelled)
-    if cancelled:
-        vevent = ics.replace_sequence(vevent, vevent.sequence + 1)
-    return ics.calendar([vevent], method)
+    if sequence is None:
+        sequence = vevent.sequence + 1 if cancelled else vevent.sequence
+    return ics.calendar([ics.replace_sequence(vevent, sequence)], method)
 
 
-def write_invitation(folder: Path, text: str, event: CalendarEvent) -> Path:
-    """Write the invitation beside the call's packet; stable file names, so a re-run overwrites."""
+def write_invitation(folder: Path, text: str, event: CalendarEvent, revision: int | None = None) -> Path:
+    """Write the invitation beside the call's packet (a later revision beside it); stable file names, so a
+    re-run overwrites."""
     folder = folder / event.organisation
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"kallelse-{event.cadence}-{event.occurrence}{ics.CALENDAR_SUFFIX}"
+    suffix = f"-{revision}" if revision else ""
+    path = folder / f"kallelse-{event.cadence}-{event.occurrence}{suffix}{ics.CALENDAR_SUFFIX}"
     path.write_text(text, encoding="utf-8", newline="")
     return path
+
+
+def snapshot(
+    event: CalendarEvent, organizer: ics.Party, invited: list[tuple[int, str]], sequence: int = 0
+) -> dict[str, Any]:
+    """What an invitation said, kept with the call's occurrence record: what a later change is compared with,
+    and who gets the update (person id, role key)."""
+    return {
+        "sequence": sequence,
+        "title": event.title,
+        "start": event.start.isoformat(),
+        "end": event.end.isoformat(),
+        "location": event.location,
+        "online_url": event.online_url,
+        "organizer": [organizer.name, organizer.email],
+        "invited": [list(pair) for pair in invited],
+        "cancelled": False,
+    }
+
+
+def changed(sent: dict[str, Any], event: CalendarEvent | None) -> bool:
+    """Whether the meeting is no longer what its invitation said (moved, another place or link, cancelled, or
+    back after a cancellation)."""
+    if event is None:
+        return not sent.get("cancelled")
+    now = (event.start.isoformat(), event.end.isoformat(), event.location, event.online_url)
+    return bool(sent.get("cancelled")) or now != (sent["start"], sent["end"], sent["location"], sent["online_url"])

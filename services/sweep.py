@@ -45,7 +45,7 @@ from samverkan.models.base import table_of
 from samverkan.models.enums import NotificationStatus, Related
 from samverkan.models.organisation import settings_section
 from samverkan.notifications.owed import item_owed, measure_owed, phase_owed
-from samverkan.roles.address import salutation
+from samverkan.roles.address import greeting
 from samverkan.scheduling.actions import Action
 from samverkan.scheduling.arshjul import expand_organisation
 from samverkan.scheduling.cadence import cadence_calendar
@@ -53,10 +53,12 @@ from samverkan.scheduling.calendar import CalendarEvent
 from samverkan.scheduling.triggers import PlannedAction, cadence_actions, deadline_actions
 from samverkan.scheduling.workdays import WorkCalendar
 from samverkan.services.documents import render_document
-from samverkan.services.invitations import invitation, meeting_event, party, write_invitation
+from samverkan.services.invitation_updates import update_invitations
+from samverkan.services.invitations import invitation, meeting_event, party, snapshot, write_invitation
 from samverkan.templates.rendering import render
 
 DELIVER_FROM = time(8, 0)
+CALLING_KINDS = {"est_meeting", "body_meeting"}  # the triggers whose occurrences are called (kallelse)
 CLOSED_STRETCH = 6  # the longest run of closed days (Christmas, Easter) a reminder can be moved back over
 
 
@@ -423,6 +425,10 @@ def sweep(
         for entry in work:
             if wanted is None or entry.action.kind in wanted:
                 batch.write(context, entry)
+    if wanted is None or wanted & CALLING_KINDS:  # meetings changed since their call went out
+        updated = update_invitations(session, contexts, now, documents_dir, base)
+        if updated:
+            result.notifications["inbjudan-uppdaterad"] += updated
     batch.insert()
     return result
 
@@ -506,6 +512,7 @@ class _Batch:
     fired: set[tuple[int, str, str]]
     occurrences: list[dict[str, Any]] = field(default_factory=list)
     notifications: list[dict[str, Any]] = field(default_factory=list)
+    invited: dict[tuple[int, str, str], dict[str, Any]] = field(default_factory=dict)  # what each invitation said
 
     def write(self, context: OrgContext, work: Work) -> None:
         """One action, once: its outbox rows (each holder of its roles, and a body's own channel) and its record."""
@@ -552,17 +559,13 @@ class _Batch:
                     key=f"{identity_key}:{person.id}",
                     person_id=person.id,
                     role_key=role.key,
-                    body_text=f"{self._salutation(context, role)},\n\n{text}",
+                    body_text=f"{greeting(self.session, role, context.org.name)},\n\n{text}",
                 )
             )
             self.result.notifications[role.key] += 1
         self._to_bodies(context, action, identity_key, text, row)
         self._record(context, action, len(recipients))
         self.result.messages.append(_message(context, action, not_before, recipients, attachment))
-
-    def _salutation(self, context: OrgContext, role: Role) -> str:
-        party = self.session.get(Organisation, role.party_id) if role.party_id else None
-        return salutation(role.name, context.org.name, party.name if party else None, party.kind if party else None)
 
     def _invitation(
         self, context: OrgContext, event: CalendarEvent, action: PlannedAction, recipients: list[tuple[Any, Any]]
@@ -575,7 +578,11 @@ class _Batch:
         organizers = _recipients(conveners or context.function_roles("samordnare"), self.holders, action.due)
         if not organizers or not recipients:
             return None
-        text = invitation(event, party(organizers[0][0]), [party(person) for person, _ in recipients], self.now)
+        organizer = party(organizers[0][0])
+        text = invitation(event, organizer, [party(person) for person, _ in recipients], self.now)
+        self.invited[(context.org_id, action.trigger_key, action.occurrence_key)] = snapshot(
+            event, organizer, [(person.id, role.key) for person, role in recipients], event.sequence
+        )
         return write_invitation(self.documents_dir, text, event)
 
     def _recipients(self, context: OrgContext, action: PlannedAction, roles: list[Role]) -> list[tuple[Any, Any]]:
@@ -608,11 +615,20 @@ class _Batch:
                 "occurrence_key": action.occurrence_key,
                 "scheduled_for": _local_midnight(action.due),
                 "fired_at": self.now,
-                "result": {"kind": action.kind, "action": action.code, "recipients": recipients},
+                "result": {
+                    "kind": action.kind,
+                    "action": action.code,
+                    "recipients": recipients,
+                    **self._invitation_record(context, action),
+                },
             }
         )
         self.result.triggers[action.kind] += 1
         self.result.actions[action.code] += 1
+
+    def _invitation_record(self, context: OrgContext, action: PlannedAction) -> dict[str, Any]:
+        sent = self.invited.get((context.org_id, action.trigger_key, action.occurrence_key))
+        return {"invitation": sent} if sent else {}
 
     def insert(self) -> None:
         connection = self.session.connection()  # plain executemany: tens of thousands of rows on a busy day

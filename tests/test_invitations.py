@@ -236,3 +236,57 @@ def test_greetings_keep_names_as_written() -> None:
     assert (
         salutation("Socialchef", "Fagersta kommun", "Fagersta kommun", "kommun") == "Till socialchef i Fagersta kommun"
     )
+
+
+def reload(engine: Engine, text: str) -> None:
+    with session_scope(engine) as session:
+        result = validate_text(text, "fagersta.yaml")
+        assert result.ok, [str(i) for i in result.issues]
+        load_config(session, result)
+
+
+def invitation_of(message: EmailMessage) -> Any:
+    [part] = calendar_parts(message)
+    calendar = parse(part.get_payload(decode=True).decode("utf-8"))  # type: ignore[union-attr]
+    [event] = calendar.walk("VEVENT")
+    return str(calendar["METHOD"]), dict(part.get_params() or [])["method"], event
+
+
+def test_a_moved_meeting_sends_an_update_and_a_removed_one_a_cancellation(
+    engine: Engine, smtp_settings: SmtpServer, tmp_path: Path
+) -> None:
+    load(engine)
+    sweep_and_deliver(engine, date(2027, 1, 12), "est_meeting", tmp_path)
+    assert len(smtp_settings.received) == 6
+    moved = placed_text().replace('start: 2027-01-05, time: "09:00"', 'start: 2027-01-05, time: "13:00"')
+    assert moved != placed_text()
+    reload(engine, moved)
+    smtp_settings.received.clear()
+    sweep_and_deliver(engine, date(2027, 1, 13), "est_meeting", tmp_path)
+    [update] = smtp_settings.to(JOHAN)
+    assert str(update["Subject"]) == "Ändrad kallelse: EST-möte tisdag 19 januari kl. 13:00"
+    text = SmtpServer.text(update).replace("\r\n", "\n")
+    assert "EST-möte är ändrat: tisdag 19 januari kl. 13:00 (tidigare tisdag 19 januari kl. 09:00)." in text
+    method, content_method, event = invitation_of(update)
+    assert method == content_method == "REQUEST"
+    assert str(event["UID"]) == "fagersta.est-mote.2027-01-19@samverkan" and int(event["SEQUENCE"]) == 1
+    assert event.decoded("DTSTART") == datetime(2027, 1, 19, 13, tzinfo=STHLM)
+    assert len(smtp_settings.received) == 6 and str(event["ORGANIZER"]) == f"mailto:{MARIA}"
+    smtp_settings.received.clear()
+    sweep_and_deliver(engine, date(2027, 1, 14), "est_meeting", tmp_path)
+    assert smtp_settings.received == []  # announced once
+
+    start = moved.index("  - key: est-mote\n")
+    removed = moved[:start] + moved[moved.index("  - key: est-manadsrapport\n") :]
+    reload(engine, removed)
+    sweep_and_deliver(engine, date(2027, 1, 15), "est_meeting", tmp_path)
+    [cancel] = smtp_settings.to(JOHAN)
+    assert str(cancel["Subject"]) == "Inställt: EST-möte tisdag 19 januari kl. 13:00"
+    method, content_method, event = invitation_of(cancel)
+    assert method == content_method == "CANCEL"
+    assert str(event["UID"]) == "fagersta.est-mote.2027-01-19@samverkan" and int(event["SEQUENCE"]) == 2
+    assert str(event["STATUS"]) == "CANCELLED" and len(smtp_settings.received) == 6
+    smtp_settings.received.clear()
+    sweep_and_deliver(engine, date(2027, 1, 18), "est_meeting", tmp_path)
+    sweep_and_deliver(engine, date(2027, 1, 20), "est_meeting", tmp_path)
+    assert smtp_settings.received == []  # cancelled once; a past meeting is left alone
