@@ -138,16 +138,17 @@ def coordinator_addresses(session: Session, organisation: Organisation, on: date
     return sorted({person.email for role in roles for person in holders(session, role, on) if person.email})
 
 
-def sender_parameters(session: Session, notification: Notification) -> str:
+def sender_parameters(session: Session, notification: Notification, on: date) -> str:
     """The rest of an e-mail route: the sender's display name ("Samverkan – Fagersta kommun"), Reply-To the
     coordinator, and the headers that mark an automatic message (no out-of-office replies) in Swedish.
     No List-Unsubscribe: every message goes to a role holder about their role's work, so there is nothing
-    to unsubscribe from (leaving the role is how it stops)."""
+    to unsubscribe from (leaving the role is how it stops). Added when sending, not to the route: a route's
+    identity (what `delivered_routes` records) must not change with who the coordinator is."""
     organisation = session.get(Organisation, notification.organisation_id)
     parameters = [f"+{name}={quote(value)}" for name, value in AUTOMATIC_HEADERS.items()]
     if organisation is not None:
         parameters.append(f"name={quote(f'Samverkan – {organisation.name}')}")
-        reply = coordinator_addresses(session, organisation, utcnow().astimezone(STOCKHOLM).date())
+        reply = coordinator_addresses(session, organisation, on)
         if reply:
             parameters.append(f"reply={quote(','.join(reply))}")
     return "&" + "&".join(parameters)
@@ -160,7 +161,7 @@ def routes_for(session: Session, notification: Notification) -> list[str]:
     if person is not None:
         email = email_route(person, notification.idempotency_key)
         if email:
-            urls.append(email + sender_parameters(session, notification))
+            urls.append(email)
     owner = (
         (ContactRoute.person_id == person.id) if person is not None else (ContactRoute.body_id == notification.body_id)
     )
@@ -187,18 +188,19 @@ def _html(notification: Notification) -> str:
     return render("messages/email.html.j2", n=notification, paragraphs=notification.body_text.split("\n\n"))
 
 
-def _send(url_template: str, notification: Notification, html: str) -> str | None:
-    """Send over one route; None on success, else the reason (never containing a secret)."""
+def _send(url_template: str, notification: Notification, html: str, sender_query: str = "") -> str | None:
+    """Send over one route (an e-mail with the `sender_query` parameters); None on success, else the reason (never
+    containing a secret)."""
     apprise = _quiet_apprise()
+    email = channel_of(url_template).value == "email"
     try:
-        url = resolve(url_template)
+        url = resolve(url_template + sender_query if email else url_template)
     except (MissingSecretError, ValueError) as exc:  # a missing variable or a malformed secrets file
         return str(exc)
     sender = apprise.Apprise()
     if not sender.add(url):
         return f"Apprise känner inte igen adressen ({redact(url_template)})"
     attachments = [_attachment(Path(a)) for a in notification.attachments if Path(a).is_file()]
-    email = channel_of(url_template).value == "email"
     with apprise.LogCapture(level=logging.WARNING) as log:
         ok = sender.notify(
             title=notification.subject,
@@ -384,6 +386,7 @@ class _Job:
     routes: list[str]
     message: Notification
     html: str
+    sender: str = ""  # an e-mail's sender name, Reply-To and headers (sender_parameters)
     results: list[tuple[str, str | None]] = field(default_factory=list)
 
 
@@ -423,7 +426,8 @@ def _claim(engine: Engine, ids: list[int], now: datetime, report: DeliveryReport
                 kind="",
                 not_before=now,
             )
-            jobs.append(_Job(notification_id, routes, message, _html(notification)))
+            sender = sender_parameters(session, notification, local_day)
+            jobs.append(_Job(notification_id, routes, message, _html(notification), sender))
     return jobs
 
 
@@ -450,7 +454,7 @@ def _send_all(jobs: list[_Job], workers: int) -> None:
     """Send concurrently, outside any transaction: a slow receiver holds no locks and delays no one else."""
 
     def send(job: _Job) -> None:
-        job.results = [(url, _send(url, job.message, job.html)) for url in job.routes]
+        job.results = [(url, _send(url, job.message, job.html, job.sender)) for url in job.routes]
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         list(pool.map(send, jobs))

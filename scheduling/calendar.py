@@ -56,7 +56,8 @@ class CalendarEvent:
         return self.kind in MEETING_KINDS
 
     def description(self) -> str:
-        text = f"{label(self.kind).capitalize()}."
+        kind = label(self.kind)
+        text = f"{kind[:1].upper()}{kind[1:]}."  # "EST-möte", not "Est-möte"
         if self.body_name:
             text += f" {self.body_name}."
         if self.moved_from:

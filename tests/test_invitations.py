@@ -290,3 +290,12 @@ def test_a_moved_meeting_sends_an_update_and_a_removed_one_a_cancellation(
     sweep_and_deliver(engine, date(2027, 1, 18), "est_meeting", tmp_path)
     sweep_and_deliver(engine, date(2027, 1, 20), "est_meeting", tmp_path)
     assert smtp_settings.received == []  # cancelled once; a past meeting is left alone
+
+
+def test_a_meeting_link_must_be_https_and_is_located_in_the_file() -> None:
+    text = placed_text().replace(f'online_url: "{TEAMS}"', 'online_url: "teams.microsoft.com/l/x"')
+    result = validate_text(text, "fagersta.yaml")
+    assert not result.ok
+    [issue] = [str(i) for i in result.issues if "online_url" in str(i)]
+    line = text.splitlines().index('    online_url: "teams.microsoft.com/l/x"') + 1
+    assert issue.startswith(f"fagersta.yaml:{line}:") and "fel form" in issue
