@@ -54,9 +54,13 @@ def update_invitations(
         if not isinstance(said, dict) or datetime.fromisoformat(said["start"]) <= now:
             continue  # no invitation went out, or the meeting is over
         context = by_id[record.organisation_id]
+        if said.get("config") == context.org.config_hash:
+            continue  # the organisation file is as it was when the invitation went out
         nominal = record.occurrence_key.rpartition(":")[0]
         event = current_event(context, record.trigger_key, nominal)
         if not changed(said, event):
+            record.result = {**record.result, "invitation": {**said, "config": context.org.config_hash}}
+            session.add(record)  # checked against this version of the file: not again
             continue
         sent += _announce(session, context, record, said, event, now, documents_dir, base_url)
     return sent
@@ -118,7 +122,7 @@ def _announce(
                 created_at=now,
             )
         )
-    new = snapshot(shown, organizer, [(saved_id(p), key) for p, key in called], sequence)
+    new = snapshot(shown, organizer, [(saved_id(p), key) for p, key in called], context.org.config_hash, sequence)
     record.result = {**record.result, "invitation": {**new, "cancelled": event is None}}
     session.add(record)
     return len(called)

@@ -76,11 +76,13 @@ def write_invitation(folder: Path, text: str, event: CalendarEvent, revision: in
 
 
 def snapshot(
-    event: CalendarEvent, organizer: ics.Party, invited: list[tuple[int, str]], sequence: int = 0
+    event: CalendarEvent, organizer: ics.Party, invited: list[tuple[int, str]], config: str | None, sequence: int = 0
 ) -> dict[str, Any]:
     """What an invitation said, kept with the call's occurrence record: what a later change is compared with,
-    and who gets the update (person id, role key)."""
+    who gets the update (person id, role key), and the organisation file it was made from (`config`, its
+    fingerprint: while that is unchanged, so is the meeting)."""
     return {
+        "config": config,
         "sequence": sequence,
         "title": event.title,
         "start": event.start.isoformat(),

@@ -581,7 +581,11 @@ class _Batch:
         organizer = party(organizers[0][0])
         text = invitation(event, organizer, [party(person) for person, _ in recipients], self.now)
         self.invited[(context.org_id, action.trigger_key, action.occurrence_key)] = snapshot(
-            event, organizer, [(person.id, role.key) for person, role in recipients], event.sequence
+            event,
+            organizer,
+            [(person.id, role.key) for person, role in recipients],
+            context.org.config_hash,
+            event.sequence,
         )
         return write_invitation(self.documents_dir, text, event)
 

@@ -275,6 +275,9 @@ def test_a_moved_meeting_sends_an_update_and_a_removed_one_a_cancellation(
     smtp_settings.received.clear()
     sweep_and_deliver(engine, date(2027, 1, 14), "est_meeting", tmp_path)
     assert smtp_settings.received == []  # announced once
+    reload(engine, moved.replace("Kommunikationsansvarig", "Kommunikationschef"))  # a change elsewhere in the file
+    sweep_and_deliver(engine, date(2027, 1, 14), "est_meeting", tmp_path)
+    assert smtp_settings.received == []  # the meeting is as announced: nothing to send
 
     start = moved.index("  - key: est-mote\n")
     removed = moved[:start] + moved[moved.index("  - key: est-manadsrapport\n") :]
