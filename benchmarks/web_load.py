@@ -70,6 +70,8 @@ def prepare(url: str, users: int, process_dir: Path) -> None:
     from samverkan.orgconfig.loader import load_config
     from samverkan.orgconfig.validate import validate_text
     from samverkan.services import accounts, cycle
+    from samverkan.services.actor import Actor
+    from samverkan.services.inputs import StartCycle
 
     engine = make_engine(url)
     upgrade(engine)
@@ -82,7 +84,8 @@ def prepare(url: str, users: int, process_dir: Path) -> None:
             person = session.exec(select(Person).where(Person.email == f"samordnare@k{n}.example")).one()
             session.add(Account(person_id=person.id, password_hash=hashed))
         with session_scope(engine) as session:
-            cycle.start_cycle(session, f"k{n}", f"samordnare@k{n}.example", today_local(), "belastning")
+            who = Actor(f"k{n}", f"samordnare@k{n}.example", today_local())
+            cycle.start_cycle(session, who, StartCycle(definition_key="belastning"))
     engine.dispose()
 
 

@@ -10,15 +10,19 @@ from datetime import date
 from typing import Any, TypeVar
 
 import click
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.engine import Engine
 
 from samverkan.cli.database import open_database
 from samverkan.core.settings import get_settings
 from samverkan.core.timeutil import today_local
 from samverkan.database import session_scope
+from samverkan.services.actor import Actor
 from samverkan.services.errors import ServiceError
+from samverkan.services.inputs import problems
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 F = TypeVar("F", bound=Callable[..., Any])
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -72,6 +76,32 @@ def run(db_url: str | None, function: Callable[..., T], *args: Any, **kwargs: An
     engine = open_engine(db_url)
     with refusal_as_failure(), session_scope(engine) as session:
         return function(session, *args, **kwargs)
+
+
+def as_input(model: type[M], **fields: Any) -> M:
+    """An action's input model (services/inputs.py) from a command's options; invalid values become 'fel: …'
+    naming each field in Swedish. Options not given are left to the model's defaults."""
+    try:
+        return model.model_validate({name: value for name, value in fields.items() if value is not None})
+    except ValidationError as exc:
+        raise Failure("ogiltiga uppgifter:\n" + "\n".join(f"  - {p}" for p in problems(model, exc))) from None
+
+
+def act(
+    db_url: str | None,
+    function: Callable[..., T],
+    organisation: str,
+    email: str,
+    on: date | None,
+    model: type[BaseModel] | None = None,
+    **fields: Any,
+) -> T:
+    """An action as `email` in ORGANISATION on the day `on` (standard: today), its options as the input model,
+    in one transaction."""
+    actor = Actor(organisation, email, on_or_today(on))
+    if model is None:
+        return run(db_url, function, actor)
+    return run(db_url, function, actor, as_input(model, **fields))
 
 
 def print_json(data: object) -> None:

@@ -57,6 +57,7 @@ def prepare_demo(engine: Engine, config: Path, data_dir: Path) -> DemoLogin:
     from samverkan.orgconfig.validate import validate_file
     from samverkan.services import accounts, cycle
     from samverkan.services.access import COORDINATING, holders, roles_with_function
+    from samverkan.services.actor import Actor
     from samverkan.services.overview import find_organisation
 
     result = validate_file(config)
@@ -81,7 +82,7 @@ def prepare_demo(engine: Engine, config: Path, data_dir: Path) -> DemoLogin:
         main = next(p for role in coordinators for p in holders(session, role, today))
         started = False
         if session.exec(select(Cycle).where(Cycle.organisation_id == organisation.id)).first() is None:
-            cycle.start_cycle(session, organisation.key, main.email, today)
+            cycle.start_cycle(session, Actor(organisation.key, main.email, today))
             started = True
         others = [(f"{p.name}", p.email) for p in people if p.id != main.id][:4]
         return DemoLogin(organisation.key, organisation.name, main.email, main.name, password, others, started)

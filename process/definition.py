@@ -8,6 +8,7 @@ decides, default durations, and which items carry a substance requirement the en
 from __future__ import annotations
 
 import os
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal, Self
@@ -37,6 +38,10 @@ class ItemDefinition(_Strict):
     evidence: EvidenceKind
     requirement: Requirement | None = None  # type: ignore[valid-type]
     due_days: int | None = Field(default=None, ge=1, le=730, description="days after the phase opens")
+
+    def default_due_on(self, opened_on: date, phase_due_on: date | None) -> date | None:
+        """The item's deadline when its clock starts on `opened_on`: its own days, else the phase's deadline."""
+        return opened_on + timedelta(days=self.due_days) if self.due_days else phase_due_on
 
 
 class PhaseDefinition(_Strict):
@@ -77,11 +82,12 @@ class ProcessDefinition(_Strict):
             seen_regular = seen_regular or not phase.setup
         return self
 
-    def phase(self, key: str) -> PhaseDefinition:
-        for phase in self.phases:
-            if phase.key == key:
-                return phase
-        raise KeyError(key)
+    def find_phase(self, key: str) -> PhaseDefinition | None:
+        return next((phase for phase in self.phases if phase.key == key), None)
+
+    def cycle_phases(self, number: int) -> list[PhaseDefinition]:
+        """The phases cycle `number` runs through: the setup phases only in the first cycle."""
+        return [phase for phase in self.phases if number == 1 or not phase.setup]
 
     def owner_functions(self) -> set[str]:
         return {item.owner for phase in self.phases for item in phase.items}
@@ -121,13 +127,15 @@ def validate_definition_file(path: Path) -> ProcessDefinition:
 
 
 @lru_cache
-def _load(path: Path, modified: float) -> ProcessDefinition:
+def _load(path: Path, modified_ns: int, size: int) -> ProcessDefinition:
     return validate_definition_file(path)
 
 
 def load_definition(key: str) -> ProcessDefinition:
+    """The definition file as it is now. A running cycle follows its own copy instead (services.pinning)."""
     for folder in definition_dirs():
         path = folder / f"{key}.yaml"
         if path.exists():
-            return _load(path, path.stat().st_mtime)
+            stat = path.stat()
+            return _load(path, stat.st_mtime_ns, stat.st_size)
     raise KeyError(f"processdefinitionen '{key}' finns inte (finns: {', '.join(available_definitions())})")

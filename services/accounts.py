@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -21,8 +21,10 @@ from samverkan.core.settings import get_settings
 from samverkan.core.timeutil import local, utcnow
 from samverkan.models import Account, LoginAttempt, Notification, Person, PersonToken, TokenKind
 from samverkan.services.access import COORDINATING, find_person, require_function, roles_held
+from samverkan.services.actor import Actor
 from samverkan.services.audit import audit
 from samverkan.services.errors import NotPermittedError, RefusedError, ServiceError
+from samverkan.services.inputs import Invite
 from samverkan.services.overview import find_organisation
 
 SESSION_TTL = timedelta(hours=12)
@@ -139,16 +141,9 @@ class Invitation:
     notification_id: int
 
 
-def invite(
-    session: Session,
-    org_key: str,
-    actor_email: str,
-    person_email: str,
-    on: date,
-    base_url: str | None = None,
-    now: datetime | None = None,
-) -> Invitation:
+def invite(session: Session, actor: Actor, given: Invite, base_url: str | None = None) -> Invitation:
     """A coordinator invites a person who holds a role in the organisation; the link goes out by e-mail."""
+    org_key, actor_email, person_email, on, now = actor.org_key, actor.email, given.email, actor.on, actor.now
     now = now or utcnow()
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor_email, COORDINATING, on, "bjuda in användare")

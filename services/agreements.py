@@ -32,8 +32,10 @@ from samverkan.models import (
 from samverkan.models.enums import AgreementStatus, DecisionStatus
 from samverkan.process.requirements import SigningFacts
 from samverkan.services.access import COORDINATING, describe_holders, find_person, require_function, roles_held
+from samverkan.services.actor import Actor
 from samverkan.services.audit import audit
 from samverkan.services.errors import ConflictError, NotFoundError, NotPermittedError, RefusedError
+from samverkan.services.inputs import RecordDecision, RenewAgreement, RenewPromise, SignDecision, Signing
 from samverkan.services.lifecycle import move
 from samverkan.services.overview import find_organisation
 from samverkan.services.privacy import no_personal_data
@@ -142,16 +144,10 @@ def _subject(session: Session, organisation: Organisation, what: str, municipali
     raise NotFoundError(f"ange vilken kommuns medborgarlöfte som avses (--kommun): {names}")
 
 
-def sign(
-    session: Session,
-    org_key: str,
-    actor_email: str,
-    on: date,
-    what: str = "agreement",
-    municipality: str | None = None,
-    now: datetime | None = None,
-) -> SigningResult:
+def sign(session: Session, actor: Actor, given: Signing | None = None) -> SigningResult:
     """Sign the current agreement (what="agreement") or a kommun's medborgarlöfte (what="promise")."""
+    org_key, actor_email, on, now = actor.org_key, actor.email, actor.on, actor.now
+    what, municipality = (given or Signing()).what, (given or Signing()).kommun
     organisation = find_organisation(session, org_key)
     subject = _locked(session, _subject(session, organisation, what, municipality))  # serialise signers
     if subject.status == AgreementStatus.SIGNED:
@@ -244,20 +240,11 @@ def _settle(session: Session, organisation: Organisation, subject: Subject) -> t
     return before, facts
 
 
-def record_decision(
-    session: Session,
-    org_key: str,
-    actor_email: str,
-    on: date,
-    *,
-    body_key: str,
-    kind: str,
-    title: str,
-    text: str,
-    decided_on: date | None = None,
-    diarienummer: str | None = None,
-) -> Decision:
+def record_decision(session: Session, actor: Actor, given: RecordDecision) -> Decision:
     """Record a body's decision. Its members, its chair, or the coordinating roles (as secretaries) may."""
+    org_key, actor_email, on = actor.org_key, actor.email, actor.on
+    body_key, kind, title, text = given.body_key, given.kind, given.title, given.text
+    decided_on, diarienummer = given.decided_on, given.diarienummer
     organisation = find_organisation(session, org_key)
     body = session.exec(select(Body).where(Body.organisation_id == organisation.id, Body.key == body_key)).first()
     if body is None:
@@ -295,10 +282,9 @@ def record_decision(
     return decision
 
 
-def renew_agreement(
-    session: Session, org_key: str, actor_email: str, on: date, *, starts_on: date, ends_on: date
-) -> Agreement:
+def renew_agreement(session: Session, actor: Actor, given: RenewAgreement) -> Agreement:
     """A new version of the agreement with the same parties; the signed one stays until the new is signed."""
+    org_key, actor_email, on, starts_on, ends_on = actor.org_key, actor.email, actor.on, given.starts_on, given.ends_on
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor_email, COORDINATING, on, "förnya överenskommelsen")
     current = latest_agreement(session, organisation)
@@ -366,10 +352,10 @@ def _promise_for(
     )
 
 
-def renew_promise(
-    session: Session, org_key: str, actor_email: str, on: date, *, municipality: str | None, starts_on: date
-) -> CitizenPromise:
+def renew_promise(session: Session, actor: Actor, given: RenewPromise) -> CitizenPromise:
     """The next medborgarlöfte for a kommun (usually yearly); the old version is kept."""
+    org_key, actor_email, on = actor.org_key, actor.email, actor.on
+    municipality, starts_on = given.kommun, given.starts_on
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor_email, COORDINATING, on, "förnya medborgarlöftet")
     current = _subject(session, organisation, "promise", municipality)
@@ -413,10 +399,9 @@ def _decision(session: Session, organisation: Organisation, decision_id: int) ->
     return decision
 
 
-def sign_decision(
-    session: Session, org_key: str, actor_email: str, on: date, decision_id: int, now: datetime | None = None
-) -> DecisionView:
+def sign_decision(session: Session, actor: Actor, given: SignDecision) -> DecisionView:
     """Justering: the chair of the deciding body signs the recorded decision."""
+    org_key, actor_email, on, now, decision_id = actor.org_key, actor.email, actor.on, actor.now, given.decision_id
     organisation = find_organisation(session, org_key)
     decision = _decision(session, organisation, decision_id)
     body = session.get(Body, decision.body_id) if decision.body_id else None

@@ -20,8 +20,9 @@ from samverkan.core.timeutil import utcnow
 from samverkan.models import ChecklistItem, Cycle, Decision, Evidence, Organisation, Person, Phase
 from samverkan.models.enums import CycleStatus, EvidenceKind, ItemStatus, PhaseStatus, Related
 from samverkan.notifications.owed import stop_unowed
-from samverkan.process.definition import ProcessDefinition, load_definition
+from samverkan.process.definition import ProcessDefinition
 from samverkan.process.requirements import REQUIREMENTS, CycleFacts
+from samverkan.process.snapshot import label_of
 from samverkan.services.access import (
     COORDINATING,
     Acting,
@@ -31,11 +32,22 @@ from samverkan.services.access import (
     roles_with_function,
     steering_roles,
 )
+from samverkan.services.actor import Actor
 from samverkan.services.agreements import latest_agreement, latest_promises, signing_facts
 from samverkan.services.audit import audit
 from samverkan.services.errors import ConflictError, NotFoundError, RefusedError
+from samverkan.services.inputs import CompleteItem, EvidenceInput, ReopenPhase, SetDeadline, StartCycle
 from samverkan.services.lifecycle import check, move
 from samverkan.services.overview import find_organisation
+from samverkan.services.pinning import (
+    current_definition,
+    definition_of,
+    drift,
+    phase_spec,
+    pin,
+    require_owner_functions,
+    successor_definition,
+)
 from samverkan.services.privacy import no_personal_data
 from samverkan.services.substance import active_cycle, measure_facts, problem_facts
 from samverkan.services.sweep import sweep
@@ -50,8 +62,8 @@ URL = re.compile(r"^https?://\S+$")
 
 
 @dataclass(frozen=True)
-class EvidenceInput:
-    """What shows an item is done. A decision is referred to by its number; a link must be http(s)."""
+class CheckedEvidence:
+    """Evidence that may show an item is done: of the item's kind, a decision by its number, a link http(s)."""
 
     kind: EvidenceKind
     title: str
@@ -82,14 +94,9 @@ class Transition:
 # -- starting ---------------------------------------------------------------------------------------
 
 
-def start_cycle(
-    session: Session,
-    org_key: str,
-    actor_email: str,
-    on: date,
-    definition_key: str = "samverkan",
-    now: datetime | None = None,
-) -> Cycle:
+def start_cycle(session: Session, actor: Actor, given: StartCycle | None = None) -> Cycle:
+    org_key, actor_email, on, now = actor.org_key, actor.email, actor.on, actor.now
+    definition_key = (given or StartCycle()).definition_key
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor_email, COORDINATING, on, "starta en cykel")
     current = session.exec(
@@ -97,16 +104,8 @@ def start_cycle(
     ).first()
     if current is not None:
         raise RefusedError(f"{organisation.name} har redan en pågående cykel (nr {current.number})")
-    try:
-        definition = load_definition(definition_key)
-    except KeyError as exc:
-        raise NotFoundError(str(exc.args[0])) from None
-    missing = sorted(f for f in definition.owner_functions() if not roles_with_function(session, organisation, f))
-    if missing:
-        raise RefusedError(
-            f"{organisation.name} saknar roller för processens funktioner: {', '.join(missing)}. "
-            "Ange 'function:' på rollerna i organisationsfilen."
-        )
+    definition = current_definition(definition_key)
+    require_owner_functions(session, organisation, definition)
     now = now or utcnow()
     cycle = _create_cycle(session, organisation, definition, on, now)
     audit(
@@ -116,7 +115,7 @@ def start_cycle(
         "cycle.start",
         cycle,
         key=str(cycle.number),
-        after={"definition": definition.key, "number": cycle.number},
+        after={"definition": definition.key, "version": label_of(definition), "number": cycle.number},
     )
     _notify_opened(session, organisation, now)
     return cycle
@@ -137,11 +136,11 @@ def _create_cycle(
         agreement_id=agreement.id if agreement else None,
         started_at=now,
     )
+    pin(cycle, definition)
     session.add(cycle)
     session.flush()
-    phases = [p for p in definition.phases if number == 1 or not p.setup]
     first: Phase | None = None
-    for ordinal, spec in enumerate(phases, start=1):
+    for ordinal, spec in enumerate(definition.cycle_phases(number), start=1):
         phase = Phase(
             cycle_id=saved_id(cycle),
             key=spec.key,
@@ -169,17 +168,17 @@ def _create_cycle(
 
 
 def _open(session: Session, phase: Phase, definition: ProcessDefinition, on: date, now: datetime) -> None:
-    spec = definition.phase(phase.key)
+    spec = phase_spec(definition, phase)
     move(phase, PhaseStatus.ACTIVE, f"fasen {phase.name}")
     phase.opened_at, phase.completed_at = now, None
     phase.due_on = phase.due_on or on + timedelta(days=spec.duration_days)
     phase.history = [*phase.history, {"at": now.isoformat(), "action": "öppnad"}]
     session.add(phase)
-    due = {item.key: item.due_days for item in spec.items}
+    specs = {item.key: item for item in spec.items}
     for item in session.exec(select(ChecklistItem).where(ChecklistItem.phase_id == phase.id)).all():
         if item.due_on is None:
-            days = due.get(item.key)
-            item.due_on = on + timedelta(days=days) if days else phase.due_on
+            item_spec = specs.get(item.key)
+            item.due_on = item_spec.default_due_on(on, phase.due_on) if item_spec else phase.due_on
             session.add(item)
 
 
@@ -215,8 +214,12 @@ def cycle_facts(session: Session, organisation: Organisation, cycle: Cycle) -> C
     )
 
 
-def _check_evidence(session: Session, organisation: Organisation, item: ChecklistItem, evidence: EvidenceInput) -> None:
+def _check_evidence(
+    session: Session, organisation: Organisation, item: ChecklistItem, given: EvidenceInput
+) -> CheckedEvidence:
+    """The evidence, of the item's kind when none was named, if it may show that the item is done."""
     wanted = EvidenceKind(item.evidence_kind)
+    evidence = CheckedEvidence(given.kind or wanted, given.title, given.uri, given.decision_id)
     if evidence.kind != wanted:
         raise RefusedError(
             f"'{item.title}' kräver bevis av typen {EVIDENCE_SV[wanted]}, inte {EVIDENCE_SV[evidence.kind]}"
@@ -235,18 +238,12 @@ def _check_evidence(session: Session, organisation: Organisation, item: Checklis
                 "ett beslut som bevis ska vara ett protokollfört beslut i "
                 f"{organisation.name} (ange dess nummer; fick {evidence.decision_id})"
             )
+    return evidence
 
 
-def complete_item(
-    session: Session,
-    org_key: str,
-    actor_email: str,
-    on: date,
-    item_ref: str,
-    evidence: EvidenceInput,
-    now: datetime | None = None,
-) -> Transition:
+def complete_item(session: Session, actor: Actor, given: CompleteItem) -> Transition:
     """Mark an item done with its evidence; when the phase's criteria then hold, the cycle moves on."""
+    org_key, actor_email, on, now, item_ref = actor.org_key, actor.email, actor.on, actor.now, given.item
     now = now or utcnow()
     organisation = find_organisation(session, org_key)
     cycle = active_cycle(session, organisation)
@@ -265,7 +262,7 @@ def complete_item(
     )
     if item.status == ItemStatus.DONE:
         raise ConflictError(_already_done(session, item))
-    _check_evidence(session, organisation, item, evidence)
+    evidence = _check_evidence(session, organisation, item, given.evidence)
     if item.requirement:
         missing = REQUIREMENTS[item.requirement](cycle_facts(session, organisation, cycle))
         if missing:
@@ -287,7 +284,7 @@ def _record_completion(
     phase: Phase,
     item: ChecklistItem,
     acting: Acting,
-    evidence: EvidenceInput,
+    evidence: CheckedEvidence,
     now: datetime,
 ) -> None:
     """The item becomes done (a guarded update: a concurrent completion collides), with its evidence, an audit
@@ -374,10 +371,9 @@ def exit_missing(session: Session, organisation: Organisation, cycle: Cycle, pha
     return missing
 
 
-def complete_phase(
-    session: Session, org_key: str, actor_email: str, on: date, now: datetime | None = None
-) -> Transition:
+def complete_phase(session: Session, actor: Actor) -> Transition:
     """Close the current phase if its exit criteria hold; otherwise the refusal lists what is missing."""
+    org_key, actor_email, on, now = actor.org_key, actor.email, actor.on, actor.now
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor_email, COORDINATING, on, "avsluta en fas")
     cycle = active_cycle(session, organisation)
@@ -393,7 +389,7 @@ def complete_phase(
 def _advance(
     session: Session, organisation: Organisation, cycle: Cycle, phase: Phase, actor: str, on: date, now: datetime
 ) -> Transition:
-    definition = load_definition(cycle.definition_key)
+    definition = definition_of(session, cycle)
     move(phase, PhaseStatus.COMPLETED, f"fasen {phase.name}")
     phase.completed_at = now
     phase.history = [*phase.history, {"at": now.isoformat(), "action": "klar", "by": actor}]
@@ -413,7 +409,7 @@ def _advance(
         select(Phase).where(Phase.cycle_id == cycle.id, Phase.ordinal == phase.ordinal + 1)
     ).first()
     if following is None:
-        return _close_and_succeed(session, organisation, cycle, phase, definition, actor, on, now)
+        return _close_and_succeed(session, organisation, cycle, phase, successor_definition(cycle), actor, on, now)
     _open(session, following, definition, on, now)
     audit(
         session,
@@ -438,7 +434,8 @@ def _close_and_succeed(
     on: date,
     now: datetime,
 ) -> Transition:
-    """The last phase is complete: the cycle closes and the next one starts."""
+    """The last phase is complete: the cycle closes and the next one starts, on `definition` (the file as it is
+    now, so a changed definition applies from here)."""
     move(cycle, CycleStatus.CLOSED, f"cykel {cycle.number}")
     cycle.closed_at, cycle.version = now, cycle.version + 1
     session.add(cycle)
@@ -461,7 +458,12 @@ def _close_and_succeed(
         "cycle.start",
         successor,
         key=str(successor.number),
-        after={"definition": definition.key, "number": successor.number, "after_cycle": cycle.number},
+        after={
+            "definition": definition.key,
+            "version": label_of(definition),
+            "number": successor.number,
+            "after_cycle": cycle.number,
+        },
     )
     _notify_opened(session, organisation, now)
     return Transition(
@@ -482,10 +484,10 @@ def _notify_opened(session: Session, organisation: Organisation, now: datetime) 
 # -- going back and deadlines -----------------------------------------------------------------------
 
 
-def reopen_phase(
-    session: Session, org_key: str, actor_email: str, on: date, phase_key: str, reason: str, now: datetime | None = None
-) -> Transition:
+def reopen_phase(session: Session, actor: Actor, given: ReopenPhase) -> Transition:
     """Omtag: go back to an earlier phase of the cycle. Its items open again; the history is kept."""
+    org_key, actor_email, on, now = actor.org_key, actor.email, actor.on, actor.now
+    phase_key, reason = given.phase_key, given.reason
     now = now or utcnow()
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor_email, COORDINATING, on, "göra omtag")
@@ -554,10 +556,9 @@ def _go_back(
             stop_unowed(session, Related.ITEM, saved_id(item))
 
 
-def set_deadline(
-    session: Session, org_key: str, actor_email: str, on: date, item_ref: str, due_on: date
-) -> ChecklistItem:
+def set_deadline(session: Session, actor: Actor, given: SetDeadline) -> ChecklistItem:
     """The steering group sets an item's deadline."""
+    org_key, actor_email, on, item_ref, due_on = actor.org_key, actor.email, actor.on, given.item, given.due_on
     organisation = find_organisation(session, org_key)
     acting = require_role(
         session,
@@ -623,9 +624,36 @@ class CycleView:
     current_phase: str | None
     missing: list[str]
     phases: list[PhaseView]
+    definition_version: str = ""
+    # set when the definition file has moved on from the version the cycle follows (see services.pinning)
+    definition_notice: str | None = None
+    definition_changes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _item_view(session: Session, organisation: Organisation, phase: Phase, item: ChecklistItem, on: date) -> ItemView:
+    who = session.get(Person, item.completed_by_person_id) if item.completed_by_person_id else None
+    evidence = session.exec(
+        select(Evidence.title).where(Evidence.checklist_item_id == item.id).order_by(col(Evidence.id))
+    ).all()
+    return ItemView(
+        saved_id(item),
+        item.key,
+        item.title,
+        item.owner_role_key,
+        owner_text(session, organisation, item.owner_role_key, on),
+        EVIDENCE_SV[EvidenceKind(item.evidence_kind)],
+        item.status,
+        item.due_on.isoformat() if item.due_on else None,
+        item.status == ItemStatus.OPEN
+        and phase.status == PhaseStatus.ACTIVE
+        and item.due_on is not None
+        and item.due_on < on,
+        who.name if who else None,
+        list(evidence),
+    )
 
 
 def cycle_status(session: Session, org_key: str, on: date) -> CycleView:
@@ -635,36 +663,17 @@ def cycle_status(session: Session, org_key: str, on: date) -> CycleView:
     ).first()
     if cycle is None:
         raise NotFoundError(f"{organisation.name} har ingen cykel än; starta en med 'samverkan cycle start'")
-    definition = load_definition(cycle.definition_key)
+    definition = definition_of(session, cycle)
+    moved_on = drift(cycle, definition) if cycle.status == CycleStatus.ACTIVE else None
     phases = []
     current = _active_phase(session, cycle)
     for phase in session.exec(select(Phase).where(Phase.cycle_id == cycle.id).order_by(col(Phase.ordinal))).all():
-        items = []
-        for item in session.exec(
-            select(ChecklistItem).where(ChecklistItem.phase_id == phase.id).order_by(col(ChecklistItem.id))
-        ).all():
-            who = session.get(Person, item.completed_by_person_id) if item.completed_by_person_id else None
-            evidence = session.exec(
-                select(Evidence.title).where(Evidence.checklist_item_id == item.id).order_by(col(Evidence.id))
+        items = [
+            _item_view(session, organisation, phase, item, on)
+            for item in session.exec(
+                select(ChecklistItem).where(ChecklistItem.phase_id == phase.id).order_by(col(ChecklistItem.id))
             ).all()
-            items.append(
-                ItemView(
-                    saved_id(item),
-                    item.key,
-                    item.title,
-                    item.owner_role_key,
-                    owner_text(session, organisation, item.owner_role_key, on),
-                    EVIDENCE_SV[EvidenceKind(item.evidence_kind)],
-                    item.status,
-                    item.due_on.isoformat() if item.due_on else None,
-                    item.status == ItemStatus.OPEN
-                    and phase.status == PhaseStatus.ACTIVE
-                    and item.due_on is not None
-                    and item.due_on < on,
-                    who.name if who else None,
-                    list(evidence),
-                )
-            )
+        ]
         phases.append(
             PhaseView(
                 phase.key,
@@ -684,4 +693,7 @@ def cycle_status(session: Session, org_key: str, on: date) -> CycleView:
         current.name if current else None,
         missing,
         phases,
+        label_of(definition),
+        moved_on.notice if moved_on else None,
+        moved_on.changes if moved_on else [],
     )

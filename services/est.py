@@ -10,31 +10,25 @@ from samverkan.core.ids import saved_id
 from samverkan.models import Body, BodyMembership, EstObservation
 from samverkan.models.enums import BodyKind
 from samverkan.services.access import COORDINATING, find_person, require_function, roles_held
+from samverkan.services.actor import Actor
 from samverkan.services.audit import audit
+from samverkan.services.bodies import only_body
 from samverkan.services.errors import NotFoundError, RefusedError
+from samverkan.services.inputs import TIME_BANDS, Observation
 from samverkan.services.overview import find_organisation
 from samverkan.services.privacy import no_personal_data
 
-TIME_BANDS = ("morgon", "dag", "kväll", "natt")
+__all__ = ["TIME_BANDS", "report_observation"]
 
 
-def report_observation(
-    session: Session,
-    org_key: str,
-    actor_email: str,
-    on: date,
-    *,
-    body_key: str,
-    observed_on: date,
-    category: str,
-    area: str,
-    source_function: str,
-    time_band: str | None = None,
-    count: int | None = None,
-    severity: int | None = None,
-    text: str | None = None,
-) -> EstObservation:
-    """Record one observation. Members of the EST group (and the coordinating roles) may report."""
+def report_observation(session: Session, actor: Actor, given: Observation) -> EstObservation:
+    """Record one observation. Members of the EST group (and the coordinating roles) may report. Without a group
+    named, the organisation's only EST group; without a day, the day of the act."""
+    org_key, actor_email, on = actor.org_key, actor.email, actor.on
+    body_key = given.body_key or only_body(session, org_key, BodyKind.EST)
+    observed_on, category, area = given.observed_on or on, given.category, given.area
+    source_function = given.source_function
+    time_band, count, severity, text = given.time_band, given.count, given.severity, given.text
     organisation = find_organisation(session, org_key)
     body = session.exec(select(Body).where(Body.organisation_id == organisation.id, Body.key == body_key)).first()
     if body is None or body.kind != BodyKind.EST:

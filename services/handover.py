@@ -29,8 +29,10 @@ from samverkan.models import (
 from samverkan.models.enums import CycleStatus, ItemStatus, PhaseStatus
 from samverkan.orgconfig.routes import redact
 from samverkan.services.access import COORDINATING, holders, require_role, roles_with_function, steering_roles
+from samverkan.services.actor import Actor
 from samverkan.services.audit import audit
 from samverkan.services.errors import NotFoundError, RefusedError
+from samverkan.services.inputs import Handover
 from samverkan.services.overview import find_organisation
 
 
@@ -44,18 +46,10 @@ def _role(session: Session, organisation_id: int, key: str) -> Role:
     return role
 
 
-def handover(
-    session: Session,
-    org_key: str,
-    actor_email: str,
-    on: date,
-    *,
-    role_key: str,
-    to_email: str,
-    to_name: str | None = None,
-    starts_on: date | None = None,
-) -> RoleAssignment:
+def handover(session: Session, actor: Actor, given: Handover) -> RoleAssignment:
     """The role passes to `to_email` from `starts_on`; current holders' assignments end the day before."""
+    org_key, actor_email, on = actor.org_key, actor.email, actor.on
+    role_key, to_email, to_name, starts_on = given.role_key, given.to_email, given.to_name, given.starts_on
     organisation = find_organisation(session, org_key)
     allowed = [r for f in COORDINATING for r in roles_with_function(session, organisation, f)]
     acting = require_role(

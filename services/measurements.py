@@ -10,15 +10,16 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
 from sqlmodel import Session, select
 
 from samverkan.core.ids import saved_id
 from samverkan.models import Indicator, Measurement
 from samverkan.services.access import COORDINATING, require_function
+from samverkan.services.actor import Actor
 from samverkan.services.audit import audit
 from samverkan.services.errors import RefusedError
+from samverkan.services.inputs import ImportMeasurements
 from samverkan.services.overview import find_organisation
 
 PERIOD = re.compile(r"^(\d{4})(?:-Q([1-4])|-(0[1-9]|1[0-2]))?$")
@@ -52,9 +53,8 @@ class _Value:
     source: str | None
 
 
-def import_measurements(
-    session: Session, org_key: str, actor_email: str, on: date, *, text: str, file: str
-) -> ImportReport:
+def import_measurements(session: Session, actor: Actor, given: ImportMeasurements) -> ImportReport:
+    org_key, actor_email, on, text, file = actor.org_key, actor.email, actor.on, given.text, given.file
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor_email, COORDINATING, on, "importera mätvärden")
     indicators = {i.key: i for i in session.exec(select(Indicator).where(Indicator.organisation_id == organisation.id))}

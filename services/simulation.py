@@ -26,6 +26,7 @@ from samverkan.orgconfig.loader import load_config
 from samverkan.orgconfig.validate import ValidationResult
 from samverkan.scheduling.actions import action_label
 from samverkan.services.access import holders
+from samverkan.services.actor import Actor
 from samverkan.services.cycle import start_cycle as begin
 from samverkan.services.errors import ServiceError
 from samverkan.services.overview import find_organisation
@@ -185,7 +186,7 @@ def simulate(
                     if actor is None:
                         continue
                     try:
-                        begin(session, key, actor, first, now=datetime.combine(first, SWEEP_AT, tzinfo=STOCKHOLM))
+                        begin(session, Actor(key, actor, first, datetime.combine(first, SWEEP_AT, tzinfo=STOCKHOLM)))
                         started[key] = actor
                     except ServiceError as exc:
                         started[key] = f"ingen cykel: {exc}"

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlmodel import Session, col, func, select
 
 from samverkan.core.ids import saved_id
 from samverkan.core.timeutil import utcnow
 from samverkan.models import Cause, CauseAnalysis, Cycle, Measure, Organisation, Problem
-from samverkan.models.enums import CausePerspective, CycleStatus, MeasureStatus, Related
+from samverkan.models.enums import CausePerspective, CycleStatus, Related
 from samverkan.notifications.owed import stop_unowed
 from samverkan.process.requirements import MeasureFacts, ProblemFacts
 from samverkan.services.access import COORDINATING, require_function, roles_with_function
+from samverkan.services.actor import Actor
 from samverkan.services.audit import audit
 from samverkan.services.errors import NotFoundError, RefusedError
+from samverkan.services.inputs import AddCause, AddMeasure, AddProblem, CompleteAnalysis, Prioritise, UpdateMeasure
 from samverkan.services.lifecycle import move
 from samverkan.services.overview import find_organisation
 from samverkan.services.privacy import no_personal_data
@@ -43,9 +43,8 @@ def _problem(session: Session, cycle: Cycle, problem_id: int) -> Problem:
     return problem
 
 
-def add_problem(
-    session: Session, org_key: str, actor_email: str, on: date, *, title: str, description: str | None = None
-) -> Problem:
+def add_problem(session: Session, actor: Actor, given: AddProblem) -> Problem:
+    org_key, actor_email, on, title, description = actor.org_key, actor.email, actor.on, given.title, given.description
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor_email, COORDINATING, on, "lägga till problem")
     if not title.strip():
@@ -61,18 +60,10 @@ def add_problem(
     return problem
 
 
-def prioritise(
-    session: Session,
-    org_key: str,
-    actor_email: str,
-    on: date,
-    *,
-    problem_id: int,
-    rank: int | None,
-    rationale: str | None = None,
-    prioritised: bool = True,
-) -> Problem:
+def prioritise(session: Session, actor: Actor, given: Prioritise) -> Problem:
     """Record the styrgrupp's prioritisation (or deprioritisation) of a problem."""
+    org_key, actor_email, on = actor.org_key, actor.email, actor.on
+    problem_id, rank, rationale, prioritised = given.problem_id, given.rank, given.rationale, given.prioritised
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor_email, COORDINATING, on, "prioritera problem")
     problem = _problem(session, active_cycle(session, organisation), problem_id)
@@ -93,19 +84,10 @@ def prioritise(
     return problem
 
 
-def add_cause(
-    session: Session,
-    org_key: str,
-    actor_email: str,
-    on: date,
-    *,
-    problem_id: int,
-    perspective: CausePerspective,
-    direct: bool,
-    description: str,
-    parent: int | None = None,
-) -> Cause:
+def add_cause(session: Session, actor: Actor, given: AddCause) -> Cause:
     """Add a probable cause to the orsaksanalys of a prioritised problem (created on first use)."""
+    org_key, actor_email, on, problem_id = actor.org_key, actor.email, actor.on, given.problem_id
+    perspective, direct, description, parent = given.perspective, given.direct, given.description, given.parent
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor_email, COORDINATING, on, "arbeta med orsaksanalysen")
     problem = _problem(session, active_cycle(session, organisation), problem_id)
@@ -149,17 +131,9 @@ def add_cause(
     return cause
 
 
-def complete_analysis(
-    session: Session,
-    org_key: str,
-    actor_email: str,
-    on: date,
-    *,
-    problem_id: int,
-    summary: str | None = None,
-    sources_used: str | None = None,
-    sources_excluded: str | None = None,
-) -> CauseAnalysis:
+def complete_analysis(session: Session, actor: Actor, given: CompleteAnalysis) -> CauseAnalysis:
+    org_key, actor_email, on, problem_id = actor.org_key, actor.email, actor.on, given.problem_id
+    summary, sources_used, sources_excluded = given.summary, given.sources_used, given.sources_excluded
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor_email, COORDINATING, on, "slutföra orsaksanalysen")
     problem = _problem(session, active_cycle(session, organisation), problem_id)
@@ -187,21 +161,11 @@ def complete_analysis(
     return analysis
 
 
-def add_measure(
-    session: Session,
-    org_key: str,
-    actor_email: str,
-    on: date,
-    *,
-    cause_id: int | None,
-    title: str,
-    owner: str,
-    due_on: date | None,
-    follow_up: str,
-    operational_goal: str | None = None,
-    short_term: bool = True,
-) -> Measure:
+def add_measure(session: Session, actor: Actor, given: AddMeasure) -> Measure:
     """An åtgärd. Refused without the cause it acts on, an owner, a deadline and how it is followed up."""
+    org_key, actor_email, on = actor.org_key, actor.email, actor.on
+    cause_id, title, owner, due_on, follow_up = given.cause_id, given.title, given.owner, given.due_on, given.follow_up
+    operational_goal, short_term = given.operational_goal, given.short_term
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor_email, COORDINATING, on, "lägga till åtgärder")
     cycle = active_cycle(session, organisation)
@@ -247,19 +211,11 @@ def add_measure(
     return measure
 
 
-def update_measure(
-    session: Session,
-    org_key: str,
-    actor_email: str,
-    on: date,
-    *,
-    measure_id: int,
-    status: MeasureStatus | None = None,
-    progress_pct: int | None = None,
-    hours_spent: float | None = None,
-    cost_sek: float | None = None,
-) -> Measure:
+def update_measure(session: Session, actor: Actor, given: UpdateMeasure) -> Measure:
     """Report status (grön/gul/röd) and progress. The owning role or the coordinating roles may."""
+    org_key, actor_email, on = actor.org_key, actor.email, actor.on
+    measure_id, status, progress_pct = given.measure_id, given.status, given.progress_pct
+    hours_spent, cost_sek = given.hours_spent, given.cost_sek
     organisation = find_organisation(session, org_key)
     measure = session.get(Measure, measure_id)
     cycle = active_cycle(session, organisation)

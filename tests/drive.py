@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import subprocess
 import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_type_hints
 
+from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -19,13 +21,25 @@ from samverkan.models.enums import EvidenceKind
 from samverkan.orgconfig.loader import load_config
 from samverkan.orgconfig.validate import validate_file
 from samverkan.services import agreements
-from samverkan.services.cycle import EvidenceInput
+from samverkan.services.actor import Actor
+from samverkan.services.inputs import EvidenceInput
 
 SAMORDNARE = "maria.exempelsson@fagersta.example"
 KOMMUNPOLIS = "johan.provare@polisen.example"
 LPO_CHEF = "per.polisson@polisen.example"
 KOMMUNDIREKTOR = "eva.direktor@fagersta.example"
 NY_KSO = "nadja.nyval@fagersta.example"
+
+
+def input_model(function: Callable[..., Any]) -> type[BaseModel] | None:
+    """The input model a service function takes after (session, actor), if any."""
+    hints = get_type_hints(function)
+    names = list(inspect.signature(function).parameters)
+    if len(names) < 3:
+        return None
+    hint = hints.get(names[2])
+    found = [t for t in get_args(hint) or (hint,) if isinstance(t, type) and issubclass(t, BaseModel)]
+    return found[0] if found else None
 
 
 class Driver:
@@ -36,9 +50,18 @@ class Driver:
         with session_scope(self.engine) as session:
             load_config(session, validate_file(path))
 
+    def actor(self, email: str) -> Actor:
+        return Actor(self.org_key, email, self.on)
+
     def __call__(self, function: Callable[..., Any], actor: str, *args: Any, **kwargs: Any) -> Any:
+        """Call a service function as `actor`; the arguments (positional in the input model's field order, or
+        by name) become the function's input model."""
+        model = input_model(function)
         with session_scope(self.engine) as session:
-            return function(session, self.org_key, actor, self.on, *args, **kwargs)
+            if model is None:
+                return function(session, self.actor(actor))
+            positional = dict(zip(list(model.model_fields)[: len(args)], args, strict=True))
+            return function(session, self.actor(actor), model(**positional, **kwargs))
 
     def decision(self, title: str, body: str = "styrgrupp", actor: str = SAMORDNARE) -> int:
         decision = self(
@@ -60,20 +83,24 @@ class Driver:
             return len(session.exec(select(Decision)).all())
 
 
+def evidence(kind: EvidenceKind, title: str, uri: str | None = None, decision_id: int | None = None) -> EvidenceInput:
+    return EvidenceInput(kind=kind, title=title, uri=uri, decision_id=decision_id)
+
+
 def doc(title: str) -> EvidenceInput:
-    return EvidenceInput(EvidenceKind.DOCUMENT, title, uri=f"diarium:KS 2027/{abs(hash(title)) % 1000}")
+    return evidence(EvidenceKind.DOCUMENT, title, uri=f"diarium:KS 2027/{abs(hash(title)) % 1000}")
 
 
 def dialog(title: str) -> EvidenceInput:
-    return EvidenceInput(EvidenceKind.DIALOGUE, title)
+    return evidence(EvidenceKind.DIALOGUE, title)
 
 
 def link(title: str) -> EvidenceInput:
-    return EvidenceInput(EvidenceKind.LINK, title, uri="https://www.fagersta.example/medborgarlofte")
+    return evidence(EvidenceKind.LINK, title, uri="https://www.fagersta.example/medborgarlofte")
 
 
 def decided(decision_id: int, title: str = "Protokollfört beslut") -> EvidenceInput:
-    return EvidenceInput(EvidenceKind.DECISION, title, decision_id=decision_id)
+    return evidence(EvidenceKind.DECISION, title, decision_id=decision_id)
 
 
 def run_until_killed(script: str) -> subprocess.CompletedProcess[str]:

@@ -24,6 +24,8 @@ from samverkan.models import Person
 from samverkan.orgconfig.loader import load_config
 from samverkan.orgconfig.validate import validate_text
 from samverkan.services import accounts, cycle
+from samverkan.services.actor import Actor
+from samverkan.services.inputs import SetDeadline
 from samverkan.web.app import create_app
 from tests.drive import KOMMUNDIREKTOR, SAMORDNARE
 from tests.receivers import free_port
@@ -72,11 +74,12 @@ def fagersta_for_web(engine: Engine, with_deadlines: bool = True) -> None:
         for person in session.exec(select(Person)).all():
             session.add(accounts.Account(person_id=person.id, password_hash=hashed))
     with session_scope(engine) as session:
-        cycle.start_cycle(session, "fagersta", SAMORDNARE, today)
+        cycle.start_cycle(session, Actor("fagersta", SAMORDNARE, today))
     if with_deadlines:
         with session_scope(engine) as session:  # one item due in three days, one overdue
-            cycle.set_deadline(session, "fagersta", KOMMUNDIREKTOR, today, "roller-och-ansvar", today + timedelta(3))
-            cycle.set_deadline(session, "fagersta", KOMMUNDIREKTOR, today, "kommunikationsplan", today + timedelta(3))
+            direktor = Actor("fagersta", KOMMUNDIREKTOR, today)
+            cycle.set_deadline(session, direktor, SetDeadline(item="roller-och-ansvar", due_on=today + timedelta(3)))
+            cycle.set_deadline(session, direktor, SetDeadline(item="kommunikationsplan", due_on=today + timedelta(3)))
 
 
 @lru_cache

@@ -14,8 +14,6 @@ import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 MAX_FUNCTION_LINES = 60
 MIGRATIONS = ROOT / "database" / "migrations"
@@ -49,10 +47,6 @@ def test_the_application_packages_are_found() -> None:
     assert all((package / "__init__.py").is_file() for package in packages), packages
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="other branches are still shortening functions in their packages; removed once they are merged",
-)
 def test_no_function_is_longer_than_sixty_lines() -> None:
     offenders = [
         offender

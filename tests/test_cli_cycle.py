@@ -140,3 +140,15 @@ def test_full_cycle_through_the_cli(db_url: str) -> None:
     pack = json.loads(cli("handover", "fagersta", "samordnare", "--json"))
     assert pack["holders"] == ["Maria Exempelsson <maria.exempelsson@fagersta.example>"]
     assert any(d["title"] == "Rapport" for d in pack["recent_decisions"])
+
+
+def test_options_are_checked_by_the_actions_input_model_in_swedish(db_url: str) -> None:
+    cli = Cli(db_url)
+    cli("load", str(EXAMPLES / "fagersta.yaml"))
+    cli("cycle", "start", "fagersta", who=SAMORDNARE)
+    refused = cli("measure", "update", "fagersta", "1", "--progress", "150", "--hours", "-2", who=SAMORDNARE, ok=False)
+    assert refused == (
+        "fel: ogiltiga uppgifter:\n  - Genomfört (%): 150 ska vara ≤ 100\n  - Nedlagda timmar: -2.0 ska vara ≥ 0.0\n"
+    )
+    refused = cli("problem", "prioritise", "fagersta", "1", "--rank", "0", who=SAMORDNARE, ok=False)
+    assert refused == "fel: ogiltiga uppgifter:\n  - Prioritetsordning: 0 ska vara ≥ 1\n"

@@ -17,6 +17,7 @@ from samverkan.models import Agreement, ChecklistItem, Evidence, Signature
 from samverkan.models.enums import AgreementStatus, ItemStatus
 from samverkan.services import agreements, cycle
 from samverkan.services.errors import ConflictError
+from samverkan.services.inputs import CompleteItem
 from tests.conftest import EXAMPLES, PG_URL, pg_schema
 from tests.drive import Driver, doc
 
@@ -69,7 +70,9 @@ def test_two_people_complete_the_same_item_at_once(pg_engine: Engine, attempt: i
     results = at_once(
         pg_engine,
         [
-            lambda s, who=who: cycle.complete_item(s, "umea", who, ON, "kommunikationsplan", doc(f"Plan av {who}"))
+            lambda s, who=who: cycle.complete_item(
+                s, umea.actor(who), CompleteItem(item="kommunikationsplan", evidence=doc(f"Plan av {who}"))
+            )
             for who in (sofia, ali)
         ],
     )
@@ -87,7 +90,7 @@ def test_the_same_signatory_signing_twice_at_once(pg_engine: Engine) -> None:
     fagersta = Driver(pg_engine, "fagersta", ON)
     fagersta.load(EXAMPLES / "fagersta.yaml")
     lpo = "per.polisson@polisen.example"
-    results = at_once(pg_engine, [lambda s: agreements.sign(s, "fagersta", lpo, ON)] * 2)
+    results = at_once(pg_engine, [lambda s: agreements.sign(s, fagersta.actor(lpo))] * 2)
     assert sorted(type(r).__name__ for r in results) == ["ConflictError", "SigningResult"], results
     conflict = next(r for r in results if isinstance(r, ConflictError))
     assert "Lokalpolisområde Norra Västmanland har redan skrivit under" in str(conflict)
@@ -107,7 +110,7 @@ def test_seven_parties_signing_at_the_same_moment_leave_it_signed(pg_engine: Eng
         "filip.aselesson@asele.example",
         "gunnar.lokalpolischef@polisen.example",
     ]
-    results = at_once(pg_engine, [lambda s, e=e: agreements.sign(s, "sodra-lappland", e, ON) for e in signers])
+    results = at_once(pg_engine, [lambda s, e=e: agreements.sign(s, lappland.actor(e)) for e in signers])
     assert all(isinstance(r, agreements.SigningResult) for r in results), results
     assert sum(r.status == AgreementStatus.SIGNED for r in results) == 1  # the last one in sees it complete
     with Session(pg_engine) as session:

@@ -148,6 +148,6 @@ def test_fagersta_runs_a_full_cycle_and_starts_the_next(fagersta: Driver, engine
     assert actions.count("item.complete") == 25  # 4 + 6 + 2 + 5 + 3 + 5 items
     assert actions.count("phase.complete") == 6
     assert {"cycle.start", "cycle.close", "sign", "measure.add", "cause.add", "handover"} <= set(actions)
-    status = d(lambda session, key, actor, on: cycle.cycle_status(session, key, on), SAMORDNARE)
+    status = d(lambda session, actor: cycle.cycle_status(session, actor.org_key, actor.on), SAMORDNARE)
     assert (status.number, status.current_phase) == (2, "Lägesbild")
     assert len(status.missing) == 6

@@ -14,10 +14,9 @@ from samverkan.models import ChecklistItem, Evidence, Phase
 from samverkan.models.enums import AgreementStatus, CausePerspective, EvidenceKind, ItemStatus, PhaseStatus
 from samverkan.process.definition import available_definitions, load_definition, parse_definition
 from samverkan.services import agreements, cycle, handover, substance
-from samverkan.services.cycle import EvidenceInput
 from samverkan.services.errors import ConflictError, NotPermittedError, RefusedError
 from tests.conftest import EXAMPLES
-from tests.drive import KOMMUNDIREKTOR, KOMMUNPOLIS, LPO_CHEF, SAMORDNARE, Driver, decided, dialog, doc
+from tests.drive import KOMMUNDIREKTOR, KOMMUNPOLIS, LPO_CHEF, SAMORDNARE, Driver, decided, dialog, doc, evidence
 
 ON = date(2027, 1, 11)
 
@@ -51,9 +50,9 @@ def test_evidence_of_the_wrong_kind_or_missing_is_refused(d: Driver) -> None:
     with pytest.raises(RefusedError, match="kräver bevis av typen beslut, inte dokument"):
         d(cycle.complete_item, SAMORDNARE, "beslut-om-samverkan", doc("Ett dokument"))
     with pytest.raises(RefusedError, match="ett dokument som bevis behöver en plats"):
-        d(cycle.complete_item, KOMMUNPOLIS, "roller-och-ansvar", EvidenceInput(EvidenceKind.DOCUMENT, "Roller"))
+        d(cycle.complete_item, KOMMUNPOLIS, "roller-och-ansvar", evidence(EvidenceKind.DOCUMENT, "Roller"))
     with pytest.raises(RefusedError, match="beviset behöver en rubrik"):
-        d(cycle.complete_item, KOMMUNPOLIS, "roller-och-ansvar", EvidenceInput(EvidenceKind.DOCUMENT, " ", "x"))
+        d(cycle.complete_item, KOMMUNPOLIS, "roller-och-ansvar", evidence(EvidenceKind.DOCUMENT, " ", "x"))
     with pytest.raises(RefusedError, match=r"ett protokollfört beslut i Fagersta kommun .*fick 999"):
         d(cycle.complete_item, SAMORDNARE, "beslut-om-samverkan", decided(999))
 
@@ -64,7 +63,7 @@ def test_a_link_must_be_http(d: Driver) -> None:
     with pytest.raises(
         RefusedError, match="hör till fasen Överenskommelse, som inte har öppnats än; nu pågår Lägesbild"
     ):
-        d(cycle.complete_item, KOMMUNPOLIS, "medborgarloften", EvidenceInput(EvidenceKind.LINK, "x", "ftp://x"))
+        d(cycle.complete_item, KOMMUNPOLIS, "medborgarloften", evidence(EvidenceKind.LINK, "x", "ftp://x"))
 
 
 def test_completing_twice_is_a_clear_conflict(d: Driver) -> None:

@@ -88,7 +88,7 @@ def test_renewal_creates_a_new_version_and_keeps_the_old(lappland: Driver) -> No
 def test_promise_renewal_keeps_the_previous_version(lappland: Driver) -> None:
     lappland(agreements.sign, KSO["lycksele"], "promise", "lycksele")
     lappland(agreements.sign, LPO, "promise", "lycksele")
-    renewed = lappland(agreements.renew_promise, SAMORDNARE, municipality="lycksele", starts_on=date(2029, 1, 1))
+    renewed = lappland(agreements.renew_promise, SAMORDNARE, kommun="lycksele", starts_on=date(2029, 1, 1))
     assert (renewed.version, renewed.title, renewed.period_end) == (
         2,
         "Medborgarlöfte Lycksele kommun 2029",

@@ -133,14 +133,14 @@ def test_free_text_elsewhere_is_checked_by_the_same_rule(d: Driver, call: object
 def test_evidence_and_decisions_are_checked_too(d: Driver) -> None:
     from samverkan.models.enums import EvidenceKind
     from samverkan.services.agreements import record_decision
-    from samverkan.services.cycle import EvidenceInput
+    from tests.drive import evidence
 
     with pytest.raises(RefusedError, match="fältet 'rubrik'"):
         d(
             cycle.complete_item,
             KOMMUNPOLIS,
             "roller-och-ansvar",
-            EvidenceInput(EvidenceKind.DOCUMENT, f"Utredning {PNR}", "diarium:1"),
+            evidence(EvidenceKind.DOCUMENT, f"Utredning {PNR}", "diarium:1"),
         )
     with pytest.raises(RefusedError, match="fältet 'beslutstext'"):
         d(record_decision, SAMORDNARE, body_key="styrgrupp", kind="beslut", title="Beslut", text=f"Insats för {PNR}")

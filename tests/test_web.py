@@ -250,3 +250,48 @@ def test_api_with_a_personal_key(live: Live) -> None:
     schema = api.get("/api/openapi.json").json()
     assert "/api/v1/organisationer/{key}/underskrifter" in schema["paths"]
     assert not [p for p in schema["paths"] if not p.startswith("/api/")]  # pages are not in the API description
+
+
+def test_a_form_with_bad_input_is_refused_in_swedish_naming_the_field(live: Live) -> None:
+    erik = live.login(EST_SKOLA)
+    data = {"csrf_token": erik.csrf, "category": "klotter", "area": "Torget", "source_function": "skola"}  # type: ignore[attr-defined]
+    data["count"] = "två"
+    refused = erik.post("/org/fagersta/est", data=data)
+    assert refused.status_code == 422
+    assert "Uppgifterna i formuläret är inte giltiga" in refused.text and "Antal: ska vara ett heltal" in refused.text
+    assert 'value="Torget"' in refused.text  # what was typed is kept
+    maria = live.login(SAMORDNARE)
+    reopen = maria.post("/org/fagersta/cykel/omtag", data={"csrf_token": maria.csrf, "phase_key": "initiera"})  # type: ignore[attr-defined]
+    assert reopen.status_code == 422 and "Skäl: obligatoriskt fält saknas" in reopen.text
+    with Session(live.engine) as session:
+        assert session.exec(select(EstObservation)).all() == []
+
+
+def test_the_api_takes_the_same_input_models_as_the_pages(live: Live) -> None:
+    maria = live.login(SAMORDNARE)
+    page = maria.post("/konto/api-nyckel", data={"csrf_token": maria.csrf, "label_text": "test"})  # type: ignore[attr-defined]
+    key = re.search(r'id="apinyckel">([^<]+)<', page.text).group(1)  # type: ignore[union-attr]
+    headers = {"Authorization": f"Bearer {key}"}
+    api = live.client()
+    schema = api.get("/api/openapi.json").json()["components"]["schemas"]
+    assert {"EvidenceInput", "RecordDecision", "Signing", "MeasureReport", "Observation"} <= set(schema)
+    assert schema["Observation"]["properties"]["area"]["title"] == "Område"
+    seen = api.post(  # the only EST group and today, as on the page
+        "/api/v1/organisationer/fagersta/est/observationer",
+        headers=headers,
+        json={"category": "klotter", "area": "Centrum", "source_function": "samordnare", "count": 2},
+    )
+    assert seen.status_code == 201, seen.text
+    assert seen.json()["observed_on"] == today_local().isoformat()
+    bad = api.post(
+        "/api/v1/organisationer/fagersta/est/observationer",
+        headers=headers,
+        json={"category": "klotter", "area": "Centrum", "source_function": "x", "count": -1, "extra": 1},
+    )
+    assert bad.status_code == 422
+    assert set(bad.json()["saknas"]) == {"body.count: -1 ska vara ≥ 0", "body.extra: okänd nyckel"}
+    nul = {"body_key": "styrgrupp\x00", "title": "Beslut", "text": "Text"}  # no database keeps a NUL in text
+    refused_nul = api.post("/api/v1/organisationer/fagersta/beslut", headers=headers, json=nul)
+    assert refused_nul.status_code == 422 and "NUL" in refused_nul.json()["saknas"][0]
+    refused = live.login(EST_SKOLA).get("/org/fagersta/leveranser")
+    assert refused.status_code == 403 and "för samordnaren och kommunpolisen" in refused.text

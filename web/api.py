@@ -6,26 +6,45 @@ cookie, so cross-site requests cannot use it. Errors are {"fel": text, "saknas":
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
-from sqlmodel import col, select
+from sqlmodel import Session
 
-from samverkan.models import Cycle, Measure, Notification, Person, TokenKind
-from samverkan.models.enums import CycleStatus, EvidenceKind, MeasureStatus
-from samverkan.services import accounts, agreements, cycle, est, substance
+from samverkan.core.pydantic_messages import pydantic_message
+from samverkan.models import Person, TokenKind
+from samverkan.models.enums import MeasureStatus
+from samverkan.services import agreements, cycle, est, substance
+from samverkan.services.actor import Actor
 from samverkan.services.agreements import DecisionView, SigningResult
 from samverkan.services.calendar_feed import organisation_calendar
 from samverkan.services.cycle import CycleView
-from samverkan.services.errors import NotFoundError, NotPermittedError, RefusedError, ServiceError
+from samverkan.services.deliveries import delivery_log
+from samverkan.services.errors import RefusedError, ServiceError
+from samverkan.services.inputs import (
+    CompleteItem,
+    EvidenceInput,
+    MeasureReport,
+    Observation,
+    RecordDecision,
+    SignDecision,
+    Signing,
+    UpdateMeasure,
+)
+from samverkan.services.measure_list import current_measures
+from samverkan.services.membership import Membership, member_of
 from samverkan.services.my_work import WorkEntry, my_work
+from samverkan.services.personal_keys import token_holder
 from samverkan.web.security import state
-from samverkan.web.views import Id, Membership, membership, status_of
+from samverkan.web.views import Id, status_of
+
+T = TypeVar("T")
 
 bearer = HTTPBearer(auto_error=False, description="Personlig API-nyckel från sidan Mitt konto")
 
@@ -61,7 +80,7 @@ def error_response(exc: ServiceError) -> JSONResponse:
 
 
 def validation_response(exc: RequestValidationError) -> JSONResponse:
-    problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+    problems = [f"{'.'.join(str(p) for p in e['loc'])}: {pydantic_message(e)}" for e in exc.errors()]
     return JSONResponse(Problem(fel="Ogiltiga uppgifter", saknas=problems).model_dump(), status_code=422)
 
 
@@ -71,22 +90,26 @@ def api_person(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorised("API-nyckel saknas (Authorization: Bearer …)")
     with state(request).read() as session:
-        token = accounts.valid_token(session, credentials.credentials, TokenKind.API)
-        person = session.get(Person, token.person_id) if token else None
-    if person is None:
+        held = token_holder(session, credentials.credentials, TokenKind.API)
+    if held is None:
         raise Unauthorised("API-nyckeln gäller inte (okänd, återkallad eller för gammal)")
-    return person
+    return held[1]
 
 
 Caller = Annotated[Person, Depends(api_person)]
-OrgKey = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 def _member(request: Request, person: Person, key: str) -> Membership:
-    from samverkan.web.security import Viewer
-
     with state(request).read() as session:
-        return membership(session, request, Viewer(person, None), key)  # type: ignore[arg-type]
+        return member_of(session, person, key, state(request).today())
+
+
+def _act(request: Request, person: Person, key: str, act: Callable[[Session, Actor], T]) -> T:
+    """One action: the caller must hold a role in the organisation; the service runs in one write transaction."""
+    _member(request, person, key)
+    web = state(request)
+    with web.write() as session:
+        return act(session, Actor(key, person.email, web.today()))
 
 
 # -- models ----------------------------------------------------------------------------------------
@@ -109,32 +132,12 @@ class MyWorkOut(BaseModel):
     organisations: list[OrganisationWorkOut]
 
 
-class EvidenceIn(BaseModel):
-    title: str = Field(min_length=1, max_length=300, description="Vad beviset är")
-    uri: str | None = Field(default=None, max_length=2000, description="Länk, sökväg eller diarienummer")
-    decision_id: Id | None = Field(default=None, ge=1, le=2**31 - 1, description="Beslutets nummer")
-
-
 class TransitionOut(BaseModel):
     completed_phase: str | None
     opened_phase: str | None
     closed_cycle: int | None
     new_cycle: int | None
     messages: list[str]
-
-
-class DecisionIn(BaseModel):
-    body_key: str = Field(min_length=1, max_length=64)
-    kind: str = Field(default="beslut", min_length=1, max_length=64)
-    title: str = Field(min_length=1, max_length=300)
-    text: str = Field(min_length=1, max_length=20000)
-    decided_on: date | None = None
-    diarienummer: str | None = Field(default=None, max_length=64)
-
-
-class SigningIn(BaseModel):
-    what: Literal["agreement", "promise"] = "agreement"
-    kommun: str | None = Field(default=None, max_length=64, description="Vilken kommuns medborgarlöfte")
 
 
 class MeasureOut(BaseModel):
@@ -144,23 +147,6 @@ class MeasureOut(BaseModel):
     due_on: date
     status: MeasureStatus
     progress_pct: int
-
-
-class MeasureIn(BaseModel):
-    status: MeasureStatus | None = None
-    progress_pct: int | None = Field(default=None, ge=0, le=100)
-
-
-class ObservationIn(BaseModel):
-    body_key: str = Field(min_length=1, max_length=64)
-    observed_on: date
-    category: str = Field(min_length=1, max_length=64)
-    area: str = Field(min_length=1, max_length=120)
-    source_function: str = Field(min_length=1, max_length=120)
-    time_band: Literal["morgon", "dag", "kväll", "natt"] | None = None
-    count: int | None = Field(default=None, ge=0, le=100000)
-    severity: int | None = Field(default=None, ge=1, le=3)
-    text: str | None = Field(default=None, max_length=2000)
 
 
 class ObservationOut(BaseModel):
@@ -213,94 +199,58 @@ def api_cycle(request: Request, person: Caller, key: str) -> Any:
 @router.post(
     "/organisationer/{key}/punkter/{item_id}/klar", response_model=TransitionOut, summary="Markera en punkt som klar"
 )
-def api_complete(request: Request, person: Caller, key: str, item_id: Id, evidence: EvidenceIn) -> Any:
-    from samverkan.models import ChecklistItem
-
-    _member(request, person, key)
-    web = state(request)
-    with web.write() as session:
-        item = session.get(ChecklistItem, item_id)
-        if item is None:
-            raise NotFoundError(f"punkt nr {item_id} finns inte")
-        given = EvidenceKind(item.evidence_kind)
-        moved = cycle.complete_item(
-            session,
-            key,
-            person.email,
-            web.today(),
-            str(item_id),
-            cycle.EvidenceInput(given, evidence.title, evidence.uri, evidence.decision_id),
-        )
+def api_complete(request: Request, person: Caller, key: str, item_id: Id, evidence: EvidenceInput) -> Any:
+    given = CompleteItem(item=str(item_id), evidence=evidence)
+    moved = _act(request, person, key, lambda session, actor: cycle.complete_item(session, actor, given))
     return {**moved.__dict__, "messages": moved.describe()}
 
 
 @router.post(
     "/organisationer/{key}/beslut", response_model=DecisionView, status_code=201, summary="Protokollför beslut"
 )
-def api_record_decision(request: Request, person: Caller, key: str, decision: DecisionIn) -> Any:
-    _member(request, person, key)
-    web = state(request)
-    with web.write() as session:
-        recorded = agreements.record_decision(
-            session, key, person.email, web.today(), **decision.model_dump(exclude_none=False)
-        )
+def api_record_decision(request: Request, person: Caller, key: str, decision: RecordDecision) -> Any:
+    def act(session: Session, actor: Actor) -> DecisionView:
+        recorded = agreements.record_decision(session, actor, decision)
         session.flush()
         return agreements.decision_view(session, key, recorded.id)  # type: ignore[arg-type]
+
+    return _act(request, person, key, act)
 
 
 @router.post("/organisationer/{key}/beslut/{decision_id}/justering", response_model=DecisionView, summary="Justera")
 def api_sign_decision(request: Request, person: Caller, key: str, decision_id: Id) -> Any:
-    _member(request, person, key)
-    web = state(request)
-    with web.write() as session:
-        return agreements.sign_decision(session, key, person.email, web.today(), decision_id)
+    given = SignDecision(decision_id=decision_id)
+    return _act(request, person, key, lambda session, actor: agreements.sign_decision(session, actor, given))
 
 
 @router.post("/organisationer/{key}/underskrifter", response_model=SigningResult, summary="Skriv under för sin part")
-def api_sign(request: Request, person: Caller, key: str, signing: SigningIn) -> Any:
-    _member(request, person, key)
-    web = state(request)
-    with web.write() as session:
-        return agreements.sign(session, key, person.email, web.today(), signing.what, signing.kommun)
-
-
-def _active_cycle_id(session: Any, member: Membership) -> int | None:
-    found = session.exec(
-        select(Cycle.id).where(Cycle.organisation_id == member.organisation.id, Cycle.status == CycleStatus.ACTIVE)
-    ).first()
-    return found  # type: ignore[no-any-return]
+def api_sign(request: Request, person: Caller, key: str, signing: Signing) -> Any:
+    return _act(request, person, key, lambda session, actor: agreements.sign(session, actor, signing))
 
 
 @router.get("/organisationer/{key}/atgarder", response_model=list[MeasureOut], summary="Åtgärder i pågående cykel")
 def api_measures(request: Request, person: Caller, key: str) -> Any:
     member = _member(request, person, key)
     with state(request).read() as session:
-        cycle_id = _active_cycle_id(session, member)
-        if cycle_id is None:
-            return []
-        return session.exec(select(Measure).where(Measure.cycle_id == cycle_id).order_by(Measure.due_on)).all()
+        return current_measures(session, member.organisation)
 
 
 @router.patch("/organisationer/{key}/atgarder/{measure_id}", response_model=MeasureOut, summary="Rapportera status")
-def api_update_measure(request: Request, person: Caller, key: str, measure_id: Id, change: MeasureIn) -> Any:
-    _member(request, person, key)
-    web = state(request)
-    with web.write() as session:
-        return substance.update_measure(
-            session, key, person.email, web.today(), measure_id=measure_id, **change.model_dump()
-        )
+def api_update_measure(request: Request, person: Caller, key: str, measure_id: Id, change: MeasureReport) -> Any:
+    given = UpdateMeasure(measure_id=measure_id, **change.model_dump())
+    return _act(request, person, key, lambda session, actor: substance.update_measure(session, actor, given))
 
 
 @router.post(
     "/organisationer/{key}/est/observationer", response_model=ObservationOut, status_code=201, summary="EST-observation"
 )
-def api_observation(request: Request, person: Caller, key: str, observation: ObservationIn) -> Any:
-    _member(request, person, key)
-    web = state(request)
-    with web.write() as session:
-        saved = est.report_observation(session, key, person.email, web.today(), **observation.model_dump())
+def api_observation(request: Request, person: Caller, key: str, observation: Observation) -> Any:
+    def act(session: Session, actor: Actor) -> ObservationOut:
+        saved = est.report_observation(session, actor, observation)
         session.flush()
-        return ObservationOut(id=saved.id, observed_on=saved.observed_on, category=saved.category, area=saved.area)  # type: ignore[arg-type]
+        return ObservationOut(id=saved.id, observed_on=saved.observed_on, category=saved.category, area=saved.area)
+
+    return _act(request, person, key, act)
 
 
 @router.get("/organisationer/{key}/arshjul", response_model=list[EventOut], summary="Årshjulet (mina händelser)")
@@ -326,16 +276,10 @@ def api_year_wheel(
 
 @router.get("/organisationer/{key}/leveranser", response_model=list[NotificationOut], summary="Leveransloggen")
 def api_deliveries(request: Request, person: Caller, key: str, antal: Annotated[int, Query(ge=1, le=500)] = 100) -> Any:
-    member = _member(request, person, key)
-    if not member.coordinating:
-        raise NotPermittedError("leveransloggen är för samordnaren och kommunpolisen")
-    with state(request).read() as session:
-        rows = session.exec(
-            select(Notification)
-            .where(Notification.organisation_id == member.organisation.id)
-            .order_by(col(Notification.id).desc())
-            .limit(antal)
-        ).all()
+    _member(request, person, key)
+    web = state(request)
+    with web.read() as session:
+        log = delivery_log(session, Actor(key, person.email, web.today()), antal)
     return [
         {
             "id": n.id,
@@ -347,5 +291,5 @@ def api_deliveries(request: Request, person: Caller, key: str, antal: Annotated[
             "sent_at": n.sent_at.isoformat() if n.sent_at else None,
             "last_error": n.last_error,
         }
-        for n in rows
+        for n, _person in log.rows
     ]

@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
+from samverkan.core.pydantic_messages import pydantic_message
 from samverkan.core.settings import Settings, get_settings
 from samverkan.database import make_engine
 from samverkan.services.errors import ServiceError
@@ -69,6 +70,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         return finish(request, await call_next(request))
 
+    _answer_errors(app)
+    return app
+
+
+def _answer_errors(app: FastAPI) -> None:
+    """Errors in Swedish: a login page, an error page, or for the API a JSON problem."""
+
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -94,7 +102,5 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         if request.url.path.startswith("/api/"):
             return api.validation_response(exc)
-        problems = [f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors()]
+        problems = [f"{'.'.join(str(p) for p in e['loc'][1:])}: {pydantic_message(e)}" for e in exc.errors()]
         return page(request, "error.html.j2", 422, error="Uppgifterna i formuläret är inte giltiga:", problems=problems)
-
-    return app

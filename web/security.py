@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from samverkan.models import Person, PersonToken, TokenKind
-from samverkan.services.accounts import valid_token
+from samverkan.services.personal_keys import token_holder
 from samverkan.web.state import WebState
 
 SESSION_COOKIE = "samverkan_session"
@@ -58,17 +58,15 @@ def state(request: Request) -> WebState:
 
 
 def current_viewer(request: Request) -> Viewer | None:
-    cached = getattr(request.state, "viewer", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
+    if hasattr(request.state, "viewer"):  # looked up once per request
+        cached: Viewer | None = request.state.viewer
+        return cached
     viewer = None
     secret = request.cookies.get(SESSION_COOKIE, "")
     if secret:
         with state(request).read() as session:
-            token = valid_token(session, secret, TokenKind.SESSION)
-            person = session.get(Person, token.person_id) if token else None
-            if token is not None and person is not None:
-                viewer = Viewer(person, token)
+            held = token_holder(session, secret, TokenKind.SESSION)
+        viewer = Viewer(held[1], held[0]) if held else None
     request.state.viewer = viewer
     return viewer
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote, unquote
 
@@ -9,16 +10,16 @@ from fastapi import Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session
 
-from samverkan.models import Organisation, Role
-from samverkan.services.access import COORDINATING
 from samverkan.services.errors import ConflictError, NotFoundError, NotPermittedError, RefusedError, ServiceError
-from samverkan.services.my_work import held_roles
-from samverkan.services.overview import find_organisation
+from samverkan.services.membership import Membership, member_of, member_organisations
 from samverkan.templates.rendering import render
 from samverkan.web.security import NOTICE_COOKIE, Viewer, csrf_token, current_viewer, state
 
 Id = Annotated[int, Path(ge=1, le=2_147_483_647, description="Nummer")]  # fits every database's integer
 STATUS = {NotFoundError: 404, NotPermittedError: 403, ConflictError: 409, RefusedError: 422}
+
+
+__all__ = ["Id", "Membership", "membership", "page", "redirect", "refused", "show", "status_of"]
 
 
 def status_of(error: ServiceError) -> int:
@@ -48,9 +49,13 @@ def _nav(request: Request, viewer: Viewer | None) -> list[tuple[str, str]]:
         return []
     web = state(request)
     with web.read() as session:
-        ids = list(held_roles(session, viewer.person, web.today()))
-        orgs = [session.get(Organisation, i) for i in ids]
-    return sorted((o.key, o.name) for o in orgs if o is not None and o.config_hash is not None)
+        orgs = member_organisations(session, viewer.person, web.today())
+    return sorted((o.key, o.name) for o in orgs)
+
+
+def refused(request: Request, error: ServiceError) -> HTMLResponse:
+    """The error page for a refusal, with the refusal's status."""
+    return page(request, "error.html.j2", status_of(error), error=str(error))
 
 
 def redirect(url: str, notice: str | None = None) -> RedirectResponse:
@@ -61,27 +66,28 @@ def redirect(url: str, notice: str | None = None) -> RedirectResponse:
     return response
 
 
-class Membership:
-    """The viewer in one organisation today: their roles and what that lets them do."""
-
-    def __init__(self, organisation: Organisation, roles: list[Role]) -> None:
-        self.organisation = organisation
-        self.roles = roles
-        self.functions = {r.function or r.key for r in roles} | {r.key for r in roles}
-
-    @property
-    def coordinating(self) -> bool:
-        return bool(self.functions & set(COORDINATING))
-
-    @property
-    def role_names(self) -> str:
-        return ", ".join(r.name for r in self.roles)
+def show(
+    request: Request,
+    viewer: Viewer,
+    key: str,
+    template: str,
+    read: Callable[[Session, Membership], dict[str, Any]],
+    error: ServiceError | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """An organisation's page: the viewer's membership and what `read` returns, in one read transaction; with
+    `error`, the page shown again after a refused action, with the refusal's status."""
+    web = state(request)
+    try:
+        with web.read() as session:
+            member = membership(session, request, viewer, key)
+            context |= read(session, member)
+    except ServiceError as exc:
+        return refused(request, exc)
+    status, text = (status_of(error), str(error)) if error else (200, None)
+    return page(request, template, status, member=member, error=text, today=web.today(), **context)
 
 
 def membership(session: Session, request: Request, viewer: Viewer, org_key: str) -> Membership:
-    """The viewer's roles in the organisation, or NotPermitted: only those with a role see its pages."""
-    organisation = find_organisation(session, org_key)
-    roles = held_roles(session, viewer.person, state(request).today()).get(organisation.id, [])  # type: ignore[arg-type]
-    if not roles:
-        raise NotPermittedError(f"Du har ingen roll i {organisation.name} i dag och kan därför inte se dess sidor.")
-    return Membership(organisation, roles)
+    """The viewer's roles in the organisation today, or NotPermitted (services/membership.py decides)."""
+    return member_of(session, viewer.person, org_key, state(request).today())

@@ -1,4 +1,5 @@
-"""`samverkan cycle`: start a cycle, see where it stands, complete items and phases, reopen, set deadlines."""
+"""`samverkan cycle`: start a cycle, see where it stands, complete items and phases, reopen, set deadlines,
+move a running cycle onto the current process definition."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import click
 
 from samverkan.cli.options import (
     Group,
+    act,
+    as_input,
     common,
     date_option,
     db_option,
@@ -19,7 +22,8 @@ from samverkan.cli.options import (
     to_date,
 )
 from samverkan.models.enums import EvidenceKind
-from samverkan.services import cycle
+from samverkan.services import cycle, upgrade
+from samverkan.services.inputs import CompleteItem, EvidenceInput, ReopenPhase, SetDeadline, StartCycle
 from samverkan.templates.rendering import render
 
 
@@ -34,7 +38,7 @@ def cycle_group() -> None:
 @common
 def cycle_start(organisation: str, definition: str, actor: str, on: date | None, db_url: str | None) -> None:
     """Starta en ny cykel för ORGANISATION (den första börjar med uppstarten)."""
-    started = run(db_url, cycle.start_cycle, organisation, actor, on_or_today(on), definition)
+    started = act(db_url, cycle.start_cycle, organisation, actor, on, StartCycle, definition_key=definition)
     click.echo(f"Cykel {started.number} har startat ({started.definition_key}).")
 
 
@@ -49,7 +53,7 @@ def cycle_status(organisation: str, on: date | None, db_url: str | None, as_json
     if as_json:
         print_json(view.to_dict())
     else:
-        click.echo(render("cli/cycle.txt.j2", c=view), nl=False)
+        click.echo(render("cli/cycle.txt.j2", c=view, org_key=organisation), nl=False)
 
 
 @cycle_group.command("complete")
@@ -76,8 +80,8 @@ def cycle_complete(
     as_json: bool,
 ) -> None:
     """Markera PUNKT (nummer, nyckel eller fas/nyckel) som klar, med bevis."""
-    evidence = cycle.EvidenceInput(EvidenceKind(kind), title, uri, decision_id)
-    transition = run(db_url, cycle.complete_item, organisation, actor, on_or_today(on), item, evidence)
+    evidence = as_input(EvidenceInput, kind=kind, title=title, uri=uri, decision_id=decision_id)
+    transition = act(db_url, cycle.complete_item, organisation, actor, on, CompleteItem, item=item, evidence=evidence)
     if as_json:
         print_json({"item": item, "done": True, **transition.__dict__})
         return
@@ -90,7 +94,7 @@ def cycle_complete(
 @common
 def cycle_advance(organisation: str, actor: str, on: date | None, db_url: str | None) -> None:
     """Avsluta den pågående fasen; om något saknas listas exakt vad."""
-    echo_transition(run(db_url, cycle.complete_phase, organisation, actor, on_or_today(on)))
+    echo_transition(act(db_url, cycle.complete_phase, organisation, actor, on))
 
 
 @cycle_group.command("reopen")
@@ -100,7 +104,9 @@ def cycle_advance(organisation: str, actor: str, on: date | None, db_url: str | 
 @common
 def cycle_reopen(organisation: str, phase: str, reason: str, actor: str, on: date | None, db_url: str | None) -> None:
     """Omtag: gå tillbaka till en tidigare FAS. Dess punkter öppnas igen; historiken behålls."""
-    echo_transition(run(db_url, cycle.reopen_phase, organisation, actor, on_or_today(on), phase, reason))
+    echo_transition(
+        act(db_url, cycle.reopen_phase, organisation, actor, on, ReopenPhase, phase_key=phase, reason=reason)
+    )
 
 
 @cycle_group.command("deadline")
@@ -110,8 +116,19 @@ def cycle_reopen(organisation: str, phase: str, reason: str, actor: str, on: dat
 @common
 def cycle_deadline(organisation: str, item: str, due: str, actor: str, on: date | None, db_url: str | None) -> None:
     """Sätt tidsfristen för PUNKT (styrgruppen gör det)."""
-    updated = run(db_url, cycle.set_deadline, organisation, actor, on_or_today(on), item, to_date(due))
+    updated = act(db_url, cycle.set_deadline, organisation, actor, on, SetDeadline, item=item, due_on=to_date(due))
     click.echo(f"{updated.title}: senast {updated.due_on}")
+
+
+@cycle_group.command("upgrade")
+@click.argument("organisation")
+@common
+def cycle_upgrade(organisation: str, actor: str, on: date | None, db_url: str | None) -> None:
+    """Flytta över den pågående cykeln till processbeskrivningen som den ser ut nu. Klara punkter och deras
+    bevis behålls, nya punkter får tidsfrister; vägras om den pågående fasen eller en klar punkt skulle
+    försvinna."""
+    for line in act(db_url, upgrade.upgrade_definition, organisation, actor, on).describe():
+        click.echo(line)
 
 
 COMMANDS = (cycle_group,)

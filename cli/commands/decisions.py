@@ -9,16 +9,17 @@ import click
 from samverkan.cli.options import (
     Command,
     Group,
+    act,
     common,
     db_option,
     json_option,
-    on_or_today,
     parse_date,
     print_json,
     run,
 )
 from samverkan.core.labels import label
 from samverkan.services import agreements
+from samverkan.services.inputs import RecordDecision, RenewAgreement, RenewPromise, SignDecision, Signing
 
 
 @click.group("decision", cls=Group)
@@ -48,12 +49,13 @@ def decision_record(
     db_url: str | None,
 ) -> None:
     """Protokollför ett beslut."""
-    decision = run(
+    decision = act(
         db_url,
         agreements.record_decision,
         organisation,
         actor,
-        on_or_today(on),
+        on,
+        RecordDecision,
         body_key=body,
         kind=kind,
         title=title,
@@ -70,7 +72,7 @@ def decision_record(
 @common
 def decision_sign(organisation: str, decision_id: int, actor: str, on: date | None, db_url: str | None) -> None:
     """Justera beslut NR (ordföranden i organet som fattade det)."""
-    view = run(db_url, agreements.sign_decision, organisation, actor, on_or_today(on), decision_id)
+    view = act(db_url, agreements.sign_decision, organisation, actor, on, SignDecision, decision_id=decision_id)
     click.echo(f"Beslut nr {view.id} är justerat av {', '.join(view.signatories)}")
 
 
@@ -103,7 +105,7 @@ def sign(
     organisation: str, what: str, kommun: str | None, actor: str, on: date | None, db_url: str | None, as_json: bool
 ) -> None:
     """Skriv under överenskommelsen (agreement) eller ett medborgarlöfte (promise) för din part."""
-    result = run(db_url, agreements.sign, organisation, actor, on_or_today(on), what, kommun)
+    result = act(db_url, agreements.sign, organisation, actor, on, Signing, what=what, kommun=kommun)
     if as_json:
         print_json(result.__dict__)
         return
@@ -126,8 +128,8 @@ def agreement_renew(
     organisation: str, starts: date, ends: date, actor: str, on: date | None, db_url: str | None
 ) -> None:
     """Förnya överenskommelsen: en ny version; den gamla behålls."""
-    renewed = run(
-        db_url, agreements.renew_agreement, organisation, actor, on_or_today(on), starts_on=starts, ends_on=ends
+    renewed = act(
+        db_url, agreements.renew_agreement, organisation, actor, on, RenewAgreement, starts_on=starts, ends_on=ends
     )
     click.echo(f"{renewed.title}: version {renewed.version} ({renewed.period_start}–{renewed.period_end}), utkast")
 
@@ -146,8 +148,8 @@ def promise_renew(
     organisation: str, kommun: str | None, starts: date, actor: str, on: date | None, db_url: str | None
 ) -> None:
     """Nästa medborgarlöfte för en kommun; det gamla behålls."""
-    renewed = run(
-        db_url, agreements.renew_promise, organisation, actor, on_or_today(on), municipality=kommun, starts_on=starts
+    renewed = act(
+        db_url, agreements.renew_promise, organisation, actor, on, RenewPromise, kommun=kommun, starts_on=starts
     )
     click.echo(f"{renewed.title}: version {renewed.version} ({renewed.period_start}–{renewed.period_end})")
 

@@ -6,8 +6,9 @@ from datetime import date
 
 import click
 
-from samverkan.cli.options import Group, common, on_or_today, parse_date, run
+from samverkan.cli.options import Group, act, common, parse_date
 from samverkan.services import est
+from samverkan.services.inputs import Observation
 
 
 @click.group("est", cls=Group)
@@ -43,14 +44,15 @@ def est_report(
     db_url: str | None,
 ) -> None:
     """Rapportera en observation till EST-gruppen."""
-    saved = run(
+    saved = act(
         db_url,
         est.report_observation,
         organisation,
         actor,
-        on_or_today(on),
+        on,
+        Observation,
         body_key=body,
-        observed_on=observed or on_or_today(on),
+        observed_on=observed,
         category=category,
         area=area,
         source_function=source_function,

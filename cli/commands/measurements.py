@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from samverkan.cli.options import Failure, Group, common, on_or_today, run
+from samverkan.cli.options import Failure, Group, act, common
 from samverkan.services import measurements
+from samverkan.services.inputs import ImportMeasurements
 
 
 @click.group("measurements", cls=Group)
@@ -26,8 +27,8 @@ def measurements_import(organisation: str, file: Path, actor: str, on: date | No
         text = file.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise Failure(f"{file} är inte UTF-8; spara filen som CSV UTF-8") from None
-    report = run(
-        db_url, measurements.import_measurements, organisation, actor, on_or_today(on), text=text, file=str(file)
+    report = act(
+        db_url, measurements.import_measurements, organisation, actor, on, ImportMeasurements, text=text, file=str(file)
     )
     click.echo(f"{file}: {report.created} nya, {report.updated} ändrade, {report.unchanged} oförändrade")
 

@@ -10,6 +10,7 @@ import click
 from samverkan.cli.options import (
     Command,
     Failure,
+    act,
     date_option,
     db_option,
     db_url_or_default,
@@ -24,6 +25,7 @@ from samverkan.orgconfig.loader import LoadReport, load_config
 from samverkan.orgconfig.validate import validate_file
 from samverkan.scheduling.calendar import schedule_issues
 from samverkan.services import handover as handovers
+from samverkan.services.inputs import Handover
 from samverkan.services.overview import organisation_overview
 from samverkan.templates.rendering import render
 
@@ -161,12 +163,13 @@ def handover(
     if to_email:
         if not actor:
             raise Failure("ange vem som gör överlämningen med --as")
-        run(
+        act(
             db_url,
             handovers.handover,
             organisation,
             actor,
-            day,
+            on,
+            Handover,
             role_key=role,
             to_email=to_email,
             to_name=to_name,

@@ -6,10 +6,11 @@ from datetime import date
 
 import click
 
-from samverkan.cli.options import Group, common, on_or_today, parse_date, run
+from samverkan.cli.options import Group, act, common, parse_date
 from samverkan.core.labels import label
 from samverkan.models.enums import CausePerspective, MeasureStatus
 from samverkan.services import substance
+from samverkan.services.inputs import AddCause, AddMeasure, AddProblem, CompleteAnalysis, Prioritise, UpdateMeasure
 
 
 @click.group("problem", cls=Group)
@@ -26,8 +27,8 @@ def problem_add(
     organisation: str, title: str, description: str | None, actor: str, on: date | None, db_url: str | None
 ) -> None:
     """Lägg till ett problem i den pågående cykeln."""
-    problem = run(
-        db_url, substance.add_problem, organisation, actor, on_or_today(on), title=title, description=description
+    problem = act(
+        db_url, substance.add_problem, organisation, actor, on, AddProblem, title=title, description=description
     )
     click.echo(f"Problem nr {problem.id}: {problem.title}")
 
@@ -50,12 +51,13 @@ def problem_prioritise(
     db_url: str | None,
 ) -> None:
     """Registrera styrgruppens prioritering av problem NR."""
-    problem = run(
+    problem = act(
         db_url,
         substance.prioritise,
         organisation,
         actor,
-        on_or_today(on),
+        on,
+        Prioritise,
         problem_id=problem_id,
         rank=rank,
         rationale=rationale,
@@ -95,14 +97,15 @@ def cause_add(
     db_url: str | None,
 ) -> None:
     """Lägg till en trolig orsak i orsaksanalysen av PROBLEM."""
-    cause = run(
+    cause = act(
         db_url,
         substance.add_cause,
         organisation,
         actor,
-        on_or_today(on),
+        on,
+        AddCause,
         problem_id=problem_id,
-        perspective=CausePerspective(perspective),
+        perspective=perspective,
         direct=direct,
         description=text,
         parent=parent,
@@ -131,12 +134,13 @@ def analysis_complete(
     db_url: str | None,
 ) -> None:
     """Markera orsaksanalysen av PROBLEM som klar (kräver minst en orsak)."""
-    run(
+    act(
         db_url,
         substance.complete_analysis,
         organisation,
         actor,
-        on_or_today(on),
+        on,
+        CompleteAnalysis,
         problem_id=problem_id,
         summary=summary,
         sources_used=sources,
@@ -171,12 +175,13 @@ def measure_add(
     db_url: str | None,
 ) -> None:
     """Lägg till en åtgärd i åtgärdsplanen."""
-    measure = run(
+    measure = act(
         db_url,
         substance.add_measure,
         organisation,
         actor,
-        on_or_today(on),
+        on,
+        AddMeasure,
         cause_id=cause_id,
         title=title,
         owner=owner,
@@ -207,14 +212,15 @@ def measure_update(
     db_url: str | None,
 ) -> None:
     """Rapportera status och genomförande för åtgärd NR."""
-    measure = run(
+    measure = act(
         db_url,
         substance.update_measure,
         organisation,
         actor,
-        on_or_today(on),
+        on,
+        UpdateMeasure,
         measure_id=measure_id,
-        status=MeasureStatus(status) if status else None,
+        status=status,
         progress_pct=progress,
         hours_spent=hours,
         cost_sek=cost,

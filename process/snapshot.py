@@ -1,0 +1,60 @@
+"""A definition as a cycle keeps it: the validated data, and a content version that names it.
+
+Stored in `cycle.definition_snapshot` as
+
+    {"format": 1, "content": "3f2a9c1b7d4e", "version": 1, "definition": {...}}
+
+where `definition` is the parsed definition (every field, defaults filled in), `version` the file's own
+version number and `content` the first 12 hex digits of the SHA-256 of the definition's canonical JSON
+(sorted keys, no whitespace). Comments, layout and key order in the YAML file do not change the content
+version; any change of a phase, an item, a deadline or the version number does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from pydantic import ValidationError
+
+from samverkan.process.definition import ProcessDefinition
+
+SNAPSHOT_FORMAT = 1
+
+
+def canonical_form(definition: ProcessDefinition) -> dict[str, Any]:
+    return definition.model_dump(mode="json")
+
+
+def content_version(definition: ProcessDefinition) -> str:
+    text = json.dumps(canonical_form(definition), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def version_label(version: int, content: str) -> str:
+    return f"version {version} · {content}"
+
+
+def label_of(definition: ProcessDefinition) -> str:
+    return version_label(definition.version, content_version(definition))
+
+
+def snapshot_of(definition: ProcessDefinition) -> dict[str, Any]:
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "content": content_version(definition),
+        "version": definition.version,
+        "definition": canonical_form(definition),
+    }
+
+
+class SnapshotError(ValueError):
+    """A stored snapshot that no longer validates (e.g. a requirement the engine has dropped)."""
+
+
+def definition_from_snapshot(snapshot: dict[str, Any]) -> ProcessDefinition:
+    try:
+        return ProcessDefinition.model_validate(snapshot["definition"])
+    except (KeyError, TypeError, ValidationError) as exc:
+        raise SnapshotError(str(exc)) from None

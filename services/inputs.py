@@ -1,0 +1,205 @@
+"""What each action takes: one pydantic model per action, shared by the API (request bodies), the web forms and
+the CLI. Field constraints live here; each field's Swedish `title` names it in errors and forms. The rules that
+need the database (is the role there, is the phase active …) stay in the service functions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from samverkan.core.pydantic_messages import pydantic_message
+from samverkan.models.enums import CausePerspective, EvidenceKind, MeasureStatus
+
+Number = Annotated[int, Field(ge=1, le=2**31 - 1)]  # fits every database's integer
+Key = Annotated[str, Field(max_length=64)]
+
+
+def problems(model: type[BaseModel], error: ValidationError) -> list[str]:
+    """What is wrong with an input, in Swedish, each problem named by its field's title."""
+    return [f"{_title(model, e['loc'])}: {pydantic_message(e)}" for e in error.errors()]
+
+
+def _title(model: type[BaseModel], loc: tuple[int | str, ...]) -> str:
+    field = model.model_fields.get(str(loc[0])) if loc else None
+    return (field.title if field and field.title else None) or ".".join(str(p) for p in loc) or "uppgifterna"
+
+
+class Input(BaseModel):
+    """An action's input: unknown fields are refused, so a misspelt field is an error, not silently ignored;
+    no text may hold a NUL character (no database stores one in a text column)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("får inte innehålla tecknet NUL (\\x00)")
+        return value
+
+
+# -- the cycle ---------------------------------------------------------------------------------------
+
+
+class StartCycle(Input):
+    definition_key: Key = Field("samverkan", title="Processdefinition")
+
+
+class EvidenceInput(Input):
+    """What shows an item is done. A decision is referred to by its number; a link must be http(s).
+    Without `kind`, the evidence is of the kind the item asks for."""
+
+    title: str = Field(min_length=1, max_length=300, title="Rubrik", description="Vad beviset är")
+    uri: str | None = Field(None, max_length=2000, title="Plats", description="Länk, sökväg eller diarienummer")
+    decision_id: Number | None = Field(None, title="Beslut", description="Beslutets nummer")
+    kind: EvidenceKind | None = Field(None, title="Typ av bevis", description="Standard: den typ punkten kräver")
+
+
+class CompleteItem(Input):
+    item: str = Field(min_length=1, max_length=200, title="Punkt", description="Nummer, nyckel eller fas/nyckel")
+    evidence: EvidenceInput = Field(title="Bevis")
+
+
+class ReopenPhase(Input):
+    phase_key: Key = Field(title="Fas")
+    reason: str = Field(max_length=2000, title="Skäl")
+
+
+class SetDeadline(Input):
+    item: str = Field(min_length=1, max_length=200, title="Punkt")
+    due_on: date = Field(title="Klart senast")
+
+
+# -- problems, causes and åtgärder ---------------------------------------------------------------------
+
+
+class AddProblem(Input):
+    title: str = Field(max_length=300, title="Rubrik")
+    description: str | None = Field(None, max_length=5000, title="Beskrivning")
+
+
+class Prioritise(Input):
+    problem_id: Number = Field(title="Problem")
+    rank: int | None = Field(None, ge=1, le=1000, title="Prioritetsordning")
+    rationale: str | None = Field(None, max_length=5000, title="Motivering")
+    prioritised: bool = Field(True, title="Prioriterat")
+
+
+class AddCause(Input):
+    problem_id: Number = Field(title="Problem")
+    perspective: CausePerspective = Field(title="Perspektiv")
+    direct: bool = Field(True, title="Direkt orsak")
+    description: str = Field(max_length=5000, title="Orsak")
+    parent: Number | None = Field(None, title="Bakomliggande orsak")
+
+
+class CompleteAnalysis(Input):
+    problem_id: Number = Field(title="Problem")
+    summary: str | None = Field(None, max_length=5000, title="Sammanfattning")
+    sources_used: str | None = Field(None, max_length=5000, title="Använda källor")
+    sources_excluded: str | None = Field(None, max_length=5000, title="Bortvalda källor")
+
+
+class AddMeasure(Input):
+    cause_id: Number | None = Field(None, title="Orsak")
+    title: str = Field(max_length=300, title="Åtgärd")
+    owner: Key = Field(title="Ansvarig roll")
+    due_on: date | None = Field(None, title="Slutdatum")
+    follow_up: str = Field("", max_length=2000, title="Uppföljning")
+    operational_goal: str | None = Field(None, max_length=2000, title="Operativt mål")
+    short_term: bool = Field(True, title="Kortsiktig")
+
+
+class MeasureReport(Input):
+    """A report on an åtgärd (the API's request body; the åtgärd is named by the path)."""
+
+    status: MeasureStatus | None = Field(None, title="Status")
+    progress_pct: int | None = Field(None, ge=0, le=100, title="Genomfört (%)")
+    hours_spent: float | None = Field(None, ge=0, le=1_000_000, allow_inf_nan=False, title="Nedlagda timmar")
+    cost_sek: float | None = Field(None, ge=0, le=1_000_000_000, allow_inf_nan=False, title="Kostnad (kr)")
+
+
+class UpdateMeasure(MeasureReport):
+    measure_id: Number = Field(title="Åtgärd")
+
+
+# -- decisions and signatures --------------------------------------------------------------------------
+
+
+class RecordDecision(Input):
+    body_key: Key = Field(min_length=1, title="Organ")
+    kind: str = Field("beslut", min_length=1, max_length=64, title="Typ av beslut")
+    title: str = Field(min_length=1, max_length=300, title="Rubrik")
+    text: str = Field(min_length=1, max_length=20000, title="Beslutstext")
+    decided_on: date | None = Field(None, title="Beslutsdatum")
+    diarienummer: str | None = Field(None, max_length=64, title="Diarienummer")
+
+
+class SignDecision(Input):
+    decision_id: Number = Field(title="Beslut")
+
+
+class Signing(Input):
+    what: Literal["agreement", "promise"] = Field("agreement", title="Vad som skrivs under")
+    kommun: Key | None = Field(None, title="Kommun", description="Vilken kommuns medborgarlöfte")
+
+
+class RenewAgreement(Input):
+    starts_on: date = Field(title="Från")
+    ends_on: date = Field(title="Till")
+
+
+class RenewPromise(Input):
+    kommun: Key | None = Field(None, title="Kommun")
+    starts_on: date = Field(title="Från")
+
+
+# -- people and roles ----------------------------------------------------------------------------------
+
+
+class Handover(Input):
+    role_key: Key = Field(title="Roll")
+    to_email: str = Field(max_length=254, title="Till (e-post)")
+    to_name: str | None = Field(None, max_length=200, title="Namn")
+    starts_on: date | None = Field(None, title="Från")
+
+
+class Invite(Input):
+    email: str = Field(max_length=254, title="E-postadress")
+
+
+# -- EST and measurements ------------------------------------------------------------------------------
+
+
+TIME_BANDS = ("morgon", "dag", "kväll", "natt")
+TimeBand = Annotated[str, Field(max_length=32, json_schema_extra={"enum": list(TIME_BANDS)})]
+Severity = Annotated[int, Field(json_schema_extra={"minimum": 1, "maximum": 3})]
+
+
+class Observation(Input):
+    """Without `body_key`, the organisation's only EST group; without `observed_on`, the day of the act.
+    The time band and the severity are checked by the service together with the day, so that one refusal lists
+    every problem; their schema states the allowed values."""
+
+    body_key: Key | None = Field(None, title="EST-grupp")
+    observed_on: date | None = Field(None, title="Datum")
+    category: str = Field(max_length=64, title="Kategori")
+    area: str = Field(max_length=120, title="Område")
+    source_function: str = Field(max_length=120, title="Rapporterande funktion")
+    time_band: TimeBand | None = Field(None, title="Tid på dygnet")
+    count: int | None = Field(None, ge=0, le=100000, title="Antal")
+    severity: Severity | None = Field(None, title="Allvarlighetsgrad")
+    text: str | None = Field(None, max_length=2000, title="Fritext")
+
+
+class RequestPacket(Input):
+    kind: Key = Field(title="Typ av beslutsunderlag")
+    body_key: Key = Field(title="Organ")
+    meeting_on: date | None = Field(None, title="Mötesdag")
+
+
+class ImportMeasurements(Input):
+    text: str = Field(title="Innehåll")
+    file: str = Field(max_length=1000, title="Fil")

@@ -1,0 +1,45 @@
+"""Who may see an organisation's pages: a person who holds a role in it on the day."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session
+
+from samverkan.models import Organisation, Person, Role
+from samverkan.services.access import COORDINATING
+from samverkan.services.errors import NotPermittedError
+from samverkan.services.my_work import held_roles
+from samverkan.services.overview import find_organisation
+
+
+class Membership:
+    """A person in one organisation on a day: their roles and what that lets them see."""
+
+    def __init__(self, organisation: Organisation, roles: list[Role]) -> None:
+        self.organisation = organisation
+        self.roles = roles
+        self.functions = {r.function or r.key for r in roles} | {r.key for r in roles}
+
+    @property
+    def coordinating(self) -> bool:
+        return bool(self.functions & set(COORDINATING))
+
+    @property
+    def role_names(self) -> str:
+        return ", ".join(r.name for r in self.roles)
+
+
+def member_of(session: Session, person: Person, org_key: str, on: date) -> Membership:
+    """The person's roles in the organisation, or NotPermitted: only those with a role see its pages."""
+    organisation = find_organisation(session, org_key)
+    roles = held_roles(session, person, on).get(organisation.id, [])  # type: ignore[arg-type]
+    if not roles:
+        raise NotPermittedError(f"Du har ingen roll i {organisation.name} i dag och kan därför inte se dess sidor.")
+    return Membership(organisation, roles)
+
+
+def member_organisations(session: Session, person: Person, on: date) -> list[Organisation]:
+    """The organisations (with a loaded configuration) where the person holds a role on the day."""
+    found = [session.get(Organisation, org_id) for org_id in held_roles(session, person, on)]
+    return [o for o in found if o is not None and o.config_hash is not None]

@@ -1,0 +1,13 @@
+"""The Swedish pages, one module per area. Each page reads through the service layer in one transaction; each
+form goes through web/forms.py (input model, the service with the viewer as actor, notice or refusal). The
+service layer decides what a role may do."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from samverkan.web.pages import account, cycle, decisions, deliveries, documents, est, measures, organisation
+
+router = APIRouter(include_in_schema=False)
+for area in (account, organisation, cycle, decisions, measures, est, documents, deliveries):
+    router.routes.extend(area.router.routes)  # each route keeps its area router's CSRF dependency

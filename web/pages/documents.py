@@ -1,0 +1,85 @@
+"""Documents (decision packets and reports) and the årshjul."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from fastapi import Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from sqlmodel import Session
+
+from samverkan.core.labels import MONTHS_SV, label
+from samverkan.core.timeutil import local
+from samverkan.scheduling.calendar import CalendarEvent
+from samverkan.services.bodies import active_bodies
+from samverkan.services.calendar_feed import organisation_calendar
+from samverkan.services.errors import ServiceError
+from samverkan.services.inputs import RequestPacket
+from samverkan.services.membership import Membership
+from samverkan.services.packet_requests import packet_file, packet_files, request_packet
+from samverkan.services.packets import PACKET_KINDS
+from samverkan.web.forms import Logged, Posted, form_fields, page_router, parse, submit
+from samverkan.web.security import state
+from samverkan.web.views import membership, refused, show
+
+router = page_router()
+
+
+@router.get("/org/{key}/handlingar", response_class=HTMLResponse)
+def documents_page(request: Request, viewer: Logged, key: str) -> Response:
+    return _page(request, viewer, key)
+
+
+def _page(request: Request, viewer: Logged, key: str, error: ServiceError | None = None) -> Response:
+    folder = state(request).settings.documents_dir
+
+    def read(session: Session, member: Membership) -> dict[str, object]:
+        documents = packet_files(folder / member.organisation.key)
+        return {"documents": documents, "bodies": active_bodies(session, member.organisation)}
+
+    return show(request, viewer, key, "documents.html.j2", read, error, kinds=PACKET_KINDS)
+
+
+@router.post("/org/{key}/handlingar", response_class=HTMLResponse)
+def make_packet(request: Request, viewer: Logged, key: str, form: Posted) -> Response:
+    folder = state(request).settings.documents_dir
+    return submit(
+        request, viewer, key,
+        lambda session, actor: request_packet(session, actor, parse(RequestPacket, form_fields(form)), folder),
+        lambda path: (f"/org/{key}/handlingar", f"Beslutsunderlaget {path.name} är klart."),
+        lambda exc: _page(request, viewer, key, exc),
+    )  # fmt: skip
+
+
+@router.get("/org/{key}/handlingar/{name}")
+def download_document(request: Request, viewer: Logged, key: str, name: str) -> Response:
+    web = state(request)
+    try:
+        with web.read() as session:
+            member = membership(session, request, viewer, key)
+        path = packet_file(web.settings.documents_dir / member.organisation.key, name)
+    except ServiceError as exc:
+        return refused(request, exc)
+    media = "application/pdf" if name.endswith(".pdf") else "text/html; charset=utf-8"
+    return FileResponse(path, media_type=media, filename=name if name.endswith(".pdf") else None)
+
+
+@router.get("/org/{key}/arshjul", response_class=HTMLResponse)
+def year_wheel(request: Request, viewer: Logged, key: str, alla: bool = False) -> Response:
+    today = state(request).today()
+
+    def read(session: Session, member: Membership) -> dict[str, object]:
+        whose = None if alla else viewer.person
+        events = organisation_calendar(session, key, today, today + timedelta(days=365), whose)
+        return {"months": _by_month(events), "all_events": alla, "label": label}
+
+    return show(request, viewer, key, "year_wheel.html.j2", read)
+
+
+def _by_month(events: list[CalendarEvent]) -> dict[str, list[tuple[datetime, CalendarEvent]]]:
+    months: dict[str, list[tuple[datetime, CalendarEvent]]] = defaultdict(list)
+    for event in events:
+        start = local(event.start)
+        months[f"{MONTHS_SV[start.month - 1]} {start.year}"].append((start, event))
+    return months
