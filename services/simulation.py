@@ -11,7 +11,7 @@ import csv
 import tempfile
 import time as clock
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from samverkan.services.actor import Actor
 from samverkan.services.cycle import start_cycle as begin
 from samverkan.services.errors import ServiceError
 from samverkan.services.overview import find_organisation
-from samverkan.services.sweep import SweepCache, SweepResult, sweep
+from samverkan.services.sweep import SweepCache, SweepResult, coming_messages, sweep
 
 SWEEP_AT = time(6, 0)
 
@@ -214,3 +214,17 @@ def _a_coordinator(session: Session, key: str, on: date) -> str | None:
         if people:
             return people[0].email
     return None
+
+
+def message_preview(session: Session, org_key: str, first: date, last: date) -> list[MessagePreview]:
+    """The messages the organisation's årshjul will send in [first, last], from the live database and without
+    writing anything (the web årshjul's preview); roles are named as people read them, not by their keys."""
+    organisation = find_organisation(session, org_key)
+    names = {
+        role.key: role.name for role in session.exec(select(Role).where(Role.organisation_id == organisation.id)).all()
+    }
+    previews = []
+    for record in coming_messages(session, org_key, first, last):
+        preview = MessagePreview.of(record)
+        previews.append(replace(preview, roles=tuple(names.get(key, key) for key in preview.roles)))
+    return previews

@@ -720,3 +720,18 @@ def _recipients(roles: list[Any], holders: Holders, day: date) -> list[tuple[Any
             if person_id not in seen:
                 seen[person_id] = (holders.persons[person_id], role)
     return list(seen.values())
+
+
+def coming_messages(session: Session, org_key: str, first: date, last: date) -> list[dict[str, Any]]:
+    """The messages the årshjul's cadences will send in [first, last], as the sweep would write them but without
+    writing anything: the web årshjul's preview. Deadline reminders depend on what people do, so they are not in it."""
+    messages = []
+    for context in load_contexts(session, [org_key]):
+        works = _cadence_work(context, first, last)
+        holders = Holders(session, [saved_id(role) for role in context.roles.values()])
+        for work in works:
+            action = work.action
+            recipients = _recipients(work.roles, holders, action.due)
+            start_of_day = datetime.combine(action.due, time(0, 0), tzinfo=STOCKHOLM)
+            messages.append(_message(context, action, _not_before(action, start_of_day), recipients, None))
+    return sorted(messages, key=lambda message: (message["send_at"], message["subject"]))

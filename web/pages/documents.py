@@ -9,8 +9,9 @@ from fastapi import Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlmodel import Session
 
-from samverkan.core.labels import MONTHS_SV, label
+from samverkan.core.labels import MONTHS_SV, WEEKDAYS_SHORT_SV, label
 from samverkan.core.timeutil import local
+from samverkan.scheduling.actions import action_label
 from samverkan.scheduling.calendar import CalendarEvent
 from samverkan.services.bodies import active_bodies
 from samverkan.services.calendar_feed import organisation_calendar
@@ -19,6 +20,7 @@ from samverkan.services.inputs import RequestPacket
 from samverkan.services.membership import Membership
 from samverkan.services.packet_requests import packet_file, packet_files, request_packet
 from samverkan.services.packets import PACKET_KINDS
+from samverkan.services.simulation import message_preview
 from samverkan.web.forms import Logged, Posted, form_fields, page_router, parse, submit
 from samverkan.web.security import state
 from samverkan.web.views import membership, refused, show
@@ -65,6 +67,9 @@ def download_document(request: Request, viewer: Logged, key: str, name: str) -> 
     return FileResponse(path, media_type=media, filename=name if name.endswith(".pdf") else None)
 
 
+PREVIEW_DAYS = 91  # the coming quarter
+
+
 @router.get("/org/{key}/arshjul", response_class=HTMLResponse)
 def year_wheel(request: Request, viewer: Logged, key: str, alla: bool = False) -> Response:
     today = state(request).today()
@@ -72,7 +77,15 @@ def year_wheel(request: Request, viewer: Logged, key: str, alla: bool = False) -
     def read(session: Session, member: Membership) -> dict[str, object]:
         whose = None if alla else viewer.person
         events = organisation_calendar(session, key, today, today + timedelta(days=365), whose)
-        return {"months": _by_month(events), "all_events": alla, "label": label}
+        preview = message_preview(session, key, today, today + timedelta(days=PREVIEW_DAYS))
+        return {
+            "months": _by_month(events),
+            "all_events": alla,
+            "label": label,
+            "preview": preview,
+            "weekday": lambda day: WEEKDAYS_SHORT_SV[day.weekday()],
+            "action_label": action_label,
+        }
 
     return show(request, viewer, key, "year_wheel.html.j2", read)
 
