@@ -394,6 +394,7 @@ def _claim(engine: Engine, ids: list[int], now: datetime, report: DeliveryReport
     """Claim a batch and prepare it, in one committed transaction, before anything is sent."""
     jobs = []
     local_day = now.astimezone(STOCKHOLM).date()
+    senders: dict[int, str] = {}  # per organisation: its coordinators are looked up once a batch
     with session_scope(engine) as session:
         for notification_id in ids:
             claimed = session.execute(
@@ -426,7 +427,10 @@ def _claim(engine: Engine, ids: list[int], now: datetime, report: DeliveryReport
                 kind="",
                 not_before=now,
             )
-            sender = sender_parameters(session, notification, local_day)
+            org_id = notification.organisation_id
+            sender = senders.get(org_id) or senders.setdefault(
+                org_id, sender_parameters(session, notification, local_day)
+            )
             jobs.append(_Job(notification_id, routes, message, _html(notification), sender))
     return jobs
 
