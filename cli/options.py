@@ -1,13 +1,15 @@
 """What every command shares: the Swedish command classes, the expected failure, the common options
-(--db, --json, --as, --date), date parsing, and `run`, the one transaction wrapper around a service call."""
+(--db, --json, --as, --date), date parsing, and `run`, the one transaction wrapper around a service call, with
+`act` and `acting` for the commands that act as a person in an organisation."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, Concatenate, TypeVar
 
 import click
 from pydantic import BaseModel, ValidationError
@@ -104,6 +106,11 @@ def act(
     return run(db_url, function, actor, as_input(model, **fields))
 
 
+def negated(_ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    """For a flag that says no (--deprioritise): the input field it sets is its opposite."""
+    return not value
+
+
 def print_json(data: object) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
@@ -128,42 +135,79 @@ def on_or_today(on: date | None) -> date:
     return on or today_local()
 
 
-def db_option(function: F) -> F:
-    return click.option(
-        "--db",
-        "db_url",
-        envvar="SAMVERKAN_DATABASE_URL",
-        metavar="URL",
-        help="Databasens adress (SQLAlchemy-URL); standard: SQLite-filen var/samverkan.db.",
-    )(function)
+# The options many commands share: their declarations and attributes, one entry each.
+OPTIONS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
+    "db": (
+        ("--db", "db_url"),
+        {
+            "envvar": "SAMVERKAN_DATABASE_URL",
+            "metavar": "URL",
+            "help": "Databasens adress (SQLAlchemy-URL); standard: SQLite-filen var/samverkan.db.",
+        },
+    ),
+    "json": (("--json", "as_json"), {"is_flag": True, "help": "Skriv ut JSON för skript."}),
+    "as": (
+        ("--as", "actor"),
+        {
+            "envvar": "SAMVERKAN_USER",
+            "required": True,
+            "metavar": "E-POST",
+            "help": "Vem som gör det (e-postadress); miljövariabel SAMVERKAN_USER.",
+        },
+    ),
+    "date": (
+        ("--date", "on"),
+        {"callback": parse_date, "metavar": DATE_METAVAR, "help": "Datum för handlingen (standard: i dag)."},
+    ),
+}
+COMMON = ("db", "as", "date")  # in the order --help shows them
 
 
-def json_option(function: F) -> F:
-    return click.option("--json", "as_json", is_flag=True, help="Skriv ut JSON för skript.")(function)
+def shared_option(name: str) -> Callable[[F], F]:
+    declarations, attributes = OPTIONS[name]
+    return click.option(*declarations, **attributes)
 
 
-def actor_option(function: F) -> F:
-    return click.option(
-        "--as",
-        "actor",
-        envvar="SAMVERKAN_USER",
-        required=True,
-        metavar="E-POST",
-        help="Vem som gör det (e-postadress); miljövariabel SAMVERKAN_USER.",
-    )(function)
-
-
-def date_option(function: F) -> F:
-    return click.option(
-        "--date", "on", callback=parse_date, metavar=DATE_METAVAR, help="Datum för handlingen (standard: i dag)."
-    )(function)
+db_option, json_option, actor_option, date_option = (shared_option(name) for name in ("db", "json", "as", "date"))
 
 
 def common(function: F) -> F:
     """--date, --as and --db: what every command that changes the cycle takes."""
-    for decorator in (date_option, actor_option, db_option):
-        function = decorator(function)
+    for name in reversed(COMMON):
+        function = shared_option(name)(function)
     return function
+
+
+def action(
+    group: click.Group | None,
+    name: str,
+    service: Callable[..., T],
+    model: type[BaseModel] | None = None,
+    with_json: bool = False,
+) -> Callable[[Callable[Concatenate[T, ...], None]], click.Command]:
+    """A command (in `group`, or on its own) that acts as --as in ORGANISATION on --date (`act`), declared in
+    one line above its own arguments and options. ORGANISATION comes first, then those, then --db, --as, --date
+    (and --json, `with_json`). The options named after the input model's fields make the input; the decorated function
+    prints what `service` returned, given the command's other options by name."""
+    names = model.model_fields if model is not None else {}
+
+    def decorate(report: Callable[Concatenate[T, ...], None]) -> click.Command:
+        @functools.wraps(report)  # its docstring is the help, its own options come along
+        def body(organisation: str, actor: str, on: date | None, db_url: str | None, **options: Any) -> None:
+            fields = {key: value for key, value in options.items() if key in names}
+            rest = {key: value for key, value in options.items() if key not in names}
+            report(act(db_url, service, organisation, actor, on, model, **fields), **rest)
+
+        command = group.command(name)(body) if group is not None else click.command(name, cls=Command)(body)
+        shared = (*COMMON, "json") if with_json else COMMON
+        command.params = [
+            click.Argument(["organisation"]),
+            *command.params,
+            *(click.Option(list(OPTIONS[key][0]), **OPTIONS[key][1]) for key in shared),
+        ]
+        return command
+
+    return decorate
 
 
 def period_options(function: F) -> F:

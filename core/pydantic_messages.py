@@ -27,6 +27,15 @@ _MESSAGES = {
     "date_parsing": "ska vara ett datum (ÅÅÅÅ-MM-DD)",
     "date_from_datetime_parsing": "ska vara ett datum (ÅÅÅÅ-MM-DD)",
     "date_from_datetime_inexact": "ska vara ett datum utan klockslag",
+    "finite_number": "ska vara ett ändligt tal (inte NaN eller oändligt)",
+    "int_parsing_size": "talet är för stort",
+    "date_past": "ska vara ett datum som har varit",
+    "date_future": "ska vara ett datum som kommer",
+    "bytes_type": "ska vara text",
+    "set_type": "ska vara en lista",
+    "tuple_type": "ska vara en lista",
+    "none_required": "ska vara tomt",
+    "is_instance_of": "har fel typ",
 }
 
 

@@ -19,7 +19,27 @@ from samverkan.models.enums import ContactChannel
 ENV_REF = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
 _PLACEHOLDER = "PH0"
 SECRET_QUERY_KEYS = frozenset(
-    {"pass", "password", "pwd", "token", "secret", "apikey", "api_key", "key", "signature", "auth"}
+    {"pass", "password", "pwd", "token", "secret", "apikey", "api_key", "key", "signature", "auth", "sig", "code"}
+)
+# Any query parameter whose name contains one of these carries a secret (access_token, client_secret, sig ...).
+_SECRET_QUERY_PARTS = ("pass", "pwd", "token", "secret", "key", "sig", "auth")
+# Where each service keeps its tokens in the URL itself, as positions among host (0) and path segments (1 ...):
+# slack://TokenA/TokenB/TokenC/#kanal (or slack://xoxb-token/#kanal), discord://webhook_id/webhook_token,
+# tgram://bot_token/chat_id, workflows://host:port/workflow/signature, sns://key_id/secret_key/region.
+_SECRET_POSITIONS: dict[str, frozenset[int]] = {
+    "slack": frozenset({0, 1, 2}),
+    "discord": frozenset({1}),
+    "tgram": frozenset({0}),
+    "workflows": frozenset({2}),
+    "workflow": frozenset({2}),
+    "powerautomate": frozenset({2}),
+    "sns": frozenset({1}),
+}
+# The same services' own https:// addresses, which Apprise accepts too: (host suffix, path prefix, positions).
+_WEB_HOOKS: tuple[tuple[str, tuple[str, ...], frozenset[int]], ...] = (
+    ("hooks.slack.com", ("services",), frozenset({2, 3, 4})),
+    ("discord.com", ("api", "webhooks"), frozenset({4})),
+    ("discordapp.com", ("api", "webhooks"), frozenset({4})),
 )
 _CHANNELS: dict[str, ContactChannel] = {
     "mailto": ContactChannel.EMAIL,
@@ -99,22 +119,58 @@ def check_route(url: str) -> list[RouteFinding]:
             )
         )
         return findings
-    parts = _split(_with_placeholders(url))
-    if parts.password and parts.password != _PLACEHOLDER:
-        findings.append(
-            RouteFinding("fel", "lösenordet står i klartext; skriv det som en miljövariabel, t.ex. ${SMTP_LOSEN}")
-        )
-    for key, value in parse_qsl(parts.query, keep_blank_values=True):
-        if key.lower() in SECRET_QUERY_KEYS and value and value != _PLACEHOLDER:
-            findings.append(
-                RouteFinding("fel", f"parametern '{key}' är en hemlighet i klartext; använd ${{MILJÖVARIABEL}}")
-            )
+    try:
+        findings.extend(_inline_secrets(_split(_with_placeholders(url))))
+    except ValueError:
+        return [RouteFinding("fel", f"'{url}' är ingen giltig adress")]
     if not any(f.severity == "fel" for f in findings):
         import apprise  # imported here: validation of files that have no routes stays fast
 
         if apprise.Apprise.instantiate(_with_placeholders(url)) is None:
             findings.append(RouteFinding("fel", f"Apprise känner inte igen adressen ({scheme}://...)"))
     return findings
+
+
+def _inline_secrets(parts: SplitResult) -> list[RouteFinding]:
+    """Secrets written in the URL instead of as ${NAMN}: the password, token positions, secret parameters."""
+    findings: list[RouteFinding] = []
+    _userinfo, _, netloc = parts.netloc.rpartition("@")
+    password = parts.password
+    if password and _PLACEHOLDER not in password:
+        findings.append(
+            RouteFinding("fel", "lösenordet står i klartext; skriv det som en miljövariabel, t.ex. ${SMTP_LOSEN}")
+        )
+    segments = [netloc, *parts.path.split("/")[1:]]
+    for position in sorted(_secret_positions(parts.scheme, segments)):
+        if position < len(segments) and segments[position] and _PLACEHOLDER not in segments[position]:
+            findings.append(
+                RouteFinding(
+                    "fel",
+                    f"adressens token (del {position + 1} efter {parts.scheme}://) står i klartext; "
+                    "skriv den som en miljövariabel, t.ex. ${SLACK_TOKEN}",
+                )
+            )
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        name = key.lower()
+        secret = name in SECRET_QUERY_KEYS or any(part in name for part in _SECRET_QUERY_PARTS)
+        if secret and value and _PLACEHOLDER not in value:
+            findings.append(
+                RouteFinding("fel", f"parametern '{key}' är en hemlighet i klartext; använd ${{MILJÖVARIABEL}}")
+            )
+    return findings
+
+
+def _secret_positions(scheme: str, segments: list[str]) -> frozenset[int]:
+    if scheme in _SECRET_POSITIONS:
+        return _SECRET_POSITIONS[scheme]
+    host = segments[0].split(":", 1)[0].lower()
+    if scheme in ("http", "https"):
+        if host == "api.telegram.org":
+            return frozenset(i for i, segment in enumerate(segments) if segment.startswith("bot"))
+        for suffix, prefix, positions in _WEB_HOOKS:
+            if host.endswith(suffix) and tuple(segments[1 : 1 + len(prefix)]) == prefix:
+                return positions
+    return frozenset()
 
 
 def read_secrets_file(path: str | None) -> dict[str, str]:

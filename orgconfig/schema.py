@@ -13,16 +13,28 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from samverkan.core.fields import (
+    GUARDED_LINE,
+    Count,
+    DbDate,
+    FiniteFloat,
+    Key,
+    Line50,
+    Line100,
+    Line200,
+    Line300,
+    LongText,
+    PositiveInt,
+)
 from samverkan.core.labels import WEEKDAYS_SV
 from samverkan.models.enums import BodyKind, Frequency, HolidayPolicy, IndicatorDirection, TriggerKind
 
-Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
+Text = Line200  # names and titles: the database's name columns hold 200 characters
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[Weekday, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # Where a body or a cadence meets: a room as written, and a Teams (or other) meeting link.
-Place = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
-OnlineUrl = Annotated[str, StringConstraints(pattern=r"^https://\S+$", max_length=2000)]
+Place = Line300
+OnlineUrl = Annotated[str, StringConstraints(pattern=r"^https://\S+$", max_length=2000), GUARDED_LINE]
 MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 
 
@@ -31,28 +43,28 @@ class Strict(BaseModel):
 
 
 class Statistics(Strict):
-    reported_crimes_per_100k: int | None = Field(default=None, ge=0)
+    reported_crimes_per_100k: Count | None = None
     reported_crimes_year: int | None = Field(default=None, ge=1990, le=2100)
     reported_crimes_preliminary: bool = False
-    ntu_exposure_pct: float | None = Field(default=None, ge=0, le=100)
+    ntu_exposure_pct: FiniteFloat | None = Field(default=None, ge=0, le=100)
     ntu_year: int | None = Field(default=None, ge=2006, le=2100)
-    ntu_area: str | None = None
-    source: str | None = None
+    ntu_area: Line200 | None = None
+    source: Line200 | None = None
 
 
 class Party(Strict):
     key: Key
     name: Text
     kommunkod: Annotated[str, StringConstraints(pattern=r"^\d{4}$")] | None = None
-    population: int | None = Field(default=None, gt=0)
+    population: PositiveInt | None = None
     assumed: bool = False
     statistics: Statistics | None = None
-    notes: str | None = None
+    notes: LongText | None = None
 
 
 class OrganisationSpec(Party):
     kind: Literal["kommun", "stadsdel", "samverkansomrade"]
-    county: Text
+    county: Line100
     parent: Text | None = None
 
 
@@ -70,7 +82,7 @@ class RoleSpec(Strict):
 class ContactSpec(Strict):
     """A contact route; in the file either a bare URL or {url: ..., tags: [...]}."""
 
-    url: Annotated[str, StringConstraints(min_length=3, max_length=2000)]
+    url: Annotated[str, StringConstraints(min_length=3, max_length=2000), GUARDED_LINE]
     tags: list[Key] = []
 
     @model_validator(mode="before")
@@ -85,7 +97,7 @@ Contact = ContactSpec
 class PersonSpec(Strict):
     key: Key
     name: Text
-    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254), GUARDED_LINE]
     phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{6,20}$")] | None = None
     contacts: list[Contact] = []
 
@@ -95,8 +107,8 @@ class AssignmentSpec(Strict):
 
     role: Key
     person: Key
-    starts_on: date = Field(alias="from")
-    ends_on: date | None = Field(default=None, alias="to")
+    starts_on: DbDate = Field(alias="from")
+    ends_on: DbDate | None = Field(default=None, alias="to")
 
     @model_validator(mode="after")
     def _order(self) -> Self:
@@ -113,7 +125,7 @@ class BodySpec(Strict):
     convener: Key | None = None
     members: list[Key] = []
     contacts: list[Contact] = []
-    description: str | None = None
+    description: LongText | None = None
     location: Place | None = None
     online_url: OnlineUrl | None = None
 
@@ -130,9 +142,9 @@ class Schedule(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     frequency: Frequency
-    start: date | None = None
-    valid_from: date | None = Field(default=None, alias="from")
-    until: date | None = None
+    start: DbDate | None = None
+    valid_from: DbDate | None = Field(default=None, alias="from")
+    until: DbDate | None = None
     after: Key | None = None
     weekday: Weekday | None = None
     week: Literal[1, 2, 3, 4, -1] | None = None
@@ -144,7 +156,7 @@ class Schedule(Strict):
     time: str = "09:00"
     duration_minutes: int = Field(default=120, ge=5, le=24 * 60)
     holidays: HolidayPolicy = HolidayPolicy.MOVE_NEXT_WORKING_DAY
-    observe_breaks: bool | list[Text] | dict[str, BreakPolicy] = True
+    observe_breaks: bool | list[Text] | dict[Text, BreakPolicy] = True
 
     @field_validator("time")
     @classmethod
@@ -279,16 +291,16 @@ class CadenceSpec(Strict):
 
 
 class Figure(Strict):
-    value: float
+    value: FiniteFloat
     year: int = Field(ge=1990, le=2100)
 
 
 class IndicatorSpec(Strict):
     key: Key
     name: Text
-    unit: Annotated[str, StringConstraints(min_length=1, max_length=50)]
+    unit: Line50
     source: Text
-    area: str | None = None
+    area: Line200 | None = None
     direction: IndicatorDirection
     interval_years: int = Field(default=1, ge=1, le=5)
     baseline: Figure | None = None
@@ -330,9 +342,9 @@ class BreakSpec(Strict):
 class AgreementSpec(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    title: Text
-    starts_on: date = Field(alias="from")
-    ends_on: date = Field(alias="to")
+    title: Line300
+    starts_on: DbDate = Field(alias="from")
+    ends_on: DbDate = Field(alias="to")
     citizen_promise_years: Literal[1, 2] = 1
 
     @model_validator(mode="after")

@@ -11,10 +11,11 @@ import os
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal, Self
+from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from samverkan.core.fields import INT_MAX, Key, Line200, Line300, LongText
 from samverkan.core.issues import ConfigError, ConfigIssue
 from samverkan.core.pydantic_messages import clean_loc, pydantic_message
 from samverkan.core.yaml_source import read_yaml
@@ -22,8 +23,7 @@ from samverkan.models.enums import BodyKind, EvidenceKind
 from samverkan.process.requirements import REQUIREMENTS
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
-Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
+Text = Line200  # phase names are stored in 200-character columns when a cycle starts
 Requirement = Literal[tuple(REQUIREMENTS)]  # type: ignore[valid-type]
 
 
@@ -33,7 +33,7 @@ class _Strict(BaseModel):
 
 class ItemDefinition(_Strict):
     key: Key
-    title: Text
+    title: Line300
     owner: Key = Field(description="role function that owns the item, e.g. samordnare")
     evidence: EvidenceKind
     requirement: Requirement | None = None  # type: ignore[valid-type]
@@ -64,8 +64,8 @@ class PhaseDefinition(_Strict):
 class ProcessDefinition(_Strict):
     key: Key
     name: Text
-    version: int = Field(ge=1)
-    source: str | None = None
+    version: int = Field(ge=1, le=INT_MAX)
+    source: LongText | None = None
     phases: list[PhaseDefinition] = Field(min_length=2)
 
     @model_validator(mode="after")
@@ -120,7 +120,13 @@ def available_definitions() -> list[str]:
 
 def validate_definition_file(path: Path) -> ProcessDefinition:
     """Parse a definition file; its key must be its file name, so cycles can find it again."""
-    definition = parse_definition(path.read_text(encoding="utf-8"), str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError([ConfigIssue(str(path), 1, f"filen är inte UTF-8 ({exc.reason})")]) from None
+    except OSError as exc:
+        raise ConfigError([ConfigIssue(str(path), 0, f"filen kan inte läsas: {exc.strerror}")]) from None
+    definition = parse_definition(text, str(path))
     if definition.key != path.stem:
         raise ConfigError([ConfigIssue(str(path), 1, f"nyckeln '{definition.key}' ska vara filens namn '{path.stem}'")])
     return definition

@@ -26,6 +26,7 @@ from samverkan.services.audit import audit
 from samverkan.services.errors import NotPermittedError, RefusedError, ServiceError
 from samverkan.services.inputs import Invite
 from samverkan.services.overview import find_organisation
+from samverkan.services.privacy import no_personal_data
 
 SESSION_TTL = timedelta(hours=12)
 INVITATION_TTL = timedelta(days=7)
@@ -86,6 +87,7 @@ def issue_token(
     now: datetime | None = None,
 ) -> tuple[str, PersonToken]:
     now = now or utcnow()
+    no_personal_data(etikett=label)
     secret = new_secret()
     token = PersonToken(
         token_hash=digest(secret),
@@ -245,6 +247,7 @@ def login(
     now = now or utcnow()
     email = email.strip().lower()[:254]
     client = client[:64]
+    no_personal_data(**{"e-post": email})  # refused before the attempt (with its address) is recorded
     check_rate(session, email, client, now)
     person = session.exec(select(Person).where(Person.email == email)).first()
     account = session.exec(select(Account).where(Account.person_id == person.id)).first() if person else None

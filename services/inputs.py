@@ -5,10 +5,11 @@ need the database (is the role there, is the phase active …) stay in the servi
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
+from samverkan.core.fields import text_problem
 from samverkan.core.pydantic_messages import pydantic_message
 from samverkan.models.enums import CausePerspective, EvidenceKind, MeasureStatus
 
@@ -27,17 +28,35 @@ def _title(model: type[BaseModel], loc: tuple[int | str, ...]) -> str:
 
 
 class Input(BaseModel):
-    """An action's input: unknown fields are refused, so a misspelt field is an error, not silently ignored;
-    no text may hold a NUL character (no database stores one in a text column)."""
+    """An action's input: unknown fields are refused, so a misspelt field is an error, not silently ignored.
+    Every text (also in lists) passes the personal-data guard: no personnummer or samordningsnummer in any of
+    the ways one can be written, and no NUL or control character (no database stores one in a text column).
+    A field listed in `checked_by_the_action` is checked, located, by the action itself (a CSV file's cells)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # hide_input_in_errors: a refused personnummer never reaches a log through the error's text
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
+    checked_by_the_action: ClassVar[frozenset[str]] = frozenset()
 
     @field_validator("*", mode="after")
     @classmethod
-    def _no_nul(cls, value: object) -> object:
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("får inte innehålla tecknet NUL (\\x00)")
+    def _guarded(cls, value: object, info: ValidationInfo) -> object:
+        if info.field_name not in cls.checked_by_the_action:
+            for text in _texts(value):
+                problem = text_problem(text, multiline=True)
+                if problem:
+                    raise ValueError(problem)
         return value
+
+
+def _texts(value: object) -> list[str]:
+    """The texts in a field's value: the value itself, or the items of a list or mapping (keys too)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple | set | frozenset):
+        return [text for item in value for text in _texts(item)]
+    if isinstance(value, dict):
+        return [text for pair in value.items() for item in pair for text in _texts(item)]
+    return []
 
 
 # -- the cycle ---------------------------------------------------------------------------------------
@@ -201,5 +220,7 @@ class RequestPacket(Input):
 
 
 class ImportMeasurements(Input):
+    checked_by_the_action = frozenset({"text"})  # every cell that is stored is checked, with its line
+
     text: str = Field(title="Innehåll")
     file: str = Field(max_length=1000, title="Fil")

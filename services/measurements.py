@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
+from samverkan.core.fields import text_problem
 from samverkan.core.ids import saved_id
 from samverkan.models import Indicator, Measurement
 from samverkan.services.access import COORDINATING, require_function
@@ -22,7 +24,8 @@ from samverkan.services.errors import RefusedError
 from samverkan.services.inputs import ImportMeasurements
 from samverkan.services.overview import find_organisation
 
-PERIOD = re.compile(r"^(\d{4})(?:-Q([1-4])|-(0[1-9]|1[0-2]))?$")
+PERIOD = re.compile(r"(\d{4})(?:-Q([1-4])|-(0[1-9]|1[0-2]))?", re.ASCII)
+SOURCE_MAX = 200  # measurement.source
 REQUIRED = ("indikator", "period", "värde")
 TRUE = {"ja", "j", "true", "1", "x", "prel", "preliminär"}
 
@@ -58,7 +61,10 @@ def import_measurements(session: Session, actor: Actor, given: ImportMeasurement
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor_email, COORDINATING, on, "importera mätvärden")
     indicators = {i.key: i for i in session.exec(select(Indicator).where(Indicator.organisation_id == organisation.id))}
-    header, rows = _rows(text.lstrip("\ufeff"))
+    try:
+        header, rows = _rows(text.lstrip("\ufeff"))
+    except csv.Error as exc:
+        raise RefusedError(f"{file}: filen kan inte läsas som CSV ({exc})") from None
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise RefusedError(f"{file}:1: kolumner saknas: {', '.join(missing)} (behövs: {';'.join(REQUIRED)})")
@@ -81,26 +87,53 @@ def _parse(
         where = f"{file}:{line}"
         indicator = indicators.get(row.get("indikator", ""))
         if indicator is None:
-            errors.append(
-                f"{where}: okänd indikator '{row.get('indikator', '')}' (kända: {', '.join(sorted(indicators))})"
-            )
+            known = ", ".join(sorted(indicators))
+            errors.append(f"{where}: okänd indikator '{_shown(row.get('indikator', ''))}' (kända: {known})")
             continue
         period = row.get("period", "")
-        if not PERIOD.match(period):
-            errors.append(f"{where}: '{period}' är ingen period (ÅÅÅÅ, ÅÅÅÅ-Q1 eller ÅÅÅÅ-MM)")
+        if not PERIOD.fullmatch(period):
+            errors.append(f"{where}: '{_shown(period)}' är ingen period (ÅÅÅÅ, ÅÅÅÅ-Q1 eller ÅÅÅÅ-MM)")
             continue
-        try:
-            value = float(row.get("värde", "").replace("\u00a0", "").replace(" ", "").replace(",", "."))
-        except ValueError:
-            errors.append(f"{where}: '{row.get('värde', '')}' är inget tal")
+        value = _number(row.get("värde", ""))
+        if value is None:
+            errors.append(f"{where}: '{_shown(row.get('värde', ''))}' är inget tal")
+            continue
+        source = row.get("källa") or None
+        problem = _source_problem(source)
+        if problem:
+            errors.append(f"{where}: källan {problem}")
             continue
         if (indicator.key, period) in seen:
             errors.append(f"{where}: {indicator.key} {period} finns redan på rad {seen[(indicator.key, period)]}")
             continue
         seen[(indicator.key, period)] = line
         preliminary = row.get("preliminär", "").lower() in TRUE
-        values.append(_Value(indicator, period, value, preliminary, row.get("källa") or None))
+        values.append(_Value(indicator, period, value, preliminary, source))
     return values
+
+
+def _number(text: str) -> float | None:
+    """A finite number written with a decimal comma or point (spaces as thousands separators); else None."""
+    try:
+        value = float(text.replace("\u00a0", "").replace(" ", "").replace(",", "."))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _source_problem(source: str | None) -> str | None:
+    """Why the källa column cannot be stored (None when it can): length, NUL, control characters, personnummer."""
+    if source is None:
+        return None
+    if len(source) > SOURCE_MAX:
+        return f"är för lång ({len(source)} tecken, högst {SOURCE_MAX})"
+    return text_problem(source, multiline=False)
+
+
+def _shown(text: str) -> str:
+    """An input value fit for an error message: printable and short."""
+    printable = "".join(char if char.isprintable() else "�" for char in text)
+    return printable if len(printable) <= 40 else printable[:40] + "…"
 
 
 def _store(session: Session, actor: str, organisation_id: int, new: _Value, report: ImportReport) -> None:

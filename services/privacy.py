@@ -1,14 +1,15 @@
-"""The personal-data rule as the service layer applies it to every free-text input."""
+"""The personal-data guard as the service layer applies it to every free-text input."""
 
 from __future__ import annotations
 
-from samverkan.core.privacy import PersonalDataError, refuse_personal_data
+from samverkan.core.fields import text_problem
 from samverkan.services.errors import RefusedError
 
 
 def no_personal_data(**fields: str | None) -> None:
-    """Refuse (RefusedError) any field that looks like it holds a personnummer or samordningsnummer."""
-    try:
-        refuse_personal_data(**fields)
-    except PersonalDataError as exc:
-        raise RefusedError(str(exc)) from None
+    """Refuse (RefusedError) any field that holds a personnummer or samordningsnummer, in any of the ways one
+    can be written, or a character no database stores (NUL, control characters). Line breaks are allowed."""
+    for name, value in fields.items():
+        problem = text_problem(value, multiline=True) if value else None
+        if problem:
+            raise RefusedError(f"fältet '{name}' {problem}")

@@ -14,6 +14,7 @@ from samverkan.services.access import find_person
 from samverkan.services.actor import Actor
 from samverkan.services.errors import NotFoundError, RefusedError
 from samverkan.services.overview import find_organisation
+from samverkan.services.privacy import no_personal_data
 
 MAX_UPLOAD = 20 * 1024 * 1024
 UPLOAD_TYPES = {
@@ -24,6 +25,7 @@ SAFE_NAME = re.compile(r"[^A-Za-z0-9ÅÄÖåäöÉé._ -]")
 
 def store_upload(session: Session, actor: Actor, folder: Path, filename: str, data: bytes) -> Upload:
     """Keep the file (whole or not at all) and record it for the actor's organisation."""
+    no_personal_data(filnamn=filename)  # the name as given: a number split by '/' is still one
     name = Path(filename or "fil").name
     suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_TYPES:

@@ -89,5 +89,5 @@ def test_est_report_through_the_cli_refuses_a_personnummer(db_url: str) -> None:
     code, out, _ = cli(db_url, *base, "--time-band", "kväll")
     assert code == 0 and out.startswith("Observation nr 1 sparad: skadegörelse, Centrum")
     code, _, err = cli(db_url, *base, "--text", "Eleven 20081218-9874 igen")
-    assert code == 1 and "fältet 'text' innehåller något som ser ut som ett personnummer" in err
+    assert code == 1 and "Fritext: innehåller något som ser ut som ett personnummer" in err
     assert "9874" not in err

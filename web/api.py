@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from samverkan.core.pydantic_messages import pydantic_message
-from samverkan.models import Person, TokenKind
+from samverkan.models import Decision, EstObservation, Person, TokenKind
 from samverkan.models.enums import MeasureStatus
 from samverkan.services import agreements, cycle, est, substance
 from samverkan.services.actor import Actor
@@ -45,6 +45,8 @@ from samverkan.web.security import state
 from samverkan.web.views import Id, status_of
 
 T = TypeVar("T")
+R = TypeVar("R")
+M = TypeVar("M", bound=BaseModel)
 
 bearer = HTTPBearer(auto_error=False, description="Personlig API-nyckel från sidan Mitt konto")
 
@@ -110,6 +112,24 @@ def _act(request: Request, person: Person, key: str, act: Callable[[Session, Act
     web = state(request)
     with web.write() as session:
         return act(session, Actor(key, person.email, web.today()))
+
+
+def _created(
+    request: Request,
+    person: Person,
+    key: str,
+    make: Callable[[Session, Actor, M], R],
+    given: M,
+    answer: Callable[[Session, Actor, R], T],
+) -> T:
+    """An action that makes a row: `answer` describes the row once it is flushed (and so has its number)."""
+
+    def act(session: Session, actor: Actor) -> T:
+        made = make(session, actor, given)
+        session.flush()
+        return answer(session, actor, made)
+
+    return _act(request, person, key, act)
 
 
 # -- models ----------------------------------------------------------------------------------------
@@ -209,12 +229,11 @@ def api_complete(request: Request, person: Caller, key: str, item_id: Id, eviden
     "/organisationer/{key}/beslut", response_model=DecisionView, status_code=201, summary="Protokollför beslut"
 )
 def api_record_decision(request: Request, person: Caller, key: str, decision: RecordDecision) -> Any:
-    def act(session: Session, actor: Actor) -> DecisionView:
-        recorded = agreements.record_decision(session, actor, decision)
-        session.flush()
-        return agreements.decision_view(session, key, recorded.id)  # type: ignore[arg-type]
+    return _created(request, person, key, agreements.record_decision, decision, _decision_out)
 
-    return _act(request, person, key, act)
+
+def _decision_out(session: Session, actor: Actor, recorded: Decision) -> DecisionView:
+    return agreements.decision_view(session, actor.org_key, recorded.id)  # type: ignore[arg-type]
 
 
 @router.post("/organisationer/{key}/beslut/{decision_id}/justering", response_model=DecisionView, summary="Justera")
@@ -245,12 +264,11 @@ def api_update_measure(request: Request, person: Caller, key: str, measure_id: I
     "/organisationer/{key}/est/observationer", response_model=ObservationOut, status_code=201, summary="EST-observation"
 )
 def api_observation(request: Request, person: Caller, key: str, observation: Observation) -> Any:
-    def act(session: Session, actor: Actor) -> ObservationOut:
-        saved = est.report_observation(session, actor, observation)
-        session.flush()
-        return ObservationOut(id=saved.id, observed_on=saved.observed_on, category=saved.category, area=saved.area)
+    return _created(request, person, key, est.report_observation, observation, _observation_out)
 
-    return _act(request, person, key, act)
+
+def _observation_out(_session: Session, _actor: Actor, saved: EstObservation) -> ObservationOut:
+    return ObservationOut(id=saved.id, observed_on=saved.observed_on, category=saved.category, area=saved.area)
 
 
 @router.get("/organisationer/{key}/arshjul", response_model=list[EventOut], summary="Årshjulet (mina händelser)")

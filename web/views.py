@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from urllib.parse import quote, unquote
 
 from fastapi import Path, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from samverkan.services.errors import ConflictError, NotFoundError, NotPermittedError, RefusedError, ServiceError
@@ -19,7 +19,7 @@ Id = Annotated[int, Path(ge=1, le=2_147_483_647, description="Nummer")]  # fits 
 STATUS = {NotFoundError: 404, NotPermittedError: 403, ConflictError: 409, RefusedError: 422}
 
 
-__all__ = ["Id", "Membership", "membership", "page", "redirect", "refused", "show", "status_of"]
+__all__ = ["Id", "Membership", "answer_member", "membership", "page", "redirect", "refused", "show", "status_of"]
 
 
 def status_of(error: ServiceError) -> int:
@@ -86,6 +86,18 @@ def show(
         return refused(request, exc)
     status, text = (status_of(error), str(error)) if error else (200, None)
     return page(request, template, status, member=member, error=text, today=web.today(), **context)
+
+
+def answer_member(
+    request: Request, viewer: Viewer, key: str, answer: Callable[[Session, Membership], Response]
+) -> Response:
+    """What `answer` gives a member of the organisation (such as a file), in one read transaction; a refusal
+    (not a member, not found) shows the error page."""
+    try:
+        with state(request).read() as session:
+            return answer(session, membership(session, request, viewer, key))
+    except ServiceError as exc:
+        return refused(request, exc)
 
 
 def membership(session: Session, request: Request, viewer: Viewer, org_key: str) -> Membership:

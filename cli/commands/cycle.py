@@ -10,6 +10,7 @@ import click
 from samverkan.cli.options import (
     Group,
     act,
+    action,
     as_input,
     common,
     date_option,
@@ -21,9 +22,12 @@ from samverkan.cli.options import (
     run,
     to_date,
 )
+from samverkan.models import Cycle
 from samverkan.models.enums import EvidenceKind
 from samverkan.services import cycle, upgrade
+from samverkan.services.cycle import Transition
 from samverkan.services.inputs import CompleteItem, EvidenceInput, ReopenPhase, SetDeadline, StartCycle
+from samverkan.services.upgrade import UpgradeResult
 from samverkan.templates.rendering import render
 
 
@@ -32,13 +36,12 @@ def cycle_group() -> None:
     """Cykeln: starta, se läget, markera punkter klara, gå vidare eller tillbaka."""
 
 
-@cycle_group.command("start")
-@click.argument("organisation")
-@click.option("--definition", default="samverkan", show_default=True, help="Processdefinition att följa.")
-@common
-def cycle_start(organisation: str, definition: str, actor: str, on: date | None, db_url: str | None) -> None:
+@action(cycle_group, "start", cycle.start_cycle, StartCycle)
+@click.option(
+    "--definition", "definition_key", default="samverkan", show_default=True, help="Processdefinition att följa."
+)
+def cycle_start(started: Cycle) -> None:
     """Starta en ny cykel för ORGANISATION (den första börjar med uppstarten)."""
-    started = act(db_url, cycle.start_cycle, organisation, actor, on, StartCycle, definition_key=definition)
     click.echo(f"Cykel {started.number} har startat ({started.definition_key}).")
 
 
@@ -89,24 +92,18 @@ def cycle_complete(
     echo_transition(transition)
 
 
-@cycle_group.command("advance")
-@click.argument("organisation")
-@common
-def cycle_advance(organisation: str, actor: str, on: date | None, db_url: str | None) -> None:
+@action(cycle_group, "advance", cycle.complete_phase)
+def cycle_advance(transition: Transition) -> None:
     """Avsluta den pågående fasen; om något saknas listas exakt vad."""
-    echo_transition(act(db_url, cycle.complete_phase, organisation, actor, on))
+    echo_transition(transition)
 
 
-@cycle_group.command("reopen")
-@click.argument("organisation")
-@click.argument("phase", metavar="FAS")
+@action(cycle_group, "reopen", cycle.reopen_phase, ReopenPhase)
+@click.argument("phase_key", metavar="FAS")
 @click.option("--reason", required=True, help="Varför omtaget görs (sparas i historiken).")
-@common
-def cycle_reopen(organisation: str, phase: str, reason: str, actor: str, on: date | None, db_url: str | None) -> None:
+def cycle_reopen(transition: Transition) -> None:
     """Omtag: gå tillbaka till en tidigare FAS. Dess punkter öppnas igen; historiken behålls."""
-    echo_transition(
-        act(db_url, cycle.reopen_phase, organisation, actor, on, ReopenPhase, phase_key=phase, reason=reason)
-    )
+    echo_transition(transition)
 
 
 @cycle_group.command("deadline")
@@ -120,15 +117,12 @@ def cycle_deadline(organisation: str, item: str, due: str, actor: str, on: date 
     click.echo(f"{updated.title}: senast {updated.due_on}")
 
 
-@cycle_group.command("upgrade")
-@click.argument("organisation")
-@common
-def cycle_upgrade(organisation: str, actor: str, on: date | None, db_url: str | None) -> None:
+@action(cycle_group, "upgrade", upgrade.upgrade_definition)
+def cycle_upgrade(result: UpgradeResult) -> None:
     """Flytta över den pågående cykeln till processbeskrivningen som den ser ut nu. Klara punkter och deras
     bevis behålls, nya punkter får tidsfrister; vägras om den pågående fasen eller en klar punkt skulle
     försvinna."""
-    for line in act(db_url, upgrade.upgrade_definition, organisation, actor, on).describe():
-        click.echo(line)
+    echo_transition(result)
 
 
 COMMANDS = (cycle_group,)

@@ -2,81 +2,58 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fastapi import Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlmodel import Session
 
+from samverkan.models import Cycle
 from samverkan.services import cycle, upgrade
 from samverkan.services.actor import Actor
 from samverkan.services.cycle import Transition
-from samverkan.services.errors import NotFoundError, ServiceError
+from samverkan.services.errors import NotFoundError
 from samverkan.services.inputs import CompleteItem, EvidenceInput, ReopenPhase
 from samverkan.services.items import checklist_item, item_details
 from samverkan.services.membership import Membership
+from samverkan.services.upgrade import UpgradeResult
 from samverkan.services.uploads import MAX_UPLOAD, find_upload, store_upload
-from samverkan.web.forms import Logged, Posted, form_fields, page_router, parse, submit, upload_of
+from samverkan.web.forms import Logged, NoInput, Page, Posted, Visit, form_fields, page_router, parse, submit, upload_of
 from samverkan.web.security import state
-from samverkan.web.views import Id, membership, refused, show
+from samverkan.web.views import Id, answer_member
+
+
+def _read_cycle(visit: Visit) -> Mapping[str, object]:
+    try:
+        return {"view": cycle.cycle_status(visit.session, visit.key, visit.today)}
+    except NotFoundError:
+        return {"view": None}
+
+
+def _start(session: Session, actor: Actor, _none: NoInput) -> Cycle:
+    return cycle.start_cycle(session, actor)
+
+
+def _reopened(moved: Transition, _given: ReopenPhase) -> str:
+    return " ".join(moved.describe()) or "Omtaget är gjort."
+
+
+def _upgrade(session: Session, actor: Actor, _none: NoInput) -> UpgradeResult:
+    """A coordinator moves the running cycle onto the process definition file as it is now."""
+    return upgrade.upgrade_definition(session, actor)
+
+
+def _read_item(visit: Visit) -> dict[str, object]:
+    return item_details(visit.session, visit.key, visit.numbers["item_id"], visit.today)
+
 
 router = page_router()
+cycle_page = Page(router, "/org/{key}/cykel", "cycle.html.j2", _read_cycle)
+cycle_page.action("/org/{key}/cykel/starta", NoInput, _start, "Cykel {result.number} har startat.")
+cycle_page.action("/org/{key}/cykel/omtag", ReopenPhase, cycle.reopen_phase, _reopened)
+cycle_page.action("/org/{key}/cykel/uppgradera", NoInput, _upgrade, lambda result, _none: result.describe()[0])
 
-
-@router.get("/org/{key}/cykel", response_class=HTMLResponse)
-def cycle_page(request: Request, viewer: Logged, key: str) -> Response:
-    return _cycle_page(request, viewer, key)
-
-
-def _cycle_page(request: Request, viewer: Logged, key: str, error: ServiceError | None = None) -> Response:
-    def read(session: Session, member: Membership) -> dict[str, object]:
-        try:
-            return {"view": cycle.cycle_status(session, key, state(request).today())}
-        except NotFoundError:
-            return {"view": None}
-
-    return show(request, viewer, key, "cycle.html.j2", read, error)
-
-
-@router.post("/org/{key}/cykel/starta", response_class=HTMLResponse)
-def start_cycle(request: Request, viewer: Logged, key: str) -> Response:
-    return submit(
-        request, viewer, key,
-        lambda session, actor: cycle.start_cycle(session, actor),
-        lambda started: (f"/org/{key}/cykel", f"Cykel {started.number} har startat."),
-        lambda exc: _cycle_page(request, viewer, key, exc),
-    )  # fmt: skip
-
-
-@router.post("/org/{key}/cykel/omtag", response_class=HTMLResponse)
-def reopen(request: Request, viewer: Logged, key: str, form: Posted) -> Response:
-    return submit(
-        request, viewer, key,
-        lambda session, actor: cycle.reopen_phase(session, actor, parse(ReopenPhase, form_fields(form))),
-        lambda moved: (f"/org/{key}/cykel", " ".join(moved.describe()) or "Omtaget är gjort."),
-        lambda exc: _cycle_page(request, viewer, key, exc),
-    )  # fmt: skip
-
-
-@router.post("/org/{key}/cykel/uppgradera", response_class=HTMLResponse)
-def upgrade_definition(request: Request, viewer: Logged, key: str) -> Response:
-    """A coordinator moves the running cycle onto the process definition file as it is now."""
-    return submit(
-        request, viewer, key,
-        lambda session, actor: upgrade.upgrade_definition(session, actor),
-        lambda result: (f"/org/{key}/cykel", result.describe()[0]),
-        lambda exc: _cycle_page(request, viewer, key, exc),
-    )  # fmt: skip
-
-
-@router.get("/org/{key}/punkt/{item_id}", response_class=HTMLResponse)
-def item_page(request: Request, viewer: Logged, key: str, item_id: Id) -> Response:
-    return _item_page(request, viewer, key, item_id)
-
-
-def _item_page(request: Request, viewer: Logged, key: str, item_id: int, error: ServiceError | None = None) -> Response:
-    def read(session: Session, member: Membership) -> dict[str, object]:
-        return item_details(session, key, item_id, state(request).today())
-
-    return show(request, viewer, key, "item.html.j2", read, error)
+item_page = Page(router, "/org/{key}/punkt/{item_id}", "item.html.j2", _read_item)
 
 
 @router.post("/org/{key}/punkt/{item_id}", response_class=HTMLResponse)
@@ -98,17 +75,15 @@ def complete_item(request: Request, viewer: Logged, key: str, item_id: Id, form:
     return submit(
         request, viewer, key, act,
         lambda done: (f"/org/{key}/cykel", " ".join([f"'{done[0]}' är klar.", *done[1].describe()])),
-        lambda exc: _item_page(request, viewer, key, item_id, exc),
+        item_page.again(request, viewer, key, item_id=item_id),
     )  # fmt: skip
 
 
 @router.get("/org/{key}/filer/{upload_id}")
 def download_upload(request: Request, viewer: Logged, key: str, upload_id: Id) -> Response:
-    web = state(request)
-    try:
-        with web.read() as session:
-            membership(session, request, viewer, key)
-            upload = find_upload(session, key, upload_id)
-    except ServiceError as exc:
-        return refused(request, exc)
-    return FileResponse(web.uploads_dir / upload.sha256, media_type=upload.content_type, filename=upload.filename)
+    def answer(session: Session, _member: Membership) -> Response:
+        upload = find_upload(session, key, upload_id)
+        path = state(request).uploads_dir / upload.sha256
+        return FileResponse(path, media_type=upload.content_type, filename=upload.filename)
+
+    return answer_member(request, viewer, key, answer)

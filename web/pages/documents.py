@@ -15,56 +15,46 @@ from samverkan.scheduling.actions import action_label
 from samverkan.scheduling.calendar import CalendarEvent
 from samverkan.services.bodies import active_bodies
 from samverkan.services.calendar_feed import organisation_calendar
-from samverkan.services.errors import ServiceError
 from samverkan.services.inputs import RequestPacket
 from samverkan.services.membership import Membership
 from samverkan.services.packet_requests import packet_file, packet_files, request_packet
 from samverkan.services.packets import PACKET_KINDS
 from samverkan.services.simulation import message_preview
-from samverkan.web.forms import Logged, Posted, form_fields, page_router, parse, submit
+from samverkan.web.forms import Logged, Page, Posted, Visit, form_fields, page_router, parse, submit
 from samverkan.web.security import state
-from samverkan.web.views import membership, refused, show
+from samverkan.web.views import answer_member, show
 
 router = page_router()
 
 
-@router.get("/org/{key}/handlingar", response_class=HTMLResponse)
-def documents_page(request: Request, viewer: Logged, key: str) -> Response:
-    return _page(request, viewer, key)
+def _read(visit: Visit) -> dict[str, object]:
+    documents = packet_files(state(visit.request).settings.documents_dir / visit.key)
+    return {"documents": documents, "bodies": active_bodies(visit.session, visit.member.organisation)}
 
 
-def _page(request: Request, viewer: Logged, key: str, error: ServiceError | None = None) -> Response:
-    folder = state(request).settings.documents_dir
-
-    def read(session: Session, member: Membership) -> dict[str, object]:
-        documents = packet_files(folder / member.organisation.key)
-        return {"documents": documents, "bodies": active_bodies(session, member.organisation)}
-
-    return show(request, viewer, key, "documents.html.j2", read, error, kinds=PACKET_KINDS)
+page = Page(router, "/org/{key}/handlingar", "documents.html.j2", _read, {"kinds": PACKET_KINDS})
 
 
 @router.post("/org/{key}/handlingar", response_class=HTMLResponse)
 def make_packet(request: Request, viewer: Logged, key: str, form: Posted) -> Response:
+    """The packet is written to the documents folder, a setting, so this form is not declared with `page.action`."""
     folder = state(request).settings.documents_dir
     return submit(
         request, viewer, key,
         lambda session, actor: request_packet(session, actor, parse(RequestPacket, form_fields(form)), folder),
         lambda path: (f"/org/{key}/handlingar", f"Beslutsunderlaget {path.name} är klart."),
-        lambda exc: _page(request, viewer, key, exc),
+        page.again(request, viewer, key),
     )  # fmt: skip
 
 
 @router.get("/org/{key}/handlingar/{name}")
 def download_document(request: Request, viewer: Logged, key: str, name: str) -> Response:
-    web = state(request)
-    try:
-        with web.read() as session:
-            member = membership(session, request, viewer, key)
-        path = packet_file(web.settings.documents_dir / member.organisation.key, name)
-    except ServiceError as exc:
-        return refused(request, exc)
-    media = "application/pdf" if name.endswith(".pdf") else "text/html; charset=utf-8"
-    return FileResponse(path, media_type=media, filename=name if name.endswith(".pdf") else None)
+    def answer(_session: Session, member: Membership) -> Response:
+        path = packet_file(state(request).settings.documents_dir / member.organisation.key, name)
+        media = "application/pdf" if name.endswith(".pdf") else "text/html; charset=utf-8"
+        return FileResponse(path, media_type=media, filename=name if name.endswith(".pdf") else None)
+
+    return answer_member(request, viewer, key, answer)
 
 
 PREVIEW_DAYS = 91  # the coming quarter
