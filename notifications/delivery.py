@@ -32,7 +32,9 @@ from samverkan.core.timeutil import STOCKHOLM, utcnow
 from samverkan.database import session_scope
 from samverkan.models import ContactRoute, DeliveryAttempt, Notification, Organisation, Person, Role
 from samverkan.models.enums import NotificationStatus, Related
+from samverkan.notifications.attachments import attachable
 from samverkan.notifications.owed import why_not_owed
+from samverkan.notifications.sender import sender_parameters
 from samverkan.orgconfig.routes import (
     MissingSecretError,
     channel_of,
@@ -44,7 +46,6 @@ from samverkan.orgconfig.routes import (
 from samverkan.roles import address
 from samverkan.roles.holding import holders
 from samverkan.scheduling.actions import Action, is_digestible, is_urgent
-from samverkan.scheduling.ics import calendar_method
 from samverkan.scheduling.workdays import WorkCalendar
 from samverkan.templates.rendering import render
 
@@ -55,7 +56,6 @@ BATCH = 100  # claimed, sent and recorded together
 DELIVER_FROM = time(8, 0)
 URGENT_TAG = "bradskande"
 NO_CASCADE = Action.LEVERANSPROBLEM.value
-AUTOMATIC_HEADERS = {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All", "Content-Language": "sv"}
 
 
 @dataclass
@@ -130,30 +130,6 @@ def email_route(person: Person, key: str) -> str | None:
     return f"{template}{separator}to={quote(person.email)}&+X-Samverkan-Id={quote(key)}"
 
 
-def coordinator_addresses(session: Session, organisation: Organisation, on: date) -> list[str]:
-    """The e-mail addresses of whoever holds the organisation's coordinator roles on a day."""
-    roles = session.exec(
-        select(Role).where(Role.organisation_id == organisation.id, Role.function == "samordnare")
-    ).all()
-    return sorted({person.email for role in roles for person in holders(session, role, on) if person.email})
-
-
-def sender_parameters(session: Session, notification: Notification, on: date) -> str:
-    """The rest of an e-mail route: the sender's display name ("Samverkan – Fagersta kommun"), Reply-To the
-    coordinator, and the headers that mark an automatic message (no out-of-office replies) in Swedish.
-    No List-Unsubscribe: every message goes to a role holder about their role's work, so there is nothing
-    to unsubscribe from (leaving the role is how it stops). Added when sending, not to the route: a route's
-    identity (what `delivered_routes` records) must not change with who the coordinator is."""
-    organisation = session.get(Organisation, notification.organisation_id)
-    parameters = [f"+{name}={quote(value)}" for name, value in AUTOMATIC_HEADERS.items()]
-    if organisation is not None:
-        parameters.append(f"name={quote(f'Samverkan – {organisation.name}')}")
-        reply = coordinator_addresses(session, organisation, on)
-        if reply:
-            parameters.append(f"reply={quote(','.join(reply))}")
-    return "&" + "&".join(parameters)
-
-
 def routes_for(session: Session, notification: Notification) -> list[str]:
     """Every route this notification should take, as templates (secrets still ${ENV} references)."""
     urls: list[str] = []
@@ -200,7 +176,7 @@ def _send(url_template: str, notification: Notification, html: str, sender_query
     sender = apprise.Apprise()
     if not sender.add(url):
         return f"Apprise känner inte igen adressen ({redact(url_template)})"
-    attachments = [_attachment(Path(a)) for a in notification.attachments if Path(a).is_file()]
+    attachments = [attachable(Path(a)) for a in notification.attachments if Path(a).is_file()]
     with apprise.LogCapture(level=logging.WARNING) as log:
         ok = sender.notify(
             title=notification.subject,
@@ -217,31 +193,6 @@ def _send(url_template: str, notification: Notification, html: str, sender_query
         if value:
             reason = reason.replace(value, "***")
     return reason or "mottagaren tog inte emot meddelandet"
-
-
-def _attachment(path: Path) -> Any:
-    """A file to attach: its path, or for a calendar invitation an attachment typed `text/calendar;
-    method=REQUEST` (what makes mail programs offer "Lägg till i kalender"; Apprise would send bare text/calendar)."""
-    method = calendar_method(path)
-    return str(path) if method is None else _calendar_attachment()(str(path), method)
-
-
-@lru_cache
-def _calendar_attachment() -> Any:
-    """Apprise's file attachment with the iTIP method in its content type (Apprise accepts only bare registered
-    types as `mime=`, so the type is given by overriding `mimetype`). Imported when first needed, as Apprise is."""
-    from apprise.attachment.file import AttachFile
-
-    class CalendarAttachment(AttachFile):
-        def __init__(self, path: str, method: str) -> None:
-            super().__init__(path)  # type: ignore[no-untyped-call]  # Apprise's constructors are not annotated
-            self.method = method
-
-        @property
-        def mimetype(self) -> str:
-            return f"text/calendar; method={self.method}; charset=UTF-8"
-
-    return CalendarAttachment
 
 
 def _problem_for_coordinators(session: Session, notification: Notification, error: str, now: datetime) -> int:
