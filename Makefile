@@ -39,6 +39,10 @@ browser:
 	  $(SUDO) apt-get install -y -q chromium >/dev/null 2>&1 || \
 	  { $(SUDO) apt-get update -q >/dev/null && $(SUDO) apt-get install -y -q chromium >/dev/null; }; }
 	@[ -x $(CHROMIUM) ] || { echo "chromium saknas och kunde inte installeras"; exit 1; }
+	@# The document tests render PDF pages to PNG with poppler's pdftoppm.
+	@command -v pdftoppm >/dev/null || { echo "Installerar poppler-utils för dokumenttesterna …"; \
+	  $(SUDO) apt-get install -y -q poppler-utils >/dev/null 2>&1 || \
+	  { $(SUDO) apt-get update -q >/dev/null && $(SUDO) apt-get install -y -q poppler-utils >/dev/null; }; }
 
 test: $(STAMP) browser
 	$(BIN)/ruff check .

@@ -22,6 +22,12 @@ class Settings(BaseSettings):
     # The e-mail route, an Apprise mailto:// URL with secrets as ${ENV} references, e.g.
     # mailto://${SMTP_USER}:${SMTP_PASSWORD}@smtp.kommun.se?from=samverkan@kommun.se ; each person's address is added.
     smtp_url: str | None = None
+    # The domain of the Message-ID derived from each message's idempotency key (copies of one message share it,
+    # so mail servers and receivers can drop them). Default: the domain of the SMTP route's from= address.
+    mail_domain: str | None = None
+    # Waits between delivery attempts (s, m, h, d); when the schedule has run out the message is `misslyckad`
+    # until `samverkan outbox retry`. The default (nine attempts over 27 hours) outlasts a day-long outage.
+    retry_schedule: str = "1m,5m,15m,1h,2h,4h,8h,12h"
 
     @property
     def documents_dir(self) -> Path:

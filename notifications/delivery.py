@@ -1,24 +1,23 @@
-"""Delivering the outbox through Apprise: claim, re-check, send per route, record, retry with backoff.
+"""Delivering the outbox through Apprise: claim, re-check, send per route, record, retry on a schedule.
 
-Guarantee (at-least-once, with the idempotency key as the only way a duplicate can look different from a
-new message): a notification is claimed (status `skickas`) and committed before anything is sent. Each
-route that accepts it is recorded; the notification is `skickad` when every route has it. If the process
-dies after a route accepted a message but before that was recorded, the claim expires (RECLAIM_AFTER) and
-that route gets the message again, carrying the same `X-Samverkan-Id` header (e-mail) or the same
-`idempotency_key` (JSON), so a receiver can drop the copy. Nothing is ever dropped silently: a notification
-that keeps failing becomes `misslyckad` and its coordinator is told (`leveransproblem`).
+Guarantee (at-least-once, and a copy is recognisable as one): notifications are claimed (status `skickas`) in
+small batches (one per sending thread) and committed before anything is sent; each is recorded in its own
+transaction as soon as its sends return. Each route that accepts it is recorded; the notification is `skickad`
+when every route has it. If the process dies after a route accepted a message but before that was recorded, the
+claim expires (RECLAIM_AFTER) and that route gets the message again: only the messages in flight, at most one
+per thread. A copy carries the same `X-Samverkan-Id` header (e-mail and webhooks) and, on e-mail, the same
+Message-ID (derived from the idempotency key), so a mail server or receiver can drop it. Failed attempts are retried on
+SAMVERKAN_RETRY_SCHEDULE (more than a day by default); what still fails becomes `misslyckad` until re-queued,
+and the coordinators hear of it in one digest a day (notifications.problems).
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
-import ssl
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
-from pathlib import Path
+from itertools import islice
 from typing import Any
 from urllib.parse import quote
 
@@ -30,32 +29,21 @@ from samverkan.core.ids import saved_id
 from samverkan.core.settings import get_settings
 from samverkan.core.timeutil import STOCKHOLM, utcnow
 from samverkan.database import session_scope
-from samverkan.models import ContactRoute, DeliveryAttempt, Notification, Organisation, Person, Role
-from samverkan.models.enums import NotificationStatus, Related
-from samverkan.notifications.attachments import attachable
+from samverkan.models import ContactRoute, DeliveryAttempt, Notification, Organisation, Person
+from samverkan.models.enums import NotificationStatus
 from samverkan.notifications.owed import why_not_owed
+from samverkan.notifications.problems import avoiding_failed_routes, make_problem_digests
+from samverkan.notifications.retry import next_attempt, retry_schedule
 from samverkan.notifications.sender import sender_parameters
-from samverkan.orgconfig.routes import (
-    MissingSecretError,
-    channel_of,
-    env_references,
-    redact,
-    resolve,
-    secret_values,
-)
-from samverkan.roles import address
-from samverkan.roles.holding import holders
+from samverkan.notifications.sending import send_one
+from samverkan.orgconfig.routes import channel_of, redact
 from samverkan.scheduling.actions import Action, is_digestible, is_urgent
 from samverkan.scheduling.workdays import WorkCalendar
 from samverkan.templates.rendering import render
 
-MAX_ATTEMPTS = 5
-BACKOFF_SECONDS = (60, 300, 900, 3600)
 RECLAIM_AFTER = timedelta(minutes=15)
-BATCH = 100  # claimed, sent and recorded together
 DELIVER_FROM = time(8, 0)
 URGENT_TAG = "bradskande"
-NO_CASCADE = Action.LEVERANSPROBLEM.value
 
 
 @dataclass
@@ -66,6 +54,7 @@ class DeliveryReport:
     cancelled: int = 0
     postponed: int = 0
     reclaimed: int = 0
+    problem_digests: int = 0
     per_recipient: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -76,49 +65,9 @@ class DeliveryReport:
             "cancelled": self.cancelled,
             "postponed": self.postponed,
             "reclaimed": self.reclaimed,
+            "problem_digests": self.problem_digests,
             "per_recipient": self.per_recipient,
         }
-
-
-class LazyCertificatesContext(ssl.SSLContext):
-    """A verifying TLS client context that reads the system CA bundle on its first handshake, not when made.
-
-    Apprise 1.13 builds `ssl.create_default_context()` for every e-mail, even over plain SMTP, and loading the
-    CA bundle costs ~25 ms each time: most of a message's cost. Verification is unchanged: a context that
-    verifies loads the certificates before it wraps a socket; one set to CERT_NONE never needs them.
-    """
-
-    _certificates_loaded = False
-
-    def wrap_socket(self, *args: Any, **kwargs: Any) -> ssl.SSLSocket:
-        if self.verify_mode != ssl.CERT_NONE and not self._certificates_loaded:
-            self.load_default_certs()
-            self._certificates_loaded = True
-        return super().wrap_socket(*args, **kwargs)
-
-
-def lazy_default_context(purpose: ssl.Purpose = ssl.Purpose.SERVER_AUTH, **_: Any) -> ssl.SSLContext:
-    if purpose != ssl.Purpose.SERVER_AUTH:
-        return ssl.create_default_context(purpose)
-    return LazyCertificatesContext(ssl.PROTOCOL_TLS_CLIENT)  # CERT_REQUIRED and check_hostname, as the default
-
-
-@lru_cache
-def _quiet_apprise() -> Any:
-    """Apprise for bulk sending: the e-mail plugin's built-in 4.4 s pause between messages switched off (pacing
-    is the SMTP server's business), and its TLS context made lazily (see LazyCertificatesContext)."""
-    import types
-
-    import apprise
-    from apprise.plugins.email import NotifyEmail
-    from apprise.plugins.email import base as email_base
-
-    NotifyEmail.request_rate_per_sec = 0
-    shim = types.ModuleType("ssl")
-    shim.__dict__.update({name: getattr(ssl, name) for name in dir(ssl) if not name.startswith("__")})
-    shim.create_default_context = lazy_default_context  # type: ignore[attr-defined]
-    email_base.ssl = shim  # type: ignore[attr-defined]
-    return apprise
 
 
 def email_route(person: Person, key: str) -> str | None:
@@ -162,77 +111,6 @@ def _working_calendar(session: Session, organisation_id: int) -> WorkCalendar:
 
 def _html(notification: Notification) -> str:
     return render("messages/email.html.j2", n=notification, paragraphs=notification.body_text.split("\n\n"))
-
-
-def _send(url_template: str, notification: Notification, html: str, sender_query: str = "") -> str | None:
-    """Send over one route (an e-mail with the `sender_query` parameters); None on success, else the reason (never
-    containing a secret)."""
-    apprise = _quiet_apprise()
-    email = channel_of(url_template).value == "email"
-    try:
-        url = resolve(url_template + sender_query if email else url_template)
-    except (MissingSecretError, ValueError) as exc:  # a missing variable or a malformed secrets file
-        return str(exc)
-    sender = apprise.Apprise()
-    if not sender.add(url):
-        return f"Apprise känner inte igen adressen ({redact(url_template)})"
-    attachments = [attachable(Path(a)) for a in notification.attachments if Path(a).is_file()]
-    with apprise.LogCapture(level=logging.WARNING) as log:
-        ok = sender.notify(
-            title=notification.subject,
-            body=html if email else notification.body_text,
-            body_format=apprise.NotifyFormat.HTML if email else apprise.NotifyFormat.TEXT,
-            attach=attachments or None,
-        )
-    if ok:
-        return None
-    reason = " ".join(line.split(" - ", 2)[-1] for line in log.getvalue().strip().splitlines()[-2:])
-    secrets = secret_values()
-    for name in env_references(url_template):  # a receiver's error may echo the URL: no secret may reach the log
-        value = secrets.get(name)
-        if value:
-            reason = reason.replace(value, "***")
-    return reason or "mottagaren tog inte emot meddelandet"
-
-
-def _problem_for_coordinators(session: Session, notification: Notification, error: str, now: datetime) -> int:
-    """A notification that could not be delivered goes to the organisation's coordinators instead of vanishing."""
-    if notification.kind == NO_CASCADE:
-        return 0
-    org = session.get(Organisation, notification.organisation_id)
-    person = session.get(Person, notification.person_id) if notification.person_id else None
-    who = person.name if person else "organets kanal"
-    today = now.astimezone(STOCKHOLM).date()
-    created = 0
-    for role in session.exec(
-        select(Role).where(Role.organisation_id == notification.organisation_id, Role.function == "samordnare")
-    ).all():
-        for coordinator in holders(session, role, today):
-            key = f"{notification.idempotency_key}:{NO_CASCADE}:{coordinator.id}"
-            if session.exec(select(Notification.id).where(Notification.idempotency_key == key)).first():
-                continue
-            session.add(
-                Notification(
-                    idempotency_key=key,
-                    organisation_id=notification.organisation_id,
-                    kind=NO_CASCADE,
-                    person_id=coordinator.id,
-                    role_key=role.key,
-                    subject=f"Leveransproblem: '{notification.subject}' kom inte fram till {who}",
-                    body_text=(
-                        f"{address.greeting(session, role, org.name if org else '')},\n\n"
-                        f"Meddelandet '{notification.subject}' till {who} kunde inte levereras efter "
-                        f"{notification.attempts} försök.\n\nSenaste fel: {error}\n\nKontrollera kontaktvägen "
-                        f"i organisationsfilen och kontakta mottagaren på annat sätt."
-                    ),
-                    related_type=Related.NOTIFICATION,
-                    related_id=notification.id,
-                    not_before=now,
-                    created_at=now,
-                )
-            )
-            created += 1
-    return created
 
 
 def _make_digests(session: Session, now: datetime) -> int:
@@ -295,6 +173,7 @@ def deliver_pending(
 ) -> DeliveryReport:
     """One delivery pass over what is due. Safe to run in several processes at once (claims are atomic)."""
     now = now or utcnow()
+    retry_schedule()  # a schedule that cannot be read stops the pass before anything is claimed (ScheduleError)
     report = DeliveryReport()
     with session_scope(engine) as session:  # claims that outlived a crashed sender go back to the queue
         stale = session.execute(
@@ -322,11 +201,32 @@ def deliver_pending(
         if only_ids is not None:
             query = query.where(col(Notification.id).in_(only_ids))
         ids = [i for i in session.exec(query).all() if i is not None]
-    for start in range(0, len(ids), BATCH):
-        jobs = _claim(engine, ids[start : start + BATCH], now, report)
-        _send_all(jobs, workers)
-        _record(engine, jobs, now, report)
+    _deliver(engine, ids, now, workers, report)
+    if only_ids is None:  # after this pass's records, so today's digest names what failed in it
+        with session_scope(engine) as session:
+            report.problem_digests = make_problem_digests(session, now)
     return report
+
+
+def _deliver(engine: Engine, ids: list[int], now: datetime, workers: int, report: DeliveryReport) -> None:
+    """Keep at most one claimed message per thread in flight: claim as threads free up, send outside any
+    transaction (a slow receiver holds no locks), and record each message the moment its sends return."""
+    capacity, queue = max(1, workers), iter(ids)
+    in_flight: dict[Future[None], _Job] = {}
+    with ThreadPoolExecutor(max_workers=capacity) as pool:
+        while True:
+            wanted = list(islice(queue, capacity - len(in_flight)))
+            while wanted and len(in_flight) < capacity:  # a postponed or stopped claim frees its place again
+                for job in _claim(engine, wanted, now, report):
+                    in_flight[pool.submit(_send_job, job)] = job
+                wanted = list(islice(queue, capacity - len(in_flight)))
+            if not in_flight:
+                return
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                future.result()
+                with session_scope(engine) as session:
+                    _record(session, in_flight.pop(future), now, report)
 
 
 @dataclass
@@ -367,7 +267,11 @@ def _claim(engine: Engine, ids: list[int], now: datetime, report: DeliveryReport
             if _hold_until_working_day(session, notification, local_day):
                 report.postponed += 1
                 continue
-            routes = [r for r in routes_for(session, notification) if _route_id(r) not in notification.delivered_routes]
+            routes = [
+                r
+                for r in avoiding_failed_routes(session, notification, routes_for(session, notification))
+                if _route_id(r) not in notification.delivered_routes
+            ]
             message = Notification(
                 id=notification.id,
                 subject=notification.subject,
@@ -405,59 +309,47 @@ def _hold_until_working_day(session: Session, notification: Notification, local_
     return True
 
 
-def _send_all(jobs: list[_Job], workers: int) -> None:
-    """Send concurrently, outside any transaction: a slow receiver holds no locks and delays no one else."""
-
-    def send(job: _Job) -> None:
-        job.results = [(url, _send(url, job.message, job.html, job.sender)) for url in job.routes]
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        list(pool.map(send, jobs))
+def _send_job(job: _Job) -> None:
+    job.results = [(url, send_one(url, job.message, job.html, job.sender)) for url in job.routes]
 
 
-def _record(engine: Engine, jobs: list[_Job], now: datetime, report: DeliveryReport) -> None:
-    """Record every attempt and decide each notification's state, in one transaction."""
-    with session_scope(engine) as session:
-        for job in jobs:
-            notification = session.get(Notification, job.id)
-            assert notification is not None
-            person = session.get(Person, notification.person_id) if notification.person_id else None
-            delivered, errors = list(notification.delivered_routes), []
-            for url, error in job.results:
-                session.add(
-                    DeliveryAttempt(notification_id=job.id, at=now, route=redact(url), ok=error is None, error=error)
-                )
-                if error is None:
-                    delivered.append(_route_id(url))
-                else:
-                    errors.append(f"{redact(url)}: {error}")
-            if not job.routes:
-                errors.append(
-                    "ingen kontaktväg: varken e-post (SAMVERKAN_SMTP_URL) eller kontaktvägar i organisationsfilen"
-                )
-            notification.delivered_routes, notification.claimed_at = delivered, None
-            if not errors:
-                notification.status, notification.sent_at, notification.last_error = NotificationStatus.SENT, now, None
-                report.sent += 1
-            elif notification.attempts >= MAX_ATTEMPTS or not job.routes:
-                notification.status, notification.last_error = NotificationStatus.FAILED, "; ".join(errors)
-                report.failed += 1
-                _problem_for_coordinators(session, notification, notification.last_error, now)
-            else:
-                wait = BACKOFF_SECONDS[min(notification.attempts - 1, len(BACKOFF_SECONDS) - 1)]
-                notification.status, notification.last_error = NotificationStatus.PENDING, "; ".join(errors)
-                notification.next_attempt_at = now + timedelta(seconds=wait)
-                report.retrying += 1
-            session.add(notification)
-            report.per_recipient.append(
-                {
-                    "id": job.id,
-                    "to": person.email if person else f"organ {notification.body_id}",
-                    "status": notification.status,
-                    "routes": [redact(u) for u, _ in job.results],
-                    "error": notification.last_error,
-                }
-            )
+def _record(session: Session, job: _Job, now: datetime, report: DeliveryReport) -> None:
+    """Record one notification's attempts and decide its state."""
+    notification = session.get(Notification, job.id)
+    assert notification is not None
+    person = session.get(Person, notification.person_id) if notification.person_id else None
+    delivered, errors = list(notification.delivered_routes), []
+    for url, error in job.results:
+        session.add(DeliveryAttempt(notification_id=job.id, at=now, route=redact(url), ok=error is None, error=error))
+        if error is None:
+            delivered.append(_route_id(url))
+        else:
+            errors.append(f"{redact(url)}: {error}")
+    if not job.routes:  # recorded as an attempt too: when it failed is what the coordinators' digest goes by
+        errors.append("ingen kontaktväg: varken e-post (SAMVERKAN_SMTP_URL) eller kontaktvägar i organisationsfilen")
+        session.add(DeliveryAttempt(notification_id=job.id, at=now, route="", ok=False, error=errors[-1]))
+    notification.delivered_routes, notification.claimed_at = delivered, None
+    retry_at = next_attempt(notification.attempts, now) if job.routes else None
+    if not errors:
+        notification.status, notification.sent_at, notification.last_error = NotificationStatus.SENT, now, None
+        report.sent += 1
+    elif retry_at is None:  # the schedule has run out: failed until re-queued; the coordinators' digest tells
+        notification.status, notification.last_error = NotificationStatus.FAILED, "; ".join(errors)
+        report.failed += 1
+    else:
+        notification.status, notification.last_error = NotificationStatus.PENDING, "; ".join(errors)
+        notification.next_attempt_at = retry_at
+        report.retrying += 1
+    session.add(notification)
+    report.per_recipient.append(
+        {
+            "id": job.id,
+            "to": person.email if person else f"organ {notification.body_id}",
+            "status": notification.status,
+            "routes": [redact(u) for u, _ in job.results],
+            "error": notification.last_error,
+        }
+    )
 
 
 def _route_id(url_template: str) -> str:

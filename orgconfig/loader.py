@@ -187,6 +187,7 @@ class _Loader:
                 "breaks": [b.model_dump(by_alias=True, exclude_none=True) for b in c.breaks],
                 "reminders": c.reminders.model_dump(),
                 "packets": c.packets.model_dump(),
+                "letterhead": c.letterhead.model_dump(exclude_none=True),
             },
             "notes": spec.notes,
             "source_file": self.source_file,

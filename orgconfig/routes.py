@@ -11,7 +11,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import SplitResult, parse_qsl, urlsplit
+from urllib.parse import SplitResult, parse_qsl, quote, urlsplit
+
+from dotenv.parser import parse_stream
 
 from samverkan.core.issues import Severity
 from samverkan.models.enums import ContactChannel
@@ -174,18 +176,22 @@ def _secret_positions(scheme: str, segments: list[str]) -> frozenset[int]:
 
 
 def read_secrets_file(path: str | None) -> dict[str, str]:
-    """KEY=VALUE lines (# comments, blank lines allowed) from a file kept outside the organisation config."""
+    """NAME=value lines from a file kept outside the organisation config, read by the usual dotenv rules:
+    `#` comments, blank lines, an optional `export`, quotes stripped ('single' literal, "double" with escapes).
+    Nothing is interpolated: a `$` in a password stays a `$`."""
     if not path:
         return {}
     secrets: dict[str, str] = {}
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        name, separator, value = line.partition("=")
-        if not separator or not ENV_REF.fullmatch("${" + name.strip() + "}"):
-            raise ValueError(f"{path}:{number}: raden ska vara NAMN=värde")
-        secrets[name.strip()] = value.strip()
+    with Path(path).open(encoding="utf-8") as stream:
+        for binding in parse_stream(stream):
+            number = binding.original.line
+            if binding.error or (binding.key is not None and not ENV_REF.fullmatch("${" + binding.key + "}")):
+                raise ValueError(f"{path}:{number}: raden ska vara NAMN=värde")
+            if binding.key is None:
+                continue  # a comment or a blank line
+            if binding.value is None:
+                raise ValueError(f"{path}:{number}: {binding.key} saknar '=' och värde")
+            secrets[binding.key] = binding.value
     return secrets
 
 
@@ -194,15 +200,22 @@ def secret_values() -> dict[str, str]:
     return {**read_secrets_file(os.environ.get("SAMVERKAN_SECRETS_FILE")), **os.environ}
 
 
+def url_encoded(value: str) -> str:
+    """A secret made safe for any part of a URL: every ASCII character but letters, digits and `-._~` encoded
+    (so `p@ss`, `#`, `/`, `:`, `?`, `%` stay inside the part they were written in); other letters kept as is."""
+    return "".join(c if c.isalnum() or c in "-._~" or not c.isascii() else quote(c, safe="") for c in value)
+
+
 def resolve(url: str, environ: Mapping[str, str] | None = None) -> str:
-    """The sendable URL with secrets filled in. Never store or log the result."""
+    """The sendable URL with secrets filled in, each URL-encoded (Apprise decodes every part it reads: user,
+    password, path and query). Never store or log the result."""
     env = secret_values() if environ is None else environ
 
     def substitute(match: re.Match[str]) -> str:
         name = match[1]
         if name not in env:
             raise MissingSecretError(f"miljövariabeln {name} är inte satt")
-        return env[name]
+        return url_encoded(env[name])
 
     return ENV_REF.sub(substitute, url)
 

@@ -378,6 +378,28 @@ class PacketPolicy(Strict):
     working_days_before: int = Field(default=5, ge=1, le=20)
 
 
+# -- documents: the letterhead of decision packets and reports -----------------------------------------
+
+
+class LetterheadSpec(Strict):
+    """What a tjänsteskrivelse carries at its head. Everything is optional: without it the organisation's name
+    is the letterhead and the handläggare is the coordinating role."""
+
+    name: Text | None = Field(default=None, description="the name in the letterhead (default: the organisation)")
+    unit: Text | None = Field(default=None, description="förvaltning or enhet under the name")
+    logo: Line300 | None = Field(default=None, description="PNG/SVG/JPEG file, relative to the organisation file")
+    address: list[Text] = []
+    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{6,20}$")] | None = None
+    email: (
+        Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254), GUARDED_LINE] | None
+    ) = None
+    website: Line300 | None = None
+    diarienummer_prefix: Annotated[str, StringConstraints(pattern=r"^[A-ZÅÄÖa-zåäö0-9 .-]{1,20}$")] | None = None
+    handlaggare: Text | None = Field(
+        default=None, description="a role key (shown by its name) or a name as written; default: the samordnare"
+    )
+
+
 class OrgConfig(Strict):
     schema_version: Literal[1]
     organisation: OrganisationSpec
@@ -393,6 +415,7 @@ class OrgConfig(Strict):
     breaks: list[BreakSpec] = []
     reminders: ReminderPolicy = ReminderPolicy()
     packets: PacketPolicy = PacketPolicy()
+    letterhead: LetterheadSpec = LetterheadSpec()
     agreement: AgreementSpec | None = None
 
     def kommun_parties(self) -> list[Party]:

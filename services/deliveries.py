@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from samverkan.models import DeliveryAttempt, Notification, Person
+from samverkan.models import DeliveryAttempt, Notification, Organisation, Person
 from samverkan.services.access import COORDINATING, find_person, roles_held
 from samverkan.services.actor import Actor
 from samverkan.services.errors import NotPermittedError
@@ -21,8 +21,8 @@ class DeliveryLog:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def delivery_log(session: Session, actor: Actor, limit: int = 200) -> DeliveryLog:
-    """The organisation's latest notifications, newest first, with attempts per row and counts per status."""
+def coordinating_organisation(session: Session, actor: Actor) -> Organisation:
+    """The actor's organisation, if they hold a coordinating role there on the day (the delivery log's rule)."""
     organisation = find_organisation(session, actor.org_key)
     held = roles_held(session, organisation, find_person(session, actor.email), actor.on)
     if not any(r.function in COORDINATING or r.key in COORDINATING for r in held):
@@ -30,6 +30,12 @@ def delivery_log(session: Session, actor: Actor, limit: int = 200) -> DeliveryLo
             f"Leveransloggen för {organisation.name} är för samordnaren och kommunpolisen "
             f"(du har: {', '.join(r.name for r in held) or 'ingen roll'})."
         )
+    return organisation
+
+
+def delivery_log(session: Session, actor: Actor, limit: int = 200) -> DeliveryLog:
+    """The organisation's latest notifications, newest first, with attempts per row and counts per status."""
+    organisation = coordinating_organisation(session, actor)
     rows: list[tuple[Notification, Person | None]] = list(
         session.exec(
             select(Notification, Person)

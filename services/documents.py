@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from samverkan.core.privacy import shown_count
 from samverkan.models import (
+    Agreement,
     Body,
     Cadence,
     Cause,
@@ -27,20 +28,49 @@ from samverkan.models import (
     Organisation,
     Phase,
     Problem,
+    Role,
 )
-from samverkan.models.enums import CycleStatus, ItemStatus, MeasureStatus, PhaseStatus
+from samverkan.models.enums import AgreementStatus, CycleStatus, ItemStatus, MeasureStatus, PhaseStatus
 from samverkan.orgconfig.places import place_of
 from samverkan.scheduling.periods import period_label
 from samverkan.scheduling.triggers import PlannedAction, when_text
-from samverkan.services.agreements import latest_agreement, latest_promises, signing_facts
+from samverkan.services.agreements import latest_agreement, latest_promises, signers, signing_facts
+from samverkan.services.letterhead import in_sentence, letterhead, meeting_text, role_names
+from samverkan.services.pdfa import EmbeddedFile
+from samverkan.services.pdfa import write_pdf as write_pdf  # also cli/commands/county.py's
 from samverkan.templates.rendering import render
 
-ATTACHMENTS = {
-    "direction_decision": ["Gemensam lägesbild för perioden (EST-rapporter)", "Åtgärdernas status"],
-    "agreement": ["Förslag till samverkansöverenskommelse", "Gemensam lägesbild", "Orsaksanalyser"],
-    "action_plans": ["Åtgärdsplaner", "Förslag till medborgarlöften", "Kommunikationsplan", "Uppföljningsplan"],
-    "yearly_review": ["Uppföljningsrapport (process och resultat)", "Verksamhetsberättelse"],
-    "body_meeting": ["Gemensam lägesbild"],
+# Each bilaga: its title and where it is: "est" (the EST reports in the folder, embedded in the PDF), the name of
+# the packet's own section that holds it, or None (the handläggare attaches it separately).
+ATTACHMENTS: dict[str, list[tuple[str, str | None]]] = {
+    "direction_decision": [
+        ("Gemensam lägesbild för perioden (EST-rapporter)", "est"),
+        ("Åtgärdernas status", "Åtgärder"),
+    ],
+    "agreement": [
+        ("Förslag till samverkansöverenskommelse", None),
+        ("Gemensam lägesbild (EST-rapporter)", "est"),
+        ("Orsaksanalyser", "Prioriterade problem och deras troliga orsaker"),
+    ],
+    "action_plans": [
+        ("Åtgärdsplaner", "Åtgärdsplaner"),
+        ("Förslag till medborgarlöften", "Medborgarlöften"),
+        ("Kommunikationsplan", None),
+        ("Uppföljningsplan", None),
+    ],
+    "yearly_review": [
+        ("Uppföljningsrapport (process och resultat)", "Processuppföljning"),
+        ("Verksamhetsberättelse", None),
+    ],
+    "body_meeting": [("Gemensam lägesbild (EST-rapporter)", "est")],
+}
+EST_REPORTS_EMBEDDED = 3  # the newest EST reports go inside the packet
+SUMMARIES = {
+    "direction_decision": "föreslås fastställa inriktningen för det brottsförebyggande arbetet nästa {rhythm}",
+    "agreement": "föreslås ta ställning till samverkansöverenskommelsen mellan kommunen och polisen",
+    "action_plans": "föreslås anta åtgärdsplanerna och medborgarlöftena",
+    "yearly_review": "föreslås godkänna årets uppföljning av det brottsförebyggande arbetet",
+    "body_meeting": "får information om lägesbilden och cykelns läge",
 }
 PROPOSALS = {
     "direction_decision": [
@@ -52,10 +82,6 @@ PROPOSALS = {
         "att ta ställning till om överenskommelsen och medborgarlöftet ska förnyas eller revideras",
     ],
     "body_meeting": ["att lägga informationen till handlingarna"],
-    "agreement": [
-        "att godkänna samverkansöverenskommelsen för perioden {period}",
-        "att uppdra åt kommunstyrelsens ordförande och lokalpolisområdeschefen att underteckna den",
-    ],
     "action_plans": [
         "att anta åtgärdsplanerna enligt bilaga",
         "att anta medborgarlöftena och uppdra åt samordnaren och kommunpolisen att kommunicera dem",
@@ -118,46 +144,153 @@ def _meeting_place(session: Session, org: Organisation, cadence_key: str) -> str
 
 
 def packet_context(
-    session: Session, org: Organisation, action: PlannedAction, body: Body | None = None
+    session: Session,
+    org: Organisation,
+    action: PlannedAction,
+    body: Body | None = None,
+    written_on: date | None = None,
+    folder: Path | None = None,
 ) -> dict[str, Any]:
+    """Everything a beslutsunderlag shows, in the order of a tjänsteskrivelse."""
     assert action.occurrence is not None
     day = action.occurrence.day
     cycle = session.exec(
         select(Cycle).where(Cycle.organisation_id == org.id, Cycle.status == CycleStatus.ACTIVE)
     ).first()
     phase, overdue_items, measures = _cycle_state(session, cycle, day) if cycle else (None, [], [])
-    indicators = _latest_measurements(session, org)
     decisions = session.exec(
         select(Decision).where(Decision.organisation_id == org.id).order_by(col(Decision.decided_on).desc()).limit(5)
     ).all()
     substance = _substance(session, org, cycle)
-    return {
+    body = body or _cadence_body(session, org, action.trigger_key)
+    facts = {
         "org": org,
         "action": action,
-        "body": body or _cadence_body(session, org, action.trigger_key),
+        "body": body,
         "when": when_text(action.occurrence),
+        "meeting": meeting_text(action.occurrence),
         "place": _meeting_place(session, org, action.trigger_key),
         "cycle": cycle,
         "phase": phase,
         "overdue_items": overdue_items or [],
         "measures": measures,
-        "indicators": indicators,
-        "decisions": decisions,
-        "agenda": [text.format(rhythm=action.rhythm) for text in AGENDA.get(action.kind, AGENDA["body_meeting"])],
-        "proposals": [
-            text.format(
-                period=f"{substance['agreement'].period_start}–{substance['agreement'].period_end}"
-                if substance["agreement"]
-                else "",
-                rhythm=action.rhythm,
-            )
-            for text in PROPOSALS.get(action.kind, PROPOSALS["body_meeting"])
-        ],
         "red": sum(m.status == MeasureStatus.RED for m in measures),
-        "lagesbild": lagesbild_summary(session, org, day),
-        "attachments": ATTACHMENTS.get(action.kind, ATTACHMENTS["body_meeting"]),
         **substance,
     }
+    return {
+        **facts,
+        "head": letterhead(session, org, written_on or action.due),
+        "roles": role_names(session, org),
+        "title": _case_title(action, substance["agreement"]),
+        "indicators": _latest_measurements(session, org),
+        "decisions": decisions,
+        "agenda": [text.format(rhythm=action.rhythm) for text in AGENDA.get(action.kind, AGENDA["body_meeting"])],
+        "proposals": _proposals(action, substance),
+        "summary": packet_summary(facts),
+        "assessment": packet_assessment(facts),
+        "recipients": _recipients(session, org),
+        "lagesbild": lagesbild_summary(session, org, day),
+        "attachments": _attachments(action.kind, folder),
+    }
+
+
+def _case_title(action: PlannedAction, agreement: Agreement | None) -> str:
+    """The ärendemening: the subject without 'Beslutsunderlag:' and without the meeting time (shown apart)."""
+    title = action.subject.split(": ", 1)[1] if ": " in action.subject else action.subject
+    title = title.replace(when_text(action.occurrence), "").strip() if action.occurrence else title
+    if action.kind == "agreement" and agreement is not None and agreement.status == AgreementStatus.SIGNED:
+        return f"Samverkansöverenskommelsen {agreement.period_start}–{agreement.period_end}: undertecknad"
+    return title
+
+
+def _proposals(action: PlannedAction, substance: dict[str, Any]) -> list[str]:
+    """The att-satser. The agreement packet proposes signing only what is not yet signed, and by whom."""
+    agreement: Agreement | None = substance["agreement"]
+    if action.kind == "agreement":
+        if agreement is None:
+            return [
+                "att uppdra åt samordnaren och kommunpolisen att ta fram ett förslag till samverkansöverenskommelse"
+            ]
+        period = f"{agreement.period_start}–{agreement.period_end}"
+        if agreement.status == AgreementStatus.SIGNED:
+            return [
+                f"att notera att samverkansöverenskommelsen för perioden {period} är undertecknad av alla parter",
+                "att uppdra åt samordnaren och kommunpolisen att ta fram åtgärdsplaner utifrån överenskommelsen",
+            ]
+        signers = " och ".join(in_sentence(name) for name in substance["agreement_signers_missing"])
+        return [
+            f"att godkänna samverkansöverenskommelsen för perioden {period}",
+            f"att uppdra åt {signers or 'parternas firmatecknare'} att underteckna den",
+        ]
+    period = f"{agreement.period_start}–{agreement.period_end}" if agreement else ""
+    kind = action.kind if action.kind in PROPOSALS else "body_meeting"
+    return [text.format(period=period, rhythm=action.rhythm) for text in PROPOSALS[kind]]
+
+
+def packet_summary(facts: dict[str, Any]) -> str:
+    """The sammanfattning: what is to be decided, where and when, in two sentences."""
+    action: PlannedAction = facts["action"]
+    organ = facts["body"].name if facts["body"] else facts["org"].name
+    what = SUMMARIES.get(action.kind, SUMMARIES["body_meeting"]).format(rhythm=action.rhythm)
+    measures, overdue = len(facts["measures"]), len(facts["overdue_items"])
+    counts = (
+        f"{_count(measures, 'åtgärd är registrerad', 'åtgärder är registrerade')}, varav {facts['red']} med status röd"
+    )
+    late = _count(overdue, "punkt i processen är försenad", "punkter i processen är försenade")
+    return f"{organ} {what} vid mötet {facts['meeting']}. {counts}; {late}."
+
+
+def _count(number: int, one: str, many: str) -> str:
+    """'1 åtgärd är registrerad', '3 åtgärder är registrerade'."""
+    return f"{number} {one if number == 1 else many}"
+
+
+def packet_assessment(facts: dict[str, Any]) -> list[str]:
+    """The bedömning, from the facts: red åtgärder, delays, the agreement's signatures."""
+    points = []
+    red, overdue = facts["red"], len(facts["overdue_items"])
+    points.append(
+        f"{_count(red, 'åtgärd har', 'åtgärder har')} status röd och behöver beslut om fortsättning eller ändring."
+        if red
+        else "Ingen åtgärd har status röd."
+    )
+    points.append(
+        f"{_count(overdue, 'punkt', 'punkter')} i processen är försenade; se Försenade punkter."
+        if overdue
+        else "Processen följer tidplanen."
+    )
+    agreement = facts["agreement"]
+    if agreement is not None and facts["agreement_missing"]:
+        points.append(f"Samverkansöverenskommelsen saknar underskrift från {', '.join(facts['agreement_missing'])}.")
+    elif agreement is not None and agreement.status == AgreementStatus.SIGNED:
+        points.append("Samverkansöverenskommelsen är undertecknad av alla parter.")
+    if facts["action"].kind == "yearly_review":
+        process = facts["process"]
+        points.append(f"{process['done']} av {process['planned']} planerade åtgärder är genomförda.")
+    return points
+
+
+def _recipients(session: Session, org: Organisation) -> list[str]:
+    """Beslutet skickas till: the roles that sign for the parties, then the coordinating roles, by name."""
+    roles = session.exec(
+        select(Role).where(Role.organisation_id == org.id, col(Role.archived_at).is_(None)).order_by(col(Role.key))
+    ).all()
+    signing = [r.name for r in roles if r.signatory]
+    coordinating = [r.name for r in roles if r.function in ("samordnare", "kommunpolis") and not r.signatory]
+    return list(dict.fromkeys(signing + coordinating))
+
+
+def _attachments(kind: str, folder: Path | None) -> list[dict[str, Any]]:
+    """The bilagor: EST reports from the documents folder (embedded in the PDF), sections of the packet itself,
+    and what the handläggare attaches separately."""
+    reports = sorted(folder.glob("rapport-*.pdf"), reverse=True)[:EST_REPORTS_EMBEDDED] if folder else []
+    listed = []
+    for title, where in ATTACHMENTS.get(kind, ATTACHMENTS["body_meeting"]):
+        if where == "est":
+            listed.append({"title": title, "where": "est", "files": [p.name for p in reports], "section": None})
+        else:
+            listed.append({"title": title, "where": "section" if where else "separate", "files": [], "section": where})
+    return listed
 
 
 def _cycle_state(session: Session, cycle: Cycle, day: date) -> tuple[Phase | None, list[Any], list[MeasureRow]]:
@@ -251,6 +384,7 @@ def _substance(session: Session, org: Organisation, cycle: Cycle | None) -> dict
         "plan_rows": plan_rows,
         "agreement": agreement,
         "agreement_missing": signing_facts(session, org, agreement).missing_parties if agreement else (),
+        "agreement_signers_missing": _missing_signers(session, org, agreement) if agreement else [],
         "promises": promises,
         "process": {
             "planned": len(measures),
@@ -261,6 +395,14 @@ def _substance(session: Session, org: Organisation, cycle: Cycle | None) -> dict
     }
 
 
+def _missing_signers(session: Session, org: Organisation, agreement: Agreement) -> list[str]:
+    """The roles (by name; the party's name where no role signs for it) whose signature the agreement lacks."""
+    missing = set(signing_facts(session, org, agreement).missing_parties)
+    return [
+        s.role.name if s.role else s.party.name for s in signers(session, org, agreement) if s.party.name in missing
+    ]
+
+
 def _period(action: PlannedAction) -> tuple[date, date]:
     assert action.occurrence is not None
     if action.period is not None:  # a report: its cadence's period; a lägesbild: the fortnight before
@@ -268,7 +410,9 @@ def _period(action: PlannedAction) -> tuple[date, date]:
     return action.occurrence.day - timedelta(days=14), action.occurrence.day
 
 
-def report_context(session: Session, org: Organisation, action: PlannedAction) -> dict[str, Any]:
+def report_context(
+    session: Session, org: Organisation, action: PlannedAction, written_on: date | None = None
+) -> dict[str, Any]:
     first, last = _period(action)
     length = (last - first).days + 1
     previous_first, previous_last = first - timedelta(days=length), first - timedelta(days=1)
@@ -307,6 +451,7 @@ def report_context(session: Session, org: Organisation, action: PlannedAction) -
         "total": shown_count(sum(current.values())),
         "previous_total": shown_count(sum(previous.values())),
         "body": _cadence_body(session, org, action.trigger_key),
+        "head": letterhead(session, org, written_on or action.due),
     }
 
 
@@ -317,27 +462,27 @@ def render_document(
     folder: Path,
     pdf: bool = True,
     body: Body | None = None,
+    written_on: date | None = None,
 ) -> Path:
-    """Write the packet or report for `action` as HTML and, with `pdf`, as PDF; return the file to attach
-    (the PDF when there is one: that is what members print). File names are stable: re-runs overwrite."""
+    """Write the packet or report for `action` as HTML (for the web app) and, with `pdf`, as a tagged PDF/A;
+    return the file to attach (the PDF when there is one: that is what members print and the registrator files).
+    File names are stable: re-runs overwrite. `written_on` is the tjänsteskrivelse's datum (default: when due)."""
     folder = folder / org.key
     folder.mkdir(parents=True, exist_ok=True)
     occurrence = action.occurrence_key.replace(":", "-")
+    embedded: list[EmbeddedFile] = []
     if action.attachment == "packet":
         path = folder / f"beslutsunderlag-{action.trigger_key}-{occurrence}.html"
-        html = render("documents/packet.html.j2", **packet_context(session, org, action, body))
+        context = packet_context(session, org, action, body, written_on, folder)
+        html = render("documents/packet.html.j2", **context, in_pdf=False)
+        printed = render("documents/packet.html.j2", **context, in_pdf=True)  # bilagor embedded, not linked
+        embedded = [
+            EmbeddedFile(folder / name, f"Bilaga: {a['title']}") for a in context["attachments"] for name in a["files"]
+        ]
     else:
         path = folder / f"rapport-{action.trigger_key}-{occurrence}.html"
-        html = render("documents/report.html.j2", **report_context(session, org, action))
+        html = printed = render("documents/report.html.j2", **report_context(session, org, action, written_on))
     path.write_text(html, encoding="utf-8")
     if not pdf:
         return path
-    return write_pdf(html, path.with_suffix(".pdf"))
-
-
-def write_pdf(html: str, target: Path) -> Path:
-    """HTML to PDF with WeasyPrint (imported here: it is heavy, and only document runs need it)."""
-    from weasyprint import HTML
-
-    HTML(string=html, base_url=str(target.parent)).write_pdf(target)
-    return target
+    return write_pdf(printed, path.with_suffix(".pdf"), embedded)

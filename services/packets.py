@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from samverkan.core.timeutil import STOCKHOLM
+from samverkan.core.timeutil import STOCKHOLM, today_local
 from samverkan.models import Body, Cadence
 from samverkan.scheduling.actions import Action
 from samverkan.scheduling.cadence import Occurrence
@@ -35,7 +35,9 @@ def render_packet(
     folder: Path,
     at: time = time(13, 0),
     pdf: bool = True,
+    written_on: date | None = None,
 ) -> Path:
+    """The beslutsunderlag of kind `name` for a meeting of `body_key`; its datum is `written_on` (default today)."""
     organisation = find_organisation(session, org_key)
     if name not in PACKET_KINDS:
         raise NotFoundError(f"okänd typ av beslutsunderlag '{name}' (finns: {', '.join(PACKET_KINDS)})")
@@ -57,7 +59,9 @@ def render_packet(
         meeting_on,
         _rhythm(session, organisation.id, kind),
     )
-    return render_document(session, organisation, action, folder, pdf=pdf, body=body)
+    return render_document(
+        session, organisation, action, folder, pdf=pdf, body=body, written_on=written_on or today_local()
+    )
 
 
 def _rhythm(session: Session, organisation_id: int | None, kind: str) -> str:

@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 def free_port() -> int:
@@ -22,10 +23,14 @@ def free_port() -> int:
 
 @dataclass
 class SmtpServer:
-    """An SMTP server that keeps what it receives; can be stopped and started again on the same port."""
+    """An SMTP server that keeps what it receives; can be stopped and started again on the same port.
+
+    It accepts any login (and keeps it in `logins`); `refuse_recipients` makes it answer 550 to every RCPT."""
 
     port: int = field(default_factory=free_port)
     received: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
+    logins: list[tuple[str, str]] = field(default_factory=list)
+    refuse_recipients: bool = False
 
     def __post_init__(self) -> None:
         self.controller: Controller | None = None
@@ -35,8 +40,21 @@ class SmtpServer:
         self.received.append((list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
         return "250 Message accepted"
 
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if self.refuse_recipients:
+            return f"550 5.1.1 <{address}>: mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    def authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+        if isinstance(data, LoginPassword):
+            self.logins.append((data.login.decode(), data.password.decode()))
+        return AuthResult(success=True)
+
     def start(self) -> None:
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(
+            self, hostname="127.0.0.1", port=self.port, authenticator=self.authenticate, auth_require_tls=False
+        )
         self.controller.start()
 
     def stop(self) -> None:

@@ -115,7 +115,7 @@ def test_help_is_swedish(runner: CliRunner) -> None:
     for english in ("Usage", "Options", "Show this message"):
         assert english not in result.stdout
     wrong = runner.invoke(app, ["load"])
-    assert wrong.exit_code == 2 and "Fel: Argument saknas 'FIL'." in wrong.stderr
+    assert wrong.exit_code == 2 and "Fel: Argument saknas 'FIL...'." in wrong.stderr
 
 
 def test_installed_command_runs_the_main_job(tmp_path: Path) -> None:
@@ -136,3 +136,26 @@ def test_installed_command_runs_the_main_job(tmp_path: Path) -> None:
     assert "Fagersta kommun (kommun, Västmanlands län)" in done.stdout
     assert "Lokala BRÅ Fagersta" in done.stdout
     assert (tmp_path / "var" / "samverkan.db").exists()
+
+
+def test_load_takes_every_example_at_once_and_a_bad_file_loads_none(
+    runner: CliRunner, db_url: str, tmp_path: Path
+) -> None:
+    files = [str(path) for path in EXAMPLE_FILES]
+    loaded = runner.invoke(app, ["load", *files, "--db", db_url, "--json"])
+    assert loaded.exit_code == 0, loaded.output
+    assert sorted(entry["organisation"] for entry in json.loads(loaded.stdout)) == sorted(
+        Path(file).stem for file in files
+    )
+    again = runner.invoke(app, ["load", *files, "--db", db_url])
+    assert again.exit_code == 0 and again.stdout.count("inga ändringar") == len(files)
+
+    bad = tmp_path / "trasig.yaml"
+    bad.write_text("schema_version: 1\norganisation: {key: trasig}\n", encoding="utf-8")
+    other = tmp_path / "annan.db"
+    refused = runner.invoke(app, ["load", files[0], str(bad), "--db", f"sqlite:///{other}"])
+    assert refused.exit_code == 1
+    assert "läses inte in, och därför inte heller de andra filerna" in refused.output
+    assert "Traceback" not in refused.output
+    listing = runner.invoke(app, ["show", Path(files[0]).stem, "--db", f"sqlite:///{other}"])
+    assert listing.exit_code == 1, "nothing of the good file was loaded either"

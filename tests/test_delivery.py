@@ -17,7 +17,8 @@ from samverkan.cli.main import app
 from samverkan.database import session_scope
 from samverkan.models import DeliveryAttempt, Notification
 from samverkan.models.enums import NotificationStatus
-from samverkan.notifications.delivery import MAX_ATTEMPTS, deliver_pending
+from samverkan.notifications.delivery import deliver_pending
+from samverkan.notifications.retry import max_attempts
 from samverkan.orgconfig.loader import load_config
 from samverkan.orgconfig.validate import validate_text
 from samverkan.services import cycle, handover
@@ -135,19 +136,21 @@ def test_what_keeps_failing_goes_to_the_coordinator(engine: Engine, smtp_setting
     f = fagersta(engine, {"johan": dead})
     f(cycle.start_cycle, SAMORDNARE)
     now = at(date(2027, 1, 12))
-    for _ in range(MAX_ATTEMPTS):
+    for _ in range(max_attempts()):  # the whole default schedule: more than a day
         deliver_pending(engine, now)
-        now += timedelta(hours=2)
+        with Session(engine) as session:
+            retry_at = session.exec(select(Notification.next_attempt_at).where(Notification.attempts > 0)).all()
+        now = max(t for t in retry_at if t is not None)
+    assert now - at(date(2027, 1, 12)) > timedelta(hours=24)
     with Session(engine) as session:
         failed = session.exec(select(Notification).where(Notification.status == NotificationStatus.FAILED)).one()
-        assert failed.attempts == MAX_ATTEMPTS and "json://127.0.0.1" in (failed.last_error or "")
+        assert failed.attempts == max_attempts() == 9 and "json://127.0.0.1" in (failed.last_error or "")
     deliver_pending(engine, now)
     problem = smtp_settings.to(MARIA)[-1]
-    assert (
-        str(problem["Subject"])
-        == "Leveransproblem: 'Ny fas: Initiera samverkan har öppnats' kom inte fram till Johan Prövare"
+    assert str(problem["Subject"]) == "Leveransproblem: 1 meddelande kom inte fram"
+    assert "- 'Ny fas: Initiera samverkan har öppnats' till Johan Prövare (9 försök): json://127.0.0.1/…" in (
+        SmtpServer.text(problem)
     )
-    assert "efter 5 försök" in SmtpServer.text(problem)
     assert len(smtp_settings.to(JOHAN)) == 1  # his e-mail went out once; only the JSON route kept failing
 
 
@@ -160,11 +163,11 @@ def test_killed_between_sending_and_marking(engine: Engine, smtp_settings: SmtpS
         "from zoneinfo import ZoneInfo\n"
         "import samverkan.notifications.delivery as delivery\n"
         "from samverkan.database import make_engine\n"
-        "original = delivery._send\n"
+        "original = delivery.send_one\n"
         "def send_then_die(*args):\n"
         "    result = original(*args)\n"
         "    os.kill(os.getpid(), signal.SIGKILL)  # accepted by the server, not yet recorded\n"
-        "delivery._send = send_then_die\n"
+        "delivery.send_one = send_then_die\n"
         "when = datetime(2027, 1, 12, 8, 30, tzinfo=ZoneInfo('Europe/Stockholm'))\n"
         f"delivery.deliver_pending(make_engine({db_url!r}), when, workers=1)\n"
     )
@@ -172,13 +175,16 @@ def test_killed_between_sending_and_marking(engine: Engine, smtp_settings: SmtpS
     assert len(smtp_settings.received) == 1
     with Session(engine) as session:
         claimed = session.exec(select(Notification).where(Notification.status == NotificationStatus.SENDING)).all()
-    assert len(claimed) == 2  # the batch was claimed (and committed) before anything was sent
+    assert len(claimed) == 1  # one batch per thread, claimed (and committed) before anything was sent
     first_key = smtp_settings.received[0][1]["X-Samverkan-Id"]
-    assert deliver_pending(engine, at(date(2027, 1, 12), 8, 40)).sent == 0  # claims hold: nothing is sent twice
-    later = deliver_pending(engine, at(date(2027, 1, 12), 9, 0))  # the claims expired: both go out
-    assert later.reclaimed == 2 and later.sent == 2
+    held = deliver_pending(engine, at(date(2027, 1, 12), 8, 40))  # claims hold: nothing is sent twice
+    assert held.sent == 1 and len(smtp_settings.received) == 2  # only the message that was never claimed
+    later = deliver_pending(engine, at(date(2027, 1, 12), 9, 0))  # the claim expired: the one in flight again
+    assert later.reclaimed == 1 and later.sent == 1
     copies = [m for _, m in smtp_settings.received if m["X-Samverkan-Id"] == first_key]
     assert len(copies) == 2  # at-least-once: the one possible duplicate carries the same idempotency key
+    assert len({m["Message-ID"] for m in copies}) == 1 and len(copies[0].get_all("Message-ID")) == 1
+    assert copies[0]["Message-ID"].endswith("@fagersta.example>")  # the SMTP route's from= domain
     assert len(smtp_settings.received) == 3
 
 
@@ -294,7 +300,7 @@ def test_the_decision_packet_arrives_as_an_attachment(
 def test_the_lazy_tls_context_still_verifies() -> None:
     import ssl
 
-    from samverkan.notifications.delivery import LazyCertificatesContext, lazy_default_context
+    from samverkan.notifications.sending import LazyCertificatesContext, lazy_default_context
 
     context = lazy_default_context()
     assert isinstance(context, LazyCertificatesContext)

@@ -191,7 +191,7 @@ def test_calls_without_a_meeting_place_and_other_messages(
         "kallelse-lokala-bra-mote-2027-02-11.ics",
     ]
     packet = (tmp_path / "fagersta" / names[0]).read_text(encoding="utf-8")
-    assert f"<dt>Plats</dt><dd>{BRA_ROOM}</dd>" in packet  # the packet says where, in one line
+    assert f'<tr><th scope="row">Plats</th><td>{BRA_ROOM}</td></tr>' in packet  # the packet says where, in one line
     [event] = parse(calendar_parts(message)[0].get_payload(decode=True).decode()).walk("VEVENT")  # type: ignore[union-attr]
     assert str(event["LOCATION"]) == BRA_ROOM and "URL" not in event
     assert str(event["ORGANIZER"]) == f"mailto:{MARIA}"  # Lokala BRÅ has no convener: the coordinator

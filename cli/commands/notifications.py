@@ -12,6 +12,7 @@ import click
 from sqlmodel import Session, col, select
 
 from samverkan.cli.options import (
+    DATE_METAVAR,
     Command,
     Failure,
     Group,
@@ -20,12 +21,13 @@ from samverkan.cli.options import (
     json_option,
     on_or_today,
     open_engine,
+    parse_date,
     print_json,
     refusal_as_failure,
     run,
 )
 from samverkan.core.labels import label
-from samverkan.core.timeutil import local
+from samverkan.core.timeutil import local, utcnow
 from samverkan.models import Notification, Organisation, Person
 from samverkan.orgconfig.validate import validate_file
 from samverkan.services.errors import ServiceError
@@ -59,13 +61,27 @@ def _outbox_rows(session: Session, organisation: str | None, status: str | None,
     ]
 
 
-@click.command("outbox", cls=Command)
+class OutboxGroup(Group):
+    """`outbox [ORG] [--status …]` lists (as `outbox list`); `outbox retry …` re-queues failed messages."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("-h", "--help")):
+            args = ["list", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group("outbox", cls=OutboxGroup)
+def outbox_group() -> None:
+    """Utkorgen: lista meddelanden (outbox [ORG]) eller skicka misslyckade igen (outbox retry)."""
+
+
+@outbox_group.command("list")
 @click.argument("organisation", required=False)
 @click.option("--status", type=click.Choice(STATUSES), help="Bara meddelanden med denna status.")
 @click.option("--limit", default=50, show_default=True, help="Högst så många rader.")
 @db_option
 @json_option
-def outbox_command(organisation: str | None, status: str | None, limit: int, db_url: str | None, as_json: bool) -> None:
+def outbox_list(organisation: str | None, status: str | None, limit: int, db_url: str | None, as_json: bool) -> None:
     """Utkorgen: väntande, misslyckade och skickade meddelanden (senaste först)."""
     found = run(db_url, _outbox_rows, organisation, status, limit)
     if as_json:
@@ -81,20 +97,54 @@ def outbox_command(organisation: str | None, status: str | None, limit: int, db_
         click.echo("Utkorgen är tom.")
 
 
+@outbox_group.command("retry")
+@click.argument("organisation", required=False)
+@click.option("--id", "ids", type=int, multiple=True, metavar="ID", help="Meddelandets id (flera går bra).")
+@click.option("--kind", metavar="SLAG", help="Alla misslyckade av detta slag, t.ex. paminnelse-3.")
+@click.option("--since", callback=parse_date, metavar=DATE_METAVAR, help="Alla som misslyckats sedan detta datum.")
+@db_option
+@json_option
+def outbox_retry(
+    organisation: str | None,
+    ids: tuple[int, ...],
+    kind: str | None,
+    since: date | None,
+    db_url: str | None,
+    as_json: bool,
+) -> None:
+    """Skicka misslyckade meddelanden igen: de köas om och får ett nytt varv av försök."""
+    from samverkan.services.redelivery import retry_failed
+
+    requeued = run(
+        db_url, retry_failed, "system:cli", utcnow(), organisation=organisation, ids=ids, kind=kind, since=since
+    )
+    if as_json:
+        print_json({"requeued": requeued})
+    elif requeued:
+        click.echo(f"{len(requeued)} meddelanden köade igen: {', '.join(str(i) for i in requeued)}")
+    else:
+        click.echo("Inga misslyckade meddelanden matchade.")
+
+
 @click.command("deliver", cls=Command)
 @db_option
 @json_option
 def deliver_command(db_url: str | None, as_json: bool) -> None:
     """Skicka det som står på tur i utkorgen nu (samma som leveransflödet gör var femte minut)."""
     from samverkan.notifications.delivery import deliver_pending
+    from samverkan.notifications.retry import ScheduleError
 
-    report = deliver_pending(open_engine(db_url))
+    try:
+        report = deliver_pending(open_engine(db_url))
+    except ScheduleError as exc:
+        raise Failure(str(exc)) from None
     if as_json:
         print_json(report.to_dict())
     else:
         click.echo(
             f"skickade {report.sent}, försöker igen {report.retrying}, misslyckade {report.failed}, "
-            f"stoppade {report.cancelled}, väntar till arbetsdag {report.postponed}"
+            f"stoppade {report.cancelled}, väntar till arbetsdag {report.postponed}, "
+            f"leveransproblem till samordnare {report.problem_digests}"
         )
 
 
@@ -138,4 +188,4 @@ def notify_test(role: str, organisation: str, on: date | None, db_url: str | Non
         raise click.exceptions.Exit(1)
 
 
-COMMANDS = (outbox_command, deliver_command, notify_group)
+COMMANDS = (outbox_group, deliver_command, notify_group)

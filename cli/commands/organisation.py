@@ -70,30 +70,41 @@ def validate(files: tuple[Path, ...], first: date | None, last: date | None, as_
         raise click.exceptions.Exit(1)
 
 
-def _load(config: Path, db_url: str) -> LoadReport:
-    result = validate_file(config)
-    if not result.ok:
+def _load(configs: tuple[Path, ...], db_url: str) -> list[LoadReport]:
+    """Every file validated first; then all of them loaded in one transaction, so a bad file loads nothing."""
+    results = [validate_file(config) for config in configs]
+    bad = [result for result in results if not result.ok]
+    for result in bad:
         for issue in result.issues:
             click.echo(str(issue), err=True)
-        raise Failure(f"{config} läses inte in: rätta felen ovan")
-    return run(db_url, lambda session: load_config(session, result))
+    if bad:
+        names = ", ".join(result.file for result in bad)
+        others = ", och därför inte heller de andra filerna" if len(configs) > 1 else ""
+        raise Failure(f"{names} läses inte in{others}: rätta felen ovan")
+    return run(db_url, lambda session: [load_config(session, result) for result in results])
+
+
+def _as_dict(report: LoadReport) -> dict[str, object]:
+    return {"organisation": report.organisation_key, "changes": [str(c) for c in report.changes]}
 
 
 @click.command("load", cls=Command)
-@click.argument("config", type=click.Path(path_type=Path), metavar="FIL")
+@click.argument("configs", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FIL...")
 @db_option
 @json_option
-def load(config: Path, db_url: str | None, as_json: bool) -> None:
-    """Läs in en organisationsfil i databasen.
+def load(configs: tuple[Path, ...], db_url: str | None, as_json: bool) -> None:
+    """Läs in en eller flera organisationsfiler i databasen (alla eller ingen).
 
     Samma fil igen ändrar ingenting; en ändrad fil ger just skillnaden, och varje ändring
     skrivs i loggen (vem, vad, när, före och efter)."""
-    report = _load(config, db_url_or_default(db_url))
+    reports = _load(configs, db_url_or_default(db_url))
     if as_json:
-        print_json({"organisation": report.organisation_key, "changes": [str(c) for c in report.changes]})
-    elif report.unchanged:
-        click.echo(f"{report.organisation_key}: inga ändringar")
-    else:
+        print_json(_as_dict(reports[0]) if len(reports) == 1 else [_as_dict(report) for report in reports])
+        return
+    for report in reports:
+        if report.unchanged:
+            click.echo(f"{report.organisation_key}: inga ändringar")
+            continue
         click.echo(f"{report.organisation_key}: {len(report.changes)} ändringar")
         for change in report.changes:
             click.echo(f"  {change}")
@@ -131,7 +142,7 @@ def show(organisation: str, on: date | None, db_url: str | None, as_json: bool) 
 def demo(config: Path, db_url: str | None) -> None:
     """Huvudjobbet på den inbyggda standarden (SQLite): skapa databasen, läs in FIL och visa organisationen."""
     url = db_url_or_default(db_url)
-    report = _load(config, url)
+    [report] = _load((config,), url)
     state = "inga ändringar" if report.unchanged else f"{len(report.changes)} ändringar"
     click.echo(f"Läste in {config} i {url} ({state}).\n")
     _show(report.organisation_key, url, today_local(), as_json=False)

@@ -1,24 +1,26 @@
-"""The delivery log: what the outbox sent (services/deliveries.py decides who may read it)."""
+"""The delivery log: what the outbox sent (services/deliveries.py decides who may read it), and sending failed
+messages again (services/redelivery.py)."""
 
 from __future__ import annotations
 
-from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session
+from collections.abc import Mapping
 
 from samverkan.core.labels import label
 from samverkan.services.deliveries import delivery_log
-from samverkan.services.membership import Membership
-from samverkan.web.forms import Logged, actor_of, page_router
-from samverkan.web.views import show
+from samverkan.services.redelivery import FailedMessage, retry_from_log
+from samverkan.web.forms import Page, Visit, actor_of, page_router
+
+
+def _read(visit: Visit) -> Mapping[str, object]:
+    log = delivery_log(visit.session, actor_of(visit.request, visit.viewer, visit.key))
+    return {"rows": log.rows, "attempts": log.attempts, "counts": log.counts, "label": label}
+
+
+def _requeued(result: list[int], given: FailedMessage) -> str:
+    return f"{len(result)} meddelanden köas igen och skickas inom fem minuter."
+
 
 router = page_router()
-
-
-@router.get("/org/{key}/leveranser", response_class=HTMLResponse)
-def delivery_page(request: Request, viewer: Logged, key: str) -> Response:
-    def read(session: Session, member: Membership) -> dict[str, object]:
-        log = delivery_log(session, actor_of(request, viewer, key))
-        return {"rows": log.rows, "attempts": log.attempts, "counts": log.counts, "label": label}
-
-    return show(request, viewer, key, "deliveries.html.j2", read)
+page = Page(router, "/org/{key}/leveranser", "deliveries.html.j2", _read)
+page.action("/org/{key}/leveranser/skicka-igen", FailedMessage, retry_from_log, _requeued)
+page.action("/org/{key}/leveranser/{notification_id}/skicka-igen", FailedMessage, retry_from_log, _requeued)
