@@ -34,6 +34,7 @@ from samverkan.models.enums import NotificationStatus
 from samverkan.notifications.owed import why_not_owed
 from samverkan.notifications.problems import avoiding_failed_routes, make_problem_digests
 from samverkan.notifications.retry import next_attempt, retry_schedule
+from samverkan.notifications.sender import sender_parameters
 from samverkan.notifications.sending import send_one
 from samverkan.orgconfig.routes import channel_of, redact
 from samverkan.scheduling.actions import Action, is_digestible, is_urgent
@@ -236,6 +237,7 @@ class _Job:
     routes: list[str]
     message: Notification
     html: str
+    sender: str = ""  # an e-mail's sender name, Reply-To and headers (sender_parameters)
     results: list[tuple[str, str | None]] = field(default_factory=list)
 
 
@@ -243,6 +245,7 @@ def _claim(engine: Engine, ids: list[int], now: datetime, report: DeliveryReport
     """Claim a batch and prepare it, in one committed transaction, before anything is sent."""
     jobs = []
     local_day = now.astimezone(STOCKHOLM).date()
+    senders: dict[int, str] = {}  # per organisation: its coordinators are looked up once a batch
     with session_scope(engine) as session:
         for notification_id in ids:
             claimed = session.execute(
@@ -279,7 +282,11 @@ def _claim(engine: Engine, ids: list[int], now: datetime, report: DeliveryReport
                 kind="",
                 not_before=now,
             )
-            jobs.append(_Job(notification_id, routes, message, _html(notification)))
+            org_id = notification.organisation_id
+            sender = senders.get(org_id) or senders.setdefault(
+                org_id, sender_parameters(session, notification, local_day)
+            )
+            jobs.append(_Job(notification_id, routes, message, _html(notification), sender))
     return jobs
 
 
@@ -303,7 +310,7 @@ def _hold_until_working_day(session: Session, notification: Notification, local_
 
 
 def _send_job(job: _Job) -> None:
-    job.results = [(url, send_one(url, job.message, job.html)) for url in job.routes]
+    job.results = [(url, send_one(url, job.message, job.html, job.sender)) for url in job.routes]
 
 
 def _record(session: Session, job: _Job, now: datetime, report: DeliveryReport) -> None:

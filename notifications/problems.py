@@ -18,6 +18,7 @@ from samverkan.core.timeutil import STOCKHOLM
 from samverkan.models import DeliveryAttempt, Notification, Organisation, Person, Role
 from samverkan.models.enums import NotificationStatus
 from samverkan.orgconfig.routes import redact
+from samverkan.roles.address import greeting
 from samverkan.roles.holding import holders
 from samverkan.scheduling.actions import Action
 
@@ -105,7 +106,7 @@ def make_problem_digests(session: Session, now: datetime) -> int:
                         role_key=role.key,
                         subject=f"Leveransproblem: {count} kom inte fram",
                         body_text=_digest_text(
-                            session, failures, f"Till {role.name.lower()} i {org.name},", since.isoformat()
+                            session, failures, f"{greeting(session, role, org.name)},", since.isoformat()
                         ),
                         not_before=now,
                         created_at=now,

@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl
 
 from samverkan.core.settings import get_settings
 from samverkan.models import Notification
+from samverkan.notifications.attachments import attachable
 from samverkan.orgconfig.routes import (
     MissingSecretError,
     channel_of,
@@ -135,18 +136,19 @@ def message_id(idempotency_key: str) -> str:
     return f"<{digest}.samverkan@{mail_domain()}>"
 
 
-def send_one(url_template: str, notification: Notification, html: str) -> str | None:
-    """Send over one route; None on success, else the reason (this message's own, never containing a secret)."""
+def send_one(url_template: str, notification: Notification, html: str, sender_query: str = "") -> str | None:
+    """Send over one route (an e-mail with the `sender_query` parameters: notifications.sender); None on success,
+    else the reason (this message's own, never containing a secret)."""
     apprise = _quiet_apprise()
+    email = channel_of(url_template).value == "email"
     try:
-        url = resolve(url_template)
+        url = resolve(url_template + sender_query if email else url_template)
     except (MissingSecretError, ValueError) as exc:  # a missing variable or a malformed secrets file
         return str(exc)
     sender = apprise.Apprise(asset=apprise.AppriseAsset(async_mode=False))  # sent in this thread: its log is ours
     if not sender.add(url):
         return f"Apprise känner inte igen adressen ({redact(url_template)})"
-    attachments = [a for a in notification.attachments if Path(a).is_file()]
-    email = channel_of(url_template).value == "email"
+    attachments = [attachable(Path(a)) for a in notification.attachments if Path(a).is_file()]
     _message_ids.current = message_id(notification.idempotency_key)
     try:
         with _apprise_log().capture() as log:

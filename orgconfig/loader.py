@@ -40,6 +40,7 @@ from samverkan.models import (
     RoleAssignment,
 )
 from samverkan.models.enums import AgreementStatus, OrgKind
+from samverkan.orgconfig.places import stored_rule
 from samverkan.orgconfig.routes import channel_of
 from samverkan.orgconfig.schema import ContactSpec, OrgConfig, Party
 from samverkan.orgconfig.validate import ValidationResult
@@ -394,7 +395,7 @@ class _Loader:
                 "trigger": spec.trigger,
                 "title": spec.title,
                 "body_id": bodies[spec.body].id if spec.body else None,
-                "rule": spec.rule(),
+                "rule": stored_rule(self.config, spec),
                 "notify": list(spec.notify),
             },
             "rytm",

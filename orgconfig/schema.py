@@ -32,6 +32,9 @@ from samverkan.models.enums import BodyKind, Frequency, HolidayPolicy, Indicator
 Text = Line200  # names and titles: the database's name columns hold 200 characters
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[Weekday, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Where a body or a cadence meets: a room as written, and a Teams (or other) meeting link.
+Place = Line300
+OnlineUrl = Annotated[str, StringConstraints(pattern=r"^https://\S+$", max_length=2000), GUARDED_LINE]
 MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 
 
@@ -123,6 +126,8 @@ class BodySpec(Strict):
     members: list[Key] = []
     contacts: list[Contact] = []
     description: LongText | None = None
+    location: Place | None = None
+    online_url: OnlineUrl | None = None
 
 
 BreakPolicy = Literal["skip", "move", "keep"]
@@ -274,6 +279,8 @@ class CadenceSpec(Strict):
     packet: bool | None = Field(
         default=None, description="send a decision packet with the call (default: as the trigger does)"
     )
+    location: Place | None = None
+    online_url: OnlineUrl | None = None
 
     def rule(self) -> dict[str, object]:
         """The rule the database stores and the årshjul expands: the schedule and the packet setting."""

@@ -8,17 +8,22 @@ updates events instead of duplicating them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from samverkan.core.issues import ConfigIssue
 from samverkan.core.labels import WEEKDAYS_SHORT_SV, label
 from samverkan.core.yaml_source import read_yaml
+from samverkan.orgconfig.places import place_of, stored_rule
 from samverkan.orgconfig.schema import OrgConfig
 from samverkan.orgconfig.validate import ValidationResult
+from samverkan.scheduling import ics
 from samverkan.scheduling.arshjul import expand_organisation, starting_in
 from samverkan.scheduling.cadence import Expansion
+from samverkan.scheduling.ics import generation_time
 from samverkan.scheduling.workdays import WorkCalendar
+
+MEETING_KINDS = frozenset({"est_meeting", "body_meeting", "direction_decision", "yearly_review"})
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,54 @@ class CalendarEvent:
     roles: tuple[str, ...]
     moved_from: date | None
     moved_because: str | None
+    location: str | None = None
+    online_url: str | None = None
+
+    @property
+    def sequence(self) -> int:
+        """The event's revision: an occurrence moved off its nominal day (a break, a holiday) is revision 1."""
+        return 1 if self.moved_from else 0
+
+    @property
+    def is_meeting(self) -> bool:
+        """A meeting books the time; a report or a reminder does not."""
+        return self.kind in MEETING_KINDS
+
+    def description(self) -> str:
+        kind = label(self.kind)
+        text = f"{kind[:1].upper()}{kind[1:]}."  # "EST-möte", not "Est-möte"
+        if self.body_name:
+            text += f" {self.body_name}."
+        if self.moved_from:
+            text += f" Flyttat från {self.moved_from} ({self.moved_because})."
+        if self.online_url:
+            text += f" Delta på distans: {self.online_url}"
+        return text
+
+    def ics(
+        self,
+        stamp: datetime,
+        organizer: ics.Party | None = None,
+        attendees: tuple[ics.Party, ...] = (),
+        cancelled: bool = False,
+    ) -> ics.EventLines:
+        """This event as a VEVENT; an invitation adds its organizer and attendees (or cancels it)."""
+        return ics.EventLines(
+            uid=self.uid,
+            start=self.start,
+            end=self.end,
+            summary=self.title,
+            stamp=stamp,
+            sequence=self.sequence,
+            description=self.description(),
+            location=self.location,
+            url=self.online_url,
+            categories=label(self.kind),
+            transparent=not self.is_meeting,
+            organizer=organizer,
+            attendees=attendees,
+            cancelled=cancelled,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -54,7 +107,15 @@ class CalendarEvent:
             "roles": list(self.roles),
             "moved_from": self.moved_from.isoformat() if self.moved_from else None,
             "moved_because": self.moved_because,
+            "location": self.location,
+            "online_url": self.online_url,
         }
+
+
+def event_uid(organisation: str, cadence: str, occurrence: str) -> str:
+    """An occurrence's UID, stable across exports, feeds and invitations (the occurrence key is its nominal
+    date, so a moved occurrence keeps its UID and the calendar moves the event)."""
+    return f"{organisation}.{cadence}.{occurrence}@samverkan"
 
 
 def work_calendar(config: OrgConfig) -> WorkCalendar:
@@ -76,7 +137,7 @@ def addressed_roles(config: OrgConfig, targets: list[str], body: str | None) -> 
 
 def cadence_rules(config: OrgConfig) -> dict[str, dict[str, Any]]:
     """Each cadence's rule as the database stores it (the schedule, plus the cadence's packet setting)."""
-    return {c.key: c.rule() for c in config.cadences}
+    return {c.key: stored_rule(config, c) for c in config.cadences}
 
 
 def organisation_expansions(config: OrgConfig, first: date, last: date) -> dict[str, Expansion]:
@@ -92,13 +153,15 @@ def organisation_events(config: OrgConfig, first: date, last: date) -> list[Cale
     org = config.organisation.key
     events = []
     titles = {c.key: c.title for c in config.cadences}
-    occurrences = starting_in(cadence_rules(config), work_calendar(config), first, last, titles)
+    rules = cadence_rules(config)
+    occurrences = starting_in(rules, work_calendar(config), first, last, titles)
     for cadence in config.cadences:
+        location, online_url = place_of(rules[cadence.key])
         roles = addressed_roles(config, list(cadence.notify) or ([cadence.body] if cadence.body else []), None)
         for occurrence in occurrences[cadence.key]:
             events.append(
                 CalendarEvent(
-                    uid=f"{org}.{cadence.key}.{occurrence.key}@samverkan",
+                    uid=event_uid(org, cadence.key, occurrence.key),
                     organisation=org,
                     cadence=cadence.key,
                     occurrence=occurrence.key,
@@ -112,6 +175,8 @@ def organisation_events(config: OrgConfig, first: date, last: date) -> list[Cale
                     roles=roles,
                     moved_from=occurrence.moved_from,
                     moved_because=occurrence.moved_because,
+                    location=location,
+                    online_url=online_url,
                 )
             )
     return sorted(events, key=lambda e: (e.start, e.cadence))
@@ -164,58 +229,8 @@ def as_text(events: list[CalendarEvent], heading: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _fold(line: str) -> str:
-    """RFC 5545 §3.1: lines longer than 75 octets are folded with CRLF and a space."""
-    encoded = line.encode("utf-8")
-    if len(encoded) <= 75:
-        return line
-    parts: list[str] = []
-    current = b""
-    for char in line:
-        piece = char.encode("utf-8")
-        if len(current) + len(piece) > (75 if not parts else 74):
-            parts.append(current.decode("utf-8"))
-            current = b""
-        current += piece
-    parts.append(current.decode("utf-8"))
-    return "\r\n ".join(parts)
-
-
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def as_ics(events: list[CalendarEvent], name: str) -> str:
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Samverkan//Årshjul//SV",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{_escape(name)}",
-        "X-WR-TIMEZONE:Europe/Stockholm",
-    ]
-    for event in events:
-        description = f"{label(event.kind).capitalize()}."
-        if event.body_name:
-            description += f" {event.body_name}."
-        if event.moved_from:
-            description += f" Flyttat från {event.moved_from} ({event.moved_because})."
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{event.uid}",
-            f"DTSTAMP:{_utc(event.start)}",  # deterministic: the same command gives the same file
-            f"DTSTART:{_utc(event.start)}",
-            f"DTEND:{_utc(event.end)}",
-            f"SUMMARY:{_escape(event.title)}",
-            f"DESCRIPTION:{_escape(description)}",
-            f"CATEGORIES:{_escape(label(event.kind))}",
-            "TRANSP:OPAQUE",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+def as_ics(events: list[CalendarEvent], name: str, generated: datetime | None = None) -> str:
+    """The feed as iCalendar: DTSTAMP the time it is written (`generated`), each event in Stockholm time with
+    its revision, place and link; reports and reminders do not book the time (TRANSP:TRANSPARENT)."""
+    stamp = generated or generation_time()
+    return ics.calendar([event.ics(stamp) for event in events], "PUBLISH", name)

@@ -9,8 +9,9 @@ from sqlmodel import Session
 
 from samverkan.core.ids import saved_id
 from samverkan.models import Person
+from samverkan.orgconfig.places import place_of
 from samverkan.scheduling.arshjul import starting_in
-from samverkan.scheduling.calendar import CalendarEvent
+from samverkan.scheduling.calendar import CalendarEvent, event_uid
 from samverkan.services.my_work import held_roles
 from samverkan.services.overview import find_organisation
 from samverkan.services.sweep import load_contexts
@@ -39,10 +40,11 @@ def organisation_calendar(
         roles = [r for target in targets[cadence.key] for r in context.roles_for(target)]
         if mine is not None and not any(r.id in mine for r in roles):
             continue
+        location, online_url = place_of(cadence.rule)
         for occurrence in occurrences[cadence.key]:
             events.append(
                 CalendarEvent(
-                    uid=f"{organisation.key}.{cadence.key}.{occurrence.key}@samverkan",
+                    uid=event_uid(organisation.key, cadence.key, occurrence.key),
                     organisation=organisation.key,
                     cadence=cadence.key,
                     occurrence=occurrence.key,
@@ -56,6 +58,8 @@ def organisation_calendar(
                     roles=tuple(sorted(r.key for r in roles)),
                     moved_from=occurrence.moved_from,
                     moved_because=occurrence.moved_because,
+                    location=location,
+                    online_url=online_url,
                 )
             )
     return sorted(events, key=lambda e: (e.start, e.cadence))

@@ -31,6 +31,7 @@ from samverkan.models import (
     Role,
 )
 from samverkan.models.enums import AgreementStatus, CycleStatus, ItemStatus, MeasureStatus, PhaseStatus
+from samverkan.orgconfig.places import place_of
 from samverkan.scheduling.periods import period_label
 from samverkan.scheduling.triggers import PlannedAction, when_text
 from samverkan.services.agreements import latest_agreement, latest_promises, signers, signing_facts
@@ -135,6 +136,13 @@ def _cadence_body(session: Session, org: Organisation, cadence_key: str) -> Body
     return session.get(Body, cadence.body_id) if cadence and cadence.body_id else None
 
 
+def _meeting_place(session: Session, org: Organisation, cadence_key: str) -> str | None:
+    """Where the meeting is held, in one line: the room, and the link for those who join from a distance."""
+    cadence = session.exec(select(Cadence).where(Cadence.organisation_id == org.id, Cadence.key == cadence_key)).first()
+    location, online_url = place_of(cadence.rule) if cadence else (None, None)
+    return " – ".join(p for p in (location, f"på distans: {online_url}" if online_url else None) if p) or None
+
+
 def packet_context(
     session: Session,
     org: Organisation,
@@ -161,6 +169,7 @@ def packet_context(
         "body": body,
         "when": when_text(action.occurrence),
         "meeting": meeting_text(action.occurrence),
+        "place": _meeting_place(session, org, action.trigger_key),
         "cycle": cycle,
         "phase": phase,
         "overdue_items": overdue_items or [],

@@ -45,15 +45,20 @@ from samverkan.models.base import table_of
 from samverkan.models.enums import NotificationStatus, Related
 from samverkan.models.organisation import settings_section
 from samverkan.notifications.owed import item_owed, measure_owed, phase_owed
+from samverkan.roles.address import greeting
 from samverkan.scheduling.actions import Action
 from samverkan.scheduling.arshjul import expand_organisation
 from samverkan.scheduling.cadence import cadence_calendar
+from samverkan.scheduling.calendar import CalendarEvent
 from samverkan.scheduling.triggers import PlannedAction, cadence_actions, deadline_actions
 from samverkan.scheduling.workdays import WorkCalendar
 from samverkan.services.documents import render_document
+from samverkan.services.invitation_updates import update_invitations
+from samverkan.services.invitations import invitation, meeting_event, party, snapshot, write_invitation
 from samverkan.templates.rendering import render
 
 DELIVER_FROM = time(8, 0)
+CALLING_KINDS = {"est_meeting", "body_meeting"}  # the triggers whose occurrences are called (kallelse)
 CLOSED_STRETCH = 6  # the longest run of closed days (Christmas, Easter) a reminder can be moved back over
 
 
@@ -420,6 +425,10 @@ def sweep(
         for entry in work:
             if wanted is None or entry.action.kind in wanted:
                 batch.write(context, entry)
+    if wanted is None or wanted & CALLING_KINDS:  # meetings changed since their call went out
+        updated = update_invitations(session, contexts, now, documents_dir, base)
+        if updated:
+            result.notifications["inbjudan-uppdaterad"] += updated
     batch.insert()
     return result
 
@@ -503,6 +512,7 @@ class _Batch:
     fired: set[tuple[int, str, str]]
     occurrences: list[dict[str, Any]] = field(default_factory=list)
     notifications: list[dict[str, Any]] = field(default_factory=list)
+    invited: dict[tuple[int, str, str], dict[str, Any]] = field(default_factory=dict)  # what each invitation said
 
     def write(self, context: OrgContext, work: Work) -> None:
         """One action, once: its outbox rows (each holder of its roles, and a body's own channel) and its record."""
@@ -517,14 +527,21 @@ class _Batch:
         if action.attachment and self.documents_dir is not None:
             attachment = render_document(self.session, context.org, action, self.documents_dir, self.pdf)
             self.result.documents.append(str(attachment))
+        event = _meeting_event(context, action)
+        invite = None
+        if event is not None and self.documents_dir is not None:
+            invite = self._invitation(context, event, action, recipients)
         text = render(
             "messages/action.txt.j2",
             action=action,
             org=context.org,
             base_url=self.base,
             attachment=attachment.name if attachment else None,
+            event=event,
+            invitation=invite is not None,
             Action=Action,
         )  # once per action
+        attachments = [str(path) for path in (attachment, invite) if path is not None]
         not_before = _not_before(action, self.now)
         row = partial(
             _outbox_row,
@@ -532,7 +549,7 @@ class _Batch:
             org_id=context.org_id,
             not_before=not_before,
             now=self.now,
-            attachments=[str(attachment)] if attachment else [],
+            attachments=attachments,
             due_on=work.deadline or action.about,  # the deadline, or the day of the event it is about
         )
         identity_key = f"{context.org.key}:{action.trigger_key}:{action.occurrence_key}"
@@ -542,13 +559,35 @@ class _Batch:
                     key=f"{identity_key}:{person.id}",
                     person_id=person.id,
                     role_key=role.key,
-                    body_text=f"Till {role.name.lower()} i {context.org.name},\n\n{text}",
+                    body_text=f"{greeting(self.session, role, context.org.name)},\n\n{text}",
                 )
             )
             self.result.notifications[role.key] += 1
         self._to_bodies(context, action, identity_key, text, row)
         self._record(context, action, len(recipients))
         self.result.messages.append(_message(context, action, not_before, recipients, attachment))
+
+    def _invitation(
+        self, context: OrgContext, event: CalendarEvent, action: PlannedAction, recipients: list[tuple[Any, Any]]
+    ) -> Path | None:
+        """The call's calendar invitation, from the body's convener (else the coordinator) to everyone called."""
+        assert self.documents_dir is not None
+        body = context.bodies.get(event.body or "")
+        by_id = context.roles_by_id()
+        conveners = [by_id[body.convener_role_id]] if body is not None and body.convener_role_id in by_id else []
+        organizers = _recipients(conveners or context.function_roles("samordnare"), self.holders, action.due)
+        if not organizers or not recipients:
+            return None
+        organizer = party(organizers[0][0])
+        text = invitation(event, organizer, [party(person) for person, _ in recipients], self.now)
+        self.invited[(context.org_id, action.trigger_key, action.occurrence_key)] = snapshot(
+            event,
+            organizer,
+            [(person.id, role.key) for person, role in recipients],
+            context.org.config_hash,
+            event.sequence,
+        )
+        return write_invitation(self.documents_dir, text, event)
 
     def _recipients(self, context: OrgContext, action: PlannedAction, roles: list[Role]) -> list[tuple[Any, Any]]:
         """Who gets it; a vacant role and an action that reaches no one are reported."""
@@ -580,11 +619,20 @@ class _Batch:
                 "occurrence_key": action.occurrence_key,
                 "scheduled_for": _local_midnight(action.due),
                 "fired_at": self.now,
-                "result": {"kind": action.kind, "action": action.code, "recipients": recipients},
+                "result": {
+                    "kind": action.kind,
+                    "action": action.code,
+                    "recipients": recipients,
+                    **self._invitation_record(context, action),
+                },
             }
         )
         self.result.triggers[action.kind] += 1
         self.result.actions[action.code] += 1
+
+    def _invitation_record(self, context: OrgContext, action: PlannedAction) -> dict[str, Any]:
+        sent = self.invited.get((context.org_id, action.trigger_key, action.occurrence_key))
+        return {"invitation": sent} if sent else {}
 
     def insert(self) -> None:
         connection = self.session.connection()  # plain executemany: tens of thousands of rows on a busy day
@@ -651,6 +699,17 @@ def _message(
         "document": attachment.name if attachment else action.attachment,
         "period": action.period,
     }
+
+
+def _meeting_event(context: OrgContext, action: PlannedAction) -> CalendarEvent | None:
+    """The meeting a call is about (None for anything but a kallelse of an occurrence)."""
+    if action.action is not Action.KALLELSE or action.occurrence is None:
+        return None
+    cadence = next((c for c in context.cadences if c.key == action.trigger_key), None)
+    if cadence is None:
+        return None
+    body = next((b for b in context.bodies.values() if b.id == cadence.body_id), None)
+    return meeting_event(context.org.key, cadence, body, action.occurrence)
 
 
 def _recipients(roles: list[Any], holders: Holders, day: date) -> list[tuple[Any, Any]]:

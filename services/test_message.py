@@ -12,6 +12,7 @@ from samverkan.core.timeutil import utcnow
 from samverkan.database import session_scope
 from samverkan.models import Notification, Role
 from samverkan.notifications.delivery import DeliveryReport, deliver_pending
+from samverkan.roles.address import greeting
 from samverkan.services.access import holders
 from samverkan.services.errors import NotFoundError, RefusedError
 from samverkan.services.overview import find_organisation
@@ -38,7 +39,7 @@ def send_test(engine: Engine, org_key: str, role_key: str, on: date, now: dateti
                 urgent=True,
                 subject=f"Test från Samverkan – {role.name}",
                 body_text=(
-                    f"Till {role.name.lower()} i {org.name},\n\nDetta är ett testmeddelande från Samverkan. "
+                    f"{greeting(session, role, org.name)},\n\nDetta är ett testmeddelande från Samverkan. "
                     "Det visar att kontaktvägen fungerar; du behöver inte göra något."
                 ),
                 not_before=now,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
+from icalendar import Calendar
 
 from samverkan.cli.main import app
 from samverkan.orgconfig.validate import validate_file
@@ -153,9 +154,10 @@ def test_the_2027_calendars_have_their_real_cadences_on_working_days(example: st
 def test_calendar_command_is_deterministic_and_json_has_the_fields() -> None:
     runner = CliRunner()
     args = ["calendar", str(EXAMPLES / "fagersta.yaml"), "--from", "2027-01-01", "--to", "2027-12-31"]
+    reproducible = {"SOURCE_DATE_EPOCH": "1798761600"}  # the .ics DTSTAMP is the generation time, unless fixed
     for fmt in ("json", "ics", "text"):
-        first = runner.invoke(app, [*args, "--format", fmt]).stdout
-        assert first == runner.invoke(app, [*args, "--format", fmt]).stdout
+        first = runner.invoke(app, [*args, "--format", fmt], env=reproducible).stdout
+        assert first == runner.invoke(app, [*args, "--format", fmt], env=reproducible).stdout
     events = json.loads(runner.invoke(app, [*args, "--format", "json"]).stdout)
     assert len(events) == 50
     first = events[0]
@@ -192,7 +194,11 @@ def test_ics_is_valid_icalendar_with_stable_uids() -> None:
     assert text.count("BEGIN:VEVENT") == 50
     uids = [line for line in lines if line.startswith("UID:")]
     assert len(set(uids)) == 50 and "UID:fagersta.est-mote.2027-01-05@samverkan" in uids
-    assert "DTSTART:20270105T080000Z" in lines  # 09:00 CET
-    assert "DTSTART:20270608T070000Z" in lines  # 09:00 CEST
+    # Stockholm wall-clock times with the VTIMEZONE they refer to: 09:00 CET is 08:00 UTC, 09:00 CEST 07:00 UTC
+    assert "DTSTART;TZID=Europe/Stockholm:20270105T090000" in lines
+    assert "DTSTART;TZID=Europe/Stockholm:20270608T090000" in lines
+    starts = {str(e["UID"]): e.decoded("DTSTART") for e in Calendar.from_ical(text).walk("VEVENT")}
+    assert starts["fagersta.est-mote.2027-01-05@samverkan"].astimezone(UTC) == datetime(2027, 1, 5, 8, tzinfo=UTC)
+    assert starts["fagersta.est-mote.2027-06-08@samverkan"].astimezone(UTC) == datetime(2027, 6, 8, 7, tzinfo=UTC)
     later = as_ics(organisation_events(config, date(2027, 1, 1), date(2027, 6, 30)), "x")
     assert "UID:fagersta.est-mote.2027-01-05@samverkan" in later  # a shorter re-export keeps the same UIDs
