@@ -16,12 +16,12 @@ from sqlmodel import Session, select
 
 from samverkan.core.timeutil import utcnow
 from samverkan.database import session_scope
-from samverkan.models import LoginAttempt, Person
+from samverkan.models import ChecklistItem, LoginAttempt, Person, Upload
 from samverkan.services import accounts
 from samverkan.services.accounts import LOGIN_WINDOW, MAX_FAILED_PER_CLIENT
 from samverkan.web.proxies import uvicorn_proxy_options
 from tests.drive import SAMORDNARE
-from tests.live import Live, csrf_of, fagersta_for_web, live_server
+from tests.live import EST_SKOLA, Live, csrf_of, fagersta_for_web, live_server
 from tests.receivers import SmtpServer
 
 
@@ -123,3 +123,19 @@ def test_login_attempts_are_pruned_after_their_window(engine: Engine) -> None:
     with Session(engine) as session:
         kept = sorted(session.exec(select(LoginAttempt.email)).all())
     assert kept == ["nu@example.se", "nyss@example.se"]
+
+
+def test_a_refused_completion_writes_no_upload(live: Live) -> None:
+    erik = live.login(EST_SKOLA)  # a member without the item's role
+    with Session(live.engine) as session:
+        target = session.exec(select(ChecklistItem.id).where(ChecklistItem.key == "roller-och-ansvar")).one()
+    refused = erik.post(
+        f"/org/fagersta/punkt/{target}",
+        data={"csrf_token": erik.csrf, "title": "Roller"},  # type: ignore[attr-defined]
+        files={"file": ("roller.pdf", b"%PDF-1.4\n% inte min punkt\n", "application/pdf")},
+    )
+    assert refused.status_code == 403
+    uploads = live.data_dir / "uppladdat"
+    assert not uploads.exists() or not any(uploads.iterdir())
+    with Session(live.engine) as session:
+        assert session.exec(select(Upload)).first() is None
