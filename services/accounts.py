@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from samverkan.core.ids import saved_id
@@ -213,6 +213,7 @@ def set_password(session: Session, person: Person, password: str, now: datetime 
         account = Account(person_id=saved_id(person), created_at=now)
     account.password_hash, account.password_set_at = hash_password(password), now
     session.add(account)
+    revoke_tokens(session, person, TokenKind.SESSION, now)  # a new password ends every session
     audit(session, "system", None, "account.password", account, key=person.email)
 
 
@@ -227,6 +228,13 @@ def _failed_since(session: Session, column: object, value: str, since: datetime)
             .where(column == value, col(LoginAttempt.at) >= since, col(LoginAttempt.ok).is_(False))
         ).one()
     )
+
+
+def record_attempt(session: Session, email: str, client: str, ok: bool, now: datetime | None = None) -> None:
+    """Record one login attempt; attempts older than the window (with their address and client) go."""
+    now = now or utcnow()
+    session.exec(delete(LoginAttempt).where(col(LoginAttempt.at) < now - LOGIN_WINDOW))
+    session.add(LoginAttempt(email=email.strip().lower()[:254], client=client[:64], ok=ok, at=now))
 
 
 def check_rate(session: Session, email: str, client: str, now: datetime) -> None:
@@ -253,7 +261,7 @@ def login(
     account = session.exec(select(Account).where(Account.person_id == person.id)).first() if person else None
     stored = _usable_hash(account)
     ok = _verify(stored, password)
-    session.add(LoginAttempt(email=email, client=client, ok=ok, at=now))
+    record_attempt(session, email, client, ok, now)
     if not ok or person is None or account is None or stored is None:
         raise LoginFailedError("Fel e-postadress eller lösenord.")
     if _hasher.check_needs_rehash(stored):

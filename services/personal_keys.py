@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
-from samverkan.models import LoginAttempt, Person, PersonToken, TokenKind
-from samverkan.services.accounts import issue_token, logout, revoke_tokens, valid_token
+from samverkan.models import Person, PersonToken, TokenKind
+from samverkan.services.accounts import issue_token, logout, record_attempt, revoke_tokens, valid_token
 from samverkan.services.errors import RefusedError
 
 API_KEY_TTL = timedelta(days=365)
@@ -83,4 +83,4 @@ def end_session(session: Session, token_id: int | None) -> None:
 
 def record_failed_login(session: Session, email: str, client: str) -> None:
     """A failed attempt counts even though the login's own transaction rolled back."""
-    session.add(LoginAttempt(email=email.strip().lower()[:254], client=client, ok=False))
+    record_attempt(session, email, client, ok=False)

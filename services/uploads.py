@@ -25,6 +25,14 @@ SAFE_NAME = re.compile(r"[^A-Za-z0-9ÅÄÖåäöÉé._ -]")
 
 def store_upload(session: Session, actor: Actor, folder: Path, filename: str, data: bytes) -> Upload:
     """Keep the file (whole or not at all) and record it for the actor's organisation."""
+    upload = record_upload(session, actor, filename, data)
+    keep_file(folder, upload, data)
+    return upload
+
+
+def record_upload(session: Session, actor: Actor, filename: str, data: bytes) -> Upload:
+    """Check the file and record it for the actor's organisation, without writing it: the caller writes it
+    with keep_file once the act it belongs to has passed its checks, inside the same transaction."""
     no_personal_data(filnamn=filename)  # the name as given: a number split by '/' is still one
     name = Path(filename or "fil").name
     suffix = Path(name).suffix.lower()
@@ -34,16 +42,9 @@ def store_upload(session: Session, actor: Actor, folder: Path, filename: str, da
         raise RefusedError(f"filen är större än {MAX_UPLOAD // (1024 * 1024)} MB")
     if not data:
         raise RefusedError("filen är tom")
-    digest = hashlib.sha256(data).hexdigest()
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / digest
-    if not target.exists():
-        partial = target.with_suffix(".tmp")
-        partial.write_bytes(data)
-        partial.replace(target)  # whole or not at all
     upload = Upload(
         organisation_id=find_organisation(session, actor.org_key).id,  # type: ignore[arg-type]
-        sha256=digest,
+        sha256=hashlib.sha256(data).hexdigest(),
         filename=SAFE_NAME.sub("_", name)[:255],
         content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
         size=len(data),
@@ -52,6 +53,16 @@ def store_upload(session: Session, actor: Actor, folder: Path, filename: str, da
     session.add(upload)
     session.flush()
     return upload
+
+
+def keep_file(folder: Path, upload: Upload, data: bytes) -> None:
+    """Write the recorded upload's bytes under their SHA-256 (whole or not at all; once per content)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / upload.sha256
+    if not target.exists():
+        partial = target.with_suffix(".tmp")
+        partial.write_bytes(data)
+        partial.replace(target)
 
 
 def find_upload(session: Session, org_key: str, upload_id: int) -> Upload:

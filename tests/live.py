@@ -27,6 +27,7 @@ from samverkan.services import accounts, cycle
 from samverkan.services.actor import Actor
 from samverkan.services.inputs import SetDeadline
 from samverkan.web.app import create_app
+from samverkan.web.proxies import uvicorn_proxy_options
 from tests.drive import KOMMUNDIREKTOR, SAMORDNARE
 from tests.receivers import free_port
 
@@ -95,7 +96,11 @@ def live_server(engine: Engine, data_dir: Path, monkeypatch: object) -> Iterator
     monkeypatch.setenv("SAMVERKAN_DATA_DIR", str(data_dir))  # type: ignore[attr-defined]
     get_settings.cache_clear()
     app = create_app(get_settings(), engine)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", access_log=False, **uvicorn_proxy_options()
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

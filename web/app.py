@@ -20,6 +20,7 @@ from samverkan.core.settings import Settings, get_settings
 from samverkan.database import make_engine
 from samverkan.services.errors import ServiceError
 from samverkan.web import api, health, pages
+from samverkan.web.limits import BodyLimit
 from samverkan.web.security import CsrfFailed, LoginRequired, finish
 from samverkan.web.state import WebState
 from samverkan.web.views import page, status_of
@@ -69,6 +70,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     @app.middleware("http")
     async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         return finish(request, await call_next(request))
+
+    app.add_middleware(BodyLimit)  # outermost of ours: nothing reads a body before it is bounded
 
     _answer_errors(app)
     return app

@@ -120,6 +120,8 @@ def finish(request: Request, response: Response) -> Response:
     """Security headers, and the anonymous CSRF cookie when a form made one."""
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
+    if not request.url.path.startswith("/static/"):  # pages and API answers may show secrets: never cached
+        response.headers["Cache-Control"] = "no-store"
     new = getattr(request.state, "new_anon_csrf", None)
     if new:
         response.set_cookie(

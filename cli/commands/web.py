@@ -10,6 +10,7 @@ import click
 from samverkan.cli.logs import uvicorn_log_config
 from samverkan.cli.options import Command, Failure, db_option, db_url_or_default
 from samverkan.core.settings import get_settings
+from samverkan.web.proxies import uvicorn_proxy_options
 
 
 @click.command("web", cls=Command)
@@ -18,11 +19,10 @@ from samverkan.core.settings import get_settings
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Antal processer.")
 @click.option(
     "--forwarded-allow-ips",
-    envvar="FORWARDED_ALLOW_IPS",
-    default="127.0.0.1",
-    show_default=True,
+    envvar="SAMVERKAN_TRUSTED_PROXIES",
+    default="",
     metavar="IP,...",
-    help="Omvända proxyer vars X-Forwarded-For/-Proto litas på ('*' = alla).",
+    help="Omvända proxyer vars X-Forwarded-For/-Proto litas på (standard: ingen; '*' = alla).",
 )
 @click.option("--root-path", default="", metavar="SÖKVÄG", help="Om proxyn publicerar webben under en sökväg.")
 @click.option(
@@ -55,8 +55,7 @@ def web_command(
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
-        forwarded_allow_ips=forwarded_allow_ips,
+        **uvicorn_proxy_options(forwarded_allow_ips),
         root_path=root_path,
         log_config=uvicorn_log_config(log_format == "json"),
         server_header=False,

@@ -17,7 +17,7 @@ from samverkan.services.inputs import CompleteItem, EvidenceInput, ReopenPhase
 from samverkan.services.items import checklist_item, item_details
 from samverkan.services.membership import Membership
 from samverkan.services.upgrade import UpgradeResult
-from samverkan.services.uploads import MAX_UPLOAD, find_upload, store_upload
+from samverkan.services.uploads import MAX_UPLOAD, find_upload, keep_file, record_upload
 from samverkan.web.forms import Logged, NoInput, Page, Posted, Visit, form_fields, page_router, parse, submit, upload_of
 from samverkan.web.security import state
 from samverkan.web.views import Id, answer_member
@@ -64,13 +64,16 @@ def complete_item(request: Request, viewer: Logged, key: str, item_id: Id, form:
 
     def act(session: Session, actor: Actor) -> tuple[str, Transition]:
         item = checklist_item(session, key, item_id)
-        evidence = dict(fields)
+        evidence, stored = dict(fields), None
         if upload is not None:
-            stored = store_upload(session, actor, state(request).uploads_dir, upload.filename or "fil", data)
+            stored = record_upload(session, actor, upload.filename or "fil", data)
             evidence["uri"] = f"/org/{key}/filer/{stored.id}"
             evidence["title"] = evidence.get("title", "").strip() or stored.filename
         given = CompleteItem(item=str(item_id), evidence=parse(EvidenceInput, evidence))
-        return item.title, cycle.complete_item(session, actor, given)
+        transition = cycle.complete_item(session, actor, given)
+        if stored is not None:  # written only once the completion is allowed, before the commit
+            keep_file(state(request).uploads_dir, stored, data)
+        return item.title, transition
 
     return submit(
         request, viewer, key, act,
