@@ -139,6 +139,7 @@ def run_service(config: Path, host: str, port: int, prefect_port: int, schedules
     import uvicorn
 
     from samverkan.web.app import create_app
+    from samverkan.web.proxies import uvicorn_proxy_options
 
     for taken in (port, prefect_port) if schedules else (port,):
         if port_answers(taken, host if taken == port else "127.0.0.1"):
@@ -168,7 +169,8 @@ def run_service(config: Path, host: str, port: int, prefect_port: int, schedules
     child = start_schedules(prefect_port) if schedules else None
     try:
         with sigterm_raises():  # uvicorn re-raises SIGTERM after its shutdown: it must reach the finally below
-            uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="warning", access_log=False)
+            app = create_app(settings, engine)
+            uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, **uvicorn_proxy_options())
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C or SIGTERM must not orphan the schedules
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
