@@ -62,6 +62,7 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/nationwide_year.py
 	$(BIN)/python benchmarks/delivery.py
+	$(BIN)/python benchmarks/cli_latency.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -15,6 +15,10 @@ import click
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.engine import Engine
 
+from samverkan.cli.classes import CONTEXT as CONTEXT
+from samverkan.cli.classes import Command as Command
+from samverkan.cli.classes import Failure as Failure
+from samverkan.cli.classes import Group as Group
 from samverkan.cli.database import open_database
 from samverkan.core.settings import get_settings
 from samverkan.core.timeutil import today_local
@@ -27,31 +31,7 @@ T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 F = TypeVar("F", bound=Callable[..., Any])
 
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 DATE_METAVAR = "ÅÅÅÅ-MM-DD"
-
-
-class Command(click.Command):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("options_metavar", "[FLAGGOR]")
-        super().__init__(*args, **kwargs)
-
-
-class Group(click.Group):
-    command_class = Command
-    group_class = type  # subgroups are of this class too
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("options_metavar", "[FLAGGOR]")
-        kwargs.setdefault("subcommand_metavar", "KOMMANDO [ARGUMENT]...")
-        super().__init__(*args, **kwargs)
-
-
-class Failure(click.ClickException):
-    """An expected failure: printed as 'fel: ...' without a traceback, exit code 1."""
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"fel: {self.format_message()}", err=True)
 
 
 def db_url_or_default(url: str | None) -> str:

@@ -1,0 +1,63 @@
+"""The command line answers at once: `samverkan --help` imports no heavy library, and the root help's command
+table (cli/main.py COMMANDS) says exactly what the commands themselves say."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import subprocess
+import sys
+
+import click
+
+import samverkan.cli.commands as package
+from samverkan.cli.main import COMMANDS, app
+
+HEAVY = ("sqlalchemy", "prefect", "weasyprint", "apprise", "fastapi")
+
+PROBE = """
+import sys
+from samverkan.cli.main import app
+try:
+    app(["--help"])
+except SystemExit:
+    pass
+print("tunga:", " ".join(sorted(name for name in sys.modules if name.split(".")[0] in {heavy!r})))
+"""
+
+
+def test_help_imports_no_heavy_library() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=set(HEAVY))], capture_output=True, text=True, check=True
+    )
+    assert "Kommandon:" in result.stdout
+    assert result.stdout.splitlines()[-1] == "tunga: "
+
+
+def test_table_names_every_command_with_its_own_help_line() -> None:
+    actual: dict[str, tuple[str, click.Command]] = {}
+    for module_name in sorted({module for module, _ in COMMANDS.values()}):
+        module = importlib.import_module(f"samverkan.cli.commands.{module_name}")
+        for command in module.COMMANDS:
+            assert command.name is not None
+            actual[command.name] = (module_name, command)
+    assert set(actual) == set(COMMANDS)
+    for name, (module_name, command) in actual.items():
+        assert COMMANDS[name][0] == module_name
+        assert not command.hidden and not command.deprecated and command.short_help is None
+        listed = click.Command(name, help=COMMANDS[name][1])
+        for limit in range(20, 120):
+            assert listed.get_short_help_str(limit) == command.get_short_help_str(limit), name
+
+
+def test_every_command_module_is_in_the_table() -> None:
+    modules = {info.name for info in pkgutil.iter_modules(package.__path__)}
+    assert modules == {module for module, _ in COMMANDS.values()}
+
+
+def test_a_command_is_found_by_name() -> None:
+    context = click.Context(app)
+    for name in COMMANDS:
+        command = app.get_command(context, name)
+        assert command is not None and command.name == name
+    assert app.get_command(context, "finns-inte") is None
