@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from samverkan.core.labels import label
+from samverkan.scheduling.actions import action_label
 from samverkan.services.deliveries import delivery_log
 from samverkan.services.redelivery import FailedMessage, retry_from_log
 from samverkan.web.forms import Page, Visit, actor_of, page_router
@@ -13,7 +13,7 @@ from samverkan.web.forms import Page, Visit, actor_of, page_router
 
 def _read(visit: Visit) -> Mapping[str, object]:
     log = delivery_log(visit.session, actor_of(visit.request, visit.viewer, visit.key))
-    return {"rows": log.rows, "attempts": log.attempts, "counts": log.counts, "label": label}
+    return {"rows": log.rows, "attempts": log.attempts, "counts": log.counts, "label": action_label}
 
 
 def _requeued(result: list[int], given: FailedMessage) -> str:
