@@ -105,6 +105,7 @@ def test_no_page_shows_internal_keys_or_english(live: Live, email: str) -> None:
     pages = crawl(live.login(email))
     assert len(pages) >= 4, pages.keys()
     assert "/org/fagersta/cykel" in pages, pages.keys()
+    assert "väntar på fasen" in pages["/org/fagersta/cykel"]  # an item of a phase not started is not "öppen"
     hits = {path: raw_hits(text) for path, text in pages.items() if raw_hits(text)}
     assert hits == {}
 
