@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
+
+from samverkan.core.timeutil import local
+
 WEEKDAYS_SV = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
 WEEKDAYS_SHORT_SV = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
 MONTHS_SV = (
@@ -67,9 +72,82 @@ LABELS: dict[str, str] = {
     "garningsperson": "gärningsperson",
     "plats": "plats/objekt",
     "situation": "situation",
+    # meetings
+    "planerat": "planerat",
+    "genomfort": "genomfört",
+    "installt": "inställt",
+    # notifications (the outbox)
+    "vantar": "väntar",
+    "skickas": "skickas",
+    "skickad": "skickad",
+    "misslyckad": "misslyckad",
+    "stoppad": "stoppad",
+    # evidence kinds
+    "dokument": "dokument",
+    "beslut": "beslut",
+    "dialog": "dialog",
+    "lank": "länk",
+    # personal links and keys
+    "inbjudan": "inbjudan",
+    "session": "inloggning",
+    "kalender": "kalenderlänk",
+    "api": "API-nyckel",
+    # contact channels
+    "email": "e-post",
+    "teams": "Teams",
+    "slack": "Slack",
+    "sms": "sms",
+    "webhook": "webhook",
+    "other": "annat",
+    # frequencies
+    "weekly": "varje vecka",
+    "biweekly": "varannan vecka",
+    "monthly": "varje månad",
+    "quarterly": "varje kvartal",
+    "yearly": "varje år",
+    "times_per_year": "några gånger per år",
+    "ad_hoc": "vid behov",
+    # indicators
+    "lower_is_better": "lägre är bättre",
+    "higher_is_better": "högre är bättre",
 }
+
+# decision kinds (the form's choices and how a recorded decision is shown)
+DECISION_KINDS: dict[str, str] = {
+    "inriktningsbeslut": "inriktningsbeslut",
+    "prioritering": "prioritering av problem",
+    "antagande": "antagande av åtgärdsplan",
+    "lagesbild": "fastställd lägesbild",
+    "beslut": "beslut",
+}
+LABELS.update({key: text for key, text in DECISION_KINDS.items() if key not in LABELS})
+
+HISTORY_KEYS = ("at", "action", "by")
 
 
 def label(value: object) -> str:
     text = str(value)
     return LABELS.get(text, text)
+
+
+def local_stamp(moment: datetime | str) -> str:
+    """A moment as Stockholm local time to the minute: '2026-11-26 06:15' (never ISO with +00:00)."""
+    when = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    return local(when).strftime("%Y-%m-%d %H:%M")
+
+
+def history_line(entry: Mapping[str, object]) -> str:
+    """One history entry in Swedish: '2026-11-26 06:15 · öppnad · av Anna Berg' (keys never shown)."""
+    parts: list[str] = []
+    at = entry.get("at")
+    if isinstance(at, (str, datetime)):
+        try:
+            parts.append(local_stamp(at))
+        except ValueError:
+            parts.append(str(at))
+    if entry.get("action"):
+        parts.append(label(entry["action"]))
+    if entry.get("by"):
+        parts.append(f"av {entry['by']}")
+    parts.extend(label(v) for k, v in entry.items() if k not in HISTORY_KEYS and v not in (None, ""))
+    return " · ".join(parts)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from samverkan.models import Cause, Cycle, Measure, Organisation
+from samverkan.models import Cause, Cycle, Measure, Organisation, Role
 from samverkan.models.enums import CycleStatus
 
 
@@ -34,3 +34,13 @@ def current_measures_with_causes(session: Session, organisation: Organisation) -
         .order_by(col(Measure.due_on))
     ).all()
     return list(rows)
+
+
+def role_function_names(session: Session, organisation: Organisation) -> dict[str, str]:
+    """Role function (or key) → the role's name in this organisation, to show an åtgärd's owner by name."""
+    names: dict[str, str] = {}
+    for role in session.exec(select(Role).where(Role.organisation_id == organisation.id)).all():
+        names.setdefault(role.key, role.name)
+        if role.function:
+            names.setdefault(role.function, role.name)
+    return names

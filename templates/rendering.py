@@ -7,7 +7,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from samverkan.core.labels import label
+from samverkan.core.labels import DECISION_KINDS, history_line, label, local_stamp
 
 
 def thousands(value: int | float | None) -> str:
@@ -35,6 +35,9 @@ def environment() -> Environment:
     )
     env.filters["label"] = label
     env.filters["thousands"] = thousands
+    env.filters["history_line"] = history_line
+    env.filters["local_stamp"] = local_stamp
+    env.globals["decision_kinds"] = DECISION_KINDS
     return env
 
 

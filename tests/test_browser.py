@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from samverkan.core.timeutil import utcnow
 from samverkan.database import session_scope
 from samverkan.services.sweep import sweep
-from tests.drive import KOMMUNPOLIS
+from tests.drive import KOMMUNPOLIS, SAMORDNARE
 from tests.live import EST_SKOLA, KSO, PASSWORD, Live, fagersta_for_web, live_server
 from tests.test_web import item_id
 
@@ -166,3 +166,58 @@ def test_est_observation_from_a_phone(browser: Browser, site: Live) -> None:
     expect(page.get_by_role("status")).to_contain_text("Observationen är sparad")
     expect(page.locator("table")).to_contain_text("skadegörelse")
     shot(page, "16-est-lagesbild")
+
+
+PHONE_320 = {"width": 320, "height": 640}
+TABLE_PAGES = (
+    "/konto",
+    "/org/fagersta/cykel",
+    "/org/fagersta/beslut",
+    "/org/fagersta/atgarder",
+    "/org/fagersta/leveranser",
+    "/org/fagersta/handlingar",
+    "/org/fagersta/arshjul",
+    "/org/fagersta",
+    "/api/dokumentation",
+)
+
+
+def test_pages_reflow_at_320_px_and_keep_their_column_labels(browser: Browser, site: Live) -> None:
+    page = log_in(browser, site, SAMORDNARE, viewport=PHONE_320, is_mobile=True, has_touch=True)
+    for path in TABLE_PAGES:
+        page.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, f"{path} is wider than 320 px ({width}px)"
+        unlabelled = page.evaluate("[...document.querySelectorAll('table.responsive td:not([data-label])')].length")
+        assert unlabelled == 0, path
+        shown = page.evaluate(
+            "[...document.querySelectorAll('table.responsive td[data-label]:not([data-label=\"\"])')]"
+            ".map(td => getComputedStyle(td, '::before').content)"
+        )
+        assert all(content.startswith('"') for content in shown), (path, shown[:3])
+    shot(page, "17-atgarder-320")
+
+
+def test_focus_ring_is_dark_with_a_light_inner_ring(browser: Browser, site: Live) -> None:
+    page = log_in(browser, site, KSO)
+    page.goto("/org/fagersta/cykel")
+    page.keyboard.press("Tab")  # the skip link
+    ring = page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineStyle, s.outlineColor, s.outlineWidth, s.boxShadow]; })()"
+    )
+    assert ring[0] == "solid" and ring[1] == "rgb(27, 27, 27)" and ring[2] == "3px", ring
+    assert "rgb(255, 255, 255)" in ring[3], ring
+
+
+def test_api_documentation_shows_the_operations_in_chromium(browser: Browser, site: Live) -> None:
+    page = browser.new_context(base_url=site.url, locale="sv-SE").new_page()
+    page.goto("/api/dokumentation")
+    expect(page.get_by_role("heading", name="API-dokumentation")).to_be_visible()
+    spec = page.request.get("/api/openapi.json").json()
+    count = sum(
+        1 for item in spec["paths"].values() for method in item if method in ("get", "post", "put", "patch", "delete")
+    )
+    assert page.locator("section.operation").count() == count
+    expect(page.locator("section.operation").first).to_be_visible()
+    shot(page, "18-api-dokumentation")

@@ -11,9 +11,10 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from samverkan.core.pydantic_messages import pydantic_message
 from samverkan.core.settings import Settings, get_settings
@@ -26,6 +27,20 @@ from samverkan.web.state import WebState
 from samverkan.web.views import page, status_of
 
 log = logging.getLogger("samverkan.web")
+
+HTTP_ERRORS_SV: dict[int, str] = {
+    400: "Begäran kunde inte tolkas.",
+    401: "Du behöver logga in.",
+    403: "Du har inte behörighet till det här.",
+    404: "Sidan finns inte. Kontrollera adressen eller gå tillbaka.",
+    405: "Metoden är inte tillåten för den här adressen.",
+    406: "Svaret kan inte ges i det format som begärdes.",
+    413: "Det som skickades är för stort.",
+    415: "Formatet på det som skickades stöds inte.",
+    422: "Uppgifterna är inte giltiga.",
+    429: "För många förfrågningar. Vänta en stund och försök igen.",
+    500: "Något gick fel hos oss. Försök igen om en stund.",
+}
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -42,7 +57,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         title="Samverkan",
         summary="Kommunens och polisens lokala brottsförebyggande samverkan: cykeln, beslut, åtgärder och EST.",
         version="1",
-        docs_url="/api/dokumentation",
+        docs_url=None,  # served as a Swedish server-rendered page (web/pages/api_docs.py), no CDN
         redoc_url=None,
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
@@ -100,6 +115,13 @@ def _answer_errors(app: FastAPI) -> None:
         if request.url.path.startswith("/api/"):
             return api.error_response(exc)
         return page(request, "error.html.j2", status_of(exc), error=str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        text = HTTP_ERRORS_SV.get(exc.status_code, f"Begäran kunde inte utföras (felkod {exc.status_code}).")
+        if request.url.path.startswith("/api/") or request.url.path == "/api":
+            return JSONResponse({"fel": text, "saknas": []}, status_code=exc.status_code, headers=exc.headers)
+        return page(request, "error.html.j2", exc.status_code, error=text)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

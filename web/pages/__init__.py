@@ -6,8 +6,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from samverkan.web.pages import account, cycle, decisions, deliveries, documents, est, measures, organisation
+from samverkan.web.pages import (
+    account,
+    api_docs,
+    cycle,
+    decisions,
+    deliveries,
+    documents,
+    est,
+    measures,
+    organisation,
+)
 
 router = APIRouter(include_in_schema=False)
-for area in (account, organisation, cycle, decisions, measures, est, documents, deliveries):
+for area in (account, organisation, cycle, decisions, measures, est, documents, deliveries, api_docs):
     router.routes.extend(area.router.routes)  # each route keeps its area router's CSRF dependency

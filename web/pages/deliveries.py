@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from samverkan.core.labels import label
+from samverkan.scheduling.actions import action_label
 from samverkan.services.deliveries import delivery_log
+from samverkan.services.measure_list import role_function_names
 from samverkan.services.redelivery import FailedMessage, retry_from_log
 from samverkan.web.forms import Page, Visit, actor_of, page_router
 
 
 def _read(visit: Visit) -> Mapping[str, object]:
     log = delivery_log(visit.session, actor_of(visit.request, visit.viewer, visit.key))
-    return {"rows": log.rows, "attempts": log.attempts, "counts": log.counts, "label": label}
+    roles = role_function_names(visit.session, visit.member.organisation)
+    return {"rows": log.rows, "attempts": log.attempts, "counts": log.counts, "label": action_label, "roles": roles}
 
 
 def _requeued(result: list[int], given: FailedMessage) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from samverkan.models.enums import MeasureStatus
 from samverkan.services import substance
 from samverkan.services.inputs import UpdateMeasure
-from samverkan.services.measure_list import current_measures_with_causes
+from samverkan.services.measure_list import current_measures_with_causes, role_function_names
 from samverkan.web.forms import Page, Visit, page_router
 
 
@@ -15,7 +15,8 @@ def _read(visit: Visit) -> Mapping[str, object]:
     member = visit.member
     rows = current_measures_with_causes(visit.session, member.organisation)
     measures = [{"m": m, "cause": c.description, "mine": m.owner_role_key in member.functions} for m, c in rows]
-    return {"measures": measures, "statuses": list(MeasureStatus)}
+    owners = role_function_names(visit.session, member.organisation)
+    return {"measures": measures, "statuses": list(MeasureStatus), "owners": owners}
 
 
 router = page_router()
