@@ -20,6 +20,7 @@ from samverkan.core.pydantic_messages import pydantic_message
 from samverkan.core.settings import Settings, get_settings
 from samverkan.database import make_engine
 from samverkan.services.errors import ServiceError
+from samverkan.services.pdfa import STYLESHEET_HREF, stylesheet
 from samverkan.web import api, health, pages
 from samverkan.web.limits import BodyLimit
 from samverkan.web.security import CsrfFailed, LoginRequired, finish
@@ -41,6 +42,11 @@ HTTP_ERRORS_SV: dict[int, str] = {
     429: "För många förfrågningar. Vänta en stund och försök igen.",
     500: "Något gick fel hos oss. Försök igen om en stund.",
 }
+
+
+def documents_stylesheet() -> Response:
+    """The packets' stylesheet for "Läs (webb)", served from the one file the PDFs inline (no copy in static/)."""
+    return Response(stylesheet(), media_type="text/css; charset=utf-8")
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -77,6 +83,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         sender.submit(send)
 
     app.state.deliver_soon = deliver_soon
+    app.add_api_route(STYLESHEET_HREF, documents_stylesheet, include_in_schema=False)  # before the mount: wins
     app.mount("/static", StaticFiles(directory=str(files("samverkan.web") / "static")), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)
