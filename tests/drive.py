@@ -20,7 +20,7 @@ from samverkan.models import AuditEntry, Decision
 from samverkan.models.enums import EvidenceKind
 from samverkan.orgconfig.loader import load_config
 from samverkan.orgconfig.validate import validate_file
-from samverkan.services import agreements
+from samverkan.services import agreements, cycle
 from samverkan.services.actor import Actor
 from samverkan.services.inputs import EvidenceInput
 
@@ -118,3 +118,11 @@ def run_until_killed(script: str) -> subprocess.CompletedProcess[str]:
     )
     assert killed.returncode == -9, killed.stderr
     return killed
+
+
+def fagersta_with_cycle(engine: Engine, on: date) -> Driver:
+    """Fagersta loaded from its example file and cycle 1 started by the coordinator, acting on `on`."""
+    driver = Driver(engine, "fagersta", on)
+    driver.load(Path(__file__).resolve().parent.parent / "examples" / "fagersta.yaml")
+    driver(cycle.start_cycle, SAMORDNARE)
+    return driver

@@ -16,17 +16,25 @@ from samverkan.process.definition import available_definitions, load_definition,
 from samverkan.services import agreements, cycle, handover, substance
 from samverkan.services.errors import ConflictError, NotPermittedError, RefusedError
 from tests.conftest import EXAMPLES
-from tests.drive import KOMMUNDIREKTOR, KOMMUNPOLIS, LPO_CHEF, SAMORDNARE, Driver, decided, dialog, doc, evidence
+from tests.drive import (
+    KOMMUNDIREKTOR,
+    KOMMUNPOLIS,
+    LPO_CHEF,
+    SAMORDNARE,
+    Driver,
+    decided,
+    dialog,
+    doc,
+    evidence,
+    fagersta_with_cycle,
+)
 
 ON = date(2027, 1, 11)
 
 
 @pytest.fixture
 def d(engine: Engine) -> Driver:
-    driver = Driver(engine, "fagersta", ON)
-    driver.load(EXAMPLES / "fagersta.yaml")
-    driver(cycle.start_cycle, SAMORDNARE)
-    return driver
+    return fagersta_with_cycle(engine, ON)
 
 
 def finish_initiera(d: Driver) -> None:

@@ -11,18 +11,14 @@ from sqlalchemy.engine import Engine
 from samverkan.core.timeutil import today_local
 from samverkan.services import cycle, handover
 from samverkan.services.errors import NotPermittedError, RefusedError
-from tests.conftest import EXAMPLES
-from tests.drive import KOMMUNPOLIS, LPO_CHEF, SAMORDNARE, Driver, doc
+from tests.drive import KOMMUNPOLIS, LPO_CHEF, Driver, doc, fagersta_with_cycle
 
 ON = date(2027, 1, 11)  # the cycle starts now (today); the acts below are effective on ON, after it
 
 
 @pytest.fixture
 def d(engine: Engine) -> Driver:
-    driver = Driver(engine, "fagersta", ON)
-    driver.load(EXAMPLES / "fagersta.yaml")
-    driver(cycle.start_cycle, SAMORDNARE)
-    return driver
+    return fagersta_with_cycle(engine, ON)
 
 
 def test_an_act_dated_before_the_cycle_started_is_refused(d: Driver) -> None:

@@ -8,10 +8,9 @@ from datetime import date
 import pytest
 from sqlalchemy.engine import Engine
 
-from samverkan.services import agreements, cycle, handover
+from samverkan.services import agreements, handover
 from samverkan.services.errors import NotPermittedError, RefusedError
-from tests.conftest import EXAMPLES
-from tests.drive import LPO_CHEF, SAMORDNARE, Driver
+from tests.drive import LPO_CHEF, SAMORDNARE, Driver, fagersta_with_cycle
 
 ON = date(2027, 1, 11)
 SKOLCHEF = "sara.skolberg@fagersta.example"
@@ -19,10 +18,7 @@ SKOLCHEF = "sara.skolberg@fagersta.example"
 
 @pytest.fixture
 def d(engine: Engine) -> Driver:
-    driver = Driver(engine, "fagersta", ON)
-    driver.load(EXAMPLES / "fagersta.yaml")
-    driver(cycle.start_cycle, SAMORDNARE)
-    return driver
+    return fagersta_with_cycle(engine, ON)
 
 
 def test_a_steering_member_may_not_take_the_polices_signatory_role(d: Driver) -> None:

@@ -27,7 +27,7 @@ from samverkan.services import cycle, upgrade
 from samverkan.services.actor import Actor
 from samverkan.services.errors import RefusedError
 from tests.conftest import EXAMPLES
-from tests.drive import KOMMUNDIREKTOR, KOMMUNPOLIS, SAMORDNARE, Driver, decided, doc
+from tests.drive import KOMMUNDIREKTOR, KOMMUNPOLIS, SAMORDNARE, Driver, decided, doc, fagersta_with_cycle
 from tests.live import KOMMUNIKATOR, Live, fagersta_for_web, live_server
 from tests.receivers import SmtpServer
 from tests.test_cli_cycle import Cli
@@ -75,10 +75,7 @@ def process_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProcessDir:
 
 @pytest.fixture
 def d(engine: Engine, process_dir: ProcessDir) -> Driver:
-    driver = Driver(engine, "fagersta", ON)
-    driver.load(EXAMPLES / "fagersta.yaml")
-    driver(cycle.start_cycle, SAMORDNARE)
-    return driver
+    return fagersta_with_cycle(engine, ON)
 
 
 VERSION_2 = ("version: 1\n", "version: 2\n")
