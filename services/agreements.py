@@ -15,7 +15,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from samverkan.core.ids import saved_id
-from samverkan.core.timeutil import utcnow
 from samverkan.models import (
     Agreement,
     AgreementParty,
@@ -173,7 +172,7 @@ def sign(session: Session, actor: Actor, given: Signing | None = None) -> Signin
             f"{mine[0].party.name} har redan skrivit under {subject.title} "
             f"({who.name if who else '?'}, {first.signed_at:%Y-%m-%d})"
         )
-    _record_signature(session, subject, party, person, now or utcnow())
+    _record_signature(session, subject, party, person, now)
     before, facts = _settle(session, organisation, subject)
     audit(
         session,
@@ -420,7 +419,7 @@ def sign_decision(session: Session, actor: Actor, given: SignDecision) -> Decisi
         party_id=chair.party_id or saved_id(organisation),
         role_id=saved_id(chair),
         person_id=saved_id(person),
-        signed_at=now or utcnow(),
+        signed_at=now,
     )
     try:
         with session.begin_nested():

@@ -16,7 +16,6 @@ from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from samverkan.core.ids import saved_id
-from samverkan.core.timeutil import utcnow
 from samverkan.models import ChecklistItem, Cycle, Decision, Evidence, Organisation, Person, Phase
 from samverkan.models.enums import CycleStatus, EvidenceKind, ItemStatus, PhaseStatus, Related
 from samverkan.notifications.owed import stop_unowed
@@ -106,7 +105,6 @@ def start_cycle(session: Session, actor: Actor, given: StartCycle | None = None)
         raise RefusedError(f"{organisation.name} har redan en pågående cykel (nr {current.number})")
     definition = current_definition(definition_key)
     require_owner_functions(session, organisation, definition)
-    now = now or utcnow()
     cycle = _create_cycle(session, organisation, definition, on, now)
     audit(
         session,
@@ -244,7 +242,6 @@ def _check_evidence(
 def complete_item(session: Session, actor: Actor, given: CompleteItem) -> Transition:
     """Mark an item done with its evidence; when the phase's criteria then hold, the cycle moves on."""
     org_key, actor_email, on, now, item_ref = actor.org_key, actor.email, actor.on, actor.now, given.item
-    now = now or utcnow()
     organisation = find_organisation(session, org_key)
     cycle = active_cycle(session, organisation)
     phase, item = find_item(session, cycle, item_ref)
@@ -383,7 +380,7 @@ def complete_phase(session: Session, actor: Actor) -> Transition:
     missing = exit_missing(session, organisation, cycle, phase, on)
     if missing:
         raise RefusedError(f"Fasen {phase.name} kan inte avslutas. Det saknas:", missing)
-    return _advance(session, organisation, cycle, phase, acting.label, on, now or utcnow())
+    return _advance(session, organisation, cycle, phase, acting.label, on, now)
 
 
 def _advance(
@@ -488,7 +485,6 @@ def reopen_phase(session: Session, actor: Actor, given: ReopenPhase) -> Transiti
     """Omtag: go back to an earlier phase of the cycle. Its items open again; the history is kept."""
     org_key, actor_email, on, now = actor.org_key, actor.email, actor.on, actor.now
     phase_key, reason = given.phase_key, given.reason
-    now = now or utcnow()
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor_email, COORDINATING, on, "göra omtag")
     if not reason.strip():
