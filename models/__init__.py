@@ -2,7 +2,7 @@
 
 from samverkan.models.account import Account, LoginAttempt, PersonToken, TokenKind, Upload
 from samverkan.models.agreement import Agreement, AgreementParty, CitizenPromise, Decision, Signature
-from samverkan.models.analysis import Cause, CauseAnalysis, Measure, Problem
+from samverkan.models.analysis import Cause, CauseAnalysis, Measure, MeasureIndicator, Problem
 from samverkan.models.audit import AuditEntry
 from samverkan.models.cadence import Cadence, Meeting, TriggerOccurrence
 from samverkan.models.cycle import ChecklistItem, Cycle, Evidence, Phase
@@ -42,6 +42,7 @@ __all__ = [
     "Indicator",
     "LoginAttempt",
     "Measure",
+    "MeasureIndicator",
     "Measurement",
     "Meeting",
     "Notification",

@@ -85,3 +85,12 @@ class Measure(SQLModel, table=True):
 
 
 IMPLEMENTED_PCT = 100
+
+
+class MeasureIndicator(SQLModel, table=True):
+    """An indicator that will show an åtgärd's effect (an åtgärd can have several, an indicator serve several)."""
+
+    __tablename__ = "measure_indicator"
+
+    measure_id: int = Field(foreign_key="measure.id", primary_key=True)
+    indicator_id: int = Field(foreign_key="indicator.id", primary_key=True, index=True)
