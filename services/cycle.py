@@ -16,6 +16,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from samverkan.core.ids import saved_id
+from samverkan.core.labels import local_stamp
 from samverkan.models import ChecklistItem, Cycle, Decision, Evidence, Organisation, Person, Phase
 from samverkan.models.enums import CycleStatus, EvidenceKind, ItemStatus, PhaseStatus, Related
 from samverkan.notifications.owed import stop_unowed
@@ -28,6 +29,7 @@ from samverkan.services.access import (
     describe_holders,
     require_function,
     require_role,
+    role_with_function,
     roles_with_function,
     steering_roles,
 )
@@ -239,6 +241,23 @@ def _check_evidence(
     return evidence
 
 
+def completers(item: ChecklistItem) -> list[str]:
+    """The functions that may complete the item: its owner role."""
+    return [item.owner_role_key]
+
+
+def may_complete(
+    session: Session, organisation: Organisation, person: Person, phase: Phase, item: ChecklistItem, on: date
+) -> bool:
+    """Whether `complete_item` would let the person complete the item on `on` (the same rules, asked ahead):
+    the item is open, its phase is running, and the person holds the item's owner role."""
+    return (
+        phase.status == PhaseStatus.ACTIVE
+        and item.status == ItemStatus.OPEN
+        and role_with_function(session, organisation, person, completers(item), on) is not None
+    )
+
+
 def complete_item(session: Session, actor: Actor, given: CompleteItem) -> Transition:
     """Mark an item done with its evidence; when the phase's criteria then hold, the cycle moves on."""
     org_key, actor_email, on, now, item_ref = actor.org_key, actor.email, actor.on, actor.now, given.item
@@ -255,7 +274,7 @@ def complete_item(session: Session, actor: Actor, given: CompleteItem) -> Transi
             f"nu pågår {current.name if current else 'ingen fas'}"
         )
     acting = require_function(
-        session, organisation, actor_email, [item.owner_role_key], on, f"markera '{item.title}' som klar"
+        session, organisation, actor_email, completers(item), on, f"markera '{item.title}' som klar"
     )
     if item.status == ItemStatus.DONE:
         raise ConflictError(_already_done(session, item))
@@ -328,7 +347,7 @@ def _record_completion(
 
 def _already_done(session: Session, item: ChecklistItem) -> str:
     who = session.get(Person, item.completed_by_person_id) if item.completed_by_person_id else None
-    when = f"{item.completed_at:%Y-%m-%d %H:%M} UTC" if item.completed_at else "tidigare"
+    when = local_stamp(item.completed_at) if item.completed_at else "tidigare"
     return f"'{item.title}' är redan markerad som klar ({who.name if who else 'okänd'}, {when})"
 
 
@@ -587,6 +606,21 @@ def set_deadline(session: Session, actor: Actor, given: SetDeadline) -> Checklis
 
 
 @dataclass
+class EvidenceLink:
+    """One piece of an item's evidence as a page shows it: its title and, when it can be opened (an uploaded file
+    or a web address), where."""
+
+    title: str
+    href: str | None
+    where: str | None
+
+
+def evidence_link(title: str, uri: str | None) -> EvidenceLink:
+    opens = uri is not None and uri.startswith(("/org/", "https://", "http://"))
+    return EvidenceLink(title, uri if opens else None, None if opens else uri)
+
+
+@dataclass
 class ItemView:
     id: int
     key: str
@@ -599,6 +633,8 @@ class ItemView:
     overdue: bool
     completed_by: str | None
     evidence: list[str] = field(default_factory=list)
+    evidence_links: list[EvidenceLink] = field(default_factory=list)
+    completed_at: str | None = None
 
 
 @dataclass
@@ -632,7 +668,7 @@ class CycleView:
 def _item_view(session: Session, organisation: Organisation, phase: Phase, item: ChecklistItem, on: date) -> ItemView:
     who = session.get(Person, item.completed_by_person_id) if item.completed_by_person_id else None
     evidence = session.exec(
-        select(Evidence.title).where(Evidence.checklist_item_id == item.id).order_by(col(Evidence.id))
+        select(Evidence.title, Evidence.uri).where(Evidence.checklist_item_id == item.id).order_by(col(Evidence.id))
     ).all()
     return ItemView(
         saved_id(item),
@@ -648,7 +684,9 @@ def _item_view(session: Session, organisation: Organisation, phase: Phase, item:
         and item.due_on is not None
         and item.due_on < on,
         who.name if who else None,
-        list(evidence),
+        [title for title, _ in evidence],
+        [evidence_link(title, uri) for title, uri in evidence],
+        local_stamp(item.completed_at) if item.completed_at else None,
     )
 
 

@@ -7,9 +7,9 @@ from datetime import date
 from sqlmodel import Session, select
 
 from samverkan.core.ids import saved_id
-from samverkan.models import Body, BodyMembership, EstObservation
+from samverkan.models import Body, BodyMembership, EstObservation, Organisation, Person, Role
 from samverkan.models.enums import BodyKind
-from samverkan.services.access import COORDINATING, find_person, require_function, roles_held
+from samverkan.services.access import COORDINATING, find_person, require_function, role_with_function, roles_held
 from samverkan.services.actor import Actor
 from samverkan.services.audit import audit
 from samverkan.services.bodies import only_body
@@ -18,7 +18,16 @@ from samverkan.services.inputs import TIME_BANDS, Observation
 from samverkan.services.overview import find_organisation
 from samverkan.services.privacy import no_personal_data
 
-__all__ = ["TIME_BANDS", "report_observation"]
+__all__ = ["TIME_BANDS", "report_observation", "reporting_role"]
+
+
+def reporting_role(session: Session, organisation: Organisation, person: Person, body: Body, on: date) -> Role | None:
+    """The role in which the person reports to the EST group on `on`: a member role of the group, else a
+    coordinating role; None when they may not report."""
+    members = set(session.exec(select(BodyMembership.role_id).where(BodyMembership.body_id == body.id)).all())
+    held = roles_held(session, organisation, person, on)
+    member = next((r for r in held if r.id in members), None)
+    return member or role_with_function(session, organisation, person, COORDINATING, on)
 
 
 def report_observation(session: Session, actor: Actor, given: Observation) -> EstObservation:
@@ -34,9 +43,7 @@ def report_observation(session: Session, actor: Actor, given: Observation) -> Es
     if body is None or body.kind != BodyKind.EST:
         raise NotFoundError(f"'{body_key}' är ingen EST-grupp i {organisation.name}")
     person = find_person(session, actor_email)
-    members = set(session.exec(select(BodyMembership.role_id).where(BodyMembership.body_id == body.id)).all())
-    held = roles_held(session, organisation, person, on)
-    role = next((r for r in held if r.id in members), None)
+    role = reporting_role(session, organisation, person, body, on)
     if role is None:
         role = require_function(
             session, organisation, actor_email, COORDINATING, on, f"rapportera observationer till {body.name}"

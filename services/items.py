@@ -7,9 +7,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from samverkan.models import ChecklistItem, Cycle, Decision, Organisation, Person, Phase
+from samverkan.core.labels import local_stamp
+from samverkan.models import ChecklistItem, Cycle, Decision, Evidence, Organisation, Person, Phase
 from samverkan.models.enums import EvidenceKind
-from samverkan.services.cycle import EVIDENCE_SV, owner_text
+from samverkan.services.cycle import EVIDENCE_SV, evidence_link, may_complete, owner_text
 from samverkan.services.errors import NotFoundError
 from samverkan.services.overview import find_organisation
 
@@ -29,8 +30,11 @@ def _item(session: Session, organisation: Organisation, item_id: int) -> tuple[C
     return item, phase
 
 
-def item_details(session: Session, org_key: str, item_id: int, on: date) -> dict[str, Any]:
-    """The item, its phase, the decisions it may cite as evidence, and who owns and completed it."""
+def item_details(
+    session: Session, org_key: str, item_id: int, on: date, viewer: Person | None = None
+) -> dict[str, Any]:
+    """The item, its phase, the decisions it may cite as evidence, who owns and completed it (when, with which
+    evidence), and whether `viewer` may complete it (services/cycle.py's rule)."""
     organisation = find_organisation(session, org_key)
     item, phase = _item(session, organisation, item_id)
     decisions = (
@@ -44,9 +48,15 @@ def item_details(session: Session, org_key: str, item_id: int, on: date) -> dict
         else []
     )
     done_by = session.get(Person, item.completed_by_person_id) if item.completed_by_person_id else None
+    evidence = session.exec(
+        select(Evidence.title, Evidence.uri).where(Evidence.checklist_item_id == item.id).order_by(col(Evidence.id))
+    ).all()
     item_view = {
         "owners": owner_text(session, organisation, item.owner_role_key, on),
         "evidence_kind": EVIDENCE_SV[EvidenceKind(item.evidence_kind)],
         "completed_by": done_by.name if done_by else None,
+        "completed_at": local_stamp(item.completed_at) if item.completed_at else None,
+        "evidence": [evidence_link(title, uri) for title, uri in evidence],
+        "may_complete": viewer is not None and may_complete(session, organisation, viewer, phase, item, on),
     }
     return {"item": item, "phase": phase, "decisions": decisions, "item_view": item_view, "org": organisation}

@@ -11,8 +11,11 @@ from samverkan.web.forms import Page, Visit, page_router
 
 
 def _read(visit: Visit) -> dict[str, object]:
+    organisation, person = visit.member.organisation, visit.viewer.person
+    groups = active_bodies(visit.session, organisation, BodyKind.EST)
     return {
-        "bodies": active_bodies(visit.session, visit.member.organisation, BodyKind.EST),
+        "groups": groups,
+        "bodies": [b for b in groups if est.reporting_role(visit.session, organisation, person, b, visit.today)],
         "picture": lagesbild_summary(visit.session, visit.member.organisation, visit.today, days=90),
     }
 
