@@ -164,3 +164,8 @@ def day_text(day: date | datetime | str | None, year: bool = True) -> str:
         day = local(day).date()
     text = f"{WEEKDAYS_SHORT_SV[day.weekday()]} {day.day} {MONTHS_SHORT_SV[day.month - 1]}"
     return f"{text} {day.year}" if year else text
+
+
+def count_text(count: int, one: str, many: str) -> str:
+    """A count with its noun in the right number: '1 kommun', '2 kommuner', '0 kommuner'."""
+    return f"{count} {one if count == 1 else many}"
