@@ -212,14 +212,14 @@ def est_picture(session: Session, organisation: Organisation, on: date) -> EstPi
     """The last 90 days by category and the last TREND_MONTHS months' totals; small counts suppressed."""
     first = _month_start(on, TREND_MONTHS - 1)
     tally: Counter[tuple[int, int]] = Counter()
-    for observed_on, count in session.exec(
-        select(EstObservation.observed_on, EstObservation.count).where(
+    for observation in session.exec(
+        select(EstObservation).where(
             EstObservation.organisation_id == organisation.id,
             EstObservation.observed_on >= first,
             EstObservation.observed_on <= on,
         )
-    ).all():
-        tally[(observed_on.year, observed_on.month)] += count or 1
+    ):
+        tally[(observation.observed_on.year, observation.observed_on.month)] += observation.count or 1
     categories = lagesbild_summary(session, organisation, on, days=90)
     if not tally and not categories:
         return None

@@ -132,10 +132,10 @@ def build_wheel(
     angles = _Angles(first)
     wheel = Wheel(first, _add_months(first, 12) - timedelta(days=1))
     for month in range(12):
-        start = _add_months(first, month)
-        a0, a1 = angles.of(start, 0), angles.of(_add_months(start, 1), 0)
+        begins = _add_months(first, month)
+        a0, a1 = angles.of(begins, 0), angles.of(_add_months(begins, 1), 0)
         x, y = _point((a0 + a1) / 2, (MONTH_OUTER + MONTH_INNER) / 2)
-        label = MONTHS_SHORT_SV[start.month - 1] + (f" {start.year}" if start.month == 1 or month == 0 else "")
+        label = MONTHS_SHORT_SV[begins.month - 1] + (f" {begins.year}" if begins.month == 1 or month == 0 else "")
         wheel.sectors.append(Sector(_ring_path(a0, a1, MONTH_OUTER, MONTH_INNER), label, x, y, month % 2 == 1))
     for event in events:
         start: datetime = local(event.start)
