@@ -365,8 +365,11 @@ def owner_text(session: Session, organisation: Organisation, function: str, on: 
     return describe_holders(session, roles_with_function(session, organisation, function), on)
 
 
-def exit_missing(session: Session, organisation: Organisation, cycle: Cycle, phase: Phase, on: date) -> list[str]:
-    """Exactly what keeps the phase from being complete: open items, and requirements that no longer hold."""
+def exit_missing(
+    session: Session, organisation: Organisation, cycle: Cycle, phase: Phase, on: date, with_keys: bool = True
+) -> list[str]:
+    """Exactly what keeps the phase from being complete: open items, and requirements that no longer hold. With
+    `with_keys`, each item's key as the command line takes it; a page shows the titles alone."""
     missing: list[str] = []
     facts: CycleFacts | None = None
     items = session.exec(
@@ -378,7 +381,7 @@ def exit_missing(session: Session, organisation: Organisation, cycle: Cycle, pha
             if item.owner_role_key not in owners:
                 owners[item.owner_role_key] = owner_text(session, organisation, item.owner_role_key, on)
             missing.append(
-                f"{item.title} [{item.key}] – ansvarig: {owners[item.owner_role_key]}; "
+                f"{item.title}{f' [{item.key}]' if with_keys else ''} – ansvarig: {owners[item.owner_role_key]}; "
                 f"bevis: {EVIDENCE_SV[EvidenceKind(item.evidence_kind)]}"
             )
         elif item.requirement:
@@ -718,7 +721,7 @@ def cycle_status(session: Session, org_key: str, on: date) -> CycleView:
                 phase.history,
             )
         )
-    missing = exit_missing(session, organisation, cycle, current, on) if current else []
+    missing = exit_missing(session, organisation, cycle, current, on, with_keys=False) if current else []
     return CycleView(
         organisation.name,
         cycle.number,
