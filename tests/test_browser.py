@@ -137,16 +137,21 @@ def test_sign_as_one_party_and_see_it_pending(browser: Browser, site: Live) -> N
     shot(page, "13-underskrift-vantar")
 
 
-def test_without_the_role_the_action_is_refused(browser: Browser, site: Live) -> None:
+def test_without_the_role_the_action_is_not_offered_and_a_forged_post_is_refused(browser: Browser, site: Live) -> None:
     target = item_id(site.engine, "kommunikationsplan")  # the samordnare's item
     page = log_in(browser, site, EST_SKOLA)
     page.goto(f"/org/fagersta/punkt/{target}")
-    page.get_by_label("Vad visar att punkten är klar?").fill("Kommunikationsplan")
-    page.get_by_label("… eller ange var det finns").fill("K 2026/7")
-    page.get_by_role("button", name="Markera som klar").click()
-    expect(page.get_by_role("alert")).to_contain_text("Erik Lärare")
-    expect(page.get_by_role("alert")).to_contain_text("det kräver rollen samordnare")
+    expect(page.get_by_role("button", name="Markera som klar")).to_have_count(0)
+    expect(page.get_by_role("main")).to_contain_text(
+        "Brottsförebyggande samordnare: Maria Exempelsson markerar punkten"
+    )
     shot(page, "14-nekad")
+    client = site.login(EST_SKOLA)  # the form sent anyway: the service refuses it, naming the person and the role
+    answer = client.post(
+        f"/org/fagersta/punkt/{target}",
+        data={"csrf_token": client.csrf, "title": "Kommunikationsplan", "uri": "K 2026/7"},  # type: ignore[attr-defined]
+    )
+    assert answer.status_code == 403 and "Erik Lärare" in answer.text and "det kräver rollen samordnare" in answer.text
     page.goto("/org/fagersta/leveranser")
     expect(page.get_by_role("alert")).to_contain_text("för samordnaren och kommunpolisen")
 
