@@ -159,7 +159,7 @@ def test_without_the_role_the_action_is_not_offered_and_a_forged_post_is_refused
 def test_est_observation_from_a_phone(browser: Browser, site: Live) -> None:
     page = log_in(browser, site, EST_SKOLA, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page.goto("/org/fagersta/est")
-    page.get_by_role("combobox", name="Vad (t.ex. skadegörelse").fill("skadegörelse")
+    page.get_by_label("Vad", exact=True).select_option("Skadegörelse")
     page.get_by_role("textbox", name="Var (område eller plats)").fill("Resecentrum")
     page.get_by_label("När på dygnet").select_option("kväll")
     page.get_by_label("Din verksamhet").fill("skola")

@@ -14,7 +14,8 @@ from samverkan.models.enums import EvidenceKind, PhaseStatus
 from samverkan.services import agreements, cycle, est, handover
 from samverkan.services.calendar_feed import organisation_calendar, organisation_closures
 from samverkan.services.decision_register import decision_register
-from samverkan.services.errors import NotPermittedError
+from samverkan.services.documents import lagesbild_summary
+from samverkan.services.errors import NotPermittedError, RefusedError
 from samverkan.services.glance import glance, role_alerts
 from samverkan.services.items import item_details
 from samverkan.web.wheel import CENTRE, MONTH_OUTER, RINGS, build_wheel, ring_of
@@ -133,3 +134,16 @@ def test_the_wheel_places_each_occurrence_on_its_ring_at_its_day(d: Driver) -> N
     assert "Samma händelser finns som lista" in wheel.summary
     x1, y1 = wheel.today[2], wheel.today[3]
     assert abs(((x1 - CENTRE) ** 2 + (y1 - CENTRE) ** 2) ** 0.5 - MONTH_OUTER) < 0.5
+
+
+def test_est_categories_are_one_whatever_their_case_and_annat_takes_the_text(d: Driver) -> None:
+    for category, count in (("skadegörelse", 4), (" Skadegörelse ", 2), ("SKADEGÖRELSE", 1)):
+        d(est.report_observation, EST_SKOLA, category=category, area="centrum", source_function="skola", count=count)
+    with pytest.raises(RefusedError, match="Annat"):
+        d(est.report_observation, EST_SKOLA, category="annat", area="centrum", source_function="skola", count=1)
+    d(est.report_observation, EST_SKOLA, category="Annat", other="Fyrverkerier", area="torget", source_function="skola",
+      count=3)  # fmt: skip
+    with Session(d.engine) as session:
+        fagersta = session.exec(select(Organisation).where(Organisation.key == "fagersta")).one()
+        assert lagesbild_summary(session, fagersta, ON) == [("skadegörelse", "7"), ("Fyrverkerier", "3")]
+        assert "Skadegörelse" in est.categories_of(fagersta).names

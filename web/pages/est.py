@@ -15,6 +15,8 @@ def _read(visit: Visit) -> dict[str, object]:
     groups = active_bodies(visit.session, organisation, BodyKind.EST)
     return {
         "groups": groups,
+        "categories": est.categories_of(organisation).names,
+        "other": est.OTHER,
         "bodies": [b for b in groups if est.reporting_role(visit.session, organisation, person, b, visit.today)],
         "picture": lagesbild_summary(visit.session, visit.member.organisation, visit.today, days=90),
     }
