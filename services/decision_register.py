@@ -25,7 +25,7 @@ def _subjects(session: Session, organisation: Organisation, person: Person | Non
     subjects = []
     listed: list[tuple[str, Agreement | CitizenPromise]] = [("agreement", agreement)]
     listed += [("promise", p) for p in agreements.latest_promises(session, agreement)]
-    for ref, subject in listed:
+    for ref, subject in listed:  # "sign_for": the parties `person` may still sign for (none: no button)
         facts = agreements.signing_facts(session, organisation, subject)
         municipality = (
             session.get(Organisation, subject.municipality_id) if isinstance(subject, CitizenPromise) else None
@@ -47,7 +47,9 @@ def _subjects(session: Session, organisation: Organisation, person: Person | Non
                     else f"{p.party.name} saknar undertecknare"
                     for p in parties
                 ],
-                "may_sign": subject.status in OPEN and bool(agreements.unsigned_parties(session, subject, mine)),
+                "sign_for": [p.party.name for p in agreements.unsigned_parties(session, subject, mine)]
+                if subject.status in OPEN
+                else [],
             }
         )
     return subjects

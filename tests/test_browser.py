@@ -129,7 +129,7 @@ def test_sign_as_one_party_and_see_it_pending(browser: Browser, site: Live) -> N
     expect(page.get_by_text("Skriv under: Samverkansöverenskommelse")).to_be_visible()
     page.goto("/org/fagersta/beslut")
     card = page.locator('[data-subject="agreement"]')
-    card.get_by_role("button", name="Skriv under för min part").click()
+    card.get_by_role("button", name="Skriv under för Fagersta kommun").click()
     expect(page.get_by_role("status")).to_contain_text(
         "Den väntar på underskrift från: Lokalpolisområde Norra Västmanland"
     )
