@@ -6,6 +6,7 @@ Screenshots of the main pages go to test-output/skarmbilder/ (SAMVERKAN_TEST_OUT
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy.engine import Engine
 
-from samverkan.core.timeutil import utcnow
+from samverkan.core.timeutil import today_local, utcnow
 from samverkan.database import session_scope
 from samverkan.services.sweep import sweep
 from tests.drive import KOMMUNPOLIS, SAMORDNARE
@@ -105,6 +106,17 @@ def test_complete_an_item_in_the_browser_and_its_reminder_leaves_the_outbox(
     expect(page.get_by_role("status")).to_contain_text("är klar")
     expect(page.locator(f"#punkt-{target}")).to_contain_text("Roller och ansvar, fastställt av styrgruppen")
     shot(page, "05-cykeln")
+    evidence = page.locator(f"#punkt-{target}").get_by_role("link", name="Roller och ansvar, fastställt av styrgruppen")
+    with page.expect_download() as download:  # the evidence opens from the cycle page: the uploaded file itself
+        evidence.click()
+    assert Path(download.value.path()).read_bytes() == document.read_bytes()
+    page.goto(f"/org/fagersta/punkt/{target}")  # the completed item: its evidence, who and when
+    expect(page.get_by_role("main")).to_contain_text("markerad av Johan Prövare")
+    expect(page.get_by_role("main")).to_contain_text(today_local().isoformat())
+    expect(page.get_by_role("link", name="Roller och ansvar, fastställt av styrgruppen")).to_have_attribute(
+        "href", re.compile(r"^/org/fagersta/filer/\d+$")
+    )
+    shot(page, "05b-klar-punkt")
 
     page.goto("/org/fagersta/leveranser")
     expect(page.locator(f'tr[data-related="item:{target}"]')).to_have_attribute("data-status", "stoppad")
