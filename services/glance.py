@@ -24,7 +24,7 @@ from samverkan.services.overview import find_organisation
 
 ENDING_SOON_DAYS = 90  # an assignment or period ending within this many days is flagged
 UPCOMING_DAYS = 60  # how far ahead the next meetings and reports are looked for
-UPCOMING_SHOWN = 6
+UPCOMING_SHOWN = 7
 TREND_MONTHS = 6
 
 
