@@ -67,7 +67,8 @@ def require_function(
     allowed = [r for f in sorted(wanted) for r in roles_with_function(session, organisation, f)]
     raise NotPermittedError(
         f"{person.name} ({person.email}) får inte {what} i {organisation.name} den {on}: "
-        f"det kräver rollen {' eller '.join(sorted(wanted))}. Innehavare: {describe_holders(session, allowed, on)}"
+        f"det kräver rollen {' eller '.join(_role_names(allowed, wanted))}. "
+        f"Innehavare: {describe_holders(session, allowed, on)}"
     )
 
 
@@ -80,6 +81,13 @@ def role_with_function(
     return next(
         (r for r in roles_held(session, organisation, person, on) if r.function in wanted or r.key in wanted), None
     )
+
+
+def _role_names(roles: Iterable[Role], functions: Iterable[str]) -> list[str]:
+    """The roles by their names (never a function key such as 'teknisk-chef'); the function itself, in words,
+    only when no role has it."""
+    names = sorted({role.name for role in roles})
+    return names or sorted(function.replace("-", " ") for function in functions)
 
 
 def require_role(

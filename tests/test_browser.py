@@ -163,7 +163,11 @@ def test_without_the_role_the_action_is_not_offered_and_a_forged_post_is_refused
         f"/org/fagersta/punkt/{target}",
         data={"csrf_token": client.csrf, "title": "Kommunikationsplan", "uri": "K 2026/7"},  # type: ignore[attr-defined]
     )
-    assert answer.status_code == 403 and "Erik Lärare" in answer.text and "det kräver rollen samordnare" in answer.text
+    assert (
+        answer.status_code == 403
+        and "Erik Lärare" in answer.text
+        and "det kräver rollen Brottsförebyggande samordnare" in answer.text
+    )
     page.goto("/org/fagersta/leveranser")
     expect(page.get_by_role("alert")).to_contain_text("för samordnaren och kommunpolisen")
 

@@ -45,3 +45,13 @@ def test_the_handover_flag_is_named_as_the_message_names_it() -> None:
 def test_counts_take_the_right_plural() -> None:
     assert [count_text(n, "kommun", "kommuner") for n in (0, 1, 2)] == ["0 kommuner", "1 kommun", "2 kommuner"]
     assert count_text(1, "meddelande", "meddelanden") == "1 meddelande"
+
+
+def test_refusals_name_fields_by_their_swedish_names_never_their_keys() -> None:
+    from samverkan.services.errors import RefusedError
+    from samverkan.services.privacy import no_personal_data
+
+    with pytest.raises(RefusedError, match="fältet 'skäl'"):
+        no_personal_data(skal="Gäller 19850101-1234")
+    with pytest.raises(RefusedError, match="fältet 'operativt mål'"):
+        no_personal_data(operativt_mal="19850101-1234")
