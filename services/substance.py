@@ -44,16 +44,23 @@ def _problem(session: Session, cycle: Cycle, problem_id: int) -> Problem:
 
 
 def add_problem(session: Session, actor: Actor, given: AddProblem) -> Problem:
+    """A problem of the joint lägesbild: title, description, area (geography), category and period."""
     org_key, actor_email, on, title, description = actor.org_key, actor.email, actor.on, given.title, given.description
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor_email, COORDINATING, on, "lägga till problem")
     if not title.strip():
         raise RefusedError("problemet behöver en rubrik")
-    no_personal_data(rubrik=title, beskrivning=description)
+    if given.period_from and given.period_to and given.period_from > given.period_to:
+        raise RefusedError(f"perioden börjar ({given.period_from}) efter att den slutar ({given.period_to})")
+    no_personal_data(rubrik=title, beskrivning=description, omrade=given.area, kategori=given.category)
     problem = Problem(
         cycle_id=saved_id(active_cycle(session, organisation)),
         title=title.strip(),
-        description=description,
+        description=(description or "").strip() or None,
+        area=(given.area or "").strip() or None,
+        category=(given.category or "").strip() or None,
+        period_from=given.period_from,
+        period_to=given.period_to,
     )
     session.add(problem)
     audit(session, acting.label, organisation.id, "problem.add", problem, after={"title": problem.title})
