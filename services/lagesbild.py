@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, col, func, select
 
@@ -119,6 +120,20 @@ def _check_reference(session: Session, organisation: Organisation, cycle: Cycle,
             raise RefusedError(f"välj en av partternas lägesbilder i cykeln (fick nr {given.party_lagesbild_id})")
 
 
+def source_choices(session: Session, organisation: Organisation) -> dict[str, list[Any]]:
+    """What a source can refer to: the organisation's indicators and uploads, the cycle's parties' lägesbilder."""
+    indicators = session.exec(
+        select(Indicator)
+        .where(Indicator.organisation_id == organisation.id, col(Indicator.archived_at).is_(None))
+        .order_by(col(Indicator.name))
+    ).all()
+    uploads = session.exec(
+        select(Upload).where(Upload.organisation_id == organisation.id).order_by(col(Upload.id).desc())
+    ).all()
+    own = party_lagesbilder(session, active_cycle(session, organisation))
+    return {"indicators": list(indicators), "uploads": list(uploads), "own": own}
+
+
 def problem_sources(session: Session, problem: Problem) -> list[ProblemSource]:
     return list(
         session.exec(
@@ -153,14 +168,10 @@ def est_aggregate(
         query = query.where(EstObservation.observed_on >= problem.period_from)
     if problem.period_to:
         query = query.where(EstObservation.observed_on <= problem.period_to)
-    reports, total = session.exec(query).one()
+    reports, total = session.exec(query).one()  # count(), coalesce(sum, 0): never NULL
     where = f" i {area}" if area else ""
-    shown = _shown(int(reports))
-    return f"EST: {category}{where} – {shown} rapporter, sammanlagt antal {_shown(int(total))}"
-
-
-def _shown(count: int) -> str:
-    return shown_count(count)
+    shown = shown_count(int(reports or 0))
+    return f"EST: {category}{where} – {shown} rapporter, sammanlagt antal {shown_count(int(total or 0))}"
 
 
 # -- the criteria matrix -------------------------------------------------------------------------------

@@ -89,7 +89,7 @@ def problem_view(session: Session, organisation: Organisation, problem: Problem)
     sources = [
         SourceView(
             saved_id(s),
-            s.kind,
+            ProblemSourceKind(s.kind),
             source_text(session, organisation, problem, s),
             s.note,
             _href(session, key, s.upload_id, s.party_lagesbild_id),
@@ -123,14 +123,14 @@ def lagesbild_of(session: Session, org_key: str) -> LagesbildView:
     return LagesbildView(
         cycle.number,
         problems,
-        [_own_view(session, own) for own in party_lagesbilder(session, cycle)],
+        [party_lagesbild_view(session, own) for own in party_lagesbilder(session, cycle)],
         body,
         why_not,
         prioritisation_of(session, cycle),
     )
 
 
-def _own_view(session: Session, own: PartyLagesbild) -> PartyLagesbildView:
+def party_lagesbild_view(session: Session, own: PartyLagesbild) -> PartyLagesbildView:
     party = session.get(Organisation, own.party_id)
     upload = session.get(Upload, own.upload_id)
     return PartyLagesbildView(

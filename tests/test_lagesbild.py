@@ -50,7 +50,9 @@ def _party_lagesbild(driver: Driver, folder: Path, party: str, title: str, conte
         return own.id
 
 
-def _prioritise(driver: Driver, actor: str, ranking: list[RankEntry], **fields: object) -> prioritisation.PrioritisationView:
+def _prioritise(
+    driver: Driver, actor: str, ranking: list[RankEntry], **fields: object
+) -> prioritisation.PrioritisationView:
     with Session(driver.engine) as session, session.begin():
         given = RecordPrioritisation(ranking=ranking, **fields)  # type: ignore[arg-type]
         return prioritisation.record_prioritisation(session, driver.actor(actor), given)
@@ -73,9 +75,7 @@ def test_a_problem_carries_area_category_period_and_refuses_a_backwards_period(f
 def test_sources_are_rows_of_their_kind_and_the_est_aggregate_is_counted_over_the_period(
     fagersta: Driver, tmp_path: Path
 ) -> None:
-    number = _problem(
-        fagersta, "Skadegörelse i centrum", period_from=date(2026, 1, 1), period_to=date(2026, 12, 31)
-    )
+    number = _problem(fagersta, "Skadegörelse i centrum", period_from=date(2026, 1, 1), period_to=date(2026, 12, 31))
     with Session(fagersta.engine) as session, session.begin():
         org = session.exec(select(Organisation).where(Organisation.key == "fagersta")).one()
         body = session.exec(select(Body).where(Body.organisation_id == org.id, Body.key == "est")).one()
