@@ -94,7 +94,7 @@ def api_add_party_lagesbild(request: Request, person: Caller, key: str, own: Add
 @router.get(
     ORG + "/lagesbild/prioritering",
     response_model=PrioritisationView | None,
-    summary="Prioriteringen som gäller (null före beslut)",
+    summary="Prioriteringen som gäller (tom före beslutet)",
 )
 def api_prioritisation(request: Request, person: Caller, key: str) -> Any:
     _member(request, person, key)
