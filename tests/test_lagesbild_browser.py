@@ -16,6 +16,7 @@ from tests.test_browser import browser, db_url, log_in, shot, site  # noqa: F401
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+NARROWEST = {"width": 320, "height": 640}
 
 
 def _add_problem(page: Page, title: str, area: str, category: str) -> None:
@@ -113,3 +114,8 @@ def test_the_samordnare_builds_the_lagesbild_and_records_the_prioritisation(
     _fits(phone, PHONE["width"])
     assert_accessible(phone)
     shot(phone, "lagesbild-05-problem-mobil")
+    narrow = log_in(browser, site, SAMORDNARE, viewport=NARROWEST, is_mobile=True, has_touch=True)
+    for path in ("/org/fagersta/lagesbild", phone.url.replace(site.url, "")):
+        narrow.goto(path)
+        _fits(narrow, NARROWEST["width"])
+        assert narrow.evaluate("[...document.querySelectorAll('table.responsive td:not([data-label])')].length") == 0
