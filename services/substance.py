@@ -68,15 +68,18 @@ def add_problem(session: Session, actor: Actor, given: AddProblem) -> Problem:
 
 
 def prioritise(session: Session, actor: Actor, given: Prioritise) -> Problem:
-    """Record the styrgrupp's prioritisation (or deprioritisation) of a problem."""
+    """Change one problem's priority outside the deciding body's prioritisation decision (the whole ranking is
+    recorded by services/prioritisation.py). The problem leaves that decision: it counts as not decided until a
+    new prioritisation is recorded."""
     org_key, actor_email, on = actor.org_key, actor.email, actor.on
     problem_id, rank, rationale, prioritised = given.problem_id, given.rank, given.rationale, given.prioritised
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor_email, COORDINATING, on, "prioritera problem")
     problem = _problem(session, active_cycle(session, organisation), problem_id)
     no_personal_data(motivering=rationale)
-    before = {"prioritised": problem.prioritised, "rank": problem.rank}
+    before = {"prioritised": problem.prioritised, "rank": problem.rank, "decision_id": problem.decision_id}
     problem.prioritised, problem.rank, problem.rationale = prioritised, rank if prioritised else None, rationale
+    problem.decision_id = None
     session.add(problem)
     audit(
         session,

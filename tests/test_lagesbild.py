@@ -165,9 +165,11 @@ def test_the_prioritisation_is_one_decision_of_the_body_the_process_names(fagers
     assert view.body_name == "Styrgrupp för samverkan kommun–polis" and view.undecided == []
     assert "problem.prioritisation" in fagersta.audit_actions()
     late = _problem(fagersta, "Nytt problem efter beslutet")
+    fagersta(substance.prioritise, KOMMUNPOLIS, problem_id=first, rank=1)  # one problem changed outside it
     with Session(fagersta.engine) as session:
         later = prioritisation.prioritisation_of(session, cycle)
-    assert later is not None and [u.id for u in later.undecided] == [late]
+    assert later is not None and [u.id for u in later.undecided] == [first, late]
+    assert [r.title for r in later.ranked] == ["Otrygghet"]
 
 
 def test_a_ranking_is_refused_with_every_fault_listed(fagersta: Driver) -> None:

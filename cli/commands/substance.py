@@ -36,7 +36,8 @@ def problem_add(problem: Problem) -> None:
 @click.option("--rationale", help="Styrgruppens motivering.")
 @click.option("--deprioritise", "prioritised", is_flag=True, callback=negated, help="Bortprioritera i stället.")
 def problem_prioritise(problem: Problem) -> None:
-    """Registrera styrgruppens prioritering av problem NR."""
+    """Ändra prioriteringen av ett enskilt problem NR. Problemet räknas då som ej beslutat tills det
+    beslutande organet protokollför en ny prioritering av alla problem (problem decide)."""
     state = "prioriterat" if problem.prioritised else "bortprioriterat"
     click.echo(f"Problem nr {problem.id} är {state}.")
 
