@@ -11,7 +11,7 @@ import binascii
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from samverkan.core.ids import saved_id
 from samverkan.core.labels import label
@@ -31,6 +31,7 @@ from samverkan.models import (
     Upload,
 )
 from samverkan.models.enums import BodyKind, ProblemSourceKind
+from samverkan.orgconfig.categories import Vocabulary, category_key
 from samverkan.services.access import COORDINATING, find_person, require_function
 from samverkan.services.actor import Actor
 from samverkan.services.audit import audit
@@ -86,7 +87,9 @@ def add_source(session: Session, actor: Actor, given: AddProblemSource) -> Probl
     source = ProblemSource(
         problem_id=saved_id(problem),
         kind=kind,
-        est_category=(given.est_category or "").strip() or None if kind == ProblemSourceKind.EST else None,
+        est_category=vocabulary(organisation).shown(given.est_category or "") or None
+        if kind == ProblemSourceKind.EST
+        else None,
         est_area=(given.est_area or "").strip() or None if kind == ProblemSourceKind.EST else None,
         indicator_id=given.indicator_id if kind == ProblemSourceKind.INDICATOR else None,
         upload_id=given.upload_id if kind == ProblemSourceKind.DOCUMENT else None,
@@ -159,19 +162,29 @@ def source_text(session: Session, organisation: Organisation, problem: Problem, 
 def est_aggregate(
     session: Session, organisation: Organisation, problem: Problem, category: str, area: str | None
 ) -> str:
-    query = select(func.count(), func.coalesce(func.sum(EstObservation.count), 0)).where(
-        EstObservation.organisation_id == organisation.id, EstObservation.category == category
+    """The EST observations of the category (and area) over the problem's period, compared as the category
+    vocabulary compares (case and spacing do not count); counts under the suppression threshold are hidden."""
+    query = select(EstObservation.category, EstObservation.area, EstObservation.count).where(
+        EstObservation.organisation_id == organisation.id
     )
-    if area:
-        query = query.where(EstObservation.area == area)
     if problem.period_from:
         query = query.where(EstObservation.observed_on >= problem.period_from)
     if problem.period_to:
         query = query.where(EstObservation.observed_on <= problem.period_to)
-    reports, total = session.exec(query).one()  # count(), coalesce(sum, 0): never NULL
+    wanted = (category_key(category), category_key(area) if area else None)
+    counts = [
+        count or 0
+        for seen_category, seen_area, count in session.exec(query).all()
+        if category_key(seen_category) == wanted[0] and wanted[1] in (None, category_key(seen_area))
+    ]
     where = f" i {area}" if area else ""
-    shown = shown_count(int(reports or 0))
-    return f"EST: {category}{where} – {shown} rapporter, sammanlagt antal {shown_count(int(total or 0))}"
+    shown = shown_count(len(counts))
+    return f"EST: {category}{where} – {shown} rapporter, sammanlagt antal {shown_count(sum(counts))}"
+
+
+def vocabulary(organisation: Organisation) -> Vocabulary:
+    """The organisation's lägesbild categories (its file's list, else the default one)."""
+    return Vocabulary.from_settings(organisation.settings)
 
 
 # -- the criteria matrix -------------------------------------------------------------------------------

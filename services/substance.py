@@ -9,6 +9,7 @@ from samverkan.core.timeutil import utcnow
 from samverkan.models import Cause, CauseAnalysis, Cycle, Measure, Organisation, Problem
 from samverkan.models.enums import CausePerspective, CycleStatus, Related
 from samverkan.notifications.owed import stop_unowed
+from samverkan.orgconfig.categories import Vocabulary
 from samverkan.process.requirements import MeasureFacts, ProblemFacts
 from samverkan.services.access import COORDINATING, require_function, roles_with_function
 from samverkan.services.actor import Actor
@@ -58,7 +59,7 @@ def add_problem(session: Session, actor: Actor, given: AddProblem) -> Problem:
         title=title.strip(),
         description=(description or "").strip() or None,
         area=(given.area or "").strip() or None,
-        category=(given.category or "").strip() or None,
+        category=Vocabulary.from_settings(organisation.settings).shown(given.category or "") or None,
         period_from=given.period_from,
         period_to=given.period_to,
     )

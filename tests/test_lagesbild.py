@@ -66,7 +66,7 @@ def test_a_problem_carries_area_category_period_and_refuses_a_backwards_period(f
     with Session(fagersta.engine) as session:
         shown = problem_of(session, "fagersta", number)
     assert (shown.area, shown.category, shown.period_from, shown.period_to) == (
-        "Centrum", "skadegörelse", date(2026, 1, 1), date(2026, 12, 31),
+        "Centrum", "Skadegörelse", date(2026, 1, 1), date(2026, 12, 31),
     )  # fmt: skip
     with pytest.raises(RefusedError, match="perioden börjar"):
         _problem(fagersta, "Bakvänt", period_from=date(2026, 6, 1), period_to=date(2026, 1, 1))
@@ -84,8 +84,14 @@ def test_sources_are_rows_of_their_kind_and_the_est_aggregate_is_counted_over_th
                 organisation_id=org.id, body_id=body.id, observed_on=day, category="skadegörelse",
                 area="Centrum", source_function="skola", count=count,
             ))  # fmt: skip
-    fagersta(lagesbild.add_source, SAMORDNARE, problem_id=number, kind=ProblemSourceKind.EST,
-             est_category="skadegörelse", est_area="Centrum")  # fmt: skip
+    fagersta(
+        lagesbild.add_source,
+        SAMORDNARE,
+        problem_id=number,
+        kind=ProblemSourceKind.EST,
+        est_category=" SKADEGÖRELSE ",
+        est_area="centrum",
+    )  # fmt: skip  (the vocabulary's key compares)
     own = _party_lagesbild(fagersta, tmp_path, "fagersta", "Kommunens lägesbild 2026", b"kommunens text")
     fagersta(lagesbild.add_source, SAMORDNARE, problem_id=number, kind=ProblemSourceKind.PARTY_LAGESBILD,
              party_lagesbild_id=own, note="Avsnitt 3")  # fmt: skip
@@ -93,8 +99,8 @@ def test_sources_are_rows_of_their_kind_and_the_est_aggregate_is_counted_over_th
         shown = problem_of(session, "fagersta", number)
         rows = session.exec(select(ProblemSource).where(ProblemSource.problem_id == number)).all()
     assert [r.kind for r in rows] == [ProblemSourceKind.EST, ProblemSourceKind.PARTY_LAGESBILD]
-    assert rows[1].party_lagesbild_id == own and rows[0].est_category == "skadegörelse"
-    assert shown.sources[0].text == "EST: skadegörelse i Centrum – <3 rapporter, sammanlagt antal 10"  # 2025 outside
+    assert rows[1].party_lagesbild_id == own and rows[0].est_category == "Skadegörelse"  # the vocabulary's spelling
+    assert shown.sources[0].text == "EST: Skadegörelse i centrum – <3 rapporter, sammanlagt antal 10"  # 2025 outside
     assert shown.sources[1].text == "Partens lägesbild: Kommunens lägesbild 2026"
     assert shown.sources[1].href is not None and shown.sources[1].href.startswith("/org/fagersta/filer/")
     with pytest.raises(RefusedError, match="EST-källa behöver en kategori"):

@@ -45,13 +45,16 @@ def _read(visit: Visit) -> Mapping[str, object]:
         "parties": lagesbild.parties(visit.session, visit.member.organisation),
         "criteria": CRITERIA_SV,
         "suggested": suggested,
+        "categories": lagesbild.vocabulary(visit.member.organisation).names,
     }
 
 
 def _read_problem(visit: Visit) -> Mapping[str, object]:
     problem = problem_of(visit.session, visit.key, visit.numbers["problem_id"])
     choices = lagesbild.source_choices(visit.session, visit.member.organisation)
-    return {"problem": problem, "criteria": CRITERIA_SV, "kinds": list(ProblemSourceKind), **choices}
+    categories = lagesbild.vocabulary(visit.member.organisation).names
+    kinds = list(ProblemSourceKind)
+    return {"problem": problem, "criteria": CRITERIA_SV, "kinds": kinds, "categories": categories, **choices}
 
 
 def _decided(result: PrioritisationView, _given: RecordPrioritisation) -> str:
