@@ -18,6 +18,7 @@ class NavEntry:
 ORG_NAV: list[NavEntry] = [
     NavEntry("/oversikt", "Översikt"),
     NavEntry("/cykel", "Cykeln"),
+    NavEntry("/lagesbild", "Lägesbild"),
     NavEntry("/beslut", "Beslut och underskrifter"),
     NavEntry("/atgarder", "Åtgärder"),
     NavEntry("/est", "EST"),

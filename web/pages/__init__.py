@@ -15,10 +15,23 @@ from samverkan.web.pages import (
     documents,
     est,
     glance,
+    lagesbild,
     measures,
     organisation,
 )
 
 router = APIRouter(include_in_schema=False)
-for area in (account, glance, organisation, cycle, decisions, measures, est, documents, deliveries, api_docs):
+for area in (
+    account,
+    glance,
+    organisation,
+    cycle,
+    lagesbild,
+    decisions,
+    measures,
+    est,
+    documents,
+    deliveries,
+    api_docs,
+):
     router.routes.extend(area.router.routes)  # each route keeps its area router's CSRF dependency
