@@ -72,6 +72,10 @@ LABELS: dict[str, str] = {
     "garningsperson": "gärningsperson",
     "plats": "plats/objekt",
     "situation": "situation",
+    # åtgärder: lifecycle and decisions about them (orsak)
+    "aktiv": "aktiv",
+    "avbruten": "avbruten",
+    "andrad_omfattning": "ändrad omfattning",
     # meetings
     "planerat": "planerat",
     "genomfort": "genomfört",
