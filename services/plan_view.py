@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from samverkan.core.ids import saved_id
 from samverkan.core.labels import label
-from samverkan.models import Cause, CauseAnalysis, Decision, Indicator, Measure, Organisation, Problem
+from samverkan.models import Cause, CauseAnalysis, Decision, Indicator, Measure, Organisation, Problem, Role
 from samverkan.models.analysis import MeasureChange
 from samverkan.services.errors import NotFoundError
 from samverkan.services.measure_links import indicators_of
@@ -140,3 +140,25 @@ def _walk(node: CauseNode, depth: int, out: list[PlanCause], views: dict[int, Me
     out.append(PlanCause(node.cause, depth, [views[saved_id(m)] for m in node.measures if saved_id(m) in views]))
     for child in node.children:
         _walk(child, depth + 1, out, views)
+
+
+def owner_choices(session: Session, organisation: Organisation) -> list[tuple[str, str]]:
+    """The role functions an åtgärd may be owned by (value, the roles' names), for a form's choice."""
+    names: dict[str, list[str]] = {}
+    for role in session.exec(
+        select(Role)
+        .where(Role.organisation_id == organisation.id, col(Role.archived_at).is_(None), Role.function != "")
+        .order_by(col(Role.name))
+    ).all():
+        names.setdefault(role.function, []).append(role.name)
+    return sorted(((function, ", ".join(roles)) for function, roles in names.items()), key=lambda pair: pair[1])
+
+
+def cancelling_decisions(session: Session, measure_ids: list[int]) -> dict[int, int]:
+    """Each cancelled åtgärd among `measure_ids` → the number of the decision that cancelled it."""
+    return {
+        measure_id: saved_id(decision)
+        for measure_id, changes in _changes(session, measure_ids).items()
+        for change, decision in changes
+        if change.kind == "avbruten"
+    }
