@@ -132,3 +132,57 @@ def test_someone_without_a_coordinating_role_sees_but_cannot_act(live: Live) -> 
     refused = post(skola, f"/org/fagersta/orsaksanalys/{problem}/orsak", {"perspective": "plats", "description": "x"})
     assert refused.status_code == 403 and "arbeta med orsaksanalysen" in refused.text
     assert skola.get("/org/fagersta/orsaksanalys/9999").status_code == 404
+
+
+def api_client(live: Live, email: str) -> httpx.Client:
+    person = live.login(email)
+    page = post(person, "/konto/api-nyckel", {"label_text": "orsak"})
+    key = re.search(r'id="apinyckel">([^<]+)<', page.text).group(1)  # type: ignore[union-attr]
+    return httpx.Client(base_url=live.url, headers={"Authorization": f"Bearer {key}"}, timeout=30)
+
+
+def test_the_api_offers_the_same_actions(live: Live) -> None:
+    problem = prioritised_problem(live.engine)
+    api = api_client(live, KOMMUNPOLIS)
+    org = "/api/v1/organisationer/fagersta"
+    cause = api.post(f"{org}/orsaker", json={"problem_id": problem, "perspective": "plats", "description": "Mörkt torg",
+                                              "sources": "Polisens lägesbild"})  # fmt: skip
+    assert cause.status_code == 201, cause.text
+    assert cause.json()["number"] == 1 and cause.json()["perspective"] == "plats/objekt"
+    refused = api.post(f"{org}/orsaksanalyser/klar", json={"problem_id": problem})
+    assert refused.status_code == 422 and len(refused.json()["saknas"]) == 2
+    assert "kan inte slutföras" in refused.json()["fel"]
+    for perspective in ("brottsutsatt", "garningsperson"):
+        answer = api.post(f"{org}/orsaksanalyser/inte-relevant",
+                          json={"problem_id": problem, "perspective": perspective, "reason": "platsen styr"})  # fmt: skip
+        assert answer.status_code == 200, answer.text
+    dialogue = {"problem_id": problem, "held_on": today_local().isoformat(), "form": "Enkät", "participants": 1,
+                "outcome": "Otrygg kvällstid"}  # fmt: skip
+    assert api.post(f"{org}/orsaksanalyser/medborgardialoger", json=dialogue).json()["dialogues"] == 1
+    done = api.post(f"{org}/orsaksanalyser/klar", json={"problem_id": problem, "summary": "Platsen"}).json()
+    assert (done["completed"], done["missing"]) == (True, [])
+    assert api.get(f"{org}/orsaksanalyser").json()[0]["perspectives"]["brottsutsatt"] == "platsen styr"
+
+    maria = api_client(live, SAMORDNARE)
+    with Session(live.engine) as session:
+        indicator = session.exec(select(Indicator).order_by(Indicator.id)).first()
+    assert indicator is not None
+    due = (today_local() + timedelta(days=100)).isoformat()
+    made = maria.post(f"{org}/atgardsplan", json={"cause_id": cause.json()["id"], "title": "Belysning",
+                                                  "owner": "samordnare", "due_on": due, "follow_up": "Kvartalsvis",
+                                                  "indicator_ids": [indicator.id]})  # fmt: skip
+    assert made.status_code == 201, made.text
+    assert made.json()["indicators"] == [indicator.name] and made.json()["state"] == "aktiv"
+    measure = made.json()["id"]
+    changed = maria.post(f"{org}/atgardsplan/andringar",
+                         json={"measure_id": measure, "decision_text": "Större", "planned_hours": 300})  # fmt: skip
+    assert changed.status_code == 200 and changed.json()["planned_hours"] == 300
+    cancelled = maria.post(f"{org}/atgardsplan/avbrott", json={"measure_id": measure, "decision_text": "Stopp"})
+    assert cancelled.json()["state"] == "avbruten" and len(cancelled.json()["decisions"]) == 2
+    again = maria.post(f"{org}/atgardsplan/avbrott", json={"measure_id": measure, "decision_text": "Stopp"})
+    assert again.status_code == 422 and "redan avbruten" in again.json()["fel"]
+    assert maria.get(f"{org}/atgardsplan/{measure}").json()["cancelled_by"] is not None
+    assert maria.get(f"{org}/orsaker/999").status_code == 404
+    assert [c["measures"] for c in maria.get(f"{org}/orsaker", params={"problem": problem}).json()] == [
+        [f"nr {measure}: Belysning"]
+    ]
