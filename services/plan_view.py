@@ -129,9 +129,9 @@ def plan(session: Session, organisation: Organisation) -> list[PlanProblem]:
         analysis = session.exec(select(CauseAnalysis).where(CauseAnalysis.problem_id == problem.id)).first()
         causes = [] if analysis is None else causes_of(session, saved_id(analysis))
         flat: list[PlanCause] = []
-        for roots in cause_trees(session, causes).values():
-            for root in roots:
-                _walk(root, 0, flat, views)
+        roots = [root for tree in cause_trees(session, causes).values() for root in tree]
+        for root in sorted(roots, key=lambda node: node.cause.number):
+            _walk(root, 0, flat, views)
         grouped.append(PlanProblem(problem, flat))
     return grouped
 

@@ -117,7 +117,7 @@ def test_an_atgard_from_a_cause_changed_and_cancelled_by_decision(live: Live) ->
         decisions = session.exec(select(Decision).order_by(Decision.id)).all()
     assert [d.title.split(":")[0] for d in decisions] == ["Ändrad omfattning", "Avbruten åtgärd"]
     plan_after = maria.get("/org/fagersta/atgardsplan").text
-    assert 'data-state="avbruten"' in plan_after and f"beslut nr {decisions[1].id}" in plan_after
+    assert 'data-state="avbruten"' in plan_after and f"Beslut nr {decisions[1].id}" in plan_after
     assert "Avbryt åtgärden (beslut)" not in plan_after
     status = maria.get("/org/fagersta/atgarder")
     assert status.status_code == 200 and "avbruten" in status.text
