@@ -76,6 +76,7 @@ LABELS: dict[str, str] = {
     "aktiv": "aktiv",
     "avbruten": "avbruten",
     "andrad_omfattning": "ändrad omfattning",
+    "atgard": "beslut om åtgärd",  # the kind of a decision that changed or cancelled an åtgärd
     # meetings
     "planerat": "planerat",
     "genomfort": "genomfört",

@@ -4,6 +4,7 @@ a cause with their indicators, and scope changes and cancellations as recorded d
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -18,6 +19,7 @@ from samverkan.services.errors import NotFoundError, NotPermittedError, RefusedE
 from samverkan.services.overview import find_organisation
 from samverkan.services.plan_view import measure_view, plan
 from samverkan.services.substance import active_cycle
+from tests.conftest import EXAMPLES
 from tests.drive import KOMMUNDIREKTOR, KOMMUNPOLIS, SAMORDNARE, Driver, fagersta_with_cycle
 
 ON = date(2027, 2, 1)
@@ -279,3 +281,66 @@ def test_cancelling_is_a_decision_and_the_atgard_shows_as_cancelled(d: Driver) -
         d(substance.update_measure, SAMORDNARE, measure_id=measure.id, progress_pct=100)
     with pytest.raises(RefusedError, match="är redan avbruten"):
         d(atgardsplan.cancel_measure, SAMORDNARE, measure_id=measure.id, decision_text="Igen")
+
+
+def test_the_cli_lists_and_shows_causes_and_atgarder_and_changes_them_by_decision(db_url: str) -> None:
+    from tests.test_cli_cycle import Cli
+
+    cli = Cli(db_url)
+    cli("load", str(EXAMPLES / "fagersta.yaml"))
+    cli("cycle", "start", "fagersta", who=SAMORDNARE)
+    problem = cli("problem", "add", "fagersta", "Skadegörelse i centrum", who=SAMORDNARE).split()[2].rstrip(":")
+    cli("problem", "prioritise", "fagersta", problem, "--rank", "1", who=SAMORDNARE)
+    assert cli("cause", "list", "fagersta") == "Inga orsaker är registrerade i den pågående cykeln.\n"
+    cause = cli("cause", "add", "fagersta", problem, "--perspective", "plats", "--text", "Mörkt torg",
+                "--sources", "Trygghetsvandring", who=KOMMUNPOLIS).split()[2]  # fmt: skip
+    cli("cause", "add", "fagersta", problem, "--perspective", "plats", "--indirect", "--parent", "1",
+        "--text", "Belysningen underhålls inte", who=KOMMUNPOLIS)  # fmt: skip
+    listed = cli("cause", "list", "fagersta", "--problem", problem).splitlines()
+    assert "plats/objekt" in listed[0] and listed[1].startswith("  ")  # the underlying cause indented
+    shown = cli("cause", "show", "fagersta", cause)
+    assert "Källor: Trygghetsvandring" in shown and "Åtgärder: inga" in shown
+    refused = cli("analysis", "complete", "fagersta", problem, who=KOMMUNPOLIS, ok=False)
+    assert "kan inte slutföras" in refused and "perspektivet brottsutsatt" in refused
+    out = cli("analysis", "dialogue", "fagersta", problem, "--held-on", "2027-01-10", "--form", "Enkät",
+              "--participants", "40", "--outcome", "Torget upplevs mörkt", who=SAMORDNARE)  # fmt: skip
+    assert out == "Medborgardialog 2027-01-10: Enkät\n"
+    measure = cli("measure", "add", "fagersta", "--cause", cause, "--title", "Belysning", "--owner", "samordnare",
+                  "--due", "2027-09-30", "--follow-up", "Kvartalsvis", "--indicator", "1", "--arbetsgrupp",
+                  "Trygg stadskärna", "--planned-hours", "80", who=SAMORDNARE).split()[2].rstrip(":")  # fmt: skip
+    assert "Belysning  [grön 0 %, senast 2027-09-30]" in cli("measure", "list", "fagersta")
+    changed = cli("measure", "change", "fagersta", measure, "--decision", "Styrgruppen förlänger", "--due",
+                  "2027-12-31", who=SAMORDNARE)  # fmt: skip
+    assert changed.startswith(f"Åtgärd nr {measure} är ändrad genom beslut nr ")
+    cli("measure", "cancel", "fagersta", measure, "--decision", "Styrgruppen avbryter", who=KOMMUNPOLIS)
+    shown = cli("measure", "show", "fagersta", measure)
+    assert f"Åtgärd nr {measure}: Belysning – AVBRUTEN" in shown and "klart senast 2027-12-31" in shown
+    assert "Indikatorer: Anmälda brott per 100 000 invånare" in shown and "Avbruten åtgärd: Belysning" in shown
+    data = json.loads(cli("measure", "show", "fagersta", measure, "--json"))
+    assert (data["state"], data["arbetsgrupp"], data["planned_hours"]) == ("avbruten", "Trygg stadskärna", 80.0)
+    assert "AVBRUTEN" not in cli("measure", "list", "fagersta") and "avbruten" in cli("measure", "list", "fagersta")
+    assert "finns inte" in cli("measure", "show", "fagersta", "999", ok=False)
+
+
+def test_a_cancelled_atgard_is_reminded_of_no_more(engine: Engine) -> None:
+    from tests.test_owed import DEADLINE, about, run
+
+    d = fagersta_with_cycle(engine, date(2027, 1, 11))
+    problem = prioritised(d)
+    measure = d(
+        substance.add_measure,
+        SAMORDNARE,
+        cause_id=cause(d, problem, CausePerspective.PLACE, "Mörkt torg"),
+        title="Ny belysning på torget",
+        owner="samordnare",
+        due_on=DEADLINE,
+        follow_up="Anmälningar per kvartal",
+    )
+    run(d.engine, date(2027, 1, 25), "measure_deadline")
+    (reminder,) = about(d.engine, Related.MEASURE)
+    assert reminder.status == "vantar"
+    d(atgardsplan.cancel_measure, SAMORDNARE, measure_id=measure.id, decision_text="Styrgruppen avbryter")
+    (stopped,) = about(d.engine, Related.MEASURE)
+    assert (stopped.status, stopped.last_error) == ("stoppad", "stoppad: åtgärden är avbruten genom beslut")
+    run(d.engine, date(2027, 1, 31), "measure_deadline")  # the sweep writes none for it either
+    assert len(about(d.engine, Related.MEASURE)) == 1

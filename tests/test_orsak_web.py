@@ -153,8 +153,8 @@ def test_the_api_offers_the_same_actions(live: Live) -> None:
     assert refused.status_code == 422 and len(refused.json()["saknas"]) == 2
     assert "kan inte slutföras" in refused.json()["fel"]
     for perspective in ("brottsutsatt", "garningsperson"):
-        answer = api.post(f"{org}/orsaksanalyser/inte-relevant",
-                          json={"problem_id": problem, "perspective": perspective, "reason": "platsen styr"})  # fmt: skip
+        note = {"problem_id": problem, "perspective": perspective, "reason": "platsen styr"}
+        answer = api.post(f"{org}/orsaksanalyser/inte-relevant", json=note)
         assert answer.status_code == 200, answer.text
     dialogue = {"problem_id": problem, "held_on": today_local().isoformat(), "form": "Enkät", "participants": 1,
                 "outcome": "Otrygg kvällstid"}  # fmt: skip
