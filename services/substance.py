@@ -116,6 +116,7 @@ def add_cause(session: Session, actor: Actor, given: AddCause) -> Cause:
         if parent_cause is None:
             raise NotFoundError(f"orsak nr {parent} finns inte i analysen av '{problem.title}'")
         parent_id = parent_cause.id
+        direct = False  # a cause that lies behind another is an indirect one
     number = (session.exec(select(func.max(Cause.number)).where(Cause.analysis_id == analysis.id)).one() or 0) + 1
     cause = Cause(
         analysis_id=saved_id(analysis),
