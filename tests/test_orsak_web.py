@@ -78,6 +78,7 @@ def test_an_analysis_in_the_browser_without_javascript(live: Live) -> None:
     assert tree.index("Mörkt torg") < tree.index('<ul class="orsaker">', 10) < tree.index("Belysningen underhålls")
     assert "Inte relevant, eftersom skadorna drabbar kommunens egendom" in page and "Källor: Trygghetsvandring" in page
     assert '<td data-label="Deltagare">14</td>' in page and "Analysen är klar" in page
+    assert ">Skapa en åtgärd från orsak 1</a>" in page and "atgardsplan#plan-orsak-" in page
 
 
 def test_an_atgard_from_a_cause_changed_and_cancelled_by_decision(live: Live) -> None:
