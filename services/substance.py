@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from samverkan.core.ids import saved_id
@@ -13,7 +14,7 @@ from samverkan.process.requirements import MeasureFacts, ProblemFacts
 from samverkan.services.access import COORDINATING, require_function, roles_with_function
 from samverkan.services.actor import Actor
 from samverkan.services.audit import audit
-from samverkan.services.errors import NotFoundError, RefusedError
+from samverkan.services.errors import ConflictError, NotFoundError, RefusedError
 from samverkan.services.inputs import AddCause, AddMeasure, AddProblem, CompleteAnalysis, Prioritise, UpdateMeasure
 from samverkan.services.lifecycle import move
 from samverkan.services.measure_links import chosen_indicators, link_indicators
@@ -127,7 +128,13 @@ def add_cause(session: Session, actor: Actor, given: AddCause) -> Cause:
         description=description.strip(),
         sources=given.sources.strip() if given.sources and given.sources.strip() else None,
     )
-    session.add(cause)
+    try:
+        with session.begin_nested():  # two causes added at once would take the same number: one is refused
+            session.add(cause)
+    except IntegrityError:
+        raise ConflictError(
+            f"någon annan lade just till orsak nr {number} i analysen av '{problem.title}'; försök igen"
+        ) from None
     audit(
         session,
         acting.label,
