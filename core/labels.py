@@ -72,6 +72,11 @@ LABELS: dict[str, str] = {
     "garningsperson": "gärningsperson",
     "plats": "plats/objekt",
     "situation": "situation",
+    # åtgärder: lifecycle and decisions about them (orsak)
+    "aktiv": "aktiv",
+    "avbruten": "avbruten",
+    "andrad_omfattning": "ändrad omfattning",
+    "atgard": "beslut om åtgärd",  # the kind of a decision that changed or cancelled an åtgärd
     # meetings
     "planerat": "planerat",
     "genomfort": "genomfört",

@@ -125,6 +125,23 @@ class MeasureStatus(StrEnum):
     RED = "rod"
 
 
+class MeasureState(StrEnum):
+    """An åtgärd's lifecycle beside its reported colour: carried out, or cancelled by a decision."""
+
+    ACTIVE = "aktiv"
+    CANCELLED = "avbruten"
+
+
+class MeasureChangeKind(StrEnum):
+    """What a decision did to an åtgärd."""
+
+    SCOPE = "andrad_omfattning"
+    CANCELLED = "avbruten"
+
+
+TRIANGLE = (CausePerspective.VICTIM, CausePerspective.OFFENDER, CausePerspective.PLACE)  # the problem triangle
+
+
 class MeetingStatus(StrEnum):
     PLANNED = "planerat"
     HELD = "genomfort"

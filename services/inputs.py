@@ -175,6 +175,25 @@ class AddCause(Input):
     direct: bool = Field(True, title="Direkt orsak")
     description: str = Field(max_length=5000, title="Orsak")
     parent: Number | None = Field(None, title="Bakomliggande orsak")
+    sources: str | None = Field(None, max_length=5000, title="Källor", description="Vad orsaken bygger på")
+
+
+class NotRelevant(Input):
+    """A perspective of the problem triangle judged not relevant for the problem: 'inte relevant, eftersom …'."""
+
+    problem_id: Number = Field(title="Problem")
+    perspective: CausePerspective = Field(title="Perspektiv")
+    reason: str = Field(max_length=2000, title="Inte relevant, eftersom")
+
+
+class RecordDialogue(Input):
+    """A medborgardialog as a record: aggregates only (how many took part, never who)."""
+
+    problem_id: Number = Field(title="Problem")
+    held_on: date = Field(title="Datum")
+    form: str = Field(min_length=1, max_length=200, title="Form", description="T.ex. trygghetsvandring, enkät")
+    participants: int = Field(ge=0, le=1_000_000, title="Antal deltagare")
+    outcome: str = Field(min_length=1, max_length=5000, title="Vad som kom fram")
 
 
 class CompleteAnalysis(Input):
@@ -190,8 +209,43 @@ class AddMeasure(Input):
     owner: Key = Field(title="Ansvarig roll")
     due_on: date | None = Field(None, title="Slutdatum")
     follow_up: str = Field("", max_length=2000, title="Uppföljning")
-    operational_goal: str | None = Field(None, max_length=2000, title="Operativt mål")
+    operational_goal: str | None = Field(None, max_length=2000, title="Mål (SMART)")
     short_term: bool = Field(True, title="Kortsiktig")
+    indicator_ids: list[Number] = Field(default_factory=list, max_length=50, title="Indikatorer")
+    arbetsgrupp: str | None = Field(None, max_length=200, title="Arbetsgrupp")
+    planned_hours: float | None = Field(None, ge=0, le=1_000_000, allow_inf_nan=False, title="Planerade timmar")
+    planned_cost_sek: float | None = Field(
+        None, ge=0, le=1_000_000_000, allow_inf_nan=False, title="Planerad kostnad (kr)"
+    )
+
+
+class MeasureDecision(Input):
+    """The decision of the deciding body behind a change to an åtgärd (recorded with the change)."""
+
+    measure_id: Number = Field(title="Åtgärd")
+    decision_text: str = Field(min_length=1, max_length=5000, title="Beslutet och skälen")
+    decided_on: date | None = Field(None, title="Beslutsdatum")
+    diarienummer: str | None = Field(None, max_length=64, title="Diarienummer")
+
+
+class ChangeMeasure(MeasureDecision):
+    """A changed scope, decided by the deciding body: only the fields given change."""
+
+    title: str | None = Field(None, max_length=300, title="Åtgärd (ny rubrik)")
+    operational_goal: str | None = Field(None, max_length=2000, title="Mål (SMART)")
+    owner: Key | None = Field(None, title="Ansvarig roll")
+    arbetsgrupp: str | None = Field(None, max_length=200, title="Arbetsgrupp")
+    due_on: date | None = Field(None, title="Slutdatum")
+    follow_up: str | None = Field(None, max_length=2000, title="Uppföljning")
+    planned_hours: float | None = Field(None, ge=0, le=1_000_000, allow_inf_nan=False, title="Planerade timmar")
+    planned_cost_sek: float | None = Field(
+        None, ge=0, le=1_000_000_000, allow_inf_nan=False, title="Planerad kostnad (kr)"
+    )
+    indicator_ids: list[Number] | None = Field(None, max_length=50, title="Indikatorer")
+
+
+class CancelMeasure(MeasureDecision):
+    """Cancelling an åtgärd, decided by the deciding body; the åtgärd stays, shown as cancelled."""
 
 
 class MeasureReport(Input):

@@ -17,8 +17,9 @@ from samverkan.web.pages import (
     lagesbild,
     measures,
     organisation,
+    orsak,
 )
 
 router = APIRouter(include_in_schema=False)
-for area in (account, organisation, cycle, lagesbild, decisions, measures, est, documents, deliveries, api_docs):
+for area in (account, organisation, cycle, lagesbild, decisions, measures, orsak, est, documents, deliveries, api_docs):
     router.routes.extend(area.router.routes)  # each route keeps its area router's CSRF dependency
