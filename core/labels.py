@@ -68,6 +68,10 @@ LABELS: dict[str, str] = {
     "gul": "gul",
     "rod": "röd",
     "fattat": "fattat",
+    # medborgarlöfte activities
+    "planerad": "planerad",
+    "genomford": "genomförd",
+    "avbruten": "avbruten",
     "brottsutsatt": "brottsutsatt",
     "garningsperson": "gärningsperson",
     "plats": "plats/objekt",
