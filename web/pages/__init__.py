@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from samverkan.web.pages import (
     account,
+    agreement,
     api_docs,
     cycle,
     decisions,
@@ -19,5 +20,5 @@ from samverkan.web.pages import (
 )
 
 router = APIRouter(include_in_schema=False)
-for area in (account, organisation, cycle, decisions, measures, est, documents, deliveries, api_docs):
+for area in (account, organisation, cycle, decisions, agreement, measures, est, documents, deliveries, api_docs):
     router.routes.extend(area.router.routes)  # each route keeps its area router's CSRF dependency
