@@ -98,7 +98,9 @@ def _has_signatures(session: Session, subject: Subject) -> bool:
 def _copy_rows(session: Session, old: Agreement, new: Agreement, cycle: Cycle) -> None:
     for party in session.exec(select(AgreementParty).where(AgreementParty.agreement_id == old.id)).all():
         session.add(
-            AgreementParty(agreement_id=saved_id(new), party_id=party.party_id, signatory_role_id=party.signatory_role_id)
+            AgreementParty(
+                agreement_id=saved_id(new), party_id=party.party_id, signatory_role_id=party.signatory_role_id
+            )
         )
     covered = session.exec(
         select(AgreementProblem)

@@ -5,11 +5,13 @@ watered-down risk."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from samverkan.database import session_scope
 from samverkan.models import Agreement, CitizenPromise, Cycle, Signature
 from samverkan.models.enums import ActivityStatus, AgreementStatus, CausePerspective
 from samverkan.services import agreement_content, agreements, handover, promises, substance
@@ -17,6 +19,7 @@ from samverkan.services.agreement_text import agreement_content as content_of
 from samverkan.services.agreement_text import content_hash
 from samverkan.services.errors import NotPermittedError, RefusedError
 from samverkan.services.overview import find_organisation
+from samverkan.services.packets import render_packet
 from tests.drive import KOMMUNPOLIS, LPO_CHEF, NY_KSO, SAMORDNARE, Driver, fagersta_with_cycle
 
 DAY = date(2027, 1, 11)
@@ -223,3 +226,40 @@ def test_promise_content_signing_communication_and_watered_down_risk(d: Driver) 
     assert in_force[0].version == 1
     assert any("underskrift saknas" in line for line in problems)
     assert any("inte registrerat när och hur" in line for line in problems)
+
+
+def _packet(d: Driver, name: str, folder: Path) -> str:
+    with session_scope(d.engine) as session:
+        path = render_packet(session, "fagersta", name, date(2027, 2, 1), "styrgrupp", folder, pdf=False)
+    return path.read_text(encoding="utf-8")
+
+
+def test_packets_show_the_version_in_force_and_the_promises_risks(d: Driver, tmp_path: Path) -> None:
+    _content(d)
+    d(agreements.sign, NY_KSO)
+    d(agreements.sign, LPO_CHEF)
+    d(promises.set_promise_text, SAMORDNARE, text="Vi lovar tryggare kvällar i centrum.")
+    d(promises.add_activity, SAMORDNARE, title="Fler kvällspass", due_on=date(2027, 1, 31))
+    d(agreements.sign, NY_KSO, what="promise")
+    d(agreements.sign, LPO_CHEF, what="promise")
+    d(agreement_content.remove_goal, SAMORDNARE, goal_number=1)  # version 2: a draft, not in force
+
+    plans = _packet(d, "atgardsplaner", tmp_path / "plans")
+    assert (
+        "Gällande version: <strong>Samverkansöverenskommelse mellan Fagersta kommun och Polismyndigheten</strong>, "
+        + ("version 1")
+        in plans
+    )
+    assert "Undertecknad av Fagersta kommun: Nadja Nyval (Kommunstyrelsens ordförande) " in plans
+    assert "Version 2 (utkast, period" in plans and "underskrift saknas från Fagersta kommun" in plans
+    assert "<h4>Mätbara mål (version 1)</h4>" in plans  # the version in force, not the newest draft
+    assert "1. Färre anmälda skadegörelsebrott i centrum. (Skadegörelse i centrum kvällstid)" in plans
+    assert "(version 1, gäller)" in plans and "Vi lovar tryggare kvällar i centrum." in plans
+    assert "<td>1. Fler kvällspass</td><td>ingen ansvarig part</td>" in plans
+    assert "Risk för urvattnat löfte:</strong> Aktivitet 1 (Fler kvällspass): ingen ansvarig part; " in plans
+    assert "försenad (skulle vara klar 2027-01-31)" in plans
+    assert "Det är inte registrerat när och hur löftet kommunicerades." in plans
+
+    signing = _packet(d, "overenskommelse", tmp_path / "signing")
+    assert "<h4>Mätbara mål i förslaget (version 2)</h4>" in signing and "Inga mätbara mål är formulerade." in signing
+    assert "Innehållet saknar: minst ett mätbart mål kopplat till en indikator." in signing
