@@ -104,6 +104,7 @@ def packet_agreement(session: Session, organisation: Organisation, kind: str, da
     proposal = _proposal(session, organisation, latest, in_force)
     show_proposal = kind == "agreement" and proposal is not None and latest is not None
     shown_version = latest if show_proposal else in_force
+    line = in_force or latest
     return AgreementPacket(
         day,
         in_force,
@@ -111,5 +112,5 @@ def packet_agreement(session: Session, organisation: Organisation, kind: str, da
         proposal,
         agreement_content(session, shown_version) if shown_version else None,
         show_proposal,
-        _promise_blocks(session, organisation, in_force or latest, day) if (in_force or latest) else [],
+        _promise_blocks(session, organisation, line, day) if line else [],
     )
