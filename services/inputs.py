@@ -175,7 +175,9 @@ class ConfirmedSigning(Signing):
     content_hash: ContentHash = Field(
         title="Textens kontrollsumma", description="SHA-256 av texten som lästes; en annan text vägras"
     )
-    confirmed: bool = Field(False, title="Jag har läst texten och skriver under den för min part")
+    confirmed: bool = Field(
+        False, validate_default=True, title="Jag har läst texten och skriver under den för min part"
+    )
 
     @field_validator("confirmed")
     @classmethod
