@@ -96,12 +96,12 @@ def _signer_views(
 
 
 def signing_view(
-    session: Session, organisation: Organisation, subject: Subject, person: Person, on: date
+    session: Session, organisation: Organisation, subject: Subject, person: Person | None, on: date
 ) -> SigningView:
     text = text_to_sign(session, organisation, subject)
     digest = content_hash(text)
     views = _signer_views(session, organisation, subject, digest, on)
-    held = {role.id for role in roles_held(session, organisation, person, on)}
+    held = {role.id for role in roles_held(session, organisation, person, on)} if person else set()
     signed = {v.party for v in views if v.signed}
     mine = [
         s.party.name
@@ -169,7 +169,7 @@ def _choosable(session: Session, organisation: Organisation, agreement: Agreemen
     }
 
 
-def agreement_page(session: Session, organisation: Organisation, person: Person, on: date) -> dict[str, Any]:
+def agreement_page(session: Session, organisation: Organisation, person: Person | None, on: date) -> dict[str, Any]:
     latest = latest_agreement(session, organisation)
     if latest is None:
         return {"latest": None}
@@ -198,7 +198,7 @@ def _activity_rows(session: Session, activities: list[PromiseActivity], on: date
 
 
 def _promise_entry(
-    session: Session, organisation: Organisation, promise: CitizenPromise, person: Person, on: date
+    session: Session, organisation: Organisation, promise: CitizenPromise, person: Person | None, on: date
 ) -> dict[str, Any]:
     kommun = party_of(session, promise.municipality_id)
     in_force = next((p for p in promises_in_force(session, organisation, on) if p.municipality_id == kommun.id), None)
@@ -231,7 +231,7 @@ def _versions_of(session: Session, promise: CitizenPromise) -> list[CitizenPromi
     return found
 
 
-def promises_page(session: Session, organisation: Organisation, person: Person, on: date) -> dict[str, Any]:
+def promises_page(session: Session, organisation: Organisation, person: Person | None, on: date) -> dict[str, Any]:
     agreement = latest_agreement(session, organisation)
     if agreement is None:
         return {"entries": []}
@@ -277,7 +277,9 @@ class AgreementSummary:
     version_in_force: int | None
 
 
-def agreement_summary(session: Session, organisation: Organisation, person: Person, on: date) -> AgreementSummary:
+def agreement_summary(
+    session: Session, organisation: Organisation, person: Person | None, on: date
+) -> AgreementSummary:
     page = agreement_page(session, organisation, person, on)
     latest: Agreement | None = page["latest"]
     if latest is None:
@@ -325,7 +327,9 @@ class PromiseSummary:
     signing: SigningView
 
 
-def promise_summaries(session: Session, organisation: Organisation, person: Person, on: date) -> list[PromiseSummary]:
+def promise_summaries(
+    session: Session, organisation: Organisation, person: Person | None, on: date
+) -> list[PromiseSummary]:
     summaries = []
     for e in promises_page(session, organisation, person, on)["entries"]:
         p, followed = e["promise"], e["followed"]

@@ -4,6 +4,7 @@ watered-down risk."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -263,3 +264,64 @@ def test_packets_show_the_version_in_force_and_the_promises_risks(d: Driver, tmp
     signing = _packet(d, "overenskommelse", tmp_path / "signing")
     assert "<h4>Mätbara mål i förslaget (version 2)</h4>" in signing and "Inga mätbara mål är formulerade." in signing
     assert "Innehållet saknar: minst ett mätbart mål kopplat till en indikator." in signing
+
+
+def test_the_cli_writes_signs_and_shows_the_agreement_and_the_promise(db_url: str) -> None:
+    from tests.conftest import EXAMPLES
+    from tests.test_cli_cycle import Cli
+
+    cli = Cli(db_url)
+    cli("load", str(EXAMPLES / "fagersta.yaml"))
+    cli("cycle", "start", "fagersta", who=SAMORDNARE)
+    cli("handover", "fagersta", "kso", "--to", NY_KSO, "--name", "Nadja Nyval", "--from", "2027-01-01", who=SAMORDNARE)
+    problem = cli("problem", "add", "fagersta", "Skadegörelse i centrum", who=SAMORDNARE).split()[2].rstrip(":")
+    cli("problem", "prioritise", "fagersta", problem, "--rank", "1", who=SAMORDNARE)
+    cli("agreement", "problem", "fagersta", problem, who=SAMORDNARE)
+    cli(
+        "agreement",
+        "goal",
+        "fagersta",
+        "--indicator",
+        "1",
+        "--text",
+        "Färre brott.",
+        "--target",
+        "9000",
+        who=SAMORDNARE,
+    )
+    terms = ["--from", "2027-01-01", "--to", "2030-12-31", "--review", "2028-12-31"]
+    cli(
+        "agreement",
+        "terms",
+        "fagersta",
+        *terms,
+        "--documentation",
+        "Protokoll",
+        "--follow-up",
+        "Kvartalsvis",
+        who=SAMORDNARE,
+    )
+    shown = cli("agreement", "show", "fagersta", "--date", "2027-01-11")
+    assert "1. Skadegörelse i centrum" in shown and "Målvärde: 9\u00a0000" in shown and "Innehållet saknar" not in shown
+    cli("sign", "fagersta", who=NY_KSO)
+    cli("sign", "fagersta", who=LPO_CHEF)
+    data = json.loads(cli("agreement", "show", "fagersta", "--date", "2027-01-11", "--json"))
+    assert data["version_in_force"] == 1 and data["signing"]["complete"]
+    assert {s["binds_text"] for s in data["signing"]["signers"]} == {True}
+
+    cli("promise", "text", "fagersta", "--text", "Tryggare kvällar.", who=SAMORDNARE)
+    cli("promise", "activity", "fagersta", "--title", "Kvällspass", "--owner", "lpo-norra-vastmanland", who=SAMORDNARE)
+    cli("promise", "activity", "fagersta", "--title", "Belysning", "--due", "2027-01-31", who=SAMORDNARE)
+    cli("sign", "fagersta", "promise", who=NY_KSO)
+    cli("sign", "fagersta", "promise", who=LPO_CHEF)
+    cli("promise", "follow-up", "fagersta", "1", "--status", "pagaende", "--text", "Två pass i veckan", who=SAMORDNARE)
+    cli("promise", "communicated", "fagersta", "--on", "2027-01-11", "--how", "Lokaltidningen", who=SAMORDNARE)
+    listed = cli("promise", "list", "fagersta", "--date", "2027-02-15")
+    assert "gäller: version 1; 2 aktiviteter; 2 risker; kommunicerat 2027-01-11" in listed
+    detail = cli("promise", "show", "fagersta", "--date", "2027-02-15")
+    assert "! Aktivitet 2 (Belysning): ingen ansvarig part" in detail
+    assert (
+        "1. Kvällspass – Lokalpolisområde Norra Västmanland, senast ej angivet, pågående: Två pass i veckan" in detail
+    )
+    refused = cli("promise", "activity", "fagersta", "--title", "X", "--owner", "nej", who=SAMORDNARE, ok=False)
+    assert "'nej' är inte part i medborgarlöftet" in refused
