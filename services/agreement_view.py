@@ -174,14 +174,19 @@ def agreement_page(session: Session, organisation: Organisation, person: Person 
     if latest is None:
         return {"latest": None}
     in_force = agreement_in_force(session, organisation, on)
+    versions = agreement_versions(session, organisation)
+    upcoming = next(
+        (v for v in versions if v.period_start > on and fully_signed(session, organisation, v)), None
+    )  # signed by all, its period not begun
     return {
         "latest": latest,
+        "upcoming": upcoming,
         "signing": signing_view(session, organisation, latest, person, on),
         "in_force": in_force,
         "in_force_view": signing_view(session, organisation, in_force, person, on)
         if in_force and in_force.id != latest.id
         else None,
-        "versions": _version_rows(session, organisation, agreement_versions(session, organisation)),
+        "versions": _version_rows(session, organisation, versions),
         **_choosable(session, organisation, latest),
     }
 
