@@ -308,6 +308,7 @@ class AgreementState:
     missing_parties: list[str] = field(default_factory=list)
     signed: bool = False
     changed_since_signing: bool = False  # the problems, causes or indicators behind the signed text changed
+    uncovered_problems: list[str] = field(default_factory=list)  # prioritised in the cycle, not in the agreement
 
     @property
     def ok(self) -> bool:
@@ -348,7 +349,17 @@ def agreement_state(session: Session, cycle: Cycle) -> AgreementState:
         list(signing_facts(session, organisation, agreement).missing_parties),
         fully_signed(session, organisation, agreement),
         changed_since_signing(session, organisation, agreement),
+        _uncovered(session, cycle, agreement),
     )
+
+
+def _uncovered(session: Session, cycle: Cycle, agreement: Agreement) -> list[str]:
+    """The cycle's prioritised problems the agreement does not cover (e.g. prioritised after it was signed)."""
+    covered = _covered(session, agreement)
+    prioritised = session.exec(
+        select(Problem).where(Problem.cycle_id == cycle.id, col(Problem.prioritised)).order_by(col(Problem.rank))
+    ).all()
+    return [p.title for p in prioritised if p.id not in covered]
 
 
 def promises_in_force(session: Session, organisation: Organisation, on: date) -> list[CitizenPromise]:

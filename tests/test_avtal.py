@@ -92,10 +92,12 @@ def _state(d: Driver) -> agreement_content.AgreementState:
 
 
 def test_content_is_chosen_from_the_cycle_and_complete(d: Driver) -> None:
-    assert "minst ett prioriterat problem" in _state(d).missing_content
+    before = _state(d)
+    assert "minst ett prioriterat problem" in before.missing_content
+    assert before.uncovered_problems == ["Skadegörelse i centrum kvällstid"] and not before.adopted_in_cycle
     _content(d)
     state = _state(d)
-    assert state.missing_content == [] and state.adopted_in_cycle
+    assert state.missing_content == [] and state.adopted_in_cycle and state.uncovered_problems == []
     assert state.problems() == ["underskrift saknas från Fagersta kommun, Lokalpolisområde Norra Västmanland"]
     with Session(d.engine) as session:
         text = content_of(session, session.exec(select(Agreement)).one()).text()
