@@ -55,11 +55,15 @@ def signatures_of(session: Session, subject: Subject) -> list[Signature]:
 
 
 def fully_signed(session: Session, organisation: Organisation, subject: Subject) -> bool:
-    """Every party has signed, and every signature binds the version's signed text."""
-    if subject.content_text is None or signing_facts(session, organisation, subject).missing_parties:
+    """Every party has signed, and every signature binds the version's signed text. (Signatures made before texts
+    were bound carry no hash; a version signed that way by every party counts as signed.)"""
+    if signing_facts(session, organisation, subject).missing_parties:
         return False
+    signatures = signatures_of(session, subject)
+    if subject.content_text is None:
+        return bool(signatures) and all(s.content_hash is None for s in signatures)
     digest = content_hash(subject.content_text)
-    return all(s.content_hash in (None, digest) for s in signatures_of(session, subject))
+    return all(s.content_hash in (None, digest) for s in signatures)
 
 
 def agreement_versions(session: Session, organisation: Organisation) -> list[Agreement]:

@@ -42,6 +42,7 @@ from samverkan.services.agreement_text import (
     text_to_sign,
 )
 from samverkan.services.agreements import Subject, latest_agreement, latest_promises, party_of, signers
+from samverkan.services.errors import NotFoundError
 from samverkan.services.promises import activity_risks, promise_risks
 
 
@@ -288,8 +289,6 @@ def agreement_summary(
     page = agreement_page(session, organisation, person, on)
     latest: Agreement | None = page["latest"]
     if latest is None:
-        from samverkan.services.errors import NotFoundError
-
         raise NotFoundError(f"{organisation.name} har ingen samverkansöverenskommelse registrerad")
     content = page["content"]
     cycle = session.get(Cycle, latest.cycle_id) if latest.cycle_id else None

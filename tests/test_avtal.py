@@ -327,3 +327,18 @@ def test_the_cli_writes_signs_and_shows_the_agreement_and_the_promise(db_url: st
     )
     refused = cli("promise", "activity", "fagersta", "--title", "X", "--owner", "nej", who=SAMORDNARE, ok=False)
     assert "'nej' är inte part i medborgarlöftet" in refused
+
+
+def test_a_version_signed_before_texts_were_bound_stays_in_force(d: Driver) -> None:
+    d(agreements.sign, NY_KSO)
+    d(agreements.sign, LPO_CHEF)
+    with session_scope(d.engine) as session:  # as rows migrated from before 0008 look: no text, no hashes
+        for signature in session.exec(select(Signature)).all():
+            signature.content_hash = None
+            session.add(signature)
+        agreement = session.exec(select(Agreement)).one()
+        agreement.content_text = None
+        session.add(agreement)
+    assert _in_force(d, DAY) == 1
+    d(agreement_content.cover_problem, SAMORDNARE, problem_id=d.problem_id)  # type: ignore[attr-defined]
+    assert [v.version for v in _versions(d)] == [1, 2] and _in_force(d, DAY) == 1
