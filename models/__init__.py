@@ -1,7 +1,16 @@
 """SQLModel tables: the database is Samverkan's source of truth. Importing this registers every table."""
 
 from samverkan.models.account import Account, LoginAttempt, PersonToken, TokenKind, Upload
-from samverkan.models.agreement import Agreement, AgreementParty, CitizenPromise, Decision, Signature
+from samverkan.models.agreement import (
+    Agreement,
+    AgreementGoal,
+    AgreementParty,
+    AgreementProblem,
+    CitizenPromise,
+    Decision,
+    PromiseActivity,
+    Signature,
+)
 from samverkan.models.analysis import Cause, CauseAnalysis, Measure, MeasureIndicator, Problem
 from samverkan.models.audit import AuditEntry
 from samverkan.models.cadence import Cadence, Meeting, TriggerOccurrence
@@ -25,7 +34,9 @@ from samverkan.models.sweep import SweepRecord
 __all__ = [
     "Account",
     "Agreement",
+    "AgreementGoal",
     "AgreementParty",
+    "AgreementProblem",
     "AuditEntry",
     "Body",
     "BodyMembership",
@@ -55,6 +66,7 @@ __all__ = [
     "Phase",
     "Problem",
     "ProblemSource",
+    "PromiseActivity",
     "Role",
     "RoleAssignment",
     "Signature",

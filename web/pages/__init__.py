@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from samverkan.web.pages import (
     account,
+    agreement,
     api_docs,
     cycle,
     decisions,
@@ -21,5 +22,18 @@ from samverkan.web.pages import (
 )
 
 router = APIRouter(include_in_schema=False)
-for area in (account, organisation, cycle, lagesbild, decisions, measures, orsak, est, documents, deliveries, api_docs):
+for area in (
+    account,
+    organisation,
+    cycle,
+    lagesbild,
+    decisions,
+    agreement,
+    measures,
+    orsak,
+    est,
+    documents,
+    deliveries,
+    api_docs,
+):
     router.routes.extend(area.router.routes)  # each route keeps its area router's CSRF dependency
