@@ -7,15 +7,18 @@ follow-up; an indicator in the chain without a recent value."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlmodel import Session, col, select
 
 from samverkan.core.ids import saved_id
+from samverkan.core.labels import label
 from samverkan.models import Cause, CauseAnalysis, Cycle, Indicator, Measure, MeasureIndicator, Organisation, Problem
 from samverkan.models.enums import CycleStatus, MeasureStatus
 from samverkan.services.indicators import IndicatorView, indicator_view
+from samverkan.templates.charts import BarChart, bar_chart
 
 GAP_KINDS = {  # key → the Swedish heading the page and the packets group gaps under
     "inga_prioriterade_problem": "Inga prioriterade problem",
@@ -26,6 +29,7 @@ GAP_KINDS = {  # key → the Swedish heading the page and the packets group gaps
     "atgard_utan_uppfoljning": "Åtgärd utan uppföljning",
     "indikator_utan_varde": "Indikator utan aktuellt mätvärde",
 }
+STATUS_COLOURS = {"gron": "#2e7d32", "gul": "#7a4f00", "rod": "#b3261e"}
 CANCELLED = getattr(MeasureStatus, "CANCELLED", None)  # the cancelled state, once the åtgärd lifecycle has one
 
 
@@ -193,6 +197,15 @@ def _measure_gaps(link: MeasureLink) -> list[Gap]:
     if not (measure.follow_up or "").strip():
         gaps.append(Gap("atgard_utan_uppfoljning", f"Åtgärden ”{measure.title}” saknar uppföljning.", anchor))
     return gaps
+
+
+def measures_by_status(chain: Chain) -> BarChart:
+    """The chain's åtgärder by status, as the small bar chart pages and packets place."""
+    counts = Counter(str(m.measure.status) for p in chain.problems for c in p.causes for m in c.measures)
+    known = [str(s) for s in MeasureStatus]
+    statuses = known + sorted(set(counts) - set(known))
+    rows = [(label(s), counts.get(s, 0), STATUS_COLOURS.get(s, "#546e7a")) for s in statuses]
+    return bar_chart("atgarder-per-status", "Åtgärder per status", rows)
 
 
 def chain_json(chain: Chain) -> dict[str, object]:

@@ -227,10 +227,10 @@ class ImportMeasurements(Input):
     file: str = Field(max_length=1000, title="Fil")
 
 
-class AddMeasurement(Input):
-    """A measurement entered by hand; a value may be written with a decimal comma ("18,1")."""
+class MeasurementInput(Input):
+    """A measurement (the API's request body; the indicator is named by the path). A value may be written with
+    a decimal comma ("18,1")."""
 
-    indicator_id: Number = Field(title="Indikator")
     period: str = Field(min_length=4, max_length=20, title="Period", description="ÅÅÅÅ, ÅÅÅÅ-Q1 eller ÅÅÅÅ-MM")
     value: float = Field(ge=-1e12, le=1e12, allow_inf_nan=False, title="Värde")
     preliminary: bool = Field(False, title="Preliminärt")
@@ -246,4 +246,10 @@ class AddMeasurement(Input):
     @field_validator("period", mode="after")
     @classmethod
     def _trimmed(cls, value: str) -> str:
-        return value.strip().upper() if "q" in value.lower() else value.strip()
+        return value.strip().upper()
+
+
+class AddMeasurement(MeasurementInput):
+    """A measurement entered by hand for one indicator."""
+
+    indicator_id: Number = Field(title="Indikator")
