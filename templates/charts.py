@@ -18,6 +18,7 @@ WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 40  # plot margins: y labels left, year labels below
 PERIOD = re.compile(r"(\d{4})(?:-Q([1-4])|-(0[1-9]|1[0-2]))?", re.ASCII)
 COLOURS = ("#1f5fa8", "#2e7d32", "#b3261e", "#7a4f00", "#6a1b9a", "#00695c", "#5d4037", "#37474f")
+LEGEND_ROW = 22
 SMALL = 3  # counts below this are not drawn (core/privacy.py shows them as "<3")
 
 
@@ -115,6 +116,32 @@ class IndicatorChart:
     @property
     def empty(self) -> bool:
         return not self.points and not self.references
+
+    @property
+    def legend(self) -> list[LegendEntry]:
+        """The legend under the plot, two entries a row: what the line, hollow points and dashed lines are."""
+        entries = [("Mätvärde", "#1f5fa8", "line")]
+        if any(p.preliminary for p in self.points):
+            entries.append(("Preliminärt värde", "#1f5fa8", "hollow"))
+        for r in self.references:
+            entries.append((f"{r.label} {r.text}" + (f" ({r.year})" if r.year else ""), r.colour, "ref"))
+        return [
+            LegendEntry(text, colour, style, 8 + (i % 2) * (self.width // 2), self.height + 10 + (i // 2) * LEGEND_ROW)
+            for i, (text, colour, style) in enumerate(entries)
+        ]
+
+    @property
+    def full_height(self) -> int:
+        return self.height + 8 + LEGEND_ROW * ((len(self.legend) + 1) // 2)
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    text: str
+    colour: str
+    style: str  # "line", "hollow" (a preliminary point) or "ref" (a dashed reference line)
+    x: int
+    y: int
 
 
 @dataclass(frozen=True)
