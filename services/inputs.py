@@ -246,7 +246,7 @@ class MeasurementInput(Input):
     @field_validator("period", mode="after")
     @classmethod
     def _trimmed(cls, value: str) -> str:
-        return value.strip().upper()
+        return value.strip().replace("-q", "-Q")
 
 
 class AddMeasurement(MeasurementInput):
