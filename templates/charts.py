@@ -9,13 +9,13 @@ import itertools
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from samverkan.core.privacy import shown_count
 from samverkan.templates.rendering import thousands
 
 WIDTH, HEIGHT = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 40  # plot margins: y labels left, year labels below
+LEFT, RIGHT, TOP, BOTTOM = 72, 16, 16, 40  # plot margins: y labels left, year labels below
 PERIOD = re.compile(r"(\d{4})(?:-Q([1-4])|-(0[1-9]|1[0-2]))?", re.ASCII)
 COLOURS = ("#1f5fa8", "#2e7d32", "#b3261e", "#7a4f00", "#6a1b9a", "#00695c", "#5d4037", "#37474f")
 LEGEND_ROW = 22
@@ -106,6 +106,7 @@ class IndicatorChart:
     references: list[Reference]
     x_ticks: list[Tick]
     y_ticks: list[Tick]
+    x_bounds: list[float] = field(default_factory=list)  # where each year starts on the x axis
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
@@ -194,8 +195,9 @@ def indicator_chart(
     spacing = max(1, (last - first + 1) // 10)  # at most about ten year labels
     x_ticks = [Tick(str(year), x(year + 0.5)) for year in range(first, last + 1, spacing)] if years else []
     y_ticks = [Tick(number(step * i), y(step * i)) for i in range(round(top_value / step) + 1)]
+    bounds = [x(year) for year in range(first, last + 2)] if years else []
     desc = _indicator_desc(points, references, unit)
-    return IndicatorChart(ident, title, unit, desc, points, segments, references, x_ticks, y_ticks)
+    return IndicatorChart(ident, title, unit, desc, points, segments, references, x_ticks, y_ticks, bounds)
 
 
 def _indicator_desc(points: list[Point], references: list[Reference], unit: str) -> str:
