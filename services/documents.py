@@ -34,6 +34,7 @@ from samverkan.scheduling.periods import period_label
 from samverkan.scheduling.triggers import PlannedAction, when_text
 from samverkan.services.agreements import latest_agreement, latest_promises, signers, signing_facts
 from samverkan.services.chain import Chain, cycle_chain, measures_by_status
+from samverkan.services.est_charts import est_by_month
 from samverkan.services.indicators import indicator_views
 from samverkan.services.letterhead import in_sentence, letterhead, meeting_text, role_names
 from samverkan.services.pdfa import EmbeddedFile
@@ -193,6 +194,7 @@ def packet_context(
         "assessment": packet_assessment(facts),
         "recipients": _recipients(session, org),
         "lagesbild": lagesbild_summary(session, org, day),
+        "est_chart": est_by_month(session, org, day),
         "attachments": _attachments(action.kind, folder),
     }
 

@@ -284,6 +284,10 @@ class StackedChart:
     bottom: int = HEIGHT - BOTTOM
     note: str = f"Antal under {SMALL} visas inte i diagrammet och som <{SMALL} i tabellen."
 
+    @property
+    def empty(self) -> bool:
+        return not self.categories
+
 
 def stacked_chart(ident: str, title: str, columns: Sequence[tuple[str, dict[str, int]]]) -> StackedChart:
     """Columns (a month's label, counts by category) as stacked bars. A count below 3 is not drawn (it would

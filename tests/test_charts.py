@@ -6,7 +6,15 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from datetime import date
 
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from samverkan.database import session_scope
+from samverkan.models import Body, EstObservation, Organisation
+from samverkan.models.enums import BodyKind
+from samverkan.services.est_charts import est_by_month
 from samverkan.templates.charts import (
     BOTTOM,
     HEIGHT,
@@ -23,6 +31,8 @@ from samverkan.templates.charts import (
     stacked_chart,
 )
 from samverkan.templates.rendering import environment
+from tests.conftest import EXAMPLES
+from tests.drive import Driver
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -134,3 +144,32 @@ def test_est_categories_by_month_never_draw_a_small_count() -> None:
     assert len([r for r in svg.iter(f"{SVG}rect") if r.get("class") == "stapel"]) == 3
     assert "<td>&lt;3</td>" in html
     assert ">2<" not in html
+
+
+def test_est_by_month_counts_categories_without_regard_to_case(engine: Engine) -> None:
+    d = Driver(engine, "fagersta", date(2027, 3, 15))
+    d.load(EXAMPLES / "fagersta.yaml")
+    with session_scope(engine) as session:
+        organisation = session.exec(select(Organisation).where(Organisation.key == "fagersta")).one()
+        body = session.exec(select(Body).where(Body.kind == BodyKind.EST)).first()
+        assert body is not None and body.id is not None and organisation.id is not None
+        for day, category, count in [
+            (date(2027, 1, 10), "Skadegörelse", 4),
+            (date(2027, 1, 20), " skadegörelse ", None),  # one observation without a count
+            (date(2027, 3, 2), "klotter", 2),
+            (date(2027, 3, 3), "Klotter", 3),
+            (date(2026, 9, 30), "klotter", 9),  # before the six months
+            (date(2027, 3, 16), "klotter", 9),  # after the day
+        ]:
+            observation = EstObservation(organisation_id=organisation.id, body_id=body.id, observed_on=day,
+                                         category=category, area="Centrum", source_function="skola")  # fmt: skip
+            observation.count = count
+            session.add(observation)
+    with Session(engine) as session:
+        organisation = session.exec(select(Organisation).where(Organisation.key == "fagersta")).one()
+        chart = est_by_month(session, organisation, d.on)
+    assert [s.label for s in chart.stacks] == ["okt 2026", "nov 2026", "dec 2026", "jan 2027", "feb 2027", "mar 2027"]
+    assert chart.categories[0][0] in ("skadegörelse", "klotter") and len(chart.categories) == 2
+    january, march = chart.stacks[3], chart.stacks[5]
+    assert [(b.label, b.value) for b in january.segments] == [("skadegörelse", 5)]
+    assert [(b.label, b.value) for b in march.segments] == [("klotter", 5)]

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from samverkan.services.actor import Actor
 from samverkan.services.chain import current_chain, measures_by_status
 from samverkan.services.errors import RefusedError
+from samverkan.services.est_charts import est_by_month
 from samverkan.services.indicators import add_measurement, find_indicator, indicator_view, indicator_views
 from samverkan.services.inputs import AddMeasurement, ImportMeasurements
 from samverkan.services.measurements import ImportReport, import_measurements
@@ -20,7 +21,11 @@ from samverkan.web.views import Id
 
 
 def _read_list(visit: Visit) -> dict[str, object]:
-    return {"views": indicator_views(visit.session, visit.member.organisation, visit.today)}
+    organisation = visit.member.organisation
+    return {
+        "views": indicator_views(visit.session, organisation, visit.today),
+        "est_chart": est_by_month(visit.session, organisation, visit.today),
+    }
 
 
 def _read_one(visit: Visit) -> dict[str, object]:
