@@ -1,5 +1,6 @@
-"""The EST picture as a chart: observations by category and calendar month (categories compared without regard
-to case or surrounding spaces), for the small stacked chart pages and packets place."""
+"""The EST picture as a chart: observations by category and calendar month (categories compared by their key in
+the organisation's vocabulary, orgconfig/categories.py, and shown in its spelling), for the small stacked chart
+pages and packets place."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlmodel import Session, select
 
 from samverkan.core.labels import MONTHS_SHORT_SV
 from samverkan.models import EstObservation, Organisation
+from samverkan.orgconfig.categories import Vocabulary
 from samverkan.templates.charts import StackedChart, stacked_chart
 
 
@@ -26,6 +28,7 @@ def month_starts(until: date, months: int) -> list[date]:
 def est_by_month(session: Session, organisation: Organisation, until: date, months: int = 6) -> StackedChart:
     """EST observations (their count, or one each) by category in each of the last `months` months to `until`."""
     firsts = month_starts(until, months)
+    vocabulary = Vocabulary.from_settings(organisation.settings or {})
     tally: dict[tuple[int, int], Counter[str]] = {(d.year, d.month): Counter() for d in firsts}
     for obs in session.exec(
         select(EstObservation).where(
@@ -34,6 +37,6 @@ def est_by_month(session: Session, organisation: Organisation, until: date, mont
             EstObservation.observed_on <= until,
         )
     ):
-        tally[(obs.observed_on.year, obs.observed_on.month)][obs.category.strip().lower()] += obs.count or 1
+        tally[(obs.observed_on.year, obs.observed_on.month)][vocabulary.shown(obs.category)] += obs.count or 1
     columns = [(f"{MONTHS_SHORT_SV[d.month - 1]} {d.year}", dict(tally[(d.year, d.month)])) for d in firsts]
     return stacked_chart("est-per-manad", "EST-observationer per månad och kategori", columns)
