@@ -3,6 +3,7 @@ measurements entered by hand (who may, what is refused); the chain as JSON."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -17,6 +18,7 @@ from samverkan.services.chain import Chain, current_chain
 from samverkan.services.errors import NotPermittedError, RefusedError
 from tests.conftest import EXAMPLES
 from tests.drive import KOMMUNPOLIS, LPO_CHEF, SAMORDNARE, Driver
+from tests.test_measurements import cli
 
 ON = date(2027, 2, 1)
 NOT_COORDINATING = LPO_CHEF  # a signatory, not a coordinating role
@@ -162,3 +164,25 @@ def test_a_measurement_by_hand_is_audited_and_refused_in_swedish(fagersta: Drive
         d(indicators.add_measurement, SAMORDNARE, indicator_id=ntu, period="2031", value=1)
     with pytest.raises(NotPermittedError):
         d(indicators.add_measurement, NOT_COORDINATING, indicator_id=ntu, period="2026", value=1)
+
+
+def test_the_command_line_adds_lists_and_shows_the_chain(fagersta: Driver, db_url: str) -> None:
+    ids = build(fagersta)
+    ntu = indicator_id(fagersta, "ntu-utsatthet")
+    on = ("--as", SAMORDNARE, "--date", ON.isoformat())
+    code, out, err = cli(
+        db_url, "measurements", "add", "fagersta", str(ntu), "--period", "2025", "--value", "16,4", *on
+    )
+    assert (code, out.strip()) == (0, "1 nya, 0 ändrade, 0 oförändrade"), err
+    code, out, _ = cli(db_url, "measurements", "list", "fagersta", "--date", ON.isoformat())
+    assert code == 0
+    assert f"{ntu:>4}  Utsatthet för brott mot enskild person (NTU): Senast 16,4 (2025); inget mål är satt" in out
+    code, _, err = cli(db_url, "measurements", "add", "fagersta", str(ntu), "--period", "i fjol", "--value", "1", *on)
+    assert code == 1 and "'i fjol' är ingen period" in err
+    code, out, _ = cli(db_url, "chain", "fagersta", "--date", ON.isoformat())
+    assert code == 0
+    assert "1. Skadegörelse i centrum kvällstid" in out
+    assert f"Åtgärd nr {ids['light']}: Ny belysning på torget (grön, 0 %)" in out
+    assert "Luckor: 4" in out and "  - Det prioriterade problemet ”Otrygghet vid resecentrum”" in out
+    code, out, _ = cli(db_url, "chain", "fagersta", "--date", ON.isoformat(), "--json")
+    assert code == 0 and json.loads(out)["cykel"] == 1
