@@ -84,6 +84,7 @@ def test_the_chain_and_an_indicator_on_a_desktop(
     page.get_by_role("navigation", name="Fagersta kommun").get_by_role("link", name="Indikatorer").click()
     expect(page.get_by_role("heading", name="Indikatorer", level=1)).to_be_visible()
     expect(page.locator(f"#indikator-{ids['crimes']}")).to_contain_text(f"10 950,5 ({year}-Q1)")
+    expect(page.get_by_role("img", name="EST-observationer per månad och kategori")).to_be_visible()
     assert_accessible(page)
     shot(page, "kedja-05-indikatorer")
 

@@ -16,8 +16,8 @@ from sqlmodel import Session, select
 
 from samverkan.core.timeutil import today_local
 from samverkan.database import session_scope
-from samverkan.models import Indicator, MeasureIndicator, Measurement
-from samverkan.models.enums import CausePerspective
+from samverkan.models import Body, EstObservation, Indicator, MeasureIndicator, Measurement
+from samverkan.models.enums import BodyKind, CausePerspective
 from samverkan.services import indicators, substance
 from samverkan.services.actor import Actor
 from samverkan.services.inputs import AddCause, AddMeasure, AddMeasurement, AddProblem, Prioritise
@@ -51,6 +51,12 @@ def with_chain(engine: Engine) -> dict[str, int]:
         for period, value, prel in ((str(year - 2), 11900.0, False), (str(year - 1), 11300.0, True)):
             given = AddMeasurement(indicator_id=crimes.id, period=period, value=value, preliminary=prel)
             indicators.add_measurement(s, coordinator, given)
+        est = s.exec(select(Body).where(Body.kind == BodyKind.EST)).first()
+        assert est is not None and est.id is not None and est.organisation_id is not None
+        for days_ago, category, count in ((40, "Skadegörelse", 6), (35, "Klotter", 4), (3, "skadegörelse", 5)):
+            day = today - timedelta(days=days_ago)
+            s.add(EstObservation(organisation_id=est.organisation_id, body_id=est.id, category=category, count=count,
+                                 observed_on=day, area="Centrum", source_function="skola"))  # fmt: skip
     with Session(engine) as s:
         ntu = s.exec(select(Indicator).where(Indicator.key == "ntu-utsatthet")).one()
         return {"problem": problem.id, "crimes": crimes.id, "ntu": ntu.id or 0, "measure": measure.id}
