@@ -40,13 +40,16 @@ def period_position(period: str) -> float | None:
     return year + 0.5
 
 
-def nice_top(value: float) -> tuple[float, float]:
-    """A round top for a y axis that starts at 0, and its tick step: 11 777 → (15 000, 5 000)."""
+def nice_top(value: float, counts: bool = False) -> tuple[float, float]:
+    """A round top for a y axis that starts at 0, and its tick step: 11 777 → (15 000, 5 000). For `counts`
+    the step is a whole number (no tick at 2,5 observations)."""
     if value <= 0:
-        return 1.0, 0.25
+        return (1.0, 1.0) if counts else (1.0, 0.25)
     rough = value / 4
     magnitude = 10 ** math.floor(math.log10(rough))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= rough)
+    factors = (1, 2, 5, 10) if counts else (1, 2, 2.5, 5, 10)
+    step = next(m * magnitude for m in factors if m * magnitude >= rough)
+    step = max(step, 1) if counts else step
     return round(step * math.ceil(value / step - 1e-9), 10), round(step, 10)
 
 
@@ -297,7 +300,7 @@ def stacked_chart(ident: str, title: str, columns: Sequence[tuple[str, dict[str,
     )
     colours = {name: COLOURS[i % len(COLOURS)] for i, name in enumerate(names)}
     drawn = [sum(v for v in counts.values() if v >= SMALL) for _, counts in columns]
-    top_value, step = nice_top(max(drawn, default=0))
+    top_value, step = nice_top(max(drawn, default=0), counts=True)
     plot_h, plot_w = HEIGHT - BOTTOM - TOP, WIDTH - RIGHT - LEFT
     slot = plot_w / max(len(columns), 1)
     stacks = []

@@ -67,6 +67,7 @@ def test_periods_lie_on_a_time_axis_and_the_y_axis_ends_on_a_round_value() -> No
     assert nice_top(22.6) == (30, 10)
     assert nice_top(0.3) == (0.3, 0.1)
     assert nice_top(0) == (1.0, 0.25)
+    assert nice_top(10, counts=True) == (10, 5) and nice_top(3, counts=True) == (3, 1)
 
 
 def test_an_indicator_chart_puts_each_value_where_it_belongs() -> None:
