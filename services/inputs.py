@@ -231,7 +231,7 @@ class MeasurementInput(Input):
     """A measurement (the API's request body; the indicator is named by the path). A value may be written with
     a decimal comma ("18,1")."""
 
-    period: str = Field(min_length=4, max_length=20, title="Period", description="ÅÅÅÅ, ÅÅÅÅ-Q1 eller ÅÅÅÅ-MM")
+    period: str = Field(min_length=4, max_length=200, title="Period", description="ÅÅÅÅ, ÅÅÅÅ-Q1 eller ÅÅÅÅ-MM")
     value: float = Field(ge=-1e12, le=1e12, allow_inf_nan=False, title="Värde")
     preliminary: bool = Field(False, title="Preliminärt")
     source: str | None = Field(None, max_length=200, title="Källa")
