@@ -8,6 +8,7 @@ from samverkan.models.cadence import Cadence, Meeting, TriggerOccurrence
 from samverkan.models.cycle import ChecklistItem, Cycle, Evidence, Phase
 from samverkan.models.est import EstObservation
 from samverkan.models.indicators import Indicator, Measurement
+from samverkan.models.lagesbild import PartyLagesbild, ProblemSource
 from samverkan.models.organisation import (
     Body,
     BodyMembership,
@@ -48,10 +49,12 @@ __all__ = [
     "Notification",
     "Organisation",
     "OrganisationLink",
+    "PartyLagesbild",
     "Person",
     "PersonToken",
     "Phase",
     "Problem",
+    "ProblemSource",
     "Role",
     "RoleAssignment",
     "Signature",

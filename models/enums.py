@@ -110,10 +110,36 @@ class CausePerspective(StrEnum):
     SITUATION = "situation"
 
 
+class ProblemSourceKind(StrEnum):
+    """What supports a problem in the joint lägesbild."""
+
+    EST = "est_aggregat"
+    INDICATOR = "indikator"
+    DOCUMENT = "dokument"
+    PARTY_LAGESBILD = "partens_lagesbild"
+
+
 class MeasureStatus(StrEnum):
     GREEN = "gron"
     YELLOW = "gul"
     RED = "rod"
+
+
+class MeasureState(StrEnum):
+    """An åtgärd's lifecycle beside its reported colour: carried out, or cancelled by a decision."""
+
+    ACTIVE = "aktiv"
+    CANCELLED = "avbruten"
+
+
+class MeasureChangeKind(StrEnum):
+    """What a decision did to an åtgärd."""
+
+    SCOPE = "andrad_omfattning"
+    CANCELLED = "avbruten"
+
+
+TRIANGLE = (CausePerspective.VICTIM, CausePerspective.OFFENDER, CausePerspective.PLACE)  # the problem triangle
 
 
 class MeetingStatus(StrEnum):

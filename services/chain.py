@@ -16,8 +16,9 @@ from sqlmodel import Session, col, select
 from samverkan.core.ids import saved_id
 from samverkan.core.labels import label
 from samverkan.models import Cause, CauseAnalysis, Cycle, Indicator, Measure, MeasureIndicator, Organisation, Problem
-from samverkan.models.enums import CycleStatus, MeasureStatus
+from samverkan.models.enums import CycleStatus, MeasureState, MeasureStatus
 from samverkan.services.indicators import IndicatorView, indicator_view
+from samverkan.services.orsaksanalys import prioritised_problems
 from samverkan.templates.charts import BarChart, bar_chart
 
 GAP_KINDS = {  # key → the Swedish heading the page and the packets group gaps under
@@ -29,8 +30,7 @@ GAP_KINDS = {  # key → the Swedish heading the page and the packets group gaps
     "atgard_utan_uppfoljning": "Åtgärd utan uppföljning",
     "indikator_utan_varde": "Indikator utan aktuellt mätvärde",
 }
-STATUS_COLOURS = {"gron": "#2e7d32", "gul": "#7a4f00", "rod": "#b3261e"}
-CANCELLED = getattr(MeasureStatus, "CANCELLED", None)  # the cancelled state, once the åtgärd lifecycle has one
+STATUS_COLOURS = {"gron": "#2e7d32", "gul": "#7a4f00", "rod": "#b3261e", "avbruten": "#4a4a4a"}
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,12 @@ class MeasureLink:
 
     @property
     def cancelled(self) -> bool:
-        return CANCELLED is not None and self.measure.status == CANCELLED
+        return self.measure.is_cancelled()
+
+    @property
+    def status_key(self) -> str:
+        """Its reported colour, or "avbruten" once a decision has cancelled it."""
+        return str(MeasureState.CANCELLED) if self.cancelled else str(self.measure.status)
 
 
 @dataclass
@@ -100,11 +105,7 @@ def current_chain(session: Session, organisation: Organisation, on: date) -> Cha
 
 def cycle_chain(session: Session, cycle: Cycle, on: date) -> Chain:
     """The chain of `cycle` as it stands on `on` (which decides what a recent value is)."""
-    problems = session.exec(
-        select(Problem)
-        .where(Problem.cycle_id == cycle.id, col(Problem.prioritised))
-        .order_by(col(Problem.rank), col(Problem.id))
-    ).all()
+    problems = prioritised_problems(session, cycle)
     views: dict[int, IndicatorView] = {}
     chain = Chain(cycle, [_problem_link(session, problem, on, views) for problem in problems])
     chain.indicators = sorted(views.values(), key=lambda v: v.indicator.name)
@@ -201,8 +202,8 @@ def _measure_gaps(link: MeasureLink) -> list[Gap]:
 
 def measures_by_status(chain: Chain) -> BarChart:
     """The chain's åtgärder by status, as the small bar chart pages and packets place."""
-    counts = Counter(str(m.measure.status) for p in chain.problems for c in p.causes for m in c.measures)
-    known = [str(s) for s in MeasureStatus]
+    counts = Counter(m.status_key for p in chain.problems for c in p.causes for m in c.measures)
+    known = [*(str(s) for s in MeasureStatus), str(MeasureState.CANCELLED)]
     statuses = known + sorted(set(counts) - set(known))
     rows = [(label(s), counts.get(s, 0), STATUS_COLOURS.get(s, "#546e7a")) for s in statuses]
     return bar_chart("atgarder-per-status", "Åtgärder per status", rows)
@@ -243,7 +244,7 @@ def _measure_json(link: MeasureLink) -> dict[str, object]:
     return {
         "id": m.id,
         "rubrik": m.title,
-        "status": str(m.status),
+        "status": link.status_key,
         "genomfort_procent": m.progress_pct,
         "klart_senast": m.due_on.isoformat(),
         "uppfoljning": m.follow_up,

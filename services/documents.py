@@ -321,7 +321,7 @@ def _cycle_state(session: Session, cycle: Cycle, day: date) -> tuple[Phase | Non
             m.due_on,
             m.status,
             m.progress_pct,
-            not m.is_implemented() and m.due_on < day,
+            not m.is_implemented() and not m.is_cancelled() and m.due_on < day,
         )
         for m in session.exec(select(Measure).where(Measure.cycle_id == cycle.id).order_by(col(Measure.due_on))).all()
     ]

@@ -13,8 +13,8 @@ from sqlmodel import Session, select
 from samverkan.database import session_scope
 from samverkan.models import AuditEntry, Indicator, Measure, MeasureIndicator, Measurement, Organisation
 from samverkan.models.enums import CausePerspective
-from samverkan.services import cycle, indicators, substance
-from samverkan.services.chain import Chain, current_chain
+from samverkan.services import atgardsplan, cycle, indicators, orsaksanalys, substance
+from samverkan.services.chain import Chain, current_chain, measures_by_status
 from samverkan.services.errors import NotPermittedError, RefusedError
 from tests.conftest import EXAMPLES
 from tests.drive import KOMMUNPOLIS, LPO_CHEF, SAMORDNARE, Driver
@@ -130,12 +130,18 @@ def test_a_complete_chain_has_no_gaps(fagersta: Driver) -> None:
                 link(d, measure.id or 0, "anmalda-brott")
     d(indicators.add_measurement, SAMORDNARE, indicator_id=indicator_id(d, "ntu-utsatthet"), period="2025",
       value=16.0)  # fmt: skip
+    for perspective in (CausePerspective.VICTIM,):
+        d(orsaksanalys.mark_not_relevant, SAMORDNARE, problem_id=ids["first"], perspective=perspective,
+          reason="Inga enskilda drabbade; egendom")  # fmt: skip
     d(substance.complete_analysis, SAMORDNARE, problem_id=ids["first"])
     cause = d(substance.add_cause, KOMMUNPOLIS, problem_id=ids["second"], perspective=CausePerspective.VICTIM,
               description="Dålig belysning vid perrongen")  # fmt: skip
     measure = d(substance.add_measure, SAMORDNARE, cause_id=cause.id, title="Trygghetsvandring",
                 owner="samordnare", due_on=date(2027, 5, 31), follow_up="Antal synpunkter")  # fmt: skip
     link(d, measure.id, "ntu-utsatthet")
+    for perspective in (CausePerspective.OFFENDER, CausePerspective.PLACE):
+        d(orsaksanalys.mark_not_relevant, SAMORDNARE, problem_id=ids["second"], perspective=perspective,
+          reason="Otryggheten gäller upplevelsen, inte brott")  # fmt: skip
     d(substance.complete_analysis, SAMORDNARE, problem_id=ids["second"])
     chain = chain_of(d)
     assert chain.gaps == []
@@ -186,3 +192,16 @@ def test_the_command_line_adds_lists_and_shows_the_chain(fagersta: Driver, db_ur
     assert "Luckor: 4" in out and "  - Det prioriterade problemet ”Otrygghet vid resecentrum”" in out
     code, out, _ = cli(db_url, "chain", "fagersta", "--date", ON.isoformat(), "--json")
     assert code == 0 and json.loads(out)["cykel"] == 1
+
+
+def test_a_cancelled_measure_does_not_cover_its_cause(fagersta: Driver) -> None:
+    ids = build(fagersta)
+    fagersta(atgardsplan.cancel_measure, SAMORDNARE, measure_id=ids["guards"], decision_text="Ersätts av belysningen")
+    fagersta(atgardsplan.cancel_measure, SAMORDNARE, measure_id=ids["light"], decision_text="Ingen budget i år")
+    chain = chain_of(fagersta)
+    place = chain.problems[0].causes[0]
+    assert [m.status_key for m in place.measures] == ["avbruten", "avbruten"]  # still shown, as cancelled
+    kinds = {(g.kind, g.anchor) for g in chain.gaps}
+    assert ("orsak_utan_atgard", f"orsak-{ids['place']}") in kinds
+    assert ("atgard_utan_indikator", f"atgard-{ids['guards']}") not in kinds  # a cancelled åtgärd has no gaps
+    assert [(b.label, b.value) for b in measures_by_status(chain).bars][-1] == ("avbruten", 2)

@@ -74,6 +74,9 @@ def test_full_cycle_through_the_cli(db_url: str) -> None:
     cause = cli(
         "cause", "add", "fagersta", problem, "--perspective", "plats", "--text", "Mörkt torg", who=KOMMUNPOLIS
     ).split()[2]
+    for perspective in ("brottsutsatt", "garningsperson"):
+        cli("analysis", "not-relevant", "fagersta", problem, "--perspective", perspective, "--reason", "platsen styr",
+            who=KOMMUNPOLIS)  # fmt: skip
     cli("analysis", "complete", "fagersta", problem, who=KOMMUNPOLIS)
     cli.done("orsaksanalyser", KOMMUNPOLIS, "dokument", "Orsaksanalys", uri="diarium:OA")
     assert "Nu pågår: Överenskommelse." in cli.done("medborgardialog", SAMORDNARE, "dialog", "Trygghetsvandring")

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from samverkan.models import Cycle, Phase
 from samverkan.models.enums import AgreementStatus, CausePerspective, CycleStatus
-from samverkan.services import agreements, cycle, handover, substance
+from samverkan.services import agreements, cycle, handover, orsaksanalys, substance
 from samverkan.services.errors import RefusedError
 from tests.conftest import EXAMPLES
 from tests.drive import (
@@ -84,6 +84,13 @@ def test_fagersta_runs_a_full_cycle_and_starts_the_next(fagersta: Driver, engine
         direct=False,
         description="Få fritidsaktiviteter för unga kvällstid",
         parent=None,
+    )
+    d(
+        orsaksanalys.mark_not_relevant,
+        KOMMUNPOLIS,
+        problem_id=centrum.id,
+        perspective=CausePerspective.VICTIM,
+        reason="skadegörelsen riktar sig mot kommunens egendom",
     )
     d(substance.complete_analysis, KOMMUNPOLIS, problem_id=centrum.id, summary="Två troliga orsaker")
     d(cycle.complete_item, KOMMUNPOLIS, "orsaksanalyser", doc("Orsaksanalys skadegörelse"))

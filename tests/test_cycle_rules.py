@@ -13,7 +13,7 @@ from samverkan.core.issues import ConfigError
 from samverkan.models import ChecklistItem, Evidence, Phase
 from samverkan.models.enums import AgreementStatus, CausePerspective, EvidenceKind, ItemStatus, PhaseStatus
 from samverkan.process.definition import available_definitions, load_definition, parse_definition
-from samverkan.services import agreements, cycle, handover, substance
+from samverkan.services import agreements, cycle, handover, orsaksanalys, substance
 from samverkan.services.errors import ConflictError, NotPermittedError, RefusedError
 from tests.conftest import EXAMPLES
 from tests.drive import (
@@ -260,6 +260,8 @@ def test_a_cycle_runs_on_trygg_i_goteborg_too(engine: Engine) -> None:
         direct=True,
         description="Folksamlingar vid hållplatsen",
     )
+    for perspective in (CausePerspective.VICTIM, CausePerspective.OFFENDER, CausePerspective.PLACE):
+        a(orsaksanalys.mark_not_relevant, polis, problem_id=problem.id, perspective=perspective, reason="situationen")
     a(substance.complete_analysis, polis, problem_id=problem.id)
     assert a(cycle.complete_item, polis, "orsaker-analyserade", doc("Problembild")).opened_phase == ("3. Syfte och mål")
     with Session(engine) as session:

@@ -15,10 +15,25 @@ from samverkan.web.pages import (
     documents,
     est,
     indicators,
+    lagesbild,
     measures,
     organisation,
+    orsak,
 )
 
 router = APIRouter(include_in_schema=False)
-for area in (account, organisation, cycle, decisions, measures, indicators, est, documents, deliveries, api_docs):
+for area in (
+    account,
+    organisation,
+    cycle,
+    lagesbild,
+    decisions,
+    measures,
+    orsak,
+    indicators,
+    est,
+    documents,
+    deliveries,
+    api_docs,
+):
     router.routes.extend(area.router.routes)  # each route keeps its area router's CSRF dependency
