@@ -424,3 +424,31 @@ class ImportMeasurements(Input):
 
     text: str = Field(title="Innehåll")
     file: str = Field(max_length=1000, title="Fil")
+
+
+class MeasurementInput(Input):
+    """A measurement (the API's request body; the indicator is named by the path). A value may be written with
+    a decimal comma ("18,1")."""
+
+    period: str = Field(min_length=4, max_length=200, title="Period", description="ÅÅÅÅ, ÅÅÅÅ-Q1 eller ÅÅÅÅ-MM")
+    value: float = Field(ge=-1e12, le=1e12, allow_inf_nan=False, title="Värde")
+    preliminary: bool = Field(False, title="Preliminärt")
+    source: str | None = Field(None, max_length=200, title="Källa")
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _decimal_comma(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        return value
+
+    @field_validator("period", mode="after")
+    @classmethod
+    def _trimmed(cls, value: str) -> str:
+        return value.strip().replace("-q", "-Q")
+
+
+class AddMeasurement(MeasurementInput):
+    """A measurement entered by hand for one indicator."""
+
+    indicator_id: Number = Field(title="Indikator")

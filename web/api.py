@@ -114,6 +114,9 @@ def _act(request: Request, person: Person, key: str, act: Callable[[Session, Act
         return act(session, Actor(key, person.email, web.today()))
 
 
+member_in, act_as = _member, _act  # for the areas' own API routers (web/api_<area>.py)
+
+
 def _created(
     request: Request,
     person: Person,
