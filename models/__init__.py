@@ -7,6 +7,7 @@ from samverkan.models.audit import AuditEntry
 from samverkan.models.cadence import Cadence, Meeting, TriggerOccurrence
 from samverkan.models.cycle import ChecklistItem, Cycle, Evidence, Phase
 from samverkan.models.est import EstObservation
+from samverkan.models.follow_up import IndicatorFollowUp
 from samverkan.models.indicators import Indicator, Measurement
 from samverkan.models.organisation import (
     Body,
@@ -40,6 +41,7 @@ __all__ = [
     "EstObservation",
     "Evidence",
     "Indicator",
+    "IndicatorFollowUp",
     "LoginAttempt",
     "Measure",
     "MeasureIndicator",

@@ -7,7 +7,6 @@ same item a clear conflict instead of a silent overwrite.
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -16,7 +15,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from samverkan.core.ids import saved_id
-from samverkan.models import ChecklistItem, Cycle, Decision, Evidence, Organisation, Person, Phase
+from samverkan.models import ChecklistItem, Cycle, Evidence, Organisation, Person, Phase
 from samverkan.models.enums import CycleStatus, EvidenceKind, ItemStatus, PhaseStatus, Related
 from samverkan.notifications.owed import stop_unowed
 from samverkan.process.definition import ProcessDefinition
@@ -35,7 +34,8 @@ from samverkan.services.actor import Actor
 from samverkan.services.agreements import latest_agreement, latest_promises, signing_facts
 from samverkan.services.audit import audit
 from samverkan.services.errors import ConflictError, NotFoundError, RefusedError
-from samverkan.services.inputs import CompleteItem, EvidenceInput, ReopenPhase, SetDeadline, StartCycle
+from samverkan.services.evidence import EVIDENCE_SV, CheckedEvidence, EvidenceContext, check_evidence
+from samverkan.services.inputs import CompleteItem, ReopenPhase, SetDeadline, StartCycle
 from samverkan.services.lifecycle import check, move
 from samverkan.services.overview import find_organisation
 from samverkan.services.pinning import (
@@ -50,24 +50,6 @@ from samverkan.services.pinning import (
 from samverkan.services.privacy import no_personal_data
 from samverkan.services.substance import active_cycle, measure_facts, problem_facts
 from samverkan.services.sweep import sweep
-
-EVIDENCE_SV = {
-    EvidenceKind.DOCUMENT: "dokument",
-    EvidenceKind.DECISION: "beslut",
-    EvidenceKind.DIALOGUE: "dialoganteckning",
-    EvidenceKind.LINK: "länk",
-}
-URL = re.compile(r"^https?://\S+$")
-
-
-@dataclass(frozen=True)
-class CheckedEvidence:
-    """Evidence that may show an item is done: of the item's kind, a decision by its number, a link http(s)."""
-
-    kind: EvidenceKind
-    title: str
-    uri: str | None = None
-    decision_id: int | None = None
 
 
 @dataclass
@@ -133,6 +115,7 @@ def _create_cycle(
         definition_version=definition.version,
         agreement_id=agreement.id if agreement else None,
         started_at=now,
+        started_on=on,
     )
     pin(cycle, definition)
     session.add(cycle)
@@ -212,33 +195,6 @@ def cycle_facts(session: Session, organisation: Organisation, cycle: Cycle) -> C
     )
 
 
-def _check_evidence(
-    session: Session, organisation: Organisation, item: ChecklistItem, given: EvidenceInput
-) -> CheckedEvidence:
-    """The evidence, of the item's kind when none was named, if it may show that the item is done."""
-    wanted = EvidenceKind(item.evidence_kind)
-    evidence = CheckedEvidence(given.kind or wanted, given.title, given.uri, given.decision_id)
-    if evidence.kind != wanted:
-        raise RefusedError(
-            f"'{item.title}' kräver bevis av typen {EVIDENCE_SV[wanted]}, inte {EVIDENCE_SV[evidence.kind]}"
-        )
-    if not evidence.title.strip():
-        raise RefusedError("beviset behöver en rubrik som säger vad det är")
-    no_personal_data(rubrik=evidence.title, plats=evidence.uri)
-    if wanted is EvidenceKind.DOCUMENT and not evidence.uri:
-        raise RefusedError("ett dokument som bevis behöver en plats: en sökväg, ett diarienummer eller en länk")
-    if wanted is EvidenceKind.LINK and not (evidence.uri and URL.match(evidence.uri)):
-        raise RefusedError(f"en länk som bevis ska börja med http:// eller https:// (fick {evidence.uri!r})")
-    if wanted is EvidenceKind.DECISION:
-        decision = session.get(Decision, evidence.decision_id) if evidence.decision_id else None
-        if decision is None or decision.organisation_id != organisation.id:
-            raise RefusedError(
-                "ett beslut som bevis ska vara ett protokollfört beslut i "
-                f"{organisation.name} (ange dess nummer; fick {evidence.decision_id})"
-            )
-    return evidence
-
-
 def complete_item(session: Session, actor: Actor, given: CompleteItem) -> Transition:
     """Mark an item done with its evidence; when the phase's criteria then hold, the cycle moves on."""
     org_key, actor_email, on, now, item_ref = actor.org_key, actor.email, actor.on, actor.now, given.item
@@ -259,7 +215,8 @@ def complete_item(session: Session, actor: Actor, given: CompleteItem) -> Transi
     )
     if item.status == ItemStatus.DONE:
         raise ConflictError(_already_done(session, item))
-    evidence = _check_evidence(session, organisation, item, given.evidence)
+    context = EvidenceContext(organisation, cycle, phase, item, definition_of(session, cycle), on)
+    evidence = check_evidence(session, context, given.evidence)
     if item.requirement:
         missing = REQUIREMENTS[item.requirement](cycle_facts(session, organisation, cycle))
         if missing:
@@ -309,6 +266,7 @@ def _record_completion(
             title=evidence.title.strip(),
             uri=evidence.uri,
             decision_id=evidence.decision_id,
+            dated_on=evidence.dated_on,
             recorded_by_person_id=saved_id(acting.person),
             recorded_at=now,
         )

@@ -72,8 +72,11 @@ class EvidenceInput(Input):
 
     title: str = Field(min_length=1, max_length=300, title="Rubrik", description="Vad beviset är")
     uri: str | None = Field(None, max_length=2000, title="Plats", description="Länk, sökväg eller diarienummer")
-    decision_id: Number | None = Field(None, title="Beslut", description="Beslutets nummer")
+    decision_id: Number | None = Field(None, title="Beslut", description="Beslutets nummer (Beslut nr N)")
     kind: EvidenceKind | None = Field(None, title="Typ av bevis", description="Standard: den typ punkten kräver")
+    dated_on: date | None = Field(
+        None, title="Daterat", description="Dokumentets eller anteckningens datum; inte före cykeln, inte framtid"
+    )
 
 
 class CompleteItem(Input):

@@ -37,7 +37,7 @@ def item_details(session: Session, org_key: str, item_id: int, on: date) -> dict
         session.exec(
             select(Decision)
             .where(Decision.organisation_id == organisation.id)
-            .order_by(col(Decision.id).desc())
+            .order_by(col(Decision.number).desc())
             .limit(50)
         ).all()
         if item.evidence_kind == EvidenceKind.DECISION

@@ -64,6 +64,7 @@ class Driver:
             return function(session, self.actor(actor), model(**positional, **kwargs))
 
     def decision(self, title: str, body: str = "styrgrupp", actor: str = SAMORDNARE) -> int:
+        """Record a decision of `body`; returns its number (Beslut nr N), which evidence refers to."""
         decision = self(
             agreements.record_decision,
             actor,
@@ -72,7 +73,7 @@ class Driver:
             title=title,
             text=f"Styrgruppen beslutar: {title}.",
         )
-        return decision.id
+        return decision.number
 
     def audit_actions(self) -> list[str]:
         with Session(self.engine) as session:

@@ -26,14 +26,14 @@ def decision_group() -> None:
 @click.option("--diarienummer", help="Diarienummer.")
 def decision_record(decision: Decision) -> None:
     """Protokollför ett beslut."""
-    click.echo(f"Beslut nr {decision.id}: {decision.title} ({decision.decided_on})")
+    click.echo(f"Beslut nr {decision.number}: {decision.title} ({decision.decided_on})")
 
 
 @action(decision_group, "sign", agreements.sign_decision, SignDecision)
 @click.argument("decision_id", metavar="NR", type=int)
 def decision_sign(view: DecisionView) -> None:
     """Justera beslut NR (ordföranden i organet som fattade det)."""
-    click.echo(f"Beslut nr {view.id} är justerat av {', '.join(view.signatories)}")
+    click.echo(f"Beslut nr {view.number} är justerat av {', '.join(view.signatories)}")
 
 
 @decision_group.command("show")
@@ -48,7 +48,7 @@ def decision_show(organisation: str, decision_id: int, db_url: str | None, as_js
         print_json(view.__dict__)
         return
     click.echo(
-        f"Beslut nr {view.id} – {view.body or ''}, {view.decided_on}"
+        f"Beslut nr {view.number} – {view.body or ''}, {view.decided_on}"
         f"{f', dnr {view.diarienummer}' if view.diarienummer else ''}\n{view.title}\n\n{view.text}\n"
     )
     click.echo(f"Protokollfört av: {view.recorded_by or '–'}")
