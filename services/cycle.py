@@ -31,10 +31,11 @@ from samverkan.services.access import (
     steering_roles,
 )
 from samverkan.services.actor import Actor
-from samverkan.services.agreements import latest_agreement, latest_promises, signing_facts
+from samverkan.services.agreements import latest_agreement
 from samverkan.services.audit import audit
 from samverkan.services.errors import ConflictError, NotFoundError, RefusedError
 from samverkan.services.evidence import EVIDENCE_SV, CheckedEvidence, EvidenceContext, check_evidence
+from samverkan.services.exit_facts import cycle_facts
 from samverkan.services.inputs import CompleteItem, ReopenPhase, SetDeadline, StartCycle
 from samverkan.services.lifecycle import check, move
 from samverkan.services.overview import find_organisation
@@ -48,7 +49,7 @@ from samverkan.services.pinning import (
     successor_definition,
 )
 from samverkan.services.privacy import no_personal_data
-from samverkan.services.substance import active_cycle, measure_facts, problem_facts
+from samverkan.services.substance import active_cycle
 from samverkan.services.sweep import sweep
 
 
@@ -181,18 +182,6 @@ def find_item(session: Session, cycle: Cycle, ref: str) -> tuple[Phase, Checklis
         problem = "finns inte" if not rows else "är tvetydig (ange fas/punkt)"
         raise NotFoundError(f"punkten '{ref}' {problem} i cykel {cycle.number}")
     return rows[0]
-
-
-def cycle_facts(session: Session, organisation: Organisation, cycle: Cycle) -> CycleFacts:
-    agreement = latest_agreement(session, organisation)
-    return CycleFacts(
-        problems=problem_facts(session, cycle),
-        measures=measure_facts(session, cycle),
-        agreement=signing_facts(session, organisation, agreement) if agreement else None,
-        promises=[signing_facts(session, organisation, p) for p in latest_promises(session, agreement)]
-        if agreement
-        else [],
-    )
 
 
 def complete_item(session: Session, actor: Actor, given: CompleteItem) -> Transition:

@@ -228,3 +228,13 @@ class ImportMeasurements(Input):
 
     text: str = Field(title="Innehåll")
     file: str = Field(max_length=1000, title="Fil")
+
+
+# -- the yearly follow-up ------------------------------------------------------------------------------
+
+
+class ExplainIndicator(Input):
+    """Why an indicator the cycle's åtgärder rely on has no value this cycle (aggregate words only)."""
+
+    indicator: Key = Field(min_length=1, title="Indikator", description="Indikatorns nyckel")
+    reason: str = Field(min_length=1, max_length=2000, title="Skäl", description="Varför värdet saknas")

@@ -248,7 +248,7 @@ def test_a_cycle_runs_on_trygg_i_goteborg_too(engine: Engine) -> None:
     a(cycle.complete_item, koordinator, "lagesbild-framtagen", doc("Lägesbild Angered"))
     problem = a(substance.add_problem, koordinator, title="Otrygghet vid Angereds centrum kvällstid")
     a(substance.prioritise, koordinator, problem_id=problem.id, rank=1)
-    decision = a.decision("Prioritering", body="ledningsgrupp", actor=koordinator)
+    decision = a.decision("Prioritering", body="ledningsgrupp", actor=koordinator, kind="prioritering")
     assert a(cycle.complete_item, koordinator, "problem-prioriterade", decided(decision)).opened_phase == (
         "2. Problembild"
     )
@@ -311,7 +311,12 @@ def test_requirements_are_rechecked_when_advancing(d: Driver) -> None:
     problem = d(substance.add_problem, SAMORDNARE, title="Skadegörelse")
     d(substance.prioritise, SAMORDNARE, problem_id=problem.id, rank=1)
     # the last item completes the phase at once: the engine moves the cycle on
-    moved = d(cycle.complete_item, SAMORDNARE, "problem-prioriterade", decided(d.decision("Prioritering")))
+    moved = d(
+        cycle.complete_item,
+        SAMORDNARE,
+        "problem-prioriterade",
+        decided(d.decision("Prioritering", kind="prioritering")),
+    )
     assert moved.opened_phase == "Orsaksanalys"
 
 
