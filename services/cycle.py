@@ -38,6 +38,7 @@ from samverkan.services.evidence import EVIDENCE_SV, CheckedEvidence, EvidenceCo
 from samverkan.services.exit_facts import cycle_facts
 from samverkan.services.inputs import CompleteItem, ReopenPhase, SetDeadline, StartCycle
 from samverkan.services.lifecycle import check, move
+from samverkan.services.omtag import Reopened, reopen_dependants, reopen_target
 from samverkan.services.overview import find_organisation
 from samverkan.services.pinning import (
     current_definition,
@@ -61,6 +62,7 @@ class Transition:
     opened_phase: str | None = None
     closed_cycle: int | None = None
     new_cycle: int | None = None
+    reopened: list[str] = field(default_factory=list)  # omtag: each item opened again, and why
 
     def describe(self) -> list[str]:
         lines = []
@@ -70,7 +72,7 @@ class Transition:
             lines.append(f"Cykel {self.closed_cycle} är avslutad; cykel {self.new_cycle} har startat.")
         if self.opened_phase:
             lines.append(f"Nu pågår: {self.opened_phase}.")
-        return lines
+        return lines + self.reopened
 
 
 # -- starting ---------------------------------------------------------------------------------------
@@ -429,12 +431,13 @@ def _notify_opened(session: Session, organisation: Organisation, now: datetime) 
 
 
 def reopen_phase(session: Session, actor: Actor, given: ReopenPhase) -> Transition:
-    """Omtag: go back to an earlier phase of the cycle. Its items open again; the history is kept."""
+    """Omtag: go back to an earlier phase of the cycle. Its items open again with new deadlines, and so does every
+    later item whose fact depends on what may change there (services/omtag.py); the history is kept."""
     org_key, actor_email, on, now = actor.org_key, actor.email, actor.on, actor.now
-    phase_key, reason = given.phase_key, given.reason
+    phase_key, reason = given.phase_key, given.reason.strip()
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor_email, COORDINATING, on, "göra omtag")
-    if not reason.strip():
+    if not reason:
         raise RefusedError("ett omtag behöver ett skäl (det sparas i historiken)")
     no_personal_data(skal=reason)
     cycle = active_cycle(session, organisation)
@@ -447,14 +450,13 @@ def reopen_phase(session: Session, actor: Actor, given: ReopenPhase) -> Transiti
         raise RefusedError(
             f"omtag går bara till en tidigare fas; {target.name} är inte före {current.name if current else '-'}"
         )
-    entry = {
-        "at": now.isoformat(),
-        "action": "omtag",
-        "by": acting.label,
-        "reason": reason.strip(),
-        "from": current.key,
-    }
-    _go_back(session, cycle, target, current, entry, now)
+    entry = {"at": now.isoformat(), "action": "omtag", "by": acting.label, "reason": reason, "from": current.key}
+    reopened = _go_back(session, cycle, target, current, entry, on, now)
+    for done in reopened:
+        audit(
+            session, acting.label, organisation.id, "item.reopen", session.get(ChecklistItem, done.item_id),
+            key=done.key, before={"status": ItemStatus.DONE}, after={"status": ItemStatus.OPEN, "why": done.why},
+        )  # fmt: skip
     audit(
         session,
         acting.label,
@@ -463,17 +465,18 @@ def reopen_phase(session: Session, actor: Actor, given: ReopenPhase) -> Transiti
         target,
         key=target.key,
         before={"active": current.key},
-        after={"active": target.key, "reason": reason.strip()},
+        after={"active": target.key, "reason": reason, "reopened": [done.as_dict() for done in reopened]},
     )
     _notify_opened(session, organisation, now)
-    return Transition(opened_phase=target.name)
+    return Transition(opened_phase=target.name, reopened=[done.describe() for done in reopened])
 
 
 def _go_back(
-    session: Session, cycle: Cycle, target: Phase, current: Phase, entry: dict[str, Any], now: datetime
-) -> None:
-    """Omtag: the phases after `target` up to `current` are reset, `target` is current again and its items open.
-    Reminders about what was reset are no longer owed and leave the outbox."""
+    session: Session, cycle: Cycle, target: Phase, current: Phase, entry: dict[str, Any], on: date, now: datetime
+) -> list[Reopened]:
+    """Omtag: the phases after `target` up to `current` are reset (new deadlines when they open again), `target` is
+    current again with its items open and new deadlines, and the later items that depend on it open too.
+    Reminders about what was reset or re-dated are no longer owed and leave the outbox."""
     reset = session.exec(
         select(Phase).where(
             Phase.cycle_id == cycle.id, Phase.ordinal > target.ordinal, Phase.ordinal <= current.ordinal
@@ -482,21 +485,20 @@ def _go_back(
     for phase in reset:
         move(phase, PhaseStatus.NOT_STARTED, f"fasen {phase.name}")
         phase.history = [*phase.history, {**entry, "action": "återställd vid omtag"}]
+        phase.due_on = None
         session.add(phase)
     target.history = [*target.history, entry]
     move(target, PhaseStatus.ACTIVE, f"fasen {target.name}")
     target.completed_at, target.opened_at = None, now
     session.add(target)
-    for item in session.exec(select(ChecklistItem).where(ChecklistItem.phase_id == target.id)).all():
-        if item.status != ItemStatus.OPEN:
-            move(item, ItemStatus.OPEN, f"'{item.title}'")
-        item.completed_at, item.completed_by_person_id, item.version = None, None, item.version + 1
-        session.add(item)
+    reopened = reopen_target(session, definition_of(session, cycle), target, on, entry["reason"])
+    reopened += reopen_dependants(session, cycle, target)
     session.flush()
-    for phase in reset:
+    for phase in [target, *reset]:
         stop_unowed(session, Related.PHASE, saved_id(phase))
         for item in session.exec(select(ChecklistItem).where(ChecklistItem.phase_id == phase.id)).all():
             stop_unowed(session, Related.ITEM, saved_id(item))
+    return reopened
 
 
 def set_deadline(session: Session, actor: Actor, given: SetDeadline) -> ChecklistItem:
