@@ -38,7 +38,7 @@ from samverkan.services.evidence import EVIDENCE_SV, CheckedEvidence, EvidenceCo
 from samverkan.services.exit_facts import cycle_facts
 from samverkan.services.inputs import CompleteItem, ReopenPhase, SetDeadline, StartCycle
 from samverkan.services.lifecycle import check, move
-from samverkan.services.omtag import Reopened, reopen_dependants, reopen_target
+from samverkan.services.omtag import Reopened, reopen_dependants, reopen_target, summary
 from samverkan.services.overview import find_organisation
 from samverkan.services.pinning import (
     current_definition,
@@ -63,6 +63,7 @@ class Transition:
     closed_cycle: int | None = None
     new_cycle: int | None = None
     reopened: list[str] = field(default_factory=list)  # omtag: each item opened again, and why
+    reopened_summary: list[str] = field(default_factory=list)  # omtag: the same in one line, for a notice
 
     def describe(self) -> list[str]:
         lines = []
@@ -468,7 +469,11 @@ def reopen_phase(session: Session, actor: Actor, given: ReopenPhase) -> Transiti
         after={"active": target.key, "reason": reason, "reopened": [done.as_dict() for done in reopened]},
     )
     _notify_opened(session, organisation, now)
-    return Transition(opened_phase=target.name, reopened=[done.describe() for done in reopened])
+    return Transition(
+        opened_phase=target.name,
+        reopened=[done.describe() for done in reopened],
+        reopened_summary=[summary(target.name, reopened)],
+    )
 
 
 def _go_back(
@@ -492,7 +497,7 @@ def _go_back(
     target.completed_at, target.opened_at = None, now
     session.add(target)
     reopened = reopen_target(session, definition_of(session, cycle), target, on, entry["reason"])
-    reopened += reopen_dependants(session, cycle, target)
+    reopened += reopen_dependants(session, cycle, target, entry)
     session.flush()
     for phase in [target, *reset]:
         stop_unowed(session, Related.PHASE, saved_id(phase))

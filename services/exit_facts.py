@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
+from samverkan.core.ids import saved_id
 from samverkan.models import (
     Agreement,
     Body,
@@ -243,6 +244,6 @@ def indicator_facts(session: Session, cycle: Cycle) -> list[IndicatorFacts]:
         for row in session.exec(select(IndicatorFollowUp).where(IndicatorFollowUp.cycle_id == cycle.id)).all()
     }
     return [
-        IndicatorFacts(indicator.name, has_value_in_cycle(session, cycle, indicator), reasons.get(indicator.id))
+        IndicatorFacts(indicator.name, has_value_in_cycle(session, cycle, indicator), reasons.get(saved_id(indicator)))
         for indicator in followed_indicators(session, cycle)
     ]

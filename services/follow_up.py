@@ -73,6 +73,6 @@ def indicator_states(session: Session, org_key: str) -> list[IndicatorState]:
         for row in session.exec(select(IndicatorFollowUp).where(IndicatorFollowUp.cycle_id == cycle.id)).all()
     }
     return [
-        IndicatorState(i.key, i.name, has_value_in_cycle(session, cycle, i), reasons.get(i.id))
+        IndicatorState(i.key, i.name, has_value_in_cycle(session, cycle, i), reasons.get(saved_id(i)))
         for i in followed_indicators(session, cycle)
     ]

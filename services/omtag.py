@@ -72,9 +72,9 @@ def reopen_target(
     return reopened
 
 
-def reopen_dependants(session: Session, cycle: Cycle, target: Phase) -> list[Reopened]:
+def reopen_dependants(session: Session, cycle: Cycle, target: Phase, entry: dict[str, object]) -> list[Reopened]:
     """Every done item after `target` whose requirement reads a fact that may change from `target` on. A reopened
-    item's facts are in play too, so what builds on it follows."""
+    item's facts are in play too, so what builds on it follows. Each is noted in its phase's history."""
     target_items = list(session.exec(select(ChecklistItem).where(ChecklistItem.phase_id == target.id)).all())
     in_play = _facts_of(target_items)
     later = session.exec(
@@ -100,4 +100,17 @@ def reopen_dependants(session: Session, cycle: Cycle, target: Phase) -> list[Reo
         facts = " och ".join(FACTS_SV[fact] for fact in shared)
         why = f"den bygger på {facts}, som kan ändras genom omtaget till {target.name}"
         reopened.append(Reopened(item.id or 0, item.key, item.title, phase.name, why, None))
+        note = {"at": entry["at"], "action": "punkt öppnad igen vid omtag", "by": entry["by"], "punkt": item.title}
+        phase.history = [*phase.history, {**note, "varfor": why}]
+        session.add(phase)
     return reopened
+
+
+def summary(target: str, reopened: list[Reopened]) -> str:
+    """The omtag in one notice: how many of the phase's items opened again, and which later items, by name."""
+    own = sum(1 for r in reopened if r.phase == target)
+    later = [f"'{r.title}' ({r.phase})" for r in reopened if r.phase != target]
+    text = f"Omtag till {target}: {own} klara punkter i fasen öppnas igen med nya tidsfrister."
+    if later:
+        text += f" Även {', '.join(later)} öppnas igen, eftersom de bygger på det som kan ändras."
+    return text

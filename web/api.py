@@ -157,6 +157,7 @@ class TransitionOut(BaseModel):
     opened_phase: str | None
     closed_cycle: int | None
     new_cycle: int | None
+    reopened: list[str] = []
     messages: list[str]
 
 

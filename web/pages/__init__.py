@@ -14,10 +14,11 @@ from samverkan.web.pages import (
     deliveries,
     documents,
     est,
+    follow_up,
     measures,
     organisation,
 )
 
 router = APIRouter(include_in_schema=False)
-for area in (account, organisation, cycle, decisions, measures, est, documents, deliveries, api_docs):
+for area in (account, organisation, cycle, decisions, measures, est, documents, deliveries, api_docs, follow_up):
     router.routes.extend(area.router.routes)  # each route keeps its area router's CSRF dependency

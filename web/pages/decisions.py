@@ -21,7 +21,9 @@ def _signed(result: SigningResult, _given: Signing) -> str:
 
 router = page_router()
 page = Page(router, "/org/{key}/beslut", "decisions.html.j2", _read)
-page.action("/org/{key}/beslut", RecordDecision, agreements.record_decision, "Beslut nr {result.number} är protokollfört.")
+page.action(
+    "/org/{key}/beslut", RecordDecision, agreements.record_decision, "Beslut nr {result.number} är protokollfört."
+)
 page.action(
     "/org/{key}/beslut/{decision_id}/justera",
     SignDecision,
