@@ -15,7 +15,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from samverkan.core.ids import saved_id
-from samverkan.models import ChecklistItem, Cycle, Evidence, Organisation, Person, Phase
+from samverkan.models import ChecklistItem, Cycle, Decision, Evidence, Organisation, Person, Phase
 from samverkan.models.enums import CycleStatus, EvidenceKind, ItemStatus, PhaseStatus, Related
 from samverkan.notifications.owed import stop_unowed
 from samverkan.process.definition import ProcessDefinition
@@ -585,9 +585,15 @@ class CycleView:
 
 def _item_view(session: Session, organisation: Organisation, phase: Phase, item: ChecklistItem, on: date) -> ItemView:
     who = session.get(Person, item.completed_by_person_id) if item.completed_by_person_id else None
-    evidence = session.exec(
-        select(Evidence.title).where(Evidence.checklist_item_id == item.id).order_by(col(Evidence.id))
-    ).all()
+    evidence = [
+        f"Beslut nr {number}: {title}" if number is not None else title
+        for title, number in session.exec(
+            select(Evidence.title, Decision.number)
+            .outerjoin(Decision, col(Decision.id) == Evidence.decision_id)
+            .where(Evidence.checklist_item_id == item.id)
+            .order_by(col(Evidence.id))
+        ).all()
+    ]
     return ItemView(
         saved_id(item),
         item.key,

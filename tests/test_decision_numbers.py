@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
+from click.testing import CliRunner
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from samverkan.cli.main import app
 from samverkan.database import session_scope, upgrade
 from samverkan.database.migrate import alembic_config
 from samverkan.models import Decision
@@ -104,3 +107,27 @@ def test_the_migration_numbers_existing_decisions_per_organisation(engine: Engin
     with engine.connect() as connection:
         rows = [tuple(row) for row in connection.execute(sa.text(query)).all()]
     assert rows == [("fagersta", 1), ("umea", 1), ("fagersta", 2), ("umea", 2)]
+
+
+def test_the_cli_lists_and_shows_decisions_by_number(db_url: str) -> None:
+    runner = CliRunner()
+
+    def cli(*args: str, who: str | None = SAMORDNARE) -> str:
+        argv = [*args, "--db", db_url, *(["--as", who, "--date", "2027-01-11"] if who else [])]
+        result = runner.invoke(app, argv)
+        assert result.exit_code == 0, f"{argv}: {result.output}"
+        return result.output
+
+    cli("load", str(EXAMPLES / "fagersta.yaml"), who=None)
+    first = cli("decision", "record", "fagersta", "--body", "styrgrupp", "--title", "Inriktning", "--text", "Text.")
+    assert first.startswith("Beslut nr 1: Inriktning")
+    cli("decision", "record", "fagersta", "--body", "lokala-bra", "--title", "Tema", "--text", "Text.")
+    listed = cli("decision", "list", "fagersta", who=None).splitlines()
+    assert [line.split("  ")[0] for line in listed] == ["Beslut nr 2", "Beslut nr 1"]
+    assert listed[1].endswith("Styrgrupp för samverkan kommun–polis: Inriktning")
+    assert cli("decision", "show", "fagersta", "2", who=None).startswith("Beslut nr 2 – Lokala BRÅ Fagersta")
+    cli("cycle", "start", "fagersta")
+    cli("cycle", "complete", "fagersta", "beslut-om-samverkan", "--evidence", "beslut", "--title", "Beslutet",
+        "--decision", "1")  # fmt: skip
+    status = json.loads(cli("cycle", "status", "fagersta", "--json", who=None))
+    assert status["phases"][0]["items"][0]["evidence"] == ["Beslut nr 1: Beslutet"]

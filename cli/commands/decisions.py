@@ -9,7 +9,9 @@ from samverkan.core.labels import label
 from samverkan.models import Agreement, CitizenPromise, Decision
 from samverkan.services import agreements
 from samverkan.services.agreements import DecisionView, SigningResult
+from samverkan.services.decision_register import decision_register
 from samverkan.services.inputs import RecordDecision, RenewAgreement, RenewPromise, SignDecision, Signing
+from samverkan.services.overview import find_organisation
 
 
 @click.group("decision", cls=Group)
@@ -34,6 +36,22 @@ def decision_record(decision: Decision) -> None:
 def decision_sign(view: DecisionView) -> None:
     """Justera beslut NR (ordföranden i organet som fattade det)."""
     click.echo(f"Beslut nr {view.number} är justerat av {', '.join(view.signatories)}")
+
+
+@decision_group.command("list")
+@click.argument("organisation")
+@db_option
+@json_option
+def decision_list(organisation: str, db_url: str | None, as_json: bool) -> None:
+    """Lista organisationens beslut, nyast först: Beslut nr N, datum, organ och rubrik."""
+    views = run(db_url, lambda s: decision_register(s, find_organisation(s, organisation))["decisions"])
+    if as_json:
+        print_json([view.__dict__ for view in views])
+        return
+    for view in views:
+        click.echo(f"Beslut nr {view.number}  {view.decided_on}  {view.body or '–'}: {view.title}")
+    if not views:
+        click.echo("Inga beslut är protokollförda.")
 
 
 @decision_group.command("show")
