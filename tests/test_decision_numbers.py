@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,6 +21,7 @@ from samverkan.models import Decision
 from samverkan.services import agreements
 from samverkan.services.actor import Actor
 from samverkan.services.inputs import RecordDecision, SignDecision
+from samverkan.services.packets import render_packet
 from tests.conftest import EXAMPLES
 from tests.drive import SAMORDNARE, Driver
 
@@ -131,3 +133,17 @@ def test_the_cli_lists_and_shows_decisions_by_number(db_url: str) -> None:
         "--decision", "1")  # fmt: skip
     status = json.loads(cli("cycle", "status", "fagersta", "--json", who=None))
     assert status["phases"][0]["items"][0]["evidence"] == ["Beslut nr 1: Beslutet"]
+
+
+def test_a_packet_names_decisions_by_number(engine: Engine, tmp_path: Path) -> None:
+    Driver(engine, "fagersta", ON).load(EXAMPLES / "fagersta.yaml")
+    Driver(engine, "umea", ON).load(EXAMPLES / "umea.yaml")
+    record(engine, "umea", UMEA, "umebra", "Umebrås beslut")
+    record(engine, "fagersta", SAMORDNARE, "styrgrupp", "Inriktning för centrum")
+    with session_scope(engine) as session:
+        path = render_packet(
+            session, "fagersta", "overenskommelse", date(2027, 3, 11), "styrgrupp", tmp_path, pdf=False
+        )
+    html = path.read_text(encoding="utf-8")
+    assert "Beslut nr 1 – Inriktning för centrum" in html
+    assert "Umebrås beslut" not in html
