@@ -16,6 +16,7 @@ from samverkan.models.audit import AuditEntry
 from samverkan.models.cadence import Cadence, Meeting, TriggerOccurrence
 from samverkan.models.cycle import ChecklistItem, Cycle, Evidence, Phase
 from samverkan.models.est import EstObservation
+from samverkan.models.follow_up import IndicatorFollowUp
 from samverkan.models.indicators import Indicator, Measurement
 from samverkan.models.lagesbild import PartyLagesbild, ProblemSource
 from samverkan.models.organisation import (
@@ -52,6 +53,7 @@ __all__ = [
     "EstObservation",
     "Evidence",
     "Indicator",
+    "IndicatorFollowUp",
     "LoginAttempt",
     "Measure",
     "MeasureIndicator",

@@ -125,9 +125,13 @@ class Decision(SQLModel, table=True):
     """A decision by a body: who decided, when, what; some need signatures from both parties."""
 
     __tablename__ = "decision"
+    # "Beslut nr N": numbered per organisation, in the order recorded; the unique key makes two decisions
+    # recorded at once collide instead of sharing a number (services/decision_numbers.py assigns it).
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "number"),)
 
     id: int | None = Field(default=None, primary_key=True)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    number: int | None = Field(default=None, description="Beslut nr N, per organisation")
     body_id: int | None = Field(default=None, foreign_key="body.id")
     cycle_id: int | None = Field(default=None, foreign_key="cycle.id", index=True)
     phase_id: int | None = Field(default=None, foreign_key="phase.id")

@@ -34,6 +34,7 @@ from samverkan.services.access import COORDINATING, describe_holders, find_perso
 from samverkan.services.actor import Actor
 from samverkan.services.agreement_text import content_hash, text_to_sign
 from samverkan.services.audit import audit
+from samverkan.services.decision_numbers import add_numbered, decision_by_number
 from samverkan.services.errors import ConflictError, NotFoundError, NotPermittedError, RefusedError
 from samverkan.services.inputs import RecordDecision, RenewAgreement, RenewPromise, SignDecision, Signing
 from samverkan.services.lifecycle import move
@@ -292,7 +293,7 @@ def record_decision(session: Session, actor: Actor, given: RecordDecision) -> De
         status=DecisionStatus.ADOPTED,
         recorded_by_person_id=person.id,
     )
-    session.add(decision)
+    decision = add_numbered(session, decision)
     audit(
         session,
         person.email,
@@ -300,7 +301,7 @@ def record_decision(session: Session, actor: Actor, given: RecordDecision) -> De
         "decision.record",
         decision,
         key=body.key,
-        after={"title": decision.title, "kind": kind, "decided_on": decision.decided_on},
+        after={"number": decision.number, "title": decision.title, "kind": kind, "decided_on": decision.decided_on},
     )
     return decision
 
@@ -417,6 +418,7 @@ def renew_promise(session: Session, actor: Actor, given: RenewPromise) -> Citize
 @dataclass
 class DecisionView:
     id: int
+    number: int | None
     body: str | None
     kind: str
     decided_on: str
@@ -427,11 +429,9 @@ class DecisionView:
     signatories: list[str]
 
 
-def _decision(session: Session, organisation: Organisation, decision_id: int) -> Decision:
-    decision = session.get(Decision, decision_id)
-    if decision is None or decision.organisation_id != organisation.id:
-        raise NotFoundError(f"beslut nr {decision_id} finns inte i {organisation.name}")
-    return decision
+def _decision(session: Session, organisation: Organisation, number: int) -> Decision:
+    """A decision by the number it is shown with ("Beslut nr N"), within the organisation."""
+    return decision_by_number(session, organisation, number)
 
 
 def sign_decision(session: Session, actor: Actor, given: SignDecision) -> DecisionView:
@@ -451,7 +451,7 @@ def sign_decision(session: Session, actor: Actor, given: SignDecision) -> Decisi
         )
     signature = Signature(
         subject_type="decision",
-        subject_id=decision_id,
+        subject_id=saved_id(decision),
         party_id=chair.party_id or saved_id(organisation),
         role_id=saved_id(chair),
         person_id=saved_id(person),
@@ -475,18 +475,20 @@ def sign_decision(session: Session, actor: Actor, given: SignDecision) -> Decisi
 
 
 def decision_view(session: Session, org_key: str, decision_id: int) -> DecisionView:
+    """The decision numbered `decision_id` ("Beslut nr N") in the organisation."""
     organisation = find_organisation(session, org_key)
     decision = _decision(session, organisation, decision_id)
     body = session.get(Body, decision.body_id) if decision.body_id else None
     recorder = session.get(Person, decision.recorded_by_person_id) if decision.recorded_by_person_id else None
     signed = []
     for signature in session.exec(
-        select(Signature).where(Signature.subject_type == "decision", Signature.subject_id == decision_id)
+        select(Signature).where(Signature.subject_type == "decision", Signature.subject_id == decision.id)
     ).all():
         who, role = session.get(Person, signature.person_id), session.get(Role, signature.role_id)
         signed.append(f"{who.name if who else '?'} ({role.name if role else '?'}, {signature.signed_at:%Y-%m-%d})")
     return DecisionView(
         saved_id(decision),
+        decision.number,
         body.name if body else None,
         decision.kind,
         decision.decided_on.isoformat(),

@@ -73,8 +73,11 @@ class EvidenceInput(Input):
 
     title: str = Field(min_length=1, max_length=300, title="Rubrik", description="Vad beviset är")
     uri: str | None = Field(None, max_length=2000, title="Plats", description="Länk, sökväg eller diarienummer")
-    decision_id: Number | None = Field(None, title="Beslut", description="Beslutets nummer")
+    decision_id: Number | None = Field(None, title="Beslut", description="Beslutets nummer (Beslut nr N)")
     kind: EvidenceKind | None = Field(None, title="Typ av bevis", description="Standard: den typ punkten kräver")
+    dated_on: date | None = Field(
+        None, title="Daterat", description="Dokumentets eller anteckningens datum; inte före cykeln, inte framtid"
+    )
 
 
 class CompleteItem(Input):
@@ -452,3 +455,13 @@ class AddMeasurement(MeasurementInput):
     """A measurement entered by hand for one indicator."""
 
     indicator_id: Number = Field(title="Indikator")
+
+
+# -- the yearly follow-up ------------------------------------------------------------------------------
+
+
+class ExplainIndicator(Input):
+    """Why an indicator the cycle's åtgärder rely on has no value this cycle (aggregate words only)."""
+
+    indicator: Key = Field(min_length=1, title="Indikator", description="Indikatorns nyckel")
+    reason: str = Field(min_length=1, max_length=2000, title="Skäl", description="Varför värdet saknas")

@@ -26,6 +26,7 @@ from samverkan.models.enums import ActivityStatus
 from samverkan.services import agreement_content, agreements, promises
 from samverkan.services.agreement_view import AgreementSummary, PromiseSummary, agreement_summary, promise_summaries
 from samverkan.services.agreements import DecisionView, SigningResult
+from samverkan.services.decision_register import decision_register
 from samverkan.services.inputs import (
     AddActivity,
     AddGoal,
@@ -58,14 +59,30 @@ def decision_group() -> None:
 @click.option("--diarienummer", help="Diarienummer.")
 def decision_record(decision: Decision) -> None:
     """Protokollför ett beslut."""
-    click.echo(f"Beslut nr {decision.id}: {decision.title} ({decision.decided_on})")
+    click.echo(f"Beslut nr {decision.number}: {decision.title} ({decision.decided_on})")
 
 
 @action(decision_group, "sign", agreements.sign_decision, SignDecision)
 @click.argument("decision_id", metavar="NR", type=int)
 def decision_sign(view: DecisionView) -> None:
     """Justera beslut NR (ordföranden i organet som fattade det)."""
-    click.echo(f"Beslut nr {view.id} är justerat av {', '.join(view.signatories)}")
+    click.echo(f"Beslut nr {view.number} är justerat av {', '.join(view.signatories)}")
+
+
+@decision_group.command("list")
+@click.argument("organisation")
+@db_option
+@json_option
+def decision_list(organisation: str, db_url: str | None, as_json: bool) -> None:
+    """Lista organisationens beslut, nyast först: Beslut nr N, datum, organ och rubrik."""
+    views = run(db_url, lambda s: decision_register(s, find_organisation(s, organisation))["decisions"])
+    if as_json:
+        print_json([view.__dict__ for view in views])
+        return
+    for view in views:
+        click.echo(f"Beslut nr {view.number}  {view.decided_on}  {view.body or '–'}: {view.title}")
+    if not views:
+        click.echo("Inga beslut är protokollförda.")
 
 
 @decision_group.command("show")
@@ -80,7 +97,7 @@ def decision_show(organisation: str, decision_id: int, db_url: str | None, as_js
         print_json(view.__dict__)
         return
     click.echo(
-        f"Beslut nr {view.id} – {view.body or ''}, {view.decided_on}"
+        f"Beslut nr {view.number} – {view.body or ''}, {view.decided_on}"
         f"{f', dnr {view.diarienummer}' if view.diarienummer else ''}\n{view.title}\n\n{view.text}\n"
     )
     click.echo(f"Protokollfört av: {view.recorded_by or '–'}")

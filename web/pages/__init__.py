@@ -15,6 +15,7 @@ from samverkan.web.pages import (
     deliveries,
     documents,
     est,
+    follow_up,
     indicators,
     lagesbild,
     measures,
@@ -37,5 +38,6 @@ for area in (
     documents,
     deliveries,
     api_docs,
+    follow_up,
 ):
     router.routes.extend(area.router.routes)  # each route keeps its area router's CSRF dependency

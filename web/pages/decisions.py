@@ -21,11 +21,13 @@ def _signed(result: SigningResult, _given: ConfirmedSigning) -> str:
 
 router = page_router()
 page = Page(router, "/org/{key}/beslut", "decisions.html.j2", _read)
-page.action("/org/{key}/beslut", RecordDecision, agreements.record_decision, "Beslut nr {result.id} är protokollfört.")
+page.action(
+    "/org/{key}/beslut", RecordDecision, agreements.record_decision, "Beslut nr {result.number} är protokollfört."
+)
 page.action(
     "/org/{key}/beslut/{decision_id}/justera",
     SignDecision,
     agreements.sign_decision,
-    "Beslut nr {result.id} är justerat.",
+    "Beslut nr {result.number} är justerat.",
 )
 page.action("/org/{key}/underskrift", ConfirmedSigning, agreements.sign, _signed)  # after reading the text
