@@ -72,11 +72,11 @@ def decision_register(
     """With `person` and `on`, what that person may do here: sign for a party, justera a decision."""
     day = on or today_local()
     decisions = [
-        agreements.decision_view(session, organisation.key, d.id)  # type: ignore[arg-type]
+        agreements.decision_view(session, organisation.key, d.number)  # type: ignore[arg-type]
         for d in session.exec(
             select(Decision)
             .where(Decision.organisation_id == organisation.id)
-            .order_by(col(Decision.id).desc())
+            .order_by(col(Decision.number).desc())
             .limit(30)
         ).all()
     ]
