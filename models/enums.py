@@ -75,6 +75,15 @@ class AgreementStatus(StrEnum):
     SUPERSEDED = "ersatt"
 
 
+class ActivityStatus(StrEnum):
+    """A medborgarlöfte activity's status."""
+
+    PLANNED = "planerad"
+    ONGOING = "pagaende"
+    DONE = "genomford"
+    CANCELLED = "avbruten"
+
+
 class CycleStatus(StrEnum):
     ACTIVE = "pagaende"
     CLOSED = "avslutad"
@@ -108,6 +117,15 @@ class CausePerspective(StrEnum):
     OFFENDER = "garningsperson"
     PLACE = "plats"
     SITUATION = "situation"
+
+
+class ProblemSourceKind(StrEnum):
+    """What supports a problem in the joint lägesbild."""
+
+    EST = "est_aggregat"
+    INDICATOR = "indikator"
+    DOCUMENT = "dokument"
+    PARTY_LAGESBILD = "partens_lagesbild"
 
 
 class MeasureStatus(StrEnum):

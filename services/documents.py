@@ -34,6 +34,7 @@ from samverkan.models.enums import AgreementStatus, CycleStatus, ItemStatus, Mea
 from samverkan.orgconfig.places import place_of
 from samverkan.scheduling.periods import period_label
 from samverkan.scheduling.triggers import PlannedAction, when_text
+from samverkan.services.agreement_packet import packet_agreement
 from samverkan.services.agreements import latest_agreement, latest_promises, signers, signing_facts
 from samverkan.services.letterhead import in_sentence, letterhead, meeting_text, role_names
 from samverkan.services.pdfa import EmbeddedFile
@@ -191,6 +192,7 @@ def packet_context(
         "recipients": _recipients(session, org),
         "lagesbild": lagesbild_summary(session, org, day),
         "attachments": _attachments(action.kind, folder),
+        "avtal": packet_agreement(session, org, action.kind, day),  # documents/agreement_content.html.j2
     }
 
 

@@ -8,17 +8,32 @@ from fastapi import APIRouter
 
 from samverkan.web.pages import (
     account,
+    agreement,
     api_docs,
     cycle,
     decisions,
     deliveries,
     documents,
     est,
+    lagesbild,
     measures,
     organisation,
     orsak,
 )
 
 router = APIRouter(include_in_schema=False)
-for area in (account, organisation, cycle, decisions, measures, orsak, est, documents, deliveries, api_docs):
+for area in (
+    account,
+    organisation,
+    cycle,
+    lagesbild,
+    decisions,
+    agreement,
+    measures,
+    orsak,
+    est,
+    documents,
+    deliveries,
+    api_docs,
+):
     router.routes.extend(area.router.routes)  # each route keeps its area router's CSRF dependency

@@ -2,7 +2,7 @@
 medborgardialoger as records, an åtgärd's arbetsgrupp, plan and lifecycle, and the decisions that changed it.
 
 Revision ID: 0008_orsak
-Revises: 0007
+Revises: 0008_lagesbild
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_orsak"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008_lagesbild"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
