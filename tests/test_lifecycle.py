@@ -35,7 +35,7 @@ LEGAL: dict[type[StrEnum], set[tuple[str, str]]] = {
         ("vantar_pa_underskrift", "ersatt"),  # the content changed before every party had signed
     },
     MeasureStatus: {(a, b) for a, b in product(("gron", "gul", "rod"), repeat=2)},
-    MeasureState: {("aktiv", "avbruten")},
+    MeasureState: {("aktiv", "avbruten")},  # cancelled by a decision, never taken back
 }
 
 CASES = [
