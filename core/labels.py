@@ -68,13 +68,16 @@ LABELS: dict[str, str] = {
     "gul": "gul",
     "rod": "röd",
     "fattat": "fattat",
+    # medborgarlöfte activities
+    "planerad": "planerad",
+    "genomford": "genomförd",
+    "avbruten": "avbruten",
     "brottsutsatt": "brottsutsatt",
     "garningsperson": "gärningsperson",
     "plats": "plats/objekt",
     "situation": "situation",
     # åtgärder: lifecycle and decisions about them (orsak)
     "aktiv": "aktiv",
-    "avbruten": "avbruten",
     "andrad_omfattning": "ändrad omfattning",
     "atgard": "beslut om åtgärd",  # the kind of a decision that changed or cancelled an åtgärd
     # meetings

@@ -75,6 +75,15 @@ class AgreementStatus(StrEnum):
     SUPERSEDED = "ersatt"
 
 
+class ActivityStatus(StrEnum):
+    """A medborgarlöfte activity's status."""
+
+    PLANNED = "planerad"
+    ONGOING = "pagaende"
+    DONE = "genomford"
+    CANCELLED = "avbruten"
+
+
 class CycleStatus(StrEnum):
     ACTIVE = "pagaende"
     CLOSED = "avslutad"

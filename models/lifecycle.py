@@ -47,6 +47,7 @@ AGREEMENT: frozenset[tuple[AgreementStatus, AgreementStatus]] = frozenset(
         (AgreementStatus.PENDING_SIGNATURES, AgreementStatus.PENDING_SIGNATURES),  # one more, still not all
         (AgreementStatus.PENDING_SIGNATURES, AgreementStatus.SIGNED),  # the last party signed
         (AgreementStatus.SIGNED, AgreementStatus.SUPERSEDED),  # the next version was signed
+        (AgreementStatus.PENDING_SIGNATURES, AgreementStatus.SUPERSEDED),  # content changed before all signed
     }
 )
 

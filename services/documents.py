@@ -32,6 +32,7 @@ from samverkan.models.enums import AgreementStatus, CycleStatus, ItemStatus, Mea
 from samverkan.orgconfig.places import place_of
 from samverkan.scheduling.periods import period_label
 from samverkan.scheduling.triggers import PlannedAction, when_text
+from samverkan.services.agreement_packet import packet_agreement
 from samverkan.services.agreements import latest_agreement, latest_promises, signers, signing_facts
 from samverkan.services.chain import Chain, cycle_chain, measures_by_status
 from samverkan.services.est_charts import est_by_month
@@ -196,6 +197,7 @@ def packet_context(
         "lagesbild": lagesbild_summary(session, org, day),
         "est_chart": est_by_month(session, org, day),
         "attachments": _attachments(action.kind, folder),
+        "avtal": packet_agreement(session, org, action.kind, day),  # documents/agreement_content.html.j2
     }
 
 

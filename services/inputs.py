@@ -11,10 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from samverkan.core.fields import text_problem
 from samverkan.core.pydantic_messages import pydantic_message
-from samverkan.models.enums import CausePerspective, EvidenceKind, MeasureStatus, ProblemSourceKind
+from samverkan.models.enums import ActivityStatus, CausePerspective, EvidenceKind, MeasureStatus, ProblemSourceKind
 
 Number = Annotated[int, Field(ge=1, le=2**31 - 1)]  # fits every database's integer
 Key = Annotated[str, Field(max_length=64)]
+ContentHash = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
 
 def problems(model: type[BaseModel], error: ValidationError) -> list[str]:
@@ -72,8 +73,11 @@ class EvidenceInput(Input):
 
     title: str = Field(min_length=1, max_length=300, title="Rubrik", description="Vad beviset är")
     uri: str | None = Field(None, max_length=2000, title="Plats", description="Länk, sökväg eller diarienummer")
-    decision_id: Number | None = Field(None, title="Beslut", description="Beslutets nummer")
+    decision_id: Number | None = Field(None, title="Beslut", description="Beslutets nummer (Beslut nr N)")
     kind: EvidenceKind | None = Field(None, title="Typ av bevis", description="Standard: den typ punkten kräver")
+    dated_on: date | None = Field(
+        None, title="Daterat", description="Dokumentets eller anteckningens datum; inte före cykeln, inte framtid"
+    )
 
 
 class CompleteItem(Input):
@@ -280,6 +284,87 @@ class SignDecision(Input):
 class Signing(Input):
     what: Literal["agreement", "promise"] = Field("agreement", title="Vad som skrivs under")
     kommun: Key | None = Field(None, title="Kommun", description="Vilken kommuns medborgarlöfte")
+    content_hash: ContentHash | None = Field(
+        None, title="Textens kontrollsumma", description="SHA-256 av texten som lästes; en annan text vägras"
+    )
+
+
+class ConfirmedSigning(Signing):
+    """Signing from a page or the HTTP API: the signer names the text they read (its hash) and confirms it."""
+
+    content_hash: ContentHash = Field(
+        title="Textens kontrollsumma", description="SHA-256 av texten som lästes; en annan text vägras"
+    )
+    confirmed: bool = Field(
+        False, validate_default=True, title="Jag har läst texten och skriver under den för min part"
+    )
+
+    @field_validator("confirmed")
+    @classmethod
+    def _must_confirm(cls, value: bool) -> bool:
+        if not value:
+            raise ValueError("bekräfta att du har läst texten och skriver under den")
+        return value
+
+
+# -- the agreement's and the medborgarlöftenas content --------------------------------------------------
+
+Figure = Annotated[float, Field(ge=-1e12, le=1e12, allow_inf_nan=False)]
+Year = Annotated[int, Field(ge=1990, le=2100)]
+
+
+class AgreementTerms(Input):
+    period_start: date = Field(title="Från")
+    period_end: date = Field(title="Till")
+    review_on: date | None = Field(None, title="Revideras senast")
+    documentation: str | None = Field(None, max_length=5000, title="Så dokumenteras arbetet")
+    follow_up: str | None = Field(None, max_length=5000, title="Så följs arbetet upp")
+
+
+class CoverProblem(Input):
+    problem_id: Number = Field(title="Problem")
+    covered: bool = Field(True, title="Ingår i överenskommelsen")
+
+
+class AddGoal(Input):
+    """Without baseline or target, the indicator's own are used."""
+
+    indicator_id: Number = Field(title="Indikator")
+    problem_id: Number | None = Field(None, title="Problem")
+    description: str = Field(min_length=1, max_length=2000, title="Mål")
+    baseline_value: Figure | None = Field(None, title="Utgångsvärde")
+    baseline_year: Year | None = Field(None, title="Utgångsår")
+    target_value: Figure | None = Field(None, title="Målvärde")
+    target_year: Year | None = Field(None, title="Målår")
+
+
+class RemoveGoal(Input):
+    goal_number: Number = Field(title="Mål")
+
+
+class PromiseText(Input):
+    kommun: Key | None = Field(None, title="Kommun")
+    text: str = Field(min_length=1, max_length=10000, title="Löftet")
+
+
+class AddActivity(Input):
+    kommun: Key | None = Field(None, title="Kommun")
+    title: str = Field(min_length=1, max_length=300, title="Aktivitet")
+    owner_party: Key | None = Field(None, title="Ansvarig part")
+    due_on: date | None = Field(None, title="Klart senast")
+
+
+class FollowUpActivity(Input):
+    kommun: Key | None = Field(None, title="Kommun")
+    activity_number: Number = Field(title="Aktivitet")
+    status: ActivityStatus = Field(title="Status")
+    follow_up: str | None = Field(None, max_length=2000, title="Uppföljning")
+
+
+class CommunicatePromise(Input):
+    kommun: Key | None = Field(None, title="Kommun")
+    communicated_on: date = Field(title="Kommunicerat den")
+    communicated_how: str = Field(min_length=1, max_length=2000, title="Hur löftet kommunicerades")
 
 
 class RenewAgreement(Input):
@@ -370,3 +455,13 @@ class AddMeasurement(MeasurementInput):
     """A measurement entered by hand for one indicator."""
 
     indicator_id: Number = Field(title="Indikator")
+
+
+# -- the yearly follow-up ------------------------------------------------------------------------------
+
+
+class ExplainIndicator(Input):
+    """Why an indicator the cycle's åtgärder rely on has no value this cycle (aggregate words only)."""
+
+    indicator: Key = Field(min_length=1, title="Indikator", description="Indikatorns nyckel")
+    reason: str = Field(min_length=1, max_length=2000, title="Skäl", description="Varför värdet saknas")

@@ -8,12 +8,14 @@ from fastapi import APIRouter
 
 from samverkan.web.pages import (
     account,
+    agreement,
     api_docs,
     cycle,
     decisions,
     deliveries,
     documents,
     est,
+    follow_up,
     indicators,
     lagesbild,
     measures,
@@ -28,6 +30,7 @@ for area in (
     cycle,
     lagesbild,
     decisions,
+    agreement,
     measures,
     orsak,
     indicators,
@@ -35,5 +38,6 @@ for area in (
     documents,
     deliveries,
     api_docs,
+    follow_up,
 ):
     router.routes.extend(area.router.routes)  # each route keeps its area router's CSRF dependency
