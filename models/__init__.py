@@ -8,6 +8,7 @@ from samverkan.models.cadence import Cadence, Meeting, TriggerOccurrence
 from samverkan.models.cycle import ChecklistItem, Cycle, Evidence, Phase
 from samverkan.models.est import EstObservation
 from samverkan.models.indicators import Indicator, Measurement
+from samverkan.models.installation import Installation, Purpose
 from samverkan.models.organisation import (
     Body,
     BodyMembership,
@@ -40,6 +41,7 @@ __all__ = [
     "EstObservation",
     "Evidence",
     "Indicator",
+    "Installation",
     "LoginAttempt",
     "Measure",
     "MeasureIndicator",
@@ -52,6 +54,7 @@ __all__ = [
     "PersonToken",
     "Phase",
     "Problem",
+    "Purpose",
     "Role",
     "RoleAssignment",
     "Signature",

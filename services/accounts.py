@@ -145,10 +145,10 @@ class Invitation:
 
 def invite(session: Session, actor: Actor, given: Invite, base_url: str | None = None) -> Invitation:
     """A coordinator invites a person who holds a role in the organisation; the link goes out by e-mail."""
-    org_key, actor_email, person_email, on, now = actor.org_key, actor.email, given.email, actor.on, actor.now
+    org_key, person_email, on, now = actor.org_key, given.email, actor.on, actor.now
     now = now or utcnow()
     organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "bjuda in användare")
+    acting = require_function(session, organisation, actor, COORDINATING, "bjuda in användare")
     person = find_person(session, person_email)
     if not roles_held(session, organisation, person, on):
         raise NotPermittedError(
@@ -182,7 +182,7 @@ def invite(session: Session, actor: Actor, given: Invite, base_url: str | None =
         created_at=now,
     )
     session.add(notification)
-    audit(session, acting.label, organisation.id, "account.invite", account, key=person.email)
+    audit(session, acting, organisation.id, "account.invite", account, key=person.email)
     session.flush()
     return Invitation(person, link, saved_id(notification))
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from samverkan.core.ids import saved_id
+from samverkan.core.timeutil import local
 from samverkan.models import (
     Agreement,
     AgreementParty,
@@ -31,8 +32,9 @@ from samverkan.models import (
 from samverkan.models.enums import AgreementStatus, DecisionStatus
 from samverkan.process.requirements import SigningFacts
 from samverkan.services.access import COORDINATING, describe_holders, find_person, require_function, roles_held
-from samverkan.services.actor import Actor
+from samverkan.services.actor import Actor, Proof
 from samverkan.services.audit import audit
+from samverkan.services.effective_dates import effective_day_of, held_then_and_now, require_effective_day
 from samverkan.services.errors import ConflictError, NotFoundError, NotPermittedError, RefusedError
 from samverkan.services.inputs import RecordDecision, RenewAgreement, RenewPromise, SignDecision, Signing
 from samverkan.services.lifecycle import move
@@ -153,12 +155,14 @@ def sign(session: Session, actor: Actor, given: Signing | None = None) -> Signin
         raise RefusedError(f"{subject.title} är redan undertecknad av alla parter")
     if subject.status == AgreementStatus.SUPERSEDED:
         raise RefusedError(f"{subject.title} (version {subject.version}) är ersatt av en nyare version")
+    require_own_signature(actor, subject.title)
+    require_effective_day(session, organisation, actor, previous=[subject])
     person = find_person(session, actor_email)
-    held = {role.id for role in roles_held(session, organisation, person, on)}
     parties = signers(session, organisation, subject)
+    signing_roles = [s.role for s in parties if s.role is not None]
+    held = {role.id for role in held_then_and_now(session, organisation, person, signing_roles, actor)}
     mine = [s for s in parties if s.role is not None and s.role.id in held]
     if not mine:
-        signing_roles = [s.role for s in parties if s.role]
         raise NotPermittedError(
             f"{person.name} ({person.email}) kan inte skriva under {subject.title} den {on}: ingen av personens roller "
             f"undertecknar för en part. Undertecknare: {describe_holders(session, signing_roles, on)}"
@@ -170,7 +174,7 @@ def sign(session: Session, actor: Actor, given: Signing | None = None) -> Signin
         who = session.get(Person, first.person_id)
         raise ConflictError(
             f"{mine[0].party.name} har redan skrivit under {subject.title} "
-            f"({who.name if who else '?'}, {first.signed_at:%Y-%m-%d})"
+            f"({who.name if who else '?'}, {local(first.signed_at):%Y-%m-%d})"
         )
     _record_signature(session, subject, party, person, now)
     before, facts = _settle(session, organisation, subject)
@@ -180,6 +184,7 @@ def sign(session: Session, actor: Actor, given: Signing | None = None) -> Signin
         organisation.id,
         "sign",
         subject,
+        on=on,
         key=party.party.key,
         before={"status": before},
         after={"status": subject.status, "party": party.party.name},
@@ -256,7 +261,7 @@ def record_decision(session: Session, actor: Actor, given: RecordDecision) -> De
     member_ids |= {r for r in (body.chair_role_id, body.convener_role_id) if r}
     person = find_person(session, actor_email)
     if not any(r.id in member_ids for r in roles_held(session, organisation, person, on)):
-        require_function(session, organisation, actor_email, COORDINATING, on, f"protokollföra beslut i {body.name}")
+        require_function(session, organisation, actor, COORDINATING, f"protokollföra beslut i {body.name}")
     decision = Decision(
         organisation_id=saved_id(organisation),
         body_id=body.id,
@@ -283,9 +288,9 @@ def record_decision(session: Session, actor: Actor, given: RecordDecision) -> De
 
 def renew_agreement(session: Session, actor: Actor, given: RenewAgreement) -> Agreement:
     """A new version of the agreement with the same parties; the signed one stays until the new is signed."""
-    org_key, actor_email, on, starts_on, ends_on = actor.org_key, actor.email, actor.on, given.starts_on, given.ends_on
+    org_key, starts_on, ends_on = actor.org_key, given.starts_on, given.ends_on
     organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "förnya överenskommelsen")
+    acting = require_function(session, organisation, actor, COORDINATING, "förnya överenskommelsen")
     current = latest_agreement(session, organisation)
     if current is None:
         raise NotFoundError(f"{organisation.name} har ingen överenskommelse att förnya")
@@ -320,7 +325,7 @@ def renew_agreement(session: Session, actor: Actor, given: RenewAgreement) -> Ag
         session.add(_promise_for(renewed, promise.municipality_id, _base_title(promise.title), starts_on))
     audit(
         session,
-        acting.label,
+        acting,
         organisation.id,
         "agreement.renew",
         renewed,
@@ -353,10 +358,10 @@ def _promise_for(
 
 def renew_promise(session: Session, actor: Actor, given: RenewPromise) -> CitizenPromise:
     """The next medborgarlöfte for a kommun (usually yearly); the old version is kept."""
-    org_key, actor_email, on = actor.org_key, actor.email, actor.on
+    org_key = actor.org_key
     municipality, starts_on = given.kommun, given.starts_on
     organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "förnya medborgarlöftet")
+    acting = require_function(session, organisation, actor, COORDINATING, "förnya medborgarlöftet")
     current = _subject(session, organisation, "promise", municipality)
     assert isinstance(current, CitizenPromise)
     if current.status != AgreementStatus.SIGNED:
@@ -367,7 +372,7 @@ def renew_promise(session: Session, actor: Actor, given: RenewPromise) -> Citize
     session.add(renewed)
     audit(
         session,
-        acting.label,
+        acting,
         organisation.id,
         "promise.renew",
         renewed,
@@ -391,6 +396,15 @@ class DecisionView:
     signatories: list[str]
 
 
+def require_own_signature(actor: Actor, what: str) -> None:
+    """A signature is the signer's own act: a local administrator acting --as someone cannot sign for them."""
+    if actor.proof is Proof.OPERATOR:
+        raise NotPermittedError(
+            f"{what} kan bara skrivas under av undertecknaren själv: logga in i webben eller använd din egen "
+            "API-nyckel (--nyckel eller SAMVERKAN_API_KEY); en lokal administratör kan inte skriva under åt någon"
+        )
+
+
 def _decision(session: Session, organisation: Organisation, decision_id: int) -> Decision:
     decision = session.get(Decision, decision_id)
     if decision is None or decision.organisation_id != organisation.id:
@@ -407,8 +421,12 @@ def sign_decision(session: Session, actor: Actor, given: SignDecision) -> Decisi
     chair = session.get(Role, body.chair_role_id) if body and body.chair_role_id else None
     if chair is None:
         raise RefusedError(f"beslut nr {decision_id} har inget organ med ordförande som kan justera det")
+    require_own_signature(actor, f"beslut nr {decision_id}")
+    require_effective_day(session, organisation, actor, previous=[decision])
+    if on < decision.decided_on:
+        raise RefusedError(f"beslut nr {decision_id} fattades {decision.decided_on}; det kan inte justeras {on}")
     person = find_person(session, actor_email)
-    if chair.id not in {role.id for role in roles_held(session, organisation, person, on)}:
+    if not held_then_and_now(session, organisation, person, [chair], actor):
         raise NotPermittedError(
             f"{person.name} ({person.email}) kan inte justera beslut nr {decision_id}: det gör ordföranden i "
             f"{body.name if body else '?'} ({describe_holders(session, [chair], on)})"
@@ -432,6 +450,7 @@ def sign_decision(session: Session, actor: Actor, given: SignDecision) -> Decisi
         organisation.id,
         "decision.sign",
         decision,
+        on=on,
         key=str(decision_id),
         after={"signed_by": person.email, "role": chair.key},
     )
@@ -448,7 +467,8 @@ def decision_view(session: Session, org_key: str, decision_id: int) -> DecisionV
         select(Signature).where(Signature.subject_type == "decision", Signature.subject_id == decision_id)
     ).all():
         who, role = session.get(Person, signature.person_id), session.get(Role, signature.role_id)
-        signed.append(f"{who.name if who else '?'} ({role.name if role else '?'}, {signature.signed_at:%Y-%m-%d})")
+        when = effective_day_of(session, decision, "decision.sign") or local(signature.signed_at).date()
+        signed.append(f"{who.name if who else '?'} ({role.name if role else '?'}, {when})")
     return DecisionView(
         saved_id(decision),
         body.name if body else None,

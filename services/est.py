@@ -13,6 +13,7 @@ from samverkan.services.access import COORDINATING, find_person, require_functio
 from samverkan.services.actor import Actor
 from samverkan.services.audit import audit
 from samverkan.services.bodies import only_body
+from samverkan.services.effective_dates import held_then_and_now, require_effective_day
 from samverkan.services.errors import NotFoundError, RefusedError
 from samverkan.services.inputs import TIME_BANDS, Observation
 from samverkan.services.overview import find_organisation
@@ -37,10 +38,11 @@ def report_observation(session: Session, actor: Actor, given: Observation) -> Es
     members = set(session.exec(select(BodyMembership.role_id).where(BodyMembership.body_id == body.id)).all())
     held = roles_held(session, organisation, person, on)
     role = next((r for r in held if r.id in members), None)
-    if role is None:
+    if role is None or not held_then_and_now(session, organisation, person, [role], actor):
         role = require_function(
-            session, organisation, actor_email, COORDINATING, on, f"rapportera observationer till {body.name}"
+            session, organisation, actor, COORDINATING, f"rapportera observationer till {body.name}"
         ).role
+    require_effective_day(session, organisation, actor)
     problems = _problems(on, observed_on, (category, area, source_function), time_band, count, severity)
     if problems:
         raise RefusedError("Observationen kan inte sparas:", problems)

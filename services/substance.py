@@ -44,9 +44,9 @@ def _problem(session: Session, cycle: Cycle, problem_id: int) -> Problem:
 
 
 def add_problem(session: Session, actor: Actor, given: AddProblem) -> Problem:
-    org_key, actor_email, on, title, description = actor.org_key, actor.email, actor.on, given.title, given.description
+    org_key, title, description = actor.org_key, given.title, given.description
     organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "lägga till problem")
+    acting = require_function(session, organisation, actor, COORDINATING, "lägga till problem")
     if not title.strip():
         raise RefusedError("problemet behöver en rubrik")
     no_personal_data(rubrik=title, beskrivning=description)
@@ -56,16 +56,16 @@ def add_problem(session: Session, actor: Actor, given: AddProblem) -> Problem:
         description=description,
     )
     session.add(problem)
-    audit(session, acting.label, organisation.id, "problem.add", problem, after={"title": problem.title})
+    audit(session, acting, organisation.id, "problem.add", problem, after={"title": problem.title})
     return problem
 
 
 def prioritise(session: Session, actor: Actor, given: Prioritise) -> Problem:
     """Record the styrgrupp's prioritisation (or deprioritisation) of a problem."""
-    org_key, actor_email, on = actor.org_key, actor.email, actor.on
+    org_key = actor.org_key
     problem_id, rank, rationale, prioritised = given.problem_id, given.rank, given.rationale, given.prioritised
     organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "prioritera problem")
+    acting = require_function(session, organisation, actor, COORDINATING, "prioritera problem")
     problem = _problem(session, active_cycle(session, organisation), problem_id)
     no_personal_data(motivering=rationale)
     before = {"prioritised": problem.prioritised, "rank": problem.rank}
@@ -73,7 +73,7 @@ def prioritise(session: Session, actor: Actor, given: Prioritise) -> Problem:
     session.add(problem)
     audit(
         session,
-        acting.label,
+        acting,
         organisation.id,
         "problem.prioritise",
         problem,
@@ -86,10 +86,10 @@ def prioritise(session: Session, actor: Actor, given: Prioritise) -> Problem:
 
 def add_cause(session: Session, actor: Actor, given: AddCause) -> Cause:
     """Add a probable cause to the orsaksanalys of a prioritised problem (created on first use)."""
-    org_key, actor_email, on, problem_id = actor.org_key, actor.email, actor.on, given.problem_id
+    org_key, problem_id = actor.org_key, given.problem_id
     perspective, direct, description, parent = given.perspective, given.direct, given.description, given.parent
     organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "arbeta med orsaksanalysen")
+    acting = require_function(session, organisation, actor, COORDINATING, "arbeta med orsaksanalysen")
     problem = _problem(session, active_cycle(session, organisation), problem_id)
     if not problem.prioritised:
         raise RefusedError(f"'{problem.title}' är inte prioriterat; orsaksanalyser görs för prioriterade problem")
@@ -121,7 +121,7 @@ def add_cause(session: Session, actor: Actor, given: AddCause) -> Cause:
     session.add(cause)
     audit(
         session,
-        acting.label,
+        acting,
         organisation.id,
         "cause.add",
         cause,
@@ -132,10 +132,10 @@ def add_cause(session: Session, actor: Actor, given: AddCause) -> Cause:
 
 
 def complete_analysis(session: Session, actor: Actor, given: CompleteAnalysis) -> CauseAnalysis:
-    org_key, actor_email, on, problem_id = actor.org_key, actor.email, actor.on, given.problem_id
+    org_key, problem_id = actor.org_key, given.problem_id
     summary, sources_used, sources_excluded = given.summary, given.sources_used, given.sources_excluded
     organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "slutföra orsaksanalysen")
+    acting = require_function(session, organisation, actor, COORDINATING, "slutföra orsaksanalysen")
     problem = _problem(session, active_cycle(session, organisation), problem_id)
     no_personal_data(sammanfattning=summary, kallor=sources_used, bortvalda_kallor=sources_excluded)
     analysis = session.exec(select(CauseAnalysis).where(CauseAnalysis.problem_id == problem.id)).first()
@@ -151,7 +151,7 @@ def complete_analysis(session: Session, actor: Actor, given: CompleteAnalysis) -
     session.add(analysis)
     audit(
         session,
-        acting.label,
+        acting,
         organisation.id,
         "analysis.complete",
         analysis,
@@ -163,11 +163,11 @@ def complete_analysis(session: Session, actor: Actor, given: CompleteAnalysis) -
 
 def add_measure(session: Session, actor: Actor, given: AddMeasure) -> Measure:
     """An åtgärd. Refused without the cause it acts on, an owner, a deadline and how it is followed up."""
-    org_key, actor_email, on = actor.org_key, actor.email, actor.on
+    org_key, on = actor.org_key, actor.on
     cause_id, title, owner, due_on, follow_up = given.cause_id, given.title, given.owner, given.due_on, given.follow_up
     operational_goal, short_term = given.operational_goal, given.short_term
     organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "lägga till åtgärder")
+    acting = require_function(session, organisation, actor, COORDINATING, "lägga till åtgärder")
     cycle = active_cycle(session, organisation)
     missing = []
     cause = session.get(Cause, cause_id) if cause_id is not None else None
@@ -201,7 +201,7 @@ def add_measure(session: Session, actor: Actor, given: AddMeasure) -> Measure:
     session.add(measure)
     audit(
         session,
-        acting.label,
+        acting,
         organisation.id,
         "measure.add",
         measure,
@@ -213,7 +213,7 @@ def add_measure(session: Session, actor: Actor, given: AddMeasure) -> Measure:
 
 def update_measure(session: Session, actor: Actor, given: UpdateMeasure) -> Measure:
     """Report status (grön/gul/röd) and progress. The owning role or the coordinating roles may."""
-    org_key, actor_email, on = actor.org_key, actor.email, actor.on
+    org_key = actor.org_key
     measure_id, status, progress_pct = given.measure_id, given.status, given.progress_pct
     hours_spent, cost_sek = given.hours_spent, given.cost_sek
     organisation = find_organisation(session, org_key)
@@ -224,10 +224,10 @@ def update_measure(session: Session, actor: Actor, given: UpdateMeasure) -> Meas
     acting = require_function(
         session,
         organisation,
-        actor_email,
+        actor,
         (measure.owner_role_key, *COORDINATING),
-        on,
         f"rapportera om åtgärden '{measure.title}'",
+        previous=[measure],
     )
     if progress_pct is not None and not 0 <= progress_pct <= 100:
         raise RefusedError(f"genomförandegraden ska vara 0–100 %, inte {progress_pct}")
@@ -244,7 +244,7 @@ def update_measure(session: Session, actor: Actor, given: UpdateMeasure) -> Meas
     stop_unowed(session, Related.MEASURE, measure_id)
     audit(
         session,
-        acting.label,
+        acting,
         organisation.id,
         "measure.update",
         measure,

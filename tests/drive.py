@@ -51,7 +51,7 @@ class Driver:
             load_config(session, validate_file(path))
 
     def actor(self, email: str) -> Actor:
-        return Actor(self.org_key, email, self.on)
+        return Actor.simulated(self.org_key, email, self.on)  # the act happens on its effective day
 
     def __call__(self, function: Callable[..., Any], actor: str, *args: Any, **kwargs: Any) -> Any:
         """Call a service function as `actor`; the arguments (positional in the input model's field order, or

@@ -391,6 +391,7 @@ def test_a_renamed_phase_under_an_unpinned_cycle_is_a_4xx_page_on_the_web(live: 
     assert items(live.engine)["kommunikationsplan"].status == ItemStatus.OPEN
 
 
+@pytest.mark.usefixtures("engine")  # a test database: --as is accepted
 def test_the_cli_reports_the_change_lists_cycles_behind_and_upgrades(db_url: str, process_dir: ProcessDir) -> None:
     cli = Cli(db_url)
     cli("load", str(EXAMPLES / "fagersta.yaml"))
@@ -423,12 +424,15 @@ def test_the_cli_reports_the_change_lists_cycles_behind_and_upgrades(db_url: str
     assert "Inga pågående cykler följer en annan version" in cli("process", "validate", str(process_dir.path))
 
     process_dir.edit(("  - key: initiera\n", "  - key: uppstart\n"))
-    refused = CliRunner().invoke(app, ["cycle", "upgrade", "fagersta", "--db", db_url, "--as", SAMORDNARE])
+    refused = CliRunner().invoke(
+        app, ["cycle", "upgrade", "fagersta", "--db", db_url, "--as", SAMORDNARE, "--date", "2027-01-11"]
+    )
     assert refused.exit_code == 1
     assert refused.stderr.startswith("fel: Cykel 1 kan inte flyttas över till processbeskrivningen 'samverkan' ")
     assert "den pågående fasen Initiera samverkan [initiera] finns inte i den nya versionen" in refused.stderr
 
 
+@pytest.mark.usefixtures("engine")  # a test database: --as is accepted
 def test_a_renamed_phase_under_an_unpinned_cycle_is_exit_1_on_the_cli(db_url: str, process_dir: ProcessDir) -> None:
     cli = Cli(db_url)
     cli("load", str(EXAMPLES / "fagersta.yaml"))
