@@ -92,6 +92,7 @@ LABELS: dict[str, str] = {
     "session": "inloggning",
     "kalender": "kalenderlänk",
     "api": "API-nyckel",
+    "upplasning": "upplåsningslänk",
     # contact channels
     "email": "e-post",
     "teams": "Teams",
