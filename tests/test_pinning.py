@@ -521,7 +521,8 @@ def test_two_upgrades_at_once_apply_once(d: Driver, db_url: str, process_dir: Pr
         pytest.skip("real concurrent transactions need PostgreSQL")
     process_dir.edit(VERSION_2, (OLD_INITIERA_ITEM, NEW_INITIERA_ITEM))
     results = at_once(
-        d.engine, [lambda s: upgrade.upgrade_definition(s, Actor("fagersta", SAMORDNARE, ON)) for _ in range(2)]
+        d.engine,
+        [lambda s: upgrade.upgrade_definition(s, Actor.simulated("fagersta", SAMORDNARE, ON)) for _ in range(2)],
     )
     assert sorted(type(r).__name__ for r in results) == ["RefusedError", "UpgradeResult"], results
     assert d.audit_actions().count("cycle.upgrade_definition") == 1
