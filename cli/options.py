@@ -27,7 +27,7 @@ from samverkan.core.timeutil import today_local
 from samverkan.database import session_scope
 from samverkan.services.actor import Actor, Proof
 from samverkan.services.errors import ServiceError
-from samverkan.services.identity import identify, operator_names
+from samverkan.services.identity import identify, operator_names, record_operator
 from samverkan.services.inputs import problems
 
 T = TypeVar("T")
@@ -98,7 +98,10 @@ def act(
             actor = Actor.simulated(organisation, who.email, on, who.proof)
         else:
             actor = Actor(organisation, who.email, on_or_today(on), proof=who.proof)
-        return function(session, actor) if given is None else function(session, actor, given)
+        result = function(session, actor) if given is None else function(session, actor, given)
+        if who.proof is Proof.OPERATOR:
+            record_operator(session, os_user(), who.email, click.get_current_context().command_path)
+        return result
 
 
 def negated(_ctx: click.Context, _param: click.Parameter, value: bool) -> bool:

@@ -31,7 +31,7 @@ from samverkan.models import (
 )
 from samverkan.models.enums import AgreementStatus, DecisionStatus
 from samverkan.process.requirements import SigningFacts
-from samverkan.services.access import COORDINATING, describe_holders, find_person, require_function, roles_held
+from samverkan.services.access import COORDINATING, describe_holders, find_person, require_function
 from samverkan.services.actor import Actor, Proof
 from samverkan.services.audit import audit
 from samverkan.services.effective_dates import effective_day_of, held_then_and_now, require_effective_day
@@ -260,7 +260,10 @@ def record_decision(session: Session, actor: Actor, given: RecordDecision) -> De
     member_ids = set(session.exec(select(BodyMembership.role_id).where(BodyMembership.body_id == body.id)).all())
     member_ids |= {r for r in (body.chair_role_id, body.convener_role_id) if r}
     person = find_person(session, actor_email)
-    if not any(r.id in member_ids for r in roles_held(session, organisation, person, on)):
+    seats = list(session.exec(select(Role).where(col(Role.id).in_(member_ids))).all()) if member_ids else []
+    if held_then_and_now(session, organisation, person, seats, actor):
+        require_effective_day(session, organisation, actor)
+    else:
         require_function(session, organisation, actor, COORDINATING, f"protokollföra beslut i {body.name}")
     decision = Decision(
         organisation_id=saved_id(organisation),

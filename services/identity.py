@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from samverkan.models import Person, PersonToken, TokenKind
+from samverkan.services.access import find_person
 from samverkan.services.actor import Proof
+from samverkan.services.audit import audit
 from samverkan.services.errors import NotPermittedError
 from samverkan.services.installation import purpose_of
 from samverkan.services.personal_keys import token_holder
@@ -47,6 +49,12 @@ def identify(
     if os_user in operators:
         return Identified(as_email, Proof.OPERATOR)
     raise NotPermittedError(NEEDS_KEY)
+
+
+def record_operator(session: Session, os_user: str, email: str, what: str) -> None:
+    """A local administrator acted as a person: the audit log says so beside the act itself (same transaction)."""
+    person = find_person(session, email)
+    audit(session, f"drift:{os_user}", None, "cli.as", person, key=person.email, after={"kommando": what[:200]})
 
 
 def key_owner(session: Session, api_key: str) -> Person:

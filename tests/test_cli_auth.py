@@ -97,6 +97,10 @@ def test_a_local_administrator_may_act_as_someone_but_not_sign_for_them(
     monkeypatch.setenv("SAMVERKAN_OPERATORS", f"nagon-annan, {os_user()}")
     get_settings.cache_clear()
     assert production(*START, "--as", SAMORDNARE) == "Cykel 1 har startat (samverkan).\n"
+    with Session(make_engine(production.db_url)) as session:
+        entries = session.exec(select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(2)).all()
+    assert [(e.actor, e.action) for e in entries] == [(f"drift:{os_user()}", "cli.as"), (SAMORDNARE, "cycle.start")]
+    assert entries[0].after == {"kommando": "samverkan cycle start"}
     refused = production("sign", "fagersta", "--as", LPO_CHEF, ok=False)
     assert "kan bara skrivas under av undertecknaren själv" in refused
     assert "en lokal administratör kan inte skriva under åt någon" in refused
