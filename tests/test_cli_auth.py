@@ -132,3 +132,18 @@ def test_samverkan_demo_makes_a_demo_database(db_url: str) -> None:
     cli = Cli(db_url)
     cli("demo", str(EXAMPLES / "fagersta.yaml"))
     assert cli(*START, "--as", SAMORDNARE) == "Cykel 1 har startat (samverkan).\n"
+
+
+def test_the_handover_rule_holds_at_the_command_line(db_url: str) -> None:
+    """The same authority rule as the web and the API (services/authority.py), here in a test database."""
+    cli = Cli(db_url)
+    cli("db", "mark", "test")
+    cli("load", str(EXAMPLES / "fagersta.yaml"))
+    police = ["handover", "fagersta", "lpo-chef", "--to", "sara.skolberg@fagersta.example", "--date", "2027-01-11"]
+    refused = cli(*police, "--as", "sara.skolberg@fagersta.example", ok=False)
+    assert refused.startswith("fel: Sara") and "lämnas bara över av den egna parten" in refused
+    outside = ["handover", "fagersta", "samordnare", "--to", "ny@annanstans.example", "--name", "Ny Person"]
+    refused = cli(*outside, "--as", SAMORDNARE, "--date", "2027-01-11", ok=False)
+    assert "utanför" in refused
+    done = cli(*outside, "--utanfor", "--as", SAMORDNARE, "--date", "2027-01-11")
+    assert done.startswith("Rollen samordnare har lämnats över till ny@annanstans.example")
