@@ -163,7 +163,12 @@ OPTIONS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
     ),
     "date": (
         ("--date", "on"),
-        {"callback": parse_date, "metavar": DATE_METAVAR, "help": "Datum för handlingen (standard: i dag)."},
+        {
+            "callback": parse_date,
+            "metavar": DATE_METAVAR,
+            "help": "Dagen handlingen gäller från (standard: i dag; aldrig en kommande dag). I en demo- eller "
+            "testdatabas också dagen den görs.",
+        },
     ),
 }
 COMMON = ("db", "as", "key", "date")  # in the order --help shows them
