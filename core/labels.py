@@ -111,6 +111,10 @@ LABELS: dict[str, str] = {
     # indicators
     "lower_is_better": "lägre är bättre",
     "higher_is_better": "högre är bättre",
+    # sources of a problem in the joint lägesbild
+    "est_aggregat": "EST-sammanställning",
+    "indikator": "indikator",
+    "partens_lagesbild": "partens egen lägesbild",
 }
 
 # decision kinds (the form's choices and how a recorded decision is shown)

@@ -9,6 +9,7 @@ from samverkan.models.cycle import ChecklistItem, Cycle, Evidence, Phase
 from samverkan.models.est import EstObservation
 from samverkan.models.indicators import Indicator, Measurement
 from samverkan.models.installation import Installation, Purpose
+from samverkan.models.lagesbild import PartyLagesbild, ProblemSource
 from samverkan.models.organisation import (
     Body,
     BodyMembership,
@@ -50,10 +51,12 @@ __all__ = [
     "Notification",
     "Organisation",
     "OrganisationLink",
+    "PartyLagesbild",
     "Person",
     "PersonToken",
     "Phase",
     "Problem",
+    "ProblemSource",
     "Purpose",
     "Role",
     "RoleAssignment",

@@ -24,6 +24,24 @@ class Problem(SQLModel, table=True):
     rank: int | None = None
     rationale: str | None = None
     created_at: datetime = created_at_field()
+    area: str | None = Field(default=None, max_length=200, description="geography: kommundel, stadsdel, plats")
+    category: str | None = Field(default=None, max_length=120, description="kind of problem, e.g. skadegörelse")
+    period_from: date | None = None
+    period_to: date | None = None
+    # The criteria matrix (1–5 each) the coordinating roles prepare for the deciding body (Brå's criteria).
+    score_extent: int | None = None
+    score_severity: int | None = None
+    score_trend: int | None = None
+    score_insecurity: int | None = None
+    score_cost: int | None = None
+    decision_id: int | None = Field(default=None, foreign_key="decision.id", description="the prioritisation")
+
+    def scores(self) -> dict[str, int | None]:
+        """The matrix row: criterion → score (None while not assessed)."""
+        return {name: getattr(self, f"score_{name}") for name in CRITERIA}
+
+
+CRITERIA = ("extent", "severity", "trend", "insecurity", "cost")
 
 
 class CauseAnalysis(SQLModel, table=True):

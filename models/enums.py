@@ -110,6 +110,15 @@ class CausePerspective(StrEnum):
     SITUATION = "situation"
 
 
+class ProblemSourceKind(StrEnum):
+    """What supports a problem in the joint lägesbild."""
+
+    EST = "est_aggregat"
+    INDICATOR = "indikator"
+    DOCUMENT = "dokument"
+    PARTY_LAGESBILD = "partens_lagesbild"
+
+
 class MeasureStatus(StrEnum):
     GREEN = "gron"
     YELLOW = "gul"

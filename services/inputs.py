@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from samverkan.core.fields import text_problem
 from samverkan.core.pydantic_messages import pydantic_message
-from samverkan.models.enums import CausePerspective, EvidenceKind, MeasureStatus
+from samverkan.models.enums import CausePerspective, EvidenceKind, MeasureStatus, ProblemSourceKind
 
 Number = Annotated[int, Field(ge=1, le=2**31 - 1)]  # fits every database's integer
 Key = Annotated[str, Field(max_length=64)]
@@ -97,6 +97,10 @@ class SetDeadline(Input):
 class AddProblem(Input):
     title: str = Field(max_length=300, title="Rubrik")
     description: str | None = Field(None, max_length=5000, title="Beskrivning")
+    area: str | None = Field(None, max_length=200, title="Område", description="Geografi: kommundel, plats")
+    category: str | None = Field(None, max_length=120, title="Kategori", description="T.ex. skadegörelse")
+    period_from: date | None = Field(None, title="Period från")
+    period_to: date | None = Field(None, title="Period till")
 
 
 class Prioritise(Input):
@@ -104,6 +108,65 @@ class Prioritise(Input):
     rank: int | None = Field(None, ge=1, le=1000, title="Prioritetsordning")
     rationale: str | None = Field(None, max_length=5000, title="Motivering")
     prioritised: bool = Field(True, title="Prioriterat")
+
+
+# -- the joint lägesbild ------------------------------------------------------------------------------
+
+Score = Annotated[int, Field(ge=1, le=5)]
+
+
+class AddProblemSource(Input):
+    """A source that supports a problem; the reference its kind needs: an EST category (and area), an indicator's
+    number, an uploaded file's number or a party's lägesbild's number."""
+
+    problem_id: Number = Field(title="Problem")
+    kind: ProblemSourceKind = Field(title="Typ av källa")
+    est_category: str | None = Field(None, max_length=64, title="EST-kategori")
+    est_area: str | None = Field(None, max_length=120, title="EST-område")
+    indicator_id: Number | None = Field(None, title="Indikator")
+    upload_id: Number | None = Field(None, title="Dokument")
+    party_lagesbild_id: Number | None = Field(None, title="Partens lägesbild")
+    note: str | None = Field(None, max_length=2000, title="Vad källan visar")
+
+
+class AssessProblem(Input):
+    """The criteria matrix for one problem: 1 (lite) – 5 (mycket) on each of Brå's criteria."""
+
+    problem_id: Number = Field(title="Problem")
+    extent: Score = Field(title="Omfattning")
+    severity: Score = Field(title="Allvar")
+    trend: Score = Field(title="Utveckling")
+    insecurity: Score = Field(title="Otrygghet")
+    cost: Score = Field(title="Kostnad")
+
+
+class AddPartyLagesbild(Input):
+    """A party's own lägesbild: the document (its name and content, base64) and a short summary."""
+
+    checked_by_the_action = frozenset({"content_base64"})  # the file's bytes, checked as an upload
+
+    party: Key = Field(min_length=1, title="Part", description="Partens nyckel, t.ex. fagersta-kommun")
+    title: str = Field(min_length=1, max_length=300, title="Rubrik")
+    summary: str = Field(min_length=1, max_length=2000, title="Sammanfattning")
+    filename: str = Field(min_length=1, max_length=255, title="Filnamn")
+    content_base64: str = Field(min_length=1, max_length=28_000_000, title="Filens innehåll (base64)")
+
+
+class RankEntry(Input):
+    """One problem's place in the prioritisation: a rank, or none and the reason it is deprioritised."""
+
+    problem_id: Number = Field(title="Problem")
+    rank: int | None = Field(None, ge=1, le=1000, title="Prioritet")
+    reason: str | None = Field(None, max_length=2000, title="Motivering")
+
+
+class RecordPrioritisation(Input):
+    """The deciding body's prioritisation of every problem of the lägesbild, recorded as one decision."""
+
+    ranking: list[RankEntry] = Field(min_length=1, max_length=500, title="Rangordning")
+    decided_on: date | None = Field(None, title="Beslutsdatum")
+    diarienummer: str | None = Field(None, max_length=64, title="Diarienummer")
+    body_key: Key | None = Field(None, title="Organ", description="Bara om organisationen har flera sådana organ")
 
 
 class AddCause(Input):

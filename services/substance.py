@@ -9,6 +9,7 @@ from samverkan.core.timeutil import utcnow
 from samverkan.models import Cause, CauseAnalysis, Cycle, Measure, Organisation, Problem
 from samverkan.models.enums import CausePerspective, CycleStatus, Related
 from samverkan.notifications.owed import stop_unowed
+from samverkan.orgconfig.categories import Vocabulary
 from samverkan.process.requirements import MeasureFacts, ProblemFacts
 from samverkan.services.access import COORDINATING, require_function, roles_with_function
 from samverkan.services.actor import Actor
@@ -44,16 +45,23 @@ def _problem(session: Session, cycle: Cycle, problem_id: int) -> Problem:
 
 
 def add_problem(session: Session, actor: Actor, given: AddProblem) -> Problem:
+    """A problem of the joint lägesbild: title, description, area (geography), category and period."""
     org_key, title, description = actor.org_key, given.title, given.description
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor, COORDINATING, "lägga till problem")
     if not title.strip():
         raise RefusedError("problemet behöver en rubrik")
-    no_personal_data(rubrik=title, beskrivning=description)
+    if given.period_from and given.period_to and given.period_from > given.period_to:
+        raise RefusedError(f"perioden börjar ({given.period_from}) efter att den slutar ({given.period_to})")
+    no_personal_data(rubrik=title, beskrivning=description, omrade=given.area, kategori=given.category)
     problem = Problem(
         cycle_id=saved_id(active_cycle(session, organisation)),
         title=title.strip(),
-        description=description,
+        description=(description or "").strip() or None,
+        area=(given.area or "").strip() or None,
+        category=Vocabulary.from_settings(organisation.settings).shown(given.category or "") or None,
+        period_from=given.period_from,
+        period_to=given.period_to,
     )
     session.add(problem)
     audit(session, acting, organisation.id, "problem.add", problem, after={"title": problem.title})
@@ -61,15 +69,18 @@ def add_problem(session: Session, actor: Actor, given: AddProblem) -> Problem:
 
 
 def prioritise(session: Session, actor: Actor, given: Prioritise) -> Problem:
-    """Record the styrgrupp's prioritisation (or deprioritisation) of a problem."""
+    """Change one problem's priority outside the deciding body's prioritisation decision (the whole ranking is
+    recorded by services/prioritisation.py). The problem leaves that decision: it counts as not decided until a
+    new prioritisation is recorded."""
     org_key = actor.org_key
     problem_id, rank, rationale, prioritised = given.problem_id, given.rank, given.rationale, given.prioritised
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor, COORDINATING, "prioritera problem")
     problem = _problem(session, active_cycle(session, organisation), problem_id)
     no_personal_data(motivering=rationale)
-    before = {"prioritised": problem.prioritised, "rank": problem.rank}
+    before = {"prioritised": problem.prioritised, "rank": problem.rank, "decision_id": problem.decision_id}
     problem.prioritised, problem.rank, problem.rationale = prioritised, rank if prioritised else None, rationale
+    problem.decision_id = None
     session.add(problem)
     audit(
         session,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from samverkan.cli.commands.lagesbild import PROBLEM_COMMANDS
 from samverkan.cli.options import Group, action, negated, parse_date
 from samverkan.core.labels import label
 from samverkan.models import Cause, CauseAnalysis, Measure, Problem
@@ -20,6 +21,10 @@ def problem_group() -> None:
 @action(problem_group, "add", substance.add_problem, AddProblem)
 @click.argument("title", metavar="RUBRIK")
 @click.option("--description", help="Beskrivning: vad, var, när (inga personuppgifter).")
+@click.option("--area", help="Område (geografi).")
+@click.option("--category", help="Kategori, t.ex. skadegörelse.")
+@click.option("--from", "period_from", callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="Period från.")
+@click.option("--to", "period_to", callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="Period till.")
 def problem_add(problem: Problem) -> None:
     """Lägg till ett problem i den pågående cykeln."""
     click.echo(f"Problem nr {problem.id}: {problem.title}")
@@ -31,9 +36,14 @@ def problem_add(problem: Problem) -> None:
 @click.option("--rationale", help="Styrgruppens motivering.")
 @click.option("--deprioritise", "prioritised", is_flag=True, callback=negated, help="Bortprioritera i stället.")
 def problem_prioritise(problem: Problem) -> None:
-    """Registrera styrgruppens prioritering av problem NR."""
+    """Ändra prioriteringen av ett enskilt problem NR. Problemet räknas då som ej beslutat tills det
+    beslutande organet protokollför en ny prioritering av alla problem (problem decide)."""
     state = "prioriterat" if problem.prioritised else "bortprioriterat"
     click.echo(f"Problem nr {problem.id} är {state}.")
+
+
+for _command in PROBLEM_COMMANDS:  # list, show, source, assess, decide: the lägesbild's own commands
+    problem_group.add_command(_command)
 
 
 @click.group("cause", cls=Group)

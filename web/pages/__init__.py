@@ -14,11 +14,24 @@ from samverkan.web.pages import (
     deliveries,
     documents,
     est,
+    lagesbild,
     measures,
     organisation,
     unlock,
 )
 
 router = APIRouter(include_in_schema=False)
-for area in (account, unlock, organisation, cycle, decisions, measures, est, documents, deliveries, api_docs):
+for area in (
+    account,
+    unlock,
+    organisation,
+    cycle,
+    lagesbild,
+    decisions,
+    measures,
+    est,
+    documents,
+    deliveries,
+    api_docs,
+):
     router.routes.extend(area.router.routes)  # each route keeps its area router's CSRF dependency
