@@ -1,12 +1,22 @@
 """SQLModel tables: the database is Samverkan's source of truth. Importing this registers every table."""
 
 from samverkan.models.account import Account, LoginAttempt, PersonToken, TokenKind, Upload
-from samverkan.models.agreement import Agreement, AgreementParty, CitizenPromise, Decision, Signature
+from samverkan.models.agreement import (
+    Agreement,
+    AgreementGoal,
+    AgreementParty,
+    AgreementProblem,
+    CitizenPromise,
+    Decision,
+    PromiseActivity,
+    Signature,
+)
 from samverkan.models.analysis import Cause, CauseAnalysis, Measure, MeasureIndicator, Problem
 from samverkan.models.audit import AuditEntry
 from samverkan.models.cadence import Cadence, Meeting, TriggerOccurrence
 from samverkan.models.cycle import ChecklistItem, Cycle, Evidence, Phase
 from samverkan.models.est import EstObservation
+from samverkan.models.follow_up import IndicatorFollowUp
 from samverkan.models.indicators import Indicator, Measurement
 from samverkan.models.installation import Installation, Purpose
 from samverkan.models.lagesbild import PartyLagesbild, ProblemSource
@@ -26,7 +36,9 @@ from samverkan.models.sweep import SweepRecord
 __all__ = [
     "Account",
     "Agreement",
+    "AgreementGoal",
     "AgreementParty",
+    "AgreementProblem",
     "AuditEntry",
     "Body",
     "BodyMembership",
@@ -42,6 +54,7 @@ __all__ = [
     "EstObservation",
     "Evidence",
     "Indicator",
+    "IndicatorFollowUp",
     "Installation",
     "LoginAttempt",
     "Measure",
@@ -57,6 +70,7 @@ __all__ = [
     "Phase",
     "Problem",
     "ProblemSource",
+    "PromiseActivity",
     "Purpose",
     "Role",
     "RoleAssignment",

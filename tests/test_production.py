@@ -29,6 +29,8 @@ from samverkan.services.accounts import password_matches
 from tests.conftest import EXAMPLES, PG_URL
 from tests.receivers import free_port
 
+HEAD = head_revision()  # the newest migration, whatever its id
+
 SAMVERKAN = Path(sys.executable).parent / "samverkan"
 SAMORDNARE = "maria.exempelsson@fagersta.example"
 PASSWORD = "Ett-långt-lösen-2026"

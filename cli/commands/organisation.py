@@ -21,6 +21,7 @@ from samverkan.cli.options import (
     run,
     shared_option,
 )
+from samverkan.core.labels import count_text
 from samverkan.core.timeutil import today_local
 from samverkan.database import current_revision, make_engine
 from samverkan.models import Purpose
@@ -109,7 +110,7 @@ def load(configs: tuple[Path, ...], db_url: str | None, as_json: bool) -> None:
         if report.unchanged:
             click.echo(f"{report.organisation_key}: inga ändringar")
             continue
-        click.echo(f"{report.organisation_key}: {len(report.changes)} ändringar")
+        click.echo(f"{report.organisation_key}: {count_text(len(report.changes), 'ändring', 'ändringar')}")
         for change in report.changes:
             click.echo(f"  {change}")
 
@@ -151,7 +152,7 @@ def demo(config: Path, db_url: str | None) -> None:
     [report] = _load((config,), url)
     if creating:
         run(url, mark, Purpose.DEMO, "samverkan demo")
-    state = "inga ändringar" if report.unchanged else f"{len(report.changes)} ändringar"
+    state = "inga ändringar" if report.unchanged else count_text(len(report.changes), "ändring", "ändringar")
     click.echo(f"Läste in {config} i {url} ({state}).\n")
     _show(report.organisation_key, url, today_local(), as_json=False)
 
@@ -160,7 +161,7 @@ def demo(config: Path, db_url: str | None) -> None:
 @click.argument("organisation")
 @click.argument("role", metavar="ROLL")
 @click.option("--to", "to_email", metavar="E-POST", help="Lämna över rollen till denna person.")
-@click.option("--name", "to_name", help="Namn, om personen är ny i Samverkan.")
+@click.option("--namn", "--name", "to_name", help="Namn, om personen är ny i Samverkan.")
 @click.option("--from", "starts", callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="Första dagen för efterträdaren.")
 @shared_option("as")
 @shared_option("key")

@@ -8,15 +8,20 @@ from fastapi import APIRouter
 
 from samverkan.web.pages import (
     account,
+    agreement,
     api_docs,
     cycle,
     decisions,
     deliveries,
     documents,
     est,
+    follow_up,
+    glance,
+    indicators,
     lagesbild,
     measures,
     organisation,
+    orsak,
     unlock,
 )
 
@@ -24,14 +29,19 @@ router = APIRouter(include_in_schema=False)
 for area in (
     account,
     unlock,
+    glance,
     organisation,
     cycle,
     lagesbild,
     decisions,
+    agreement,
     measures,
+    orsak,
+    indicators,
     est,
     documents,
     deliveries,
     api_docs,
+    follow_up,
 ):
     router.routes.extend(area.router.routes)  # each route keeps its area router's CSRF dependency

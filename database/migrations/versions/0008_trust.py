@@ -2,7 +2,7 @@
 account was last unlocked by its owner's e-mailed link, and the date each audited act is effective for.
 
 Revision ID: 0008_trust
-Revises: 0008_lagesbild
+Revises: 0008_utgang
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_trust"
-down_revision: str | None = "0008_lagesbild"  # re-chained after merging main (was 0007)
+down_revision: str | None = "0008_utgang"  # re-chained after merging main (was 0007)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
