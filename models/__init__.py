@@ -8,6 +8,7 @@ from samverkan.models.cadence import Cadence, Meeting, TriggerOccurrence
 from samverkan.models.cycle import ChecklistItem, Cycle, Evidence, Phase
 from samverkan.models.est import EstObservation
 from samverkan.models.indicators import Indicator, Measurement
+from samverkan.models.lan import LagesbildContribution, WeeklyLagesbild
 from samverkan.models.organisation import (
     Body,
     BodyMembership,
@@ -40,6 +41,7 @@ __all__ = [
     "EstObservation",
     "Evidence",
     "Indicator",
+    "LagesbildContribution",
     "LoginAttempt",
     "Measure",
     "MeasureIndicator",
@@ -59,4 +61,5 @@ __all__ = [
     "TokenKind",
     "TriggerOccurrence",
     "Upload",
+    "WeeklyLagesbild",
 ]

@@ -63,7 +63,7 @@ class Party(Strict):
 
 
 class OrganisationSpec(Party):
-    kind: Literal["kommun", "stadsdel", "samverkansomrade"]
+    kind: Literal["kommun", "stadsdel", "samverkansomrade", "lansstyrelse"]
     county: Line100
     parent: Text | None = None
 
@@ -128,6 +128,9 @@ class BodySpec(Strict):
     description: LongText | None = None
     location: Place | None = None
     online_url: OnlineUrl | None = None
+    member_functions: list[Key] = Field(
+        default=[], description="a county network: the roles with these functions in every kommun of the county"
+    )
 
 
 BreakPolicy = Literal["skip", "move", "keep"]
@@ -400,11 +403,21 @@ class LetterheadSpec(Strict):
     )
 
 
+class CountySpec(Strict):
+    """A länsstyrelse's county: its kommuner by their organisation keys (each described by its own file) and the
+    role that coordinates crime prevention in the county."""
+
+    kommuner: list[Key] = Field(min_length=1)
+    coordinator: Key
+
+
 class OrgConfig(Strict):
     schema_version: Literal[1]
     organisation: OrganisationSpec
     municipalities: list[Party] = []
-    police_area: Party
+    police_area: Party | None = None
+    county: CountySpec | None = None
+    categories: list[Line100] = Field(default=[], description="the lägesbild categories (default: the common list)")
     county_board: Party | None = None
     roles: list[RoleSpec]
     people: list[PersonSpec] = []
@@ -417,6 +430,13 @@ class OrgConfig(Strict):
     packets: PacketPolicy = PacketPolicy()
     letterhead: LetterheadSpec = LetterheadSpec()
     agreement: AgreementSpec | None = None
+
+    @property
+    def police(self) -> Party:
+        """The police area (every file but a länsstyrelse's has one: the validation says so)."""
+        if self.police_area is None:
+            raise ValueError("organisationen har ingen 'police_area'")
+        return self.police_area
 
     def kommun_parties(self) -> list[Party]:
         """The municipal parties: the member kommuner of a joint area, otherwise the organisation."""
