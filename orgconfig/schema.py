@@ -160,6 +160,9 @@ class Schedule(Strict):
     duration_minutes: int = Field(default=120, ge=5, le=24 * 60)
     holidays: HolidayPolicy = HolidayPolicy.MOVE_NEXT_WORKING_DAY
     observe_breaks: bool | list[Text] | dict[Text, BreakPolicy] = True
+    covers: Literal["current"] | None = Field(
+        default=None, description="a report made at the end of its month, quarter or year covers that period"
+    )
 
     @field_validator("time")
     @classmethod
@@ -252,6 +255,8 @@ class Schedule(Strict):
         f = self.frequency
         if f is not Frequency.YEARLY and self.interval_years != 1:
             raise ValueError("'interval_years' gäller bara frekvensen 'yearly'")
+        if self.covers is not None and f not in (Frequency.MONTHLY, Frequency.QUARTERLY, Frequency.YEARLY):
+            raise ValueError("'covers: current' gäller bara frekvenserna monthly, quarterly och yearly")
         self._months_in_order()
         self._season()
         if f in (Frequency.WEEKLY, Frequency.BIWEEKLY):

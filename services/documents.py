@@ -35,6 +35,7 @@ from samverkan.orgconfig.places import place_of
 from samverkan.scheduling.periods import period_label
 from samverkan.scheduling.triggers import PlannedAction, when_text
 from samverkan.services.agreements import latest_agreement, latest_promises, signers, signing_facts
+from samverkan.services.county_documents import COUNTY_DOCUMENTS, render_county_document
 from samverkan.services.letterhead import in_sentence, letterhead, meeting_text, role_names
 from samverkan.services.pdfa import EmbeddedFile
 from samverkan.services.pdfa import write_pdf as write_pdf  # also cli/commands/county.py's
@@ -467,6 +468,8 @@ def render_document(
     """Write the packet or report for `action` as HTML (for the web app) and, with `pdf`, as a tagged PDF/A;
     return the file to attach (the PDF when there is one: that is what members print and the registrator files).
     File names are stable: re-runs overwrite. `written_on` is the tjänsteskrivelse's datum (default: when due)."""
+    if action.attachment in COUNTY_DOCUMENTS:  # the länsstyrelse's analysis and report to Brå (issue 17)
+        return render_county_document(session, org, action, folder, pdf)
     folder = folder / org.key
     folder.mkdir(parents=True, exist_ok=True)
     occurrence = action.occurrence_key.replace(":", "-")
