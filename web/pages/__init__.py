@@ -14,10 +14,11 @@ from samverkan.web.pages import (
     deliveries,
     documents,
     est,
+    lan,
     measures,
     organisation,
 )
 
 router = APIRouter(include_in_schema=False)
-for area in (account, organisation, cycle, decisions, measures, est, documents, deliveries, api_docs):
+for area in (account, organisation, cycle, decisions, measures, est, documents, deliveries, api_docs, lan):
     router.routes.extend(area.router.routes)  # each route keeps its area router's CSRF dependency
