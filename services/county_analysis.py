@@ -35,6 +35,11 @@ class KommunMonth:
         return self.weeks_compiled > 0
 
     @property
+    def behind(self) -> bool:
+        """No week compiled although one was due by now."""
+        return self.weeks_expected > 0 and not self.reported
+
+    @property
     def complete(self) -> bool:
         return self.weeks_compiled >= self.weeks_expected
 
@@ -74,7 +79,7 @@ class MonthlyAnalysis:
 
     @property
     def not_reported(self) -> list[KommunMonth]:
-        return [k for k in self.kommuner if not k.reported]
+        return [k for k in self.kommuner if k.behind]
 
     @property
     def incomplete(self) -> list[KommunMonth]:

@@ -32,11 +32,16 @@ def yearly_html(session: Session, board: Organisation, year: int, written_on: da
     return render("documents/county_yearly.html.j2", r=report, head=letterhead(session, board, written_on))
 
 
-def weekly_html(session: Session, org: Organisation, compiled: WeeklyLagesbild, written_on: date) -> str:
+def weekly_html(
+    session: Session, org: Organisation, compiled: WeeklyLagesbild, written_on: date, summary: bool = True
+) -> str:
+    """The kommun's compiled week; without `summary`, the coordinator's summary is left out (a reader from the
+    länsstyrelse)."""
     return render(
         "documents/weekly_lagesbild.html.j2",
         org=org,
         compiled=compiled,
+        summary=compiled.summary if summary else None,
         label=week_label(compiled.week_start),
         head=letterhead(session, org, written_on),
     )

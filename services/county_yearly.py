@@ -123,7 +123,7 @@ def yearly_report(session: Session, county: County, year: int, written_on: date)
     report = YearlyReport(county, year, written_on)
     for org in county.kommuner:
         report.kommuner.append(KommunYear(kommun_status(session, org, on), duties(session, org, year, on)))
-    report.meetings = network_meetings(session, county, date(year, 1, 1), date(year, 12, 31))
+    report.meetings = network_meetings(session, county, date(year, 1, 1), on)  # held by the day it is written
     report.months = [monthly_analysis(session, county, year, month) for month in range(1, 13)]
     report.shared = _shared(report.months)
     return report

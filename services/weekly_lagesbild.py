@@ -152,6 +152,16 @@ def compiled_rows(contributions: list[LagesbildContribution]) -> list[dict[str, 
     return sorted(rows, key=lambda r: (category_key(str(r["category"])), str(r["area"]).casefold()))
 
 
+def sees_free_text(session: Session, roles: list[Role]) -> bool:
+    """Whether the holder of `roles` in a kommun reads its free texts: not through a role that belongs to a
+    länsstyrelse (a regional coordinator listed in the kommun's file sees aggregates and status only)."""
+    for role in roles:
+        party = session.get(Organisation, role.party_id) if role.party_id else None
+        if party is None or party.kind != OrgKind.LANSSTYRELSE:
+            return True
+    return False
+
+
 @dataclass
 class WeekView:
     """The week as the kommun's own people see it (free texts included: they stay in the kommun)."""
@@ -161,13 +171,14 @@ class WeekView:
     contributions: list[tuple[LagesbildContribution, str]]  # with the reporting role's name
     compiled: WeeklyLagesbild | None
     categories: tuple[str, ...]
+    free_text: bool = True  # the viewer reads the contributions' texts (see sees_free_text)
 
     @property
     def uncompiled(self) -> int:
         return sum(1 for c, _ in self.contributions if c.compiled_in_id is None)
 
 
-def week_view(session: Session, org: Organisation, monday: date) -> WeekView:
+def week_view(session: Session, org: Organisation, monday: date, viewer_roles: list[Role] | None = None) -> WeekView:
     contributions = week_contributions(session, org, monday)
     role_ids = {c.role_id for c in contributions if c.role_id}
     names = {r.id: r.name for r in session.exec(select(Role).where(col(Role.id).in_(role_ids))).all()}
@@ -180,6 +191,7 @@ def week_view(session: Session, org: Organisation, monday: date) -> WeekView:
         [(c, names.get(c.role_id or 0, "")) for c in contributions],
         compiled,
         vocabulary_for(session, org).names,
+        viewer_roles is None or sees_free_text(session, viewer_roles),
     )
 
 

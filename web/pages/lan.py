@@ -23,7 +23,14 @@ from samverkan.services.errors import NotFoundError
 from samverkan.services.inputs import TIME_BANDS, CompileWeek, WeeklyContribution
 from samverkan.services.membership import Membership
 from samverkan.services.pdfa import write_pdf
-from samverkan.services.weekly_lagesbild import compile_week, compiled_weeks, report_contribution, week_of, week_view
+from samverkan.services.weekly_lagesbild import (
+    compile_week,
+    compiled_weeks,
+    report_contribution,
+    sees_free_text,
+    week_of,
+    week_view,
+)
 from samverkan.web.forms import Logged, Page, Visit, page_router
 from samverkan.web.security import state
 from samverkan.web.views import Id, answer_member
@@ -34,7 +41,7 @@ router = page_router()
 def _week(visit: Visit) -> Mapping[str, object]:
     org = visit.member.organisation
     return {
-        "week": week_view(visit.session, org, week_of(visit.today)),
+        "week": week_view(visit.session, org, week_of(visit.today), visit.member.roles),
         "compiled": compiled_weeks(visit.session, org),
         "time_bands": TIME_BANDS,
         "trends": list(Trend),
@@ -66,7 +73,8 @@ def compiled_week(request: Request, viewer: Logged, key: str, lagesbild_id: Id) 
 
     def answer(session: Session, member: Membership) -> Response:
         compiled = _compiled(session, member, lagesbild_id)
-        return HTMLResponse(weekly_html(session, member.organisation, compiled, compiled.compiled_at.date()))
+        summary = sees_free_text(session, member.roles)
+        return HTMLResponse(weekly_html(session, member.organisation, compiled, compiled.compiled_at.date(), summary))
 
     return answer_member(request, viewer, key, answer)
 
