@@ -20,7 +20,8 @@ from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, col, select
 
 from samverkan.core.ids import saved_id
-from samverkan.core.issues import ConfigError, ConfigIssue, Path as IssuePath
+from samverkan.core.issues import ConfigError, ConfigIssue
+from samverkan.core.issues import Path as IssuePath
 from samverkan.core.jsonable import jsonable
 from samverkan.core.timeutil import utcnow
 from samverkan.core.yaml_source import read_yaml

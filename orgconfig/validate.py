@@ -18,7 +18,6 @@ from samverkan.orgconfig.categories import duplicates
 from samverkan.orgconfig.routes import check_route
 from samverkan.orgconfig.schema import AssignmentSpec, ContactSpec, OrgConfig, Party
 
-
 COUNTY_TRIGGERS = (
     TriggerKind.NETWORK_MEETING,
     TriggerKind.COUNTY_ANALYSIS,
@@ -80,7 +79,10 @@ class _Checker:
         self._signatories()
         self._county(roles)
         for index, name, first in duplicates(c.categories):
-            self.add(("categories", index), f"kategorin '{name}' finns redan (categories[{first}]); stora och små bokstäver räknas inte")
+            self.add(
+                ("categories", index),
+                f"kategorin '{name}' finns redan (categories[{first}]); stora och små bokstäver räknas inte",
+            )
         return self.issues
 
     def _emails(self) -> None:
@@ -120,12 +122,16 @@ class _Checker:
                 seen.add(key)
         for index, body in enumerate(c.bodies):
             if body.member_functions and not county:
-                self.add(("bodies", index, "member_functions"), "'member_functions' gäller bara en länsstyrelses nätverk")
+                self.add(
+                    ("bodies", index, "member_functions"), "'member_functions' gäller bara en länsstyrelses nätverk"
+                )
         for index, cadence in enumerate(c.cadences):
             if cadence.trigger in COUNTY_TRIGGERS and not county:
                 self.add(("cadences", index, "trigger"), f"utlösaren '{cadence.trigger}' gäller bara en länsstyrelse")
             if cadence.trigger is TriggerKind.WEEKLY_SITUATION and county:
-                self.add(("cadences", index, "trigger"), "veckolägesbilden sammanställs av en kommun, inte av länsstyrelsen")
+                self.add(
+                    ("cadences", index, "trigger"), "veckolägesbilden sammanställs av en kommun, inte av länsstyrelsen"
+                )
 
     def _parties(self) -> dict[str, Path]:
         """Every party's key, where it is declared; a key used twice is an error."""
@@ -182,7 +188,11 @@ class _Checker:
         for index, cadence in enumerate(self.config.cadences):
             if cadence.body is not None and cadence.body not in bodies:
                 self.add(("cadences", index, "body"), self._unknown("organ", cadence.body, bodies))
-            needs_body = cadence.trigger in (TriggerKind.EST_MEETING, TriggerKind.BODY_MEETING, TriggerKind.NETWORK_MEETING)
+            needs_body = cadence.trigger in (
+                TriggerKind.EST_MEETING,
+                TriggerKind.BODY_MEETING,
+                TriggerKind.NETWORK_MEETING,
+            )
             if needs_body and cadence.body is None:
                 self.add(("cadences", index), f"utlösaren '{cadence.trigger}' behöver 'body'")
             held_by = body_kinds.get(cadence.body or "")

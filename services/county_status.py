@@ -92,7 +92,9 @@ def kommun_status(session: Session, org: Organisation, today: date) -> KommunSta
         .order_by(col(WeeklyLagesbild.week_start).desc())
     ).first()
     coordinators = session.exec(
-        select(Role).where(Role.organisation_id == org.id, Role.function == "samordnare", col(Role.archived_at).is_(None))
+        select(Role).where(
+            Role.organisation_id == org.id, Role.function == "samordnare", col(Role.archived_at).is_(None)
+        )
     ).all()
     vacant = not any(holders(session, role, today) for role in coordinators)
     return KommunStatus(

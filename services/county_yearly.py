@@ -86,7 +86,9 @@ def duties(session: Session, org: Organisation, year: int, on: date) -> Duties:
     problems = session.exec(select(Problem.id).where(col(Problem.cycle_id).in_(cycles))).all() if cycles else []
     measures = session.exec(select(Measure.id).where(col(Measure.cycle_id).in_(cycles))).all() if cycles else []
     coordinators = session.exec(
-        select(Role).where(Role.organisation_id == org.id, Role.function == "samordnare", col(Role.archived_at).is_(None))
+        select(Role).where(
+            Role.organisation_id == org.id, Role.function == "samordnare", col(Role.archived_at).is_(None)
+        )
     ).all()
     return Duties(
         lagesbild=bool(weeks or problems),

@@ -6,7 +6,7 @@ the same service functions and permission checks as real people. The contents ar
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -72,7 +72,7 @@ def _compile(session: Session, org_key: str, day: date, now: datetime) -> bool:
     return False
 
 
-def weeks_due(messages: list[Mapping[str, Any]], reminded: dict[str, set[str]]) -> list[str]:
+def weeks_due(messages: Sequence[Mapping[str, Any]], reminded: dict[str, set[str]]) -> list[str]:
     """From a sweep's messages: remember whom each kommun's reminder reached; the kommuner whose week is
     compiled today."""
     due = []

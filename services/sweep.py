@@ -58,7 +58,11 @@ from samverkan.services.invitations import invitation, meeting_event, party, sna
 from samverkan.templates.rendering import render
 
 DELIVER_FROM = time(8, 0)
-CALLING_KINDS = {"est_meeting", "body_meeting", "network_meeting"}  # the triggers whose occurrences are called (kallelse)
+CALLING_KINDS = {
+    "est_meeting",
+    "body_meeting",
+    "network_meeting",
+}  # the triggers whose occurrences are called (kallelse)
 CLOSED_STRETCH = 6  # the longest run of closed days (Christmas, Easter) a reminder can be moved back over
 
 
@@ -630,7 +634,7 @@ class _Batch:
         recipients = _recipients(roles, self.holders, action.due)
         for role in roles:
             if not self.holders.on(role, action.due):
-                where = context.foreign_orgs.get(role.id, context.org.name)
+                where = context.foreign_orgs.get(saved_id(role), context.org.name)
                 self.result.vacancies.setdefault((where, role.name), []).append(action.due)
         if not recipients:
             self.result.errors.append(

@@ -114,7 +114,9 @@ def compile_week(session: Session, actor: Actor, given: CompileWeek) -> WeeklyLa
         contribution.compiled_in_id = compiled.id
         session.add(contribution)
     after = {"week": monday, "contributions": len(contributions), "rows": len(compiled.rows)}
-    audit(session, acting.person.email, org.id, "lagesbild.compile", compiled, key=str(monday), before=before, after=after)
+    audit(
+        session, acting.person.email, org.id, "lagesbild.compile", compiled, key=str(monday), before=before, after=after
+    )
     return compiled
 
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from samverkan.core.timeutil import STOCKHOLM
 from samverkan.database import session_scope
-from samverkan.models import LagesbildContribution, Organisation, Person, Role, RoleAssignment, WeeklyLagesbild
+from samverkan.models import Organisation, Person, Role, RoleAssignment, WeeklyLagesbild
 from samverkan.orgconfig.categories import Vocabulary, category_key
 from samverkan.orgconfig.loader import LoadReport, load_config
 from samverkan.orgconfig.validate import validate_file, validate_text
@@ -62,16 +62,27 @@ def test_the_example_county_files_validate(name: str) -> None:
 @pytest.mark.parametrize(
     ("change", "line_text", "message"),
     [
-        (("county:\n  kommuner: [fagersta, jarnboda, malmberga]\n  coordinator: regional-samordnare\n", ""),
-         "kind: lansstyrelse", "en länsstyrelse behöver 'county'"),
+        (
+            ("county:\n  kommuner: [fagersta, jarnboda, malmberga]\n  coordinator: regional-samordnare\n", ""),
+            "kind: lansstyrelse",
+            "en länsstyrelse behöver 'county'",
+        ),
         (("coordinator: regional-samordnare", "coordinator: ingen-sadan"), "coordinator: ingen-sadan", "okänd roll"),
-        (("kommuner: [fagersta, jarnboda, malmberga]", "kommuner: [fagersta, jarnboda, fagersta]"),
-         "kommuner: [fagersta", "står två gånger"),
+        (
+            ("kommuner: [fagersta, jarnboda, malmberga]", "kommuner: [fagersta, jarnboda, fagersta]"),
+            "kommuner: [fagersta",
+            "står två gånger",
+        ),
         (("  - Klotter\n", "  - Klotter\n  - KLOTTER\n"), "  - KLOTTER", "finns redan"),
         (("trigger: county_analysis", "trigger: weekly_situation"), "trigger: weekly_situation", "kommun"),
-        (("{key: ida, name: Ida Analys, email: ida.analys@lansstyrelsen.example}",
-          "{key: ida, name: Ida Analys, email: HELENA.Lansson@lansstyrelsen.example}"),
-         "HELENA.Lansson", "finns redan"),
+        (
+            (
+                "{key: ida, name: Ida Analys, email: ida.analys@lansstyrelsen.example}",
+                "{key: ida, name: Ida Analys, email: HELENA.Lansson@lansstyrelsen.example}",
+            ),
+            "HELENA.Lansson",
+            "finns redan",
+        ),
     ],
 )
 def test_a_wrong_county_file_is_a_located_error(change: tuple[str, str], line_text: str, message: str) -> None:
@@ -82,13 +93,16 @@ def test_a_wrong_county_file_is_a_located_error(change: tuple[str, str], line_te
     assert found, issues_of(text)
     lines = text.splitlines()
     line = int(found[0].split(":")[1])
-    assert line_text in lines[line - 1] or line_text == "kind: lansstyrelse" and "kind" in lines[line - 1]
+    assert line_text in lines[line - 1] or (line_text == "kind: lansstyrelse" and "kind" in lines[line - 1])
 
 
 def test_county_triggers_and_network_members_belong_to_a_lansstyrelse() -> None:
     text = (EXAMPLES / "jarnboda.yaml").read_text(encoding="utf-8")
     text = text.replace("trigger: weekly_situation", "trigger: county_analysis")
-    text = text.replace("    members: [socialtjansten, skolan", "    member_functions: [samordnare]\n    members: [socialtjansten, skolan")
+    text = text.replace(
+        "    members: [socialtjansten, skolan",
+        "    member_functions: [samordnare]\n    members: [socialtjansten, skolan",
+    )
     found = issues_of(text)
     assert any("gäller bara en länsstyrelse" in i and "county_analysis" in i for i in found), found
     assert any("member_functions" in i for i in found), found
@@ -181,7 +195,9 @@ def compile_(engine: Engine, org: str, email: str, on: date, summary: str | None
 def test_a_forvaltning_contributes_and_the_coordinator_compiles(engine: Engine) -> None:
     load(engine, *COUNTY)
     day = date(2027, 3, 10)  # a Wednesday
-    contribute(engine, "fagersta", ERIK, day, "skadegörelse", 4, time_band="kväll", trend="okar", text="Sten mot fönster.")
+    contribute(
+        engine, "fagersta", ERIK, day, "skadegörelse", 4, time_band="kväll", trend="okar", text="Sten mot fönster."
+    )
     contribute(engine, "fagersta", MARIA, day, "SKADEGÖRELSE", 2, time_band="kväll", severity=2)
     contribute(engine, "fagersta", ERIK, day, "Klotter", 1)
     with pytest.raises(RefusedError, match="kategorin 'Cykelstölder' finns inte"):

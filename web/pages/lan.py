@@ -50,7 +50,10 @@ def _week(visit: Visit) -> Mapping[str, object]:
 
 week_page = Page(router, "/org/{key}/veckolagesbild", "weekly_lagesbild.html.j2", _week)
 week_page.action(
-    "/org/{key}/veckolagesbild", WeeklyContribution, report_contribution, "Tack! Ditt bidrag till veckans lägesbild är sparat."
+    "/org/{key}/veckolagesbild",
+    WeeklyContribution,
+    report_contribution,
+    "Tack! Ditt bidrag till veckans lägesbild är sparat.",
 )
 week_page.action(
     "/org/{key}/veckolagesbild/sammanstall",
@@ -129,4 +132,3 @@ def yearly(request: Request, viewer: Logged, key: str, year: Id, pdf: bool = Fal
         return Response(content, media_type="application/pdf", headers={"Content-Disposition": disposition})
 
     return answer_member(request, viewer, key, answer)
-
