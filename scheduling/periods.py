@@ -12,9 +12,11 @@ def base_period(
 ) -> tuple[date, date]:
     """The period a report on `nominal` covers by its cadence: the week (or two) before it, the last whole
     month, quarter or year, or otherwise the time since the previous occurrence. With `covers: current` a
-    monthly, quarterly or yearly report covers the month, quarter or year it is made in (made at its end)."""
+    monthly, quarterly or yearly report made near the end of its month, quarter or year covers that one: the days
+    since the previous report (or since the period began) up to the day before it."""
     if covers == "current" and frequency in ("monthly", "quarterly", "yearly"):
-        return current_period(frequency, nominal)
+        start = previous if previous is not None else current_period(frequency, nominal)[0]
+        return start, max(start, nominal - timedelta(days=1))
     if frequency == "weekly":
         return nominal - timedelta(days=7), nominal - timedelta(days=1)
     if frequency == "biweekly":

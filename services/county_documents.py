@@ -50,18 +50,19 @@ def weekly_html(
 def render_county_document(
     session: Session, board: Organisation, action: PlannedAction, folder: Path, pdf: bool = True
 ) -> Path:
-    """The document of a county action: the analysis of the month its occurrence covers, or the report on the
-    year before. Stable file names: a re-run overwrites."""
+    """The document of a county action: the analysis of the month its occurrence's period ends in, or the report
+    on that year (with `covers: current` its own month or year; otherwise the one before). Stable file names: a
+    re-run overwrites."""
     assert action.occurrence is not None and action.occurrence.period is not None
-    first, _ = action.occurrence.period
+    _, last = action.occurrence.period  # the month (year) a report made at its end covers
     board = session.get(Organisation, board.id) or board  # the sweep passes a plain row
     folder = folder / board.key
     folder.mkdir(parents=True, exist_ok=True)
     if action.attachment == "county_analysis":
-        path = folder / f"manadsanalys-{first:%Y-%m}.html"
-        html = analysis_html(session, board, first.year, first.month, action.due)
+        path = folder / f"manadsanalys-{last:%Y-%m}.html"
+        html = analysis_html(session, board, last.year, last.month, action.due)
     else:
-        path = folder / f"arsrapport-bra-{first.year}.html"
-        html = yearly_html(session, board, first.year, action.due)
+        path = folder / f"arsrapport-bra-{last.year}.html"
+        html = yearly_html(session, board, last.year, action.due)
     path.write_text(html, encoding="utf-8")
     return write_pdf(html, path.with_suffix(".pdf")) if pdf else path

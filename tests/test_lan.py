@@ -332,3 +332,18 @@ def test_a_simulated_year_of_the_county(tmp_path: Path) -> None:
         again = sweep(session, datetime(2027, 12, 30, 7, 0, tzinfo=STOCKHOLM), lookback_days=3)
     assert again.already_done > 0 and not again.triggers
     engine.dispose()
+
+
+def test_every_trigger_is_run_by_a_flow() -> None:
+    """Production runs the sweep by kinds (flows/cycle_flows.py): a trigger in no flow would never fire."""
+    import ast
+
+    from samverkan.models.enums import TriggerKind
+
+    source = (Path(__file__).parents[1] / "flows" / "cycle_flows.py").read_text(encoding="utf-8")
+    listed = {
+        node.value
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+    assert {kind.value for kind in TriggerKind} <= listed

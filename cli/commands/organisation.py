@@ -81,11 +81,19 @@ def _load(configs: tuple[Path, ...], db_url: str) -> list[LoadReport]:
         names = ", ".join(result.file for result in bad)
         others = ", och därför inte heller de andra filerna" if len(configs) > 1 else ""
         raise Failure(f"{names} läses inte in{others}: rätta felen ovan")
-    return run(db_url, lambda session: [load_config(session, result) for result in results])
+    reports = run(db_url, lambda session: [load_config(session, result) for result in results])
+    for report in reports:  # data another organisation's file owns, kept as it was
+        for warning in report.warnings:
+            click.echo(str(warning), err=True)
+    return reports
 
 
 def _as_dict(report: LoadReport) -> dict[str, object]:
-    return {"organisation": report.organisation_key, "changes": [str(c) for c in report.changes]}
+    return {
+        "organisation": report.organisation_key,
+        "changes": [str(c) for c in report.changes],
+        "warnings": [str(w) for w in report.warnings],
+    }
 
 
 @click.command("load", cls=Command)
