@@ -347,3 +347,24 @@ def test_every_trigger_is_run_by_a_flow() -> None:
         if isinstance(node, ast.Constant) and isinstance(node.value, str)
     }
     assert {kind.value for kind in TriggerKind} <= listed
+
+
+def test_files_validated_together_agree_on_the_county(tmp_path: Path) -> None:
+    from samverkan.orgconfig.county_check import county_issues
+
+    moved = (EXAMPLES / "malmberga.yaml").read_text(encoding="utf-8")
+    moved = moved.replace("  key: lansstyrelsen-vastmanland", "  key: lansstyrelsen-dalarna")
+    (tmp_path / "malmberga.yaml").write_text(moved, encoding="utf-8")
+    files = [
+        EXAMPLES / "lansstyrelsen-vastmanland.yaml",
+        tmp_path / "malmberga.yaml",
+        EXAMPLES / "lansstyrelsen-dalarna.yaml",
+    ]
+    found = county_issues([validate_file(file) for file in files])
+    [listed] = found[str(files[0])]
+    assert "'malmberga'" in listed.message and listed.severity == "varning"
+    assert "malmberga" in county_text().splitlines()[listed.line - 1]
+    [named] = found[str(files[1])]
+    assert "lansstyrelsen-dalarna" in moved.splitlines()[named.line - 1]
+    together = [validate_file(EXAMPLES / f"{name}.yaml") for name in COUNTY + DALARNA]
+    assert county_issues(together) == {}  # the examples agree

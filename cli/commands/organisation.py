@@ -21,6 +21,7 @@ from samverkan.cli.options import (
     run,
 )
 from samverkan.core.timeutil import today_local
+from samverkan.orgconfig.county_check import county_issues
 from samverkan.orgconfig.loader import LoadReport, load_config
 from samverkan.orgconfig.validate import validate_file
 from samverkan.scheduling.calendar import schedule_issues
@@ -44,9 +45,11 @@ def validate(files: tuple[Path, ...], first: date | None, last: date | None, as_
     report = []
     first = first or today_local()
     last = last or first + timedelta(days=365)
-    for file in files:
-        result = validate_file(file)
+    results = [validate_file(file) for file in files]
+    together = county_issues(results)  # a county and its kommuner's files, given together, agree
+    for file, result in zip(files, results, strict=True):
         result.issues += schedule_issues(result, first, last) if result.ok else []
+        result.issues += together.get(result.file, [])
         failed = failed or not result.ok
         report.append(
             {
