@@ -255,6 +255,9 @@ class _Loader:
                     f"namnet '{spec.name}' här används inte",
                 )
             return existing
+        shared_with = self._also_described_by(existing) if existing is not None else []
+        if existing is not None and shared_with:
+            return self._shared_party(existing, spec, section, shared_with)
         desired: dict[str, Any] = {
             "name": spec.name,
             "kind": kind,
@@ -270,6 +273,27 @@ class _Loader:
         row = self.upsert(Organisation, existing, {"key": spec.key}, desired, "part", spec.key)
         self.session.flush()
         return row
+
+    def _also_described_by(self, party: Organisation) -> list[str]:
+        """The other configured organisations whose files name `party` (a police area two kommuner share)."""
+        names = self.session.exec(
+            select(Organisation.name)
+            .join(OrganisationLink, col(OrganisationLink.organisation_id) == Organisation.id)
+            .where(OrganisationLink.member_id == party.id, OrganisationLink.organisation_id != self.org.id)
+        ).all()
+        return sorted(set(names))
+
+    def _shared_party(self, party: Organisation, spec: Party, section: str, others: list[str]) -> Organisation:
+        """A party other files name too keeps what it has: a file that describes it otherwise gets a warning,
+        never a flip-flop between whichever file was loaded last."""
+        differs = [f for f in ("name", "notes") if getattr(party, f) != getattr(spec, f) and getattr(spec, f)]
+        if differs:
+            self.warn(
+                (section, differs[0]),
+                f"'{spec.key}' delas med {', '.join(others)} och står där med andra uppgifter "
+                f"({', '.join(differs)}); de behålls",
+            )
+        return party
 
     def links(self, wanted: list[tuple[Organisation, str]]) -> None:
         current = {
