@@ -7,6 +7,7 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
@@ -368,3 +369,52 @@ def test_files_validated_together_agree_on_the_county(tmp_path: Path) -> None:
     assert "lansstyrelsen-dalarna" in moved.splitlines()[named.line - 1]
     together = [validate_file(EXAMPLES / f"{name}.yaml") for name in COUNTY + DALARNA]
     assert county_issues(together) == {}  # the examples agree
+
+
+# -- the HTTP API ------------------------------------------------------------------------------------------------
+
+
+def test_the_api_takes_contributions_and_shows_the_county(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from samverkan.core.timeutil import today_local
+    from samverkan.models import TokenKind
+    from samverkan.services import accounts
+    from samverkan.services.access import find_person
+    from tests.live import live_server
+
+    load(engine, *COUNTY)
+    keys = {}
+    with session_scope(engine) as session:
+        for email in (ERIK, MARIA, "helena.lansson@lansstyrelsen.example"):
+            keys[email] = accounts.issue_token(session, find_person(session, email), TokenKind.API, label="test")[0]
+    with live_server(engine, tmp_path / "data", monkeypatch) as site, site.client() as client:
+
+        def call(method: str, path: str, email: str, **body: object) -> httpx.Response:
+            headers = {"Authorization": f"Bearer {keys[email]}"}
+            return client.request(method, f"/api/v1/organisationer/{path}", headers=headers, json=body if method == "POST" else None)
+
+        made = call("POST", "fagersta/veckolagesbild/bidrag", ERIK, category="klotter", area="Torget", count=3)
+        assert made.status_code == 201, made.text
+        assert made.json()["category"] == "Klotter"
+        wrong = call("POST", "fagersta/veckolagesbild/bidrag", ERIK, category="Cykel", area="Torget", count=3)
+        assert wrong.status_code == 422 and "finns inte" in wrong.json()["fel"] + " ".join(wrong.json()["saknas"])
+        refused = call("POST", "fagersta/veckolagesbild/sammanstallning", ERIK)
+        assert refused.status_code == 403
+        compiled = call("POST", "fagersta/veckolagesbild/sammanstallning", MARIA, summary="Lugn vecka.")
+        assert compiled.status_code == 201 and compiled.json()["contributions"] == 1
+        assert call("GET", "lansstyrelsen-vastmanland/lan", MARIA).status_code == 403  # a kommun sees only itself
+        status = call("GET", "lansstyrelsen-vastmanland/lan", "helena.lansson@lansstyrelsen.example")
+        assert status.status_code == 200
+        assert {row["key"] for row in status.json()} == {"fagersta", "jarnboda", "malmberga"}
+        today = today_local()
+        path = f"lansstyrelsen-vastmanland/lan/analys/{today.year}/{today.month}"
+        analysis = call("GET", path, "helena.lansson@lansstyrelsen.example").json()
+        assert [(c["name"], c["shown"]) for c in analysis["categories"]] == [("Klotter", "3")]
+        assert "Lugn vecka" not in str(analysis) and "total" not in analysis["categories"][0]
+        assert (
+            call(
+                "GET", "lansstyrelsen-vastmanland/lan/analys/2027/13", "helena.lansson@lansstyrelsen.example"
+            ).status_code
+            == 404
+        )
