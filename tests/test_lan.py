@@ -392,7 +392,8 @@ def test_the_api_takes_contributions_and_shows_the_county(
 
         def call(method: str, path: str, email: str, **body: object) -> httpx.Response:
             headers = {"Authorization": f"Bearer {keys[email]}"}
-            return client.request(method, f"/api/v1/organisationer/{path}", headers=headers, json=body if method == "POST" else None)
+            sent = body if method == "POST" else None
+            return client.request(method, f"/api/v1/organisationer/{path}", headers=headers, json=sent)
 
         made = call("POST", "fagersta/veckolagesbild/bidrag", ERIK, category="klotter", area="Torget", count=3)
         assert made.status_code == 201, made.text
