@@ -78,10 +78,18 @@ LABELS: dict[str, str] = {
     "gul": "gul",
     "rod": "röd",
     "fattat": "fattat",
+    # medborgarlöfte activities
+    "planerad": "planerad",
+    "genomford": "genomförd",
+    "avbruten": "avbruten",
     "brottsutsatt": "brottsutsatt",
     "garningsperson": "gärningsperson",
     "plats": "plats/objekt",
     "situation": "situation",
+    # åtgärder: lifecycle and decisions about them (orsak)
+    "aktiv": "aktiv",
+    "andrad_omfattning": "ändrad omfattning",
+    "atgard": "beslut om åtgärd",  # the kind of a decision that changed or cancelled an åtgärd
     # meetings
     "planerat": "planerat",
     "genomfort": "genomfört",
@@ -120,6 +128,10 @@ LABELS: dict[str, str] = {
     # indicators
     "lower_is_better": "lägre är bättre",
     "higher_is_better": "högre är bättre",
+    # sources of a problem in the joint lägesbild
+    "est_aggregat": "EST-sammanställning",
+    "indikator": "indikator",
+    "partens_lagesbild": "partens egen lägesbild",
 }
 
 # decision kinds (the form's choices and how a recorded decision is shown)

@@ -1,13 +1,24 @@
 """SQLModel tables: the database is Samverkan's source of truth. Importing this registers every table."""
 
 from samverkan.models.account import Account, LoginAttempt, PersonToken, TokenKind, Upload
-from samverkan.models.agreement import Agreement, AgreementParty, CitizenPromise, Decision, Signature
+from samverkan.models.agreement import (
+    Agreement,
+    AgreementGoal,
+    AgreementParty,
+    AgreementProblem,
+    CitizenPromise,
+    Decision,
+    PromiseActivity,
+    Signature,
+)
 from samverkan.models.analysis import Cause, CauseAnalysis, Measure, MeasureIndicator, Problem
 from samverkan.models.audit import AuditEntry
 from samverkan.models.cadence import Cadence, Meeting, TriggerOccurrence
 from samverkan.models.cycle import ChecklistItem, Cycle, Evidence, Phase
 from samverkan.models.est import EstObservation
+from samverkan.models.follow_up import IndicatorFollowUp
 from samverkan.models.indicators import Indicator, Measurement
+from samverkan.models.lagesbild import PartyLagesbild, ProblemSource
 from samverkan.models.lan import LagesbildContribution, WeeklyLagesbild
 from samverkan.models.organisation import (
     Body,
@@ -25,7 +36,9 @@ from samverkan.models.sweep import SweepRecord
 __all__ = [
     "Account",
     "Agreement",
+    "AgreementGoal",
     "AgreementParty",
+    "AgreementProblem",
     "AuditEntry",
     "Body",
     "BodyMembership",
@@ -41,6 +54,7 @@ __all__ = [
     "EstObservation",
     "Evidence",
     "Indicator",
+    "IndicatorFollowUp",
     "LagesbildContribution",
     "LoginAttempt",
     "Measure",
@@ -50,10 +64,13 @@ __all__ = [
     "Notification",
     "Organisation",
     "OrganisationLink",
+    "PartyLagesbild",
     "Person",
     "PersonToken",
     "Phase",
     "Problem",
+    "ProblemSource",
+    "PromiseActivity",
     "Role",
     "RoleAssignment",
     "Signature",

@@ -29,6 +29,8 @@ class Cycle(SQLModel, table=True):
     definition_snapshot: dict[str, Any] = json_field(dict)
     status: CycleStatus = enum_field(CycleStatus.ACTIVE)
     started_at: datetime = created_at_field()
+    # the day the cycle is effective from (the starting act's effective date); evidence may not predate it
+    started_on: date | None = None
     closed_at: datetime | None = timestamp_field()
     version: int = Field(default=1, description="optimistic lock")
 
@@ -81,5 +83,6 @@ class Evidence(SQLModel, table=True):
     title: str = Field(max_length=300)
     uri: str | None = Field(default=None, sa_type=sa.Text)
     decision_id: int | None = Field(default=None, foreign_key="decision.id")
+    dated_on: date | None = Field(default=None, description="the date of the document, decision or dialogue")
     recorded_by_person_id: int = Field(foreign_key="person.id")
     recorded_at: datetime = created_at_field()

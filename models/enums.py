@@ -82,6 +82,15 @@ class AgreementStatus(StrEnum):
     SUPERSEDED = "ersatt"
 
 
+class ActivityStatus(StrEnum):
+    """A medborgarlöfte activity's status."""
+
+    PLANNED = "planerad"
+    ONGOING = "pagaende"
+    DONE = "genomford"
+    CANCELLED = "avbruten"
+
+
 class CycleStatus(StrEnum):
     ACTIVE = "pagaende"
     CLOSED = "avslutad"
@@ -117,10 +126,36 @@ class CausePerspective(StrEnum):
     SITUATION = "situation"
 
 
+class ProblemSourceKind(StrEnum):
+    """What supports a problem in the joint lägesbild."""
+
+    EST = "est_aggregat"
+    INDICATOR = "indikator"
+    DOCUMENT = "dokument"
+    PARTY_LAGESBILD = "partens_lagesbild"
+
+
 class MeasureStatus(StrEnum):
     GREEN = "gron"
     YELLOW = "gul"
     RED = "rod"
+
+
+class MeasureState(StrEnum):
+    """An åtgärd's lifecycle beside its reported colour: carried out, or cancelled by a decision."""
+
+    ACTIVE = "aktiv"
+    CANCELLED = "avbruten"
+
+
+class MeasureChangeKind(StrEnum):
+    """What a decision did to an åtgärd."""
+
+    SCOPE = "andrad_omfattning"
+    CANCELLED = "avbruten"
+
+
+TRIANGLE = (CausePerspective.VICTIM, CausePerspective.OFFENDER, CausePerspective.PLACE)  # the problem triangle
 
 
 class MeetingStatus(StrEnum):

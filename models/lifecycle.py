@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Protocol, TypeVar
 
 from samverkan.core.labels import label
-from samverkan.models.enums import AgreementStatus, CycleStatus, ItemStatus, MeasureStatus, PhaseStatus
+from samverkan.models.enums import AgreementStatus, CycleStatus, ItemStatus, MeasureState, MeasureStatus, PhaseStatus
 
 S = TypeVar("S", bound=StrEnum)
 
@@ -47,6 +47,7 @@ AGREEMENT: frozenset[tuple[AgreementStatus, AgreementStatus]] = frozenset(
         (AgreementStatus.PENDING_SIGNATURES, AgreementStatus.PENDING_SIGNATURES),  # one more, still not all
         (AgreementStatus.PENDING_SIGNATURES, AgreementStatus.SIGNED),  # the last party signed
         (AgreementStatus.SIGNED, AgreementStatus.SUPERSEDED),  # the next version was signed
+        (AgreementStatus.PENDING_SIGNATURES, AgreementStatus.SUPERSEDED),  # content changed before all signed
     }
 )
 
@@ -56,12 +57,21 @@ MEASURE: frozenset[tuple[MeasureStatus, MeasureStatus]] = frozenset(
     (before, after) for before in MeasureStatus for after in MeasureStatus
 )
 
+# An åtgärd's lifecycle: cancelled only by a recorded decision of the deciding body, and never taken back (a new
+# åtgärd is created instead), so a cancelled one keeps showing as cancelled with its decision.
+MEASURE_STATE: frozenset[tuple[MeasureState, MeasureState]] = frozenset(
+    {
+        (MeasureState.ACTIVE, MeasureState.CANCELLED),  # the deciding body cancelled it
+    }
+)
+
 TABLES: dict[type[StrEnum], frozenset[tuple[StrEnum, StrEnum]]] = {
     CycleStatus: CYCLE,
     PhaseStatus: PHASE,
     ItemStatus: ITEM,
     AgreementStatus: AGREEMENT,
     MeasureStatus: MEASURE,
+    MeasureState: MEASURE_STATE,
 }
 
 SUBJECTS_SV: dict[type[StrEnum], str] = {
@@ -70,6 +80,7 @@ SUBJECTS_SV: dict[type[StrEnum], str] = {
     ItemStatus: "punkten",
     AgreementStatus: "dokumentet",
     MeasureStatus: "åtgärden",
+    MeasureState: "åtgärden",
 }
 
 

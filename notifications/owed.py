@@ -78,6 +78,8 @@ def measure_reason(measure: Measure | None, cycle: Cycle | None, due_on: date | 
     """None while a reminder about the åtgärd (for the deadline `due_on`, if any) is owed; otherwise why not."""
     if measure is None or measure.is_implemented():
         return "åtgärden är genomförd"
+    if measure.is_cancelled():
+        return "åtgärden är avbruten genom beslut"
     return _cycle_reason(cycle) or _deadline_reason(measure.due_on, due_on)
 
 

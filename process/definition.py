@@ -37,6 +37,9 @@ class ItemDefinition(_Strict):
     owner: Key = Field(description="role function that owns the item, e.g. samordnare")
     evidence: EvidenceKind
     requirement: Requirement | None = None  # type: ignore[valid-type]
+    decided_by: BodyKind | None = Field(
+        default=None, description="the body whose decision is the evidence; default: the phase's deciding body"
+    )
     due_days: int | None = Field(default=None, ge=1, le=730, description="days after the phase opens")
 
     def default_due_on(self, opened_on: date, phase_due_on: date | None) -> date | None:

@@ -1,13 +1,26 @@
 """Substance requirements: what must be true, beyond a tick, before an item counts as done.
 
-Pure functions over a snapshot of the cycle (CycleFacts); each returns what is missing, in Swedish,
-or an empty list. Definitions refer to them by name.
+Pure functions over a snapshot of the cycle (CycleFacts, built by services/exit_facts.py); each returns what is
+missing, in Swedish, or an empty list. Definitions refer to them by name. Each requirement also names the facts
+it reads (READS), so going back to a phase reopens exactly the later items whose facts may change there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class DecisionFacts:
+    """A recorded decision as a fact: its number, the body that took it and when."""
+
+    number: int | None
+    body: str
+    body_kind: str | None
+    decided_on: date
+    recorded_at: datetime
 
 
 @dataclass(frozen=True)
@@ -17,12 +30,16 @@ class ProblemFacts:
     causes: int
     analysis_completed: bool
     measures: int
+    measures_with_indicator: int = 0
+    analysis_missing: tuple[str, ...] = ()  # what the analysis still lacks (e.g. a perspective without a cause)
+    added_at: datetime | None = None  # when the problem entered the lägesbild (recorded time)
 
 
 @dataclass(frozen=True)
 class MeasureFacts:
     title: str
     progress_pct: int
+    cancelled: bool = False
 
 
 @dataclass(frozen=True)
@@ -30,14 +47,33 @@ class SigningFacts:
     title: str
     status: str
     missing_parties: tuple[str, ...]
+    content_missing: tuple[str, ...] = ()  # parts of the content that are empty
+    signed_at: datetime | None = None  # the last party's signature (recorded time), when all have signed
+    communicated_on: date | None = None  # medborgarlöften: when it was told to the citizens
+    cycle_mismatch: str | None = None  # why these signatures do not count for this cycle, if they do not
+
+
+@dataclass(frozen=True)
+class IndicatorFacts:
+    """An indicator the cycle's åtgärder rely on, at the yearly follow-up: a value this cycle, or why none."""
+
+    name: str
+    has_value: bool
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
 class CycleFacts:
+    number: int = 1
+    started_at: datetime | None = None
     problems: list[ProblemFacts] = field(default_factory=list)
     measures: list[MeasureFacts] = field(default_factory=list)
     agreement: SigningFacts | None = None
     promises: list[SigningFacts] = field(default_factory=list)
+    prioritisation: DecisionFacts | None = None
+    prioritising_body_kind: str | None = None  # the body the process names for the prioritisation
+    prioritising_body: str | None = None  # its name(s) in this organisation, for messages
+    indicators: list[IndicatorFacts] = field(default_factory=list)
 
     @property
     def prioritised(self) -> list[ProblemFacts]:
@@ -45,48 +81,91 @@ class CycleFacts:
 
 
 def problems_prioritised(facts: CycleFacts) -> list[str]:
-    return [] if facts.prioritised else ["inget problem är prioriterat i den gemensamma lägesbilden"]
+    if not facts.prioritised:
+        return ["inget problem är prioriterat i den gemensamma lägesbilden"]
+    body = facts.prioritising_body or "det beslutande organet"
+    decision = facts.prioritisation
+    if decision is None:
+        return [f"prioriteringen är inte beslutad: ett beslut av {body} om prioritering av problemen saknas"]
+    if facts.prioritising_body_kind and decision.body_kind != facts.prioritising_body_kind:
+        return [f"prioriteringen (beslut nr {decision.number}) är fattad av {decision.body}, inte av {body}"]
+    return []
 
 
 def analysis_per_problem(facts: CycleFacts) -> list[str]:
-    missing = problems_prioritised(facts)
+    missing = [] if facts.prioritised else problems_prioritised(facts)
     for problem in facts.prioritised:
         if problem.causes == 0:
             missing.append(f"orsaksanalys saknas för '{problem.title}' (inga orsaker angivna)")
-        elif not problem.analysis_completed:
+            continue
+        missing += [f"orsaksanalysen för '{problem.title}': {gap}" for gap in problem.analysis_missing]
+        if not problem.analysis_completed:
             missing.append(f"orsaksanalysen för '{problem.title}' är inte markerad som klar")
     return missing
 
 
-def _signed(what: SigningFacts | None, name: str) -> list[str]:
+def _signed(what: SigningFacts | None, name: str, facts: CycleFacts) -> list[str]:
     if what is None:
         return [f"ingen {name} finns registrerad"]
+    missing = [f"{what.title} saknar innehåll: {', '.join(what.content_missing)}"] if what.content_missing else []
     if what.missing_parties:
-        return [f"{what.title}: underskrift saknas från {', '.join(what.missing_parties)}"]
-    return []
+        return [*missing, f"{what.title}: underskrift saknas från {', '.join(what.missing_parties)}"]
+    if what.cycle_mismatch:
+        return [*missing, f"{what.title}: {what.cycle_mismatch}"]
+    return missing + _newer_problems(what, facts)
+
+
+def _newer_problems(what: SigningFacts, facts: CycleFacts) -> list[str]:
+    """Prioritised problems (or a prioritisation) that came after the signatures: the signed text is not theirs."""
+    if what.signed_at is None:
+        return []
+    later = [p.title for p in facts.prioritised if p.added_at is not None and p.added_at > what.signed_at]
+    lines = [f"problemet '{title}' kom till efter att {what.title} undertecknades" for title in later]
+    decision = facts.prioritisation
+    if not later and decision is not None and decision.recorded_at > what.signed_at:
+        lines.append(f"prioriteringen (beslut nr {decision.number}) är ändrad efter att {what.title} undertecknades")
+    return lines
 
 
 def agreement_signed(facts: CycleFacts) -> list[str]:
-    return _signed(facts.agreement, "samverkansöverenskommelse")
+    return _signed(facts.agreement, "samverkansöverenskommelse", facts)
 
 
 def promises_signed(facts: CycleFacts) -> list[str]:
     if not facts.promises:
         return ["inget medborgarlöfte finns registrerat"]
-    return [line for promise in facts.promises for line in _signed(promise, "medborgarlöfte")]
+    missing = []
+    for promise in facts.promises:
+        missing += _signed(promise, "medborgarlöfte", facts)
+        if promise.communicated_on is None:
+            missing.append(f"{promise.title} är inte kommunicerat till medborgarna (ange när och hur)")
+    return missing
 
 
 def measures_cover_problems(facts: CycleFacts) -> list[str]:
-    missing = problems_prioritised(facts)
-    missing += [f"ingen åtgärd verkar på orsakerna till '{p.title}'" for p in facts.prioritised if p.measures == 0]
+    missing = [] if facts.prioritised else problems_prioritised(facts)
+    for problem in facts.prioritised:
+        if problem.measures == 0:
+            missing.append(f"ingen åtgärd verkar på orsakerna till '{problem.title}'")
+        elif problem.measures_with_indicator == 0:
+            missing.append(f"ingen av åtgärderna för '{problem.title}' har en indikator som ska visa effekten")
     return missing
 
 
 def measures_done(facts: CycleFacts) -> list[str]:
-    if not facts.measures:
+    carried_out = [m for m in facts.measures if not m.cancelled]
+    if not carried_out:
         return ["inga åtgärder finns i åtgärdsplanen"]
+    return [f"åtgärden '{m.title}' är genomförd till {m.progress_pct} %" for m in carried_out if m.progress_pct < 100]
+
+
+def indicators_followed_up(facts: CycleFacts) -> list[str]:
+    if not facts.indicators:
+        return ["ingen indikator är kopplad till cykelns åtgärder, så effekten kan inte följas upp"]
     return [
-        f"åtgärden '{m.title}' är genomförd till {m.progress_pct} %" for m in facts.measures if m.progress_pct < 100
+        f"indikatorn '{i.name}' har inget värde för cykel {facts.number} och inget skäl till varför"
+        for i in facts.indicators
+        if not i.has_value and not (i.reason or "").strip()
     ]
 
 
@@ -97,4 +176,27 @@ REQUIREMENTS: dict[str, Callable[[CycleFacts], list[str]]] = {
     "promises_signed": promises_signed,
     "measures_cover_problems": measures_cover_problems,
     "measures_done": measures_done,
+    "indicators_followed_up": indicators_followed_up,
+}
+
+FACTS_SV = {
+    "problems": "problemen i lägesbilden",
+    "prioritisation": "prioriteringen",
+    "analyses": "orsaksanalyserna",
+    "agreement": "samverkansöverenskommelsen",
+    "promises": "medborgarlöftena",
+    "measures": "åtgärderna",
+    "measurements": "indikatorernas värden",
+}
+
+# The facts each requirement reads. A requirement's own fact is among them, so reopening an item puts its fact
+# back in play and the items that build on it follow (services/omtag.py).
+READS: dict[str, frozenset[str]] = {
+    "problems_prioritised": frozenset({"problems", "prioritisation"}),
+    "analysis_per_problem": frozenset({"prioritisation", "analyses"}),
+    "agreement_signed": frozenset({"prioritisation", "analyses", "agreement"}),
+    "promises_signed": frozenset({"prioritisation", "promises"}),
+    "measures_cover_problems": frozenset({"prioritisation", "analyses", "measures"}),
+    "measures_done": frozenset({"measures"}),
+    "indicators_followed_up": frozenset({"measures", "measurements"}),
 }

@@ -32,7 +32,9 @@ from samverkan.models.enums import AgreementStatus, DecisionStatus
 from samverkan.process.requirements import SigningFacts
 from samverkan.services.access import COORDINATING, describe_holders, find_person, require_function, roles_held
 from samverkan.services.actor import Actor
+from samverkan.services.agreement_text import content_hash, text_to_sign
 from samverkan.services.audit import audit
+from samverkan.services.decision_numbers import add_numbered, decision_by_number
 from samverkan.services.errors import ConflictError, NotFoundError, NotPermittedError, RefusedError
 from samverkan.services.inputs import RecordDecision, RenewAgreement, RenewPromise, SignDecision, Signing
 from samverkan.services.lifecycle import move
@@ -63,15 +65,19 @@ def latest_agreement(session: Session, organisation: Organisation) -> Agreement 
 
 
 def latest_promises(session: Session, agreement: Agreement) -> list[CitizenPromise]:
-    promises = session.exec(
-        select(CitizenPromise)
-        .where(CitizenPromise.agreement_id == agreement.id)
-        .order_by(col(CitizenPromise.municipality_id), col(CitizenPromise.version).desc())
-    ).all()
+    """The newest medborgarlöfte version of each kommun under this agreement version and the earlier versions of
+    the same period (a version that changed the agreement's content keeps the promises made under it)."""
     latest: dict[int, CitizenPromise] = {}
-    for promise in promises:
-        latest.setdefault(promise.municipality_id, promise)
-    return list(latest.values())
+    current: Agreement | None = agreement
+    while current is not None and current.period_end >= agreement.period_start:
+        for promise in session.exec(
+            select(CitizenPromise)
+            .where(CitizenPromise.agreement_id == current.id)
+            .order_by(col(CitizenPromise.municipality_id), col(CitizenPromise.version).desc())
+        ).all():
+            latest.setdefault(promise.municipality_id, promise)
+        current = session.get(Agreement, current.previous_id) if current.previous_id else None
+    return [latest[key] for key in sorted(latest)]
 
 
 def _signatory_for(session: Session, organisation: Organisation, party_id: int) -> Role | None:
@@ -146,9 +152,9 @@ def _subject(session: Session, organisation: Organisation, what: str, municipali
 def sign(session: Session, actor: Actor, given: Signing | None = None) -> SigningResult:
     """Sign the current agreement (what="agreement") or a kommun's medborgarlöfte (what="promise")."""
     org_key, actor_email, on, now = actor.org_key, actor.email, actor.on, actor.now
-    what, municipality = (given or Signing()).what, (given or Signing()).kommun
+    given = given or Signing()
     organisation = find_organisation(session, org_key)
-    subject = _locked(session, _subject(session, organisation, what, municipality))  # serialise signers
+    subject = _locked(session, _subject(session, organisation, given.what, given.kommun))  # serialise signers
     if subject.status == AgreementStatus.SIGNED:
         raise RefusedError(f"{subject.title} är redan undertecknad av alla parter")
     if subject.status == AgreementStatus.SUPERSEDED:
@@ -172,7 +178,7 @@ def sign(session: Session, actor: Actor, given: Signing | None = None) -> Signin
             f"{mine[0].party.name} har redan skrivit under {subject.title} "
             f"({who.name if who else '?'}, {first.signed_at:%Y-%m-%d})"
         )
-    _record_signature(session, subject, party, person, now)
+    _record_signature(session, subject, party, person, now, _bind(session, organisation, subject, given))
     before, facts = _settle(session, organisation, subject)
     audit(
         session,
@@ -186,6 +192,22 @@ def sign(session: Session, actor: Actor, given: Signing | None = None) -> Signin
     )
     signed = [s.party.name for s in parties if s.party.name not in facts.missing_parties]
     return SigningResult(subject.title, subject.status, signed, list(facts.missing_parties))
+
+
+def _bind(session: Session, organisation: Organisation, subject: Subject, given: Signing) -> str:
+    """The hash of the text this signature binds. The text is frozen at the first signature; a signer who read
+    another text (the content changed, or a newer version exists) is refused."""
+    text = text_to_sign(session, organisation, subject)
+    digest = content_hash(text)
+    if given.content_hash is not None and given.content_hash != digest:
+        raise RefusedError(
+            f"Texten till {subject.title} (version {subject.version}) har ändrats sedan du läste den. "
+            "Läs den nya texten och skriv under igen."
+        )
+    if subject.content_text is None:
+        subject.content_text = text
+        session.add(subject)
+    return digest
 
 
 def _locked(session: Session, subject: Subject) -> Subject:
@@ -207,7 +229,9 @@ def _previous(session: Session, subject: Subject) -> Subject | None:
     return session.get(CitizenPromise, subject.previous_id)
 
 
-def _record_signature(session: Session, subject: Subject, party: PartySigner, person: Person, now: datetime) -> None:
+def _record_signature(
+    session: Session, subject: Subject, party: PartySigner, person: Person, now: datetime, digest: str
+) -> None:
     """One party's signature; a second one for the same party collides on the unique key and is refused."""
     assert party.role is not None, "a party without a signatory role signs nothing"
     signature = Signature(
@@ -217,6 +241,7 @@ def _record_signature(session: Session, subject: Subject, party: PartySigner, pe
         role_id=saved_id(party.role),
         person_id=saved_id(person),
         signed_at=now,
+        content_hash=digest,
     )
     try:
         with session.begin_nested():
@@ -233,7 +258,7 @@ def _settle(session: Session, organisation: Organisation, subject: Subject) -> t
     session.add(subject)
     if subject.status == AgreementStatus.SIGNED:
         previous = _previous(session, subject)
-        if previous is not None:
+        if previous is not None and previous.status == AgreementStatus.SIGNED:
             move(previous, AgreementStatus.SUPERSEDED, f"{previous.title} (version {previous.version})")
             session.add(previous)
     return before, facts
@@ -268,7 +293,7 @@ def record_decision(session: Session, actor: Actor, given: RecordDecision) -> De
         status=DecisionStatus.ADOPTED,
         recorded_by_person_id=person.id,
     )
-    session.add(decision)
+    decision = add_numbered(session, decision)
     audit(
         session,
         person.email,
@@ -276,7 +301,7 @@ def record_decision(session: Session, actor: Actor, given: RecordDecision) -> De
         "decision.record",
         decision,
         key=body.key,
-        after={"title": decision.title, "kind": kind, "decided_on": decision.decided_on},
+        after={"number": decision.number, "title": decision.title, "kind": kind, "decided_on": decision.decided_on},
     )
     return decision
 
@@ -293,6 +318,11 @@ def renew_agreement(session: Session, actor: Actor, given: RenewAgreement) -> Ag
         raise RefusedError(f"version {current.version} är inte undertecknad än; förnya först när den är det")
     if ends_on <= starts_on:
         raise RefusedError(f"perioden slutar ({ends_on}) innan den börjar ({starts_on})")
+    if starts_on <= current.period_end:
+        raise RefusedError(
+            f"den nya perioden ({starts_on}–{ends_on}) överlappar version {current.version} "
+            f"({current.period_start}–{current.period_end}); en förnyelse börjar efter {current.period_end}"
+        )
     renewed = Agreement(
         organisation_id=saved_id(organisation),
         version=current.version + 1,
@@ -339,6 +369,8 @@ def _base_title(title: str) -> str:
 def _promise_for(
     agreement: Agreement, municipality_id: int, title: str, starts_on: date, previous: CitizenPromise | None = None
 ) -> CitizenPromise:
+    """The next promise from `starts_on`; it never outlasts the agreement it belongs to."""
+    ends_on = starts_on + relativedelta(years=agreement.citizen_promise_years) - timedelta(days=1)
     return CitizenPromise(
         agreement_id=saved_id(agreement),
         municipality_id=municipality_id,
@@ -347,7 +379,7 @@ def _promise_for(
         title=f"{title} {starts_on.year}",
         text=previous.text if previous else None,
         period_start=starts_on,
-        period_end=starts_on + relativedelta(years=agreement.citizen_promise_years) - timedelta(days=1),
+        period_end=min(ends_on, agreement.period_end),
     )
 
 
@@ -361,8 +393,13 @@ def renew_promise(session: Session, actor: Actor, given: RenewPromise) -> Citize
     assert isinstance(current, CitizenPromise)
     if current.status != AgreementStatus.SIGNED:
         raise RefusedError(f"{current.title} är inte undertecknat än; förnya först när det är det")
-    agreement = session.get(Agreement, current.agreement_id)
+    agreement = latest_agreement(session, organisation)
     assert agreement is not None
+    if starts_on <= current.period_end or starts_on > agreement.period_end:
+        raise RefusedError(
+            f"ett nytt medborgarlöfte från {starts_on} måste börja efter det nuvarande ({current.period_end}) "
+            f"och inom överenskommelsens period ({agreement.period_start}–{agreement.period_end})"
+        )
     renewed = _promise_for(agreement, current.municipality_id, _base_title(current.title), starts_on, current)
     session.add(renewed)
     audit(
@@ -381,6 +418,7 @@ def renew_promise(session: Session, actor: Actor, given: RenewPromise) -> Citize
 @dataclass
 class DecisionView:
     id: int
+    number: int | None
     body: str | None
     kind: str
     decided_on: str
@@ -391,11 +429,9 @@ class DecisionView:
     signatories: list[str]
 
 
-def _decision(session: Session, organisation: Organisation, decision_id: int) -> Decision:
-    decision = session.get(Decision, decision_id)
-    if decision is None or decision.organisation_id != organisation.id:
-        raise NotFoundError(f"beslut nr {decision_id} finns inte i {organisation.name}")
-    return decision
+def _decision(session: Session, organisation: Organisation, number: int) -> Decision:
+    """A decision by the number it is shown with ("Beslut nr N"), within the organisation."""
+    return decision_by_number(session, organisation, number)
 
 
 def sign_decision(session: Session, actor: Actor, given: SignDecision) -> DecisionView:
@@ -415,7 +451,7 @@ def sign_decision(session: Session, actor: Actor, given: SignDecision) -> Decisi
         )
     signature = Signature(
         subject_type="decision",
-        subject_id=decision_id,
+        subject_id=saved_id(decision),
         party_id=chair.party_id or saved_id(organisation),
         role_id=saved_id(chair),
         person_id=saved_id(person),
@@ -439,18 +475,20 @@ def sign_decision(session: Session, actor: Actor, given: SignDecision) -> Decisi
 
 
 def decision_view(session: Session, org_key: str, decision_id: int) -> DecisionView:
+    """The decision numbered `decision_id` ("Beslut nr N") in the organisation."""
     organisation = find_organisation(session, org_key)
     decision = _decision(session, organisation, decision_id)
     body = session.get(Body, decision.body_id) if decision.body_id else None
     recorder = session.get(Person, decision.recorded_by_person_id) if decision.recorded_by_person_id else None
     signed = []
     for signature in session.exec(
-        select(Signature).where(Signature.subject_type == "decision", Signature.subject_id == decision_id)
+        select(Signature).where(Signature.subject_type == "decision", Signature.subject_id == decision.id)
     ).all():
         who, role = session.get(Person, signature.person_id), session.get(Role, signature.role_id)
         signed.append(f"{who.name if who else '?'} ({role.name if role else '?'}, {signature.signed_at:%Y-%m-%d})")
     return DecisionView(
         saved_id(decision),
+        decision.number,
         body.name if body else None,
         decision.kind,
         decision.decided_on.isoformat(),

@@ -7,7 +7,6 @@ same item a clear conflict instead of a silent overwrite.
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -32,11 +31,14 @@ from samverkan.services.access import (
     steering_roles,
 )
 from samverkan.services.actor import Actor
-from samverkan.services.agreements import latest_agreement, latest_promises, signing_facts
+from samverkan.services.agreements import latest_agreement
 from samverkan.services.audit import audit
 from samverkan.services.errors import ConflictError, NotFoundError, RefusedError
-from samverkan.services.inputs import CompleteItem, EvidenceInput, ReopenPhase, SetDeadline, StartCycle
+from samverkan.services.evidence import EVIDENCE_SV, CheckedEvidence, EvidenceContext, check_evidence
+from samverkan.services.exit_facts import cycle_facts
+from samverkan.services.inputs import CompleteItem, ReopenPhase, SetDeadline, StartCycle
 from samverkan.services.lifecycle import check, move
+from samverkan.services.omtag import Reopened, reopen_dependants, reopen_target, summary
 from samverkan.services.overview import find_organisation
 from samverkan.services.pinning import (
     current_definition,
@@ -48,26 +50,8 @@ from samverkan.services.pinning import (
     successor_definition,
 )
 from samverkan.services.privacy import no_personal_data
-from samverkan.services.substance import active_cycle, measure_facts, problem_facts
+from samverkan.services.substance import active_cycle
 from samverkan.services.sweep import sweep
-
-EVIDENCE_SV = {
-    EvidenceKind.DOCUMENT: "dokument",
-    EvidenceKind.DECISION: "beslut",
-    EvidenceKind.DIALOGUE: "dialoganteckning",
-    EvidenceKind.LINK: "länk",
-}
-URL = re.compile(r"^https?://\S+$")
-
-
-@dataclass(frozen=True)
-class CheckedEvidence:
-    """Evidence that may show an item is done: of the item's kind, a decision by its number, a link http(s)."""
-
-    kind: EvidenceKind
-    title: str
-    uri: str | None = None
-    decision_id: int | None = None
 
 
 @dataclass
@@ -78,6 +62,8 @@ class Transition:
     opened_phase: str | None = None
     closed_cycle: int | None = None
     new_cycle: int | None = None
+    reopened: list[str] = field(default_factory=list)  # omtag: each item opened again, and why
+    reopened_summary: list[str] = field(default_factory=list)  # omtag: the same in one line, for a notice
 
     def describe(self) -> list[str]:
         lines = []
@@ -87,7 +73,7 @@ class Transition:
             lines.append(f"Cykel {self.closed_cycle} är avslutad; cykel {self.new_cycle} har startat.")
         if self.opened_phase:
             lines.append(f"Nu pågår: {self.opened_phase}.")
-        return lines
+        return lines + self.reopened
 
 
 # -- starting ---------------------------------------------------------------------------------------
@@ -133,6 +119,7 @@ def _create_cycle(
         definition_version=definition.version,
         agreement_id=agreement.id if agreement else None,
         started_at=now,
+        started_on=on,
     )
     pin(cycle, definition)
     session.add(cycle)
@@ -200,45 +187,6 @@ def find_item(session: Session, cycle: Cycle, ref: str) -> tuple[Phase, Checklis
     return rows[0]
 
 
-def cycle_facts(session: Session, organisation: Organisation, cycle: Cycle) -> CycleFacts:
-    agreement = latest_agreement(session, organisation)
-    return CycleFacts(
-        problems=problem_facts(session, cycle),
-        measures=measure_facts(session, cycle),
-        agreement=signing_facts(session, organisation, agreement) if agreement else None,
-        promises=[signing_facts(session, organisation, p) for p in latest_promises(session, agreement)]
-        if agreement
-        else [],
-    )
-
-
-def _check_evidence(
-    session: Session, organisation: Organisation, item: ChecklistItem, given: EvidenceInput
-) -> CheckedEvidence:
-    """The evidence, of the item's kind when none was named, if it may show that the item is done."""
-    wanted = EvidenceKind(item.evidence_kind)
-    evidence = CheckedEvidence(given.kind or wanted, given.title, given.uri, given.decision_id)
-    if evidence.kind != wanted:
-        raise RefusedError(
-            f"'{item.title}' kräver bevis av typen {EVIDENCE_SV[wanted]}, inte {EVIDENCE_SV[evidence.kind]}"
-        )
-    if not evidence.title.strip():
-        raise RefusedError("beviset behöver en rubrik som säger vad det är")
-    no_personal_data(rubrik=evidence.title, plats=evidence.uri)
-    if wanted is EvidenceKind.DOCUMENT and not evidence.uri:
-        raise RefusedError("ett dokument som bevis behöver en plats: en sökväg, ett diarienummer eller en länk")
-    if wanted is EvidenceKind.LINK and not (evidence.uri and URL.match(evidence.uri)):
-        raise RefusedError(f"en länk som bevis ska börja med http:// eller https:// (fick {evidence.uri!r})")
-    if wanted is EvidenceKind.DECISION:
-        decision = session.get(Decision, evidence.decision_id) if evidence.decision_id else None
-        if decision is None or decision.organisation_id != organisation.id:
-            raise RefusedError(
-                "ett beslut som bevis ska vara ett protokollfört beslut i "
-                f"{organisation.name} (ange dess nummer; fick {evidence.decision_id})"
-            )
-    return evidence
-
-
 def complete_item(session: Session, actor: Actor, given: CompleteItem) -> Transition:
     """Mark an item done with its evidence; when the phase's criteria then hold, the cycle moves on."""
     org_key, actor_email, on, now, item_ref = actor.org_key, actor.email, actor.on, actor.now, given.item
@@ -259,7 +207,8 @@ def complete_item(session: Session, actor: Actor, given: CompleteItem) -> Transi
     )
     if item.status == ItemStatus.DONE:
         raise ConflictError(_already_done(session, item))
-    evidence = _check_evidence(session, organisation, item, given.evidence)
+    context = EvidenceContext(organisation, cycle, phase, item, definition_of(session, cycle), on)
+    evidence = check_evidence(session, context, given.evidence)
     if item.requirement:
         missing = REQUIREMENTS[item.requirement](cycle_facts(session, organisation, cycle))
         if missing:
@@ -309,6 +258,7 @@ def _record_completion(
             title=evidence.title.strip(),
             uri=evidence.uri,
             decision_id=evidence.decision_id,
+            dated_on=evidence.dated_on,
             recorded_by_person_id=saved_id(acting.person),
             recorded_at=now,
         )
@@ -482,12 +432,13 @@ def _notify_opened(session: Session, organisation: Organisation, now: datetime) 
 
 
 def reopen_phase(session: Session, actor: Actor, given: ReopenPhase) -> Transition:
-    """Omtag: go back to an earlier phase of the cycle. Its items open again; the history is kept."""
+    """Omtag: go back to an earlier phase of the cycle. Its items open again with new deadlines, and so does every
+    later item whose fact depends on what may change there (services/omtag.py); the history is kept."""
     org_key, actor_email, on, now = actor.org_key, actor.email, actor.on, actor.now
-    phase_key, reason = given.phase_key, given.reason
+    phase_key, reason = given.phase_key, given.reason.strip()
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor_email, COORDINATING, on, "göra omtag")
-    if not reason.strip():
+    if not reason:
         raise RefusedError("ett omtag behöver ett skäl (det sparas i historiken)")
     no_personal_data(skal=reason)
     cycle = active_cycle(session, organisation)
@@ -500,14 +451,13 @@ def reopen_phase(session: Session, actor: Actor, given: ReopenPhase) -> Transiti
         raise RefusedError(
             f"omtag går bara till en tidigare fas; {target.name} är inte före {current.name if current else '-'}"
         )
-    entry = {
-        "at": now.isoformat(),
-        "action": "omtag",
-        "by": acting.label,
-        "reason": reason.strip(),
-        "from": current.key,
-    }
-    _go_back(session, cycle, target, current, entry, now)
+    entry = {"at": now.isoformat(), "action": "omtag", "by": acting.label, "reason": reason, "from": current.key}
+    reopened = _go_back(session, cycle, target, current, entry, on, now)
+    for done in reopened:
+        audit(
+            session, acting.label, organisation.id, "item.reopen", session.get(ChecklistItem, done.item_id),
+            key=done.key, before={"status": ItemStatus.DONE}, after={"status": ItemStatus.OPEN, "why": done.why},
+        )  # fmt: skip
     audit(
         session,
         acting.label,
@@ -516,17 +466,22 @@ def reopen_phase(session: Session, actor: Actor, given: ReopenPhase) -> Transiti
         target,
         key=target.key,
         before={"active": current.key},
-        after={"active": target.key, "reason": reason.strip()},
+        after={"active": target.key, "reason": reason, "reopened": [done.as_dict() for done in reopened]},
     )
     _notify_opened(session, organisation, now)
-    return Transition(opened_phase=target.name)
+    return Transition(
+        opened_phase=target.name,
+        reopened=[done.describe() for done in reopened],
+        reopened_summary=[summary(target.name, reopened)],
+    )
 
 
 def _go_back(
-    session: Session, cycle: Cycle, target: Phase, current: Phase, entry: dict[str, Any], now: datetime
-) -> None:
-    """Omtag: the phases after `target` up to `current` are reset, `target` is current again and its items open.
-    Reminders about what was reset are no longer owed and leave the outbox."""
+    session: Session, cycle: Cycle, target: Phase, current: Phase, entry: dict[str, Any], on: date, now: datetime
+) -> list[Reopened]:
+    """Omtag: the phases after `target` up to `current` are reset (new deadlines when they open again), `target` is
+    current again with its items open and new deadlines, and the later items that depend on it open too.
+    Reminders about what was reset or re-dated are no longer owed and leave the outbox."""
     reset = session.exec(
         select(Phase).where(
             Phase.cycle_id == cycle.id, Phase.ordinal > target.ordinal, Phase.ordinal <= current.ordinal
@@ -535,21 +490,20 @@ def _go_back(
     for phase in reset:
         move(phase, PhaseStatus.NOT_STARTED, f"fasen {phase.name}")
         phase.history = [*phase.history, {**entry, "action": "återställd vid omtag"}]
+        phase.due_on = None
         session.add(phase)
     target.history = [*target.history, entry]
     move(target, PhaseStatus.ACTIVE, f"fasen {target.name}")
     target.completed_at, target.opened_at = None, now
     session.add(target)
-    for item in session.exec(select(ChecklistItem).where(ChecklistItem.phase_id == target.id)).all():
-        if item.status != ItemStatus.OPEN:
-            move(item, ItemStatus.OPEN, f"'{item.title}'")
-        item.completed_at, item.completed_by_person_id, item.version = None, None, item.version + 1
-        session.add(item)
+    reopened = reopen_target(session, definition_of(session, cycle), target, on, entry["reason"])
+    reopened += reopen_dependants(session, cycle, target, entry)
     session.flush()
-    for phase in reset:
+    for phase in [target, *reset]:
         stop_unowed(session, Related.PHASE, saved_id(phase))
         for item in session.exec(select(ChecklistItem).where(ChecklistItem.phase_id == phase.id)).all():
             stop_unowed(session, Related.ITEM, saved_id(item))
+    return reopened
 
 
 def set_deadline(session: Session, actor: Actor, given: SetDeadline) -> ChecklistItem:
@@ -631,9 +585,15 @@ class CycleView:
 
 def _item_view(session: Session, organisation: Organisation, phase: Phase, item: ChecklistItem, on: date) -> ItemView:
     who = session.get(Person, item.completed_by_person_id) if item.completed_by_person_id else None
-    evidence = session.exec(
-        select(Evidence.title).where(Evidence.checklist_item_id == item.id).order_by(col(Evidence.id))
-    ).all()
+    evidence = [
+        f"Beslut nr {number}: {title}" if number is not None else title
+        for title, number in session.exec(
+            select(Evidence.title, Decision.number)
+            .outerjoin(Decision, col(Decision.id) == Evidence.decision_id)
+            .where(Evidence.checklist_item_id == item.id)
+            .order_by(col(Evidence.id))
+        ).all()
+    ]
     return ItemView(
         saved_id(item),
         item.key,

@@ -41,11 +41,11 @@ def _subjects(session: Session, organisation: Organisation) -> list[dict[str, An
 
 def decision_register(session: Session, organisation: Organisation) -> dict[str, Any]:
     decisions = [
-        agreements.decision_view(session, organisation.key, d.id)  # type: ignore[arg-type]
+        agreements.decision_view(session, organisation.key, d.number)  # type: ignore[arg-type]
         for d in session.exec(
             select(Decision)
             .where(Decision.organisation_id == organisation.id)
-            .order_by(col(Decision.id).desc())
+            .order_by(col(Decision.number).desc())
             .limit(30)
         ).all()
     ]

@@ -22,9 +22,7 @@ from samverkan.models import (
     Cycle,
     Decision,
     EstObservation,
-    Indicator,
     Measure,
-    Measurement,
     Organisation,
     Phase,
     Problem,
@@ -34,8 +32,12 @@ from samverkan.models.enums import AgreementStatus, CycleStatus, ItemStatus, Mea
 from samverkan.orgconfig.places import place_of
 from samverkan.scheduling.periods import period_label
 from samverkan.scheduling.triggers import PlannedAction, when_text
+from samverkan.services.agreement_packet import packet_agreement
 from samverkan.services.agreements import latest_agreement, latest_promises, signers, signing_facts
+from samverkan.services.chain import Chain, cycle_chain, measures_by_status
 from samverkan.services.county_documents import COUNTY_DOCUMENTS, render_county_document
+from samverkan.services.est_charts import est_by_month
+from samverkan.services.indicators import indicator_views
 from samverkan.services.letterhead import in_sentence, letterhead, meeting_text, role_names
 from samverkan.services.pdfa import EmbeddedFile
 from samverkan.services.pdfa import write_pdf as write_pdf  # also cli/commands/county.py's
@@ -163,6 +165,7 @@ def packet_context(
         select(Decision).where(Decision.organisation_id == org.id).order_by(col(Decision.decided_on).desc()).limit(5)
     ).all()
     substance = _substance(session, org, cycle)
+    chain = cycle_chain(session, cycle, day) if cycle else Chain(None)
     body = body or _cadence_body(session, org, action.trigger_key)
     facts = {
         "org": org,
@@ -176,6 +179,8 @@ def packet_context(
         "overdue_items": overdue_items or [],
         "measures": measures,
         "red": sum(m.status == MeasureStatus.RED for m in measures),
+        "chain": chain,
+        "status_chart": measures_by_status(chain),
         **substance,
     }
     return {
@@ -183,7 +188,7 @@ def packet_context(
         "head": letterhead(session, org, written_on or action.due),
         "roles": role_names(session, org),
         "title": _case_title(action, substance["agreement"]),
-        "indicators": _latest_measurements(session, org),
+        "indicators": indicator_views(session, org, day),
         "decisions": decisions,
         "agenda": [text.format(rhythm=action.rhythm) for text in AGENDA.get(action.kind, AGENDA["body_meeting"])],
         "proposals": _proposals(action, substance),
@@ -191,7 +196,9 @@ def packet_context(
         "assessment": packet_assessment(facts),
         "recipients": _recipients(session, org),
         "lagesbild": lagesbild_summary(session, org, day),
+        "est_chart": est_by_month(session, org, day),
         "attachments": _attachments(action.kind, folder),
+        "avtal": packet_agreement(session, org, action.kind, day),  # documents/agreement_content.html.j2
     }
 
 
@@ -260,6 +267,13 @@ def packet_assessment(facts: dict[str, Any]) -> list[str]:
         if overdue
         else "Processen följer tidplanen."
     )
+    gaps = len(facts["chain"].gaps)
+    if facts["chain"].cycle is not None:
+        points.append(
+            f"Verkningskedjan har {_count(gaps, 'lucka', 'luckor')}; se Luckor i verkningskedjan."
+            if gaps
+            else "Verkningskedjan är hel: problem, orsaker, åtgärder och indikatorer hänger ihop."
+        )
     agreement = facts["agreement"]
     if agreement is not None and facts["agreement_missing"]:
         points.append(f"Samverkansöverenskommelsen saknar underskrift från {', '.join(facts['agreement_missing'])}.")
@@ -310,25 +324,11 @@ def _cycle_state(session: Session, cycle: Cycle, day: date) -> tuple[Phase | Non
             m.due_on,
             m.status,
             m.progress_pct,
-            not m.is_implemented() and m.due_on < day,
+            not m.is_implemented() and not m.is_cancelled() and m.due_on < day,
         )
         for m in session.exec(select(Measure).where(Measure.cycle_id == cycle.id).order_by(col(Measure.due_on))).all()
     ]
     return phase, list(overdue_items), measures
-
-
-def _latest_measurements(session: Session, org: Organisation) -> list[dict[str, Any]]:
-    indicators = []
-    for indicator in session.exec(
-        select(Indicator)
-        .where(Indicator.organisation_id == org.id, col(Indicator.archived_at).is_(None))
-        .order_by(col(Indicator.key))
-    ):
-        latest = session.exec(
-            select(Measurement).where(Measurement.indicator_id == indicator.id).order_by(col(Measurement.period).desc())
-        ).first()
-        indicators.append({"indicator": indicator, "latest": latest})
-    return indicators
 
 
 def lagesbild_summary(session: Session, org: Organisation, until: date, days: int = 90) -> list[tuple[str, str]]:

@@ -195,6 +195,7 @@ def _recent_decisions(session: Session, organisation_id: int, limit: int) -> lis
         recent.append(
             {
                 "id": decision.id,
+                "number": decision.number,
                 "decided_on": decision.decided_on.isoformat(),
                 "body": body.name if body else None,
                 "title": decision.title,

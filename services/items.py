@@ -7,11 +7,16 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from samverkan.models import ChecklistItem, Cycle, Decision, Organisation, Person, Phase
-from samverkan.models.enums import EvidenceKind
-from samverkan.services.cycle import EVIDENCE_SV, owner_text
+from samverkan.models import Body, ChecklistItem, Cycle, Decision, Organisation, Person, Phase
+from samverkan.models.enums import BodyKind, EvidenceKind, ItemStatus, PhaseStatus
+from samverkan.process.requirements import REQUIREMENTS
+from samverkan.services.bodies import active_bodies
+from samverkan.services.cycle import owner_text
 from samverkan.services.errors import NotFoundError
+from samverkan.services.evidence import EVIDENCE_SV, deciding_body_kind
+from samverkan.services.exit_facts import cycle_facts
 from samverkan.services.overview import find_organisation
+from samverkan.services.pinning import definition_of
 
 
 def checklist_item(session: Session, org_key: str, item_id: int) -> ChecklistItem:
@@ -29,24 +34,45 @@ def _item(session: Session, organisation: Organisation, item_id: int) -> tuple[C
     return item, phase
 
 
+def _decisions(session: Session, organisation: Organisation, kind: BodyKind | None) -> list[Decision]:
+    """The decisions an item may cite: those of the body kind it names (all when it names none), newest first."""
+    query = select(Decision).where(Decision.organisation_id == organisation.id)
+    if kind is not None:
+        query = query.join(Body, col(Body.id) == Decision.body_id).where(Body.kind == kind)
+    return list(session.exec(query.order_by(col(Decision.number).desc()).limit(50)).all())
+
+
+def _needs(session: Session, organisation: Organisation, phase: Phase, item: ChecklistItem) -> list[str]:
+    """What must be true, beyond the evidence, before the item can be done (its requirement's missing facts)."""
+    if not item.requirement or phase.status != PhaseStatus.ACTIVE or item.status == ItemStatus.DONE:
+        return []
+    cycle = session.get(Cycle, phase.cycle_id)
+    assert cycle is not None
+    return REQUIREMENTS[item.requirement](cycle_facts(session, organisation, cycle))
+
+
 def item_details(session: Session, org_key: str, item_id: int, on: date) -> dict[str, Any]:
-    """The item, its phase, the decisions it may cite as evidence, and who owns and completed it."""
+    """The item, its phase, the decisions it may cite as evidence (of the body it names), what must be true
+    before it can be done, and who owns and completed it."""
     organisation = find_organisation(session, org_key)
     item, phase = _item(session, organisation, item_id)
-    decisions = (
-        session.exec(
-            select(Decision)
-            .where(Decision.organisation_id == organisation.id)
-            .order_by(col(Decision.id).desc())
-            .limit(50)
-        ).all()
-        if item.evidence_kind == EvidenceKind.DECISION
-        else []
-    )
+    cycle = session.get(Cycle, phase.cycle_id)
+    assert cycle is not None
+    body_kind = deciding_body_kind(definition_of(session, cycle), phase, item)
+    deciding = [body.name for body in active_bodies(session, organisation, body_kind)] if body_kind else []
+    decisions = _decisions(session, organisation, body_kind) if item.evidence_kind == EvidenceKind.DECISION else []
     done_by = session.get(Person, item.completed_by_person_id) if item.completed_by_person_id else None
     item_view = {
         "owners": owner_text(session, organisation, item.owner_role_key, on),
         "evidence_kind": EVIDENCE_SV[EvidenceKind(item.evidence_kind)],
         "completed_by": done_by.name if done_by else None,
     }
-    return {"item": item, "phase": phase, "decisions": decisions, "item_view": item_view, "org": organisation}
+    return {
+        "item": item,
+        "phase": phase,
+        "decisions": decisions,
+        "deciding": " eller ".join(deciding),
+        "needs": _needs(session, organisation, phase, item),
+        "item_view": item_view,
+        "org": organisation,
+    }

@@ -48,7 +48,7 @@ def _rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
 
 
 @dataclass(frozen=True)
-class _Value:
+class MeasuredValue:
     indicator: Indicator
     period: str
     value: float
@@ -73,15 +73,15 @@ def import_measurements(session: Session, actor: Actor, given: ImportMeasurement
     if report.errors:
         raise RefusedError(f"{file} importerades inte. Rätta raderna:", report.errors)
     for value in values:
-        _store(session, acting.label, saved_id(organisation), value, report)
+        store_measurement(session, acting.label, saved_id(organisation), value, report)
     return report
 
 
 def _parse(
     rows: list[tuple[int, dict[str, str]]], indicators: dict[str, Indicator], file: str, errors: list[str]
-) -> list[_Value]:
+) -> list[MeasuredValue]:
     """Every row that is well-formed; each bad row adds a located error instead."""
-    values: list[_Value] = []
+    values: list[MeasuredValue] = []
     seen: dict[tuple[str, str], int] = {}
     for line, row in rows:
         where = f"{file}:{line}"
@@ -108,7 +108,7 @@ def _parse(
             continue
         seen[(indicator.key, period)] = line
         preliminary = row.get("preliminär", "").lower() in TRUE
-        values.append(_Value(indicator, period, value, preliminary, source))
+        values.append(MeasuredValue(indicator, period, value, preliminary, source))
     return values
 
 
@@ -136,7 +136,14 @@ def _shown(text: str) -> str:
     return printable if len(printable) <= 40 else printable[:40] + "…"
 
 
-def _store(session: Session, actor: str, organisation_id: int, new: _Value, report: ImportReport) -> None:
+def store_measurement(
+    session: Session,
+    actor: str,
+    organisation_id: int,
+    new: MeasuredValue,
+    report: ImportReport,
+    action: str = "measurement.import",
+) -> None:
     """Create or update one measurement, audited; an identical one is left alone."""
     indicator, period = new.indicator, new.period
     row = session.exec(
@@ -156,4 +163,4 @@ def _store(session: Session, actor: str, organisation_id: int, new: _Value, repo
     session.add(row)
     after = {"value": new.value, "preliminary": new.preliminary}
     key = f"{indicator.key}/{period}"
-    audit(session, actor, organisation_id, "measurement.import", row, key=key, before=before, after=after)
+    audit(session, actor, organisation_id, action, row, key=key, before=before, after=after)

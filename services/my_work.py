@@ -25,7 +25,7 @@ from samverkan.models import (
 )
 from samverkan.models.enums import AgreementStatus, CycleStatus, ItemStatus, PhaseStatus
 from samverkan.services.access import COORDINATING
-from samverkan.services.agreements import party_of, signers
+from samverkan.services.agreements import latest_promises, party_of, signers
 
 OPEN_AGREEMENT = (AgreementStatus.DRAFT, AgreementStatus.PENDING_SIGNATURES)
 
@@ -117,11 +117,7 @@ def _signatures(session: Session, org: Organisation, role_ids: set[int]) -> list
     subjects: list[tuple[str, Agreement | CitizenPromise]] = []
     if agreement.status in OPEN_AGREEMENT:
         subjects.append(("agreement", agreement))
-    promises = session.exec(
-        select(CitizenPromise)
-        .where(CitizenPromise.agreement_id == agreement.id, col(CitizenPromise.status).in_(OPEN_AGREEMENT))
-        .order_by(col(CitizenPromise.id))
-    ).all()
+    promises = [p for p in latest_promises(session, agreement) if p.status in OPEN_AGREEMENT]  # this period's
     subjects += [(f"promise:{party_of(session, p.municipality_id).key}", p) for p in promises]
     for ref, subject in subjects:
         kind = "agreement" if isinstance(subject, Agreement) else "citizen_promise"

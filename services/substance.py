@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from samverkan.core.ids import saved_id
 from samverkan.core.timeutil import utcnow
 from samverkan.models import Cause, CauseAnalysis, Cycle, Measure, Organisation, Problem
-from samverkan.models.enums import CausePerspective, CycleStatus, Related
+from samverkan.models.enums import CausePerspective, CycleStatus, MeasureState, Related
 from samverkan.notifications.owed import stop_unowed
+from samverkan.orgconfig.categories import Vocabulary
 from samverkan.process.requirements import MeasureFacts, ProblemFacts
 from samverkan.services.access import COORDINATING, require_function, roles_with_function
 from samverkan.services.actor import Actor
 from samverkan.services.audit import audit
-from samverkan.services.errors import NotFoundError, RefusedError
+from samverkan.services.errors import ConflictError, NotFoundError, RefusedError
 from samverkan.services.inputs import AddCause, AddMeasure, AddProblem, CompleteAnalysis, Prioritise, UpdateMeasure
 from samverkan.services.lifecycle import move
+from samverkan.services.measure_links import chosen_indicators, link_indicators
 from samverkan.services.overview import find_organisation
 from samverkan.services.privacy import no_personal_data
+from samverkan.services.triangle import gaps
 
 PERSPECTIVES_SV = {
     CausePerspective.VICTIM: "brottsutsatt",
@@ -43,17 +47,29 @@ def _problem(session: Session, cycle: Cycle, problem_id: int) -> Problem:
     return problem
 
 
+def problem_in_cycle(session: Session, cycle: Cycle, problem_id: int) -> Problem:
+    """The problem with this number in the cycle (NotFoundError otherwise)."""
+    return _problem(session, cycle, problem_id)
+
+
 def add_problem(session: Session, actor: Actor, given: AddProblem) -> Problem:
+    """A problem of the joint lägesbild: title, description, area (geography), category and period."""
     org_key, actor_email, on, title, description = actor.org_key, actor.email, actor.on, given.title, given.description
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor_email, COORDINATING, on, "lägga till problem")
     if not title.strip():
         raise RefusedError("problemet behöver en rubrik")
-    no_personal_data(rubrik=title, beskrivning=description)
+    if given.period_from and given.period_to and given.period_from > given.period_to:
+        raise RefusedError(f"perioden börjar ({given.period_from}) efter att den slutar ({given.period_to})")
+    no_personal_data(rubrik=title, beskrivning=description, omrade=given.area, kategori=given.category)
     problem = Problem(
         cycle_id=saved_id(active_cycle(session, organisation)),
         title=title.strip(),
-        description=description,
+        description=(description or "").strip() or None,
+        area=(given.area or "").strip() or None,
+        category=Vocabulary.from_settings(organisation.settings).shown(given.category or "") or None,
+        period_from=given.period_from,
+        period_to=given.period_to,
     )
     session.add(problem)
     audit(session, acting.label, organisation.id, "problem.add", problem, after={"title": problem.title})
@@ -61,15 +77,18 @@ def add_problem(session: Session, actor: Actor, given: AddProblem) -> Problem:
 
 
 def prioritise(session: Session, actor: Actor, given: Prioritise) -> Problem:
-    """Record the styrgrupp's prioritisation (or deprioritisation) of a problem."""
+    """Change one problem's priority outside the deciding body's prioritisation decision (the whole ranking is
+    recorded by services/prioritisation.py). The problem leaves that decision: it counts as not decided until a
+    new prioritisation is recorded."""
     org_key, actor_email, on = actor.org_key, actor.email, actor.on
     problem_id, rank, rationale, prioritised = given.problem_id, given.rank, given.rationale, given.prioritised
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor_email, COORDINATING, on, "prioritera problem")
     problem = _problem(session, active_cycle(session, organisation), problem_id)
     no_personal_data(motivering=rationale)
-    before = {"prioritised": problem.prioritised, "rank": problem.rank}
+    before = {"prioritised": problem.prioritised, "rank": problem.rank, "decision_id": problem.decision_id}
     problem.prioritised, problem.rank, problem.rationale = prioritised, rank if prioritised else None, rationale
+    problem.decision_id = None
     session.add(problem)
     audit(
         session,
@@ -95,7 +114,7 @@ def add_cause(session: Session, actor: Actor, given: AddCause) -> Cause:
         raise RefusedError(f"'{problem.title}' är inte prioriterat; orsaksanalyser görs för prioriterade problem")
     if not description.strip():
         raise RefusedError("orsaken behöver en beskrivning")
-    no_personal_data(orsak=description)
+    no_personal_data(orsak=description, kallor=given.sources)
     analysis = session.exec(select(CauseAnalysis).where(CauseAnalysis.problem_id == problem.id)).first()
     if analysis is None:
         analysis = CauseAnalysis(problem_id=saved_id(problem))
@@ -109,6 +128,7 @@ def add_cause(session: Session, actor: Actor, given: AddCause) -> Cause:
         if parent_cause is None:
             raise NotFoundError(f"orsak nr {parent} finns inte i analysen av '{problem.title}'")
         parent_id = parent_cause.id
+        direct = False  # a cause that lies behind another is an indirect one
     number = (session.exec(select(func.max(Cause.number)).where(Cause.analysis_id == analysis.id)).one() or 0) + 1
     cause = Cause(
         analysis_id=saved_id(analysis),
@@ -117,8 +137,15 @@ def add_cause(session: Session, actor: Actor, given: AddCause) -> Cause:
         direct=direct,
         parent_id=parent_id,
         description=description.strip(),
+        sources=given.sources.strip() if given.sources and given.sources.strip() else None,
     )
-    session.add(cause)
+    try:
+        with session.begin_nested():  # two causes added at once would take the same number: one is refused
+            session.add(cause)
+    except IntegrityError:
+        raise ConflictError(
+            f"någon annan lade just till orsak nr {number} i analysen av '{problem.title}'; försök igen"
+        ) from None
     audit(
         session,
         acting.label,
@@ -146,6 +173,9 @@ def complete_analysis(session: Session, actor: Actor, given: CompleteAnalysis) -
     )
     if analysis is None or causes == 0:
         raise RefusedError(f"orsaksanalysen av '{problem.title}' kan inte vara klar utan minst en orsak")
+    missing = gaps(session, analysis.id)
+    if missing:
+        raise RefusedError(f"Orsaksanalysen av '{problem.title}' kan inte slutföras. Det saknas:", missing)
     analysis.completed_at, analysis.summary = utcnow(), summary
     analysis.sources_used, analysis.sources_excluded = sources_used, sources_excluded
     session.add(analysis)
@@ -162,43 +192,38 @@ def complete_analysis(session: Session, actor: Actor, given: CompleteAnalysis) -
 
 
 def add_measure(session: Session, actor: Actor, given: AddMeasure) -> Measure:
-    """An åtgärd. Refused without the cause it acts on, an owner, a deadline and how it is followed up."""
-    org_key, actor_email, on = actor.org_key, actor.email, actor.on
-    cause_id, title, owner, due_on, follow_up = given.cause_id, given.title, given.owner, given.due_on, given.follow_up
-    operational_goal, short_term = given.operational_goal, given.short_term
-    organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "lägga till åtgärder")
+    """An åtgärd, created from the cause it acts on. Refused without that cause, an owner, a deadline and how it
+    is followed up; the indicators that will show its effect are chosen among the organisation's own."""
+    organisation = find_organisation(session, actor.org_key)
+    acting = require_function(session, organisation, actor.email, COORDINATING, actor.on, "lägga till åtgärder")
     cycle = active_cycle(session, organisation)
-    missing = []
-    cause = session.get(Cause, cause_id) if cause_id is not None else None
-    if cause_id is None:
-        missing.append("vilken orsak åtgärden verkar på (en åtgärd utan orsak följs inte upp mot problemet)")
-    elif cause is None or _cycle_of_cause(session, cause) != cycle.id:
-        missing.append(f"orsak nr {cause_id} finns inte i den pågående cykelns orsaksanalyser")
-    if not title.strip():
-        missing.append("en rubrik")
-    if not owner or not roles_with_function(session, organisation, owner):
-        missing.append(f"en ansvarig roll som finns i {organisation.name} (fick '{owner}')")
-    if due_on is None:
-        missing.append("ett slutdatum")
-    elif due_on < on:
-        missing.append(f"ett slutdatum som inte redan passerat (fick {due_on})")
-    if not follow_up.strip():
-        missing.append("hur åtgärden ska följas upp")
-    if missing or cause is None or due_on is None:
+    cause = session.get(Cause, given.cause_id) if given.cause_id is not None else None
+    missing = _measure_missing(session, organisation, cycle, actor, given, cause)
+    if missing or cause is None or given.due_on is None:
         raise RefusedError("Åtgärden kan inte läggas till. Det saknas:", missing)
-    no_personal_data(rubrik=title, uppfoljning=follow_up, operativt_mal=operational_goal)
+    no_personal_data(
+        rubrik=given.title,
+        uppfoljning=given.follow_up,
+        operativt_mal=given.operational_goal,
+        arbetsgrupp=given.arbetsgrupp,
+    )
+    indicators = chosen_indicators(session, organisation, given.indicator_ids)
     measure = Measure(
         cycle_id=saved_id(cycle),
         cause_id=saved_id(cause),
-        title=title.strip(),
-        owner_role_key=owner,
-        due_on=due_on,
-        follow_up=follow_up.strip(),
-        operational_goal=operational_goal,
-        short_term=short_term,
+        title=given.title.strip(),
+        owner_role_key=given.owner,
+        due_on=given.due_on,
+        follow_up=given.follow_up.strip(),
+        operational_goal=given.operational_goal,
+        short_term=given.short_term,
+        arbetsgrupp=given.arbetsgrupp,
+        planned_hours=given.planned_hours,
+        planned_cost_sek=given.planned_cost_sek,
     )
     session.add(measure)
+    session.flush()
+    link_indicators(session, measure, indicators)
     audit(
         session,
         acting.label,
@@ -206,9 +231,37 @@ def add_measure(session: Session, actor: Actor, given: AddMeasure) -> Measure:
         "measure.add",
         measure,
         key=measure.title,
-        after={"cause_id": cause_id, "owner": owner, "due_on": due_on, "follow_up": measure.follow_up},
+        after={
+            "cause_id": given.cause_id,
+            "owner": given.owner,
+            "due_on": given.due_on,
+            "follow_up": measure.follow_up,
+            "indicators": [i.key for i in indicators],
+        },
     )
     return measure
+
+
+def _measure_missing(
+    session: Session, organisation: Organisation, cycle: Cycle, actor: Actor, given: AddMeasure, cause: Cause | None
+) -> list[str]:
+    """What a new åtgärd lacks, in Swedish."""
+    missing = []
+    if given.cause_id is None:
+        missing.append("vilken orsak åtgärden verkar på (en åtgärd utan orsak följs inte upp mot problemet)")
+    elif cause is None or _cycle_of_cause(session, cause) != cycle.id:
+        missing.append(f"orsak nr {given.cause_id} finns inte i den pågående cykelns orsaksanalyser")
+    if not given.title.strip():
+        missing.append("en rubrik")
+    if not given.owner or not roles_with_function(session, organisation, given.owner):
+        missing.append(f"en ansvarig roll som finns i {organisation.name} (fick '{given.owner}')")
+    if given.due_on is None:
+        missing.append("ett slutdatum")
+    elif given.due_on < actor.on:
+        missing.append(f"ett slutdatum som inte redan passerat (fick {given.due_on})")
+    if not given.follow_up.strip():
+        missing.append("hur åtgärden ska följas upp")
+    return missing
 
 
 def update_measure(session: Session, actor: Actor, given: UpdateMeasure) -> Measure:
@@ -221,6 +274,8 @@ def update_measure(session: Session, actor: Actor, given: UpdateMeasure) -> Meas
     cycle = active_cycle(session, organisation)
     if measure is None or measure.cycle_id != cycle.id:
         raise NotFoundError(f"åtgärd nr {measure_id} finns inte i den pågående cykeln")
+    if measure.is_cancelled():
+        raise RefusedError(f"åtgärden '{measure.title}' är avbruten genom beslut och rapporteras inte längre")
     acting = require_function(
         session,
         organisation,
@@ -273,7 +328,9 @@ def problem_facts(session: Session, cycle: Cycle) -> list[ProblemFacts]:
             causes = len(cause_ids)
             if cause_ids:
                 measures = session.exec(
-                    select(func.count()).select_from(Measure).where(col(Measure.cause_id).in_(cause_ids))
+                    select(func.count())
+                    .select_from(Measure)
+                    .where(col(Measure.cause_id).in_(cause_ids), Measure.state == MeasureState.ACTIVE)
                 ).one()
         facts.append(
             ProblemFacts(
@@ -291,4 +348,5 @@ def measure_facts(session: Session, cycle: Cycle) -> list[MeasureFacts]:
     return [
         MeasureFacts(m.title, m.progress_pct)
         for m in session.exec(select(Measure).where(Measure.cycle_id == cycle.id).order_by(col(Measure.id))).all()
+        if not m.is_cancelled()  # a cancelled åtgärd was decided away, not left undone
     ]

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from samverkan.database import session_scope
-from samverkan.models import AuditEntry, Decision
+from samverkan.models import Agreement, AuditEntry, CitizenPromise, Decision, Indicator, MeasureIndicator
 from samverkan.models.enums import EvidenceKind
 from samverkan.orgconfig.loader import load_config
 from samverkan.orgconfig.validate import validate_file
@@ -63,16 +63,17 @@ class Driver:
             positional = dict(zip(list(model.model_fields)[: len(args)], args, strict=True))
             return function(session, self.actor(actor), model(**positional, **kwargs))
 
-    def decision(self, title: str, body: str = "styrgrupp", actor: str = SAMORDNARE) -> int:
+    def decision(self, title: str, body: str = "styrgrupp", actor: str = SAMORDNARE, kind: str = "beslut") -> int:
+        """Record a decision of `body`; returns its number (Beslut nr N), which evidence refers to."""
         decision = self(
             agreements.record_decision,
             actor,
             body_key=body,
-            kind="beslut",
+            kind=kind,
             title=title,
             text=f"Styrgruppen beslutar: {title}.",
         )
-        return decision.id
+        return decision.number
 
     def audit_actions(self) -> list[str]:
         with Session(self.engine) as session:
@@ -126,3 +127,26 @@ def fagersta_with_cycle(engine: Engine, on: date) -> Driver:
     driver.load(Path(__file__).resolve().parent.parent / "examples" / "fagersta.yaml")
     driver(cycle.start_cycle, SAMORDNARE)
     return driver
+
+
+# The agreement's and promise's content and the åtgärd–indicator link are written by the `avtal` and `orsak`
+# services; until those are on this branch, the test writes the same rows directly.
+def write_content(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        for agreement in session.exec(select(Agreement)).all():
+            agreement.problems, agreement.goals = "Skadegörelse i centrum kvällstid", "Skadegörelsen minskar 20 %"
+            agreement.documentation, agreement.follow_up = "I Samverkan", "Årligen i styrgruppen"
+        for promise in session.exec(select(CitizenPromise)).all():
+            promise.text = "Vi gör centrum tryggare kvällstid: belysning och närvaro fredagar."
+
+
+def link_indicator(engine: Engine, measure_id: int, key: str) -> None:
+    with session_scope(engine) as session:
+        indicator = session.exec(select(Indicator).where(Indicator.key == key)).one()
+        session.add(MeasureIndicator(measure_id=measure_id, indicator_id=indicator.id))
+
+
+def communicate(engine: Engine, on: date) -> None:
+    with session_scope(engine) as session:
+        for promise in session.exec(select(CitizenPromise)).all():
+            promise.communicated_on = on

@@ -129,10 +129,11 @@ def test_sign_as_one_party_and_see_it_pending(browser: Browser, site: Live) -> N
     expect(page.get_by_text("Skriv under: Samverkansöverenskommelse")).to_be_visible()
     page.goto("/org/fagersta/beslut")
     card = page.locator('[data-subject="agreement"]')
-    card.get_by_role("button", name="Skriv under för min part").click()
-    expect(page.get_by_role("status")).to_contain_text(
-        "Den väntar på underskrift från: Lokalpolisområde Norra Västmanland"
-    )
+    card.get_by_role("link", name="Läs texten och skriv under").click()  # the text first, then the confirm step
+    page.get_by_label("och skriver under den för Fagersta kommun").check()
+    page.get_by_role("button", name="Skriv under för Fagersta kommun").click()
+    expect(page.get_by_role("status")).to_contain_text("Underskrift saknas från: Lokalpolisområde Norra Västmanland")
+    page.goto("/org/fagersta/beslut")
     expect(page.locator('[data-subject="agreement"] .tag')).to_have_text("väntar på underskrift")
     shot(page, "13-underskrift-vantar")
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from click.testing import CliRunner
 
 from samverkan.cli.main import app
+from samverkan.database import make_engine
 from tests.conftest import EXAMPLES
-from tests.drive import KOMMUNPOLIS, LPO_CHEF, NY_KSO, SAMORDNARE
+from tests.drive import KOMMUNPOLIS, LPO_CHEF, NY_KSO, SAMORDNARE, communicate, link_indicator, write_content
 
 
 class Cli:
@@ -23,19 +25,21 @@ class Cli:
         assert (result.exit_code == 0) == ok, f"{argv}: {result.output}"
         return result.stdout if ok else result.stderr
 
-    def done(self, item: str, who: str, kind: str, title: str, **extra: str) -> str:
+    def done(self, item: str, who: str, kind: str, title: str, ok: bool = True, **extra: str) -> str:
         args = ["cycle", "complete", "fagersta", item, "--evidence", kind, "--title", title]
         for key, value in extra.items():
             args += [f"--{key}", value]
-        return self(*args, who=who)
+        return self(*args, who=who, ok=ok)
 
-    def decide(self, title: str) -> str:
+    def decide(self, title: str, kind: str = "beslut") -> str:
         out = self(
             "decision",
             "record",
             "fagersta",
             "--body",
             "styrgrupp",
+            "--kind",
+            kind,
             "--title",
             title,
             "--text",
@@ -68,12 +72,17 @@ def test_full_cycle_through_the_cli(db_url: str) -> None:
     assert refused.startswith("fel: Fasen Lägesbild kan inte avslutas. Det saknas:\n  - Styrgruppen har prioriterat")
     problem = cli("problem", "add", "fagersta", "Skadegörelse i centrum", who=SAMORDNARE).split()[2].rstrip(":")
     cli("problem", "prioritise", "fagersta", problem, "--rank", "1", who=SAMORDNARE)
-    out = cli.done("problem-prioriterade", SAMORDNARE, "beslut", "Prioritering", decision=cli.decide("Prio"))
+    out = cli.done(
+        "problem-prioriterade", SAMORDNARE, "beslut", "Prioritering", decision=cli.decide("Prio", kind="prioritering")
+    )
     assert "Nu pågår: Orsaksanalys." in out
 
     cause = cli(
         "cause", "add", "fagersta", problem, "--perspective", "plats", "--text", "Mörkt torg", who=KOMMUNPOLIS
     ).split()[2]
+    for perspective in ("brottsutsatt", "garningsperson"):
+        cli("analysis", "not-relevant", "fagersta", problem, "--perspective", perspective, "--reason", "platsen styr",
+            who=KOMMUNPOLIS)  # fmt: skip
     cli("analysis", "complete", "fagersta", problem, who=KOMMUNPOLIS)
     cli.done("orsaksanalyser", KOMMUNPOLIS, "dokument", "Orsaksanalys", uri="diarium:OA")
     assert "Nu pågår: Överenskommelse." in cli.done("medborgardialog", SAMORDNARE, "dialog", "Trygghetsvandring")
@@ -82,6 +91,7 @@ def test_full_cycle_through_the_cli(db_url: str) -> None:
     cli("handover", "fagersta", "kso", "--to", NY_KSO, "--name", "Nadja Nyval", "--from", "2027-01-01", who=SAMORDNARE)
     assert "väntar på underskrift" in cli("sign", "fagersta", who=NY_KSO)
     assert cli("sign", "fagersta", who=LPO_CHEF).endswith(": undertecknad\n")
+    write_content(make_engine(cli.db_url))
     cli.done("overenskommelse-undertecknad", SAMORDNARE, "dokument", "Överenskommelse", uri="diarium:SÖ")
     refused = cli(
         "measure",
@@ -116,9 +126,11 @@ def test_full_cycle_through_the_cli(db_url: str) -> None:
         who=SAMORDNARE,
     ).split()[2]
     measure = measure.rstrip(":")
+    link_indicator(make_engine(cli.db_url), int(measure), "anmalda-brott")
     cli.done("atgardsplaner-antagna", SAMORDNARE, "beslut", "Åtgärdsplan", decision=cli.decide("Åtgärdsplan"))
     cli("sign", "fagersta", "promise", who=NY_KSO)
     cli("sign", "fagersta", "promise", who=LPO_CHEF)
+    communicate(make_engine(cli.db_url), date(2027, 1, 11))
     cli.done("medborgarloften", KOMMUNPOLIS, "lank", "Löftet", uri="https://www.fagersta.example/lofte")
     assert "Nu pågår: Genomförande." in cli.done("uppfoljning-planerad", SAMORDNARE, "dokument", "Plan", uri="d:1")
 
@@ -127,6 +139,10 @@ def test_full_cycle_through_the_cli(db_url: str) -> None:
     cli("measure", "update", "fagersta", measure, "--status", "gron", "--progress", "100", who=SAMORDNARE)
     assert "Nu pågår: Uppföljning." in cli.done("atgarder-genomforda", SAMORDNARE, "dokument", "Dok", uri="d:2")
 
+    refused = cli.done("effekter-undersokta", SAMORDNARE, "dokument", "Effekter", uri="d:3", ok=False)
+    assert "'Anmälda brott per 100 000 invånare' har inget värde för cykel 1" in refused
+    reason = "Brås statistik för 2027 publiceras i mars 2028"
+    assert "Skälet är sparat" in cli("followup", "explain", "fagersta", "anmalda-brott", reason, who=SAMORDNARE)
     cli.done("effekter-undersokta", SAMORDNARE, "dokument", "Effekter", uri="d:3")
     cli.done("ataganden-bedomda", KOMMUNPOLIS, "dokument", "Åtaganden", uri="d:4")
     cli.done("arbetsprocessen-granskad", SAMORDNARE, "dokument", "Process", uri="d:5")

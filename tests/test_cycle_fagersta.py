@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from samverkan.models import Cycle, Phase
 from samverkan.models.enums import AgreementStatus, CausePerspective, CycleStatus
-from samverkan.services import agreements, cycle, handover, substance
+from samverkan.services import agreements, cycle, handover, measurements, orsaksanalys, substance
 from samverkan.services.errors import RefusedError
 from tests.conftest import EXAMPLES
 from tests.drive import (
@@ -19,10 +19,13 @@ from tests.drive import (
     NY_KSO,
     SAMORDNARE,
     Driver,
+    communicate,
     decided,
     dialog,
     doc,
     link,
+    link_indicator,
+    write_content,
 )
 
 
@@ -56,7 +59,7 @@ def test_fagersta_runs_a_full_cycle_and_starts_the_next(fagersta: Driver, engine
     d(cycle.complete_item, KOMMUNPOLIS, "medarbetardialoger", dialog("Medarbetardialog 2027-01-20"))
     d(cycle.complete_item, SAMORDNARE, "ledningen-har-tagit-del", decided(d.decision("Ledningen har tagit del")))
     d(cycle.complete_item, SAMORDNARE, "gemensam-lagesbild", doc("Gemensam lägesbild"))
-    prioritising = decided(d.decision("Prioritering av problem"))
+    prioritising = decided(d.decision("Prioritering av problem", kind="prioritering"))
     with pytest.raises(RefusedError, match="inget problem är prioriterat"):
         d(cycle.complete_item, SAMORDNARE, "problem-prioriterade", prioritising)
     centrum = d(substance.add_problem, SAMORDNARE, title="Skadegörelse i centrum kvällstid")
@@ -85,6 +88,13 @@ def test_fagersta_runs_a_full_cycle_and_starts_the_next(fagersta: Driver, engine
         description="Få fritidsaktiviteter för unga kvällstid",
         parent=None,
     )
+    d(
+        orsaksanalys.mark_not_relevant,
+        KOMMUNPOLIS,
+        problem_id=centrum.id,
+        perspective=CausePerspective.VICTIM,
+        reason="skadegörelsen riktar sig mot kommunens egendom",
+    )
     d(substance.complete_analysis, KOMMUNPOLIS, problem_id=centrum.id, summary="Två troliga orsaker")
     d(cycle.complete_item, KOMMUNPOLIS, "orsaksanalyser", doc("Orsaksanalys skadegörelse"))
     moved = d(cycle.complete_item, SAMORDNARE, "medborgardialog", dialog("Trygghetsvandring i centrum"))
@@ -92,6 +102,9 @@ def test_fagersta_runs_a_full_cycle_and_starts_the_next(fagersta: Driver, engine
 
     # Överenskommelse: two-party signatures, åtgärder on causes, medborgarlöfte
     d(cycle.complete_item, SAMORDNARE, "mal-formulerade", doc("Mål enligt SMART"))
+    with pytest.raises(RefusedError, match="saknar innehåll: prioriterade problem, mätbara mål"):
+        d(cycle.complete_item, SAMORDNARE, "overenskommelse-undertecknad", doc("Överenskommelsen"))
+    write_content(engine)
     with pytest.raises(RefusedError, match="underskrift saknas från Fagersta kommun, Lokalpolisområde Norra"):
         d(cycle.complete_item, SAMORDNARE, "overenskommelse-undertecknad", doc("Överenskommelsen"))
     d(handover.handover, SAMORDNARE, role_key="kso", to_email=NY_KSO, to_name="Nadja Nyval", starts_on=date(2027, 1, 1))
@@ -110,11 +123,19 @@ def test_fagersta_runs_a_full_cycle_and_starts_the_next(fagersta: Driver, engine
         due_on=date(2027, 9, 30),
         follow_up="Antal anmälda skadegörelser per kvartal",
     )
+    with pytest.raises(
+        RefusedError, match="ingen av åtgärderna för 'Skadegörelse i centrum kvällstid' har en indikator"
+    ):
+        d(cycle.complete_item, SAMORDNARE, "atgardsplaner-antagna", decided(d.decision("Åtgärdsplan antagen")))
+    link_indicator(engine, measure.id, "anmalda-brott")
     d(cycle.complete_item, SAMORDNARE, "atgardsplaner-antagna", decided(d.decision("Åtgärdsplan antagen")))
     with pytest.raises(RefusedError, match="Medborgarlöfte Fagersta kommun 2027: underskrift saknas"):
         d(cycle.complete_item, KOMMUNPOLIS, "medborgarloften", link("Medborgarlöftet på webben"))
     d(agreements.sign, NY_KSO, what="promise")
     d(agreements.sign, LPO_CHEF, what="promise")
+    with pytest.raises(RefusedError, match="inte kommunicerat till medborgarna"):
+        d(cycle.complete_item, KOMMUNPOLIS, "medborgarloften", link("Medborgarlöftet på webben"))
+    communicate(engine, date(2027, 1, 11))
     d(cycle.complete_item, KOMMUNPOLIS, "medborgarloften", link("Medborgarlöftet på webben"))
     moved = d(cycle.complete_item, SAMORDNARE, "uppfoljning-planerad", doc("Uppföljningsplan"))
     assert moved.opened_phase == "Genomförande"
@@ -129,6 +150,12 @@ def test_fagersta_runs_a_full_cycle_and_starts_the_next(fagersta: Driver, engine
     assert moved.opened_phase == "Uppföljning"
 
     # Uppföljning closes the cycle and opens the next at Lägesbild
+    with pytest.raises(RefusedError, match="'Anmälda brott per 100 000 invånare' har inget värde för cykel 1"):
+        d(cycle.complete_item, SAMORDNARE, "effekter-undersokta", doc("Effektuppföljning"))
+    d(
+        measurements.import_measurements, SAMORDNARE,
+        text="indikator,period,värde\nanmalda-brott,2027,10950\n", file="brottsstatistik.csv",
+    )  # fmt: skip
     d(cycle.complete_item, SAMORDNARE, "effekter-undersokta", doc("Effektuppföljning"))
     d(cycle.complete_item, KOMMUNPOLIS, "ataganden-bedomda", doc("Bedömning av åtaganden"))
     d(cycle.complete_item, SAMORDNARE, "arbetsprocessen-granskad", doc("Processuppföljning"))

@@ -13,7 +13,7 @@ from samverkan.core.issues import ConfigError
 from samverkan.models import ChecklistItem, Evidence, Phase
 from samverkan.models.enums import AgreementStatus, CausePerspective, EvidenceKind, ItemStatus, PhaseStatus
 from samverkan.process.definition import available_definitions, load_definition, parse_definition
-from samverkan.services import agreements, cycle, handover, substance
+from samverkan.services import agreements, cycle, handover, orsaksanalys, substance
 from samverkan.services.errors import ConflictError, NotPermittedError, RefusedError
 from tests.conftest import EXAMPLES
 from tests.drive import (
@@ -61,7 +61,7 @@ def test_evidence_of_the_wrong_kind_or_missing_is_refused(d: Driver) -> None:
         d(cycle.complete_item, KOMMUNPOLIS, "roller-och-ansvar", evidence(EvidenceKind.DOCUMENT, "Roller"))
     with pytest.raises(RefusedError, match="beviset behöver en rubrik"):
         d(cycle.complete_item, KOMMUNPOLIS, "roller-och-ansvar", evidence(EvidenceKind.DOCUMENT, " ", "x"))
-    with pytest.raises(RefusedError, match=r"ett protokollfört beslut i Fagersta kommun .*fick 999"):
+    with pytest.raises(RefusedError, match=r"ett protokollfört beslut i Fagersta kommun; beslut nr 999 finns inte"):
         d(cycle.complete_item, SAMORDNARE, "beslut-om-samverkan", decided(999))
 
 
@@ -248,7 +248,7 @@ def test_a_cycle_runs_on_trygg_i_goteborg_too(engine: Engine) -> None:
     a(cycle.complete_item, koordinator, "lagesbild-framtagen", doc("Lägesbild Angered"))
     problem = a(substance.add_problem, koordinator, title="Otrygghet vid Angereds centrum kvällstid")
     a(substance.prioritise, koordinator, problem_id=problem.id, rank=1)
-    decision = a.decision("Prioritering", body="ledningsgrupp", actor=koordinator)
+    decision = a.decision("Prioritering", body="ledningsgrupp", actor=koordinator, kind="prioritering")
     assert a(cycle.complete_item, koordinator, "problem-prioriterade", decided(decision)).opened_phase == (
         "2. Problembild"
     )
@@ -260,6 +260,8 @@ def test_a_cycle_runs_on_trygg_i_goteborg_too(engine: Engine) -> None:
         direct=True,
         description="Folksamlingar vid hållplatsen",
     )
+    for perspective in (CausePerspective.VICTIM, CausePerspective.OFFENDER, CausePerspective.PLACE):
+        a(orsaksanalys.mark_not_relevant, polis, problem_id=problem.id, perspective=perspective, reason="situationen")
     a(substance.complete_analysis, polis, problem_id=problem.id)
     assert a(cycle.complete_item, polis, "orsaker-analyserade", doc("Problembild")).opened_phase == ("3. Syfte och mål")
     with Session(engine) as session:
@@ -311,7 +313,12 @@ def test_requirements_are_rechecked_when_advancing(d: Driver) -> None:
     problem = d(substance.add_problem, SAMORDNARE, title="Skadegörelse")
     d(substance.prioritise, SAMORDNARE, problem_id=problem.id, rank=1)
     # the last item completes the phase at once: the engine moves the cycle on
-    moved = d(cycle.complete_item, SAMORDNARE, "problem-prioriterade", decided(d.decision("Prioritering")))
+    moved = d(
+        cycle.complete_item,
+        SAMORDNARE,
+        "problem-prioriterade",
+        decided(d.decision("Prioritering", kind="prioritering")),
+    )
     assert moved.opened_phase == "Orsaksanalys"
 
 

@@ -32,6 +32,7 @@ LEGAL: dict[type[StrEnum], set[tuple[str, str]]] = {
         ("vantar_pa_underskrift", "vantar_pa_underskrift"),
         ("vantar_pa_underskrift", "undertecknad"),
         ("undertecknad", "ersatt"),
+        ("vantar_pa_underskrift", "ersatt"),  # the content changed before every party had signed
     },
     MeasureStatus: {(a, b) for a, b in product(("gron", "gul", "rod"), repeat=2)},
 }

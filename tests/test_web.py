@@ -159,15 +159,23 @@ def test_a_person_sees_only_organisations_where_they_hold_a_role(live: Live) -> 
 
 def test_signing_as_one_party_leaves_the_agreement_pending(live: Live) -> None:
     karin = live.login(KSO)
-    signed = karin.post("/org/fagersta/underskrift", data={"csrf_token": karin.csrf, "what": "agreement"})  # type: ignore[attr-defined]
+    text = karin.get("/org/fagersta/overenskommelse").text
+    digest = re.search(r'name="content_hash" value="([0-9a-f]{64})"', text).group(1)  # type: ignore[union-attr]
+    form = {"csrf_token": karin.csrf, "what": "agreement", "content_hash": digest}  # type: ignore[attr-defined]
+    unconfirmed = karin.post("/org/fagersta/underskrift", data=form)
+    assert unconfirmed.status_code == 422 and "bekräfta att du har läst texten" in unconfirmed.text
+    signed = karin.post("/org/fagersta/underskrift", data={**form, "confirmed": "true"})
     assert signed.status_code == 303
     page = karin.get("/org/fagersta/beslut").text
-    assert "Den väntar på underskrift från: Lokalpolisområde Norra Västmanland" in page
+    assert "Väntar på: <strong>Lokalpolisområde Norra Västmanland</strong>" in page
     assert "väntar på underskrift" in page.lower()
-    twice = karin.post("/org/fagersta/underskrift", data={"csrf_token": karin.csrf, "what": "agreement"})  # type: ignore[attr-defined]
+    twice = karin.post("/org/fagersta/underskrift", data={**form, "confirmed": "true"})
     assert twice.status_code == 409
     per = live.login(LPO_CHEF)
-    per.post("/org/fagersta/underskrift", data={"csrf_token": per.csrf, "what": "agreement"})  # type: ignore[attr-defined]
+    stale = {**form, "csrf_token": per.csrf, "content_hash": "0" * 64, "confirmed": "true"}  # type: ignore[attr-defined]
+    refused = per.post("/org/fagersta/overenskommelse/underskrift", data=stale)
+    assert refused.status_code == 422 and "har ändrats sedan du läste den" in refused.text
+    per.post("/org/fagersta/overenskommelse/underskrift", data={**stale, "content_hash": digest})
     assert "undertecknad av alla parter" in per.get("/org/fagersta/beslut").text
 
 

@@ -114,6 +114,9 @@ def _act(request: Request, person: Person, key: str, act: Callable[[Session, Act
         return act(session, Actor(key, person.email, web.today()))
 
 
+member_in, act_as = _member, _act  # for the areas' own API routers (web/api_<area>.py)
+
+
 def _created(
     request: Request,
     person: Person,
@@ -157,6 +160,7 @@ class TransitionOut(BaseModel):
     opened_phase: str | None
     closed_cycle: int | None
     new_cycle: int | None
+    reopened: list[str] = []
     messages: list[str]
 
 
@@ -233,7 +237,7 @@ def api_record_decision(request: Request, person: Caller, key: str, decision: Re
 
 
 def _decision_out(session: Session, actor: Actor, recorded: Decision) -> DecisionView:
-    return agreements.decision_view(session, actor.org_key, recorded.id)  # type: ignore[arg-type]
+    return agreements.decision_view(session, actor.org_key, recorded.number)  # type: ignore[arg-type]
 
 
 @router.post("/organisationer/{key}/beslut/{decision_id}/justering", response_model=DecisionView, summary="Justera")

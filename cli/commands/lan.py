@@ -1,4 +1,4 @@
-"""`samverkan lagesbild` and `samverkan lan`: the weekly lägesbild that flows upward, and the county's view.
+"""`samverkan veckolagesbild` and `samverkan lan`: the weekly lägesbild that flows upward, and the county's view.
 
 Imports inside the commands are there for speed only: `samverkan --help` should not load them."""
 
@@ -18,12 +18,12 @@ from samverkan.services.inputs import TIME_BANDS, CompileWeek, WeeklyContributio
 from samverkan.services.weekly_lagesbild import compile_week, report_contribution, week_label
 
 
-@click.group("lagesbild", cls=Group)
-def lagesbild_group() -> None:
+@click.group("veckolagesbild", cls=Group)
+def weekly_group() -> None:
     """Veckolägesbilden: förvaltningarnas bidrag och kommunens sammanställning till länsstyrelsen."""
 
 
-@action(lagesbild_group, "bidrag", report_contribution, WeeklyContribution)
+@action(weekly_group, "bidrag", report_contribution, WeeklyContribution)
 @click.option("--week", callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="En dag i veckan (standard: handlingens).")
 @click.option("--category", required=True, help="Kategori ur länets lista, t.ex. skadegörelse.")
 @click.option("--area", required=True, help="Område eller plats.")
@@ -37,7 +37,7 @@ def contribution_command(saved: LagesbildContribution) -> None:
     click.echo(f"Bidrag nr {saved.id} sparat: {saved.category}, {saved.area}, {week_label(saved.week_start)}")
 
 
-@action(lagesbild_group, "sammanstall", compile_week, CompileWeek)
+@action(weekly_group, "sammanstall", compile_week, CompileWeek)
 @click.option("--week", callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="En dag i veckan (standard: handlingens).")
 @click.option("--summary", help="Sammanfattning (stannar i kommunen).")
 def compile_command(saved: WeeklyLagesbild) -> None:
@@ -95,4 +95,4 @@ def _county_lines(
     ]
 
 
-COMMANDS = (lagesbild_group, county_command)
+COMMANDS = (weekly_group, county_command)

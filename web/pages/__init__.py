@@ -8,17 +8,38 @@ from fastapi import APIRouter
 
 from samverkan.web.pages import (
     account,
+    agreement,
     api_docs,
     cycle,
     decisions,
     deliveries,
     documents,
     est,
+    follow_up,
+    indicators,
+    lagesbild,
     lan,
     measures,
     organisation,
+    orsak,
 )
 
 router = APIRouter(include_in_schema=False)
-for area in (account, organisation, cycle, decisions, measures, est, documents, deliveries, api_docs, lan):
+for area in (
+    account,
+    organisation,
+    cycle,
+    lagesbild,
+    decisions,
+    agreement,
+    measures,
+    orsak,
+    indicators,
+    est,
+    documents,
+    deliveries,
+    api_docs,
+    follow_up,
+    lan,
+):
     router.routes.extend(area.router.routes)  # each route keeps its area router's CSRF dependency

@@ -35,7 +35,8 @@ def _start(session: Session, actor: Actor, _none: NoInput) -> Cycle:
 
 
 def _reopened(moved: Transition, _given: ReopenPhase) -> str:
-    return " ".join(moved.describe()) or "Omtaget är gjort."
+    """The notice after an omtag: where the cycle is and what opened again (each item's why is in the history)."""
+    return " ".join([*moved.describe()[:1], *moved.reopened_summary]) or "Omtaget är gjort."
 
 
 def _upgrade(session: Session, actor: Actor, _none: NoInput) -> UpgradeResult:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from samverkan.services import agreements
 from samverkan.services.agreements import SigningResult
 from samverkan.services.decision_register import decision_register
-from samverkan.services.inputs import RecordDecision, SignDecision, Signing
+from samverkan.services.inputs import ConfirmedSigning, RecordDecision, SignDecision
 from samverkan.web.forms import Page, Visit, page_router
 
 
@@ -13,7 +13,7 @@ def _read(visit: Visit) -> dict[str, object]:
     return decision_register(visit.session, visit.member.organisation)
 
 
-def _signed(result: SigningResult, _given: Signing) -> str:
+def _signed(result: SigningResult, _given: ConfirmedSigning) -> str:
     if result.missing:
         return f"Du har skrivit under {result.title}. Den väntar på underskrift från: {', '.join(result.missing)}."
     return f"{result.title} är nu undertecknad av alla parter."
@@ -21,11 +21,13 @@ def _signed(result: SigningResult, _given: Signing) -> str:
 
 router = page_router()
 page = Page(router, "/org/{key}/beslut", "decisions.html.j2", _read)
-page.action("/org/{key}/beslut", RecordDecision, agreements.record_decision, "Beslut nr {result.id} är protokollfört.")
+page.action(
+    "/org/{key}/beslut", RecordDecision, agreements.record_decision, "Beslut nr {result.number} är protokollfört."
+)
 page.action(
     "/org/{key}/beslut/{decision_id}/justera",
     SignDecision,
     agreements.sign_decision,
-    "Beslut nr {result.id} är justerat.",
+    "Beslut nr {result.number} är justerat.",
 )
-page.action("/org/{key}/underskrift", Signing, agreements.sign, _signed)
+page.action("/org/{key}/underskrift", ConfirmedSigning, agreements.sign, _signed)  # after reading the text

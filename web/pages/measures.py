@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from samverkan.core.ids import saved_id
 from samverkan.models.enums import MeasureStatus
 from samverkan.services import substance
 from samverkan.services.inputs import UpdateMeasure
 from samverkan.services.measure_list import current_measures_with_causes, role_function_names
+from samverkan.services.plan_view import cancelling_decisions
 from samverkan.web.forms import Page, Visit, page_router
 
 
@@ -16,7 +18,8 @@ def _read(visit: Visit) -> Mapping[str, object]:
     rows = current_measures_with_causes(visit.session, member.organisation)
     measures = [{"m": m, "cause": c.description, "mine": m.owner_role_key in member.functions} for m, c in rows]
     owners = role_function_names(visit.session, member.organisation)
-    return {"measures": measures, "statuses": list(MeasureStatus), "owners": owners}
+    cancelled = cancelling_decisions(visit.session, [saved_id(m) for m, _ in rows])
+    return {"measures": measures, "statuses": list(MeasureStatus), "owners": owners, "cancelled": cancelled}
 
 
 router = page_router()

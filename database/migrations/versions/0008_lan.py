@@ -1,7 +1,7 @@
 """The regional level: a county network's member functions, weekly lägesbild contributions and compiled weeks.
 
 Revision ID: 0008_lan
-Revises: 0007
+Revises: 0008_utgang
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_lan"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008_utgang"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
