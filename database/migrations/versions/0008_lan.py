@@ -16,8 +16,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("body") as batch:
-        batch.add_column(sa.Column("member_functions", sa.JSON(), nullable=False, server_default=sa.text("'[]'")))
+    # plain ALTER TABLE (no batch copy of the table: other tables' foreign keys point at it)
+    op.add_column("body", sa.Column("member_functions", sa.JSON(), nullable=False, server_default=sa.text("'[]'")))
     op.create_table(
         "weekly_lagesbild",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -59,5 +59,4 @@ def downgrade() -> None:
     op.drop_index("ix_weekly_lagesbild_week_start", table_name="weekly_lagesbild")
     op.drop_index("ix_weekly_lagesbild_organisation_id", table_name="weekly_lagesbild")
     op.drop_table("weekly_lagesbild")
-    with op.batch_alter_table("body") as batch:
-        batch.drop_column("member_functions")
+    op.drop_column("body", "member_functions")
