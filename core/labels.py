@@ -43,6 +43,7 @@ LABELS: dict[str, str] = {
     "ledningsgrupp": "ledningsgrupp",
     "arbetsgrupp": "arbetsgrupp",
     "lokalt_rad": "lokalt brottsförebyggande råd",
+    "natverk": "länsnätverk",
     # triggers
     "est_meeting": "EST-möte",
     "body_meeting": "sammanträde",
@@ -54,6 +55,15 @@ LABELS: dict[str, str] = {
     "item_deadline": "tidsfrist i checklistan",
     "measure_deadline": "tidsfrist för åtgärd",
     "phase_opened": "ny fas",
+    "weekly_situation": "veckolägesbild",
+    "network_meeting": "nätverksmöte",
+    "county_analysis": "månadsanalys för länet",
+    "county_report": "årsrapport till Brå",
+    "joint_priorities": "gemensamma prioriteringar för länet",
+    # weekly lägesbild: trend
+    "okar": "ökar",
+    "oforandrad": "oförändrad",
+    "minskar": "minskar",
     # statuses
     "utkast": "utkast",
     "vantar_pa_underskrift": "väntar på underskrift",

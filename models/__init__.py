@@ -20,6 +20,7 @@ from samverkan.models.follow_up import IndicatorFollowUp
 from samverkan.models.indicators import Indicator, Measurement
 from samverkan.models.installation import Installation, Purpose
 from samverkan.models.lagesbild import PartyLagesbild, ProblemSource
+from samverkan.models.lan import LagesbildContribution, WeeklyLagesbild
 from samverkan.models.organisation import (
     Body,
     BodyMembership,
@@ -56,6 +57,7 @@ __all__ = [
     "Indicator",
     "IndicatorFollowUp",
     "Installation",
+    "LagesbildContribution",
     "LoginAttempt",
     "Measure",
     "MeasureIndicator",
@@ -79,4 +81,5 @@ __all__ = [
     "TokenKind",
     "TriggerOccurrence",
     "Upload",
+    "WeeklyLagesbild",
 ]

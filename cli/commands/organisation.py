@@ -25,6 +25,7 @@ from samverkan.core.labels import count_text
 from samverkan.core.timeutil import today_local
 from samverkan.database import current_revision, make_engine
 from samverkan.models import Purpose
+from samverkan.orgconfig.county_check import county_issues
 from samverkan.orgconfig.loader import LoadReport, load_config
 from samverkan.orgconfig.validate import validate_file
 from samverkan.scheduling.calendar import schedule_issues
@@ -49,9 +50,11 @@ def validate(files: tuple[Path, ...], first: date | None, last: date | None, as_
     report = []
     first = first or today_local()
     last = last or first + timedelta(days=365)
-    for file in files:
-        result = validate_file(file)
+    results = [validate_file(file) for file in files]
+    together = county_issues(results)  # a county and its kommuner's files, given together, agree
+    for file, result in zip(files, results, strict=True):
         result.issues += schedule_issues(result, first, last) if result.ok else []
+        result.issues += together.get(result.file, [])
         failed = failed or not result.ok
         report.append(
             {
@@ -86,11 +89,19 @@ def _load(configs: tuple[Path, ...], db_url: str) -> list[LoadReport]:
         names = ", ".join(result.file for result in bad)
         others = ", och därför inte heller de andra filerna" if len(configs) > 1 else ""
         raise Failure(f"{names} läses inte in{others}: rätta felen ovan")
-    return run(db_url, lambda session: [load_config(session, result) for result in results])
+    reports = run(db_url, lambda session: [load_config(session, result) for result in results])
+    for report in reports:  # data another organisation's file owns, kept as it was
+        for warning in report.warnings:
+            click.echo(str(warning), err=True)
+    return reports
 
 
 def _as_dict(report: LoadReport) -> dict[str, object]:
-    return {"organisation": report.organisation_key, "changes": [str(c) for c in report.changes]}
+    return {
+        "organisation": report.organisation_key,
+        "changes": [str(c) for c in report.changes],
+        "warnings": [str(w) for w in report.warnings],
+    }
 
 
 @click.command("load", cls=Command)

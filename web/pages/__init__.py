@@ -19,6 +19,7 @@ from samverkan.web.pages import (
     glance,
     indicators,
     lagesbild,
+    lan,
     measures,
     organisation,
     orsak,
@@ -43,5 +44,6 @@ for area in (
     deliveries,
     api_docs,
     follow_up,
+    lan,
 ):
     router.routes.extend(area.router.routes)  # each route keeps its area router's CSRF dependency
