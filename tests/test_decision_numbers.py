@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
+from alembic.script import ScriptDirectory
 from click.testing import CliRunner
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -99,7 +100,8 @@ def test_the_migration_numbers_existing_decisions_per_organisation(engine: Engin
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "0007")  # as a database from before numbers: the column goes
+        before = ScriptDirectory.from_config(config).get_revision("0008_utgang").down_revision
+        command.downgrade(config, str(before))  # as a database from before numbers: the column goes
     assert "number" not in {c["name"] for c in sa.inspect(engine).get_columns("decision")}
     upgrade(engine)
     query = (
