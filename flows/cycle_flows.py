@@ -10,10 +10,10 @@ from prefect import flow, get_run_logger
 
 from samverkan.flows.runtime import run_sweep
 
-DEADLINES = ["item_deadline", "measure_deadline", "phase_opened", "survey"]
-MEETINGS = ["est_meeting", "body_meeting"]
+DEADLINES = ["item_deadline", "measure_deadline", "phase_opened", "survey", "weekly_situation", "joint_priorities"]
+MEETINGS = ["est_meeting", "body_meeting", "network_meeting"]
 DIRECTION = ["direction_decision"]
-REPORTS = ["est_report", "report", "yearly_review"]
+REPORTS = ["est_report", "report", "yearly_review", "county_analysis", "county_report"]
 
 
 def _log(name: str, result: dict[str, Any]) -> dict[str, Any]:
@@ -35,13 +35,15 @@ def _log(name: str, result: dict[str, Any]) -> dict[str, Any]:
 
 @flow(name="samverkan-svep", retries=2, retry_delay_seconds=60)
 def sweep_flow(org_keys: list[str] | None = None, now: str | None = None) -> dict[str, Any]:
-    """Reminders before and escalations after deadlines, new phases, surveys: everything of that kind due."""
+    """Reminders before and escalations after deadlines, new phases, surveys, the weekly lägesbild's reminders and
+    the county's joint priorities: everything of that kind due."""
     return _log("svep", run_sweep(DEADLINES, org_keys, now))
 
 
 @flow(name="samverkan-motesforberedelse", retries=2, retry_delay_seconds=60)
 def prepare_meetings_flow(org_keys: list[str] | None = None, now: str | None = None) -> dict[str, Any]:
-    """Calls, reminders to report observations, packets before meetings and the joint lägesbild after EST."""
+    """Calls (also to the county network), reminders to report observations, packets before meetings and the
+    joint lägesbild after EST."""
     return _log("mötesförberedelse", run_sweep(MEETINGS, org_keys, now))
 
 
@@ -53,7 +55,8 @@ def direction_decision_flow(org_keys: list[str] | None = None, now: str | None =
 
 @flow(name="samverkan-rapporter", retries=2, retry_delay_seconds=60)
 def reports_flow(org_keys: list[str] | None = None, now: str | None = None) -> dict[str, Any]:
-    """Monthly EST reports to the länsstyrelse and lokala BRÅ, and the yearly review."""
+    """Monthly EST reports to the länsstyrelse and lokala BRÅ, the yearly review, the länsstyrelse's monthly
+    analysis and its yearly report to Brå."""
     return _log("rapporter", run_sweep(REPORTS, org_keys, now))
 
 

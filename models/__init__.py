@@ -18,7 +18,9 @@ from samverkan.models.cycle import ChecklistItem, Cycle, Evidence, Phase
 from samverkan.models.est import EstObservation
 from samverkan.models.follow_up import IndicatorFollowUp
 from samverkan.models.indicators import Indicator, Measurement
+from samverkan.models.installation import Installation, Purpose
 from samverkan.models.lagesbild import PartyLagesbild, ProblemSource
+from samverkan.models.lan import LagesbildContribution, WeeklyLagesbild
 from samverkan.models.organisation import (
     Body,
     BodyMembership,
@@ -54,6 +56,8 @@ __all__ = [
     "Evidence",
     "Indicator",
     "IndicatorFollowUp",
+    "Installation",
+    "LagesbildContribution",
     "LoginAttempt",
     "Measure",
     "MeasureIndicator",
@@ -69,6 +73,7 @@ __all__ = [
     "Problem",
     "ProblemSource",
     "PromiseActivity",
+    "Purpose",
     "Role",
     "RoleAssignment",
     "Signature",
@@ -76,4 +81,5 @@ __all__ = [
     "TokenKind",
     "TriggerOccurrence",
     "Upload",
+    "WeeklyLagesbild",
 ]

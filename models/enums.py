@@ -23,6 +23,7 @@ class BodyKind(StrEnum):
     LEDNINGSGRUPP = "ledningsgrupp"
     ARBETSGRUPP = "arbetsgrupp"
     LOKALT_RAD = "lokalt_rad"
+    NATVERK = "natverk"  # a county network: members are roles of the county's kommuner (issue 17)
 
 
 class ContactChannel(StrEnum):
@@ -44,6 +45,12 @@ class TriggerKind(StrEnum):
     YEARLY_REVIEW = "yearly_review"
     SURVEY = "survey"
     REPORT = "report"
+    # the regional level (issue 17)
+    WEEKLY_SITUATION = "weekly_situation"  # a kommun: contributions to the weekly lägesbild, then compiling it
+    NETWORK_MEETING = "network_meeting"  # a länsstyrelse: the county network meets
+    COUNTY_ANALYSIS = "county_analysis"  # a länsstyrelse: the monthly joint analysis of the kommuners lägesbilder
+    COUNTY_REPORT = "county_report"  # a länsstyrelse: the yearly report to Brå
+    JOINT_PRIORITIES = "joint_priorities"  # a länsstyrelse: the yearly joint priorities of the county
 
 
 class Frequency(StrEnum):
@@ -175,3 +182,11 @@ class NotificationStatus(StrEnum):
     SENT = "skickad"
     FAILED = "misslyckad"
     CANCELLED = "stoppad"
+
+
+class Trend(StrEnum):
+    """Where a situation is heading, as the one who reports it sees it (weekly lägesbild, issue 17)."""
+
+    INCREASING = "okar"
+    UNCHANGED = "oforandrad"
+    DECREASING = "minskar"

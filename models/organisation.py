@@ -138,6 +138,7 @@ class Body(SQLModel, table=True):
     chair_role_id: int | None = Field(default=None, foreign_key="role.id")
     convener_role_id: int | None = Field(default=None, foreign_key="role.id")
     description: str | None = None
+    member_functions: list[str] = json_field(list)  # a county network: these functions in each county kommun
     archived_at: datetime | None = timestamp_field()
 
 

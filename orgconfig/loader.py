@@ -20,9 +20,11 @@ from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, col, select
 
 from samverkan.core.ids import saved_id
-from samverkan.core.issues import ConfigError
+from samverkan.core.issues import ConfigError, ConfigIssue
+from samverkan.core.issues import Path as IssuePath
 from samverkan.core.jsonable import jsonable
 from samverkan.core.timeutil import utcnow
+from samverkan.core.yaml_source import read_yaml
 from samverkan.models import (
     Agreement,
     AgreementParty,
@@ -73,6 +75,7 @@ class LoadReport:
     organisation_key: str
     organisation_id: int
     changes: list[Change] = field(default_factory=list)
+    warnings: list[ConfigIssue] = field(default_factory=list)  # data another organisation's file owns, kept
 
     @property
     def unchanged(self) -> bool:
@@ -85,8 +88,12 @@ def config_fingerprint(config: OrgConfig) -> str:
 
 
 class _Loader:
-    def __init__(self, session: Session, config: OrgConfig, actor: str, source_file: str) -> None:
+    def __init__(
+        self, session: Session, config: OrgConfig, actor: str, source_file: str, source_text: str = ""
+    ) -> None:
         self.session = session
+        self.source_text = source_text
+        self.warnings: list[ConfigIssue] = []
         self.config = config
         self.actor = actor
         self.source_file = source_file
@@ -165,6 +172,12 @@ class _Loader:
                 self.session.add(row)
                 self.record("archived", row, entity, row.key)
 
+    def warn(self, path: IssuePath, message: str) -> None:
+        """A located warning: what the file says differs from data another organisation owns, which is kept."""
+        doc = read_yaml(self.source_text, self.source_file) if self.source_text else None
+        line = doc.line_of(path) if doc is not None else 0
+        self.warnings.append(ConfigIssue(self.source_file, line, message, path, "varning"))
+
     def _role_key(self, role_id: int) -> str:
         role = self.session.get(Role, role_id)
         return role.key if role is not None else str(role_id)
@@ -188,6 +201,8 @@ class _Loader:
                 "reminders": c.reminders.model_dump(),
                 "packets": c.packets.model_dump(),
                 "letterhead": c.letterhead.model_dump(exclude_none=True),
+                **({"categories": list(c.categories)} if c.categories else {}),
+                **({"county": c.county.model_dump()} if c.county else {}),
             },
             "notes": spec.notes,
             "source_file": self.source_file,
@@ -209,24 +224,40 @@ class _Loader:
 
         parties: dict[str, Organisation] = {spec.key: self.org}
         links: list[tuple[Organisation, str]] = []
-        if spec.kind != "samverkansomrade":
+        if spec.kind not in ("samverkansomrade", "lansstyrelse"):
             links.append((self.org, "kommun"))
         for municipality in c.municipalities:
-            row = self.party(municipality, OrgKind.KOMMUN, parent=self.org)
+            row = self.party(municipality, OrgKind.KOMMUN, parent=self.org, section="municipalities")
             parties[municipality.key] = row
             links.append((row, "kommun"))
-        police = self.party(c.police_area, OrgKind.LOKALPOLISOMRADE)
-        parties[c.police_area.key] = police
-        links.append((police, "polis"))
+        if c.police_area is not None:
+            police = self.party(c.police_area, OrgKind.LOKALPOLISOMRADE, section="police_area")
+            parties[c.police_area.key] = police
+            links.append((police, "polis"))
         if c.county_board is not None:
-            board = self.party(c.county_board, OrgKind.LANSSTYRELSE)
+            board = self.party(c.county_board, OrgKind.LANSSTYRELSE, section="county_board")
             parties[c.county_board.key] = board
             links.append((board, "lansstyrelse"))
         self.links(links)
         return parties
 
-    def party(self, spec: Party, kind: OrgKind, parent: Organisation | None = None) -> Organisation:
+    def party(
+        self, spec: Party, kind: OrgKind, parent: Organisation | None = None, section: str = "part"
+    ) -> Organisation:
+        """A party of the file (a police area, the länsstyrelse, a member kommun). An organisation that its own
+        file describes is that file's: this file never changes it, and says so when it describes it otherwise."""
         existing = self.session.exec(select(Organisation).where(Organisation.key == spec.key)).first()
+        if existing is not None and existing.config_hash is not None and existing.id != self.org.id:
+            if existing.name != spec.name:
+                self.warn(
+                    (section, "name"),
+                    f"{existing.name} ('{spec.key}') beskrivs av sin egen fil ({existing.source_file}); "
+                    f"namnet '{spec.name}' här används inte",
+                )
+            return existing
+        shared_with = self._also_described_by(existing) if existing is not None else []
+        if existing is not None and shared_with:
+            return self._shared_party(existing, spec, section, shared_with)
         desired: dict[str, Any] = {
             "name": spec.name,
             "kind": kind,
@@ -242,6 +273,27 @@ class _Loader:
         row = self.upsert(Organisation, existing, {"key": spec.key}, desired, "part", spec.key)
         self.session.flush()
         return row
+
+    def _also_described_by(self, party: Organisation) -> list[str]:
+        """The other configured organisations whose files name `party` (a police area two kommuner share)."""
+        names = self.session.exec(
+            select(Organisation.name)
+            .join(OrganisationLink, col(OrganisationLink.organisation_id) == Organisation.id)
+            .where(OrganisationLink.member_id == party.id, OrganisationLink.organisation_id != self.org.id)
+        ).all()
+        return sorted(set(names))
+
+    def _shared_party(self, party: Organisation, spec: Party, section: str, others: list[str]) -> Organisation:
+        """A party other files name too keeps what it has: a file that describes it otherwise gets a warning,
+        never a flip-flop between whichever file was loaded last."""
+        differs = [f for f in ("name", "notes") if getattr(party, f) != getattr(spec, f) and getattr(spec, f)]
+        if differs:
+            self.warn(
+                (section, differs[0]),
+                f"'{spec.key}' delas med {', '.join(others)} och står där med andra uppgifter "
+                f"({', '.join(differs)}); de behålls",
+            )
+        return party
 
     def links(self, wanted: list[tuple[Organisation, str]]) -> None:
         current = {
@@ -284,16 +336,46 @@ class _Loader:
         )
 
     def people(self) -> dict[str, Person]:
+        """Persons by e-mail (compared without case). A person who also holds roles in another organisation is
+        shared: this file never renames them or changes their phone; a difference is a located warning."""
         result: dict[str, Person] = {}
-        for spec in self.config.people:
+        for index, spec in enumerate(self.config.people):
             email = spec.email.lower()
             existing = self.session.exec(select(Person).where(Person.email == email)).first()
-            row = self.upsert(
-                Person, existing, {"email": email}, {"name": spec.name, "phone": spec.phone}, "person", email
-            )
+            desired: dict[str, Any] = {"name": spec.name, "phone": spec.phone}
+            others = self._other_organisations(existing) if existing is not None else []
+            if existing is not None and others:
+                desired = self._shared_person(existing, spec, index, others)
+            row = self.upsert(Person, existing, {"email": email}, desired, "person", email)
             result[spec.key] = row
         self.session.flush()
         return result
+
+    def _other_organisations(self, person: Person) -> list[str]:
+        """The names of the other organisations where the person holds (or held) a role."""
+        names = self.session.exec(
+            select(Organisation.name)
+            .join(Role, col(Role.organisation_id) == Organisation.id)
+            .join(RoleAssignment, col(RoleAssignment.role_id) == Role.id)
+            .where(RoleAssignment.person_id == person.id, Organisation.id != self.org.id)
+        ).all()
+        return sorted(set(names))
+
+    def _shared_person(self, person: Person, spec: Any, index: int, others: list[str]) -> dict[str, Any]:
+        """What this file may set on a person another organisation shares: a missing phone, nothing else."""
+        where = ", ".join(others)
+        if person.name != spec.name:
+            self.warn(
+                ("people", index, "name"),
+                f"{person.email} heter '{person.name}' i Samverkan och har roller i {where}; "
+                f"namnet '{spec.name}' i den här filen används inte (ändra det i alla filer som nämner personen)",
+            )
+        if spec.phone and person.phone and person.phone != spec.phone:
+            self.warn(
+                ("people", index, "phone"),
+                f"{person.email} har telefon {person.phone} i Samverkan (roller i {where}); {spec.phone} används inte",
+            )
+        return {"name": person.name, "phone": person.phone or spec.phone}
 
     def assignments(self, roles: dict[str, Role], people: dict[str, Person]) -> None:
         role_ids = [role.id for role in roles.values()]
@@ -338,6 +420,7 @@ class _Loader:
                 "chair_role_id": roles[spec.chair].id if spec.chair else None,
                 "convener_role_id": roles[spec.convener].id if spec.convener else None,
                 "description": spec.description,
+                "member_functions": list(spec.member_functions),
             },
             "organ",
         )
@@ -446,7 +529,7 @@ class _Loader:
             p.party_id: p
             for p in self.session.exec(select(AgreementParty).where(AgreementParty.agreement_id == agreement.id))
         }
-        for party in [*self.config.kommun_parties(), self.config.police_area]:
+        for party in [*self.config.kommun_parties(), self.config.police]:
             org_id = saved_id(parties[party.key])
             self.upsert(
                 AgreementParty,
@@ -492,7 +575,7 @@ def load_config(session: Session, result: ValidationResult, actor: str | None = 
     if not result.ok or result.config is None:
         raise ConfigError(result.errors or result.issues)
     source = Path(result.file).name
-    loader = _Loader(session, result.config, actor or f"config:{source}", result.file)
+    loader = _Loader(session, result.config, actor or f"config:{source}", result.file, result.source_text)
     parties = loader.organisations()
     roles = loader.roles(parties)
     people = loader.people()
@@ -503,4 +586,4 @@ def load_config(session: Session, result: ValidationResult, actor: str | None = 
     loader.indicators()
     loader.agreement(parties, roles)
     loader.write_audit()
-    return LoadReport(result.config.organisation.key, saved_id(loader.org), loader.changes)
+    return LoadReport(result.config.organisation.key, saved_id(loader.org), loader.changes, loader.warnings)

@@ -63,7 +63,7 @@ class Party(Strict):
 
 
 class OrganisationSpec(Party):
-    kind: Literal["kommun", "stadsdel", "samverkansomrade"]
+    kind: Literal["kommun", "stadsdel", "samverkansomrade", "lansstyrelse"]
     county: Line100
     parent: Text | None = None
 
@@ -128,6 +128,9 @@ class BodySpec(Strict):
     description: LongText | None = None
     location: Place | None = None
     online_url: OnlineUrl | None = None
+    member_functions: list[Key] = Field(
+        default=[], description="a county network: the roles with these functions in every kommun of the county"
+    )
 
 
 BreakPolicy = Literal["skip", "move", "keep"]
@@ -157,6 +160,9 @@ class Schedule(Strict):
     duration_minutes: int = Field(default=120, ge=5, le=24 * 60)
     holidays: HolidayPolicy = HolidayPolicy.MOVE_NEXT_WORKING_DAY
     observe_breaks: bool | list[Text] | dict[Text, BreakPolicy] = True
+    covers: Literal["current"] | None = Field(
+        default=None, description="a report made at the end of its month, quarter or year covers that period"
+    )
 
     @field_validator("time")
     @classmethod
@@ -249,6 +255,8 @@ class Schedule(Strict):
         f = self.frequency
         if f is not Frequency.YEARLY and self.interval_years != 1:
             raise ValueError("'interval_years' gäller bara frekvensen 'yearly'")
+        if self.covers is not None and f not in (Frequency.MONTHLY, Frequency.QUARTERLY, Frequency.YEARLY):
+            raise ValueError("'covers: current' gäller bara frekvenserna monthly, quarterly och yearly")
         self._months_in_order()
         self._season()
         if f in (Frequency.WEEKLY, Frequency.BIWEEKLY):
@@ -400,11 +408,21 @@ class LetterheadSpec(Strict):
     )
 
 
+class CountySpec(Strict):
+    """A länsstyrelse's county: its kommuner by their organisation keys (each described by its own file) and the
+    role that coordinates crime prevention in the county."""
+
+    kommuner: list[Key] = Field(min_length=1)
+    coordinator: Key
+
+
 class OrgConfig(Strict):
     schema_version: Literal[1]
     organisation: OrganisationSpec
     municipalities: list[Party] = []
-    police_area: Party
+    police_area: Party | None = None
+    county: CountySpec | None = None
+    categories: list[Line100] = Field(default=[], description="the lägesbild categories (default: the common list)")
     county_board: Party | None = None
     roles: list[RoleSpec]
     people: list[PersonSpec] = []
@@ -417,6 +435,13 @@ class OrgConfig(Strict):
     packets: PacketPolicy = PacketPolicy()
     letterhead: LetterheadSpec = LetterheadSpec()
     agreement: AgreementSpec | None = None
+
+    @property
+    def police(self) -> Party:
+        """The police area (every file but a länsstyrelse's has one: the validation says so)."""
+        if self.police_area is None:
+            raise ValueError("organisationen har ingen 'police_area'")
+        return self.police_area
 
     def kommun_parties(self) -> list[Party]:
         """The municipal parties: the member kommuner of a joint area, otherwise the organisation."""

@@ -14,8 +14,16 @@ from samverkan.core.issues import ConfigIssue, Path, Severity
 from samverkan.core.pydantic_messages import clean_loc, pydantic_message
 from samverkan.core.yaml_source import LocatedYaml, read_yaml
 from samverkan.models.enums import BodyKind, TriggerKind
+from samverkan.orgconfig.categories import duplicates
 from samverkan.orgconfig.routes import check_route
 from samverkan.orgconfig.schema import AssignmentSpec, ContactSpec, OrgConfig, Party
+
+COUNTY_TRIGGERS = (
+    TriggerKind.NETWORK_MEETING,
+    TriggerKind.COUNTY_ANALYSIS,
+    TriggerKind.COUNTY_REPORT,
+    TriggerKind.JOINT_PRIORITIES,
+)
 
 
 @dataclass
@@ -59,7 +67,7 @@ class _Checker:
         self._organisation_kind()
         roles = self.unique("roles", c.roles)
         people = self.unique("people", c.people)
-        self.unique("people", c.people, "email")
+        self._emails()
         bodies = self.unique("bodies", c.bodies)
         self.unique("cadences", c.cadences)
         self.unique("indicators", c.indicators)
@@ -69,7 +77,61 @@ class _Checker:
         self._bodies(roles)
         self._cadences(roles, bodies)
         self._signatories()
+        self._county(roles)
+        for index, name, first in duplicates(c.categories):
+            self.add(
+                ("categories", index),
+                f"kategorin '{name}' finns redan (categories[{first}]); stora och små bokstäver räknas inte",
+            )
         return self.issues
+
+    def _emails(self) -> None:
+        """One person per e-mail address: two addresses that differ only in case are the same person."""
+        seen: dict[str, int] = {}
+        for index, person in enumerate(self.config.people):
+            email = person.email.casefold()
+            if email in seen:
+                self.add(("people", index, "email"), f"'{person.email}' finns redan (people[{seen[email]}])")
+            else:
+                seen[email] = index
+
+    def _county(self, roles: dict[str, int]) -> None:
+        """A länsstyrelse has a county (and no police area or agreement); the others the other way round. The
+        county's triggers belong to a länsstyrelse, the weekly lägesbild to a kommun."""
+        c = self.config
+        county = c.organisation.kind == "lansstyrelse"
+        if county and c.county is None:
+            self.add(("organisation", "kind"), "en länsstyrelse behöver 'county' med länets kommuner och 'coordinator'")
+        if not county:
+            for section in ("county",):
+                if getattr(c, section) is not None:
+                    self.add((section,), f"'{section}' gäller bara en länsstyrelse, inte '{c.organisation.kind}'")
+            if c.police_area is None:
+                self.add(("organisation",), "'police_area' saknas: lokalpolisområdet som är part i samverkan")
+        if county and c.agreement is not None:
+            self.add(("agreement",), "en länsstyrelse skriver inte under en samverkansöverenskommelse i sin egen fil")
+        if c.county is not None:
+            if c.county.coordinator not in roles:
+                self.add(("county", "coordinator"), self._unknown("roll", c.county.coordinator, roles))
+            seen: set[str] = set()
+            for index, key in enumerate(c.county.kommuner):
+                if key in seen:
+                    self.add(("county", "kommuner", index), f"kommunen '{key}' står två gånger")
+                if key == c.organisation.key:
+                    self.add(("county", "kommuner", index), "länsstyrelsen kan inte vara en av länets kommuner")
+                seen.add(key)
+        for index, body in enumerate(c.bodies):
+            if body.member_functions and not county:
+                self.add(
+                    ("bodies", index, "member_functions"), "'member_functions' gäller bara en länsstyrelses nätverk"
+                )
+        for index, cadence in enumerate(c.cadences):
+            if cadence.trigger in COUNTY_TRIGGERS and not county:
+                self.add(("cadences", index, "trigger"), f"utlösaren '{cadence.trigger}' gäller bara en länsstyrelse")
+            if cadence.trigger is TriggerKind.WEEKLY_SITUATION and county:
+                self.add(
+                    ("cadences", index, "trigger"), "veckolägesbilden sammanställs av en kommun, inte av länsstyrelsen"
+                )
 
     def _parties(self) -> dict[str, Path]:
         """Every party's key, where it is declared; a key used twice is an error."""
@@ -126,7 +188,11 @@ class _Checker:
         for index, cadence in enumerate(self.config.cadences):
             if cadence.body is not None and cadence.body not in bodies:
                 self.add(("cadences", index, "body"), self._unknown("organ", cadence.body, bodies))
-            needs_body = cadence.trigger in (TriggerKind.EST_MEETING, TriggerKind.BODY_MEETING)
+            needs_body = cadence.trigger in (
+                TriggerKind.EST_MEETING,
+                TriggerKind.BODY_MEETING,
+                TriggerKind.NETWORK_MEETING,
+            )
             if needs_body and cadence.body is None:
                 self.add(("cadences", index), f"utlösaren '{cadence.trigger}' behöver 'body'")
             held_by = body_kinds.get(cadence.body or "")
@@ -145,7 +211,7 @@ class _Checker:
         if c.agreement is None:
             return
         signers = {role.party for role in c.roles if role.signatory}
-        for party in [*c.kommun_parties(), c.police_area]:
+        for party in [*c.kommun_parties(), *([c.police_area] if c.police_area else [])]:
             if party.key not in signers:
                 self.add(
                     ("agreement",),

@@ -16,7 +16,7 @@ class Traits:
     urgent: bool = False  # may go out on weekends and holidays, and through routes tagged for urgent messages
     digestible: bool = False  # may be folded into a person's daily digest
     escalates_to_chair: bool = False  # the chair of the deciding body is addressed too
-    document: str | None = None  # "packet" or "report": the action carries a rendered document
+    document: str | None = None  # "packet", "report", "county_analysis" or "county_report": a rendered document
     after_event: bool = False  # goes out when the event it is about has ended
 
 
@@ -35,6 +35,12 @@ class Action(StrEnum):
     FAS_OPPNAD = "fas-oppnad"
     SAMMANFATTNING = "sammanfattning"
     LEVERANSPROBLEM = "leveransproblem"
+    # the regional level (issue 17)
+    RAPPORTERA_LAGESBILD = "rapportera-lagesbild"
+    SAMMANSTALL_LAGESBILD = "sammanstall-lagesbild"
+    LANSANALYS = "lansanalys"
+    ARSRAPPORT_BRA = "arsrapport-bra"
+    GEMENSAMMA_PRIORITERINGAR = "gemensamma-prioriteringar"
 
     @property
     def traits(self) -> Traits:
@@ -63,7 +69,7 @@ class Action(StrEnum):
     @property
     def is_report(self) -> bool:
         """A compiled report covering a period (not a packet before a meeting)."""
-        return self in (Action.MANADSRAPPORT, Action.RAPPORT)
+        return self in (Action.MANADSRAPPORT, Action.RAPPORT, Action.LANSANALYS, Action.ARSRAPPORT_BRA)
 
     @classmethod
     def from_code(cls, code: str) -> Action | None:
@@ -89,6 +95,8 @@ _TRAITS: dict[Action, Traits] = {
     Action.PAMINNELSE_FORE: Traits(digestible=True),
     Action.FORFALLER_IDAG: Traits(digestible=True),
     Action.ESKALERING: Traits(urgent=True, escalates_to_chair=True),
+    Action.LANSANALYS: Traits(document="county_analysis"),
+    Action.ARSRAPPORT_BRA: Traits(document="county_report"),
 }
 
 
@@ -107,6 +115,11 @@ LABELS_SV: dict[Action, str] = {
     Action.FAS_OPPNAD: "ny fas",
     Action.SAMMANFATTNING: "dagens sammanfattning",
     Action.LEVERANSPROBLEM: "leveransproblem",
+    Action.RAPPORTERA_LAGESBILD: "påminnelse att lämna bidrag till veckolägesbilden",
+    Action.SAMMANSTALL_LAGESBILD: "sammanställ veckolägesbilden",
+    Action.LANSANALYS: "månadsanalys för länet",
+    Action.ARSRAPPORT_BRA: "årsrapport till Brå",
+    Action.GEMENSAMMA_PRIORITERINGAR: "gemensamma prioriteringar för länet",
 }
 
 

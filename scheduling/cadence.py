@@ -160,7 +160,7 @@ def expand_cadence(rule: Mapping[str, Any], calendar: WorkCalendar, first: date,
     pending_start: date | None = None  # the period of skipped occurrences, carried to the next one held
     previous: date | None = None
     for nominal in nominals:
-        period = base_period(rule["frequency"], nominal, previous, rule.get("interval_years", 1))
+        period = base_period(rule["frequency"], nominal, previous, rule.get("interval_years", 1), rule.get("covers"))
         previous = nominal
         day, reason = _place(rule, own, nominal)
         in_window = nominal >= first

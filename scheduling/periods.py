@@ -7,9 +7,16 @@ from datetime import date, timedelta
 from samverkan.core.labels import MONTHS_SV
 
 
-def base_period(frequency: str, nominal: date, previous: date | None, interval_years: int = 1) -> tuple[date, date]:
+def base_period(
+    frequency: str, nominal: date, previous: date | None, interval_years: int = 1, covers: str | None = None
+) -> tuple[date, date]:
     """The period a report on `nominal` covers by its cadence: the week (or two) before it, the last whole
-    month, quarter or year, or otherwise the time since the previous occurrence."""
+    month, quarter or year, or otherwise the time since the previous occurrence. With `covers: current` a
+    monthly, quarterly or yearly report made near the end of its month, quarter or year covers that one: the days
+    since the previous report (or since the period began) up to the day before it."""
+    if covers == "current" and frequency in ("monthly", "quarterly", "yearly"):
+        start = previous if previous is not None else current_period(frequency, nominal)[0]
+        return start, max(start, nominal - timedelta(days=1))
     if frequency == "weekly":
         return nominal - timedelta(days=7), nominal - timedelta(days=1)
     if frequency == "biweekly":
@@ -25,6 +32,16 @@ def base_period(frequency: str, nominal: date, previous: date | None, interval_y
         return date(nominal.year - interval_years, 1, 1), date(nominal.year - 1, 12, 31)
     start = previous if previous is not None else nominal.replace(year=nominal.year - 1, day=1)
     return start, nominal - timedelta(days=1)
+
+
+def current_period(frequency: str, day: date) -> tuple[date, date]:
+    """The month, quarter or year that `day` lies in."""
+    if frequency == "yearly":
+        return date(day.year, 1, 1), date(day.year, 12, 31)
+    months = 3 if frequency == "quarterly" else 1
+    first = date(day.year, months * ((day.month - 1) // months) + 1, 1)
+    following = date(first.year + (first.month + months - 1) // 12, (first.month + months - 1) % 12 + 1, 1)
+    return first, following - timedelta(days=1)
 
 
 def period_label(first: date, last: date) -> str:

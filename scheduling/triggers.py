@@ -10,7 +10,7 @@ and never on the same day as the previous occurrence's call.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -27,6 +27,7 @@ class ActionRule:
     working_days_before: int  # 0 = on the day, negative = after
     subject: str  # Swedish subject; {title}, {when} and {period} are filled in
     attachment: str | None = None  # "packet" or "report"; None: what the action itself carries
+    addressee: str | None = None  # a function (samordnare) this action goes to instead of the cadence's targets
 
 
 TRIGGER_ACTIONS: dict[str, tuple[ActionRule, ...]] = {
@@ -41,6 +42,16 @@ TRIGGER_ACTIONS: dict[str, tuple[ActionRule, ...]] = {
     "yearly_review": (ActionRule(Action.ARSRAPPORT, 5, "Årlig uppföljning: {title} {when}"),),
     "survey": (ActionRule(Action.PAMINNELSE, 0, "Dags för {title}"),),
     "report": (ActionRule(Action.RAPPORT, 0, "{title} – {period}"),),
+    "weekly_situation": (
+        ActionRule(Action.RAPPORTERA_LAGESBILD, 1, "Påminnelse: lämna bidrag till {title} senast {when}"),
+        ActionRule(Action.SAMMANSTALL_LAGESBILD, 0, "Dags att sammanställa {title}", addressee="samordnare"),
+    ),
+    "network_meeting": (ActionRule(Action.KALLELSE, 10, "Kallelse: {title} {when}"),),
+    "county_analysis": (ActionRule(Action.LANSANALYS, 0, "{title} – {period}"),),
+    "county_report": (ActionRule(Action.ARSRAPPORT_BRA, 0, "{title} – {period}"),),
+    "joint_priorities": (
+        ActionRule(Action.GEMENSAMMA_PRIORITERINGAR, 10, "Förbered {title} {when}: länets gemensamma prioriteringar"),
+    ),
 }
 
 LAGESBILD_DAYS = timedelta(days=14)  # what a meeting's joint lägesbild looks back on
@@ -59,6 +70,7 @@ class PlannedAction:
     occurrence: Occurrence | None = None
     about: date | None = None  # the day of the event or deadline the message is about
     rhythm: str = "period"  # what one step of the cadence is called ('kvartal', 'år' ...), for packet wording
+    addressee: str | None = None  # a function the action goes to instead of its cadence's targets
 
     @property
     def code(self) -> str:
@@ -140,6 +152,7 @@ def occurrence_actions(
                 occurrence,
                 occurrence.day,
                 rhythm,
+                rule.addressee,
             )
         )
     return actions
@@ -173,18 +186,7 @@ def cadence_actions(
 
 
 def _moved(action: PlannedAction, due: date) -> PlannedAction:
-    return PlannedAction(
-        action.trigger_key,
-        action.occurrence_key,
-        action.kind,
-        action.action,
-        due,
-        action.subject,
-        action.attachment,
-        action.occurrence,
-        action.about,
-        action.rhythm,
-    )
+    return replace(action, due=due)
 
 
 def _before(due_on: date, days: int, calendar: WorkCalendar | None) -> date:

@@ -69,7 +69,7 @@ def county_report(session: Session, county_key: str, month: str) -> CountyReport
         for obs in observations:
             totals[obs.category] += obs.count or 1
             reporters[obs.category].add(org.name)
-        phase, overdue = _progress(session, org, last)
+        phase, overdue = cycle_progress(session, org, last)
         report.members.append(
             MemberStatus(
                 org.name,
@@ -87,7 +87,7 @@ def county_report(session: Session, county_key: str, month: str) -> CountyReport
     return report
 
 
-def _progress(session: Session, org: Organisation, last: date) -> tuple[Phase | None, int]:
+def cycle_progress(session: Session, org: Organisation, last: date) -> tuple[Phase | None, int]:
     """The active phase of the organisation's active cycle, and its open items due before `last`."""
     cycle = session.exec(
         select(Cycle).where(Cycle.organisation_id == org.id, Cycle.status == CycleStatus.ACTIVE)

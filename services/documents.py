@@ -36,6 +36,7 @@ from samverkan.scheduling.triggers import PlannedAction, when_text
 from samverkan.services.agreement_packet import packet_agreement
 from samverkan.services.agreements import latest_agreement, latest_promises, signers, signing_facts
 from samverkan.services.chain import Chain, cycle_chain, measures_by_status
+from samverkan.services.county_documents import COUNTY_DOCUMENTS, render_county_document
 from samverkan.services.est_charts import est_by_month
 from samverkan.services.indicators import indicator_views
 from samverkan.services.letterhead import in_sentence, letterhead, meeting_text, role_names
@@ -471,6 +472,8 @@ def render_document(
     """Write the packet or report for `action` as HTML (for the web app) and, with `pdf`, as a tagged PDF/A;
     return the file to attach (the PDF when there is one: that is what members print and the registrator files).
     File names are stable: re-runs overwrite. `written_on` is the tjänsteskrivelse's datum (default: when due)."""
+    if action.attachment in COUNTY_DOCUMENTS:  # the länsstyrelse's analysis and report to Brå (issue 17)
+        return render_county_document(session, org, action, folder, pdf)
     folder = folder / org.key
     folder.mkdir(parents=True, exist_ok=True)
     occurrence = action.occurrence_key.replace(":", "-")

@@ -11,7 +11,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from samverkan.core.fields import text_problem
 from samverkan.core.pydantic_messages import pydantic_message
-from samverkan.models.enums import ActivityStatus, CausePerspective, EvidenceKind, MeasureStatus, ProblemSourceKind
+from samverkan.models.enums import (
+    ActivityStatus,
+    CausePerspective,
+    EvidenceKind,
+    MeasureStatus,
+    ProblemSourceKind,
+    Trend,
+)
 
 Number = Annotated[int, Field(ge=1, le=2**31 - 1)]  # fits every database's integer
 Key = Annotated[str, Field(max_length=64)]
@@ -466,3 +473,27 @@ class ExplainIndicator(Input):
 
     indicator: Key = Field(min_length=1, title="Indikator", description="Indikatorns nyckel")
     reason: str = Field(min_length=1, max_length=2000, title="Skäl", description="Varför värdet saknas")
+
+
+# -- the regional level (issue 17): the weekly lägesbild that flows upward ---------------------------------------
+
+
+class WeeklyContribution(Input):
+    """One förvaltning's contribution to the week's lägesbild. Without `week`, the week of the day of the act
+    (any day of the week names it). The category comes from the shared vocabulary (case does not count)."""
+
+    week: date | None = Field(None, title="Vecka (en dag i veckan)")
+    category: str = Field(min_length=1, max_length=100, title="Kategori")
+    area: str = Field(min_length=1, max_length=120, title="Område")
+    time_band: TimeBand | None = Field(None, title="Tid på dygnet")
+    count: int = Field(ge=0, le=100000, title="Antal händelser")
+    severity: Severity | None = Field(None, title="Allvarlighetsgrad")
+    trend: Trend | None = Field(None, title="Utveckling")
+    text: str | None = Field(None, max_length=2000, title="Kort beskrivning")
+
+
+class CompileWeek(Input):
+    """Compile the week's contributions into the kommun's weekly lägesbild (again, if it was compiled before)."""
+
+    week: date | None = Field(None, title="Vecka (en dag i veckan)")
+    summary: str | None = Field(None, max_length=4000, title="Sammanfattning")

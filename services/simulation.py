@@ -30,6 +30,7 @@ from samverkan.services.actor import Actor
 from samverkan.services.cycle import start_cycle as begin
 from samverkan.services.errors import ServiceError
 from samverkan.services.overview import find_organisation
+from samverkan.services.simulated_reporting import simulated_week, weeks_due
 from samverkan.services.sweep import SweepCache, SweepResult, coming_messages, sweep
 
 SWEEP_AT = time(6, 0)
@@ -167,8 +168,11 @@ def simulate(
     start_cycle: bool = True,
     database_url: str | None = None,
     pdf: bool = False,
+    example_contributions: bool = False,
 ) -> Simulation:
-    """Run the engine over [first, last] for the given (validated) organisation files."""
+    """Run the engine over [first, last] for the given (validated) organisation files. With
+    `example_contributions`, simulated förvaltningar report to each weekly lägesbild when it is due and the
+    coordinator compiles it (services/simulated_reporting.py), so the county's analyses have content."""
 
     with tempfile.TemporaryDirectory(prefix="samverkan-sim-") as scratch:
         engine = make_engine(database_url or f"sqlite:///{Path(scratch) / 'simulering.db'}")
@@ -191,11 +195,14 @@ def simulate(
                     except ServiceError as exc:
                         started[key] = f"ingen cykel: {exc}"
         total, durations, cache = SweepResult(), [], SweepCache()
+        reminded: dict[str, set[str]] = {}
         day = first
         while day <= last:
             began = clock.perf_counter()
             with session_scope(engine) as session:
                 moment = datetime.combine(day, SWEEP_AT, tzinfo=STOCKHOLM)
+                if example_contributions:  # the week's reporting happens before the day's sweep renders analyses
+                    _report_weeks(session, coming_messages_all(session, keys, day), reminded, day, moment)
                 total.merge(
                     sweep(session, moment, org_keys=keys, lookback_days=0, documents_dir=out_dir, cache=cache, pdf=pdf)
                 )
@@ -203,6 +210,17 @@ def simulate(
             day += timedelta(days=1)
         engine.dispose()
     return Simulation(keys, first, last, total, started, durations)
+
+
+def coming_messages_all(session: Session, keys: list[str], day: date) -> list[dict[str, Any]]:
+    return [message for key in keys for message in coming_messages(session, key, day, day)]
+
+
+def _report_weeks(
+    session: Session, messages: list[dict[str, Any]], reminded: dict[str, set[str]], day: date, moment: datetime
+) -> None:
+    for org_key in weeks_due(messages, reminded):
+        simulated_week(session, org_key, reminded.get(org_key, set()), day, moment)
 
 
 def _a_coordinator(session: Session, key: str, on: date) -> str | None:

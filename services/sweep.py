@@ -58,7 +58,11 @@ from samverkan.services.invitations import invitation, meeting_event, party, sna
 from samverkan.templates.rendering import render
 
 DELIVER_FROM = time(8, 0)
-CALLING_KINDS = {"est_meeting", "body_meeting"}  # the triggers whose occurrences are called (kallelse)
+CALLING_KINDS = {
+    "est_meeting",
+    "body_meeting",
+    "network_meeting",
+}  # the triggers whose occurrences are called (kallelse)
 CLOSED_STRETCH = 6  # the longest run of closed days (Christmas, Easter) a reminder can be moved back over
 
 
@@ -74,6 +78,8 @@ class OrgContext:
     cadences: list[Cadence] = field(default_factory=list)
     plans: dict[int, dict[date, tuple[PlannedAction, ...]]] = field(default_factory=dict)
     bodies_with_routes: set[int] = field(default_factory=set)  # bodies with their own channel (e.g. Teams)
+    foreign_roles: dict[int, Role] = field(default_factory=dict)  # a county network's members in other organisations
+    foreign_orgs: dict[int, str] = field(default_factory=dict)  # such a role's id → its organisation's name
 
     def plan(self, year: int) -> dict[date, tuple[PlannedAction, ...]]:
         """All cadence actions of the organisation whose occurrence lies in `year`, by the day they are due."""
@@ -91,7 +97,7 @@ class OrgContext:
 
     def roles_by_id(self) -> dict[int, Role]:
         if not hasattr(self, "_by_id"):
-            self._by_id = {saved_id(role): role for role in self.roles.values()}
+            self._by_id = {**self.foreign_roles, **{saved_id(role): role for role in self.roles.values()}}
         return self._by_id
 
     def cadence_targets(self) -> dict[str, list[str]]:
@@ -244,7 +250,36 @@ def load_contexts(session: Session, org_keys: Iterable[str] | None = None) -> li
         key=lambda c: c.key,
     ):
         contexts[cadence.organisation_id].cadences.append(cadence)
+    _network_members(session, contexts, bodies)
     return list(contexts.values())
+
+
+def _network_members(session: Session, contexts: dict[int, OrgContext], bodies: list[Any]) -> None:
+    """A county network's members: the roles with its member functions in every kommun its county file lists
+    (loaded by their own files, in this sweep or not)."""
+    networks = [body for body in bodies if body.member_functions]
+    if not networks:
+        return
+    orgs, roles = table_of(Organisation), table_of(Role)
+    for body in networks:
+        context = contexts[body.organisation_id]
+        kommuner = settings_section(context.org.settings, "county").get("kommuner") or []
+        kommun_rows = _rows(session, Organisation, orgs.c.key.in_(list(kommuner)))
+        kommun_ids, names = [row.id for row in kommun_rows], {row.id: row.name for row in kommun_rows}
+        found = _rows(
+            session,
+            Role,
+            roles.c.organisation_id.in_(kommun_ids),
+            roles.c.function.in_(list(body.member_functions)),
+            roles.c.archived_at.is_(None),
+        )
+        order = {org_id: index for index, org_id in enumerate(kommun_ids)}
+        for role in sorted(found, key=lambda r: (order[r.organisation_id], r.key)):
+            context.foreign_roles[role.id] = role
+            context.foreign_orgs[role.id] = names[role.organisation_id]
+            listed = context.body_roles.setdefault(body.id, [])
+            if role.id not in listed:
+                listed.append(role.id)
 
 
 @lru_cache(maxsize=5_000)
@@ -439,7 +474,7 @@ def _contexts(
     if cache is not None and cache.contexts is not None and cache.holders is not None:
         return cache.contexts, cache.holders
     contexts = load_contexts(session, org_keys)
-    holders = Holders(session, [saved_id(role) for c in contexts for role in c.roles.values()])
+    holders = Holders(session, [saved_id(role) for c in contexts for role in c.roles_by_id().values()])
     if cache is not None:
         cache.contexts, cache.holders = contexts, holders
     return contexts, holders
@@ -448,7 +483,12 @@ def _contexts(
 def _cadence_work(context: OrgContext, first: date, today: date) -> list[Work]:
     targets = context.cadence_targets()
     return [
-        Work(action, [r for target in targets[action.trigger_key] for r in context.roles_for(target)])
+        Work(
+            action,
+            context.function_roles(action.addressee)
+            if action.addressee
+            else [r for target in targets[action.trigger_key] for r in context.roles_for(target)],
+        )
         for action in planned_actions(context, first, today)
     ]
 
@@ -594,7 +634,8 @@ class _Batch:
         recipients = _recipients(roles, self.holders, action.due)
         for role in roles:
             if not self.holders.on(role, action.due):
-                self.result.vacancies.setdefault((context.org.name, role.name), []).append(action.due)
+                where = context.foreign_orgs.get(saved_id(role), context.org.name)
+                self.result.vacancies.setdefault((where, role.name), []).append(action.due)
         if not recipients:
             self.result.errors.append(
                 f"{context.org.name}: '{action.subject}' ({action.due}) når ingen – "
@@ -728,7 +769,7 @@ def coming_messages(session: Session, org_key: str, first: date, last: date) -> 
     messages = []
     for context in load_contexts(session, [org_key]):
         works = _cadence_work(context, first, last)
-        holders = Holders(session, [saved_id(role) for role in context.roles.values()])
+        holders = Holders(session, list(context.roles_by_id()))
         for work in works:
             action = work.action
             recipients = _recipients(work.roles, holders, action.due)

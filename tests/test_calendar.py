@@ -111,6 +111,7 @@ def test_times_per_year_spread_evenly_without_months() -> None:
                 "lokala-bra-mote": 6,
                 "arsuppfoljning": 1,
                 "scb-medborgarundersokning": 1,
+                "veckolagesbild": 52,  # the weekly lägesbild to Länsstyrelsen Västmanland (issue 17)
             },
         ),
         (
@@ -159,7 +160,7 @@ def test_calendar_command_is_deterministic_and_json_has_the_fields() -> None:
         first = runner.invoke(app, [*args, "--format", fmt], env=reproducible).stdout
         assert first == runner.invoke(app, [*args, "--format", fmt], env=reproducible).stdout
     events = json.loads(runner.invoke(app, [*args, "--format", "json"]).stdout)
-    assert len(events) == 50
+    assert len(events) == 102  # 50, and the 52 weekly lägesbilder (issue 17)
     first = events[0]
     assert {"kind", "body", "title", "start"} <= set(first)
     assert first["start"] == "2027-01-05T09:00:00+01:00" and first["kind"] == "est_meeting"
@@ -191,9 +192,9 @@ def test_ics_is_valid_icalendar_with_stable_uids() -> None:
     assert text.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n") and text.endswith("END:VCALENDAR\r\n")
     lines = text.split("\r\n")
     assert all(len(line.encode()) <= 75 for line in lines)
-    assert text.count("BEGIN:VEVENT") == 50
+    assert text.count("BEGIN:VEVENT") == 102
     uids = [line for line in lines if line.startswith("UID:")]
-    assert len(set(uids)) == 50 and "UID:fagersta.est-mote.2027-01-05@samverkan" in uids
+    assert len(set(uids)) == 102 and "UID:fagersta.est-mote.2027-01-05@samverkan" in uids
     # Stockholm wall-clock times with the VTIMEZONE they refer to: 09:00 CET is 08:00 UTC, 09:00 CEST 07:00 UTC
     assert "DTSTART;TZID=Europe/Stockholm:20270105T090000" in lines
     assert "DTSTART;TZID=Europe/Stockholm:20270608T090000" in lines

@@ -26,7 +26,7 @@ def runner() -> CliRunner:
 def test_validate_accepts_every_example(runner: CliRunner) -> None:
     result = runner.invoke(app, ["validate", *map(str, EXAMPLE_FILES)])
     assert result.exit_code == 0, result.output
-    assert result.output.count(": giltig") == 5
+    assert result.output.count(": giltig") == len(EXAMPLE_FILES)
 
 
 def test_validate_reports_each_problem_as_file_line_message(runner: CliRunner, tmp_path: Path) -> None:
@@ -57,7 +57,7 @@ def test_validate_json_output_for_scripts(runner: CliRunner, tmp_path: Path) -> 
 def test_load_twice_then_show(runner: CliRunner, db_url: str) -> None:
     first = runner.invoke(app, ["load", FAGERSTA, "--db", db_url])
     assert first.exit_code == 0, first.output
-    assert first.stdout.startswith("fagersta: 85 ändringar")
+    assert first.stdout.startswith("fagersta: 86 ändringar")
     second = runner.invoke(app, ["load", FAGERSTA, "--db", db_url])
     assert second.stdout == "fagersta: inga ändringar\n"
     shown = runner.invoke(app, ["show", "fagersta", "--db", db_url, "--date", "2027-02-01"])
@@ -104,7 +104,7 @@ def test_db_upgrade_and_status(runner: CliRunner, db_url: str) -> None:
     before = runner.invoke(app, ["db", "status", "--db", db_url])
     assert before.exit_code == 1 and "schema: tomt" in before.stdout
     upgraded = runner.invoke(app, ["db", "upgrade", "--db", db_url])
-    assert upgraded.stdout.startswith(f"schema: tomt → {head_revision()}")  # the newest migration
+    assert upgraded.stdout == f"schema: tomt → {head_revision()}\n"
     after = runner.invoke(app, ["db", "status", "--db", db_url])
     assert after.exit_code == 0 and "(aktuellt)" in after.stdout
 

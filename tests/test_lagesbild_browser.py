@@ -49,7 +49,7 @@ def test_the_samordnare_builds_the_lagesbild_and_records_the_prioritisation(
 ) -> None:
     page = log_in(browser, site, SAMORDNARE, viewport=DESKTOP)
     page.get_by_role("link", name="Fagersta kommun").first.click()
-    page.get_by_role("navigation", name="Fagersta kommun").get_by_role("link", name="Lägesbild").click()
+    page.get_by_role("navigation", name="Fagersta kommun").get_by_role("link", name="Lägesbild", exact=True).click()
     expect(page.get_by_role("heading", name="Lägesbild", exact=True)).to_be_visible()
     assert page.locator("script").count() == 0  # nothing on the page needs JavaScript
     assert_accessible(page)

@@ -89,6 +89,8 @@ def test_missed_days_are_caught_up_once(engine: Engine, fagersta: Driver) -> Non
         "kallelse": 2,
         "manadsrapport": 1,
         "rapportera-observationer": 1,
+        "rapportera-lagesbild": 2,  # the weekly lägesbild (issue 17): two weeks of reminders and compiling
+        "sammanstall-lagesbild": 2,
     }
 
 

@@ -21,7 +21,7 @@ from samverkan.core.settings import Settings, get_settings
 from samverkan.database import make_engine
 from samverkan.services.errors import ServiceError
 from samverkan.services.pdfa import STYLESHEET_HREF, stylesheet
-from samverkan.web import api, api_avtal, api_kedja, api_lagesbild, api_orsak, api_utgang, health, pages
+from samverkan.web import api, api_avtal, api_kedja, api_lagesbild, api_lan, api_orsak, api_utgang, health, pages
 from samverkan.web.limits import BodyLimit
 from samverkan.web.security import CsrfFailed, LoginRequired, finish
 from samverkan.web.state import WebState
@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(api_avtal.router)
     app.include_router(api_kedja.router)
     app.include_router(api_utgang.router)
+    app.include_router(api_lan.router)
     app.include_router(health.router)
 
     @app.middleware("http")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from samverkan.models.enums import OrgKind
 from samverkan.services.membership import Membership
 
 
@@ -13,12 +14,15 @@ class NavEntry:
     suffix: str  # after /org/{key}; "" is the organisation page itself
     text: str
     coordinating_only: bool = False  # shown only to samordnare and kommunpolis
+    county: bool | None = False  # True: only a länsstyrelse's page; False: only a local organisation's; None: both
 
 
 ORG_NAV: list[NavEntry] = [
-    NavEntry("/oversikt", "Översikt"),
+    NavEntry("/oversikt", "Översikt", county=None),
+    NavEntry("/lan", "Länet", county=True),
     NavEntry("/cykel", "Cykeln"),
     NavEntry("/lagesbild", "Lägesbild"),
+    NavEntry("/veckolagesbild", "Veckolägesbild"),
     NavEntry("/orsaksanalys", "Orsaksanalys"),
     NavEntry("/overenskommelse", "Överenskommelsen"),
     NavEntry("/medborgarloften", "Medborgarlöften"),
@@ -28,15 +32,15 @@ ORG_NAV: list[NavEntry] = [
     NavEntry("/indikatorer", "Indikatorer"),
     NavEntry("/beslut", "Beslut och underskrifter"),
     NavEntry("/est", "EST"),
-    NavEntry("/handlingar", "Beslutsunderlag och rapporter"),
-    NavEntry("/arshjul", "Årshjul"),
-    NavEntry("", "Organisationen"),
-    NavEntry("/leveranser", "Leveranslogg", coordinating_only=True),
+    NavEntry("/handlingar", "Beslutsunderlag och rapporter", county=None),
+    NavEntry("/arshjul", "Årshjul", county=None),
+    NavEntry("", "Organisationen", county=None),
+    NavEntry("/leveranser", "Leveranslogg", coordinating_only=True, county=None),
 ]
 
 
 def landing(key: str) -> str:
-    """Where an organisation's link leads: its Översikt."""
+    """Where an organisation's link leads: its Översikt (a länsstyrelse's shows the county)."""
     return f"/org/{key}/oversikt"
 
 
@@ -45,5 +49,6 @@ def org_links(member: Membership, path: str) -> list[tuple[str, str, bool]]:
     return [
         (base + entry.suffix, entry.text, path == base + entry.suffix)
         for entry in ORG_NAV
-        if member.coordinating or not entry.coordinating_only
+        if (member.coordinating or not entry.coordinating_only)
+        and entry.county in (None, member.organisation.kind == OrgKind.LANSSTYRELSE)
     ]

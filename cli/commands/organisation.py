@@ -19,14 +19,19 @@ from samverkan.cli.options import (
     parse_date,
     print_json,
     run,
+    shared_option,
 )
 from samverkan.core.labels import count_text
 from samverkan.core.timeutil import today_local
+from samverkan.database import current_revision, make_engine
+from samverkan.models import Purpose
+from samverkan.orgconfig.county_check import county_issues
 from samverkan.orgconfig.loader import LoadReport, load_config
 from samverkan.orgconfig.validate import validate_file
 from samverkan.scheduling.calendar import schedule_issues
 from samverkan.services import handover as handovers
 from samverkan.services.inputs import Handover
+from samverkan.services.installation import mark
 from samverkan.services.overview import organisation_overview
 from samverkan.templates.rendering import render
 
@@ -45,9 +50,11 @@ def validate(files: tuple[Path, ...], first: date | None, last: date | None, as_
     report = []
     first = first or today_local()
     last = last or first + timedelta(days=365)
-    for file in files:
-        result = validate_file(file)
+    results = [validate_file(file) for file in files]
+    together = county_issues(results)  # a county and its kommuner's files, given together, agree
+    for file, result in zip(files, results, strict=True):
         result.issues += schedule_issues(result, first, last) if result.ok else []
+        result.issues += together.get(result.file, [])
         failed = failed or not result.ok
         report.append(
             {
@@ -82,11 +89,19 @@ def _load(configs: tuple[Path, ...], db_url: str) -> list[LoadReport]:
         names = ", ".join(result.file for result in bad)
         others = ", och därför inte heller de andra filerna" if len(configs) > 1 else ""
         raise Failure(f"{names} läses inte in{others}: rätta felen ovan")
-    return run(db_url, lambda session: [load_config(session, result) for result in results])
+    reports = run(db_url, lambda session: [load_config(session, result) for result in results])
+    for report in reports:  # data another organisation's file owns, kept as it was
+        for warning in report.warnings:
+            click.echo(str(warning), err=True)
+    return reports
 
 
 def _as_dict(report: LoadReport) -> dict[str, object]:
-    return {"organisation": report.organisation_key, "changes": [str(c) for c in report.changes]}
+    return {
+        "organisation": report.organisation_key,
+        "changes": [str(c) for c in report.changes],
+        "warnings": [str(w) for w in report.warnings],
+    }
 
 
 @click.command("load", cls=Command)
@@ -141,9 +156,13 @@ def show(organisation: str, on: date | None, db_url: str | None, as_json: bool) 
 @click.argument("config", type=click.Path(path_type=Path), metavar="FIL", default=EXAMPLE)
 @db_option
 def demo(config: Path, db_url: str | None) -> None:
-    """Huvudjobbet på den inbyggda standarden (SQLite): skapa databasen, läs in FIL och visa organisationen."""
+    """Huvudjobbet på den inbyggda standarden (SQLite): skapa databasen, läs in FIL och visa organisationen.
+    En databas som skapas här är en demodatabas (där godtas --as utan API-nyckel)."""
     url = db_url_or_default(db_url)
+    creating = current_revision(make_engine(url)) is None
     [report] = _load((config,), url)
+    if creating:
+        run(url, mark, Purpose.DEMO, "samverkan demo")
     state = "inga ändringar" if report.unchanged else count_text(len(report.changes), "ändring", "ändringar")
     click.echo(f"Läste in {config} i {url} ({state}).\n")
     _show(report.organisation_key, url, today_local(), as_json=False)
@@ -155,7 +174,8 @@ def demo(config: Path, db_url: str | None) -> None:
 @click.option("--to", "to_email", metavar="E-POST", help="Lämna över rollen till denna person.")
 @click.option("--namn", "--name", "to_name", help="Namn, om personen är ny i Samverkan.")
 @click.option("--from", "starts", callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="Första dagen för efterträdaren.")
-@click.option("--as", "actor", envvar="SAMVERKAN_USER", metavar="E-POST", help="Vem som gör överlämningen.")
+@shared_option("as")
+@shared_option("key")
 @click.option(
     "--utanfor", "confirm_outside", is_flag=True, help="Bekräfta en adress utanför organisationens e-postdomäner."
 )
@@ -169,6 +189,7 @@ def handover(
     to_name: str | None,
     starts: date | None,
     actor: str | None,
+    api_key: str | None,
     confirm_outside: bool,
     on: date | None,
     db_url: str | None,
@@ -177,8 +198,6 @@ def handover(
     """Överlämning av ROLL: utan --to skrivs överlämningspaketet ut; med --to lämnas rollen över."""
     day = on_or_today(on)
     if to_email:
-        if not actor:
-            raise Failure("ange vem som gör överlämningen med --as")
         act(
             db_url,
             handovers.handover,
@@ -186,6 +205,7 @@ def handover(
             actor,
             on,
             Handover,
+            api_key,
             role_key=role,
             to_email=to_email,
             to_name=to_name,

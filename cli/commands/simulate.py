@@ -23,9 +23,22 @@ from samverkan.services.simulation import Simulation, simulate
 )
 @click.option("--no-cycle", is_flag=True, help="Starta ingen cykel (bara rytmerna).")
 @click.option("--pdf", is_flag=True, help="Skriv även underlagen som PDF (tar längre tid).")
+@click.option(
+    "--exempelbidrag",
+    "example_contributions",
+    is_flag=True,
+    help="Låt påhittade förvaltningar lämna bidrag till varje veckolägesbild, så att länets analyser får innehåll.",
+)
 @json_option
 def simulate_command(
-    files: tuple[Path, ...], first: date, last: date, out: Path | None, no_cycle: bool, pdf: bool, as_json: bool
+    files: tuple[Path, ...],
+    first: date,
+    last: date,
+    out: Path | None,
+    no_cycle: bool,
+    pdf: bool,
+    example_contributions: bool,
+    as_json: bool,
 ) -> None:
     """Förhandsvisa perioden: alla utlösare i ordning på en simulerad klocka. Inget skickas."""
     results = [validate_file(file) for file in files]
@@ -38,7 +51,9 @@ def simulate_command(
         raise Failure(f"perioden slutar ({last}) innan den börjar ({first})")
     csv_file = out if out is not None and out.suffix.lower() == ".csv" else None
     folder = None if csv_file else out
-    simulation = simulate(results, first, last, folder, start_cycle=not no_cycle, pdf=pdf)
+    simulation = simulate(
+        results, first, last, folder, start_cycle=not no_cycle, pdf=pdf, example_contributions=example_contributions
+    )
     if csv_file is not None:
         written = write_csv(simulation, csv_file)
         click.echo(f"{count_text(written, 'meddelande', 'meddelanden')} skrivna till {csv_file}", err=as_json)

@@ -19,14 +19,17 @@ from samverkan.web.pages import (
     glance,
     indicators,
     lagesbild,
+    lan,
     measures,
     organisation,
     orsak,
+    unlock,
 )
 
 router = APIRouter(include_in_schema=False)
 for area in (
     account,
+    unlock,
     glance,
     organisation,
     cycle,
@@ -41,5 +44,6 @@ for area in (
     deliveries,
     api_docs,
     follow_up,
+    lan,
 ):
     router.routes.extend(area.router.routes)  # each route keeps its area router's CSRF dependency
