@@ -32,7 +32,6 @@ class ProblemFacts:
     measures: int
     measures_with_indicator: int = 0
     analysis_missing: tuple[str, ...] = ()  # what the analysis still lacks (e.g. a perspective without a cause)
-    added_at: datetime | None = None  # when the problem entered the lägesbild (recorded time)
 
 
 @dataclass(frozen=True)
@@ -48,9 +47,10 @@ class SigningFacts:
     status: str
     missing_parties: tuple[str, ...]
     content_missing: tuple[str, ...] = ()  # parts of the content that are empty
-    signed_at: datetime | None = None  # the last party's signature (recorded time), when all have signed
-    communicated_on: date | None = None  # medborgarlöften: when it was told to the citizens
-    cycle_mismatch: str | None = None  # why these signatures do not count for this cycle, if they do not
+    text_changed: bool = False  # every party signed, but a text the content no longer is
+    communicated: bool = True  # medborgarlöften: when and how it was told to the citizens is recorded
+    cycle_mismatch: str | None = None  # why it does not count for this cycle, if it does not
+    not_covered: tuple[str, ...] = ()  # the cycle's prioritised problems its content does not cover
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,6 @@ class IndicatorFacts:
 @dataclass(frozen=True)
 class CycleFacts:
     number: int = 1
-    started_at: datetime | None = None
     problems: list[ProblemFacts] = field(default_factory=list)
     measures: list[MeasureFacts] = field(default_factory=list)
     agreement: SigningFacts | None = None
@@ -73,6 +72,7 @@ class CycleFacts:
     prioritisation: DecisionFacts | None = None
     prioritising_body_kind: str | None = None  # the body the process names for the prioritisation
     prioritising_body: str | None = None  # its name(s) in this organisation, for messages
+    not_in_prioritisation: tuple[str, ...] = ()  # problems added or changed after the prioritisation decision
     indicators: list[IndicatorFacts] = field(default_factory=list)
 
     @property
@@ -89,7 +89,11 @@ def problems_prioritised(facts: CycleFacts) -> list[str]:
         return [f"prioriteringen är inte beslutad: ett beslut av {body} om prioritering av problemen saknas"]
     if facts.prioritising_body_kind and decision.body_kind != facts.prioritising_body_kind:
         return [f"prioriteringen (beslut nr {decision.number}) är fattad av {decision.body}, inte av {body}"]
-    return []
+    return [
+        f"'{title}' har kommit till eller ändrats efter prioriteringen (beslut nr {decision.number}); "
+        f"{body} behöver prioritera om"
+        for title in facts.not_in_prioritisation
+    ]
 
 
 def analysis_per_problem(facts: CycleFacts) -> list[str]:
@@ -97,38 +101,31 @@ def analysis_per_problem(facts: CycleFacts) -> list[str]:
     for problem in facts.prioritised:
         if problem.causes == 0:
             missing.append(f"orsaksanalys saknas för '{problem.title}' (inga orsaker angivna)")
-            continue
-        missing += [f"orsaksanalysen för '{problem.title}': {gap}" for gap in problem.analysis_missing]
-        if not problem.analysis_completed:
+        elif problem.analysis_missing:
+            missing.append(f"orsaksanalysen för '{problem.title}' saknar {', '.join(problem.analysis_missing)}")
+        elif not problem.analysis_completed:
             missing.append(f"orsaksanalysen för '{problem.title}' är inte markerad som klar")
     return missing
 
 
-def _signed(what: SigningFacts | None, name: str, facts: CycleFacts) -> list[str]:
+def _signed(what: SigningFacts | None, name: str) -> list[str]:
     if what is None:
         return [f"ingen {name} finns registrerad"]
-    missing = [f"{what.title} saknar innehåll: {', '.join(what.content_missing)}"] if what.content_missing else []
+    missing = [f"{what.title}: {what.cycle_mismatch}"] if what.cycle_mismatch else []
+    if what.content_missing:
+        missing.append(f"{what.title} saknar innehåll: {', '.join(what.content_missing)}")
+    missing += [f"{what.title} omfattar inte det prioriterade problemet '{title}'" for title in what.not_covered]
     if what.missing_parties:
-        return [*missing, f"{what.title}: underskrift saknas från {', '.join(what.missing_parties)}"]
-    if what.cycle_mismatch:
-        return [*missing, f"{what.title}: {what.cycle_mismatch}"]
-    return missing + _newer_problems(what, facts)
-
-
-def _newer_problems(what: SigningFacts, facts: CycleFacts) -> list[str]:
-    """Prioritised problems (or a prioritisation) that came after the signatures: the signed text is not theirs."""
-    if what.signed_at is None:
-        return []
-    later = [p.title for p in facts.prioritised if p.added_at is not None and p.added_at > what.signed_at]
-    lines = [f"problemet '{title}' kom till efter att {what.title} undertecknades" for title in later]
-    decision = facts.prioritisation
-    if not later and decision is not None and decision.recorded_at > what.signed_at:
-        lines.append(f"prioriteringen (beslut nr {decision.number}) är ändrad efter att {what.title} undertecknades")
-    return lines
+        missing.append(f"{what.title}: underskrift saknas från {', '.join(what.missing_parties)}")
+    elif what.text_changed:
+        missing.append(
+            f"{what.title}: innehållet har ändrats sedan det skrevs under; alla parter skriver under på nytt"
+        )
+    return missing
 
 
 def agreement_signed(facts: CycleFacts) -> list[str]:
-    return _signed(facts.agreement, "samverkansöverenskommelse", facts)
+    return _signed(facts.agreement, "samverkansöverenskommelse")
 
 
 def promises_signed(facts: CycleFacts) -> list[str]:
@@ -136,8 +133,8 @@ def promises_signed(facts: CycleFacts) -> list[str]:
         return ["inget medborgarlöfte finns registrerat"]
     missing = []
     for promise in facts.promises:
-        missing += _signed(promise, "medborgarlöfte", facts)
-        if promise.communicated_on is None:
+        missing += _signed(promise, "medborgarlöfte")
+        if not promise.communicated:
             missing.append(f"{promise.title} är inte kommunicerat till medborgarna (ange när och hur)")
     return missing
 

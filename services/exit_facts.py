@@ -6,19 +6,13 @@ that are the thing itself (the prioritisation decision, the causes, the signatur
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from samverkan.core.ids import saved_id
 from samverkan.models import (
-    Agreement,
+    AgreementGoal,
     Body,
-    Cause,
-    CauseAnalysis,
     ChecklistItem,
-    CitizenPromise,
     Cycle,
     Decision,
     Indicator,
@@ -29,9 +23,8 @@ from samverkan.models import (
     Organisation,
     Phase,
     Problem,
-    Signature,
 )
-from samverkan.models.enums import AgreementStatus
+from samverkan.models.enums import MeasureState
 from samverkan.process.requirements import (
     CycleFacts,
     DecisionFacts,
@@ -40,29 +33,33 @@ from samverkan.process.requirements import (
     ProblemFacts,
     SigningFacts,
 )
-from samverkan.services.agreements import latest_agreement, latest_promises, signing_facts
+from samverkan.services.agreement_content import AgreementState, agreement_of_cycle, agreement_state
+from samverkan.services.atgardsplan import coverage
 from samverkan.services.bodies import active_bodies
 from samverkan.services.evidence import cycle_start_day, deciding_body_kind
+from samverkan.services.orsaksanalys import analysis_state
 from samverkan.services.pinning import definition_of
+from samverkan.services.prioritisation import prioritisation_of
+from samverkan.services.promises import PromiseState, promise_state
 
-PRIORITISATION_KIND = "prioritering"
+# what orsaksanalys.analysis_state lists that the requirement says in its own words
+_SAID_OTHERWISE = ("minst en orsak", "att analysen markeras som klar")
 
 
 def cycle_facts(session: Session, organisation: Organisation, cycle: Cycle) -> CycleFacts:
     kind, body = prioritising_body(session, organisation, cycle)
-    agreement = latest_agreement(session, organisation)
+    decision, later = prioritisation_facts(session, cycle)
+    agreement = agreement_state(session, cycle)
     return CycleFacts(
         number=cycle.number,
-        started_at=cycle.started_at,
         problems=problem_facts(session, cycle),
         measures=measure_facts(session, cycle),
-        agreement=agreement_facts(session, organisation, cycle, agreement) if agreement else None,
-        promises=[promise_facts(session, organisation, cycle, p) for p in latest_promises(session, agreement)]
-        if agreement
-        else [],
-        prioritisation=prioritisation_decision(session, organisation, cycle),
+        agreement=agreement_facts(cycle, agreement) if agreement.agreement else None,
+        promises=[promise_facts(state) for state in promise_state(session, cycle, cycle_start_day(cycle))],
+        prioritisation=decision,
         prioritising_body_kind=kind,
         prioritising_body=body,
+        not_in_prioritisation=later,
         indicators=indicator_facts(session, cycle),
     )
 
@@ -86,17 +83,14 @@ def prioritising_body(session: Session, organisation: Organisation, cycle: Cycle
     return kind.value, " eller ".join(names) or None
 
 
-def prioritisation_decision(session: Session, organisation: Organisation, cycle: Cycle) -> DecisionFacts | None:
-    """The latest decision prioritising the problems, taken in this cycle (by its cycle, else by its date)."""
-    in_cycle = col(Decision.cycle_id) == cycle.id
-    dated_in_cycle = col(Decision.cycle_id).is_(None) & (col(Decision.decided_on) >= cycle_start_day(cycle))
-    decision = session.exec(
-        select(Decision)
-        .where(Decision.organisation_id == organisation.id, Decision.kind == PRIORITISATION_KIND)
-        .where(in_cycle | dated_in_cycle)
-        .order_by(col(Decision.number).desc())
-    ).first()
-    return decision_facts(session, decision) if decision else None
+def prioritisation_facts(session: Session, cycle: Cycle) -> tuple[DecisionFacts | None, tuple[str, ...]]:
+    """The prioritisation in force (services/prioritisation.py) as a decision, and the problems it does not cover
+    because they came, or were re-ranked, after it."""
+    view = prioritisation_of(session, cycle)
+    decision = session.get(Decision, view.decision_id) if view else None
+    if view is None or decision is None:
+        return None, ()
+    return decision_facts(session, decision), tuple(problem.title for problem in view.undecided)
 
 
 def decision_facts(session: Session, decision: Decision) -> DecisionFacts:
@@ -110,36 +104,23 @@ def decision_facts(session: Session, decision: Decision) -> DecisionFacts:
     )
 
 
-def _ids(session: Session, query: Any) -> list[int]:
-    return [row for row in session.exec(query).all() if row is not None]
-
-
-def _with_indicator(session: Session, measure_ids: list[int]) -> int:
-    if not measure_ids:
-        return 0
-    return session.exec(
-        select(func.count(func.distinct(MeasureIndicator.measure_id))).where(
-            col(MeasureIndicator.measure_id).in_(measure_ids)
-        )
-    ).one()
-
-
 def problem_facts(session: Session, cycle: Cycle) -> list[ProblemFacts]:
+    """Each problem of the cycle with its orsaksanalys (services/orsaksanalys.py) and its coverage by åtgärder
+    with an indicator (services/atgardsplan.py)."""
+    covered = {c.problem_id: c for c in coverage(session, cycle).problems}
     facts = []
     for problem in session.exec(select(Problem).where(Problem.cycle_id == cycle.id).order_by(col(Problem.id))).all():
-        analysis = session.exec(select(CauseAnalysis).where(CauseAnalysis.problem_id == problem.id)).first()
-        causes = _ids(session, select(Cause.id).where(Cause.analysis_id == analysis.id)) if analysis else []
-        measures = _ids(session, select(Measure.id).where(col(Measure.cause_id).in_(causes))) if causes else []
+        state = analysis_state(session, problem)
+        plan = covered.get(saved_id(problem))
         facts.append(
             ProblemFacts(
                 problem.title,
                 problem.prioritised,
-                len(causes),
-                analysis is not None and analysis.completed_at is not None,
-                len(measures),
-                _with_indicator(session, measures),
-                (),
-                problem.created_at,
+                state.causes,
+                state.completed,
+                plan.measures if plan else 0,
+                plan.with_indicator if plan else 0,
+                tuple(gap for gap in state.missing if gap not in _SAID_OTHERWISE),
             )
         )
     return facts
@@ -147,70 +128,38 @@ def problem_facts(session: Session, cycle: Cycle) -> list[ProblemFacts]:
 
 def measure_facts(session: Session, cycle: Cycle) -> list[MeasureFacts]:
     return [
-        MeasureFacts(m.title, m.progress_pct)
+        MeasureFacts(m.title, m.progress_pct, m.state == MeasureState.CANCELLED)
         for m in session.exec(select(Measure).where(Measure.cycle_id == cycle.id).order_by(col(Measure.id))).all()
     ]
 
 
-# -- agreement and medborgarlöften ------------------------------------------------------------------
+# -- agreement and medborgarlöften (services/agreement_content.py, services/promises.py) ---------------
 
 
-def _content_missing(agreement: Agreement) -> tuple[str, ...]:
-    parts = {
-        "prioriterade problem": agreement.problems,
-        "mätbara mål": agreement.goals,
-        "hur arbetet dokumenteras": agreement.documentation,
-        "hur arbetet följs upp": agreement.follow_up,
-    }
-    return tuple(name for name, text in parts.items() if not (text or "").strip())
-
-
-def _signed_at(session: Session, kind: str, subject_id: int | None) -> list[datetime]:
-    return list(
-        session.exec(
-            select(Signature.signed_at).where(Signature.subject_type == kind, Signature.subject_id == subject_id)
-        ).all()
-    )
-
-
-def _for_this_cycle(cycle: Cycle, signed: list[datetime]) -> str | None:
-    """Why the signatures do not count for this cycle: some were made before the cycle started."""
-    early = [moment for moment in signed if moment < cycle.started_at]
-    if not early:
-        return None
-    return (
-        f"underskriven {min(early):%Y-%m-%d}, före cykel {cycle.number} startade; "
-        "en ny version behöver undertecknas för den här cykeln"
-    )
-
-
-def agreement_facts(session: Session, organisation: Organisation, cycle: Cycle, agreement: Agreement) -> SigningFacts:
-    signing = signing_facts(session, organisation, agreement)
-    signed = _signed_at(session, "agreement", agreement.id)
-    complete = agreement.status == AgreementStatus.SIGNED and not signing.missing_parties
+def agreement_facts(cycle: Cycle, state: AgreementState) -> SigningFacts:
+    agreement = state.agreement
+    assert agreement is not None
+    mismatch = None if state.adopted_in_cycle else f"innehållet är inte antaget i cykel {cycle.number}"
     return SigningFacts(
-        signing.title,
-        signing.status,
-        signing.missing_parties,
-        _content_missing(agreement),
-        max(signed) if complete and signed else None,
-        None,
-        _for_this_cycle(cycle, signed) if complete else None,
+        agreement.title,
+        agreement.status,
+        tuple(state.missing_parties),
+        tuple(state.missing_content),
+        not state.signed or state.changed_since_signing,
+        True,
+        mismatch,
+        tuple(state.uncovered_problems),
     )
 
 
-def promise_facts(session: Session, organisation: Organisation, cycle: Cycle, promise: CitizenPromise) -> SigningFacts:
-    signing = signing_facts(session, organisation, promise)
-    signed = _signed_at(session, "citizen_promise", promise.id)
-    complete = promise.status == AgreementStatus.SIGNED and not signing.missing_parties
+def promise_facts(state: PromiseState) -> SigningFacts:
     return SigningFacts(
-        signing.title,
-        signing.status,
-        signing.missing_parties,
-        () if (promise.text or "").strip() else ("löftets text",),
-        max(signed) if complete and signed else None,
-        promise.communicated_on,
-        _for_this_cycle(cycle, signed) if complete else None,
+        state.promise.title,
+        state.promise.status,
+        tuple(state.missing_parties),
+        tuple(state.missing_content),
+        not state.signed or state.changed_since_signing,
+        state.communicated,
     )
 
 
@@ -218,17 +167,16 @@ def promise_facts(session: Session, organisation: Organisation, cycle: Cycle, pr
 
 
 def followed_indicators(session: Session, cycle: Cycle) -> list[Indicator]:
-    """The indicators the cycle's åtgärder rely on to show their effect."""
-    return list(
-        session.exec(
-            select(Indicator)
-            .join(MeasureIndicator, col(MeasureIndicator.indicator_id) == Indicator.id)
-            .join(Measure, col(Measure.id) == MeasureIndicator.measure_id)
-            .where(Measure.cycle_id == cycle.id)
-            .distinct()
-            .order_by(col(Indicator.name))
-        ).all()
-    )
+    """The indicators the cycle relies on to show effect: those of its åtgärder (not cancelled) and of the
+    measurable goals of its agreement."""
+    by_measure = select(MeasureIndicator.indicator_id).join(Measure, col(Measure.id) == MeasureIndicator.measure_id)
+    ids = set(session.exec(by_measure.where(Measure.cycle_id == cycle.id, Measure.state == MeasureState.ACTIVE)))
+    agreement = agreement_of_cycle(session, cycle)
+    if agreement is not None:
+        ids |= set(session.exec(select(AgreementGoal.indicator_id).where(AgreementGoal.agreement_id == agreement.id)))
+    if not ids:
+        return []
+    return list(session.exec(select(Indicator).where(col(Indicator.id).in_(ids)).order_by(col(Indicator.name))))
 
 
 def has_value_in_cycle(session: Session, cycle: Cycle, indicator: Indicator) -> bool:

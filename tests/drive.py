@@ -14,14 +14,14 @@ from typing import Any, get_args, get_type_hints
 
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from samverkan.database import session_scope
-from samverkan.models import Agreement, AuditEntry, CitizenPromise, Decision, Indicator, MeasureIndicator
+from samverkan.models import Agreement, AuditEntry, Decision, Indicator
 from samverkan.models.enums import EvidenceKind
 from samverkan.orgconfig.loader import load_config
 from samverkan.orgconfig.validate import validate_file
-from samverkan.services import agreements, cycle
+from samverkan.services import agreement_content, agreements, cycle, prioritisation, promises
 from samverkan.services.actor import Actor
 from samverkan.services.inputs import EvidenceInput
 
@@ -135,24 +135,47 @@ def fagersta_with_cycle(engine: Engine, on: date) -> Driver:
     return driver
 
 
-# The agreement's and promise's content and the åtgärd–indicator link are written by the `avtal` and `orsak`
-# services; until those are on this branch, the test writes the same rows directly.
-def write_content(engine: Engine) -> None:
-    with session_scope(engine) as session:
-        for agreement in session.exec(select(Agreement)).all():
-            agreement.problems, agreement.goals = "Skadegörelse i centrum kvällstid", "Skadegörelsen minskar 20 %"
-            agreement.documentation, agreement.follow_up = "I Samverkan", "Årligen i styrgruppen"
-        for promise in session.exec(select(CitizenPromise)).all():
-            promise.text = "Vi gör centrum tryggare kvällstid: belysning och närvaro fredagar."
+def indicator_id(engine: Engine, key: str) -> int:
+    with Session(engine) as session:
+        return int(session.exec(select(Indicator.id).where(Indicator.key == key)).one() or 0)
 
 
-def link_indicator(engine: Engine, measure_id: int, key: str) -> None:
-    with session_scope(engine) as session:
-        indicator = session.exec(select(Indicator).where(Indicator.key == key)).one()
-        session.add(MeasureIndicator(measure_id=measure_id, indicator_id=indicator.id))
+def prioritise_all(d: Driver, ranked: list[int], dropped: tuple[int, ...] = (), actor: str = SAMORDNARE) -> int:
+    """The styrgrupp's prioritisation of every problem of the lägesbild, as one decision; its number."""
+    ranking = [{"problem_id": p, "rank": rank} for rank, p in enumerate(ranked, start=1)]
+    ranking += [{"problem_id": p, "rank": None, "reason": "Drivs i annan regi"} for p in dropped]
+    view = d(prioritisation.record_prioritisation, actor, ranking=ranking)
+    with Session(d.engine) as session:
+        decision = session.get(Decision, view.decision_id)
+        assert decision is not None and decision.number is not None
+        return decision.number
 
 
-def communicate(engine: Engine, on: date) -> None:
-    with session_scope(engine) as session:
-        for promise in session.exec(select(CitizenPromise)).all():
-            promise.communicated_on = on
+def agree_on(d: Driver, problem_ids: list[int], indicator: str = "anmalda-brott") -> None:
+    """The agreement's content for this cycle: terms, the prioritised problems, one measurable goal."""
+    with Session(d.engine) as session:
+        agreement = session.exec(select(Agreement).order_by(col(Agreement.version).desc())).first()
+        assert agreement is not None
+        start, end = agreement.period_start, agreement.period_end
+    d(
+        agreement_content.set_terms, SAMORDNARE, period_start=start, period_end=end, review_on=end,
+        documentation="Styrgruppens protokoll och åtgärdsplanerna i Samverkan",
+        follow_up="Kvartalsvis i styrgruppen, årligen i kommunfullmäktige",
+    )  # fmt: skip
+    for problem_id in problem_ids:
+        d(agreement_content.cover_problem, SAMORDNARE, problem_id=problem_id)
+    d(
+        agreement_content.add_goal, SAMORDNARE, indicator_id=indicator_id(d.engine, indicator),
+        problem_id=problem_ids[0], description="Anmäld skadegörelse i centrum minskar med 20 %",
+        target_value=10000, target_year=end.year,
+    )  # fmt: skip
+
+
+def promise_text(d: Driver) -> None:
+    """The medborgarlöfte's text and an activity with an owner and a deadline."""
+    d(promises.set_promise_text, SAMORDNARE, text="Vi gör centrum tryggare kvällstid: belysning och närvaro.")
+    d(promises.add_activity, SAMORDNARE, title="Ny belysning på torget", owner_party="fagersta", due_on=d.on)
+
+
+def communicate(d: Driver) -> None:
+    d(promises.communicate, SAMORDNARE, communicated_on=d.on, communicated_how="Lokaltidningen och kommunens webb")

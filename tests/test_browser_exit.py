@@ -14,9 +14,9 @@ from sqlalchemy.engine import Engine
 
 from samverkan.core.timeutil import today_local
 from samverkan.models.enums import CausePerspective
-from samverkan.services import cycle, substance
+from samverkan.services import cycle, orsaksanalys, substance
 from tests.accessibility import assert_accessible
-from tests.drive import KOMMUNPOLIS, SAMORDNARE, Driver, decided, dialog, doc, link_indicator
+from tests.drive import KOMMUNPOLIS, SAMORDNARE, Driver, decided, dialog, doc, indicator_id, prioritise_all
 from tests.live import Live, fagersta_for_web, live_server
 from tests.test_browser import SHOTS, browser, db_url, log_in  # noqa: F401  (fixtures)
 from tests.test_web import item_id
@@ -53,7 +53,6 @@ def site(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     d(cycle.complete_item, KOMMUNPOLIS, "medarbetardialoger", dialog("Dialog"))
     d(cycle.complete_item, SAMORDNARE, "ledningen-har-tagit-del", decided(d.decision("Tagit del")))
     problem = d(substance.add_problem, SAMORDNARE, title="Skadegörelse i centrum kvällstid")
-    d(substance.prioritise, SAMORDNARE, problem_id=problem.id, rank=1, rationale="Mest frekvent")
     SHOTS.mkdir(parents=True, exist_ok=True)
     with live_server(engine, tmp_path / "data", monkeypatch) as server:
         server.driver = d  # type: ignore[attr-defined]
@@ -66,17 +65,15 @@ def test_the_prioritisation_is_a_numbered_decision_of_the_styrgrupp(browser: Bro
     page = log_in(browser, site, SAMORDNARE)
     page.goto(f"/org/fagersta/punkt/{target}")
     needs = page.get_by_role("status").filter(has_text="Det här måste vara sant först")
-    expect(needs).to_contain_text("ett beslut av Styrgrupp för samverkan kommun–polis om prioritering")
+    expect(needs).to_contain_text("inget problem är prioriterat i den gemensamma lägesbilden")
     expect(page.get_by_label("Beslut (fattat av Styrgrupp för samverkan kommun–polis)")).to_be_visible()
     checked(page, "01-punkt-saknar-prioritering")
 
+    page.goto("/org/fagersta/lagesbild")
+    page.get_by_label("Beslut om Skadegörelse i centrum kvällstid").select_option("1")
+    page.get_by_role("button", name="Protokollför prioriteringen som beslut").click()
+    expect(page.get_by_role("status")).to_contain_text("Prioriteringen är protokollförd som beslut nr 4")
     page.goto("/org/fagersta/beslut")
-    page.get_by_label("Organ").select_option(label="Styrgrupp för samverkan kommun–polis")
-    page.get_by_label("Typ av beslut").select_option(value="prioritering")
-    page.get_by_label("Rubrik").fill("Prioritering av problem i den gemensamma lägesbilden")
-    page.get_by_label("Beslutstext").fill("Styrgruppen prioriterar skadegörelse i centrum kvällstid.")
-    page.get_by_role("button", name="Protokollför").click()
-    expect(page.get_by_role("status")).to_have_text("Beslut nr 4 är protokollfört.")
     expect(page.locator("table")).to_contain_text("Beslut nr 4")
     checked(page, "02-beslut-nr")
 
@@ -88,15 +85,22 @@ def test_the_prioritisation_is_a_numbered_decision_of_the_styrgrupp(browser: Bro
     expect(page.get_by_role("status")).to_contain_text("Nu pågår: Orsaksanalys.")
 
 
-def test_omtag_lists_what_it_reopened(browser: Browser, site: Live) -> None:  # noqa: F811
-    d: Driver = site.driver  # type: ignore[attr-defined]
-    d(cycle.complete_item, SAMORDNARE, "problem-prioriterade", decided(d.decision("Prio", kind="prioritering")))
-    problem_id: int = site.problem_id  # type: ignore[attr-defined]
-    d(
+def analysed(d: Driver, problem_id: int) -> int:
+    cause = d(
         substance.add_cause, KOMMUNPOLIS, problem_id=problem_id, perspective=CausePerspective.PLACE, direct=True,
         description="Dålig belysning vid torget",
     )  # fmt: skip
+    for other in (CausePerspective.VICTIM, CausePerspective.OFFENDER):
+        d(orsaksanalys.mark_not_relevant, KOMMUNPOLIS, problem_id=problem_id, perspective=other, reason="platsen")
     d(substance.complete_analysis, KOMMUNPOLIS, problem_id=problem_id, summary="En trolig orsak")
+    return int(cause.id)
+
+
+def test_omtag_lists_what_it_reopened(browser: Browser, site: Live) -> None:  # noqa: F811
+    d: Driver = site.driver  # type: ignore[attr-defined]
+    problem_id: int = site.problem_id  # type: ignore[attr-defined]
+    d(cycle.complete_item, SAMORDNARE, "problem-prioriterade", decided(prioritise_all(d, [problem_id])))
+    analysed(d, problem_id)
     d(cycle.complete_item, KOMMUNPOLIS, "orsaksanalyser", doc("Orsaksanalys"))
 
     page = log_in(browser, site, SAMORDNARE)
@@ -116,17 +120,13 @@ def test_omtag_lists_what_it_reopened(browser: Browser, site: Live) -> None:  # 
 
 def test_the_follow_up_takes_a_reason_for_a_missing_value(browser: Browser, site: Live) -> None:  # noqa: F811
     d: Driver = site.driver  # type: ignore[attr-defined]
-    d(cycle.complete_item, SAMORDNARE, "problem-prioriterade", decided(d.decision("Prio", kind="prioritering")))
     problem_id: int = site.problem_id  # type: ignore[attr-defined]
-    cause = d(
-        substance.add_cause, KOMMUNPOLIS, problem_id=problem_id, perspective=CausePerspective.PLACE, direct=True,
-        description="Dålig belysning vid torget",
+    d(cycle.complete_item, SAMORDNARE, "problem-prioriterade", decided(prioritise_all(d, [problem_id])))
+    d(
+        substance.add_measure, SAMORDNARE, cause_id=analysed(d, problem_id), title="Ny belysning på torget",
+        owner="samordnare", due_on=date(today_local().year + 1, 9, 30), follow_up="Anmälda skadegörelser per kvartal",
+        indicator_ids=[indicator_id(site.engine, "anmalda-brott")],
     )  # fmt: skip
-    measure = d(
-        substance.add_measure, SAMORDNARE, cause_id=cause.id, title="Ny belysning på torget", owner="samordnare",
-        due_on=date(today_local().year + 1, 9, 30), follow_up="Anmälda skadegörelser per kvartal",
-    )  # fmt: skip
-    link_indicator(site.engine, measure.id, "anmalda-brott")
     for name, context in (("04-uppfoljning", {}), ("05-uppfoljning-mobil", PHONE)):
         page = log_in(browser, site, SAMORDNARE, **context)
         page.goto("/org/fagersta/uppfoljning")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from samverkan.cli.main import app
 from samverkan.database import make_engine
 from tests.conftest import EXAMPLES
-from tests.drive import KOMMUNPOLIS, LPO_CHEF, NY_KSO, SAMORDNARE, communicate, link_indicator, write_content
+from tests.drive import KOMMUNPOLIS, LPO_CHEF, NY_KSO, SAMORDNARE, indicator_id
 
 
 class Cli:
@@ -73,10 +73,10 @@ def test_full_cycle_through_the_cli(db_url: str) -> None:
     refused = cli("cycle", "advance", "fagersta", who=SAMORDNARE, ok=False)
     assert refused.startswith("fel: Fasen Lägesbild kan inte avslutas. Det saknas:\n  - Styrgruppen har prioriterat")
     problem = cli("problem", "add", "fagersta", "Skadegörelse i centrum", who=SAMORDNARE).split()[2].rstrip(":")
-    cli("problem", "prioritise", "fagersta", problem, "--rank", "1", who=SAMORDNARE)
-    out = cli.done(
-        "problem-prioriterade", SAMORDNARE, "beslut", "Prioritering", decision=cli.decide("Prio", kind="prioritering")
-    )
+    decided = cli("problem", "decide", "fagersta", "--rank", f"{problem}=1", who=SAMORDNARE)
+    number = re.search(r"beslut nr (\d+)", decided, re.IGNORECASE)
+    assert number, decided
+    out = cli.done("problem-prioriterade", SAMORDNARE, "beslut", "Prioritering", decision=number.group(1))
     assert "Nu pågår: Orsaksanalys." in out
 
     cause = cli(
@@ -90,10 +90,17 @@ def test_full_cycle_through_the_cli(db_url: str) -> None:
     assert "Nu pågår: Överenskommelse." in cli.done("medborgardialog", SAMORDNARE, "dialog", "Trygghetsvandring")
 
     cli.done("mal-formulerade", SAMORDNARE, "dokument", "Mål", uri="diarium:mal")
+    refused = cli.done("overenskommelse-undertecknad", SAMORDNARE, "dokument", "SÖ", uri="diarium:SÖ", ok=False)
+    assert "saknar innehåll: revisionsdatum, minst ett prioriterat problem" in refused
+    cli("agreement", "terms", "fagersta", "--from", "2027-01-01", "--to", "2030-12-31", "--review", "2028-12-31",
+        "--documentation", "Protokoll", "--follow-up", "Kvartalsvis", who=SAMORDNARE)  # fmt: skip
+    cli("agreement", "problem", "fagersta", problem, who=SAMORDNARE)
+    anmalda = str(indicator_id(make_engine(cli.db_url), "anmalda-brott"))
+    cli("agreement", "goal", "fagersta", "--indicator", anmalda, "--text", "Färre anmälda brott", "--target", "10000",
+        "--target-year", "2030", who=SAMORDNARE)  # fmt: skip
     cli("handover", "fagersta", "kso", "--to", NY_KSO, "--name", "Nadja Nyval", "--from", "2027-01-01", who=SAMORDNARE)
     assert "väntar på underskrift" in cli("sign", "fagersta", who=NY_KSO)
     assert cli("sign", "fagersta", who=LPO_CHEF).endswith(": undertecknad\n")
-    write_content(make_engine(cli.db_url))
     cli.done("overenskommelse-undertecknad", SAMORDNARE, "dokument", "Överenskommelse", uri="diarium:SÖ")
     refused = cli(
         "measure",
@@ -125,14 +132,20 @@ def test_full_cycle_through_the_cli(db_url: str) -> None:
         "2027-09-30",
         "--follow-up",
         "Anmälningar per kvartal",
+        "--indicator",
+        anmalda,
         who=SAMORDNARE,
     ).split()[2]
     measure = measure.rstrip(":")
-    link_indicator(make_engine(cli.db_url), int(measure), "anmalda-brott")
     cli.done("atgardsplaner-antagna", SAMORDNARE, "beslut", "Åtgärdsplan", decision=cli.decide("Åtgärdsplan"))
+    cli("promise", "text", "fagersta", "--text", "Tryggare kvällar i centrum", who=SAMORDNARE)
+    cli("promise", "activity", "fagersta", "--title", "Belysning", "--owner", "fagersta", "--due", "2027-06-30",
+        who=SAMORDNARE)  # fmt: skip
     cli("sign", "fagersta", "promise", who=NY_KSO)
     cli("sign", "fagersta", "promise", who=LPO_CHEF)
-    communicate(make_engine(cli.db_url), date(2027, 1, 11))
+    refused = cli.done("medborgarloften", KOMMUNPOLIS, "lank", "Löftet", uri="https://x.example/l", ok=False)
+    assert "är inte kommunicerat till medborgarna" in refused
+    cli("promise", "communicated", "fagersta", "--on", "2027-01-11", "--how", "Lokaltidningen", who=SAMORDNARE)
     cli.done("medborgarloften", KOMMUNPOLIS, "lank", "Löftet", uri="https://www.fagersta.example/lofte")
     assert "Nu pågår: Genomförande." in cli.done("uppfoljning-planerad", SAMORDNARE, "dokument", "Plan", uri="d:1")
 

@@ -19,13 +19,15 @@ from tests.drive import (
     NY_KSO,
     SAMORDNARE,
     Driver,
+    agree_on,
     communicate,
     decided,
     dialog,
     doc,
+    indicator_id,
     link,
-    link_indicator,
-    write_content,
+    prioritise_all,
+    promise_text,
 )
 
 
@@ -59,12 +61,11 @@ def test_fagersta_runs_a_full_cycle_and_starts_the_next(fagersta: Driver, engine
     d(cycle.complete_item, KOMMUNPOLIS, "medarbetardialoger", dialog("Medarbetardialog 2027-01-20"))
     d(cycle.complete_item, SAMORDNARE, "ledningen-har-tagit-del", decided(d.decision("Ledningen har tagit del")))
     d(cycle.complete_item, SAMORDNARE, "gemensam-lagesbild", doc("Gemensam lägesbild"))
-    prioritising = decided(d.decision("Prioritering av problem", kind="prioritering"))
     with pytest.raises(RefusedError, match="inget problem är prioriterat"):
-        d(cycle.complete_item, SAMORDNARE, "problem-prioriterade", prioritising)
+        d(cycle.complete_item, SAMORDNARE, "problem-prioriterade", decided(d.decision("Lägesbilden mottagen")))
     centrum = d(substance.add_problem, SAMORDNARE, title="Skadegörelse i centrum kvällstid")
-    d(substance.add_problem, SAMORDNARE, title="Nedskräpning vid stationen")
-    d(substance.prioritise, SAMORDNARE, problem_id=centrum.id, rank=1, rationale="Mest frekvent, signalbrott")
+    station = d(substance.add_problem, SAMORDNARE, title="Nedskräpning vid stationen")
+    prioritising = decided(prioritise_all(d, [centrum.id], dropped=(station.id,)))
     moved = d(cycle.complete_item, SAMORDNARE, "problem-prioriterade", prioritising)
     assert moved.opened_phase == "Orsaksanalys"
 
@@ -102,9 +103,9 @@ def test_fagersta_runs_a_full_cycle_and_starts_the_next(fagersta: Driver, engine
 
     # Överenskommelse: two-party signatures, åtgärder on causes, medborgarlöfte
     d(cycle.complete_item, SAMORDNARE, "mal-formulerade", doc("Mål enligt SMART"))
-    with pytest.raises(RefusedError, match="saknar innehåll: prioriterade problem, mätbara mål"):
+    with pytest.raises(RefusedError, match="saknar innehåll: revisionsdatum, minst ett prioriterat problem"):
         d(cycle.complete_item, SAMORDNARE, "overenskommelse-undertecknad", doc("Överenskommelsen"))
-    write_content(engine)
+    agree_on(d, [centrum.id])
     with pytest.raises(RefusedError, match="underskrift saknas från Fagersta kommun, Lokalpolisområde Norra"):
         d(cycle.complete_item, SAMORDNARE, "overenskommelse-undertecknad", doc("Överenskommelsen"))
     d(handover.handover, SAMORDNARE, role_key="kso", to_email=NY_KSO, to_name="Nadja Nyval", starts_on=date(2027, 1, 1))
@@ -114,28 +115,30 @@ def test_fagersta_runs_a_full_cycle_and_starts_the_next(fagersta: Driver, engine
     ]
     assert d(agreements.sign, LPO_CHEF).status == AgreementStatus.SIGNED
     d(cycle.complete_item, SAMORDNARE, "overenskommelse-undertecknad", doc("Undertecknad överenskommelse"))
-    measure = d(
-        substance.add_measure,
-        SAMORDNARE,
-        cause_id=place.id,
-        title="Ny belysning på torget",
-        owner="samordnare",
-        due_on=date(2027, 9, 30),
-        follow_up="Antal anmälda skadegörelser per kvartal",
-    )
+    unmeasured = d(
+        substance.add_measure, SAMORDNARE, cause_id=place.id, title="Trygghetsvandringar", owner="samordnare",
+        due_on=date(2027, 9, 30), follow_up="Deltagare och synpunkter",
+    )  # fmt: skip
     with pytest.raises(
         RefusedError, match="ingen av åtgärderna för 'Skadegörelse i centrum kvällstid' har en indikator"
     ):
         d(cycle.complete_item, SAMORDNARE, "atgardsplaner-antagna", decided(d.decision("Åtgärdsplan antagen")))
-    link_indicator(engine, measure.id, "anmalda-brott")
+    measure = d(
+        substance.add_measure, SAMORDNARE, cause_id=place.id, title="Ny belysning på torget", owner="samordnare",
+        due_on=date(2027, 9, 30), follow_up="Antal anmälda skadegörelser per kvartal",
+        indicator_ids=[indicator_id(engine, "anmalda-brott")],
+    )  # fmt: skip
     d(cycle.complete_item, SAMORDNARE, "atgardsplaner-antagna", decided(d.decision("Åtgärdsplan antagen")))
+    with pytest.raises(RefusedError, match="Medborgarlöfte Fagersta kommun 2027 saknar innehåll: löftets text"):
+        d(cycle.complete_item, KOMMUNPOLIS, "medborgarloften", link("Medborgarlöftet på webben"))
+    promise_text(d)
     with pytest.raises(RefusedError, match="Medborgarlöfte Fagersta kommun 2027: underskrift saknas"):
         d(cycle.complete_item, KOMMUNPOLIS, "medborgarloften", link("Medborgarlöftet på webben"))
     d(agreements.sign, NY_KSO, what="promise")
     d(agreements.sign, LPO_CHEF, what="promise")
     with pytest.raises(RefusedError, match="inte kommunicerat till medborgarna"):
         d(cycle.complete_item, KOMMUNPOLIS, "medborgarloften", link("Medborgarlöftet på webben"))
-    communicate(engine, date(2027, 1, 11))
+    communicate(d)
     d(cycle.complete_item, KOMMUNPOLIS, "medborgarloften", link("Medborgarlöftet på webben"))
     moved = d(cycle.complete_item, SAMORDNARE, "uppfoljning-planerad", doc("Uppföljningsplan"))
     assert moved.opened_phase == "Genomförande"
@@ -146,6 +149,7 @@ def test_fagersta_runs_a_full_cycle_and_starts_the_next(fagersta: Driver, engine
     with pytest.raises(RefusedError, match="'Ny belysning på torget' är genomförd till 0 %"):
         d(cycle.complete_item, SAMORDNARE, "atgarder-genomforda", doc("Genomförandedokumentation"))
     d(substance.update_measure, SAMORDNARE, measure_id=measure.id, progress_pct=100, hours_spent=120)
+    d(substance.update_measure, SAMORDNARE, measure_id=unmeasured.id, progress_pct=100)
     moved = d(cycle.complete_item, SAMORDNARE, "atgarder-genomforda", doc("Genomförandedokumentation"))
     assert moved.opened_phase == "Uppföljning"
 

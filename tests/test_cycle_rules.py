@@ -27,6 +27,7 @@ from tests.drive import (
     doc,
     evidence,
     fagersta_with_cycle,
+    prioritise_all,
 )
 
 ON = date(2027, 1, 11)
@@ -247,8 +248,7 @@ def test_a_cycle_runs_on_trygg_i_goteborg_too(engine: Engine) -> None:
     assert a(cycle.start_cycle, koordinator, "trygg-i-goteborg").definition_key == "trygg-i-goteborg"
     a(cycle.complete_item, koordinator, "lagesbild-framtagen", doc("Lägesbild Angered"))
     problem = a(substance.add_problem, koordinator, title="Otrygghet vid Angereds centrum kvällstid")
-    a(substance.prioritise, koordinator, problem_id=problem.id, rank=1)
-    decision = a.decision("Prioritering", body="ledningsgrupp", actor=koordinator, kind="prioritering")
+    decision = prioritise_all(a, [problem.id], actor=koordinator)
     assert a(cycle.complete_item, koordinator, "problem-prioriterade", decided(decision)).opened_phase == (
         "2. Problembild"
     )
@@ -311,14 +311,8 @@ def test_requirements_are_rechecked_when_advancing(d: Driver) -> None:
     d(cycle.complete_item, KOMMUNPOLIS, "medarbetardialoger", dialog("Dialog"))
     d(cycle.complete_item, SAMORDNARE, "ledningen-har-tagit-del", decided(d.decision("Tagit del")))
     problem = d(substance.add_problem, SAMORDNARE, title="Skadegörelse")
-    d(substance.prioritise, SAMORDNARE, problem_id=problem.id, rank=1)
     # the last item completes the phase at once: the engine moves the cycle on
-    moved = d(
-        cycle.complete_item,
-        SAMORDNARE,
-        "problem-prioriterade",
-        decided(d.decision("Prioritering", kind="prioritering")),
-    )
+    moved = d(cycle.complete_item, SAMORDNARE, "problem-prioriterade", decided(prioritise_all(d, [problem.id])))
     assert moved.opened_phase == "Orsaksanalys"
 
 
