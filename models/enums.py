@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# The vocabularies an organisation file and a process definition use live in core/kinds.py, so that validating a
+# file imports no table (issue 19); they are the same classes here.
+from samverkan.core.kinds import BodyKind as BodyKind
+from samverkan.core.kinds import ContactChannel as ContactChannel
+from samverkan.core.kinds import EvidenceKind as EvidenceKind
+from samverkan.core.kinds import Frequency as Frequency
+from samverkan.core.kinds import HolidayPolicy as HolidayPolicy
+from samverkan.core.kinds import IndicatorDirection as IndicatorDirection
+from samverkan.core.kinds import TriggerKind as TriggerKind
+
 
 class OrgKind(StrEnum):
     KOMMUN = "kommun"
@@ -11,61 +21,6 @@ class OrgKind(StrEnum):
     LOKALPOLISOMRADE = "lokalpolisomrade"
     LANSSTYRELSE = "lansstyrelse"
     SAMVERKANSOMRADE = "samverkansomrade"  # several kommuner and one police area with one joint agreement
-
-
-class BodyKind(StrEnum):
-    STYRGRUPP = "styrgrupp"
-    BEREDNINGSGRUPP = "beredningsgrupp"
-    LOKALA_BRA = "lokala_bra"
-    EST = "est"
-    TRYGGHETSRAD = "trygghetsrad"
-    FOLKHALSORAD = "folkhalsorad"
-    LEDNINGSGRUPP = "ledningsgrupp"
-    ARBETSGRUPP = "arbetsgrupp"
-    LOKALT_RAD = "lokalt_rad"
-
-
-class ContactChannel(StrEnum):
-    EMAIL = "email"
-    TEAMS = "teams"
-    SLACK = "slack"
-    SMS = "sms"
-    WEBHOOK = "webhook"
-    OTHER = "other"
-
-
-class TriggerKind(StrEnum):
-    """What a cadence makes happen (issue: schedules and flows give each its behaviour)."""
-
-    EST_MEETING = "est_meeting"
-    BODY_MEETING = "body_meeting"
-    EST_REPORT = "est_report"
-    DIRECTION_DECISION = "direction_decision"
-    YEARLY_REVIEW = "yearly_review"
-    SURVEY = "survey"
-    REPORT = "report"
-
-
-class Frequency(StrEnum):
-    WEEKLY = "weekly"
-    BIWEEKLY = "biweekly"
-    MONTHLY = "monthly"
-    QUARTERLY = "quarterly"
-    YEARLY = "yearly"
-    TIMES_PER_YEAR = "times_per_year"
-    AD_HOC = "ad_hoc"
-
-
-class HolidayPolicy(StrEnum):
-    MOVE_NEXT_WORKING_DAY = "move_next_working_day"
-    MOVE_PREVIOUS_WORKING_DAY = "move_previous_working_day"
-    SKIP = "skip"
-    KEEP = "keep"
-
-
-class IndicatorDirection(StrEnum):
-    LOWER_IS_BETTER = "lower_is_better"
-    HIGHER_IS_BETTER = "higher_is_better"
 
 
 class AgreementStatus(StrEnum):
@@ -98,13 +53,6 @@ class PhaseStatus(StrEnum):
 class ItemStatus(StrEnum):
     OPEN = "oppen"
     DONE = "klar"
-
-
-class EvidenceKind(StrEnum):
-    DOCUMENT = "dokument"
-    DECISION = "beslut"
-    DIALOGUE = "dialog"
-    LINK = "lank"
 
 
 class DecisionStatus(StrEnum):

@@ -1,8 +1,8 @@
-"""Organisation files and the organisation in the database: validate, load, show, demo and role handover."""
+"""The organisation in the database: load, show, demo and role handover (`validate` is in validate.py)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import click
@@ -23,51 +23,12 @@ from samverkan.cli.options import (
 from samverkan.core.timeutil import today_local
 from samverkan.orgconfig.loader import LoadReport, load_config
 from samverkan.orgconfig.validate import validate_file
-from samverkan.scheduling.calendar import schedule_issues
 from samverkan.services import handover as handovers
 from samverkan.services.inputs import Handover
 from samverkan.services.overview import organisation_overview
 from samverkan.templates.rendering import render
 
 EXAMPLE = "examples/fagersta.yaml"
-
-
-@click.command("validate", cls=Command)
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FIL...")
-@click.option("--from", "first", callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="Årshjulets varningar från (i dag).")
-@click.option("--to", "last", callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="… till (ett år framåt).")
-@json_option
-def validate(files: tuple[Path, ...], first: date | None, last: date | None, as_json: bool) -> None:
-    """Kontrollera organisationsfiler. Varje problem skrivs som FIL:RAD: vad som är fel; tillfällen som
-    ställs in eller slås ihop i årshjulet (ett år framåt, eller --from/--to) som varningar."""
-    failed = False
-    report = []
-    first = first or today_local()
-    last = last or first + timedelta(days=365)
-    for file in files:
-        result = validate_file(file)
-        result.issues += schedule_issues(result, first, last) if result.ok else []
-        failed = failed or not result.ok
-        report.append(
-            {
-                "file": str(file),
-                "ok": result.ok,
-                "issues": [
-                    {"line": i.line, "severity": i.severity, "message": i.message, "path": list(i.path)}
-                    for i in result.issues
-                ],
-            }
-        )
-        if not as_json:
-            for issue in result.issues:
-                click.echo(str(issue), err=issue.severity == "fel")
-            if result.ok:
-                warnings = f" ({len(result.issues)} varningar)" if result.issues else ""
-                click.echo(f"{file}: giltig{warnings}")
-    if as_json:
-        print_json(report)
-    if failed:
-        raise click.exceptions.Exit(1)
 
 
 def _load(configs: tuple[Path, ...], db_url: str) -> list[LoadReport]:
@@ -201,4 +162,4 @@ def handover(
         click.echo(render("cli/handover.txt.j2", p=pack), nl=False)
 
 
-COMMANDS = (validate, load, show, demo, handover)
+COMMANDS = (load, show, demo, handover)
