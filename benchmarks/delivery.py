@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
-import shutil
 import tempfile
 import time
 from datetime import UTC, datetime
