@@ -3,6 +3,7 @@ command line, which `samverkan --help` needs without importing any command's mod
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 import click
@@ -24,6 +25,18 @@ class Group(click.Group):
         kwargs.setdefault("options_metavar", "[FLAGGOR]")
         kwargs.setdefault("subcommand_metavar", "KOMMANDO [ARGUMENT]...")
         super().__init__(*args, **kwargs)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """An unknown command is refused with the nearest known names ("Menade du ...?"), as Click does for
+        options but not for commands."""
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            near = difflib.get_close_matches(name, self.list_commands(ctx), n=3, cutoff=0.6)
+            if near:
+                ctx.fail(f"Okänt kommando {name!r}. Menade du {' eller '.join(near)}?")
+        return super().resolve_command(ctx, args)
 
 
 class Failure(click.ClickException):

@@ -9,7 +9,7 @@ import secrets
 import signal
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
@@ -37,6 +37,7 @@ class DemoLogin:
     password: str | None  # None: the database is not the one `run` created, nobody's password was touched
     others: list[tuple[str, str]]  # (name and role, e-mail) of people who can log in with the same password
     cycle_started: bool
+    by_role: list[tuple[str, str, str]] = field(default_factory=list)  # (role, name, e-mail): whom to log in as
 
 
 def demo_password(data_dir: Path) -> str:
@@ -92,6 +93,7 @@ def prepare_demo(engine: Engine, config: Path, data_dir: Path) -> DemoLogin:
     from samverkan.services import accounts, cycle
     from samverkan.services.access import COORDINATING, holders, roles_with_function
     from samverkan.services.actor import Actor
+    from samverkan.services.logins import login_suggestions
     from samverkan.services.overview import find_organisation
 
     result = validate_file(config)
@@ -120,7 +122,17 @@ def prepare_demo(engine: Engine, config: Path, data_dir: Path) -> DemoLogin:
             cycle.start_cycle(session, Actor(organisation.key, main.email, today))
             started = True
         others = [(f"{p.name}", p.email) for p in people if p.id != main.id][:4]
-        return DemoLogin(organisation.key, organisation.name, main.email, main.name, password, others, started)
+        by_role = [(s.what, s.name, s.email) for s in login_suggestions(session, organisation, today)]
+        return DemoLogin(organisation.key, organisation.name, main.email, main.name, password, others, started, by_role)
+
+
+def _print_logins(login: DemoLogin, kept_in: Path) -> None:
+    """Whom to log in as for each role, and the demo password they share."""
+    click.echo("  Logga in som:")
+    for what, name, email in login.by_role or [("samordnare", login.name, login.email)]:
+        click.echo(f"    {what}: {name} <{email}>")
+    if login.password:
+        click.echo(f"  Lösenord för alla: {login.password}   (sparat i {kept_in})")
 
 
 def start_schedules(prefect_port: int) -> subprocess.Popen[bytes]:
@@ -157,12 +169,8 @@ def run_service(config: Path, host: str, port: int, prefect_port: int, schedules
     click.echo(f"Organisation: {login.organisation_name}" + (" (cykel 1 startad)" if login.cycle_started else ""))
     click.echo("")
     click.echo(f"Samverkan: http://{host}:{port}")
-    click.echo(f"  Logga in som {login.name}: {login.email}")
-    if login.password:
-        click.echo(f"  Lösenord: {login.password}   (sparat i {Path(settings.data_dir) / DEMO_FILE})")
-        others = ", ".join(e for _n, e in login.others)
-        click.echo("  Samma lösenord gäller för exemplets övriga personer som inte har bytt det, t.ex. " + others)
-    else:
+    _print_logins(login, Path(settings.data_dir) / DEMO_FILE)
+    if not login.password:
         click.echo("  Databasen skapades inte av samverkan run: inga demolösenord sätts, logga in med ditt eget.")
     click.echo("Avsluta med Ctrl-C.")
     click.echo("")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 
 from samverkan.core.timeutil import local
 
@@ -163,3 +163,21 @@ def history_line(entry: Mapping[str, object]) -> str:
         parts.append(f"av {entry['by']}")
     parts.extend(label(v) for k, v in entry.items() if k not in HISTORY_KEYS and v not in (None, ""))
     return " · ".join(parts)
+
+
+def day_text(day: date | datetime | str | None, year: bool = True) -> str:
+    """A date as a reader says it, with its weekday: 'tis 8 dec 2026' ('tis 8 dec' without the year); never
+    '07/12'. A moment is taken in Stockholm time."""
+    if day is None or day == "":
+        return "–"
+    if isinstance(day, str):
+        day = date.fromisoformat(day[:10])
+    if isinstance(day, datetime):
+        day = local(day).date()
+    text = f"{WEEKDAYS_SHORT_SV[day.weekday()]} {day.day} {MONTHS_SHORT_SV[day.month - 1]}"
+    return f"{text} {day.year}" if year else text
+
+
+def count_text(count: int, one: str, many: str) -> str:
+    """A count with its noun in the right number: '1 kommun', '2 kommuner', '0 kommuner'."""
+    return f"{count} {one if count == 1 else many}"

@@ -61,14 +61,33 @@ def require_function(
     wanted = set(functions)
     require_effective_day(session, organisation, on)
     person = find_person(session, email)
-    for role in roles_held(session, organisation, person, on):
-        if role.function in wanted or role.key in wanted:
-            return Acting(person, role, on)
+    role = role_with_function(session, organisation, person, wanted, on)
+    if role is not None:
+        return Acting(person, role, on)
     allowed = [r for f in sorted(wanted) for r in roles_with_function(session, organisation, f)]
     raise NotPermittedError(
         f"{person.name} ({person.email}) får inte {what} i {organisation.name} den {on}: "
-        f"det kräver rollen {' eller '.join(sorted(wanted))}. Innehavare: {describe_holders(session, allowed, on)}"
+        f"det kräver rollen {' eller '.join(_role_names(allowed, wanted))}. "
+        f"Innehavare: {describe_holders(session, allowed, on)}"
     )
+
+
+def role_with_function(
+    session: Session, organisation: Organisation, person: Person, functions: Iterable[str], on: date
+) -> Role | None:
+    """The role (by function or key) among `functions` that the person holds on `on`, if any: the rule
+    `require_function` applies, asked ahead so that a page offers an action only to who may take it."""
+    wanted = set(functions)
+    return next(
+        (r for r in roles_held(session, organisation, person, on) if r.function in wanted or r.key in wanted), None
+    )
+
+
+def _role_names(roles: Iterable[Role], functions: Iterable[str]) -> list[str]:
+    """The roles by their names (never a function key such as 'teknisk-chef'); the function itself, in words,
+    only when no role has it."""
+    names = sorted({role.name for role in roles})
+    return names or sorted(function.replace("-", " ") for function in functions)
 
 
 def require_role(

@@ -119,6 +119,21 @@ def signers(session: Session, organisation: Organisation, subject: Subject) -> l
     ]
 
 
+def signing_parties(
+    session: Session, organisation: Organisation, person: Person, subject: Subject, on: date
+) -> list[PartySigner]:
+    """The parties of `subject` the person signs for on `on`: those whose signatory role they hold (the rule
+    `sign` applies, asked ahead so that a page offers the button only to a signatory)."""
+    held = {role.id for role in roles_held(session, organisation, person, on)}
+    return [s for s in signers(session, organisation, subject) if s.role is not None and s.role.id in held]
+
+
+def unsigned_parties(session: Session, subject: Subject, parties: list[PartySigner]) -> list[PartySigner]:
+    """Those of `parties` that have not signed `subject` yet."""
+    already = {s.party_id for s in _signatures(session, subject)}
+    return [p for p in parties if p.party.id not in already]
+
+
 def _signatures(session: Session, subject: Subject) -> list[Signature]:
     kind = "agreement" if isinstance(subject, Agreement) else "citizen_promise"
     return list(
@@ -160,9 +175,8 @@ def sign(session: Session, actor: Actor, given: Signing | None = None) -> Signin
     if subject.status == AgreementStatus.SUPERSEDED:
         raise RefusedError(f"{subject.title} (version {subject.version}) är ersatt av en nyare version")
     person = find_person(session, actor_email)
-    held = {role.id for role in roles_held(session, organisation, person, on)}
     parties = signers(session, organisation, subject)
-    mine = [s for s in parties if s.role is not None and s.role.id in held]
+    mine = signing_parties(session, organisation, person, subject, on)
     if not mine:
         signing_roles = [s.role for s in parties if s.role]
         raise NotPermittedError(
@@ -434,13 +448,19 @@ def _decision(session: Session, organisation: Organisation, number: int) -> Deci
     return decision_by_number(session, organisation, number)
 
 
+def justering_role(session: Session, decision: Decision) -> tuple[Body | None, Role | None]:
+    """The deciding body and its chair role: the one who justerar the decision."""
+    body = session.get(Body, decision.body_id) if decision.body_id else None
+    chair = session.get(Role, body.chair_role_id) if body and body.chair_role_id else None
+    return body, chair
+
+
 def sign_decision(session: Session, actor: Actor, given: SignDecision) -> DecisionView:
     """Justering: the chair of the deciding body signs the recorded decision."""
     org_key, actor_email, on, now, decision_id = actor.org_key, actor.email, actor.on, actor.now, given.decision_id
     organisation = find_organisation(session, org_key)
     decision = _decision(session, organisation, decision_id)
-    body = session.get(Body, decision.body_id) if decision.body_id else None
-    chair = session.get(Role, body.chair_role_id) if body and body.chair_role_id else None
+    body, chair = justering_role(session, decision)
     if chair is None:
         raise RefusedError(f"beslut nr {decision_id} har inget organ med ordförande som kan justera det")
     person = find_person(session, actor_email)

@@ -69,5 +69,5 @@ def require_inside_domains(session: Session, organisation: Organisation, email: 
         return
     raise RefusedError(
         f"{email} ligger utanför {organisation.name}s e-postdomäner ({', '.join(sorted(domains))}): "
-        "bekräfta uttryckligen en adress utanför organisationen (confirm_outside / --utanfor)"
+        "bekräfta uttryckligen en adress utanför organisationen (kryssrutan i formuläret, --utanfor på kommandoraden)"
     )

@@ -12,6 +12,7 @@ from samverkan.models import Person
 from samverkan.orgconfig.places import place_of
 from samverkan.scheduling.arshjul import starting_in
 from samverkan.scheduling.calendar import CalendarEvent, event_uid
+from samverkan.scheduling.closures import Closure, breaks_in, holidays_in
 from samverkan.services.my_work import held_roles
 from samverkan.services.overview import find_organisation
 from samverkan.services.sweep import load_contexts
@@ -63,3 +64,13 @@ def organisation_calendar(
                 )
             )
     return sorted(events, key=lambda e: (e.start, e.cadence))
+
+
+def organisation_closures(
+    session: Session, org_key: str, first: date, last: date
+) -> tuple[list[Closure], list[Closure]]:
+    """The holidays and the organisation's configured breaks in [first, last], for the årshjul."""
+    organisation = find_organisation(session, org_key)
+    contexts = load_contexts(session, [organisation.key])
+    breaks = breaks_in(contexts[0].calendar, first, last) if contexts else []
+    return holidays_in(first, last), breaks

@@ -8,6 +8,7 @@ follow-up; an indicator in the chain without a recent value."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -17,9 +18,9 @@ from samverkan.core.ids import saved_id
 from samverkan.core.labels import label
 from samverkan.models import Cause, CauseAnalysis, Cycle, Indicator, Measure, MeasureIndicator, Organisation, Problem
 from samverkan.models.enums import CycleStatus, MeasureState, MeasureStatus
-from samverkan.services.indicators import IndicatorView, indicator_view
+from samverkan.services.indicators import IndicatorView, agreed_targets, indicator_view
 from samverkan.services.orsaksanalys import prioritised_problems
-from samverkan.templates.charts import BarChart, bar_chart
+from samverkan.templates.charts import BarChart, Figure, bar_chart
 
 GAP_KINDS = {  # key → the Swedish heading the page and the packets group gaps under
     "inga_prioriterade_problem": "Inga prioriterade problem",
@@ -107,13 +108,17 @@ def cycle_chain(session: Session, cycle: Cycle, on: date) -> Chain:
     """The chain of `cycle` as it stands on `on` (which decides what a recent value is)."""
     problems = prioritised_problems(session, cycle)
     views: dict[int, IndicatorView] = {}
-    chain = Chain(cycle, [_problem_link(session, problem, on, views) for problem in problems])
+    organisation = session.get(Organisation, cycle.organisation_id)
+    agreed = agreed_targets(session, organisation, on) if organisation else {}
+    chain = Chain(cycle, [_problem_link(session, problem, on, views, agreed) for problem in problems])
     chain.indicators = sorted(views.values(), key=lambda v: v.indicator.name)
     chain.gaps = find_gaps(chain)
     return chain
 
 
-def _problem_link(session: Session, problem: Problem, on: date, views: dict[int, IndicatorView]) -> ProblemLink:
+def _problem_link(
+    session: Session, problem: Problem, on: date, views: dict[int, IndicatorView], agreed: Mapping[int, Figure]
+) -> ProblemLink:
     analysis = session.exec(select(CauseAnalysis).where(CauseAnalysis.problem_id == problem.id)).first()
     causes = (
         session.exec(select(Cause).where(Cause.analysis_id == analysis.id).order_by(col(Cause.number))).all()
@@ -128,14 +133,14 @@ def _problem_link(session: Session, problem: Problem, on: date, views: dict[int,
             CauseLink(
                 cause,
                 numbers.get(cause.parent_id) if cause.parent_id else None,
-                [MeasureLink(m, _indicators_of(session, m, on, views)) for m in measures],
+                [MeasureLink(m, _indicators_of(session, m, on, views, agreed)) for m in measures],
             )
         )
     return ProblemLink(problem, analysis, links)
 
 
 def _indicators_of(
-    session: Session, measure: Measure, on: date, views: dict[int, IndicatorView]
+    session: Session, measure: Measure, on: date, views: dict[int, IndicatorView], agreed: Mapping[int, Figure]
 ) -> list[IndicatorView]:
     indicators = session.exec(
         select(Indicator)
@@ -145,7 +150,7 @@ def _indicators_of(
     ).all()
     for indicator in indicators:
         if saved_id(indicator) not in views:
-            views[saved_id(indicator)] = indicator_view(session, indicator, on)
+            views[saved_id(indicator)] = indicator_view(session, indicator, on, agreed)
     return [views[saved_id(i)] for i in indicators]
 
 
@@ -263,8 +268,8 @@ def indicator_json(view: IndicatorView) -> dict[str, object]:
         if latest is None
         else {"period": latest.period, "varde": latest.value, "preliminart": latest.preliminary},
         "aktuellt": view.recent,
-        "mal": i.target_value,
-        "malar": i.target_year,
+        "mal": view.target.value,
+        "malar": view.target.year,
         "bedomning": view.verdict,
         "bedomning_text": view.verdict_text,
     }

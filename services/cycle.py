@@ -15,6 +15,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from samverkan.core.ids import saved_id
+from samverkan.core.labels import local_stamp
 from samverkan.models import ChecklistItem, Cycle, Evidence, Organisation, Person, Phase
 from samverkan.models.enums import CycleStatus, EvidenceKind, ItemStatus, PhaseStatus, Related
 from samverkan.notifications.owed import stop_unowed
@@ -27,6 +28,7 @@ from samverkan.services.access import (
     describe_holders,
     require_function,
     require_role,
+    role_with_function,
     roles_with_function,
     steering_roles,
 )
@@ -188,6 +190,23 @@ def find_item(session: Session, cycle: Cycle, ref: str) -> tuple[Phase, Checklis
     return rows[0]
 
 
+def completers(item: ChecklistItem) -> list[str]:
+    """The functions that may complete the item: its owner role."""
+    return [item.owner_role_key]
+
+
+def may_complete(
+    session: Session, organisation: Organisation, person: Person, phase: Phase, item: ChecklistItem, on: date
+) -> bool:
+    """Whether `complete_item` would let the person complete the item on `on` (the same rules, asked ahead):
+    the item is open, its phase is running, and the person holds the item's owner role."""
+    return (
+        phase.status == PhaseStatus.ACTIVE
+        and item.status == ItemStatus.OPEN
+        and role_with_function(session, organisation, person, completers(item), on) is not None
+    )
+
+
 def complete_item(session: Session, actor: Actor, given: CompleteItem) -> Transition:
     """Mark an item done with its evidence; when the phase's criteria then hold, the cycle moves on."""
     org_key, actor_email, on, now, item_ref = actor.org_key, actor.email, actor.on, actor.now, given.item
@@ -204,7 +223,7 @@ def complete_item(session: Session, actor: Actor, given: CompleteItem) -> Transi
             f"nu pågår {current.name if current else 'ingen fas'}"
         )
     acting = require_function(
-        session, organisation, actor_email, [item.owner_role_key], on, f"markera '{item.title}' som klar"
+        session, organisation, actor_email, completers(item), on, f"markera '{item.title}' som klar"
     )
     if item.status == ItemStatus.DONE:
         raise ConflictError(_already_done(session, item))
@@ -279,7 +298,7 @@ def _record_completion(
 
 def _already_done(session: Session, item: ChecklistItem) -> str:
     who = session.get(Person, item.completed_by_person_id) if item.completed_by_person_id else None
-    when = f"{item.completed_at:%Y-%m-%d %H:%M} UTC" if item.completed_at else "tidigare"
+    when = local_stamp(item.completed_at) if item.completed_at else "tidigare"
     return f"'{item.title}' är redan markerad som klar ({who.name if who else 'okänd'}, {when})"
 
 
@@ -297,8 +316,11 @@ def owner_text(session: Session, organisation: Organisation, function: str, on: 
     return describe_holders(session, roles_with_function(session, organisation, function), on)
 
 
-def exit_missing(session: Session, organisation: Organisation, cycle: Cycle, phase: Phase, on: date) -> list[str]:
-    """Exactly what keeps the phase from being complete: open items, and requirements that no longer hold."""
+def exit_missing(
+    session: Session, organisation: Organisation, cycle: Cycle, phase: Phase, on: date, with_keys: bool = True
+) -> list[str]:
+    """Exactly what keeps the phase from being complete: open items, and requirements that no longer hold. With
+    `with_keys`, each item's key as the command line takes it; a page shows the titles alone."""
     missing: list[str] = []
     facts: CycleFacts | None = None
     items = session.exec(
@@ -310,7 +332,7 @@ def exit_missing(session: Session, organisation: Organisation, cycle: Cycle, pha
             if item.owner_role_key not in owners:
                 owners[item.owner_role_key] = owner_text(session, organisation, item.owner_role_key, on)
             missing.append(
-                f"{item.title} [{item.key}] – ansvarig: {owners[item.owner_role_key]}; "
+                f"{item.title}{f' [{item.key}]' if with_keys else ''} – ansvarig: {owners[item.owner_role_key]}; "
                 f"bevis: {EVIDENCE_SV[EvidenceKind(item.evidence_kind)]}"
             )
         elif item.requirement:
@@ -542,6 +564,21 @@ def set_deadline(session: Session, actor: Actor, given: SetDeadline) -> Checklis
 
 
 @dataclass
+class EvidenceLink:
+    """One piece of an item's evidence as a page shows it: its title and, when it can be opened (an uploaded file
+    or a web address), where."""
+
+    title: str
+    href: str | None
+    where: str | None
+
+
+def evidence_link(title: str, uri: str | None) -> EvidenceLink:
+    opens = uri is not None and uri.startswith(("/org/", "https://", "http://"))
+    return EvidenceLink(title, uri if opens else None, None if opens else uri)
+
+
+@dataclass
 class ItemView:
     id: int
     key: str
@@ -554,6 +591,8 @@ class ItemView:
     overdue: bool
     completed_by: str | None
     evidence: list[str] = field(default_factory=list)
+    evidence_links: list[EvidenceLink] = field(default_factory=list)
+    completed_at: str | None = None
 
 
 @dataclass
@@ -586,6 +625,7 @@ class CycleView:
 
 def _item_view(facts: ItemFacts, phase: Phase, item: ChecklistItem, on: date) -> ItemView:
     completed_by = item.completed_by_person_id
+    evidence = facts.evidence.get(saved_id(item), [])
     return ItemView(
         saved_id(item),
         item.key,
@@ -600,7 +640,9 @@ def _item_view(facts: ItemFacts, phase: Phase, item: ChecklistItem, on: date) ->
         and item.due_on is not None
         and item.due_on < on,
         facts.names.get(completed_by) if completed_by else None,
-        list(facts.evidence.get(saved_id(item), [])),
+        [title for title, _ in evidence],
+        [evidence_link(title, uri) for title, uri in evidence],
+        local_stamp(item.completed_at) if item.completed_at else None,
     )
 
 
@@ -629,7 +671,7 @@ def cycle_status(session: Session, org_key: str, on: date) -> CycleView:
                 phase.history,
             )
         )
-    missing = exit_missing(session, organisation, cycle, current, on) if current else []
+    missing = exit_missing(session, organisation, cycle, current, on, with_keys=False) if current else []
     return CycleView(
         organisation.name,
         cycle.number,

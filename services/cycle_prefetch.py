@@ -19,7 +19,7 @@ class ItemFacts:
     owning function's description (filled on first use through `describe`)."""
 
     items: dict[int, list[ChecklistItem]]
-    evidence: dict[int, list[str]]
+    evidence: dict[int, list[tuple[str, str | None]]]  # per item: (line shown, the evidence's address)
     names: dict[int, str]
     describe: Callable[[str], str]
     owners: dict[str, str] = field(default_factory=dict)
@@ -37,15 +37,15 @@ def item_facts(session: Session, phases: list[Phase], describe: Callable[[str], 
         select(ChecklistItem).where(col(ChecklistItem.phase_id).in_(phase_ids)).order_by(col(ChecklistItem.id))
     ).all():
         items[item.phase_id].append(item)
-    evidence: dict[int, list[str]] = defaultdict(list)
-    for item_id, title, number in session.exec(
-        select(Evidence.checklist_item_id, Evidence.title, Decision.number)
+    evidence: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
+    for item_id, title, uri, number in session.exec(
+        select(Evidence.checklist_item_id, Evidence.title, Evidence.uri, Decision.number)
         .join(ChecklistItem, col(ChecklistItem.id) == Evidence.checklist_item_id)
         .outerjoin(Decision, col(Decision.id) == Evidence.decision_id)
         .where(col(ChecklistItem.phase_id).in_(phase_ids))
         .order_by(col(Evidence.id))
     ).all():
-        evidence[item_id].append(f"Beslut nr {number}: {title}" if number is not None else title)
+        evidence[item_id].append((f"Beslut nr {number}: {title}" if number is not None else title, uri))
     people = {item.completed_by_person_id for group in items.values() for item in group} - {None}
     query = select(Person.id, Person.name).where(col(Person.id).in_(people))
     names = {person_id: name for person_id, name in session.exec(query)} if people else {}

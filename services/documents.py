@@ -29,6 +29,7 @@ from samverkan.models import (
     Role,
 )
 from samverkan.models.enums import AgreementStatus, CycleStatus, ItemStatus, MeasureStatus, PhaseStatus
+from samverkan.orgconfig.categories import category_key
 from samverkan.orgconfig.places import place_of
 from samverkan.scheduling.periods import period_label
 from samverkan.scheduling.triggers import PlannedAction, when_text
@@ -333,6 +334,7 @@ def _cycle_state(session: Session, cycle: Cycle, day: date) -> tuple[Phase | Non
 def lagesbild_summary(session: Session, org: Organisation, until: date, days: int = 90) -> list[tuple[str, str]]:
     """The EST picture before a meeting: observations of the last `days` by category, small counts suppressed."""
     tally: Counter[str] = Counter()
+    spellings: dict[str, Counter[str]] = {}
     for obs in session.exec(
         select(EstObservation).where(
             EstObservation.organisation_id == org.id,
@@ -340,8 +342,10 @@ def lagesbild_summary(session: Session, org: Organisation, until: date, days: in
             EstObservation.observed_on <= until,
         )
     ):
-        tally[obs.category] += obs.count or 1
-    return [(category, shown_count(count)) for category, count in tally.most_common()]
+        key = category_key(obs.category)  # one category whatever its case or spacing
+        tally[key] += obs.count or 1
+        spellings.setdefault(key, Counter())[obs.category.strip()] += obs.count or 1
+    return [(spellings[key].most_common(1)[0][0], shown_count(count)) for key, count in tally.most_common()]
 
 
 def _substance(session: Session, org: Organisation, cycle: Cycle | None) -> dict[str, Any]:

@@ -7,9 +7,10 @@ from datetime import date
 from sqlmodel import Session, select
 
 from samverkan.core.ids import saved_id
-from samverkan.models import Body, BodyMembership, EstObservation
+from samverkan.models import Body, BodyMembership, EstObservation, Organisation, Person, Role
 from samverkan.models.enums import BodyKind
-from samverkan.services.access import COORDINATING, find_person, require_function, roles_held
+from samverkan.orgconfig.categories import Vocabulary, category_key
+from samverkan.services.access import COORDINATING, find_person, require_function, role_with_function, roles_held
 from samverkan.services.actor import Actor
 from samverkan.services.audit import audit
 from samverkan.services.bodies import only_body
@@ -18,7 +19,34 @@ from samverkan.services.inputs import TIME_BANDS, Observation
 from samverkan.services.overview import find_organisation
 from samverkan.services.privacy import no_personal_data
 
-__all__ = ["TIME_BANDS", "report_observation"]
+__all__ = ["OTHER", "TIME_BANDS", "categories_of", "chosen_category", "report_observation", "reporting_role"]
+
+
+OTHER = "annat"  # the form's last choice: a category outside the list, named in `other`
+
+
+def categories_of(organisation: Organisation) -> Vocabulary:
+    """The organisation's lägesbild categories (its file's `categories`, else the common list)."""
+    return Vocabulary.from_settings(organisation.settings)
+
+
+def chosen_category(category: str, other: str | None) -> str:
+    """The category as stored: "annat" with a text is that text. Stored as given; readers compare categories by
+    `category_key` (case and spacing do not count), see services/documents.py::lagesbild_summary."""
+    if category_key(category) == OTHER:
+        if not other or not other.strip():
+            raise RefusedError("Observationen kan inte sparas:", ["skriv vilken kategori det är när du väljer Annat"])
+        category = other
+    return category
+
+
+def reporting_role(session: Session, organisation: Organisation, person: Person, body: Body, on: date) -> Role | None:
+    """The role in which the person reports to the EST group on `on`: a member role of the group, else a
+    coordinating role; None when they may not report."""
+    members = set(session.exec(select(BodyMembership.role_id).where(BodyMembership.body_id == body.id)).all())
+    held = roles_held(session, organisation, person, on)
+    member = next((r for r in held if r.id in members), None)
+    return member or role_with_function(session, organisation, person, COORDINATING, on)
 
 
 def report_observation(session: Session, actor: Actor, given: Observation) -> EstObservation:
@@ -26,17 +54,16 @@ def report_observation(session: Session, actor: Actor, given: Observation) -> Es
     named, the organisation's only EST group; without a day, the day of the act."""
     org_key, actor_email, on = actor.org_key, actor.email, actor.on
     body_key = given.body_key or only_body(session, org_key, BodyKind.EST)
-    observed_on, category, area = given.observed_on or on, given.category, given.area
+    observed_on, area = given.observed_on or on, given.area
     source_function = given.source_function
     time_band, count, severity, text = given.time_band, given.count, given.severity, given.text
     organisation = find_organisation(session, org_key)
+    category = chosen_category(given.category, given.other)
     body = session.exec(select(Body).where(Body.organisation_id == organisation.id, Body.key == body_key)).first()
     if body is None or body.kind != BodyKind.EST:
         raise NotFoundError(f"'{body_key}' är ingen EST-grupp i {organisation.name}")
     person = find_person(session, actor_email)
-    members = set(session.exec(select(BodyMembership.role_id).where(BodyMembership.body_id == body.id)).all())
-    held = roles_held(session, organisation, person, on)
-    role = next((r for r in held if r.id in members), None)
+    role = reporting_role(session, organisation, person, body, on)
     if role is None:
         role = require_function(
             session, organisation, actor_email, COORDINATING, on, f"rapportera observationer till {body.name}"

@@ -4,16 +4,18 @@ services/measurements.py, which stores through the same function)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import Session, col, select
 
 from samverkan.core.ids import saved_id
-from samverkan.models import Indicator, Measurement, Organisation
-from samverkan.models.enums import IndicatorDirection
+from samverkan.models import AgreementGoal, Cycle, Indicator, Measurement, Organisation
+from samverkan.models.enums import CycleStatus, IndicatorDirection
 from samverkan.services.access import COORDINATING, require_function
 from samverkan.services.actor import Actor
+from samverkan.services.agreement_content import agreement_in_force, agreement_of_cycle
 from samverkan.services.errors import NotFoundError, RefusedError
 from samverkan.services.inputs import AddMeasurement
 from samverkan.services.measurements import ImportReport, MeasuredValue, store_measurement
@@ -32,6 +34,8 @@ class IndicatorView:
     recent: bool
     verdict: str  # "nadd", "ej_nadd", "inget_mal", "inget_varde"
     verdict_text: str
+    target: Figure  # the indicator's own target, else the agreement's goal for it
+    agreed: bool  # the target is the agreement's
 
     @property
     def latest(self) -> Measurement | None:
@@ -45,7 +49,7 @@ class IndicatorView:
             i.unit,
             [(m.period, m.value, m.preliminary) for m in self.measurements],
             Figure(i.baseline_value, i.baseline_year),
-            Figure(i.target_value, i.target_year),
+            self.target,
             Figure(i.national_value, i.national_year),
         )
 
@@ -62,25 +66,50 @@ def is_recent(indicator: Indicator, latest: Measurement | None, on: date) -> boo
     return int(latest.period[:4]) >= on.year - max(indicator.interval_years, 1) - PUBLICATION_LAG_YEARS
 
 
-def verdict(indicator: Indicator, latest: Measurement | None) -> tuple[str, str]:
+def verdict(indicator: Indicator, latest: Measurement | None, target: Figure, agreed: bool = False) -> tuple[str, str]:
     """The latest value against the target, by the indicator's direction, as a key and a Swedish sentence."""
     if latest is None:
         return "inget_varde", "Inget mätvärde ännu"
-    if indicator.target_value is None:
+    if target.value is None:
         return "inget_mal", f"Senast {number(latest.value)} ({latest.period}); inget mål är satt"
-    target = number(indicator.target_value)
+    goal = f"målet {number(target.value)}" + (" enligt överenskommelsen" if agreed else "")
     lower = indicator.direction == IndicatorDirection.LOWER_IS_BETTER
-    reached = latest.value <= indicator.target_value if lower else latest.value >= indicator.target_value
+    reached = latest.value <= target.value if lower else latest.value >= target.value
     if reached:
-        return "nadd", f"Senast {number(latest.value)} ({latest.period}): målet {target} är nått"
-    return "ej_nadd", f"Senast {number(latest.value)} ({latest.period}): målet {target} är inte nått"
+        return "nadd", f"Senast {number(latest.value)} ({latest.period}): {goal} är nått"
+    return "ej_nadd", f"Senast {number(latest.value)} ({latest.period}): {goal} är inte nått"
 
 
-def indicator_view(session: Session, indicator: Indicator, on: date) -> IndicatorView:
+def agreed_targets(session: Session, organisation: Organisation, on: date) -> dict[int, Figure]:
+    """The targets the agreement sets for indicators (its measurable goals): the agreement the running cycle
+    adopted, else the one in force on `on`."""
+    cycle = session.exec(
+        select(Cycle).where(Cycle.organisation_id == organisation.id, Cycle.status == CycleStatus.ACTIVE)
+    ).first()
+    agreement = (agreement_of_cycle(session, cycle) if cycle else None) or agreement_in_force(session, organisation, on)
+    if agreement is None:
+        return {}
+    goals = session.exec(
+        select(AgreementGoal).where(AgreementGoal.agreement_id == agreement.id).order_by(col(AgreementGoal.number))
+    ).all()
+    targets: dict[int, Figure] = {}
+    for goal in goals:
+        if goal.target_value is not None:
+            targets.setdefault(goal.indicator_id, Figure(goal.target_value, goal.target_year))
+    return targets
+
+
+def indicator_view(
+    session: Session, indicator: Indicator, on: date, agreed: Mapping[int, Figure] | None = None
+) -> IndicatorView:
+    """The indicator's view on `on`; its target is its own, else the agreement's (`agreed`, by indicator)."""
     rows = in_time_order(list(session.exec(select(Measurement).where(Measurement.indicator_id == indicator.id)).all()))
     latest = rows[-1] if rows else None
-    kind, text = verdict(indicator, latest)
-    return IndicatorView(indicator, rows, is_recent(indicator, latest, on), kind, text)
+    own = Figure(indicator.target_value, indicator.target_year)
+    from_agreement = own.value is None and indicator.id in (agreed or {})
+    target = (agreed or {})[saved_id(indicator)] if from_agreement else own
+    kind, text = verdict(indicator, latest, target, from_agreement)
+    return IndicatorView(indicator, rows, is_recent(indicator, latest, on), kind, text, target, from_agreement)
 
 
 def indicator_views(session: Session, organisation: Organisation, on: date) -> list[IndicatorView]:
@@ -90,7 +119,8 @@ def indicator_views(session: Session, organisation: Organisation, on: date) -> l
         .where(Indicator.organisation_id == organisation.id, col(Indicator.archived_at).is_(None))
         .order_by(col(Indicator.name))
     ).all()
-    return [indicator_view(session, indicator, on) for indicator in indicators]
+    agreed = agreed_targets(session, organisation, on)
+    return [indicator_view(session, indicator, on, agreed) for indicator in indicators]
 
 
 def find_indicator(session: Session, organisation: Organisation, indicator_id: int) -> Indicator:

@@ -408,6 +408,7 @@ class Observation(Input):
     body_key: Key | None = Field(None, title="EST-grupp")
     observed_on: date | None = Field(None, title="Datum")
     category: str = Field(max_length=64, title="Kategori")
+    other: str | None = Field(None, max_length=64, title="Annan kategori")  # when the category is "annat"
     area: str = Field(max_length=120, title="Område")
     source_function: str = Field(max_length=120, title="Rapporterande funktion")
     time_band: TimeBand | None = Field(None, title="Tid på dygnet")

@@ -7,11 +7,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from samverkan.models import Body, ChecklistItem, Cycle, Decision, Organisation, Person, Phase
+from samverkan.core.labels import local_stamp
+from samverkan.models import Body, ChecklistItem, Cycle, Decision, Evidence, Organisation, Person, Phase
 from samverkan.models.enums import BodyKind, EvidenceKind, ItemStatus, PhaseStatus
 from samverkan.process.requirements import REQUIREMENTS
 from samverkan.services.bodies import active_bodies
-from samverkan.services.cycle import owner_text
+from samverkan.services.cycle import evidence_link, may_complete, owner_text
 from samverkan.services.errors import NotFoundError
 from samverkan.services.evidence import EVIDENCE_SV, deciding_body_kind
 from samverkan.services.exit_facts import cycle_facts
@@ -51,9 +52,12 @@ def _needs(session: Session, organisation: Organisation, phase: Phase, item: Che
     return REQUIREMENTS[item.requirement](cycle_facts(session, organisation, cycle))
 
 
-def item_details(session: Session, org_key: str, item_id: int, on: date) -> dict[str, Any]:
+def item_details(
+    session: Session, org_key: str, item_id: int, on: date, viewer: Person | None = None
+) -> dict[str, Any]:
     """The item, its phase, the decisions it may cite as evidence (of the body it names), what must be true
-    before it can be done, and who owns and completed it."""
+    before it can be done, who owns and completed it (when, with which evidence), and whether `viewer` may
+    complete it (services/cycle.py's rule)."""
     organisation = find_organisation(session, org_key)
     item, phase = _item(session, organisation, item_id)
     cycle = session.get(Cycle, phase.cycle_id)
@@ -62,10 +66,16 @@ def item_details(session: Session, org_key: str, item_id: int, on: date) -> dict
     deciding = [body.name for body in active_bodies(session, organisation, body_kind)] if body_kind else []
     decisions = _decisions(session, organisation, body_kind) if item.evidence_kind == EvidenceKind.DECISION else []
     done_by = session.get(Person, item.completed_by_person_id) if item.completed_by_person_id else None
+    evidence = session.exec(
+        select(Evidence.title, Evidence.uri).where(Evidence.checklist_item_id == item.id).order_by(col(Evidence.id))
+    ).all()
     item_view = {
         "owners": owner_text(session, organisation, item.owner_role_key, on),
         "evidence_kind": EVIDENCE_SV[EvidenceKind(item.evidence_kind)],
         "completed_by": done_by.name if done_by else None,
+        "completed_at": local_stamp(item.completed_at) if item.completed_at else None,
+        "evidence": [evidence_link(title, uri) for title, uri in evidence],
+        "may_complete": viewer is not None and may_complete(session, organisation, viewer, phase, item, on),
     }
     return {
         "item": item,

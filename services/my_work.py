@@ -23,9 +23,11 @@ from samverkan.models import (
     RoleAssignment,
     Signature,
 )
-from samverkan.models.enums import AgreementStatus, CycleStatus, ItemStatus, PhaseStatus
+from samverkan.models.enums import AgreementStatus, BodyKind, CycleStatus, ItemStatus, PhaseStatus
 from samverkan.services.access import COORDINATING
 from samverkan.services.agreements import latest_promises, party_of, signers
+from samverkan.services.bodies import active_bodies
+from samverkan.services.est import reporting_role
 
 OPEN_AGREEMENT = (AgreementStatus.DRAFT, AgreementStatus.PENDING_SIGNATURES)
 
@@ -48,6 +50,7 @@ class OrganisationWork:
     coordinating: bool
     phase: str | None
     entries: list[WorkEntry] = field(default_factory=list)
+    est_groups: list[str] = field(default_factory=list)  # EST groups the person reports to
 
     @property
     def overdue(self) -> int:
@@ -180,6 +183,11 @@ def my_work(session: Session, person: Person, on: date) -> MyWork:
         if any(r.signatory for r in roles):
             work.entries += _signatures(session, org, {saved_id(r) for r in roles if r.signatory})
         work.entries.sort(key=lambda e: (not e.overdue, e.due_on or "9999", e.kind))
+        work.est_groups = [
+            b.name
+            for b in active_bodies(session, org, BodyKind.EST)
+            if reporting_role(session, org, person, b, on) is not None
+        ]
         organisations.append(work)
     organisations.sort(key=lambda w: w.name)
     return MyWork(person.name, person.email, on.isoformat(), organisations)

@@ -5,6 +5,16 @@ from __future__ import annotations
 from samverkan.core.fields import text_problem
 from samverkan.services.errors import RefusedError
 
+# The fields' names as a reader knows them (keyword arguments cannot be written with å, ä, ö).
+FIELD_NAMES = {
+    "skal": "skäl",
+    "omrade": "område",
+    "kallor": "källor",
+    "bortvalda_kallor": "bortvalda källor",
+    "uppfoljning": "uppföljning",
+    "operativt_mal": "operativt mål",
+}
+
 
 def no_personal_data(**fields: str | None) -> None:
     """Refuse (RefusedError) any field that holds a personnummer or samordningsnummer, in any of the ways one
@@ -12,4 +22,4 @@ def no_personal_data(**fields: str | None) -> None:
     for name, value in fields.items():
         problem = text_problem(value, multiline=True) if value else None
         if problem:
-            raise RefusedError(f"fältet '{name}' {problem}")
+            raise RefusedError(f"fältet '{FIELD_NAMES.get(name, name.replace('_', ' '))}' {problem}")

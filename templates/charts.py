@@ -128,7 +128,8 @@ class IndicatorChart:
         if any(p.preliminary for p in self.points):
             entries.append(("Preliminärt värde", "#1f5fa8", "hollow"))
         for r in self.references:
-            entries.append((f"{r.label} {r.text}" + (f" ({r.year})" if r.year else ""), r.colour, "ref"))
+            style = "dashed" if r.kind == "mal" else "dotted"  # as the line itself is drawn
+            entries.append((f"{r.label} {r.text}" + (f" ({r.year})" if r.year else ""), r.colour, style))
         return [
             LegendEntry(text, colour, style, 8 + (i % 2) * (self.width // 2), self.height + 10 + (i // 2) * LEGEND_ROW)
             for i, (text, colour, style) in enumerate(entries)
@@ -143,7 +144,7 @@ class IndicatorChart:
 class LegendEntry:
     text: str
     colour: str
-    style: str  # "line", "hollow" (a preliminary point) or "ref" (a dashed reference line)
+    style: str  # "line", "hollow" (a preliminary point), "dashed" (the target) or "dotted" (other references)
     x: int
     y: int
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from samverkan.core.labels import DECISION_KINDS, history_line, label, local_stamp
+from samverkan.core.labels import DECISION_KINDS, day_text, history_line, label, local_stamp
 
 
 def thousands(value: int | float | None) -> str:
@@ -37,6 +37,7 @@ def environment() -> Environment:
     env.filters["thousands"] = thousands
     env.filters["history_line"] = history_line
     env.filters["local_stamp"] = local_stamp
+    env.filters["day"] = day_text
     env.globals["decision_kinds"] = DECISION_KINDS
     return env
 

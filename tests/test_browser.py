@@ -6,6 +6,7 @@ Screenshots of the main pages go to test-output/skarmbilder/ (SAMVERKAN_TEST_OUT
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy.engine import Engine
 
-from samverkan.core.timeutil import utcnow
+from samverkan.core.timeutil import today_local, utcnow
 from samverkan.database import session_scope
 from samverkan.services.sweep import sweep
 from tests.drive import KOMMUNPOLIS, SAMORDNARE
@@ -105,6 +106,17 @@ def test_complete_an_item_in_the_browser_and_its_reminder_leaves_the_outbox(
     expect(page.get_by_role("status")).to_contain_text("är klar")
     expect(page.locator(f"#punkt-{target}")).to_contain_text("Roller och ansvar, fastställt av styrgruppen")
     shot(page, "05-cykeln")
+    evidence = page.locator(f"#punkt-{target}").get_by_role("link", name="Roller och ansvar, fastställt av styrgruppen")
+    with page.expect_download() as download:  # the evidence opens from the cycle page: the uploaded file itself
+        evidence.click()
+    assert Path(download.value.path()).read_bytes() == document.read_bytes()
+    page.goto(f"/org/fagersta/punkt/{target}")  # the completed item: its evidence, who and when
+    expect(page.get_by_role("main")).to_contain_text("markerad av Johan Prövare")
+    expect(page.get_by_role("main")).to_contain_text(today_local().isoformat())
+    expect(page.get_by_role("link", name="Roller och ansvar, fastställt av styrgruppen")).to_have_attribute(
+        "href", re.compile(r"^/org/fagersta/filer/\d+$")
+    )
+    shot(page, "05b-klar-punkt")
 
     page.goto("/org/fagersta/leveranser")
     expect(page.locator(f'tr[data-related="item:{target}"]')).to_have_attribute("data-status", "stoppad")
@@ -138,16 +150,25 @@ def test_sign_as_one_party_and_see_it_pending(browser: Browser, site: Live) -> N
     shot(page, "13-underskrift-vantar")
 
 
-def test_without_the_role_the_action_is_refused(browser: Browser, site: Live) -> None:
+def test_without_the_role_the_action_is_not_offered_and_a_forged_post_is_refused(browser: Browser, site: Live) -> None:
     target = item_id(site.engine, "kommunikationsplan")  # the samordnare's item
     page = log_in(browser, site, EST_SKOLA)
     page.goto(f"/org/fagersta/punkt/{target}")
-    page.get_by_label("Vad visar att punkten är klar?").fill("Kommunikationsplan")
-    page.get_by_label("… eller ange var det finns").fill("K 2026/7")
-    page.get_by_role("button", name="Markera som klar").click()
-    expect(page.get_by_role("alert")).to_contain_text("Erik Lärare")
-    expect(page.get_by_role("alert")).to_contain_text("det kräver rollen samordnare")
+    expect(page.get_by_role("button", name="Markera som klar")).to_have_count(0)
+    expect(page.get_by_role("main")).to_contain_text(
+        "Brottsförebyggande samordnare: Maria Exempelsson markerar punkten"
+    )
     shot(page, "14-nekad")
+    client = site.login(EST_SKOLA)  # the form sent anyway: the service refuses it, naming the person and the role
+    answer = client.post(
+        f"/org/fagersta/punkt/{target}",
+        data={"csrf_token": client.csrf, "title": "Kommunikationsplan", "uri": "K 2026/7"},  # type: ignore[attr-defined]
+    )
+    assert (
+        answer.status_code == 403
+        and "Erik Lärare" in answer.text
+        and "det kräver rollen Brottsförebyggande samordnare" in answer.text
+    )
     page.goto("/org/fagersta/leveranser")
     expect(page.get_by_role("alert")).to_contain_text("för samordnaren och kommunpolisen")
 
@@ -155,7 +176,7 @@ def test_without_the_role_the_action_is_refused(browser: Browser, site: Live) ->
 def test_est_observation_from_a_phone(browser: Browser, site: Live) -> None:
     page = log_in(browser, site, EST_SKOLA, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page.goto("/org/fagersta/est")
-    page.get_by_role("combobox", name="Vad (t.ex. skadegörelse").fill("skadegörelse")
+    page.get_by_label("Vad", exact=True).select_option("Skadegörelse")
     page.get_by_role("textbox", name="Var (område eller plats)").fill("Resecentrum")
     page.get_by_label("När på dygnet").select_option("kväll")
     page.get_by_label("Din verksamhet").fill("skola")
@@ -165,7 +186,7 @@ def test_est_observation_from_a_phone(browser: Browser, site: Live) -> None:
     assert width <= 390, f"the page is wider than the phone ({width}px)"
     page.get_by_role("button", name="Skicka observationen").click()
     expect(page.get_by_role("status")).to_contain_text("Observationen är sparad")
-    expect(page.locator("table")).to_contain_text("skadegörelse")
+    expect(page.locator("table").first).to_contain_text("Skadegörelse")
     shot(page, "16-est-lagesbild")
 
 

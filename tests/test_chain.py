@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from samverkan.database import session_scope
 from samverkan.models import AuditEntry, Indicator, Measure, MeasureIndicator, Measurement, Organisation
 from samverkan.models.enums import CausePerspective
-from samverkan.services import atgardsplan, cycle, indicators, orsaksanalys, substance
+from samverkan.services import agreement_content, atgardsplan, cycle, indicators, orsaksanalys, substance
 from samverkan.services.chain import Chain, current_chain, measures_by_status
 from samverkan.services.errors import NotPermittedError, RefusedError
 from tests.conftest import EXAMPLES
@@ -205,3 +205,16 @@ def test_a_cancelled_measure_does_not_cover_its_cause(fagersta: Driver) -> None:
     assert ("orsak_utan_atgard", f"orsak-{ids['place']}") in kinds
     assert ("atgard_utan_indikator", f"atgard-{ids['guards']}") not in kinds  # a cancelled åtgärd has no gaps
     assert [(b.label, b.value) for b in measures_by_status(chain).bars][-1] == ("avbruten", 2)
+
+
+def test_the_agreements_goal_is_the_target_of_an_indicator_without_its_own(fagersta: Driver) -> None:
+    ids = build(fagersta)
+    crimes = indicator_id(fagersta, "anmalda-brott")
+    fagersta(agreement_content.add_goal, SAMORDNARE, indicator_id=crimes, description="Färre anmälda brott",
+             target_value=10000, target_year=2030)  # fmt: skip
+    chain = chain_of(fagersta)
+    light = next(m for c in chain.problems[0].causes for m in c.measures if m.measure.id == ids["light"])
+    view = light.indicators[0]
+    assert (view.target.value, view.target.year, view.agreed, view.verdict) == (10000, 2030, True, "ej_nadd")
+    assert view.verdict_text == "Senast 10\u00a0500,5 (2025): målet 10\u00a0000 enligt överenskommelsen är inte nått"
+    assert [r.kind for r in view.chart().references] == ["utgangsvarde", "mal", "riket"]  # drawn in the chart

@@ -50,7 +50,7 @@ def test_only_the_owning_role_may_complete_an_item(d: Driver) -> None:
     assert str(refused.value) == (
         "Eva Direktör (eva.direktor@fagersta.example) får inte markera 'Varje organisations förutsättningar, "
         "ansvar, roller och uppgifter är identifierade' som klar i Fagersta kommun den 2027-01-11: det kräver "
-        "rollen kommunpolis. Innehavare: Kommunpolis: Johan Prövare"
+        "rollen Kommunpolis. Innehavare: Kommunpolis: Johan Prövare"
     )
 
 

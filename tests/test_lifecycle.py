@@ -10,7 +10,7 @@ import pytest
 
 from samverkan.core.labels import label
 from samverkan.models import lifecycle
-from samverkan.models.enums import AgreementStatus, CycleStatus, ItemStatus, MeasureStatus, PhaseStatus
+from samverkan.models.enums import AgreementStatus, CycleStatus, ItemStatus, MeasureState, MeasureStatus, PhaseStatus
 from samverkan.models.lifecycle import IllegalTransition
 from samverkan.services.errors import RefusedError
 from samverkan.services.lifecycle import move
@@ -35,6 +35,7 @@ LEGAL: dict[type[StrEnum], set[tuple[str, str]]] = {
         ("vantar_pa_underskrift", "ersatt"),  # the content changed before every party had signed
     },
     MeasureStatus: {(a, b) for a, b in product(("gron", "gul", "rod"), repeat=2)},
+    MeasureState: {("aktiv", "avbruten")},  # cancelled by a decision, never taken back
 }
 
 CASES = [

@@ -49,6 +49,9 @@ DENY = (
     "None",
     "null",
     "Unprocessable",
+    "[beslut-om-samverkan]",
+    "[roller-och-ansvar]",
+    "[kommunikationsplan]",
 )
 
 
@@ -114,6 +117,7 @@ def test_the_deny_list_catches_what_issue_16_found() -> None:
     assert raw_hits("Åtgärd · status rod") == ["status rod"]
     assert raw_hits("at: 2026-11-26T05:15:36.332509+00:00 · action: öppnad") == ["+00:00", "action:", "at:"]
     assert raw_hits("Ansvar: teknisk-chef") == ["teknisk-chef"]
+    assert raw_hits("beslut om samverkan [beslut-om-samverkan] – ansvarig") == ["[beslut-om-samverkan]"]
     assert raw_hits('{"detail":"Not Found"}') == ["Not Found", "detail"]
     assert raw_hits("status: öppen, väntar, klar") == []
 

@@ -5,6 +5,8 @@ Every new page passes axe-core (WCAG 2.1 AA) at desktop and phone width; screens
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Browser, Page, expect
 
 from samverkan.core.timeutil import today_local
@@ -162,3 +164,26 @@ def test_a_samordnare_makes_the_plan_on_a_phone(browser: Browser, site: Live) ->
     polis.goto("/org/fagersta/atgardsplan")
     assert_accessible(polis)
     shot(polis, "orsak-10-atgardsplan-desktop")
+
+
+def test_from_the_lagesbild_decision_to_an_atgard_entirely_in_the_browser(browser: Browser, site: Live) -> None:  # noqa: F811
+    page = log_in(browser, site, SAMORDNARE, viewport=DESKTOP)
+    page.set_default_timeout(10000)
+    page.goto("/org/fagersta/lagesbild")
+    page.locator("#title").fill("Inbrott i förråd på Brandbo")
+    page.get_by_role("button", name="Lägg till problemet").click()
+    expect(page.get_by_role("status")).to_contain_text("är tillagt")
+    page.get_by_label("Beslut om Inbrott i förråd på Brandbo").select_option(label="Prioritet 1")
+    page.get_by_role("button", name="Protokollför prioriteringen som beslut").click()
+    expect(page.get_by_role("status")).to_be_visible()
+
+    page.locator("nav.org").get_by_role("link", name="Orsaksanalys").click()
+    row = page.locator("tr", has_text="Inbrott i förråd på Brandbo")
+    expect(row).to_contain_text("ej påbörjad")
+    row.get_by_role("link", name="Inbrott i förråd på Brandbo").click()
+    add_cause(page, "Plats/objekt", "Förråden har enkla lås och ingen belysning", sources="Polisens anmälningar")
+    page.get_by_role("link", name="Skapa en åtgärd från orsak 1").click()
+    expect(page).to_have_url(re.compile(r".*/org/fagersta/atgardsplan#plan-orsak-\d+$"))
+    new_measure(page, 1, "Lås och belysning i förrådsgångar", "samordnare", "Anmälda brott per 100 000 invånare")
+    expect(page.locator("article.atgard", has_text="Lås och belysning")).to_contain_text("Anmälda brott per 100 000")
+    shot(page, "orsak-11-fran-lagesbild-till-atgard")

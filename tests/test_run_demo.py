@@ -75,3 +75,19 @@ def test_a_database_made_anew_at_the_same_place_is_not_taken_for_runs(tmp_path: 
     other = make_engine(f"sqlite:///{path}")
     upgrade(other)
     assert not created_by_run(other, tmp_path)
+
+
+def test_the_demo_start_names_whom_to_log_in_as_for_each_role(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'samverkan.db'}")
+    start(engine, tmp_path)
+    login = prepare_demo(engine, EXAMPLE, tmp_path)
+    roles = {what: email for what, _name, email in login.by_role}
+    assert roles["Brottsförebyggande samordnare"] == MARIA, roles
+    assert roles["Kommunpolis"] == "johan.provare@polisen.example", roles
+    signing = [what for what in roles if "skriver under för" in what]
+    assert "Kommunstyrelsens ordförande, skriver under för Fagersta kommun" in signing, roles
+    assert any(what.startswith("EST-medlem") for what in roles), roles
+    with Session(engine) as session:  # each one can log in with the demo password
+        for email in roles.values():
+            person = session.exec(select(Person).where(Person.email == email)).one()
+            assert login.password and accounts.password_matches(session, person, login.password)

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from samverkan.services.errors import ConflictError, NotFoundError, NotPermittedError, RefusedError, ServiceError
 from samverkan.services.membership import Membership, member_of, member_organisations
 from samverkan.templates.rendering import render
+from samverkan.web.nav import landing, org_links
 from samverkan.web.security import NOTICE_COOKIE, Viewer, csrf_token, current_viewer, state
 
 Id = Annotated[int, Path(ge=1, le=2_147_483_647, description="Nummer")]  # fits every database's integer
@@ -36,6 +37,8 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         notice=unquote(notice) if notice else None,
         path=request.url.path,
         nav_orgs=context.pop("nav_orgs", None) or _nav(request, viewer),
+        org_nav=org_links(member, request.url.path) if (member := context.get("member")) else [],
+        landing=landing,
         **context,
     )
     response = HTMLResponse(html, status_code=status)

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from samverkan.cli.options import Command, Failure, db_option, json_option, print_json, run
+from samverkan.core.labels import count_text
 from samverkan.services.documents import write_pdf
 from samverkan.templates.rendering import render
 
@@ -43,7 +44,7 @@ def county_report_command(county_board: str, month: str, out: Path | None, db_ur
             f"{member.observations} observationer, {member.phase or 'ingen cykel'} ({state})"
         )
     for category, count, kommuner in report.categories:
-        click.echo(f"  {category}: {count} ({kommuner} kommuner)")
+        click.echo(f"  {category}: {count} ({count_text(kommuner, 'kommun', 'kommuner')})")
 
 
 COMMANDS = (county_report_command,)

@@ -26,7 +26,7 @@ from samverkan.cli.options import (
     refusal_as_failure,
     run,
 )
-from samverkan.core.labels import label
+from samverkan.core.labels import count_text, label
 from samverkan.core.timeutil import local, utcnow
 from samverkan.models import Notification, Organisation, Person
 from samverkan.orgconfig.validate import validate_file
@@ -121,7 +121,8 @@ def outbox_retry(
     if as_json:
         print_json({"requeued": requeued})
     elif requeued:
-        click.echo(f"{len(requeued)} meddelanden köade igen: {', '.join(str(i) for i in requeued)}")
+        listed = ", ".join(str(i) for i in requeued)
+        click.echo(f"{count_text(len(requeued), 'meddelande', 'meddelanden')} köade igen: {listed}")
     else:
         click.echo("Inga misslyckade meddelanden matchade.")
 

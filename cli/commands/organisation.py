@@ -20,6 +20,7 @@ from samverkan.cli.options import (
     print_json,
     run,
 )
+from samverkan.core.labels import count_text
 from samverkan.core.timeutil import today_local
 from samverkan.orgconfig.loader import LoadReport, load_config
 from samverkan.orgconfig.validate import validate_file
@@ -66,7 +67,7 @@ def load(configs: tuple[Path, ...], db_url: str | None, as_json: bool) -> None:
         if report.unchanged:
             click.echo(f"{report.organisation_key}: inga ändringar")
             continue
-        click.echo(f"{report.organisation_key}: {len(report.changes)} ändringar")
+        click.echo(f"{report.organisation_key}: {count_text(len(report.changes), 'ändring', 'ändringar')}")
         for change in report.changes:
             click.echo(f"  {change}")
 
@@ -104,7 +105,7 @@ def demo(config: Path, db_url: str | None) -> None:
     """Huvudjobbet på den inbyggda standarden (SQLite): skapa databasen, läs in FIL och visa organisationen."""
     url = db_url_or_default(db_url)
     [report] = _load((config,), url)
-    state = "inga ändringar" if report.unchanged else f"{len(report.changes)} ändringar"
+    state = "inga ändringar" if report.unchanged else count_text(len(report.changes), "ändring", "ändringar")
     click.echo(f"Läste in {config} i {url} ({state}).\n")
     _show(report.organisation_key, url, today_local(), as_json=False)
 
@@ -113,7 +114,7 @@ def demo(config: Path, db_url: str | None) -> None:
 @click.argument("organisation")
 @click.argument("role", metavar="ROLL")
 @click.option("--to", "to_email", metavar="E-POST", help="Lämna över rollen till denna person.")
-@click.option("--name", "to_name", help="Namn, om personen är ny i Samverkan.")
+@click.option("--namn", "--name", "to_name", help="Namn, om personen är ny i Samverkan.")
 @click.option("--from", "starts", callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="Första dagen för efterträdaren.")
 @click.option("--as", "actor", envvar="SAMVERKAN_USER", metavar="E-POST", help="Vem som gör överlämningen.")
 @click.option(

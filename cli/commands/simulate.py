@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from samverkan.cli.options import Command, Failure, json_option, period_options, print_json
-from samverkan.core.labels import label
+from samverkan.core.labels import count_text, label
 from samverkan.orgconfig.validate import validate_file
 from samverkan.services.simulation import Simulation, simulate
 
@@ -41,7 +41,7 @@ def simulate_command(
     simulation = simulate(results, first, last, folder, start_cycle=not no_cycle, pdf=pdf)
     if csv_file is not None:
         written = write_csv(simulation, csv_file)
-        click.echo(f"{written} meddelanden skrivna till {csv_file}", err=as_json)
+        click.echo(f"{count_text(written, 'meddelande', 'meddelanden')} skrivna till {csv_file}", err=as_json)
     if as_json:
         print_json(simulation.to_dict())
         return

@@ -9,6 +9,7 @@ import click
 
 from samverkan.cli.database import open_database
 from samverkan.cli.options import Command, Failure, db_option, db_url_or_default, json_option, parse_date, print_json
+from samverkan.core.labels import count_text
 from samverkan.core.settings import get_settings
 from samverkan.core.timeutil import STOCKHOLM
 from samverkan.services.errors import ServiceError
@@ -54,8 +55,9 @@ def sweep_command(
         print_json(done.to_dict())
         return
     result = done.to_dict()
+    sent = count_text(result["notifications_total"], "meddelande", "meddelanden")
     click.echo(
-        f"Svepte {done.first_day}–{done.last_day} ({done.scope}): {result['notifications_total']} meddelanden, "
+        f"Svepte {done.first_day}–{done.last_day} ({done.scope}): {sent}, "
         f"{len(result['packets'])} dokument, {result['already_done']} redan gjorda"
     )
     for warning in done.warnings:

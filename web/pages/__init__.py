@@ -16,6 +16,7 @@ from samverkan.web.pages import (
     documents,
     est,
     follow_up,
+    glance,
     indicators,
     lagesbild,
     measures,
@@ -26,6 +27,7 @@ from samverkan.web.pages import (
 router = APIRouter(include_in_schema=False)
 for area in (
     account,
+    glance,
     organisation,
     cycle,
     lagesbild,

@@ -45,7 +45,7 @@ def _upgrade(session: Session, actor: Actor, _none: NoInput) -> UpgradeResult:
 
 
 def _read_item(visit: Visit) -> dict[str, object]:
-    return item_details(visit.session, visit.key, visit.numbers["item_id"], visit.today)
+    return item_details(visit.session, visit.key, visit.numbers["item_id"], visit.today, visit.viewer.person)
 
 
 router = page_router()

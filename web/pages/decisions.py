@@ -10,7 +10,7 @@ from samverkan.web.forms import Page, Visit, page_router
 
 
 def _read(visit: Visit) -> dict[str, object]:
-    return decision_register(visit.session, visit.member.organisation)
+    return decision_register(visit.session, visit.member.organisation, visit.viewer.person, visit.today)
 
 
 def _signed(result: SigningResult, _given: ConfirmedSigning) -> str:

@@ -14,7 +14,7 @@ from samverkan.core.timeutil import local
 from samverkan.scheduling.actions import action_label
 from samverkan.scheduling.calendar import CalendarEvent
 from samverkan.services.bodies import active_bodies
-from samverkan.services.calendar_feed import organisation_calendar
+from samverkan.services.calendar_feed import organisation_calendar, organisation_closures
 from samverkan.services.inputs import RequestPacket
 from samverkan.services.membership import Membership
 from samverkan.services.packet_requests import packet_file, packet_files, request_packet
@@ -23,6 +23,7 @@ from samverkan.services.simulation import message_preview
 from samverkan.web.forms import Logged, Page, Posted, Visit, form_fields, page_router, parse, submit
 from samverkan.web.security import state
 from samverkan.web.views import answer_member, show
+from samverkan.web.wheel import build_wheel
 
 router = page_router()
 
@@ -67,9 +68,13 @@ def year_wheel(request: Request, viewer: Logged, key: str, alla: bool = False) -
     def read(session: Session, member: Membership) -> dict[str, object]:
         whose = None if alla else viewer.person
         events = organisation_calendar(session, key, today, today + timedelta(days=365), whose)
+        first = today.replace(day=1)
+        whole_year = organisation_calendar(session, key, first, first + timedelta(days=366), whose)
+        holidays, breaks = organisation_closures(session, key, first, first + timedelta(days=366))
         preview = message_preview(session, key, today, today + timedelta(days=PREVIEW_DAYS))
         return {
             "months": _by_month(events),
+            "wheel": build_wheel(today, whole_year, holidays, breaks),
             "all_events": alla,
             "label": label,
             "preview": preview,
