@@ -46,7 +46,7 @@ def item_facts(session: Session, phases: list[Phase], describe: Callable[[str], 
         .order_by(col(Evidence.id))
     ).all():
         evidence[item_id].append((f"Beslut nr {number}: {title}" if number is not None else title, uri))
-    people = {item.completed_by_person_id for group in items.values() for item in group} - {None}
+    people = {item.completed_by_person_id for group in items.values() for item in group if item.completed_by_person_id}
     query = select(Person.id, Person.name).where(col(Person.id).in_(people))
-    names = {person_id: name for person_id, name in session.exec(query)} if people else {}
+    names = {person_id: name for person_id, name in session.exec(query) if person_id is not None} if people else {}
     return ItemFacts(dict(items), dict(evidence), names, describe)
