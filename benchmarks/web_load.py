@@ -132,8 +132,9 @@ class User(threading.Thread):
                 continue
             csrf = re.search(r'name="csrf_token" value="([^"]+)"', work.text).group(1)  # type: ignore[union-attr]
             items = [i for i in re.findall(rf"/org/k{self.n}/punkt/(\d+)", work.text) if i not in refused]
-            if not items:
-                break
+            if not items:  # nothing left this user may complete: it keeps reading its work
+                time.sleep(rng.uniform(self.think * 0.5, self.think * 1.5))
+                continue
             time.sleep(rng.uniform(self.think * 0.5, self.think * 1.5))
             item = rng.choice(items)
             form = {"csrf_token": csrf, "title": "Genomfört", "uri": f"https://intranat.example/k{self.n}/{item}",
