@@ -1,11 +1,13 @@
 """What every command shares: the Swedish command classes, the expected failure, the common options
-(--db, --json, --as, --date), date parsing, and `run`, the one transaction wrapper around a service call, with
-`act` and `acting` for the commands that act as a person in an organisation."""
+(--db, --json, --as, --nyckel, --date), date parsing, and `run`, the one transaction wrapper around a service
+call, with `act` for the commands that act as a person in an organisation (who that is: services/identity.py)."""
 
 from __future__ import annotations
 
 import functools
 import json
+import os
+import pwd
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -19,7 +21,7 @@ from samverkan.cli.classes import Command as Command
 from samverkan.cli.classes import Failure as Failure
 from samverkan.cli.classes import Group as Group
 from samverkan.core.timeutil import today_local
-from samverkan.services.actor import Actor
+from samverkan.services.actor import Actor, Proof
 from samverkan.services.errors import ServiceError
 
 if TYPE_CHECKING:  # the database, SQLAlchemy and the input models are imported when a command uses them
@@ -75,21 +77,40 @@ def as_input(model: type[M], **fields: Any) -> M:
         raise Failure("ogiltiga uppgifter:\n" + "\n".join(f"  - {p}" for p in problems(model, exc))) from None
 
 
+def os_user() -> str:
+    """The OS user running the command, from the process's own uid (not $USER or $SUDO_USER, which anyone sets)."""
+    return pwd.getpwuid(os.geteuid()).pw_name
+
+
 def act(
     db_url: str | None,
     function: Callable[..., T],
     organisation: str,
-    email: str,
+    email: str | None,
     on: date | None,
     model: type[BaseModel] | None = None,
+    api_key: str | None = None,
     **fields: Any,
 ) -> T:
-    """An action as `email` in ORGANISATION on the day `on` (standard: today), its options as the input model,
-    in one transaction."""
-    actor = Actor(organisation, email, on_or_today(on))
-    if model is None:
-        return run(db_url, function, actor)
-    return run(db_url, function, actor, as_input(model, **fields))
+    """An action in ORGANISATION on the day `on` (standard: today) by the person the API key belongs to, or
+    `email` (--as) where that is allowed (services/identity.py), its options as the input model, in one
+    transaction. In a demo or test database --date also sets the clock: the act happens on that day."""
+    from samverkan.core.settings import get_settings
+    from samverkan.database import session_scope
+    from samverkan.services.identity import identify, operator_names, record_operator
+
+    given = as_input(model, **fields) if model is not None else None
+    engine = open_engine(db_url)
+    with refusal_as_failure(), session_scope(engine) as session:
+        who = identify(session, email, api_key, os_user(), operator_names(get_settings().operators))
+        if who.proof is Proof.DEMO and on is not None:
+            actor = Actor.simulated(organisation, who.email, on, who.proof)
+        else:
+            actor = Actor(organisation, who.email, on_or_today(on), proof=who.proof)
+        result = function(session, actor) if given is None else function(session, actor, given)
+        if who.proof is Proof.OPERATOR:
+            record_operator(session, os_user(), who.email, click.get_current_context().command_path)
+        return result
 
 
 def negated(_ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
@@ -136,17 +157,30 @@ OPTIONS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
         ("--as", "actor"),
         {
             "envvar": "SAMVERKAN_USER",
-            "required": True,
             "metavar": "E-POST",
-            "help": "Vem som gör det (e-postadress); miljövariabel SAMVERKAN_USER.",
+            "help": "Vem som gör det (e-postadress; miljövariabel SAMVERKAN_USER). Utan --nyckel bara i en demo- "
+            "eller testdatabas, eller för en lokal administratör (SAMVERKAN_OPERATORS).",
+        },
+    ),
+    "key": (
+        ("--nyckel", "api_key"),
+        {
+            "envvar": "SAMVERKAN_API_KEY",
+            "metavar": "NYCKEL",
+            "help": "Din personliga API-nyckel (skapas på Mitt konto; miljövariabel SAMVERKAN_API_KEY): krävs i drift.",
         },
     ),
     "date": (
         ("--date", "on"),
-        {"callback": parse_date, "metavar": DATE_METAVAR, "help": "Datum för handlingen (standard: i dag)."},
+        {
+            "callback": parse_date,
+            "metavar": DATE_METAVAR,
+            "help": "Dagen handlingen gäller från (standard: i dag; aldrig en kommande dag). I en demo- eller "
+            "testdatabas också dagen den görs.",
+        },
     ),
 }
-COMMON = ("db", "as", "date")  # in the order --help shows them
+COMMON = ("db", "as", "key", "date")  # in the order --help shows them
 
 
 def shared_option(name: str) -> Callable[[F], F]:
@@ -158,7 +192,7 @@ db_option, json_option, actor_option, date_option = (shared_option(name) for nam
 
 
 def common(function: F) -> F:
-    """--date, --as and --db: what every command that changes the cycle takes."""
+    """--date, --as, --nyckel and --db: what every command that changes the cycle takes."""
     for name in reversed(COMMON):
         function = shared_option(name)(function)
     return function
@@ -171,18 +205,25 @@ def action(
     model: type[BaseModel] | None = None,
     with_json: bool = False,
 ) -> Callable[[Callable[Concatenate[T, ...], None]], click.Command]:
-    """A command (in `group`, or on its own) that acts as --as in ORGANISATION on --date (`act`), declared in
-    one line above its own arguments and options. ORGANISATION comes first, then those, then --db, --as, --date
-    (and --json, `with_json`). The options named after the input model's fields make the input; the decorated function
-    prints what `service` returned, given the command's other options by name."""
+    """A command (in `group`, or on its own) that acts as --nyckel's owner or --as in ORGANISATION on --date
+    (`act`), declared in one line above its own arguments and options. ORGANISATION comes first, then those, then
+    --db, --as, --nyckel, --date (and --json, `with_json`). The options named after the input model's fields make
+    the input; the decorated function prints what `service` returned, given the command's other options by name."""
     names = model.model_fields if model is not None else {}
 
     def decorate(report: Callable[Concatenate[T, ...], None]) -> click.Command:
         @functools.wraps(report)  # its docstring is the help, its own options come along
-        def body(organisation: str, actor: str, on: date | None, db_url: str | None, **options: Any) -> None:
+        def body(
+            organisation: str,
+            actor: str | None,
+            api_key: str | None,
+            on: date | None,
+            db_url: str | None,
+            **options: Any,
+        ) -> None:
             fields = {key: value for key, value in options.items() if key in names}
             rest = {key: value for key, value in options.items() if key not in names}
-            report(act(db_url, service, organisation, actor, on, model, **fields), **rest)
+            report(act(db_url, service, organisation, actor, on, model, api_key, **fields), **rest)
 
         command = group.command(name)(body) if group is not None else click.command(name, cls=Command)(body)
         shared = (*COMMON, "json") if with_json else COMMON

@@ -87,12 +87,13 @@ def prepare_demo(engine: Engine, config: Path, data_dir: Path) -> DemoLogin:
 
     Demo passwords only in a database `run` created itself, and only to people who have no password yet: a
     second `run` resets nobody's password, and a database made otherwise (production) is never touched."""
-    from samverkan.models import Account, Cycle, Person, RoleAssignment
+    from samverkan.models import Account, Cycle, Person, Purpose, RoleAssignment
     from samverkan.orgconfig.loader import load_config
     from samverkan.orgconfig.validate import validate_file
     from samverkan.services import accounts, cycle
     from samverkan.services.access import COORDINATING, holders, roles_with_function
     from samverkan.services.actor import Actor
+    from samverkan.services.installation import mark
     from samverkan.services.logins import login_suggestions
     from samverkan.services.overview import find_organisation
 
@@ -112,6 +113,8 @@ def prepare_demo(engine: Engine, config: Path, data_dir: Path) -> DemoLogin:
             .distinct()
             .order_by(Person.name)
         ).all()
+        if password is not None:
+            mark(session, Purpose.DEMO, "samverkan run", created_here=True)  # --as and --date work here
         for person in people:
             account = session.exec(select(Account).where(Account.person_id == person.id)).first()
             if password is not None and (account is None or account.password_hash is None):

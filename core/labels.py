@@ -100,6 +100,7 @@ LABELS: dict[str, str] = {
     "session": "inloggning",
     "kalender": "kalenderlänk",
     "api": "API-nyckel",
+    "upplasning": "upplåsningslänk",
     # contact channels
     "email": "e-post",
     "teams": "Teams",
@@ -134,7 +135,7 @@ DECISION_KINDS: dict[str, str] = {
 }
 LABELS.update({key: text for key, text in DECISION_KINDS.items() if key not in LABELS})
 
-HISTORY_KEYS = ("at", "action", "by")
+HISTORY_KEYS = ("at", "on", "action", "by")
 
 
 def label(value: object) -> str:
@@ -149,16 +150,21 @@ def local_stamp(moment: datetime | str) -> str:
 
 
 def history_line(entry: Mapping[str, object]) -> str:
-    """One history entry in Swedish: '2026-11-26 06:15 · öppnad · av Anna Berg' (keys never shown)."""
+    """One history entry in Swedish: '2026-11-26 06:15 · öppnad · av Anna Berg' (keys never shown); an act
+    effective for an earlier day than it was recorded also says 'gäller från 2026-11-20'."""
     parts: list[str] = []
-    at = entry.get("at")
+    at, stamp = entry.get("at"), ""
     if isinstance(at, (str, datetime)):
         try:
-            parts.append(local_stamp(at))
+            stamp = local_stamp(at)
         except ValueError:
-            parts.append(str(at))
+            stamp = str(at)
+        parts.append(stamp)
     if entry.get("action"):
         parts.append(label(entry["action"]))
+    effective = entry.get("on")
+    if isinstance(effective, str) and not stamp.startswith(effective):
+        parts.append(f"gäller från {effective}")  # the effective day, when it is not the day it was recorded
     if entry.get("by"):
         parts.append(f"av {entry['by']}")
     parts.extend(label(v) for k, v in entry.items() if k not in HISTORY_KEYS and v not in (None, ""))

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     # Waits between delivery attempts (s, m, h, d); when the schedule has run out the message is `misslyckad`
     # until `samverkan outbox retry`. The default (nine attempts over 27 hours) outlasts a day-long outage.
     retry_schedule: str = "1m,5m,15m,1h,2h,4h,8h,12h"
+    # Local administrators: OS user names (comma- or space-separated) who may act at the command line `--as` a
+    # person in a production database (audited as that person; never a signature). Others use their API key.
+    operators: str = ""
 
     @property
     def documents_dir(self) -> Path:

@@ -18,6 +18,7 @@ from samverkan.models.cycle import ChecklistItem, Cycle, Evidence, Phase
 from samverkan.models.est import EstObservation
 from samverkan.models.follow_up import IndicatorFollowUp
 from samverkan.models.indicators import Indicator, Measurement
+from samverkan.models.installation import Installation, Purpose
 from samverkan.models.lagesbild import PartyLagesbild, ProblemSource
 from samverkan.models.organisation import (
     Body,
@@ -54,6 +55,7 @@ __all__ = [
     "Evidence",
     "Indicator",
     "IndicatorFollowUp",
+    "Installation",
     "LoginAttempt",
     "Measure",
     "MeasureIndicator",
@@ -69,6 +71,7 @@ __all__ = [
     "Problem",
     "ProblemSource",
     "PromiseActivity",
+    "Purpose",
     "Role",
     "RoleAssignment",
     "Signature",

@@ -16,7 +16,8 @@ class TokenKind(StrEnum):
     INVITATION = "inbjudan"  # one use: sets the password
     SESSION = "session"  # the web session cookie
     CALENDAR = "kalender"  # the personal .ics subscription link
-    API = "api"  # Authorization: Bearer for the HTTP API
+    API = "api"  # Authorization: Bearer for the HTTP API (and the CLI's --nyckel)
+    UNLOCK = "upplasning"  # one use, e-mailed to a locked account's owner: logs in past the lock-out
 
 
 class Account(SQLModel, table=True):
@@ -30,6 +31,7 @@ class Account(SQLModel, table=True):
     password_set_at: datetime | None = timestamp_field()
     disabled_at: datetime | None = timestamp_field()
     created_at: datetime = created_at_field()
+    unlocked_at: datetime | None = timestamp_field()  # failed logins before it no longer lock the account
 
 
 class PersonToken(SQLModel, table=True):

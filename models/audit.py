@@ -5,7 +5,7 @@ Database triggers (created by the migrations) refuse UPDATE and DELETE on this t
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -26,3 +26,4 @@ class AuditEntry(SQLModel, table=True):
     entity_key: str | None = Field(default=None, max_length=200)
     before: dict[str, object] | None = Field(default=None, sa_type=sa.JSON)
     after: dict[str, object] | None = Field(default=None, sa_type=sa.JSON)
+    effective_on: date | None = Field(default=None, description="the day the act is effective for; `at` is when")

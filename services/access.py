@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session, col, select
 
-from samverkan.core.timeutil import local
-from samverkan.models import Body, BodyMembership, Cycle, Organisation, Person, Role
-from samverkan.models.enums import BodyKind, CycleStatus
+from samverkan.models import Body, BodyMembership, Organisation, Person, Role, RoleAssignment
+from samverkan.models.enums import BodyKind
 from samverkan.roles.holding import describe_holders, holders, roles_held, roles_with_function
-from samverkan.services.errors import NotFoundError, NotPermittedError, RefusedError
+from samverkan.services.actor import Actor
+from samverkan.services.effective_dates import held_then_and_now, require_effective_day
+from samverkan.services.errors import NotFoundError, NotPermittedError
 
 __all__ = ["describe_holders", "holders", "roles_held", "roles_with_function"]
 
@@ -40,29 +42,22 @@ def find_person(session: Session, email: str) -> Person:
     return person
 
 
-def require_effective_day(session: Session, organisation: Organisation, on: date) -> None:
-    """The one bound on an act's effective day: not before the running cycle started (an act dated earlier
-    would rewrite a past the cycle never had). Holding the role on the day is checked by the callers below."""
-    cycle = session.exec(
-        select(Cycle).where(Cycle.organisation_id == organisation.id, Cycle.status == CycleStatus.ACTIVE)
-    ).first()
-    if cycle is not None and on < local(cycle.started_at).date():
-        started = local(cycle.started_at).date()
-        raise RefusedError(
-            f"datumet {on} ligger före cykel {cycle.number}s start den {started}: en handling kan inte gälla "
-            "från en dag innan cykeln startade"
-        )
-
-
 def require_function(
-    session: Session, organisation: Organisation, email: str, functions: Iterable[str], on: date, what: str
+    session: Session,
+    organisation: Organisation,
+    actor: Actor,
+    functions: Iterable[str],
+    what: str,
+    previous: Iterable[Any] = (),
 ) -> Acting:
-    """The acting person and role, if the person holds a role with one of `functions` on `on`."""
+    """The acting person and role, if the person holds a role with one of `functions` on the effective day and
+    on the day of the act; the effective day is bounded (services/effective_dates.py), also by `previous`."""
     wanted = set(functions)
-    require_effective_day(session, organisation, on)
-    person = find_person(session, email)
-    role = role_with_function(session, organisation, person, wanted, on)
-    if role is not None:
+    on = actor.on
+    require_effective_day(session, organisation, actor, previous)
+    person = find_person(session, actor.email)
+    mine = [r for r in _roles_of(session, organisation, person) if r.function in wanted or r.key in wanted]
+    for role in held_then_and_now(session, organisation, person, mine, actor):
         return Acting(person, role, on)
     allowed = [r for f in sorted(wanted) for r in roles_with_function(session, organisation, f)]
     raise NotPermittedError(
@@ -91,18 +86,38 @@ def _role_names(roles: Iterable[Role], functions: Iterable[str]) -> list[str]:
 
 
 def require_role(
-    session: Session, organisation: Organisation, email: str, roles: Iterable[Role], on: date, what: str
+    session: Session,
+    organisation: Organisation,
+    actor: Actor,
+    roles: Iterable[Role],
+    what: str,
+    previous: Iterable[Any] = (),
 ) -> Acting:
-    """The acting person, if they hold one of the given roles on `on`."""
+    """The acting person, if they hold one of the given roles on the effective day and on the day of the act."""
     wanted = {role.id: role for role in roles}
-    require_effective_day(session, organisation, on)
-    person = find_person(session, email)
-    for role in roles_held(session, organisation, person, on):
-        if role.id in wanted:
-            return Acting(person, role, on)
+    on = actor.on
+    require_effective_day(session, organisation, actor, previous)
+    person = find_person(session, actor.email)
+    mine = [r for r in _roles_of(session, organisation, person) if r.id in wanted]
+    for role in held_then_and_now(session, organisation, person, mine, actor):
+        return Acting(person, role, on)
     raise NotPermittedError(
         f"{person.name} ({person.email}) får inte {what} i {organisation.name} den {on}. "
         f"Det får: {describe_holders(session, wanted.values(), on)}"
+    )
+
+
+def _roles_of(session: Session, organisation: Organisation, person: Person) -> list[Role]:
+    """Every live role of the organisation the person has an assignment to, on any day, by key."""
+    return list(
+        session.exec(
+            select(Role)
+            .join(RoleAssignment, col(RoleAssignment.role_id) == Role.id)
+            .where(Role.organisation_id == organisation.id, col(Role.archived_at).is_(None))
+            .where(RoleAssignment.person_id == person.id)
+            .distinct()
+            .order_by(Role.key)
+        ).all()
     )
 
 

@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -32,7 +33,8 @@ SESSION_TTL = timedelta(hours=12)
 INVITATION_TTL = timedelta(days=7)
 MIN_PASSWORD = 12
 LOGIN_WINDOW = timedelta(minutes=15)
-MAX_FAILED_PER_EMAIL = 5
+MAX_FAILED_PER_EMAIL = 5  # from one client to one account in the window: that client waits (others may try)
+MAX_FAILED_PER_ACCOUNT = 20  # from all clients together: the account is locked; its owner gets a link by e-mail
 MAX_FAILED_PER_CLIENT = 20
 
 # Argon2id with the library's defaults (RFC 9106 low-memory profile: t=3, m=64 MiB, p=4).
@@ -42,6 +44,10 @@ _DUMMY_HASH = _hasher.hash("samverkan-ingen-sådan-användare")
 
 class RateLimitedError(ServiceError):
     """Too many failed logins: wait before trying again."""
+
+
+class AccountLockedError(RateLimitedError):
+    """Too many failed logins to one account from anywhere: only the owner's e-mailed link logs in now."""
 
 
 class LoginFailedError(ServiceError):
@@ -145,10 +151,10 @@ class Invitation:
 
 def invite(session: Session, actor: Actor, given: Invite, base_url: str | None = None) -> Invitation:
     """A coordinator invites a person who holds a role in the organisation; the link goes out by e-mail."""
-    org_key, actor_email, person_email, on, now = actor.org_key, actor.email, given.email, actor.on, actor.now
+    org_key, person_email, on, now = actor.org_key, given.email, actor.on, actor.now
     now = now or utcnow()
     organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "bjuda in användare")
+    acting = require_function(session, organisation, actor, COORDINATING, "bjuda in användare")
     person = find_person(session, person_email)
     if not roles_held(session, organisation, person, on):
         raise NotPermittedError(
@@ -182,7 +188,7 @@ def invite(session: Session, actor: Actor, given: Invite, base_url: str | None =
         created_at=now,
     )
     session.add(notification)
-    audit(session, acting.label, organisation.id, "account.invite", account, key=person.email)
+    audit(session, acting, organisation.id, "account.invite", account, key=person.email)
     session.flush()
     return Invitation(person, link, saved_id(notification))
 
@@ -220,12 +226,12 @@ def set_password(session: Session, person: Person, password: str, now: datetime 
 # -- logging in -------------------------------------------------------------------------------------
 
 
-def _failed_since(session: Session, column: object, value: str, since: datetime) -> int:
+def failed_since(session: Session, since: datetime, *conditions: Any) -> int:
     return int(
         session.exec(
             select(func.count())
             .select_from(LoginAttempt)
-            .where(column == value, col(LoginAttempt.at) >= since, col(LoginAttempt.ok).is_(False))
+            .where(*conditions, col(LoginAttempt.at) >= since, col(LoginAttempt.ok).is_(False))
         ).one()
     )
 
@@ -237,14 +243,36 @@ def record_attempt(session: Session, email: str, client: str, ok: bool, now: dat
     session.add(LoginAttempt(email=email.strip().lower()[:254], client=client[:64], ok=ok, at=now))
 
 
+def unlocked_at(session: Session, email: str) -> datetime | None:
+    """When the account's owner last lifted a lock-out with their e-mailed link (failures before it are void)."""
+    found: datetime | None = session.exec(
+        select(Account.unlocked_at).join(Person, col(Person.id) == Account.person_id).where(Person.email == email)
+    ).first()
+    return found
+
+
 def check_rate(session: Session, email: str, client: str, now: datetime) -> None:
+    """Refuse a login attempt while this client has failed too often for this account (it waits; the owner on
+    another client does not), or this client too often for any accounts, or everyone together too often for this
+    account (locked until the window passes or the owner uses the link e-mailed to them)."""
     since = now - LOGIN_WINDOW
+    lifted = unlocked_at(session, email)
+    account_since = max(since, lifted) if lifted else since
+    minutes = int(LOGIN_WINDOW.total_seconds() // 60)
+    if failed_since(session, account_since, col(LoginAttempt.email) == email) >= MAX_FAILED_PER_ACCOUNT:
+        raise AccountLockedError(
+            "Kontot är spärrat efter många misslyckade inloggningar. Vi skickar en länk till kontots e-postadress "
+            f"som loggar in och häver spärren; annars hävs den av sig själv om {minutes} minuter."
+        )
     if (
-        _failed_since(session, col(LoginAttempt.email), email, since) >= MAX_FAILED_PER_EMAIL
-        or _failed_since(session, col(LoginAttempt.client), client, since) >= MAX_FAILED_PER_CLIENT
+        failed_since(session, account_since, col(LoginAttempt.email) == email, col(LoginAttempt.client) == client)
+        >= MAX_FAILED_PER_EMAIL
+        or failed_since(session, since, col(LoginAttempt.client) == client) >= MAX_FAILED_PER_CLIENT
     ):
-        minutes = int(LOGIN_WINDOW.total_seconds() // 60)
-        raise RateLimitedError(f"För många misslyckade inloggningar. Vänta {minutes} minuter och försök igen.")
+        raise RateLimitedError(
+            f"För många misslyckade inloggningar härifrån. Vänta {minutes} minuter och försök igen, eller be om "
+            "en länk till din e-post som loggar in dig direkt."
+        )
 
 
 @dataclass(frozen=True)
@@ -269,12 +297,12 @@ def find_login(session: Session, email: str, client: str, now: datetime | None =
     check_rate(session, email, client, now)
     person = session.exec(select(Person).where(Person.email == email)).first()
     account = session.exec(select(Account).where(Account.person_id == person.id)).first() if person else None
-    return LoginCheck(email, client, person.id if person else None, _usable_hash(account))
+    return LoginCheck(email, client, person.id if person else None, usable_hash(account))
 
 
 def check_password(found: LoginCheck, password: str) -> LoginCheck:
     """The Argon2id check (~50-200 ms of CPU), touching no database."""
-    ok = _verify(found.stored, password) and found.person_id is not None
+    ok = verify_password(found.stored, password) and found.person_id is not None
     rehashed = hash_password(password) if ok and found.stored and _hasher.check_needs_rehash(found.stored) else None
     return LoginCheck(found.email, found.client, found.person_id, found.stored, ok, rehashed)
 
@@ -286,7 +314,7 @@ def finish_login(session: Session, checked: LoginCheck, now: datetime | None = N
     check_rate(session, checked.email, checked.client, now)
     person = session.get(Person, checked.person_id) if checked.person_id is not None else None
     account = session.exec(select(Account).where(Account.person_id == person.id)).first() if person else None
-    ok = checked.ok and person is not None and _usable_hash(account) == checked.stored
+    ok = checked.ok and person is not None and usable_hash(account) == checked.stored
     record_attempt(session, checked.email, checked.client, ok, now)
     if not ok or person is None or account is None:
         raise LoginFailedError("Fel e-postadress eller lösenord.")
@@ -312,7 +340,7 @@ def logout(session: Session, token: PersonToken, now: datetime | None = None) ->
     session.add(token)
 
 
-def _verify(stored: str | None, password: str) -> bool:
+def verify_password(stored: str | None, password: str) -> bool:
     """Argon2id check; without a stored hash a dummy one is checked, so unknown addresses take as long."""
     try:
         return _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
@@ -320,10 +348,10 @@ def _verify(stored: str | None, password: str) -> bool:
         return False
 
 
-def _usable_hash(account: Account | None) -> str | None:
+def usable_hash(account: Account | None) -> str | None:
     return account.password_hash if account and account.disabled_at is None else None
 
 
 def password_matches(session: Session, person: Person, password: str) -> bool:
     account = session.exec(select(Account).where(Account.person_id == person.id)).first()
-    return _verify(_usable_hash(account), password)
+    return verify_password(usable_hash(account), password)

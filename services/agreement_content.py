@@ -134,7 +134,7 @@ def _new_version(session: Session, acting: Acting, latest: Agreement, cycle: Cyc
     _copy_rows(session, latest, version, cycle)
     audit(
         session,
-        acting.label,
+        acting,
         latest.organisation_id,
         "agreement.version",
         version,
@@ -155,9 +155,7 @@ class Editing:
 
 def _editing(session: Session, actor: Actor) -> Editing:
     organisation = find_organisation(session, actor.org_key)
-    acting = require_function(
-        session, organisation, actor.email, COORDINATING, actor.on, "ändra överenskommelsens innehåll"
-    )
+    acting = require_function(session, organisation, actor, COORDINATING, "ändra överenskommelsens innehåll")
     cycle = active_cycle(session, organisation)
     latest = latest_agreement(session, organisation)
     if latest is None:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from samverkan.core.ids import saved_id
+from samverkan.core.timeutil import local
 from samverkan.models import (
     Agreement,
     AgreementParty,
@@ -31,10 +32,11 @@ from samverkan.models import (
 from samverkan.models.enums import AgreementStatus, DecisionStatus
 from samverkan.process.requirements import SigningFacts
 from samverkan.services.access import COORDINATING, describe_holders, find_person, require_function, roles_held
-from samverkan.services.actor import Actor
+from samverkan.services.actor import Actor, Proof
 from samverkan.services.agreement_text import content_hash, text_to_sign
 from samverkan.services.audit import audit
 from samverkan.services.decision_numbers import add_numbered, decision_by_number
+from samverkan.services.effective_dates import effective_day_of, held_then_and_now, require_effective_day
 from samverkan.services.errors import ConflictError, NotFoundError, NotPermittedError, RefusedError
 from samverkan.services.inputs import RecordDecision, RenewAgreement, RenewPromise, SignDecision, Signing
 from samverkan.services.lifecycle import move
@@ -174,11 +176,17 @@ def sign(session: Session, actor: Actor, given: Signing | None = None) -> Signin
         raise RefusedError(f"{subject.title} är redan undertecknad av alla parter")
     if subject.status == AgreementStatus.SUPERSEDED:
         raise RefusedError(f"{subject.title} (version {subject.version}) är ersatt av en nyare version")
+    require_own_signature(actor, subject.title)
+    require_effective_day(session, organisation, actor, previous=[subject])
     person = find_person(session, actor_email)
     parties = signers(session, organisation, subject)
-    mine = signing_parties(session, organisation, person, subject, on)
+    mine = [
+        s
+        for s in signing_parties(session, organisation, person, subject, on)
+        if s.role is not None and held_then_and_now(session, organisation, person, [s.role], actor)
+    ]
     if not mine:
-        signing_roles = [s.role for s in parties if s.role]
+        signing_roles = [s.role for s in parties if s.role is not None]
         raise NotPermittedError(
             f"{person.name} ({person.email}) kan inte skriva under {subject.title} den {on}: ingen av personens roller "
             f"undertecknar för en part. Undertecknare: {describe_holders(session, signing_roles, on)}"
@@ -190,7 +198,7 @@ def sign(session: Session, actor: Actor, given: Signing | None = None) -> Signin
         who = session.get(Person, first.person_id)
         raise ConflictError(
             f"{mine[0].party.name} har redan skrivit under {subject.title} "
-            f"({who.name if who else '?'}, {first.signed_at:%Y-%m-%d})"
+            f"({who.name if who else '?'}, {local(first.signed_at):%Y-%m-%d})"
         )
     _record_signature(session, subject, party, person, now, _bind(session, organisation, subject, given))
     before, facts = _settle(session, organisation, subject)
@@ -200,6 +208,7 @@ def sign(session: Session, actor: Actor, given: Signing | None = None) -> Signin
         organisation.id,
         "sign",
         subject,
+        on=on,
         key=party.party.key,
         before={"status": before},
         after={"status": subject.status, "party": party.party.name},
@@ -294,8 +303,11 @@ def record_decision(session: Session, actor: Actor, given: RecordDecision) -> De
     member_ids = set(session.exec(select(BodyMembership.role_id).where(BodyMembership.body_id == body.id)).all())
     member_ids |= {r for r in (body.chair_role_id, body.convener_role_id) if r}
     person = find_person(session, actor_email)
-    if not any(r.id in member_ids for r in roles_held(session, organisation, person, on)):
-        require_function(session, organisation, actor_email, COORDINATING, on, f"protokollföra beslut i {body.name}")
+    seats = list(session.exec(select(Role).where(col(Role.id).in_(member_ids))).all()) if member_ids else []
+    if held_then_and_now(session, organisation, person, seats, actor):
+        require_effective_day(session, organisation, actor)
+    else:
+        require_function(session, organisation, actor, COORDINATING, f"protokollföra beslut i {body.name}")
     decision = Decision(
         organisation_id=saved_id(organisation),
         body_id=body.id,
@@ -322,9 +334,9 @@ def record_decision(session: Session, actor: Actor, given: RecordDecision) -> De
 
 def renew_agreement(session: Session, actor: Actor, given: RenewAgreement) -> Agreement:
     """A new version of the agreement with the same parties; the signed one stays until the new is signed."""
-    org_key, actor_email, on, starts_on, ends_on = actor.org_key, actor.email, actor.on, given.starts_on, given.ends_on
+    org_key, starts_on, ends_on = actor.org_key, given.starts_on, given.ends_on
     organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "förnya överenskommelsen")
+    acting = require_function(session, organisation, actor, COORDINATING, "förnya överenskommelsen")
     current = latest_agreement(session, organisation)
     if current is None:
         raise NotFoundError(f"{organisation.name} har ingen överenskommelse att förnya")
@@ -364,7 +376,7 @@ def renew_agreement(session: Session, actor: Actor, given: RenewAgreement) -> Ag
         session.add(_promise_for(renewed, promise.municipality_id, _base_title(promise.title), starts_on))
     audit(
         session,
-        acting.label,
+        acting,
         organisation.id,
         "agreement.renew",
         renewed,
@@ -399,10 +411,10 @@ def _promise_for(
 
 def renew_promise(session: Session, actor: Actor, given: RenewPromise) -> CitizenPromise:
     """The next medborgarlöfte for a kommun (usually yearly); the old version is kept."""
-    org_key, actor_email, on = actor.org_key, actor.email, actor.on
+    org_key = actor.org_key
     municipality, starts_on = given.kommun, given.starts_on
     organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "förnya medborgarlöftet")
+    acting = require_function(session, organisation, actor, COORDINATING, "förnya medborgarlöftet")
     current = _subject(session, organisation, "promise", municipality)
     assert isinstance(current, CitizenPromise)
     if current.status != AgreementStatus.SIGNED:
@@ -418,7 +430,7 @@ def renew_promise(session: Session, actor: Actor, given: RenewPromise) -> Citize
     session.add(renewed)
     audit(
         session,
-        acting.label,
+        acting,
         organisation.id,
         "promise.renew",
         renewed,
@@ -443,6 +455,15 @@ class DecisionView:
     signatories: list[str]
 
 
+def require_own_signature(actor: Actor, what: str) -> None:
+    """A signature is the signer's own act: a local administrator acting --as someone cannot sign for them."""
+    if actor.proof is Proof.OPERATOR:
+        raise NotPermittedError(
+            f"{what} kan bara skrivas under av undertecknaren själv: logga in i webben eller använd din egen "
+            "API-nyckel (--nyckel eller SAMVERKAN_API_KEY); en lokal administratör kan inte skriva under åt någon"
+        )
+
+
 def _decision(session: Session, organisation: Organisation, number: int) -> Decision:
     """A decision by the number it is shown with ("Beslut nr N"), within the organisation."""
     return decision_by_number(session, organisation, number)
@@ -463,8 +484,12 @@ def sign_decision(session: Session, actor: Actor, given: SignDecision) -> Decisi
     body, chair = justering_role(session, decision)
     if chair is None:
         raise RefusedError(f"beslut nr {decision_id} har inget organ med ordförande som kan justera det")
+    require_own_signature(actor, f"beslut nr {decision_id}")
+    require_effective_day(session, organisation, actor, previous=[decision])
+    if on < decision.decided_on:
+        raise RefusedError(f"beslut nr {decision_id} fattades {decision.decided_on}; det kan inte justeras {on}")
     person = find_person(session, actor_email)
-    if chair.id not in {role.id for role in roles_held(session, organisation, person, on)}:
+    if not held_then_and_now(session, organisation, person, [chair], actor):
         raise NotPermittedError(
             f"{person.name} ({person.email}) kan inte justera beslut nr {decision_id}: det gör ordföranden i "
             f"{body.name if body else '?'} ({describe_holders(session, [chair], on)})"
@@ -488,6 +513,7 @@ def sign_decision(session: Session, actor: Actor, given: SignDecision) -> Decisi
         organisation.id,
         "decision.sign",
         decision,
+        on=on,
         key=str(decision_id),
         after={"signed_by": person.email, "role": chair.key},
     )
@@ -505,7 +531,8 @@ def decision_view(session: Session, org_key: str, decision_id: int) -> DecisionV
         select(Signature).where(Signature.subject_type == "decision", Signature.subject_id == decision.id)
     ).all():
         who, role = session.get(Person, signature.person_id), session.get(Role, signature.role_id)
-        signed.append(f"{who.name if who else '?'} ({role.name if role else '?'}, {signature.signed_at:%Y-%m-%d})")
+        when = effective_day_of(session, decision, "decision.sign") or local(signature.signed_at).date()
+        signed.append(f"{who.name if who else '?'} ({role.name if role else '?'}, {when})")
     return DecisionView(
         saved_id(decision),
         decision.number,

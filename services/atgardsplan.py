@@ -103,7 +103,7 @@ def _decide(
 def change_measure(session: Session, actor: Actor, given: ChangeMeasure) -> MeasureChange:
     """Change an åtgärd's scope by the deciding body's decision; only the fields given change."""
     organisation = find_organisation(session, actor.org_key)
-    acting = require_function(session, organisation, actor.email, COORDINATING, actor.on, "ändra åtgärder")
+    acting = require_function(session, organisation, actor, COORDINATING, "ändra åtgärder")
     cycle = active_cycle(session, organisation)
     measure = _measure(session, cycle, given.measure_id)
     no_personal_data(
@@ -126,7 +126,7 @@ def change_measure(session: Session, actor: Actor, given: ChangeMeasure) -> Meas
     session.add(measure)
     change = _record_change(session, measure, decision, MeasureChangeKind.SCOPE, before, after)
     stop_unowed(session, Related.MEASURE, saved_id(measure))  # a reminder for the old deadline is no longer owed
-    audit(session, acting.label, organisation.id, "measure.change", measure, key=measure.title, before=before,
+    audit(session, acting, organisation.id, "measure.change", measure, key=measure.title, before=before,
           after={**after, "decision": decision.id})  # fmt: skip
     return change
 
@@ -186,7 +186,7 @@ def _record_change(
 def cancel_measure(session: Session, actor: Actor, given: CancelMeasure) -> MeasureChange:
     """Cancel an åtgärd by the deciding body's decision: it stays in the plan, shown as cancelled."""
     organisation = find_organisation(session, actor.org_key)
-    acting = require_function(session, organisation, actor.email, COORDINATING, actor.on, "avbryta åtgärder")
+    acting = require_function(session, organisation, actor, COORDINATING, "avbryta åtgärder")
     cycle = active_cycle(session, organisation)
     measure = _measure(session, cycle, given.measure_id)
     check(MeasureState(measure.state), MeasureState.CANCELLED, f"åtgärden '{measure.title}'")
@@ -198,7 +198,7 @@ def cancel_measure(session: Session, actor: Actor, given: CancelMeasure) -> Meas
         session, measure, decision, MeasureChangeKind.CANCELLED, before, {"state": str(MeasureState.CANCELLED)}
     )
     stop_unowed(session, Related.MEASURE, saved_id(measure))
-    audit(session, acting.label, organisation.id, "measure.cancel", measure, key=measure.title, before=before,
+    audit(session, acting, organisation.id, "measure.cancel", measure, key=measure.title, before=before,
           after={"state": MeasureState.CANCELLED, "decision": decision.id})  # fmt: skip
     return change
 

@@ -11,12 +11,11 @@ The one rule, called by the web page, the API and the CLI alike (they all go thr
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlmodel import Session, col, select
 
 from samverkan.models import Organisation, Person, Role, RoleAssignment
 from samverkan.services.access import COORDINATING, Acting, require_role, steering_roles
+from samverkan.services.actor import Actor
 from samverkan.services.errors import RefusedError
 
 WHAT = "lämna över roller"
@@ -41,13 +40,11 @@ def may_hand_over(session: Session, organisation: Organisation, role: Role) -> l
     return [*leadership, *(r for r in own if r.id in steering and r not in leadership)]
 
 
-def require_handover_authority(
-    session: Session, organisation: Organisation, email: str, role: Role, on: date
-) -> Acting:
-    """The acting person, if they may hand over `role` on `on` (see the module's rule)."""
+def require_handover_authority(session: Session, organisation: Organisation, actor: Actor, role: Role) -> Acting:
+    """The acting person, if they may hand over `role` on the actor's effective day (see the module's rule)."""
     who = "dess firmatecknare eller samordnare" if role.signatory else "dess samordnare, firmatecknare eller ledning"
     what = f"{WHAT} ({role.name} lämnas bara över av den egna parten: {who})"
-    return require_role(session, organisation, email, may_hand_over(session, organisation, role), on, what)
+    return require_role(session, organisation, actor, may_hand_over(session, organisation, role), what)
 
 
 def organisation_domains(session: Session, organisation: Organisation) -> set[str]:

@@ -36,6 +36,7 @@ from samverkan.services.actor import Actor
 from samverkan.services.agreements import latest_agreement
 from samverkan.services.audit import audit
 from samverkan.services.cycle_prefetch import ItemFacts, item_facts
+from samverkan.services.effective_dates import require_effective_day, when_text
 from samverkan.services.errors import ConflictError, NotFoundError, RefusedError
 from samverkan.services.evidence import EVIDENCE_SV, CheckedEvidence, EvidenceContext, check_evidence
 from samverkan.services.exit_facts import cycle_facts
@@ -83,10 +84,10 @@ class Transition:
 
 
 def start_cycle(session: Session, actor: Actor, given: StartCycle | None = None) -> Cycle:
-    org_key, actor_email, on, now = actor.org_key, actor.email, actor.on, actor.now
+    org_key, on, now = actor.org_key, actor.on, actor.now
     definition_key = (given or StartCycle()).definition_key
     organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "starta en cykel")
+    acting = require_function(session, organisation, actor, COORDINATING, "starta en cykel")
     current = session.exec(
         select(Cycle).where(Cycle.organisation_id == organisation.id, Cycle.status == CycleStatus.ACTIVE)
     ).first()
@@ -97,7 +98,7 @@ def start_cycle(session: Session, actor: Actor, given: StartCycle | None = None)
     cycle = _create_cycle(session, organisation, definition, on, now)
     audit(
         session,
-        acting.label,
+        acting,
         organisation.id,
         "cycle.start",
         cycle,
@@ -160,7 +161,7 @@ def _open(session: Session, phase: Phase, definition: ProcessDefinition, on: dat
     move(phase, PhaseStatus.ACTIVE, f"fasen {phase.name}")
     phase.opened_at, phase.completed_at = now, None
     phase.due_on = phase.due_on or on + timedelta(days=spec.duration_days)
-    phase.history = [*phase.history, {"at": now.isoformat(), "action": "öppnad"}]
+    phase.history = [*phase.history, {"at": now.isoformat(), "on": on.isoformat(), "action": "öppnad"}]
     session.add(phase)
     specs = {item.key: item for item in spec.items}
     for item in session.exec(select(ChecklistItem).where(ChecklistItem.phase_id == phase.id)).all():
@@ -209,7 +210,7 @@ def may_complete(
 
 def complete_item(session: Session, actor: Actor, given: CompleteItem) -> Transition:
     """Mark an item done with its evidence; when the phase's criteria then hold, the cycle moves on."""
-    org_key, actor_email, on, now, item_ref = actor.org_key, actor.email, actor.on, actor.now, given.item
+    org_key, on, now, item_ref = actor.org_key, actor.on, actor.now, given.item
     organisation = find_organisation(session, org_key)
     cycle = active_cycle(session, organisation)
     phase, item = find_item(session, cycle, item_ref)
@@ -223,7 +224,7 @@ def complete_item(session: Session, actor: Actor, given: CompleteItem) -> Transi
             f"nu pågår {current.name if current else 'ingen fas'}"
         )
     acting = require_function(
-        session, organisation, actor_email, completers(item), on, f"markera '{item.title}' som klar"
+        session, organisation, actor, completers(item), f"markera '{item.title}' som klar", previous=[item, phase]
     )
     if item.status == ItemStatus.DONE:
         raise ConflictError(_already_done(session, item))
@@ -285,7 +286,7 @@ def _record_completion(
     )
     audit(
         session,
-        acting.label,
+        acting,
         organisation.id,
         "item.complete",
         item,
@@ -298,7 +299,7 @@ def _record_completion(
 
 def _already_done(session: Session, item: ChecklistItem) -> str:
     who = session.get(Person, item.completed_by_person_id) if item.completed_by_person_id else None
-    when = local_stamp(item.completed_at) if item.completed_at else "tidigare"
+    when = when_text(session, item, "item.complete", item.completed_at) if item.completed_at else "tidigare"
     return f"'{item.title}' är redan markerad som klar ({who.name if who else 'okänd'}, {when})"
 
 
@@ -343,13 +344,14 @@ def exit_missing(
 
 def complete_phase(session: Session, actor: Actor) -> Transition:
     """Close the current phase if its exit criteria hold; otherwise the refusal lists what is missing."""
-    org_key, actor_email, on, now = actor.org_key, actor.email, actor.on, actor.now
+    org_key, on, now = actor.org_key, actor.on, actor.now
     organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "avsluta en fas")
+    acting = require_function(session, organisation, actor, COORDINATING, "avsluta en fas")
     cycle = active_cycle(session, organisation)
     phase = _active_phase(session, cycle)
     assert phase is not None, "an active cycle always has an active phase"
     phase = session.exec(select(Phase).where(Phase.id == phase.id).with_for_update()).one()
+    require_effective_day(session, organisation, actor, previous=[phase])
     missing = exit_missing(session, organisation, cycle, phase, on)
     if missing:
         raise RefusedError(f"Fasen {phase.name} kan inte avslutas. Det saknas:", missing)
@@ -362,7 +364,7 @@ def _advance(
     definition = definition_of(session, cycle)
     move(phase, PhaseStatus.COMPLETED, f"fasen {phase.name}")
     phase.completed_at = now
-    phase.history = [*phase.history, {"at": now.isoformat(), "action": "klar", "by": actor}]
+    phase.history = [*phase.history, {"at": now.isoformat(), "on": on.isoformat(), "action": "klar", "by": actor}]
     session.add(phase)
     audit(
         session,
@@ -373,6 +375,7 @@ def _advance(
         key=phase.key,
         before={"status": PhaseStatus.ACTIVE},
         after={"status": PhaseStatus.COMPLETED},
+        on=on,
     )
     stop_unowed(session, Related.PHASE, saved_id(phase))
     following = session.exec(
@@ -389,6 +392,7 @@ def _advance(
         following,
         key=following.key,
         after={"status": PhaseStatus.ACTIVE, "due_on": following.due_on},
+        on=on,
     )
     _notify_opened(session, organisation, now)
     return Transition(completed_phase=phase.name, opened_phase=following.name)
@@ -418,6 +422,7 @@ def _close_and_succeed(
         key=str(cycle.number),
         before={"status": CycleStatus.ACTIVE},
         after={"status": CycleStatus.CLOSED},
+        on=on,
     )
     successor = _create_cycle(session, organisation, definition, on, now)
     opened = _active_phase(session, successor)
@@ -434,6 +439,7 @@ def _close_and_succeed(
             "number": successor.number,
             "after_cycle": cycle.number,
         },
+        on=on,
     )
     _notify_opened(session, organisation, now)
     return Transition(
@@ -457,10 +463,10 @@ def _notify_opened(session: Session, organisation: Organisation, now: datetime) 
 def reopen_phase(session: Session, actor: Actor, given: ReopenPhase) -> Transition:
     """Omtag: go back to an earlier phase of the cycle. Its items open again with new deadlines, and so does every
     later item whose fact depends on what may change there (services/omtag.py); the history is kept."""
-    org_key, actor_email, on, now = actor.org_key, actor.email, actor.on, actor.now
+    org_key, on, now = actor.org_key, actor.on, actor.now
     phase_key, reason = given.phase_key, given.reason.strip()
     organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "göra omtag")
+    acting = require_function(session, organisation, actor, COORDINATING, "göra omtag")
     if not reason:
         raise RefusedError("ett omtag behöver ett skäl (det sparas i historiken)")
     no_personal_data(skal=reason)
@@ -474,16 +480,24 @@ def reopen_phase(session: Session, actor: Actor, given: ReopenPhase) -> Transiti
         raise RefusedError(
             f"omtag går bara till en tidigare fas; {target.name} är inte före {current.name if current else '-'}"
         )
-    entry = {"at": now.isoformat(), "action": "omtag", "by": acting.label, "reason": reason, "from": current.key}
+    require_effective_day(session, organisation, actor, previous=[current, target])
+    entry = {
+        "at": now.isoformat(),
+        "on": on.isoformat(),
+        "action": "omtag",
+        "by": acting.label,
+        "reason": reason,
+        "from": current.key,
+    }
     reopened = _go_back(session, cycle, target, current, entry, on, now)
     for done in reopened:
         audit(
-            session, acting.label, organisation.id, "item.reopen", session.get(ChecklistItem, done.item_id),
+            session, acting, organisation.id, "item.reopen", session.get(ChecklistItem, done.item_id),
             key=done.key, before={"status": ItemStatus.DONE}, after={"status": ItemStatus.OPEN, "why": done.why},
         )  # fmt: skip
     audit(
         session,
-        acting.label,
+        acting,
         organisation.id,
         "phase.reopen",
         target,
@@ -531,17 +545,17 @@ def _go_back(
 
 def set_deadline(session: Session, actor: Actor, given: SetDeadline) -> ChecklistItem:
     """The steering group sets an item's deadline."""
-    org_key, actor_email, on, item_ref, due_on = actor.org_key, actor.email, actor.on, given.item, given.due_on
+    org_key, item_ref, due_on = actor.org_key, given.item, given.due_on
     organisation = find_organisation(session, org_key)
+    _, item = find_item(session, active_cycle(session, organisation), item_ref)
     acting = require_role(
         session,
         organisation,
-        actor_email,
+        actor,
         steering_roles(session, organisation),
-        on,
         "sätta tidsfrister (det gör styrgruppen)",
+        previous=[item],
     )
-    _, item = find_item(session, active_cycle(session, organisation), item_ref)
     before = {"due_on": item.due_on}
     item.due_on = due_on
     session.add(item)
@@ -549,7 +563,7 @@ def set_deadline(session: Session, actor: Actor, given: SetDeadline) -> Checklis
     stop_unowed(session, Related.ITEM, saved_id(item))  # reminders for the old deadline; the new one gets its own
     audit(
         session,
-        acting.label,
+        acting,
         organisation.id,
         "item.deadline",
         item,

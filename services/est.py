@@ -14,6 +14,7 @@ from samverkan.services.access import COORDINATING, find_person, require_functio
 from samverkan.services.actor import Actor
 from samverkan.services.audit import audit
 from samverkan.services.bodies import only_body
+from samverkan.services.effective_dates import held_then_and_now, require_effective_day
 from samverkan.services.errors import NotFoundError, RefusedError
 from samverkan.services.inputs import TIME_BANDS, Observation
 from samverkan.services.overview import find_organisation
@@ -64,10 +65,11 @@ def report_observation(session: Session, actor: Actor, given: Observation) -> Es
         raise NotFoundError(f"'{body_key}' är ingen EST-grupp i {organisation.name}")
     person = find_person(session, actor_email)
     role = reporting_role(session, organisation, person, body, on)
-    if role is None:
+    if role is None or not held_then_and_now(session, organisation, person, [role], actor):
         role = require_function(
-            session, organisation, actor_email, COORDINATING, on, f"rapportera observationer till {body.name}"
+            session, organisation, actor, COORDINATING, f"rapportera observationer till {body.name}"
         ).role
+    require_effective_day(session, organisation, actor)
     problems = _problems(on, observed_on, (category, area, source_function), time_band, count, severity)
     if problems:
         raise RefusedError("Observationen kan inte sparas:", problems)

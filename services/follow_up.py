@@ -31,9 +31,7 @@ class IndicatorState:
 def explain_indicator(session: Session, actor: Actor, given: ExplainIndicator) -> IndicatorFollowUp:
     """Record (or replace) why the indicator has no value this cycle."""
     organisation = find_organisation(session, actor.org_key)
-    acting = require_function(
-        session, organisation, actor.email, COORDINATING, actor.on, "ange varför en indikator saknar värde"
-    )
+    acting = require_function(session, organisation, actor, COORDINATING, "ange varför en indikator saknar värde")
     cycle = active_cycle(session, organisation)
     reason = given.reason.strip()
     if not reason:
@@ -58,7 +56,7 @@ def explain_indicator(session: Session, actor: Actor, given: ExplainIndicator) -
     row.reason, row.recorded_by_person_id, row.recorded_at = reason, saved_id(acting.person), actor.now
     session.add(row)
     audit(
-        session, acting.label, organisation.id, "indicator.explain", row, key=indicator.key, before=before,
+        session, acting, organisation.id, "indicator.explain", row, key=indicator.key, before=before,
         after={"reason": reason, "cycle": cycle.number},
     )  # fmt: skip
     return row

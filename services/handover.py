@@ -49,11 +49,11 @@ def _role(session: Session, organisation_id: int, key: str) -> Role:
 
 def handover(session: Session, actor: Actor, given: Handover) -> RoleAssignment:
     """The role passes to `to_email` from `starts_on`; current holders' assignments end the day before."""
-    org_key, actor_email, on = actor.org_key, actor.email, actor.on
+    org_key, on = actor.org_key, actor.on
     role_key, to_email, to_name, starts_on = given.role_key, given.to_email, given.to_name, given.starts_on
     organisation = find_organisation(session, org_key)
     role = _role(session, saved_id(organisation), role_key)
-    acting = require_handover_authority(session, organisation, actor_email, role, on)
+    acting = require_handover_authority(session, organisation, actor, role)
     starts = starts_on or on
     email = to_email.strip().lower()
     require_inside_domains(session, organisation, email, given.confirm_outside)
@@ -64,7 +64,7 @@ def handover(session: Session, actor: Actor, given: Handover) -> RoleAssignment:
         successor = Person(email=email, name=to_name.strip())
         session.add(successor)
         session.flush()
-        audit(session, acting.label, organisation.id, "person.add", successor, key=email, after={"name": to_name})
+        audit(session, acting, organisation.id, "person.add", successor, key=email, after={"name": to_name})
     ended = []
     for assignment in session.exec(select(RoleAssignment).where(RoleAssignment.role_id == role.id)).all():
         if assignment.person_id == successor.id and assignment.holds_on(starts):
@@ -76,7 +76,7 @@ def handover(session: Session, actor: Actor, given: Handover) -> RoleAssignment:
             ended.append(assignment.person_id)
             audit(
                 session,
-                acting.label,
+                acting,
                 organisation.id,
                 "assignment.end",
                 assignment,
@@ -88,7 +88,7 @@ def handover(session: Session, actor: Actor, given: Handover) -> RoleAssignment:
     session.add(new)
     audit(
         session,
-        acting.label,
+        acting,
         organisation.id,
         "handover",
         new,

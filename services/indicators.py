@@ -133,7 +133,7 @@ def find_indicator(session: Session, organisation: Organisation, indicator_id: i
 def add_measurement(session: Session, actor: Actor, given: AddMeasurement) -> ImportReport:
     """One measurement entered by hand: created, or the period's value changed; audited like an imported one."""
     organisation = find_organisation(session, actor.org_key)
-    acting = require_function(session, organisation, actor.email, COORDINATING, actor.on, "registrera mätvärden")
+    acting = require_function(session, organisation, actor, COORDINATING, "registrera mätvärden")
     indicator = find_indicator(session, organisation, given.indicator_id)
     if period_position(given.period) is None:
         raise RefusedError(f"'{given.period}' är ingen period (ÅÅÅÅ, ÅÅÅÅ-Q1 eller ÅÅÅÅ-MM)")
@@ -141,5 +141,5 @@ def add_measurement(session: Session, actor: Actor, given: AddMeasurement) -> Im
         raise RefusedError(f"perioden {given.period} har inte börjat ännu")
     report = ImportReport()
     value = MeasuredValue(indicator, given.period, given.value, given.preliminary, given.source)
-    store_measurement(session, acting.label, saved_id(organisation), value, report, "measurement.add")
+    store_measurement(session, acting, saved_id(organisation), value, report, "measurement.add")
     return report

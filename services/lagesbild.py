@@ -78,7 +78,7 @@ def parties(session: Session, organisation: Organisation) -> list[Organisation]:
 def add_source(session: Session, actor: Actor, given: AddProblemSource) -> ProblemSource:
     """Link a source to a problem: exactly the reference its kind needs, and one that exists here."""
     organisation = find_organisation(session, actor.org_key)
-    acting = require_function(session, organisation, actor.email, COORDINATING, actor.on, "ange källor för problem")
+    acting = require_function(session, organisation, actor, COORDINATING, "ange källor för problem")
     cycle = active_cycle(session, organisation)
     problem = problem_in(session, cycle, given.problem_id)
     _check_reference(session, organisation, cycle, given)
@@ -99,7 +99,7 @@ def add_source(session: Session, actor: Actor, given: AddProblemSource) -> Probl
     session.add(source)
     session.flush()
     audit(
-        session, acting.label, organisation.id, "problem.source", source, key=problem.title,
+        session, acting, organisation.id, "problem.source", source, key=problem.title,
         after={"kind": kind, "reference": source_text(session, organisation, problem, source)},
     )  # fmt: skip
     return source
@@ -193,14 +193,14 @@ def vocabulary(organisation: Organisation) -> Vocabulary:
 def assess_problem(session: Session, actor: Actor, given: AssessProblem) -> Problem:
     """The coordinating roles' assessment of one problem on Brå's criteria (1–5 each), for the deciding body."""
     organisation = find_organisation(session, actor.org_key)
-    acting = require_function(session, organisation, actor.email, COORDINATING, actor.on, "bedöma problem")
+    acting = require_function(session, organisation, actor, COORDINATING, "bedöma problem")
     problem = problem_in(session, active_cycle(session, organisation), given.problem_id)
     before = problem.scores()
     problem.score_extent, problem.score_severity, problem.score_trend = given.extent, given.severity, given.trend
     problem.score_insecurity, problem.score_cost = given.insecurity, given.cost
     session.add(problem)
     audit(
-        session, acting.label, organisation.id, "problem.assess", problem, key=problem.title,
+        session, acting, organisation.id, "problem.assess", problem, key=problem.title,
         before=before, after=problem.scores(),
     )  # fmt: skip
     return problem
@@ -212,7 +212,7 @@ def assess_problem(session: Session, actor: Actor, given: AssessProblem) -> Prob
 def add_party_lagesbild(session: Session, actor: Actor, given: AddPartyLagesbild, folder: Path) -> PartyLagesbild:
     """A party's own lägesbild: the document is kept as an upload (its checks as for evidence), with a summary."""
     organisation = find_organisation(session, actor.org_key)
-    acting = require_function(session, organisation, actor.email, COORDINATING, actor.on, "lägga in lägesbilder")
+    acting = require_function(session, organisation, actor, COORDINATING, "lägga in lägesbilder")
     cycle = active_cycle(session, organisation)
     party = next((p for p in parties(session, organisation) if p.key == given.party), None)
     if party is None:
@@ -233,7 +233,7 @@ def add_party_lagesbild(session: Session, actor: Actor, given: AddPartyLagesbild
     session.flush()
     keep_file(folder, upload, data)  # written once every check has passed, before the commit
     audit(
-        session, acting.label, organisation.id, "lagesbild.party", own, key=party.key,
+        session, acting, organisation.id, "lagesbild.party", own, key=party.key,
         after={"title": own.title, "file": upload.filename, "size": upload.size},
     )  # fmt: skip
     return own

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from samverkan.core.fields import text_problem
 from samverkan.core.ids import saved_id
 from samverkan.models import Indicator, Measurement
-from samverkan.services.access import COORDINATING, require_function
+from samverkan.services.access import COORDINATING, Acting, require_function
 from samverkan.services.actor import Actor
 from samverkan.services.audit import audit
 from samverkan.services.errors import RefusedError
@@ -57,9 +57,9 @@ class MeasuredValue:
 
 
 def import_measurements(session: Session, actor: Actor, given: ImportMeasurements) -> ImportReport:
-    org_key, actor_email, on, text, file = actor.org_key, actor.email, actor.on, given.text, given.file
+    org_key, text, file = actor.org_key, given.text, given.file
     organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "importera mätvärden")
+    acting = require_function(session, organisation, actor, COORDINATING, "importera mätvärden")
     indicators = {i.key: i for i in session.exec(select(Indicator).where(Indicator.organisation_id == organisation.id))}
     try:
         header, rows = _rows(text.lstrip("\ufeff"))
@@ -73,7 +73,7 @@ def import_measurements(session: Session, actor: Actor, given: ImportMeasurement
     if report.errors:
         raise RefusedError(f"{file} importerades inte. Rätta raderna:", report.errors)
     for value in values:
-        store_measurement(session, acting.label, saved_id(organisation), value, report)
+        store_measurement(session, acting, saved_id(organisation), value, report)
     return report
 
 
@@ -138,7 +138,7 @@ def _shown(text: str) -> str:
 
 def store_measurement(
     session: Session,
-    actor: str,
+    actor: Acting,
     organisation_id: int,
     new: MeasuredValue,
     report: ImportReport,

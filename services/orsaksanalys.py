@@ -41,7 +41,7 @@ def _analysis(session: Session, problem: Problem) -> CauseAnalysis:
 def mark_not_relevant(session: Session, actor: Actor, given: NotRelevant) -> PerspectiveNotRelevant:
     """Record that a perspective of the problem triangle is not relevant for the problem, and why."""
     organisation = find_organisation(session, actor.org_key)
-    acting = require_function(session, organisation, actor.email, COORDINATING, actor.on, "arbeta med orsaksanalysen")
+    acting = require_function(session, organisation, actor, COORDINATING, "arbeta med orsaksanalysen")
     problem = problem_in_cycle(session, active_cycle(session, organisation), given.problem_id)
     analysis = _analysis(session, problem)
     reason = given.reason.strip()
@@ -61,7 +61,7 @@ def mark_not_relevant(session: Session, actor: Actor, given: NotRelevant) -> Per
     session.add(note)
     audit(
         session,
-        acting.label,
+        acting,
         organisation.id,
         "analysis.not_relevant",
         note,
@@ -75,9 +75,7 @@ def mark_not_relevant(session: Session, actor: Actor, given: NotRelevant) -> Per
 def record_dialogue(session: Session, actor: Actor, given: RecordDialogue) -> CitizenDialogue:
     """A medborgardialog behind the analysis: when, in what form, how many took part, what came out."""
     organisation = find_organisation(session, actor.org_key)
-    acting = require_function(
-        session, organisation, actor.email, COORDINATING, actor.on, "registrera medborgardialoger"
-    )
+    acting = require_function(session, organisation, actor, COORDINATING, "registrera medborgardialoger")
     cycle = active_cycle(session, organisation)
     problem = problem_in_cycle(session, cycle, given.problem_id)
     analysis = _analysis(session, problem)
@@ -96,7 +94,7 @@ def record_dialogue(session: Session, actor: Actor, given: RecordDialogue) -> Ci
     session.add(dialogue)
     audit(
         session,
-        acting.label,
+        acting,
         organisation.id,
         "analysis.dialogue",
         dialogue,

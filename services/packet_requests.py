@@ -21,7 +21,7 @@ from samverkan.services.packets import render_packet
 def request_packet(session: Session, actor: Actor, given: RequestPacket, folder: Path) -> Path:
     """A decision packet on request, by the coordinating roles, for a meeting (standard: the day of the act)."""
     organisation = find_organisation(session, actor.org_key)
-    require_function(session, organisation, actor.email, COORDINATING, actor.on, "ta fram beslutsunderlag på begäran")
+    require_function(session, organisation, actor, COORDINATING, "ta fram beslutsunderlag på begäran")
     meeting_on = given.meeting_on or actor.on
     return render_packet(session, actor.org_key, given.kind, meeting_on, given.body_key, folder, written_on=actor.on)
 

@@ -87,7 +87,7 @@ def record_prioritisation(session: Session, actor: Actor, given: RecordPrioritis
         _apply(session, problems[entry.problem_id], entry, saved_id(decision))
     audit(
         session, actor.email, organisation.id, "problem.prioritisation", decision, key=body.key,
-        after={"ranked": [(e.problem_id, e.rank) for e in entries if e.rank], "decided_on": decided_on},
+        after={"ranked": [(e.problem_id, e.rank) for e in entries if e.rank], "decided_on": decided_on}, on=actor.on,
     )  # fmt: skip
     view = prioritisation_of(session, cycle)
     assert view is not None  # just recorded

@@ -54,7 +54,7 @@ def latest_promise(session: Session, organisation: Organisation, kommun: str | N
 
 def _acting(session: Session, actor: Actor, what: str) -> tuple[Organisation, Acting]:
     organisation = find_organisation(session, actor.org_key)
-    return organisation, require_function(session, organisation, actor.email, COORDINATING, actor.on, what)
+    return organisation, require_function(session, organisation, actor, COORDINATING, what)
 
 
 def _working(session: Session, acting: Acting, promise: CitizenPromise) -> CitizenPromise:
@@ -84,7 +84,7 @@ def _working(session: Session, acting: Acting, promise: CitizenPromise) -> Citiz
         )  # fmt: skip
     audit(
         session,
-        acting.label,
+        acting,
         acting.role.organisation_id,
         "promise.version",
         version,
@@ -104,7 +104,7 @@ def set_promise_text(session: Session, actor: Actor, given: PromiseText) -> Citi
     promise = _working(session, acting, latest)
     promise.text = given.text.strip()
     session.add(promise)
-    audit(session, acting.label, organisation.id, "promise.text", promise, key=f"v{promise.version}")
+    audit(session, acting, organisation.id, "promise.text", promise, key=f"v{promise.version}")
     return promise
 
 
@@ -142,7 +142,7 @@ def add_activity(session: Session, actor: Actor, given: AddActivity) -> PromiseA
         due_on=given.due_on,
     )
     session.add(activity)
-    audit(session, acting.label, organisation.id, "promise.activity", activity, key=f"v{promise.version}:{number}")
+    audit(session, acting, organisation.id, "promise.activity", activity, key=f"v{promise.version}:{number}")
     return activity
 
 
@@ -171,7 +171,7 @@ def follow_up_activity(session: Session, actor: Actor, given: FollowUpActivity) 
     activity.status, activity.follow_up, activity.followed_up_on = given.status, given.follow_up, actor.on
     session.add(activity)
     audit(
-        session, acting.label, organisation.id, "promise.follow_up", activity, key=f"{promise.title}:{activity.number}",
+        session, acting, organisation.id, "promise.follow_up", activity, key=f"{promise.title}:{activity.number}",
         before=before, after={"status": activity.status, "follow_up": activity.follow_up},
     )  # fmt: skip
     return activity
@@ -193,7 +193,7 @@ def communicate(session: Session, actor: Actor, given: CommunicatePromise) -> Ci
     promise.communicated_on, promise.communicated_how = given.communicated_on, given.communicated_how.strip()
     session.add(promise)
     audit(
-        session, acting.label, organisation.id, "promise.communicated", promise, key=f"v{promise.version}",
+        session, acting, organisation.id, "promise.communicated", promise, key=f"v{promise.version}",
         after={"on": promise.communicated_on, "how": promise.communicated_how},
     )  # fmt: skip
     return promise

@@ -54,9 +54,9 @@ def problem_in_cycle(session: Session, cycle: Cycle, problem_id: int) -> Problem
 
 def add_problem(session: Session, actor: Actor, given: AddProblem) -> Problem:
     """A problem of the joint lägesbild: title, description, area (geography), category and period."""
-    org_key, actor_email, on, title, description = actor.org_key, actor.email, actor.on, given.title, given.description
+    org_key, title, description = actor.org_key, given.title, given.description
     organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "lägga till problem")
+    acting = require_function(session, organisation, actor, COORDINATING, "lägga till problem")
     if not title.strip():
         raise RefusedError("problemet behöver en rubrik")
     if given.period_from and given.period_to and given.period_from > given.period_to:
@@ -72,7 +72,7 @@ def add_problem(session: Session, actor: Actor, given: AddProblem) -> Problem:
         period_to=given.period_to,
     )
     session.add(problem)
-    audit(session, acting.label, organisation.id, "problem.add", problem, after={"title": problem.title})
+    audit(session, acting, organisation.id, "problem.add", problem, after={"title": problem.title})
     return problem
 
 
@@ -80,10 +80,10 @@ def prioritise(session: Session, actor: Actor, given: Prioritise) -> Problem:
     """Change one problem's priority outside the deciding body's prioritisation decision (the whole ranking is
     recorded by services/prioritisation.py). The problem leaves that decision: it counts as not decided until a
     new prioritisation is recorded."""
-    org_key, actor_email, on = actor.org_key, actor.email, actor.on
+    org_key = actor.org_key
     problem_id, rank, rationale, prioritised = given.problem_id, given.rank, given.rationale, given.prioritised
     organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "prioritera problem")
+    acting = require_function(session, organisation, actor, COORDINATING, "prioritera problem")
     problem = _problem(session, active_cycle(session, organisation), problem_id)
     no_personal_data(motivering=rationale)
     before = {"prioritised": problem.prioritised, "rank": problem.rank, "decision_id": problem.decision_id}
@@ -92,7 +92,7 @@ def prioritise(session: Session, actor: Actor, given: Prioritise) -> Problem:
     session.add(problem)
     audit(
         session,
-        acting.label,
+        acting,
         organisation.id,
         "problem.prioritise",
         problem,
@@ -105,10 +105,10 @@ def prioritise(session: Session, actor: Actor, given: Prioritise) -> Problem:
 
 def add_cause(session: Session, actor: Actor, given: AddCause) -> Cause:
     """Add a probable cause to the orsaksanalys of a prioritised problem (created on first use)."""
-    org_key, actor_email, on, problem_id = actor.org_key, actor.email, actor.on, given.problem_id
+    org_key, problem_id = actor.org_key, given.problem_id
     perspective, direct, description, parent = given.perspective, given.direct, given.description, given.parent
     organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "arbeta med orsaksanalysen")
+    acting = require_function(session, organisation, actor, COORDINATING, "arbeta med orsaksanalysen")
     problem = _problem(session, active_cycle(session, organisation), problem_id)
     if not problem.prioritised:
         raise RefusedError(f"'{problem.title}' är inte prioriterat; orsaksanalyser görs för prioriterade problem")
@@ -148,7 +148,7 @@ def add_cause(session: Session, actor: Actor, given: AddCause) -> Cause:
         ) from None
     audit(
         session,
-        acting.label,
+        acting,
         organisation.id,
         "cause.add",
         cause,
@@ -159,10 +159,10 @@ def add_cause(session: Session, actor: Actor, given: AddCause) -> Cause:
 
 
 def complete_analysis(session: Session, actor: Actor, given: CompleteAnalysis) -> CauseAnalysis:
-    org_key, actor_email, on, problem_id = actor.org_key, actor.email, actor.on, given.problem_id
+    org_key, problem_id = actor.org_key, given.problem_id
     summary, sources_used, sources_excluded = given.summary, given.sources_used, given.sources_excluded
     organisation = find_organisation(session, org_key)
-    acting = require_function(session, organisation, actor_email, COORDINATING, on, "slutföra orsaksanalysen")
+    acting = require_function(session, organisation, actor, COORDINATING, "slutföra orsaksanalysen")
     problem = _problem(session, active_cycle(session, organisation), problem_id)
     no_personal_data(sammanfattning=summary, kallor=sources_used, bortvalda_kallor=sources_excluded)
     analysis = session.exec(select(CauseAnalysis).where(CauseAnalysis.problem_id == problem.id)).first()
@@ -181,7 +181,7 @@ def complete_analysis(session: Session, actor: Actor, given: CompleteAnalysis) -
     session.add(analysis)
     audit(
         session,
-        acting.label,
+        acting,
         organisation.id,
         "analysis.complete",
         analysis,
@@ -195,7 +195,7 @@ def add_measure(session: Session, actor: Actor, given: AddMeasure) -> Measure:
     """An åtgärd, created from the cause it acts on. Refused without that cause, an owner, a deadline and how it
     is followed up; the indicators that will show its effect are chosen among the organisation's own."""
     organisation = find_organisation(session, actor.org_key)
-    acting = require_function(session, organisation, actor.email, COORDINATING, actor.on, "lägga till åtgärder")
+    acting = require_function(session, organisation, actor, COORDINATING, "lägga till åtgärder")
     cycle = active_cycle(session, organisation)
     cause = session.get(Cause, given.cause_id) if given.cause_id is not None else None
     missing = _measure_missing(session, organisation, cycle, actor, given, cause)
@@ -226,7 +226,7 @@ def add_measure(session: Session, actor: Actor, given: AddMeasure) -> Measure:
     link_indicators(session, measure, indicators)
     audit(
         session,
-        acting.label,
+        acting,
         organisation.id,
         "measure.add",
         measure,
@@ -266,7 +266,7 @@ def _measure_missing(
 
 def update_measure(session: Session, actor: Actor, given: UpdateMeasure) -> Measure:
     """Report status (grön/gul/röd) and progress. The owning role or the coordinating roles may."""
-    org_key, actor_email, on = actor.org_key, actor.email, actor.on
+    org_key = actor.org_key
     measure_id, status, progress_pct = given.measure_id, given.status, given.progress_pct
     hours_spent, cost_sek = given.hours_spent, given.cost_sek
     organisation = find_organisation(session, org_key)
@@ -279,10 +279,10 @@ def update_measure(session: Session, actor: Actor, given: UpdateMeasure) -> Meas
     acting = require_function(
         session,
         organisation,
-        actor_email,
+        actor,
         (measure.owner_role_key, *COORDINATING),
-        on,
         f"rapportera om åtgärden '{measure.title}'",
+        previous=[measure],
     )
     if progress_pct is not None and not 0 <= progress_pct <= 100:
         raise RefusedError(f"genomförandegraden ska vara 0–100 %, inte {progress_pct}")
@@ -299,7 +299,7 @@ def update_measure(session: Session, actor: Actor, given: UpdateMeasure) -> Meas
     stop_unowed(session, Related.MEASURE, measure_id)
     audit(
         session,
-        acting.label,
+        acting,
         organisation.id,
         "measure.update",
         measure,

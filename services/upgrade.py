@@ -21,7 +21,7 @@ from samverkan.notifications.owed import stop_unowed
 from samverkan.process.changes import compare
 from samverkan.process.definition import PhaseDefinition, ProcessDefinition
 from samverkan.process.snapshot import content_version, label_of
-from samverkan.services.access import COORDINATING, require_function
+from samverkan.services.access import COORDINATING, Acting, require_function
 from samverkan.services.actor import Actor
 from samverkan.services.audit import audit
 from samverkan.services.errors import RefusedError
@@ -195,10 +195,10 @@ def _apply(
 
 def upgrade_definition(session: Session, actor: Actor) -> UpgradeResult:
     """Move the running cycle onto the definition file as it is now; refused as a whole, or done and audited."""
-    actor_email, on = actor.email, actor.on
+    on = actor.on
     organisation = find_organisation(session, actor.org_key)
     acting = require_function(
-        session, organisation, actor_email, COORDINATING, on, "flytta över cykeln till en ny processbeskrivning"
+        session, organisation, actor, COORDINATING, "flytta över cykeln till en ny processbeskrivning"
     )
     cycle = active_cycle(session, organisation)
     rows = cycle_phases(session, cycle)  # locks the phases first: a second upgrade waits and sees this one's result
@@ -218,7 +218,7 @@ def upgrade_definition(session: Session, actor: Actor) -> UpgradeResult:
         )
     changes = compare(pinned, target) or [f"cykelns faser och punkter följer nu {label_of(target)}"]
     changes += _apply(session, cycle, rows, phases, on)
-    return _record(session, acting.label, cycle, pinned, target, changes)
+    return _record(session, acting, cycle, pinned, target, changes)
 
 
 def _fits(rows: list[CyclePhase], phases: list[PhaseDefinition]) -> bool:
@@ -228,7 +228,7 @@ def _fits(rows: list[CyclePhase], phases: list[PhaseDefinition]) -> bool:
 
 def _record(
     session: Session,
-    actor: str,
+    actor: Acting,
     cycle: Cycle,
     pinned: ProcessDefinition,
     target: ProcessDefinition,

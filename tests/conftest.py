@@ -28,7 +28,9 @@ import pytest  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
-from samverkan.database import make_engine, upgrade  # noqa: E402
+from samverkan.database import make_engine, session_scope, upgrade  # noqa: E402
+from samverkan.models import Purpose  # noqa: E402
+from samverkan.services.installation import mark  # noqa: E402
 
 if TYPE_CHECKING:
     from tests.receivers import JsonReceiver, SmtpServer
@@ -73,9 +75,12 @@ def pg_schema(prefix: str = "t") -> Iterator[str]:
 
 @pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
-    """A database migrated to the newest schema by the real Alembic migrations."""
+    """A database migrated to the newest schema by the real Alembic migrations, marked as a test database (the
+    CLI takes --as there without an API key, and --date sets its clock: services/installation.py)."""
     eng = make_engine(db_url)
     upgrade(eng)
+    with session_scope(eng) as session:
+        mark(session, Purpose.TEST, "pytest")
     yield eng
     eng.dispose()
 

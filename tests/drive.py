@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any, get_args, get_type_hints
@@ -43,15 +44,20 @@ def input_model(function: Callable[..., Any]) -> type[BaseModel] | None:
 
 
 class Driver:
-    def __init__(self, engine: Engine, org_key: str, on: date) -> None:
-        self.engine, self.org_key, self.on = engine, org_key, on
+    """Acts effective on `on`; they happen on `on` too (at noon, Stockholm) unless `happens` names a later day
+    (a back-dated act: recorded on `happens`, effective for `on`)."""
+
+    def __init__(self, engine: Engine, org_key: str, on: date, happens: date | None = None) -> None:
+        self.engine, self.org_key, self.on, self.happens = engine, org_key, on, happens
 
     def load(self, path: Path) -> None:
         with session_scope(self.engine) as session:
             load_config(session, validate_file(path))
 
     def actor(self, email: str) -> Actor:
-        return Actor(self.org_key, email, self.on)
+        if self.happens is None:
+            return Actor.simulated(self.org_key, email, self.on)  # the act happens on its effective day
+        return replace(Actor.simulated(self.org_key, email, self.happens), on=self.on)
 
     def __call__(self, function: Callable[..., Any], actor: str, *args: Any, **kwargs: Any) -> Any:
         """Call a service function as `actor`; the arguments (positional in the input model's field order, or

@@ -324,7 +324,9 @@ def fuzz_csv(text: str, label: str, engine: Engine, figures: Figures) -> None:
 
 def _import(session: Session, text: str) -> None:
     import_measurements(
-        session, Actor("fagersta", COORDINATOR, date(2027, 3, 1)), ImportMeasurements(text=text, file="fuzz.csv")
+        session,
+        Actor.simulated("fagersta", COORDINATOR, date(2027, 3, 1)),
+        ImportMeasurements(text=text, file="fuzz.csv"),
     )
 
 

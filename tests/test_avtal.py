@@ -268,6 +268,7 @@ def test_packets_show_the_version_in_force_and_the_promises_risks(d: Driver, tmp
     assert "Innehållet saknar: minst ett mätbart mål kopplat till en indikator." in signing
 
 
+@pytest.mark.usefixtures("engine")  # a test database: --as is accepted
 def test_the_cli_writes_signs_and_shows_the_agreement_and_the_promise(db_url: str) -> None:
     from tests.conftest import EXAMPLES
     from tests.test_cli_cycle import Cli

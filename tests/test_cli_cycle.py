@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pytest
 from click.testing import CliRunner
 
 from samverkan.cli.main import app
@@ -49,6 +50,7 @@ class Cli:
         return out.split()[2].rstrip(":")  # "Beslut nr 3: ..." → "3"
 
 
+@pytest.mark.usefixtures("engine")  # a test database: --as is accepted
 def test_full_cycle_through_the_cli(db_url: str) -> None:
     cli = Cli(db_url)
     cli("load", str(EXAMPLES / "fagersta.yaml"))
@@ -158,6 +160,7 @@ def test_full_cycle_through_the_cli(db_url: str) -> None:
     assert any(d["title"] == "Rapport" for d in pack["recent_decisions"])
 
 
+@pytest.mark.usefixtures("engine")  # a test database: --as is accepted
 def test_options_are_checked_by_the_actions_input_model_in_swedish(db_url: str) -> None:
     cli = Cli(db_url)
     cli("load", str(EXAMPLES / "fagersta.yaml"))

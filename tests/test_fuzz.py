@@ -148,7 +148,9 @@ def test_a_hostile_csv_row_is_a_located_swedish_error(fagersta: Engine, cells: s
     text = "indikator;period;värde;preliminär;källa\n" + cells + "\n"
     with Session(fagersta) as session, pytest.raises(RefusedError) as refused:
         import_measurements(
-            session, Actor("fagersta", SAMORDNARE, date(2027, 3, 1)), ImportMeasurements(text=text, file="fuzz.csv")
+            session,
+            Actor.simulated("fagersta", SAMORDNARE, date(2027, 3, 1)),
+            ImportMeasurements(text=text, file="fuzz.csv"),
         )
     assert message in str(refused.value)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -67,6 +68,7 @@ def test_import_measurements_all_or_nothing_with_located_errors(db_url: str, eng
     assert err.startswith(f"fel: {missing}:1: kolumner saknas: period")
 
 
+@pytest.mark.usefixtures("engine")  # a test database: --as is accepted
 def test_est_report_through_the_cli_refuses_a_personnummer(db_url: str) -> None:
     cli(db_url, "load", str(EXAMPLES / "fagersta.yaml"))
     base = [

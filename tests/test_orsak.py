@@ -283,6 +283,7 @@ def test_cancelling_is_a_decision_and_the_atgard_shows_as_cancelled(d: Driver) -
         d(atgardsplan.cancel_measure, SAMORDNARE, measure_id=measure.id, decision_text="Igen")
 
 
+@pytest.mark.usefixtures("engine")  # a test database: --as is accepted
 def test_the_cli_lists_and_shows_causes_and_atgarder_and_changes_them_by_decision(db_url: str) -> None:
     from tests.test_cli_cycle import Cli
 

@@ -33,16 +33,25 @@ ROLES = {"samordnare": SAMORDNARE, "kommunpolis": KOMMUNPOLIS, "kso": KSO, "est"
 SCREENS = {"dator": {"width": 1366, "height": 768}, "mobil": {"width": 390, "height": 844}}
 SKIP = ("/logga-ut", "/static/", "/kalender/", "/filer/", "/api/openapi.json", "/handlingar/")
 PAGES = SHOTS / "sidor"
+PER_SHAPE = 2  # pages of one shape (e.g. /org/x/punkt/{nr}) share a template: two of each are enough
+
+
+def shape(path: str) -> str:
+    """The page's template, as it were: its path with every number replaced."""
+    return re.sub(r"/\d+(?=/|$|\?)", "/{nr}", path)
 
 
 def discover(client: httpx.Client, start: str = "/mitt-arbete") -> list[str]:
-    """Every same-site HTML page reachable from `start` (and the account page) by GET links, in visiting order."""
+    """Every same-site HTML page reachable from `start` (and the account page) by GET links, in visiting order;
+    of pages that differ only by a number, the first `PER_SHAPE`."""
     seen: dict[str, bool] = {}
+    shapes: dict[str, int] = {}
     todo = [start, "/konto"]
     while todo:
         path = todo.pop(0)
-        if path in seen or path.startswith(SKIP):
+        if path in seen or path.startswith(SKIP) or shapes.get(shape(path), 0) >= PER_SHAPE:
             continue
+        shapes[shape(path)] = shapes.get(shape(path), 0) + 1
         answer = client.get(path)
         is_page = answer.status_code == 200 and "text/html" in answer.headers.get("content-type", "")
         seen[path] = is_page

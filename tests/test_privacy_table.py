@@ -162,7 +162,7 @@ def test_the_csv_source_column_refuses_every_format(engine: Engine) -> None:
             try:
                 import_measurements(
                     session,
-                    Actor("fagersta", SAMORDNARE, date(2027, 3, 1)),
+                    Actor.simulated("fagersta", SAMORDNARE, date(2027, 3, 1)),
                     ImportMeasurements(text=text, file="m.csv"),
                 )
             except RefusedError as exc:
@@ -223,7 +223,7 @@ def test_service_inputs_outside_the_models_refuse_every_format(engine: Engine, t
     """The login e-mail box (before the attempt is recorded), an API key's label, an uploaded file's name."""
     with session_scope(engine) as session:
         load_config(session, validate_file(EXAMPLES / "fagersta.yaml"))
-    actor = Actor("fagersta", SAMORDNARE, date(2027, 3, 1))
+    actor = Actor.simulated("fagersta", SAMORDNARE, date(2027, 3, 1))
     calls: dict[str, Callable[[Session, str], object]] = {
         "inloggningens e-post": lambda s, t: accounts.login(s, f"x{t}@fagersta.example", "lösenord", "127.0.0.1"),
         "API-nyckelns etikett": lambda s, t: accounts.issue_token(

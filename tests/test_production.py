@@ -34,6 +34,7 @@ HEAD = head_revision()  # the newest migration, whatever its id
 SAMVERKAN = Path(sys.executable).parent / "samverkan"
 SAMORDNARE = "maria.exempelsson@fagersta.example"
 PASSWORD = "Ett-långt-lösen-2026"
+HEAD = head_revision()  # the newest migration
 
 
 def _env(tmp_path: Path, db_url: str) -> dict[str, str]:

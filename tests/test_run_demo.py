@@ -9,8 +9,9 @@ from sqlmodel import Session, select
 
 from samverkan.cli.run import created_by_run, is_empty, prepare_demo, record_created
 from samverkan.database import make_engine, upgrade
-from samverkan.models import Account, Person
+from samverkan.models import Account, Person, Purpose
 from samverkan.services import accounts
+from samverkan.services.installation import purpose_of
 from tests.conftest import EXAMPLES
 
 EXAMPLE = EXAMPLES / "fagersta.yaml"
@@ -43,6 +44,8 @@ def test_a_second_run_resets_nobodys_password(tmp_path: Path) -> None:
     start(engine, tmp_path)
     first = prepare_demo(engine, EXAMPLE, tmp_path)
     assert first.password is not None and matches(engine, MARIA, first.password)
+    with Session(engine) as session:
+        assert purpose_of(session) is Purpose.DEMO  # run's own database: the CLI takes --as there
     set_own_password(engine, MARIA, "Ett-eget-hemligt-ord-2027")
     start(engine, tmp_path)  # the second run
     second = prepare_demo(engine, EXAMPLE, tmp_path)
@@ -62,6 +65,7 @@ def test_run_sets_no_password_in_a_database_it_did_not_create(tmp_path: Path) ->
     assert login.password is None
     with Session(engine) as session:
         assert session.exec(select(Account)).all() == []
+        assert purpose_of(session) is None  # stays a production database: --as needs an API key
 
 
 def test_a_database_made_anew_at_the_same_place_is_not_taken_for_runs(tmp_path: Path) -> None:

@@ -113,6 +113,22 @@ def test_a_streamed_body_is_cut_at_the_limit(live: Live) -> None:
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
 
 
+def test_the_413_is_a_swedish_page_for_browsers_and_swedish_json_for_the_api(live: Live) -> None:
+    body = b"a" * (100 * 1024)  # over the anonymous limit
+    browser = live.client().post("/logga-in", content=body, headers={"Content-Type": "text/plain"})
+    assert browser.status_code == 413
+    assert browser.headers["content-type"].startswith("text/html")
+    assert '<html lang="sv">' in browser.text and "Det som skickades är för stort (högst 64 KiB)" in browser.text
+    assert browser.headers["content-security-policy"].startswith("default-src 'self'")
+    assert browser.headers["cache-control"] == "no-store"
+    api = live.client().post("/api/organisationer/fagersta/cykel", content=body)
+    assert api.status_code == 413
+    assert api.json() == {
+        "fel": "Det som skickades är för stort (högst 64 KiB). Logga in först om du ska skicka en fil.",
+        "saknas": [],
+    }
+
+
 def test_login_attempts_are_pruned_after_their_window(engine: Engine) -> None:
     now = utcnow()
     with session_scope(engine) as session:

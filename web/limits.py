@@ -1,19 +1,37 @@
 """Request bodies are bounded before anything parses them: an ASGI middleware refuses a declared
 Content-Length over the limit at once (413, the body unread) and counts the bytes of a streamed (chunked)
 body, answering 413 at the limit and telling the app the client left. A request without a session cookie or
-an API key gets a small limit; the largest upload (services/uploads.MAX_UPLOAD) plus its form fits the other."""
+an API key gets a small limit; the largest upload (services/uploads.MAX_UPLOAD) plus its form fits the other.
+The 413 is Swedish: an error page for a browser, a JSON problem for /api/ (like the app's other errors)."""
 
 from __future__ import annotations
 
-from starlette.responses import PlainTextResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from samverkan.services.uploads import MAX_UPLOAD
-from samverkan.web.security import SESSION_COOKIE
+from samverkan.templates.rendering import render
+from samverkan.web.security import HEADERS, SESSION_COOKIE
 
 ANONYMOUS_BODY = 64 * 1024
 SIGNED_IN_BODY = MAX_UPLOAD + 1024 * 1024
-TOO_LARGE = "Förfrågan är för stor."
+TOO_LARGE = "Det som skickades är för stort"
+
+
+def too_large(scope: Scope, limit: int) -> Response:
+    """The 413 answer in Swedish: JSON for the API, otherwise the app's error page (read before any session,
+    so without the signed-in menu), with the security headers the app's own answers carry."""
+    text = f"{TOO_LARGE} (högst {limit // 1024} KiB{'' if limit == ANONYMOUS_BODY else ' inloggad'})."
+    if limit == ANONYMOUS_BODY:
+        text += " Logga in först om du ska skicka en fil."
+    headers = {**HEADERS, "Connection": "close", "Cache-Control": "no-store"}
+    path = str(scope.get("path", ""))
+    if path == "/api" or path.startswith("/api/"):
+        return JSONResponse({"fel": text, "saknas": []}, 413, headers=headers)
+    html = render(
+        "web/error.html.j2", viewer=None, csrf="", notice=None, path=path, nav_orgs=[], error=text, status=413
+    )
+    return HTMLResponse(html, 413, headers=headers)
 
 
 def body_limit(scope: Scope) -> int:
@@ -41,7 +59,7 @@ class BodyLimit:
             return
         limit, declared = body_limit(scope), declared_length(scope)
         if declared is not None and not 0 <= declared <= limit:
-            await PlainTextResponse(TOO_LARGE, 413, headers={"Connection": "close"})(scope, receive, send)
+            await too_large(scope, limit)(scope, receive, send)
             return
         received, refused = 0, False
 
@@ -53,7 +71,7 @@ class BodyLimit:
                 received += len(message.get("body", b""))
                 if received > limit and not refused:
                     refused = True
-                    await PlainTextResponse(TOO_LARGE, 413, headers={"Connection": "close"})(scope, receive, send)
+                    await too_large(scope, limit)(scope, receive, send)
             return {"type": "http.disconnect"} if refused else message
 
         async def unless_refused(message: Message) -> None:

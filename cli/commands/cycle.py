@@ -77,14 +77,17 @@ def cycle_complete(
     title: str,
     uri: str | None,
     decision_id: int | None,
-    actor: str,
+    actor: str | None,
+    api_key: str | None,
     on: date | None,
     db_url: str | None,
     as_json: bool,
 ) -> None:
     """Markera PUNKT (nummer, nyckel eller fas/nyckel) som klar, med bevis."""
     evidence = as_input(EvidenceInput, kind=kind, title=title, uri=uri, decision_id=decision_id)
-    transition = act(db_url, cycle.complete_item, organisation, actor, on, CompleteItem, item=item, evidence=evidence)
+    transition = act(
+        db_url, cycle.complete_item, organisation, actor, on, CompleteItem, api_key, item=item, evidence=evidence
+    )
     if as_json:
         print_json({"item": item, "done": True, **transition.__dict__})
         return
@@ -111,9 +114,13 @@ def cycle_reopen(transition: Transition) -> None:
 @click.argument("item", metavar="PUNKT")
 @click.argument("due", metavar="ÅÅÅÅ-MM-DD")
 @common
-def cycle_deadline(organisation: str, item: str, due: str, actor: str, on: date | None, db_url: str | None) -> None:
+def cycle_deadline(
+    organisation: str, item: str, due: str, actor: str | None, api_key: str | None, on: date | None, db_url: str | None
+) -> None:
     """Sätt tidsfristen för PUNKT (styrgruppen gör det)."""
-    updated = act(db_url, cycle.set_deadline, organisation, actor, on, SetDeadline, item=item, due_on=to_date(due))
+    updated = act(
+        db_url, cycle.set_deadline, organisation, actor, on, SetDeadline, api_key, item=item, due_on=to_date(due)
+    )
     click.echo(f"{updated.title}: senast {updated.due_on}")
 
 

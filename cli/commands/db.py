@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import click
 
-from samverkan.cli.options import CONTEXT, Group, db_option, db_url_or_default
+from samverkan.cli.options import CONTEXT, Group, db_option, db_url_or_default, open_engine, os_user, run
 from samverkan.database import current_revision, head_revision, make_engine, upgrade
+from samverkan.models import Purpose
+from samverkan.services.installation import PURPOSE_SV, mark, purpose_of
 
 
 @click.group("db", cls=Group, context_settings=CONTEXT)
@@ -34,6 +36,21 @@ def db_status(db_url: str | None) -> None:
     click.echo(f"schema: {current or 'tomt'}; programmet: {head} ({state})")
     if current != head:
         raise click.exceptions.Exit(1)
+
+
+PURPOSES = {"demo": Purpose.DEMO, "test": Purpose.TEST, "drift": None}
+
+
+@db.command("mark")
+@click.argument("purpose", metavar="SYFTE", type=click.Choice(list(PURPOSES)))
+@db_option
+def db_mark(purpose: str, db_url: str | None) -> None:
+    """Märk databasen som demo- eller testdatabas (där godtas --as utan API-nyckel och --date styr klockan)
+    eller som driftdatabas igen. En databas med lösenord eller API-nycklar kan inte göras till demo eller test."""
+    open_engine(db_url)  # a new database gets its schema
+    run(db_url, mark, PURPOSES[purpose], os_user())
+    found = run(db_url, purpose_of)
+    click.echo(f"Databasen är nu en {PURPOSE_SV[found] if found else 'driftdatabas'}.")
 
 
 COMMANDS = (db,)

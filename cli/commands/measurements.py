@@ -39,14 +39,24 @@ def measurements_group() -> None:
 @click.argument("organisation")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FIL")
 @common
-def measurements_import(organisation: str, file: Path, actor: str, on: date | None, db_url: str | None) -> None:
+def measurements_import(
+    organisation: str, file: Path, actor: str | None, api_key: str | None, on: date | None, db_url: str | None
+) -> None:
     """Importera mätvärden från CSV (indikator;period;värde[;preliminär][;källa]). Allt eller inget."""
     try:
         text = file.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise Failure(f"{file} är inte UTF-8; spara filen som CSV UTF-8") from None
     report = act(
-        db_url, measurements.import_measurements, organisation, actor, on, ImportMeasurements, text=text, file=str(file)
+        db_url,
+        measurements.import_measurements,
+        organisation,
+        actor,
+        on,
+        ImportMeasurements,
+        api_key,
+        text=text,
+        file=str(file),
     )
     click.echo(f"{file}: {report.created} nya, {report.updated} ändrade, {report.unchanged} oförändrade")
 

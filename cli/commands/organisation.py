@@ -19,13 +19,17 @@ from samverkan.cli.options import (
     parse_date,
     print_json,
     run,
+    shared_option,
 )
 from samverkan.core.labels import count_text
 from samverkan.core.timeutil import today_local
+from samverkan.database import current_revision, make_engine
+from samverkan.models import Purpose
 from samverkan.orgconfig.loader import LoadReport, load_config
 from samverkan.orgconfig.validate import validate_file
 from samverkan.services import handover as handovers
 from samverkan.services.inputs import Handover
+from samverkan.services.installation import mark
 from samverkan.services.overview import organisation_overview
 from samverkan.templates.rendering import render
 
@@ -102,9 +106,13 @@ def show(organisation: str, on: date | None, db_url: str | None, as_json: bool) 
 @click.argument("config", type=click.Path(path_type=Path), metavar="FIL", default=EXAMPLE)
 @db_option
 def demo(config: Path, db_url: str | None) -> None:
-    """Huvudjobbet på den inbyggda standarden (SQLite): skapa databasen, läs in FIL och visa organisationen."""
+    """Huvudjobbet på den inbyggda standarden (SQLite): skapa databasen, läs in FIL och visa organisationen.
+    En databas som skapas här är en demodatabas (där godtas --as utan API-nyckel)."""
     url = db_url_or_default(db_url)
+    creating = current_revision(make_engine(url)) is None
     [report] = _load((config,), url)
+    if creating:
+        run(url, mark, Purpose.DEMO, "samverkan demo")
     state = "inga ändringar" if report.unchanged else count_text(len(report.changes), "ändring", "ändringar")
     click.echo(f"Läste in {config} i {url} ({state}).\n")
     _show(report.organisation_key, url, today_local(), as_json=False)
@@ -116,7 +124,8 @@ def demo(config: Path, db_url: str | None) -> None:
 @click.option("--to", "to_email", metavar="E-POST", help="Lämna över rollen till denna person.")
 @click.option("--namn", "--name", "to_name", help="Namn, om personen är ny i Samverkan.")
 @click.option("--from", "starts", callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="Första dagen för efterträdaren.")
-@click.option("--as", "actor", envvar="SAMVERKAN_USER", metavar="E-POST", help="Vem som gör överlämningen.")
+@shared_option("as")
+@shared_option("key")
 @click.option(
     "--utanfor", "confirm_outside", is_flag=True, help="Bekräfta en adress utanför organisationens e-postdomäner."
 )
@@ -130,6 +139,7 @@ def handover(
     to_name: str | None,
     starts: date | None,
     actor: str | None,
+    api_key: str | None,
     confirm_outside: bool,
     on: date | None,
     db_url: str | None,
@@ -138,8 +148,6 @@ def handover(
     """Överlämning av ROLL: utan --to skrivs överlämningspaketet ut; med --to lämnas rollen över."""
     day = on_or_today(on)
     if to_email:
-        if not actor:
-            raise Failure("ange vem som gör överlämningen med --as")
         act(
             db_url,
             handovers.handover,
@@ -147,6 +155,7 @@ def handover(
             actor,
             on,
             Handover,
+            api_key,
             role_key=role,
             to_email=to_email,
             to_name=to_name,

@@ -22,11 +22,13 @@ from samverkan.web.pages import (
     measures,
     organisation,
     orsak,
+    unlock,
 )
 
 router = APIRouter(include_in_schema=False)
 for area in (
     account,
+    unlock,
     glance,
     organisation,
     cycle,

@@ -11,6 +11,7 @@ from samverkan.scheduling.calendar import as_ics
 from samverkan.services import accounts
 from samverkan.services import personal_keys as keys
 from samverkan.services.errors import ServiceError
+from samverkan.services.lockout import request_unlock
 from samverkan.services.my_work import my_work
 from samverkan.services.personal_calendar import personal_calendar
 from samverkan.web.forms import Logged, page_router
@@ -55,7 +56,9 @@ def login(
         with web.write() as session:
             secret, _token, person = accounts.finish_login(session, checked)
     except accounts.RateLimitedError as exc:
-        return page(request, "login.html.j2", 429, next=target, email=email, error=str(exc))
+        if isinstance(exc, accounts.AccountLockedError):
+            _send_unlock_link(request, email)
+        return page(request, "login.html.j2", 429, next=target, email=email, error=str(exc), locked=True)
     except accounts.LoginFailedError as exc:
         with web.write() as session:
             keys.record_failed_login(session, email, client_of(request))
@@ -63,6 +66,14 @@ def login(
     response = redirect(target, f"Välkommen, {person.name}!")
     set_session_cookie(response, web, secret)
     return response
+
+
+def _send_unlock_link(request: Request, email: str) -> None:
+    """The account is locked: its owner gets the link past the lock (at most one e-mail per window)."""
+    with state(request).write() as session:
+        sent = request_unlock(session, email)
+    if sent is not None:
+        request.app.state.deliver_soon(sent)
 
 
 @router.post("/logga-ut")
