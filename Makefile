@@ -59,10 +59,17 @@ typecheck: $(STAMP)
 	@for p in $(PACKAGES); do ln -sfn ../../$$p .typecheck/samverkan/$$p; done
 	cd .typecheck && ../$(BIN)/mypy --config-file ../pyproject.toml --cache-dir ../.mypy_cache -p samverkan
 
+# Every benchmark (issue 19), each printing the machine's load and ratios against a floor measured in the same run,
+# each removing its temporary folders. BENCH_PG=postgresql+psycopg://... adds the web load on PostgreSQL.
+BENCH_PG ?=
 bench: $(STAMP)
+	$(BIN)/python benchmarks/cli_latency.py
+	$(BIN)/python benchmarks/web_load.py
+	$(BIN)/python benchmarks/web_load.py --workers 2 --case shipped
+	$(if $(BENCH_PG),$(BIN)/python benchmarks/web_load.py --database $(BENCH_PG))
+	$(if $(BENCH_PG),$(BIN)/python benchmarks/web_load.py --database $(BENCH_PG) --workers 2)
 	$(BIN)/python benchmarks/nationwide_year.py
 	$(BIN)/python benchmarks/delivery.py
-	$(BIN)/python benchmarks/cli_latency.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -96,6 +97,8 @@ def main() -> None:
     print(f"received by the loopback servers: {mails} e-mails, {posts} webhook posts")
     rate = (mails + posts) / elapsed
     print(f"time: {elapsed:.2f} s, {args.count / elapsed:.0f} notifications/s ({rate:.0f} messages/s)")
+    engine.dispose()
+    shutil.rmtree(folder, ignore_errors=True)  # the benchmark leaves no temporary folder behind
 
 
 if __name__ == "__main__":

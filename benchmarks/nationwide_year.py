@@ -10,7 +10,9 @@ engine time ≤ the overhead of one Prefect flow run.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -29,6 +31,7 @@ from samverkan.services.simulation import simulate
 def prefect_overhead(runs: int) -> dict[str, float]:
     """Per-run time of a trivial flow on Prefect's ephemeral server, after warm-up; heartbeat on and off."""
     home = tempfile.mkdtemp(prefix="bench-prefect-")
+    atexit.register(shutil.rmtree, home, True)  # after Prefect's ephemeral server has stopped with the process
     os.environ.update(
         {
             "PREFECT_HOME": home,
@@ -83,6 +86,8 @@ def main() -> None:
 
     print(f"kommuner: {args.kommuner} (files generated and validated in {generated:.1f} s)")
     print(f"simulated year {args.year}: wall {wall:.1f} s (load, cycle start and 365 daily sweeps)")
+    print(f"  the year including validation of the files: {generated + wall:.1f} s; load average "
+          + " ".join(f"{v:.2f}" for v in os.getloadavg()))  # fmt: skip
     print(f"  of which daily sweeps: {sum(sweeps):.1f} s")
     print(f"  triggers fired: {sum(summary['triggers'].values())} {summary['triggers']}")
     print(f"  notifications recorded: {summary['notifications_total']}")
@@ -91,6 +96,8 @@ def main() -> None:
         f"one daily sweep over all kommuner (engine time): median {engine['median'] * 1000:.0f} ms, "
         f"p95 {engine['p95'] * 1000:.0f} ms, max {engine['max'] * 1000:.0f} ms"
     )
+    if out is not None:
+        shutil.rmtree(out, ignore_errors=True)  # the benchmark leaves no temporary folder behind
     if not args.no_prefect:
         overhead = prefect_overhead(runs=10)
         print(

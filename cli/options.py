@@ -11,24 +11,21 @@ import pwd
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Any, Concatenate, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, TypeVar
 
 import click
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.engine import Engine
 
 from samverkan.cli.classes import CONTEXT as CONTEXT
 from samverkan.cli.classes import Command as Command
 from samverkan.cli.classes import Failure as Failure
 from samverkan.cli.classes import Group as Group
-from samverkan.cli.database import open_database
-from samverkan.core.settings import get_settings
 from samverkan.core.timeutil import today_local
-from samverkan.database import session_scope
 from samverkan.services.actor import Actor, Proof
 from samverkan.services.errors import ServiceError
-from samverkan.services.identity import identify, operator_names, record_operator
-from samverkan.services.inputs import problems
+
+if TYPE_CHECKING:  # the database, SQLAlchemy and the input models are imported when a command uses them
+    from sqlalchemy.engine import Engine
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -38,6 +35,8 @@ DATE_METAVAR = "ÅÅÅÅ-MM-DD"
 
 
 def db_url_or_default(url: str | None) -> str:
+    from samverkan.core.settings import get_settings  # pydantic-settings: only when no --db was given
+
     return url or get_settings().database_url
 
 
@@ -52,12 +51,16 @@ def refusal_as_failure() -> Iterator[None]:
 
 def open_engine(db_url: str | None) -> Engine:
     """The database for a command; a refusal (e.g. an old schema) becomes 'fel: …'."""
+    from samverkan.cli.database import open_database
+
     with refusal_as_failure():
         return open_database(db_url_or_default(db_url))
 
 
 def run(db_url: str | None, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Call a service function in one transaction; refusals become 'fel: …' with exit code 1."""
+    from samverkan.database import session_scope
+
     engine = open_engine(db_url)
     with refusal_as_failure(), session_scope(engine) as session:
         return function(session, *args, **kwargs)
@@ -69,6 +72,8 @@ def as_input(model: type[M], **fields: Any) -> M:
     try:
         return model.model_validate({name: value for name, value in fields.items() if value is not None})
     except ValidationError as exc:
+        from samverkan.services.inputs import problems
+
         raise Failure("ogiltiga uppgifter:\n" + "\n".join(f"  - {p}" for p in problems(model, exc))) from None
 
 
@@ -90,6 +95,10 @@ def act(
     """An action in ORGANISATION on the day `on` (standard: today) by the person the API key belongs to, or
     `email` (--as) where that is allowed (services/identity.py), its options as the input model, in one
     transaction. In a demo or test database --date also sets the clock: the act happens on that day."""
+    from samverkan.core.settings import get_settings
+    from samverkan.database import session_scope
+    from samverkan.services.identity import identify, operator_names, record_operator
+
     given = as_input(model, **fields) if model is not None else None
     engine = open_engine(db_url)
     with refusal_as_failure(), session_scope(engine) as session:

@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# The vocabularies an organisation file and a process definition use live in core/kinds.py, so that validating a
+# file imports no table (issue 19); they are the same classes here.
+from samverkan.core.kinds import BodyKind as BodyKind
+from samverkan.core.kinds import ContactChannel as ContactChannel
+from samverkan.core.kinds import EvidenceKind as EvidenceKind
+from samverkan.core.kinds import Frequency as Frequency
+from samverkan.core.kinds import HolidayPolicy as HolidayPolicy
+from samverkan.core.kinds import IndicatorDirection as IndicatorDirection
+from samverkan.core.kinds import TriggerKind as TriggerKind
+
 
 class OrgKind(StrEnum):
     KOMMUN = "kommun"
@@ -11,68 +21,6 @@ class OrgKind(StrEnum):
     LOKALPOLISOMRADE = "lokalpolisomrade"
     LANSSTYRELSE = "lansstyrelse"
     SAMVERKANSOMRADE = "samverkansomrade"  # several kommuner and one police area with one joint agreement
-
-
-class BodyKind(StrEnum):
-    STYRGRUPP = "styrgrupp"
-    BEREDNINGSGRUPP = "beredningsgrupp"
-    LOKALA_BRA = "lokala_bra"
-    EST = "est"
-    TRYGGHETSRAD = "trygghetsrad"
-    FOLKHALSORAD = "folkhalsorad"
-    LEDNINGSGRUPP = "ledningsgrupp"
-    ARBETSGRUPP = "arbetsgrupp"
-    LOKALT_RAD = "lokalt_rad"
-    NATVERK = "natverk"  # a county network: members are roles of the county's kommuner (issue 17)
-
-
-class ContactChannel(StrEnum):
-    EMAIL = "email"
-    TEAMS = "teams"
-    SLACK = "slack"
-    SMS = "sms"
-    WEBHOOK = "webhook"
-    OTHER = "other"
-
-
-class TriggerKind(StrEnum):
-    """What a cadence makes happen (issue: schedules and flows give each its behaviour)."""
-
-    EST_MEETING = "est_meeting"
-    BODY_MEETING = "body_meeting"
-    EST_REPORT = "est_report"
-    DIRECTION_DECISION = "direction_decision"
-    YEARLY_REVIEW = "yearly_review"
-    SURVEY = "survey"
-    REPORT = "report"
-    # the regional level (issue 17)
-    WEEKLY_SITUATION = "weekly_situation"  # a kommun: contributions to the weekly lägesbild, then compiling it
-    NETWORK_MEETING = "network_meeting"  # a länsstyrelse: the county network meets
-    COUNTY_ANALYSIS = "county_analysis"  # a länsstyrelse: the monthly joint analysis of the kommuners lägesbilder
-    COUNTY_REPORT = "county_report"  # a länsstyrelse: the yearly report to Brå
-    JOINT_PRIORITIES = "joint_priorities"  # a länsstyrelse: the yearly joint priorities of the county
-
-
-class Frequency(StrEnum):
-    WEEKLY = "weekly"
-    BIWEEKLY = "biweekly"
-    MONTHLY = "monthly"
-    QUARTERLY = "quarterly"
-    YEARLY = "yearly"
-    TIMES_PER_YEAR = "times_per_year"
-    AD_HOC = "ad_hoc"
-
-
-class HolidayPolicy(StrEnum):
-    MOVE_NEXT_WORKING_DAY = "move_next_working_day"
-    MOVE_PREVIOUS_WORKING_DAY = "move_previous_working_day"
-    SKIP = "skip"
-    KEEP = "keep"
-
-
-class IndicatorDirection(StrEnum):
-    LOWER_IS_BETTER = "lower_is_better"
-    HIGHER_IS_BETTER = "higher_is_better"
 
 
 class AgreementStatus(StrEnum):
@@ -105,13 +53,6 @@ class PhaseStatus(StrEnum):
 class ItemStatus(StrEnum):
     OPEN = "oppen"
     DONE = "klar"
-
-
-class EvidenceKind(StrEnum):
-    DOCUMENT = "dokument"
-    DECISION = "beslut"
-    DIALOGUE = "dialog"
-    LINK = "lank"
 
 
 class DecisionStatus(StrEnum):

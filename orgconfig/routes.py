@@ -16,7 +16,7 @@ from urllib.parse import SplitResult, parse_qsl, quote, urlsplit
 from dotenv.parser import parse_stream
 
 from samverkan.core.issues import Severity
-from samverkan.models.enums import ContactChannel
+from samverkan.core.kinds import ContactChannel
 
 ENV_REF = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
 _PLACEHOLDER = "PH0"

@@ -26,8 +26,8 @@ from samverkan.core.fields import (
     LongText,
     PositiveInt,
 )
+from samverkan.core.kinds import BodyKind, Frequency, HolidayPolicy, IndicatorDirection, TriggerKind
 from samverkan.core.labels import WEEKDAYS_SV
-from samverkan.models.enums import BodyKind, Frequency, HolidayPolicy, IndicatorDirection, TriggerKind
 
 Text = Line200  # names and titles: the database's name columns hold 200 characters
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]

@@ -11,9 +11,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from samverkan.core.issues import ConfigIssue, Path, Severity
+from samverkan.core.kinds import BodyKind, TriggerKind
 from samverkan.core.pydantic_messages import clean_loc, pydantic_message
 from samverkan.core.yaml_source import LocatedYaml, read_yaml
-from samverkan.models.enums import BodyKind, TriggerKind
 from samverkan.orgconfig.categories import duplicates
 from samverkan.orgconfig.routes import check_route
 from samverkan.orgconfig.schema import AssignmentSpec, ContactSpec, OrgConfig, Party

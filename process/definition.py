@@ -17,9 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from samverkan.core.fields import INT_MAX, Key, Line200, Line300, LongText
 from samverkan.core.issues import ConfigError, ConfigIssue
+from samverkan.core.kinds import BodyKind, EvidenceKind
 from samverkan.core.pydantic_messages import clean_loc, pydantic_message
 from samverkan.core.yaml_source import read_yaml
-from samverkan.models.enums import BodyKind, EvidenceKind
 from samverkan.process.requirements import REQUIREMENTS
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"

@@ -275,28 +275,64 @@ def check_rate(session: Session, email: str, client: str, now: datetime) -> None
         )
 
 
-def login(
-    session: Session, email: str, password: str, client: str, now: datetime | None = None
-) -> tuple[str, PersonToken, Person]:
-    """A new session for the person with this address and password. The caller commits even on failure
-    (the failed attempt counts), so call it in its own transaction."""
+@dataclass(frozen=True)
+class LoginCheck:
+    """A login attempt as far as it can go without writing: the address and client, the account's person, the
+    stored hash, and after `check_password` whether it matched (and a new hash when the parameters are old)."""
+
+    email: str
+    client: str
+    person_id: int | None
+    stored: str | None
+    ok: bool = False
+    rehashed: str | None = None
+
+
+def find_login(session: Session, email: str, client: str, now: datetime | None = None) -> LoginCheck:
+    """The rate limit and the account behind an address; reads only, so the web app runs it outside the writer's
+    lock, and Argon2 (`check_password`) runs with no transaction at all."""
     now = now or utcnow()
-    email = email.strip().lower()[:254]
-    client = client[:64]
+    email, client = email.strip().lower()[:254], client[:64]
     no_personal_data(**{"e-post": email})  # refused before the attempt (with its address) is recorded
     check_rate(session, email, client, now)
     person = session.exec(select(Person).where(Person.email == email)).first()
     account = session.exec(select(Account).where(Account.person_id == person.id)).first() if person else None
-    stored = usable_hash(account)
-    ok = verify_password(stored, password)
-    record_attempt(session, email, client, ok, now)
-    if not ok or person is None or account is None or stored is None:
+    return LoginCheck(email, client, person.id if person else None, usable_hash(account))
+
+
+def check_password(found: LoginCheck, password: str) -> LoginCheck:
+    """The Argon2id check (~50-200 ms of CPU), touching no database."""
+    ok = verify_password(found.stored, password) and found.person_id is not None
+    rehashed = hash_password(password) if ok and found.stored and _hasher.check_needs_rehash(found.stored) else None
+    return LoginCheck(found.email, found.client, found.person_id, found.stored, ok, rehashed)
+
+
+def finish_login(session: Session, checked: LoginCheck, now: datetime | None = None) -> tuple[str, PersonToken, Person]:
+    """Record the attempt and, when the password matched, open the session. The limit is checked again: other
+    attempts may have failed while the password was being checked. The account must still have the same hash."""
+    now = now or utcnow()
+    check_rate(session, checked.email, checked.client, now)
+    person = session.get(Person, checked.person_id) if checked.person_id is not None else None
+    account = session.exec(select(Account).where(Account.person_id == person.id)).first() if person else None
+    ok = checked.ok and person is not None and usable_hash(account) == checked.stored
+    record_attempt(session, checked.email, checked.client, ok, now)
+    if not ok or person is None or account is None:
         raise LoginFailedError("Fel e-postadress eller lösenord.")
-    if _hasher.check_needs_rehash(stored):
-        account.password_hash = hash_password(password)
+    if checked.rehashed:
+        account.password_hash = checked.rehashed
         session.add(account)
     secret, token = issue_token(session, person, TokenKind.SESSION, SESSION_TTL, now=now)
     return secret, token, person
+
+
+def login(
+    session: Session, email: str, password: str, client: str, now: datetime | None = None
+) -> tuple[str, PersonToken, Person]:
+    """A new session for the person with this address and password, in one transaction. The caller commits even
+    on failure (the failed attempt counts), so call it in its own transaction. The web app splits it in three
+    (find_login, check_password, finish_login) so that Argon2 runs outside the writer's lock."""
+    now = now or utcnow()
+    return finish_login(session, check_password(find_login(session, email, client, now), password), now)
 
 
 def logout(session: Session, token: PersonToken, now: datetime | None = None) -> None:

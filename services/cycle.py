@@ -16,7 +16,7 @@ from sqlmodel import Session, col, func, select
 
 from samverkan.core.ids import saved_id
 from samverkan.core.labels import local_stamp
-from samverkan.models import ChecklistItem, Cycle, Decision, Evidence, Organisation, Person, Phase
+from samverkan.models import ChecklistItem, Cycle, Evidence, Organisation, Person, Phase
 from samverkan.models.enums import CycleStatus, EvidenceKind, ItemStatus, PhaseStatus, Related
 from samverkan.notifications.owed import stop_unowed
 from samverkan.process.definition import ProcessDefinition
@@ -35,6 +35,7 @@ from samverkan.services.access import (
 from samverkan.services.actor import Actor
 from samverkan.services.agreements import latest_agreement
 from samverkan.services.audit import audit
+from samverkan.services.cycle_prefetch import ItemFacts, item_facts
 from samverkan.services.effective_dates import require_effective_day, when_text
 from samverkan.services.errors import ConflictError, NotFoundError, RefusedError
 from samverkan.services.evidence import EVIDENCE_SV, CheckedEvidence, EvidenceContext, check_evidence
@@ -636,23 +637,15 @@ class CycleView:
         return asdict(self)
 
 
-def _item_view(session: Session, organisation: Organisation, phase: Phase, item: ChecklistItem, on: date) -> ItemView:
-    who = session.get(Person, item.completed_by_person_id) if item.completed_by_person_id else None
-    evidence = [
-        (f"Beslut nr {number}: {title}" if number is not None else title, uri)
-        for title, uri, number in session.exec(
-            select(Evidence.title, Evidence.uri, Decision.number)
-            .outerjoin(Decision, col(Decision.id) == Evidence.decision_id)
-            .where(Evidence.checklist_item_id == item.id)
-            .order_by(col(Evidence.id))
-        ).all()
-    ]
+def _item_view(facts: ItemFacts, phase: Phase, item: ChecklistItem, on: date) -> ItemView:
+    completed_by = item.completed_by_person_id
+    evidence = facts.evidence.get(saved_id(item), [])
     return ItemView(
         saved_id(item),
         item.key,
         item.title,
         item.owner_role_key,
-        owner_text(session, organisation, item.owner_role_key, on),
+        facts.owner(item.owner_role_key),
         EVIDENCE_SV[EvidenceKind(item.evidence_kind)],
         item.status,
         item.due_on.isoformat() if item.due_on else None,
@@ -660,7 +653,7 @@ def _item_view(session: Session, organisation: Organisation, phase: Phase, item:
         and phase.status == PhaseStatus.ACTIVE
         and item.due_on is not None
         and item.due_on < on,
-        who.name if who else None,
+        facts.names.get(completed_by) if completed_by else None,
         [title for title, _ in evidence],
         [evidence_link(title, uri) for title, uri in evidence],
         local_stamp(item.completed_at) if item.completed_at else None,
@@ -678,13 +671,10 @@ def cycle_status(session: Session, org_key: str, on: date) -> CycleView:
     moved_on = drift(cycle, definition) if cycle.status == CycleStatus.ACTIVE else None
     phases = []
     current = _active_phase(session, cycle)
-    for phase in session.exec(select(Phase).where(Phase.cycle_id == cycle.id).order_by(col(Phase.ordinal))).all():
-        items = [
-            _item_view(session, organisation, phase, item, on)
-            for item in session.exec(
-                select(ChecklistItem).where(ChecklistItem.phase_id == phase.id).order_by(col(ChecklistItem.id))
-            ).all()
-        ]
+    all_phases = list(session.exec(select(Phase).where(Phase.cycle_id == cycle.id).order_by(col(Phase.ordinal))))
+    facts = item_facts(session, all_phases, lambda function: owner_text(session, organisation, function, on))
+    for phase in all_phases:
+        items = [_item_view(facts, phase, item, on) for item in facts.items.get(saved_id(phase), [])]
         phases.append(
             PhaseView(
                 phase.key,

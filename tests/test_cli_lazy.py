@@ -7,12 +7,15 @@ import importlib
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import click
+import pytest
 
 import samverkan.cli.commands as package
 from samverkan.cli.main import COMMANDS, app
 
+ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("sqlalchemy", "prefect", "weasyprint", "apprise", "fastapi")
 
 PROBE = """
@@ -32,6 +35,47 @@ def test_help_imports_no_heavy_library() -> None:
     )
     assert "Kommandon:" in result.stdout
     assert result.stdout.splitlines()[-1] == "tunga: "
+
+
+# What `validate` and `calendar` must not import: the database (SQLAlchemy, SQLModel, Alembic and so every table),
+# the web app, the flows, the PDF renderer, the template engine and the password hasher (issue 19: ≤ 0.4 s).
+# Apprise is imported only to check a file's contact routes (Fagersta has some).
+NOT_FOR_FILES = (
+    *(name for name in HEAVY if name != "apprise"),
+    "sqlmodel",
+    "alembic",
+    "jinja2",
+    "argon2",
+    "uvicorn",
+    "starlette",
+)
+
+COMMAND_PROBE = """
+import sys
+from samverkan.cli.main import app
+try:
+    app({argv!r})
+except SystemExit as exit:
+    print("kod:", exit.code)
+print("tunga:", " ".join(sorted({{name.split(".")[0] for name in sys.modules}} & {heavy!r})))
+"""
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["validate", "examples/fagersta.yaml"],
+        ["validate", "--json", "examples/fagersta.yaml"],
+        ["calendar", "examples/fagersta.yaml", "--from", "2026-01-01", "--to", "2026-03-31"],
+    ],
+)
+def test_file_commands_import_no_database_web_or_renderer(argv: list[str]) -> None:
+    probe = COMMAND_PROBE.format(argv=argv, heavy=set(NOT_FOR_FILES))
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT)
+    lines = result.stdout.splitlines()
+    assert "kod: 0" in lines or "kod: None" in lines, result.stdout + result.stderr
+    assert len(lines) > 2  # the command wrote its answer (validity, or the calendar's events)
+    assert lines[-1] == "tunga: ", lines[-1]
 
 
 def test_table_names_every_command_with_its_own_help_line() -> None:

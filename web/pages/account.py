@@ -50,8 +50,11 @@ def login(
 ) -> Response:
     web, target = state(request), _local_path(nasta)
     try:
+        with web.read() as session:  # Argon2 runs outside the writer's lock (issue 19)
+            found = accounts.find_login(session, email, client_of(request))
+        checked = accounts.check_password(found, password)
         with web.write() as session:
-            secret, _token, person = accounts.login(session, email, password, client_of(request))
+            secret, _token, person = accounts.finish_login(session, checked)
     except accounts.RateLimitedError as exc:
         if isinstance(exc, accounts.AccountLockedError):
             _send_unlock_link(request, email)

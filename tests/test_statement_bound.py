@@ -1,0 +1,135 @@
+"""Every page in a bounded number of SQL statements (issue 19): a listener on the engine counts what each GET
+issues while a person follows every link; the cycle page's count does not grow with its checklist (no N+1)."""
+
+from __future__ import annotations
+
+import html
+import itertools
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from samverkan.core.ids import saved_id
+from samverkan.core.timeutil import utcnow
+from samverkan.database import session_scope
+from samverkan.models import ChecklistItem, Evidence, Person, Phase
+from samverkan.models.enums import EvidenceKind, ItemStatus
+from samverkan.services.sweep import sweep
+from tests.drive import KOMMUNPOLIS, SAMORDNARE
+from tests.live import KSO, Live, fagersta_for_web, live_server
+
+# The most statements any page may issue. Pages read a fixed set of tables; what grows with the data (items,
+# measures, people, meetings) must be read in one statement per kind, not one per row.
+BOUND = 60
+SKIP = ("/logga-ut", "/static/", "/kalender/", "/filer/", "/api/")
+
+
+class Counter:
+    """Statements issued on the engine since the last `take`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.count = 0
+        event.listen(engine, "before_cursor_execute", self._seen)
+        self.engine = engine
+
+    def _seen(self, *_args: Any) -> None:
+        self.count += 1
+
+    def take(self) -> int:
+        count, self.count = self.count, 0
+        return count
+
+    def close(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+
+
+def statements_per_page(client: httpx.Client, counter: Counter, start: str = "/mitt-arbete") -> dict[str, int]:
+    """Every same-site HTML page reachable from `start` by GET links: path → statements its request issued."""
+    seen: dict[str, int] = {}
+    todo = [start, "/konto"]
+    while todo:
+        path = todo.pop()
+        if path in seen or path.startswith(SKIP):
+            continue
+        counter.take()
+        answer = client.get(path)
+        seen[path] = counter.take()
+        assert answer.status_code < 500, (path, answer.status_code)
+        if "text/html" in answer.headers.get("content-type", ""):
+            todo += [html.unescape(link) for link in re.findall(r'href="(/[^"#]*)', answer.text)]
+    return seen
+
+
+@pytest.fixture
+def live(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Live]:
+    fagersta_for_web(engine)
+    with session_scope(engine) as session:
+        sweep(session, utcnow(), org_keys=["fagersta"])
+    with live_server(engine, tmp_path / "data", monkeypatch) as server:
+        yield server
+
+
+@pytest.fixture
+def counter(engine: Engine) -> Iterator[Counter]:
+    counting = Counter(engine)
+    yield counting
+    counting.close()
+
+
+@pytest.mark.parametrize("email", [SAMORDNARE, KOMMUNPOLIS, KSO])
+def test_every_page_stays_within_the_bound(live: Live, counter: Counter, email: str) -> None:
+    pages = statements_per_page(live.login(email), counter)
+    assert "/org/fagersta/cykel" in pages and len(pages) >= 10, sorted(pages)
+    over = {path: count for path, count in pages.items() if count > BOUND}
+    assert over == {}
+
+
+def _add_items(engine: Engine, first: int, count: int) -> int:
+    """`count` more items in every phase, every other one done by a person with evidence; the number of phases."""
+    with session_scope(engine) as session:
+        person = session.exec(select(Person).where(Person.email == SAMORDNARE)).one()
+        phases = session.exec(select(Phase)).all()
+        for phase, n in itertools.product(phases, range(first, first + count)):
+            done = n % 2 == 1
+            item = ChecklistItem(
+                phase_id=saved_id(phase),
+                key=f"extra-{n}",
+                title=f"Extra punkt {n}",
+                owner_role_key="samordnare",
+                evidence_kind=EvidenceKind.DOCUMENT,
+                status=ItemStatus.DONE if done else ItemStatus.OPEN,
+                completed_by_person_id=person.id if done else None,
+            )
+            session.add(item)
+            session.flush()
+            if done:
+                title = f"Protokoll {phase.key} {n}"
+                session.add(
+                    Evidence(
+                        checklist_item_id=saved_id(item),
+                        kind=EvidenceKind.DOCUMENT,
+                        title=title,
+                        recorded_by_person_id=saved_id(person),
+                    )
+                )
+        return len(phases)
+
+
+def test_the_cycle_page_does_not_grow_with_its_checklist(live: Live, counter: Counter) -> None:
+    client = live.login(SAMORDNARE)
+    counts = []
+    for first, count in ((0, 20), (20, 40), (60, 80)):  # 20, 60 and 140 extra items per phase
+        phases = _add_items(live.engine, first, count)
+        counter.take()
+        page = client.get("/org/fagersta/cykel")
+        counts.append(counter.take())
+        assert page.status_code == 200
+    assert page.text.count("Protokoll ") == 70 * phases  # every done item's evidence is on the page
+    assert counts[0] == counts[1] == counts[2] <= BOUND, counts
