@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from samverkan.cli.options import Command, json_option, parse_date, print_json
+from samverkan.core.labels import count_text
 from samverkan.core.timeutil import today_local
 from samverkan.orgconfig.county_check import county_issues
 from samverkan.orgconfig.validate import validate_file
@@ -47,7 +48,7 @@ def validate(files: tuple[Path, ...], first: date | None, last: date | None, as_
             for issue in result.issues:
                 click.echo(str(issue), err=issue.severity == "fel")
             if result.ok:
-                warnings = f" ({len(result.issues)} varningar)" if result.issues else ""
+                warnings = f" ({count_text(len(result.issues), 'varning', 'varningar')})" if result.issues else ""
                 click.echo(f"{file}: giltig{warnings}")
     if as_json:
         print_json(report)
