@@ -93,7 +93,15 @@ def test_a_week_flows_from_a_phone_to_the_county(browser: Browser, county_site: 
     shot(desk, "lan-03-veckolagesbild-dokument")
 
     regional = log_in(browser, county_site, REGIONAL, viewport={"width": 1280, "height": 900})
-    regional.goto("/org/lansstyrelsen-vastmanland/cykel")
+    regional.goto("/org/lansstyrelsen-vastmanland/oversikt")  # the organisation's landing page
+    expect(regional.get_by_role("heading", name="Översikt")).to_be_visible()
+    nav = [
+        link.inner_text()
+        for link in regional.get_by_role("navigation", name="Länsstyrelsen Västmanland").get_by_role("link").all()
+    ]
+    assert "Länet" in nav and "Lägesbild" not in nav and "Veckolägesbild" not in nav, nav  # a county's own menu
+    assert_accessible(regional)
+    shot(regional, "lan-00-oversikt")
     regional.get_by_role("navigation", name="Länsstyrelsen Västmanland").get_by_role("link", name="Länet").click()
     expect(regional.get_by_role("heading", name="Länet", exact=False)).to_be_visible()
     table = regional.locator("table", has_text="Kommunerna i länet")
