@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import SplitResult, parse_qsl, quote, urlsplit
 
-from dotenv.parser import parse_stream
-
 from samverkan.core.issues import Severity
 from samverkan.core.kinds import ContactChannel
 
@@ -204,6 +202,8 @@ def read_secrets_file(path: str | None) -> dict[str, str]:
     Nothing is interpolated: a `$` in a password stays a `$`."""
     if not path:
         return {}
+    from dotenv.parser import parse_stream  # imported here: validation never reads the secrets file
+
     secrets: dict[str, str] = {}
     with Path(path).open(encoding="utf-8") as stream:
         for binding in parse_stream(stream):
