@@ -12,14 +12,26 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any, Literal
 
-import holidays
-
 BreakPolicy = Literal["skip", "move", "keep"]
 BREAK_POLICIES: tuple[BreakPolicy, ...] = ("skip", "move", "keep")
 
 
 @lru_cache(maxsize=64)
 def swedish_holidays(year: int) -> dict[date, str]:
+    """The year's holidays by date: from the generated table (scheduling/holiday_table.py) where it has the
+    year, else from the `holidays` package, which the table is tested to match."""
+    from samverkan.scheduling.holiday_table import FIRST_YEAR, HOLIDAYS, LAST_YEAR
+
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        return package_holidays(year)
+    prefix = f"{year}-"
+    return {date.fromisoformat(day): name for day, name in HOLIDAYS if day.startswith(prefix)}
+
+
+def package_holidays(year: int) -> dict[date, str]:
+    """The year's holidays as the `holidays` package computes them (imported here: it costs ~0.08 s)."""
+    import holidays
+
     calendar = holidays.country_holidays(
         "SE", years=year, include_sundays=False, categories=("public", "de_facto"), language="sv"
     )

@@ -39,7 +39,8 @@ def test_help_imports_no_heavy_library() -> None:
 
 # What `validate` and `calendar` must not import: the database (SQLAlchemy, SQLModel, Alembic and so every table),
 # the web app, the flows, the PDF renderer, the template engine and the password hasher (issue 19: ≤ 0.4 s).
-# Apprise is imported only to check a file's contact routes (Fagersta has some).
+# Apprise is imported only to check a file's contact routes (Fagersta has some), and then only the plugin modules
+# of the schemes the file uses (see test_validate_loads_only_the_plugins_of_its_routes).
 NOT_FOR_FILES = (
     *(name for name in HEAVY if name != "apprise"),
     "sqlmodel",
@@ -76,6 +77,41 @@ def test_file_commands_import_no_database_web_or_renderer(argv: list[str]) -> No
     assert "kod: 0" in lines or "kod: None" in lines, result.stdout + result.stderr
     assert len(lines) > 2  # the command wrote its answer (validity, or the calendar's events)
     assert lines[-1] == "tunga: ", lines[-1]
+
+
+PLUGIN_PROBE = """
+import sys
+from samverkan.cli.main import app
+try:
+    app(["validate", {path!r}])
+except SystemExit as exit:
+    print("kod:", exit.code)
+print("moduler:", " ".join(sorted(name for name in sys.modules if name.startswith("apprise.plugins."))))
+"""
+
+
+def test_validate_loads_only_the_plugins_of_its_routes(tmp_path: Path) -> None:
+    """Loading every Apprise plugin costs ~0.3 s; validation asks only the plugins that own the file's schemes.
+    A file whose only route is e-mail loads the e-mail plugin and none of the others."""
+    from samverkan.orgconfig.apprise_schemes import SCHEMES
+
+    fagersta = (ROOT / "examples" / "fagersta.yaml").read_text(encoding="utf-8")
+    schemes = {line.split('"')[1].split("://")[0] for line in fagersta.splitlines() if "url:" in line}
+    assert schemes == {"46elks", "workflows"}  # the example's routes, as this test expects them
+    mail_only = tmp_path / "epost.yaml"
+    mail_only.write_text(
+        fagersta.replace('url: "46elks://', 'url: "mailto://').replace('url: "workflows://', 'url: "mailtos://'),
+        encoding="utf-8",
+    )
+    for path, used in (("examples/fagersta.yaml", schemes), (str(mail_only), {"mailto", "mailtos"})):
+        result = subprocess.run(
+            [sys.executable, "-c", PLUGIN_PROBE.format(path=path)], capture_output=True, text=True, cwd=ROOT
+        )
+        loaded = set(result.stdout.splitlines()[-1].split()[1:])
+        owners = {SCHEMES[scheme][0] for scheme in used}
+        assert owners <= loaded, result.stdout + result.stderr
+        unused = {module for scheme, (module, _) in SCHEMES.items() if module not in owners}
+        assert not loaded & unused, loaded & unused
 
 
 def test_table_names_every_command_with_its_own_help_line() -> None:
