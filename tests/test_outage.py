@@ -165,7 +165,7 @@ def test_retry_by_id_and_by_kind_and_refusals(engine: Engine, smtp_settings: Smt
     by_kind = cli.invoke(app, ["outbox", "retry", "--kind", "paminnelse-3", "--json", "--db", url])
     assert by_kind.exit_code == 0 and f'"requeued": [\n    {first_id}\n  ]' in by_kind.stdout
     by_id = cli.invoke(app, ["outbox", "retry", "--id", str(first_id + 1), "--db", url])
-    assert by_id.stdout == f"1 meddelanden köade igen: {first_id + 1}\n"
+    assert by_id.stdout == f"1 meddelande köade igen: {first_id + 1}\n"
     assert cli.invoke(app, ["outbox", "retry", "--id", str(first_id), "--db", url]).stdout == (
         "Inga misslyckade meddelanden matchade.\n"
     )
