@@ -255,7 +255,8 @@ def test_a_daily_digest_instead_of_single_reminders(engine: Engine, smtp_setting
     assert [str(m["Subject"]) for m in digest] == ["Dagens påminnelser från Samverkan (2)"]
     body = SmtpServer.text(digest[0])
     assert "- Påminnelse: 'En gemensam samverkansorganisation" in body and "Kommunikationsansvarig" in body
-    assert [str(m["Subject"]) for m in smtp_settings.to(JOHAN)][-1] == "Dagens påminnelser från Samverkan (1)"
+    johan = [str(m["Subject"]) for m in smtp_settings.to(JOHAN)]  # arrival order across connections may vary
+    assert [s for s in johan if "påminnelse" in s.lower()] == ["Dagens påminnelser från Samverkan (1)"], johan
 
 
 def test_the_decision_packet_arrives_as_an_attachment(
