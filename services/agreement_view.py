@@ -15,7 +15,6 @@ from samverkan.models import (
     Agreement,
     CitizenPromise,
     Cycle,
-    Indicator,
     Organisation,
     Person,
     Problem,
@@ -43,6 +42,7 @@ from samverkan.services.agreement_text import (
 )
 from samverkan.services.agreements import Subject, latest_agreement, latest_promises, party_of, signers
 from samverkan.services.errors import NotFoundError
+from samverkan.services.measure_links import organisation_indicators
 from samverkan.services.promises import activity_risks, promise_risks
 
 
@@ -156,11 +156,7 @@ def _choosable(session: Session, organisation: Organisation, agreement: Agreemen
         if cycle
         else []
     )
-    indicators = session.exec(
-        select(Indicator)
-        .where(Indicator.organisation_id == organisation.id, col(Indicator.archived_at).is_(None))
-        .order_by(col(Indicator.name))
-    ).all()
+    indicators = organisation_indicators(session, organisation)
     return {
         "cycle": cycle,
         "content": content,

@@ -18,6 +18,7 @@ from samverkan.services.actor import Actor
 from samverkan.services.agreement_content import agreement_in_force, agreement_of_cycle
 from samverkan.services.errors import NotFoundError, RefusedError
 from samverkan.services.inputs import AddMeasurement
+from samverkan.services.measure_links import organisation_indicators
 from samverkan.services.measurements import ImportReport, MeasuredValue, store_measurement
 from samverkan.services.overview import find_organisation
 from samverkan.templates.charts import Figure, IndicatorChart, indicator_chart, number, period_position
@@ -114,11 +115,7 @@ def indicator_view(
 
 def indicator_views(session: Session, organisation: Organisation, on: date) -> list[IndicatorView]:
     """The organisation's indicators in use (not archived), by name."""
-    indicators = session.exec(
-        select(Indicator)
-        .where(Indicator.organisation_id == organisation.id, col(Indicator.archived_at).is_(None))
-        .order_by(col(Indicator.name))
-    ).all()
+    indicators = organisation_indicators(session, organisation)
     agreed = agreed_targets(session, organisation, on)
     return [indicator_view(session, indicator, on, agreed) for indicator in indicators]
 

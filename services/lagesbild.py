@@ -38,6 +38,7 @@ from samverkan.services.audit import audit
 from samverkan.services.bodies import active_bodies
 from samverkan.services.errors import NotFoundError, RefusedError
 from samverkan.services.inputs import AddPartyLagesbild, AddProblemSource, AssessProblem
+from samverkan.services.measure_links import organisation_indicators
 from samverkan.services.overview import find_organisation
 from samverkan.services.privacy import no_personal_data
 from samverkan.services.substance import active_cycle
@@ -125,11 +126,7 @@ def _check_reference(session: Session, organisation: Organisation, cycle: Cycle,
 
 def source_choices(session: Session, organisation: Organisation) -> dict[str, list[Any]]:
     """What a source can refer to: the organisation's indicators and uploads, the cycle's parties' lägesbilder."""
-    indicators = session.exec(
-        select(Indicator)
-        .where(Indicator.organisation_id == organisation.id, col(Indicator.archived_at).is_(None))
-        .order_by(col(Indicator.name))
-    ).all()
+    indicators = organisation_indicators(session, organisation)
     uploads = session.exec(
         select(Upload).where(Upload.organisation_id == organisation.id).order_by(col(Upload.id).desc())
     ).all()

@@ -12,7 +12,7 @@ from samverkan.services.errors import RefusedError
 
 
 def organisation_indicators(session: Session, organisation: Organisation) -> list[Indicator]:
-    """The indicators an åtgärd may be followed up with, by name."""
+    """The organisation's indicators in use (not archived), by name: what an åtgärd, a goal or a source may name."""
     return list(
         session.exec(
             select(Indicator)

@@ -40,16 +40,12 @@ def active_cycle(session: Session, organisation: Organisation) -> Cycle:
     return cycle
 
 
-def _problem(session: Session, cycle: Cycle, problem_id: int) -> Problem:
+def problem_in_cycle(session: Session, cycle: Cycle, problem_id: int) -> Problem:
+    """The problem with this number in the cycle (NotFoundError otherwise)."""
     problem = session.get(Problem, problem_id)
     if problem is None or problem.cycle_id != cycle.id:
         raise NotFoundError(f"problem nr {problem_id} finns inte i den pågående cykeln")
     return problem
-
-
-def problem_in_cycle(session: Session, cycle: Cycle, problem_id: int) -> Problem:
-    """The problem with this number in the cycle (NotFoundError otherwise)."""
-    return _problem(session, cycle, problem_id)
 
 
 def add_problem(session: Session, actor: Actor, given: AddProblem) -> Problem:
@@ -84,7 +80,7 @@ def prioritise(session: Session, actor: Actor, given: Prioritise) -> Problem:
     problem_id, rank, rationale, prioritised = given.problem_id, given.rank, given.rationale, given.prioritised
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor, COORDINATING, "prioritera problem")
-    problem = _problem(session, active_cycle(session, organisation), problem_id)
+    problem = problem_in_cycle(session, active_cycle(session, organisation), problem_id)
     no_personal_data(motivering=rationale)
     before = {"prioritised": problem.prioritised, "rank": problem.rank, "decision_id": problem.decision_id}
     problem.prioritised, problem.rank, problem.rationale = prioritised, rank if prioritised else None, rationale
@@ -109,7 +105,7 @@ def add_cause(session: Session, actor: Actor, given: AddCause) -> Cause:
     perspective, direct, description, parent = given.perspective, given.direct, given.description, given.parent
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor, COORDINATING, "arbeta med orsaksanalysen")
-    problem = _problem(session, active_cycle(session, organisation), problem_id)
+    problem = problem_in_cycle(session, active_cycle(session, organisation), problem_id)
     if not problem.prioritised:
         raise RefusedError(f"'{problem.title}' är inte prioriterat; orsaksanalyser görs för prioriterade problem")
     if not description.strip():
@@ -163,7 +159,7 @@ def complete_analysis(session: Session, actor: Actor, given: CompleteAnalysis) -
     summary, sources_used, sources_excluded = given.summary, given.sources_used, given.sources_excluded
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor, COORDINATING, "slutföra orsaksanalysen")
-    problem = _problem(session, active_cycle(session, organisation), problem_id)
+    problem = problem_in_cycle(session, active_cycle(session, organisation), problem_id)
     no_personal_data(sammanfattning=summary, kallor=sources_used, bortvalda_kallor=sources_excluded)
     analysis = session.exec(select(CauseAnalysis).where(CauseAnalysis.problem_id == problem.id)).first()
     causes = (

@@ -40,7 +40,7 @@ ORG_NAV: list[NavEntry] = [
 
 
 def landing(key: str) -> str:
-    """Where an organisation's link leads: its Översikt (a länsstyrelse's shows the county)."""
+    """Where an organisation's link leads: its Översikt."""
     return f"/org/{key}/oversikt"
 
 
