@@ -15,7 +15,7 @@ from samverkan.services.county_analysis import monthly_analysis
 from samverkan.services.county_scope import county_of_board
 from samverkan.services.county_yearly import yearly_report
 from samverkan.services.letterhead import letterhead
-from samverkan.services.pdfa import write_pdf
+from samverkan.services.pdfa import PdfJob, write_atomically
 from samverkan.services.weekly_lagesbild import week_label
 from samverkan.templates.rendering import render
 
@@ -47,12 +47,12 @@ def weekly_html(
     )
 
 
-def render_county_document(
-    session: Session, board: Organisation, action: PlannedAction, folder: Path, pdf: bool = True
-) -> Path:
-    """The document of a county action: the analysis of the month its occurrence's period ends in, or the report
-    on that year (with `covers: current` its own month or year; otherwise the one before). Stable file names: a
-    re-run overwrites."""
+def prepare_county_document(
+    session: Session, board: Organisation, action: PlannedAction, folder: Path
+) -> tuple[Path, PdfJob]:
+    """Write the HTML of a county action's document and return it with its PDF job: the analysis of the month its
+    occurrence's period ends in, or the report on that year (with `covers: current` its own month or year;
+    otherwise the one before). Stable file names: a re-run replaces the file (unchanged content is left alone)."""
     assert action.occurrence is not None and action.occurrence.period is not None
     _, last = action.occurrence.period  # the month (year) a report made at its end covers
     board = session.get(Organisation, board.id) or board  # the sweep passes a plain row
@@ -64,5 +64,5 @@ def render_county_document(
     else:
         path = folder / f"arsrapport-bra-{last.year}.html"
         html = yearly_html(session, board, last.year, action.due)
-    path.write_text(html, encoding="utf-8")
-    return write_pdf(html, path.with_suffix(".pdf")) if pdf else path
+    write_atomically(path, html.encode("utf-8"))
+    return path, PdfJob(html, path.with_suffix(".pdf"))

@@ -4,11 +4,12 @@ database with Jinja2 into files that notifications attach."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from samverkan.core.privacy import shown_count
@@ -36,11 +37,11 @@ from samverkan.scheduling.triggers import PlannedAction, when_text
 from samverkan.services.agreement_packet import packet_agreement
 from samverkan.services.agreements import latest_agreement, latest_promises, signers, signing_facts
 from samverkan.services.chain import Chain, cycle_chain, measures_by_status
-from samverkan.services.county_documents import COUNTY_DOCUMENTS, render_county_document
+from samverkan.services.county_documents import COUNTY_DOCUMENTS, prepare_county_document
 from samverkan.services.est_charts import est_by_month
 from samverkan.services.indicators import indicator_views
 from samverkan.services.letterhead import in_sentence, letterhead, meeting_text, role_names
-from samverkan.services.pdfa import EmbeddedFile
+from samverkan.services.pdfa import EmbeddedFile, PdfJob, write_atomically, write_pdfs
 from samverkan.services.pdfa import write_pdf as write_pdf  # also cli/commands/county.py's
 from samverkan.templates.rendering import render
 
@@ -154,6 +155,7 @@ def packet_context(
     body: Body | None = None,
     written_on: date | None = None,
     folder: Path | None = None,
+    pending: frozenset[Path] = frozenset(),
 ) -> dict[str, Any]:
     """Everything a beslutsunderlag shows, in the order of a tjänsteskrivelse."""
     assert action.occurrence is not None
@@ -198,7 +200,7 @@ def packet_context(
         "recipients": _recipients(session, org),
         "lagesbild": lagesbild_summary(session, org, day),
         "est_chart": est_by_month(session, org, day),
-        "attachments": _attachments(action.kind, folder),
+        "attachments": _attachments(action.kind, folder, pending),
         "avtal": packet_agreement(session, org, action.kind, day),  # documents/agreement_content.html.j2
     }
 
@@ -296,10 +298,12 @@ def _recipients(session: Session, org: Organisation) -> list[str]:
     return list(dict.fromkeys(signing + coordinating))
 
 
-def _attachments(kind: str, folder: Path | None) -> list[dict[str, Any]]:
-    """The bilagor: EST reports from the documents folder (embedded in the PDF), sections of the packet itself,
-    and what the handläggare attaches separately."""
-    reports = sorted(folder.glob("rapport-*.pdf"), reverse=True)[:EST_REPORTS_EMBEDDED] if folder else []
+def _attachments(kind: str, folder: Path | None, pending: frozenset[Path] = frozenset()) -> list[dict[str, Any]]:
+    """The bilagor: EST reports from the documents folder (embedded in the PDF; those of the same sweep too, whose
+    PDFs are `pending`), sections of the packet itself, and what the handläggare attaches separately."""
+    found = set(folder.glob("rapport-*.pdf")) if folder else set()
+    found |= {p for p in pending if folder and p.parent == folder and p.name.startswith("rapport-")}
+    reports = sorted(found, reverse=True)[:EST_REPORTS_EMBEDDED]
     listed = []
     for title, where in ATTACHMENTS.get(kind, ATTACHMENTS["body_meeting"]):
         if where == "est":
@@ -460,6 +464,39 @@ def report_context(
     }
 
 
+def prepare_document(
+    session: Session,
+    org: Organisation,
+    action: PlannedAction,
+    folder: Path,
+    body: Body | None = None,
+    written_on: date | None = None,
+    pending: frozenset[Path] = frozenset(),
+) -> tuple[Path, PdfJob]:
+    """Write the packet or report for `action` as HTML (for the web app) and return it with its PDF job (the
+    printed HTML, bilagor embedded). File names are stable: re-runs replace the file (unchanged content is left
+    alone). `pending` are PDFs of the same run not yet rendered, listed among the bilagor all the same."""
+    if action.attachment in COUNTY_DOCUMENTS:  # the länsstyrelse's analysis and report to Brå (issue 17)
+        return prepare_county_document(session, org, action, folder)
+    folder = folder / org.key
+    folder.mkdir(parents=True, exist_ok=True)
+    occurrence = action.occurrence_key.replace(":", "-")
+    embedded: list[EmbeddedFile] = []
+    if action.attachment == "packet":
+        path = folder / f"beslutsunderlag-{action.trigger_key}-{occurrence}.html"
+        context = packet_context(session, org, action, body, written_on, folder, pending)
+        html = render("documents/packet.html.j2", **context, in_pdf=False)
+        printed = render("documents/packet.html.j2", **context, in_pdf=True)  # bilagor embedded, not linked
+        embedded = [
+            EmbeddedFile(folder / name, f"Bilaga: {a['title']}") for a in context["attachments"] for name in a["files"]
+        ]
+    else:
+        path = folder / f"rapport-{action.trigger_key}-{occurrence}.html"
+        html = printed = render("documents/report.html.j2", **report_context(session, org, action, written_on))
+    write_atomically(path, html.encode("utf-8"))
+    return path, PdfJob(printed, path.with_suffix(".pdf"), tuple(embedded))
+
+
 def render_document(
     session: Session,
     org: Organisation,
@@ -471,25 +508,76 @@ def render_document(
 ) -> Path:
     """Write the packet or report for `action` as HTML (for the web app) and, with `pdf`, as a tagged PDF/A;
     return the file to attach (the PDF when there is one: that is what members print and the registrator files).
-    File names are stable: re-runs overwrite. `written_on` is the tjänsteskrivelse's datum (default: when due)."""
-    if action.attachment in COUNTY_DOCUMENTS:  # the länsstyrelse's analysis and report to Brå (issue 17)
-        return render_county_document(session, org, action, folder, pdf)
-    folder = folder / org.key
-    folder.mkdir(parents=True, exist_ok=True)
-    occurrence = action.occurrence_key.replace(":", "-")
-    embedded: list[EmbeddedFile] = []
-    if action.attachment == "packet":
-        path = folder / f"beslutsunderlag-{action.trigger_key}-{occurrence}.html"
-        context = packet_context(session, org, action, body, written_on, folder)
-        html = render("documents/packet.html.j2", **context, in_pdf=False)
-        printed = render("documents/packet.html.j2", **context, in_pdf=True)  # bilagor embedded, not linked
-        embedded = [
-            EmbeddedFile(folder / name, f"Bilaga: {a['title']}") for a in context["attachments"] for name in a["files"]
-        ]
-    else:
-        path = folder / f"rapport-{action.trigger_key}-{occurrence}.html"
-        html = printed = render("documents/report.html.j2", **report_context(session, org, action, written_on))
-    path.write_text(html, encoding="utf-8")
+    The PDF is rendered only if its content was not rendered before. `written_on` is the tjänsteskrivelse's datum
+    (default: when due)."""
+    path, job = prepare_document(session, org, action, folder, body, written_on)
     if not pdf:
         return path
-    return write_pdf(printed, path.with_suffix(".pdf"), embedded)
+    return write_pdf(job.html, job.target, job.embedded)
+
+
+@dataclass(frozen=True)
+class DocumentFailure:
+    """A document of a sweep that could not be made: where, which, why, and the file sent instead (if any)."""
+
+    organisation: str
+    document: str
+    reason: str
+    instead: Path | None = None  # the HTML version, when only the PDF failed
+    failed: Path | None = None  # the PDF the messages named
+
+    @property
+    def message(self) -> str:
+        """The error in Swedish, as the sweep reports it (log, CLI)."""
+        sent = (
+            f"meddelandena bifogar {self.instead.name} i stället"
+            if self.instead
+            else "meddelandena skickas utan bilaga"
+        )
+        return f"{self.organisation}: {self.document} kunde inte skapas ({self.reason}); {sent}"
+
+
+@dataclass
+class DocumentBatch:
+    """The documents of one sweep: each HTML written when its action is, the PDFs rendered together at the end
+    (`finish`), in a process pool when many are due, instead of one after another. A document that fails is
+    reported, never the end of the sweep: its messages go out all the same."""
+
+    workers: int | None = None
+    jobs: list[tuple[str, PdfJob]] = field(default_factory=list)  # organisation's name, PDF job
+    failures: list[DocumentFailure] = field(default_factory=list)
+
+    def add(
+        self, session: Session, org: Organisation, action: PlannedAction, folder: Path, pdf: bool = True
+    ) -> Path | None:
+        """The file to attach for `action` (with `pdf` its PDF, once `finish` has run), or None if it could not be
+        made."""
+        pending = frozenset(job.target for _, job in self.jobs)
+        try:
+            path, job = prepare_document(session, org, action, folder, pending=pending)  # reads only
+        except (SQLAlchemyError, MemoryError):
+            raise  # the database or the process is in trouble: the sweep must not go on as if nothing happened
+        except Exception as exc:  # a template or data error of one document is that document's
+            self.failures.append(DocumentFailure(org.name, _document_name(action), f"{type(exc).__name__}: {exc}"))
+            return None
+        if not pdf:
+            return path
+        self.jobs.append((org.name, job))
+        return job.target
+
+    def finish(self) -> list[DocumentFailure]:
+        """Render the PDFs added since the last call; every document that failed, in Swedish with its place."""
+        jobs, self.jobs = self.jobs, []
+        for (organisation, job), written in zip(jobs, write_pdfs([job for _, job in jobs], self.workers), strict=True):
+            if written.error is not None:
+                html = job.target.with_suffix(".html")
+                self.failures.append(
+                    DocumentFailure(organisation, f"PDF-filen {job.target.name}", written.error, html, job.target)
+                )
+        failures, self.failures = self.failures, []
+        return failures
+
+
+def _document_name(action: PlannedAction) -> str:
+    kind = "beslutsunderlaget" if action.attachment == "packet" else "rapporten"
+    return f"{kind} '{action.subject}' ({action.due})"

@@ -52,7 +52,7 @@ from samverkan.scheduling.cadence import cadence_calendar
 from samverkan.scheduling.calendar import CalendarEvent
 from samverkan.scheduling.triggers import PlannedAction, cadence_actions, deadline_actions
 from samverkan.scheduling.workdays import WorkCalendar
-from samverkan.services.documents import render_document
+from samverkan.services.documents import DocumentBatch
 from samverkan.services.invitation_updates import update_invitations
 from samverkan.services.invitations import invitation, meeting_event, party, snapshot, write_invitation
 from samverkan.templates.rendering import render
@@ -553,6 +553,7 @@ class _Batch:
     occurrences: list[dict[str, Any]] = field(default_factory=list)
     notifications: list[dict[str, Any]] = field(default_factory=list)
     invited: dict[tuple[int, str, str], dict[str, Any]] = field(default_factory=dict)  # what each invitation said
+    documents: DocumentBatch = field(default_factory=DocumentBatch)  # PDFs rendered together at insert()
 
     def write(self, context: OrgContext, work: Work) -> None:
         """One action, once: its outbox rows (each holder of its roles, and a body's own channel) and its record."""
@@ -565,8 +566,9 @@ class _Batch:
         recipients = self._recipients(context, action, roles)
         attachment = None
         if action.attachment and self.documents_dir is not None:
-            attachment = render_document(self.session, context.org, action, self.documents_dir, self.pdf)
-            self.result.documents.append(str(attachment))
+            attachment = self.documents.add(self.session, context.org, action, self.documents_dir, self.pdf)
+            if attachment is not None:
+                self.result.documents.append(str(attachment))
         event = _meeting_event(context, action)
         invite = None
         if event is not None and self.documents_dir is not None:
@@ -675,7 +677,22 @@ class _Batch:
         sent = self.invited.get((context.org_id, action.trigger_key, action.occurrence_key))
         return {"invitation": sent} if sent else {}
 
+    def _render_documents(self) -> None:
+        """The PDFs of this sweep, together (services/documents.py); a document that failed is reported and its
+        messages carry the HTML version (the same content) instead, or go without it."""
+        for failure in self.documents.finish():
+            self.result.errors.append(failure.message)
+            if failure.failed is None or failure.instead is None:
+                continue
+            failed, instead = str(failure.failed), str(failure.instead)
+            self.result.documents = [instead if d == failed else d for d in self.result.documents]
+            for row in self.notifications:
+                if failed in row["attachments"]:
+                    row["attachments"] = [instead if a == failed else a for a in row["attachments"]]
+                    row["body_text"] = row["body_text"].replace(failure.failed.name, failure.instead.name)
+
     def insert(self) -> None:
+        self._render_documents()
         connection = self.session.connection()  # plain executemany: tens of thousands of rows on a busy day
         if self.occurrences:
             connection.execute(insert(table_of(TriggerOccurrence)), self.occurrences)
