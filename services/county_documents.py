@@ -47,22 +47,30 @@ def weekly_html(
     )
 
 
+def county_document_path(board: Organisation, action: PlannedAction, folder: Path) -> Path:
+    """Where the HTML of a county action's document goes (its PDF beside it): the analysis of the month its
+    occurrence's period ends in, or the report on that year (with `covers: current` its own month or year;
+    otherwise the one before)."""
+    assert action.occurrence is not None and action.occurrence.period is not None
+    _, last = action.occurrence.period  # the month (year) a report made at its end covers
+    if action.attachment == "county_analysis":
+        return folder / board.key / f"manadsanalys-{last:%Y-%m}.html"
+    return folder / board.key / f"arsrapport-bra-{last.year}.html"
+
+
 def prepare_county_document(
     session: Session, board: Organisation, action: PlannedAction, folder: Path
 ) -> tuple[Path, PdfJob]:
-    """Write the HTML of a county action's document and return it with its PDF job: the analysis of the month its
-    occurrence's period ends in, or the report on that year (with `covers: current` its own month or year;
-    otherwise the one before). Stable file names: a re-run replaces the file (unchanged content is left alone)."""
+    """Write the HTML of a county action's document and return it with its PDF job (unchanged content leaves the
+    file alone)."""
     assert action.occurrence is not None and action.occurrence.period is not None
-    _, last = action.occurrence.period  # the month (year) a report made at its end covers
+    _, last = action.occurrence.period
     board = session.get(Organisation, board.id) or board  # the sweep passes a plain row
-    folder = folder / board.key
-    folder.mkdir(parents=True, exist_ok=True)
+    path = county_document_path(board, action, folder)
+    path.parent.mkdir(parents=True, exist_ok=True)
     if action.attachment == "county_analysis":
-        path = folder / f"manadsanalys-{last:%Y-%m}.html"
         html = analysis_html(session, board, last.year, last.month, action.due)
     else:
-        path = folder / f"arsrapport-bra-{last.year}.html"
         html = yearly_html(session, board, last.year, action.due)
     write_atomically(path, html.encode("utf-8"))
     return path, PdfJob(html, path.with_suffix(".pdf"))

@@ -3,6 +3,7 @@ database with Jinja2 into files that notifications attach."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -37,7 +38,7 @@ from samverkan.scheduling.triggers import PlannedAction, when_text
 from samverkan.services.agreement_packet import packet_agreement
 from samverkan.services.agreements import latest_agreement, latest_promises, signers, signing_facts
 from samverkan.services.chain import Chain, cycle_chain, measures_by_status
-from samverkan.services.county_documents import COUNTY_DOCUMENTS, prepare_county_document
+from samverkan.services.county_documents import COUNTY_DOCUMENTS, county_document_path, prepare_county_document
 from samverkan.services.est_charts import est_by_month
 from samverkan.services.indicators import indicator_views
 from samverkan.services.letterhead import in_sentence, letterhead, meeting_text, role_names
@@ -70,6 +71,7 @@ ATTACHMENTS: dict[str, list[tuple[str, str | None]]] = {
     "body_meeting": [("Gemensam lägesbild (EST-rapporter)", "est")],
 }
 EST_REPORTS_EMBEDDED = 3  # the newest EST reports go inside the packet
+REPORT_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 SUMMARIES = {
     "direction_decision": "föreslås fastställa inriktningen för det brottsförebyggande arbetet nästa {rhythm}",
     "agreement": "föreslås ta ställning till samverkansöverenskommelsen mellan kommunen och polisen",
@@ -200,7 +202,7 @@ def packet_context(
         "recipients": _recipients(session, org),
         "lagesbild": lagesbild_summary(session, org, day),
         "est_chart": est_by_month(session, org, day),
-        "attachments": _attachments(action.kind, folder, pending),
+        "attachments": _attachments(action.kind, folder, pending, action.due),
         "avtal": packet_agreement(session, org, action.kind, day),  # documents/agreement_content.html.j2
     }
 
@@ -298,12 +300,17 @@ def _recipients(session: Session, org: Organisation) -> list[str]:
     return list(dict.fromkeys(signing + coordinating))
 
 
-def _attachments(kind: str, folder: Path | None, pending: frozenset[Path] = frozenset()) -> list[dict[str, Any]]:
-    """The bilagor: EST reports from the documents folder (embedded in the PDF; those of the same sweep too, whose
-    PDFs are `pending`), sections of the packet itself, and what the handläggare attaches separately."""
+def _attachments(
+    kind: str, folder: Path | None, pending: frozenset[Path] = frozenset(), until: date | None = None
+) -> list[dict[str, Any]]:
+    """The bilagor: the newest EST reports dated on or before `until` (the packet's day) from the documents folder,
+    those of the same sweep too (their PDFs `pending`), embedded in the PDF; sections of the packet itself; and
+    what the handläggare attaches separately. By the date in their names, not by when their files were written:
+    a sweep that catches up on a month gives each packet the reports of its own time."""
     found = set(folder.glob("rapport-*.pdf")) if folder else set()
     found |= {p for p in pending if folder and p.parent == folder and p.name.startswith("rapport-")}
-    reports = sorted(found, reverse=True)[:EST_REPORTS_EMBEDDED]
+    dated = [(day, path) for path in found if (day := _report_day(path)) and (until is None or day <= until)]
+    reports = [path for _, path in sorted(dated, reverse=True)[:EST_REPORTS_EMBEDDED]]
     listed = []
     for title, where in ATTACHMENTS.get(kind, ATTACHMENTS["body_meeting"]):
         if where == "est":
@@ -311,6 +318,15 @@ def _attachments(kind: str, folder: Path | None, pending: frozenset[Path] = froz
         else:
             listed.append({"title": title, "where": "section" if where else "separate", "files": [], "section": where})
     return listed
+
+
+def _report_day(path: Path) -> date | None:
+    """The day of a report's occurrence, from its name (rapport-<trigger>-<YYYY-MM-DD>-<action>.pdf)."""
+    days = REPORT_DAY.findall(path.stem)
+    try:
+        return date.fromisoformat(days[-1]) if days else None
+    except ValueError:
+        return None
 
 
 def _cycle_state(session: Session, cycle: Cycle, day: date) -> tuple[Phase | None, list[Any], list[MeasureRow]]:
@@ -464,6 +480,15 @@ def report_context(
     }
 
 
+def document_path(org: Organisation, action: PlannedAction, folder: Path) -> Path:
+    """Where the HTML of `action`'s document goes (its PDF beside it): stable names, so a re-run replaces it."""
+    if action.attachment in COUNTY_DOCUMENTS:
+        return county_document_path(org, action, folder)
+    occurrence = action.occurrence_key.replace(":", "-")
+    prefix = "beslutsunderlag" if action.attachment == "packet" else "rapport"
+    return folder / org.key / f"{prefix}-{action.trigger_key}-{occurrence}.html"
+
+
 def prepare_document(
     session: Session,
     org: Organisation,
@@ -474,24 +499,23 @@ def prepare_document(
     pending: frozenset[Path] = frozenset(),
 ) -> tuple[Path, PdfJob]:
     """Write the packet or report for `action` as HTML (for the web app) and return it with its PDF job (the
-    printed HTML, bilagor embedded). File names are stable: re-runs replace the file (unchanged content is left
-    alone). `pending` are PDFs of the same run not yet rendered, listed among the bilagor all the same."""
+    printed HTML, bilagor embedded). Unchanged content leaves the file alone. `pending` are PDFs of the same run
+    not yet rendered, listed among the bilagor all the same."""
     if action.attachment in COUNTY_DOCUMENTS:  # the länsstyrelse's analysis and report to Brå (issue 17)
         return prepare_county_document(session, org, action, folder)
-    folder = folder / org.key
-    folder.mkdir(parents=True, exist_ok=True)
-    occurrence = action.occurrence_key.replace(":", "-")
+    path = document_path(org, action, folder)
+    path.parent.mkdir(parents=True, exist_ok=True)
     embedded: list[EmbeddedFile] = []
     if action.attachment == "packet":
-        path = folder / f"beslutsunderlag-{action.trigger_key}-{occurrence}.html"
-        context = packet_context(session, org, action, body, written_on, folder, pending)
+        context = packet_context(session, org, action, body, written_on, path.parent, pending)
         html = render("documents/packet.html.j2", **context, in_pdf=False)
         printed = render("documents/packet.html.j2", **context, in_pdf=True)  # bilagor embedded, not linked
         embedded = [
-            EmbeddedFile(folder / name, f"Bilaga: {a['title']}") for a in context["attachments"] for name in a["files"]
+            EmbeddedFile(path.parent / name, f"Bilaga: {a['title']}")
+            for a in context["attachments"]
+            for name in a["files"]
         ]
     else:
-        path = folder / f"rapport-{action.trigger_key}-{occurrence}.html"
         html = printed = render("documents/report.html.j2", **report_context(session, org, action, written_on))
     write_atomically(path, html.encode("utf-8"))
     return path, PdfJob(printed, path.with_suffix(".pdf"), tuple(embedded))
@@ -518,62 +542,71 @@ def render_document(
 
 @dataclass(frozen=True)
 class DocumentFailure:
-    """A document of a sweep that could not be made: where, which, why, and the file sent instead (if any)."""
+    """A document of a sweep that could not be made: where, which, why, the file its messages named, and the file
+    they carry instead (the HTML version, when only the PDF failed; None: they go without)."""
 
     organisation: str
     document: str
     reason: str
-    instead: Path | None = None  # the HTML version, when only the PDF failed
-    failed: Path | None = None  # the PDF the messages named
+    failed: Path
+    instead: Path | None = None
 
     @property
     def message(self) -> str:
         """The error in Swedish, as the sweep reports it (log, CLI)."""
-        sent = (
-            f"meddelandena bifogar {self.instead.name} i stället"
-            if self.instead
-            else "meddelandena skickas utan bilaga"
-        )
+        sent = f"meddelandena bifogar {self.instead.name} i stället" if self.instead else "meddelandena går utan bilaga"
         return f"{self.organisation}: {self.document} kunde inte skapas ({self.reason}); {sent}"
 
 
 @dataclass
 class DocumentBatch:
-    """The documents of one sweep: each HTML written when its action is, the PDFs rendered together at the end
-    (`finish`), in a process pool when many are due, instead of one after another. A document that fails is
+    """The documents of one sweep: each added when its action is written, the PDFs rendered together at the end
+    (`finish`), in a process pool when many are due, instead of one after another. Packets are made last, so that
+    they list (and embed) the reports of the same sweep whatever the order of the work. A document that fails is
     reported, never the end of the sweep: its messages go out all the same."""
 
     workers: int | None = None
+    packets: list[tuple[Session, Organisation, PlannedAction, Path, Path]] = field(default_factory=list)
     jobs: list[tuple[str, PdfJob]] = field(default_factory=list)  # organisation's name, PDF job
     failures: list[DocumentFailure] = field(default_factory=list)
 
-    def add(
-        self, session: Session, org: Organisation, action: PlannedAction, folder: Path, pdf: bool = True
-    ) -> Path | None:
-        """The file to attach for `action` (with `pdf` its PDF, once `finish` has run), or None if it could not be
-        made."""
+    def add(self, session: Session, org: Organisation, action: PlannedAction, folder: Path, pdf: bool = True) -> Path:
+        """The file to attach for `action` (with `pdf` its PDF), written by `finish`, which says if it failed."""
+        path = document_path(org, action, folder)
+        attached = path.with_suffix(".pdf") if pdf else path
+        if action.attachment == "packet":
+            self.packets.append((session, org, action, folder, attached))
+        else:
+            self._prepare(session, org, action, folder, attached)
+        return attached
+
+    def _prepare(
+        self, session: Session, org: Organisation, action: PlannedAction, folder: Path, attached: Path
+    ) -> None:
         pending = frozenset(job.target for _, job in self.jobs)
         try:
-            path, job = prepare_document(session, org, action, folder, pending=pending)  # reads only
+            _, job = prepare_document(session, org, action, folder, pending=pending)  # reads only
         except (SQLAlchemyError, MemoryError):
             raise  # the database or the process is in trouble: the sweep must not go on as if nothing happened
-        except Exception as exc:  # a template or data error of one document is that document's
-            self.failures.append(DocumentFailure(org.name, _document_name(action), f"{type(exc).__name__}: {exc}"))
-            return None
-        if not pdf:
-            return path
-        self.jobs.append((org.name, job))
-        return job.target
+        except Exception as exc:  # a template or data error of one document is that document's alone
+            reason = f"{type(exc).__name__}: {exc}"
+            self.failures.append(DocumentFailure(org.name, _document_name(action), reason, attached))
+            return
+        if attached == job.target:
+            self.jobs.append((org.name, job))
 
     def finish(self) -> list[DocumentFailure]:
-        """Render the PDFs added since the last call; every document that failed, in Swedish with its place."""
+        """Make the packets, then render the PDFs added since the last call; every document that failed, in
+        Swedish with its place."""
+        packets, self.packets = self.packets, []
+        for packet in packets:
+            self._prepare(*packet)
         jobs, self.jobs = self.jobs, []
         for (organisation, job), written in zip(jobs, write_pdfs([job for _, job in jobs], self.workers), strict=True):
             if written.error is not None:
                 html = job.target.with_suffix(".html")
-                self.failures.append(
-                    DocumentFailure(organisation, f"PDF-filen {job.target.name}", written.error, html, job.target)
-                )
+                failure = DocumentFailure(organisation, f"PDF-filen {job.target.name}", written.error, job.target, html)
+                self.failures.append(failure)
         failures, self.failures = self.failures, []
         return failures
 

@@ -10,6 +10,8 @@ Documents that must differ (a date, a number, a signature) differ in their HTML 
 Every file appears whole: it is written under a temporary name in `.cache` and renamed into place, so the web
 app and the worker never see half a PDF. Many PDFs due at once (a nationwide day) are rendered in a process
 pool by `write_pdfs`; one or two are rendered in the calling process, where a worker's start would cost more.
+The workers are spawned (never forked), so the program that calls must guard its main module
+(`if __name__ == "__main__":`), as console scripts, `python -m` and pytest do.
 """
 
 from __future__ import annotations
@@ -116,7 +118,7 @@ def _spec(job: PdfJob) -> _Spec:
     variant = pdf_variant(inside)
     digest = hashlib.sha256()
     for part in (renderer(), os.environ.get("SOURCE_DATE_EPOCH", FONT_EPOCH), variant, stylesheet(), job.html):
-        digest.update(part.encode("utf-8") + b"\0")
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\0")  # any text has a key; WeasyPrint judges it
     digest.update(str(job.target.parent).encode("utf-8") + b"\0")  # relative links resolve against the folder
     for path, name, description, stamp in attachments:
         digest.update(f"{name}\0{description}\0{stamp.isoformat()}\0".encode())
@@ -233,7 +235,7 @@ def _write_wave(jobs: list[tuple[int, PdfJob]], workers: int | None) -> dict[int
     for index, job in jobs:
         try:
             specs[index] = _spec(job)
-        except OSError as exc:  # a bilaga unreadable, the cache folder not writable
+        except Exception as exc:  # a bilaga unreadable, the cache folder not writable: this job's failure
             failed[index] = f"{type(exc).__name__}: {exc}"
     due = {spec.entry: spec for spec in specs.values() if not Path(spec.entry).is_file()}
     errors = _render_all(list(due.values()), workers)
@@ -300,6 +302,11 @@ def _pool(workers: int) -> ProcessPoolExecutor:
             )
             _POOL_WORKERS = workers
         return _POOL
+
+
+def pool_workers() -> int:
+    """How many PDF workers this process has started (0: none, every PDF so far was rendered in-process)."""
+    return _POOL_WORKERS if _POOL is not None else 0
 
 
 def shutdown_pool() -> None:

@@ -567,8 +567,7 @@ class _Batch:
         attachment = None
         if action.attachment and self.documents_dir is not None:
             attachment = self.documents.add(self.session, context.org, action, self.documents_dir, self.pdf)
-            if attachment is not None:
-                self.result.documents.append(str(attachment))
+            self.result.documents.append(str(attachment))
         event = _meeting_event(context, action)
         invite = None
         if event is not None and self.documents_dir is not None:
@@ -678,18 +677,17 @@ class _Batch:
         return {"invitation": sent} if sent else {}
 
     def _render_documents(self) -> None:
-        """The PDFs of this sweep, together (services/documents.py); a document that failed is reported and its
-        messages carry the HTML version (the same content) instead, or go without it."""
+        """The documents of this sweep, made together (services/documents.py). One that failed is reported; its
+        messages carry the HTML version (the same content) instead, or go without it and say so."""
         for failure in self.documents.finish():
             self.result.errors.append(failure.message)
-            if failure.failed is None or failure.instead is None:
-                continue
-            failed, instead = str(failure.failed), str(failure.instead)
-            self.result.documents = [instead if d == failed else d for d in self.result.documents]
+            failed, instead = str(failure.failed), str(failure.instead) if failure.instead else None
+            self.result.documents = [d for d in (instead if d == failed else d for d in self.result.documents) if d]
+            said = failure.instead.name if failure.instead else f"{failure.failed.name} (kunde inte skapas)"
             for row in self.notifications:
                 if failed in row["attachments"]:
-                    row["attachments"] = [instead if a == failed else a for a in row["attachments"]]
-                    row["body_text"] = row["body_text"].replace(failure.failed.name, failure.instead.name)
+                    row["attachments"] = [a for a in (instead if a == failed else a for a in row["attachments"]) if a]
+                    row["body_text"] = row["body_text"].replace(f"Bifogat: {failure.failed.name}", f"Bifogat: {said}")
 
     def insert(self) -> None:
         self._render_documents()
