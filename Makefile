@@ -70,6 +70,7 @@ bench: $(STAMP)
 	$(if $(BENCH_PG),$(BIN)/python benchmarks/web_load.py --database $(BENCH_PG) --workers 2)
 	$(BIN)/python benchmarks/nationwide_year.py
 	$(BIN)/python benchmarks/delivery.py
+	$(BIN)/python benchmarks/documents.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

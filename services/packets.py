@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from samverkan.core.timeutil import STOCKHOLM, today_local
-from samverkan.models import Body, Cadence
+from samverkan.models import Body, Cadence, Organisation
 from samverkan.scheduling.actions import Action
 from samverkan.scheduling.cadence import Occurrence
 from samverkan.scheduling.periods import rhythm_noun
@@ -26,18 +26,10 @@ PACKET_KINDS = {  # command-line name → (packet kind, title)
 }
 
 
-def render_packet(
-    session: Session,
-    org_key: str,
-    name: str,
-    meeting_on: date,
-    body_key: str,
-    folder: Path,
-    at: time = time(13, 0),
-    pdf: bool = True,
-    written_on: date | None = None,
-) -> Path:
-    """The beslutsunderlag of kind `name` for a meeting of `body_key`; its datum is `written_on` (default today)."""
+def packet_action(
+    session: Session, org_key: str, name: str, meeting_on: date, body_key: str, at: time = time(13, 0)
+) -> tuple[Organisation, Body, PlannedAction]:
+    """The organisation, the body and the planned action of a beslutsunderlag of kind `name` for a meeting."""
     organisation = find_organisation(session, org_key)
     if name not in PACKET_KINDS:
         raise NotFoundError(f"okänd typ av beslutsunderlag '{name}' (finns: {', '.join(PACKET_KINDS)})")
@@ -59,6 +51,23 @@ def render_packet(
         meeting_on,
         _rhythm(session, organisation.id, kind),
     )
+    return organisation, body, action
+
+
+def render_packet(
+    session: Session,
+    org_key: str,
+    name: str,
+    meeting_on: date,
+    body_key: str,
+    folder: Path,
+    at: time = time(13, 0),
+    pdf: bool = True,
+    written_on: date | None = None,
+) -> Path:
+    """The beslutsunderlag of kind `name` for a meeting of `body_key`; its datum is `written_on` (default today).
+    Its PDF is rendered only if this content was not rendered before (the sweep's, or an earlier request's)."""
+    organisation, body, action = packet_action(session, org_key, name, meeting_on, body_key, at)
     return render_document(
         session, organisation, action, folder, pdf=pdf, body=body, written_on=written_on or today_local()
     )

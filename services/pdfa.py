@@ -26,6 +26,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from ctypes.util import find_library
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -96,9 +97,16 @@ def stylesheet() -> str:
 
 @lru_cache
 def renderer() -> str:
-    """The versions that shape the bytes of a PDF (a new WeasyPrint may lay the same HTML out differently)."""
+    """What shapes the bytes of a PDF besides its HTML: the versions (a new WeasyPrint may lay the same HTML out
+    differently) and which library subsets the fonts (HarfBuzz where installed: the whole PDF about 2× faster)."""
     versions = ", ".join(f"{name} {version(name)}" for name in ("weasyprint", "pydyf", "fonttools"))
-    return f"{versions}; format {FORMAT}"
+    return f"{versions}; fonts subset by {font_subsetter()}; format {FORMAT}"
+
+
+@lru_cache
+def font_subsetter() -> str:
+    """'harfbuzz' where libharfbuzz-subset is installed (WeasyPrint then uses it), else 'fonttools'."""
+    return "harfbuzz" if find_library("harfbuzz-subset") else "fonttools"
 
 
 def pdf_variant(embedded: Sequence[EmbeddedFile]) -> str:
