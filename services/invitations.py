@@ -17,6 +17,7 @@ from samverkan.orgconfig.places import place_of
 from samverkan.scheduling import ics
 from samverkan.scheduling.cadence import Occurrence
 from samverkan.scheduling.calendar import CalendarEvent, event_uid
+from samverkan.services.pdfa import write_atomically
 
 
 def meeting_event(org_key: str, cadence: Any, body: Any, occurrence: Occurrence) -> CalendarEvent:
@@ -66,12 +67,12 @@ def invitation(
 
 def write_invitation(folder: Path, text: str, event: CalendarEvent, revision: int | None = None) -> Path:
     """Write the invitation beside the call's packet (a later revision beside it); stable file names, so a
-    re-run overwrites."""
+    re-run replaces it (unchanged content is left alone)."""
     folder = folder / event.organisation
     folder.mkdir(parents=True, exist_ok=True)
     suffix = f"-{revision}" if revision else ""
     path = folder / f"kallelse-{event.cadence}-{event.occurrence}{suffix}{ics.CALENDAR_SUFFIX}"
-    path.write_text(text, encoding="utf-8", newline="")
+    write_atomically(path, text.encode("utf-8"))  # whole or not at all: delivery may be reading it
     return path
 
 
