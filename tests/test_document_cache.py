@@ -210,3 +210,23 @@ def test_a_document_that_cannot_be_written_loses_no_message(
     (attachment,) = mail.iter_attachments()
     assert attachment.get_filename() == f"{REPORT}.html"
     assert "Observationer totalt" in attachment.get_payload(decode=True).decode("utf-8")
+
+
+def test_a_document_that_cannot_be_made_at_all_still_lets_its_messages_go(engine: Engine, tmp_path: Path) -> None:
+    """The organisation's documents folder cannot be created (a file stands in its place): the report is not
+    made, the sweep says so in Swedish, and its messages go out without it, saying it could not be made."""
+    fagersta_with_loopback_routes(engine)
+    folder = tmp_path / "handlingar"
+    folder.mkdir()
+    (folder / "fagersta").write_text("inte en mapp", encoding="utf-8")
+    with session_scope(engine) as session:
+        result = sweep(session, at(date(2027, 3, 5), 6), kinds=["est_report"], lookback_days=0, documents_dir=folder)
+    (error,) = [e for e in result.errors if "kunde inte skapas" in e]
+    assert error.startswith("Fagersta kommun: rapporten 'EST-rapport till Länsstyrelsen Västmanland och Lokala BRÅ")
+    assert "(2027-03-05) kunde inte skapas (FileExistsError" in error and error.endswith("meddelandena går utan bilaga")
+    assert result.documents == [] and result.actions == {"manadsrapport": 1}
+    with session_scope(engine) as session:
+        rows = session.exec(select(Notification)).all()
+        assert len(rows) == sum(result.notifications.values()) >= 1
+        assert all(row.attachments == [] for row in rows)
+        assert all(f"Bifogat: {REPORT}.pdf (kunde inte skapas)" in row.body_text for row in rows)
