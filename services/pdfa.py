@@ -26,6 +26,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from ctypes.util import find_library
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -281,9 +282,10 @@ def _render_all(specs: list[_Spec], workers: int | None) -> dict[str, str]:
         for entry, future in futures.items():
             try:
                 outcomes[entry] = future.result()
-            except Exception as exc:  # a worker that died (BrokenProcessPool) fails its documents
+            except Exception as exc:  # e.g. a worker that died: the documents it had are failed, not lost silently
                 outcomes[entry] = f"{type(exc).__name__}: {exc}"
-                shutdown_pool()  # a broken pool is not reused: the next call starts a new one
+                if isinstance(exc, BrokenProcessPool):
+                    shutdown_pool()  # a broken pool is not reused: the next call starts a new one
     return {entry: error for entry, error in outcomes.items() if error is not None}
 
 

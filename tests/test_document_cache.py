@@ -4,9 +4,13 @@ calling process, and a document that fails is reported in Swedish while its mess
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -230,3 +234,34 @@ def test_a_document_that_cannot_be_made_at_all_still_lets_its_messages_go(engine
         assert len(rows) == sum(result.notifications.values()) >= 1
         assert all(row.attachments == [] for row in rows)
         assert all(f"Bifogat: {REPORT}.pdf (kunde inte skapas)" in row.body_text for row in rows)
+
+
+def test_a_worker_killed_midway_fails_its_documents_and_the_next_batch_starts_a_new_pool(tmp_path: Path) -> None:
+    """A PDF worker dies (the OOM killer, a crash in a C library): the documents it had are reported failed, no
+    half-written file is left where a document goes, and the next batch renders them in a new pool."""
+    rows = "".join(f"<p>Stycke {n}: en rad text som tar plats på sidan.</p>" for n in range(800))
+    jobs = [
+        PdfJob(f'<html lang="sv"><body><h1>Handling {n}</h1>{rows}</body></html>', tmp_path / f"h{n}.pdf")
+        for n in range(8)
+    ]
+    pdfa.shutdown_pool()
+    outcome: list[list[pdfa.Written]] = []
+    batch = threading.Thread(target=lambda: outcome.append(write_pdfs(jobs, workers=2)))
+    batch.start()
+    deadline = time.monotonic() + 120
+    while not cached(tmp_path) and time.monotonic() < deadline:  # until the first PDF is done: mid-batch
+        time.sleep(0.01)
+    victim = multiprocessing.active_children()[0]
+    assert victim.pid is not None
+    os.kill(victim.pid, signal.SIGKILL)
+    batch.join(timeout=300)
+    (written,) = outcome
+    failed = [w for w in written if w.error]
+    assert failed and all("BrokenProcessPool" in str(w.error) for w in failed)
+    assert not [w.target for w in failed if w.target.exists()]  # nothing half-written in a document's place
+    assert pdfa.pool_workers() == 0  # the broken pool was let go
+    prune(tmp_path, now=time.time() + 2 * 86400)
+    assert not leftovers(tmp_path)  # what the killed worker was writing is cleared away
+    again = write_pdfs(jobs, workers=2)
+    assert all(w.error is None for w in again) and all(whole(job.target.read_bytes()) for job in jobs)
+    assert pdfa.pool_workers() == 2
