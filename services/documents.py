@@ -585,7 +585,7 @@ class DocumentBatch:
     ) -> None:
         pending = frozenset(job.target for _, job in self.jobs)
         try:
-            _, job = prepare_document(session, org, action, folder, pending=pending)  # reads only
+            _, job = prepare_document(session, org, action, folder, pending=pending)  # the database: reads only
         except (SQLAlchemyError, MemoryError):
             raise  # the database or the process is in trouble: the sweep must not go on as if nothing happened
         except Exception as exc:  # a template or data error of one document is that document's alone
@@ -611,6 +611,9 @@ class DocumentBatch:
         return failures
 
 
+DOCUMENT_NAMES = {"packet": "beslutsunderlaget", "county_analysis": "månadsanalysen", "county_report": "årsrapporten"}
+
+
 def _document_name(action: PlannedAction) -> str:
-    kind = "beslutsunderlaget" if action.attachment == "packet" else "rapporten"
-    return f"{kind} '{action.subject}' ({action.due})"
+    """The document in a sentence: "beslutsunderlaget 'Beslutsunderlag: …' (2027-03-04)"."""
+    return f"{DOCUMENT_NAMES.get(action.attachment or '', 'rapporten')} '{action.subject}' ({action.due})"
