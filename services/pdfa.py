@@ -10,8 +10,7 @@ Documents that must differ (a date, a number, a signature) differ in their HTML 
 Every file appears whole: it is written under a temporary name in `.cache` and renamed into place, so the web
 app and the worker never see half a PDF. Many PDFs due at once (a nationwide day) are rendered in a process
 pool by `write_pdfs`; one or two are rendered in the calling process, where a worker's start would cost more.
-The workers are spawned (never forked), so the program that calls must guard its main module
-(`if __name__ == "__main__":`), as console scripts, `python -m` and pytest do.
+The workers are spawned (never forked) and import only this module and WeasyPrint, not the caller's main module.
 """
 
 from __future__ import annotations
@@ -21,12 +20,15 @@ import hashlib
 import multiprocessing
 import os
 import shutil
+import sys
 import threading
 import time
+import types
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from ctypes.util import find_library
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -299,9 +301,27 @@ def _start_worker() -> None:
     import weasyprint  # noqa: F401 - imported once per worker, not per document
 
 
+def _started() -> int:
+    return os.getpid()
+
+
+@contextmanager
+def _bare_main() -> Iterator[None]:
+    """While the workers are spawned: a bare `__main__`, so that no worker imports the caller's main module again
+    (spawn does that by default: under Prefect it is prefect.engine, ~1.3 s of CPU per worker, and a script
+    without a main guard would run again). A worker needs only this module and WeasyPrint."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 def _pool(workers: int) -> ProcessPoolExecutor:
     """The process's pool of PDF workers, started on first use and kept for the next batch (a long-lived worker
-    renders many days); `spawn`, never `fork`: the caller may hold threads, locks and database connections."""
+    renders many days); `spawn`, never `fork`: the caller may hold threads, locks and database connections.
+    All workers start at once (a spawn pool starts one per task submitted while none is idle)."""
     global _POOL, _POOL_WORKERS
     with _POOL_LOCK:
         if _POOL is None or workers != _POOL_WORKERS:
@@ -310,6 +330,10 @@ def _pool(workers: int) -> ProcessPoolExecutor:
             _POOL = ProcessPoolExecutor(
                 workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker
             )
+            with _bare_main():
+                started = [_POOL.submit(_started) for _ in range(workers)]
+            for future in started:
+                future.result()
             _POOL_WORKERS = workers
         return _POOL
 

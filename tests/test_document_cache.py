@@ -265,3 +265,27 @@ def test_a_worker_killed_midway_fails_its_documents_and_the_next_batch_starts_a_
     again = write_pdfs(jobs, workers=2)
     assert all(w.error is None for w in again) and all(whole(job.target.read_bytes()) for job in jobs)
     assert pdfa.pool_workers() == 2
+
+
+UNGUARDED = """
+import os, sys
+from pathlib import Path
+from samverkan.services import pdfa
+folder = Path(sys.argv[1])
+print("main ran", os.getpid(), flush=True)  # in this process only: the workers never run this file
+jobs = [pdfa.PdfJob(f'<html lang="sv"><body><p>Handling {n}</p></body></html>', folder / f"h{n}.pdf") for n in range(3)]
+written = pdfa.write_pdfs(jobs, workers=2)
+assert all(w.error is None and w.rendered for w in written), written
+assert pdfa.pool_workers() == 2
+"""
+
+
+def test_the_pool_does_not_run_the_callers_main_module_again(tmp_path: Path) -> None:
+    """Spawned workers import the PDF module, not the program that started them: a script without a main guard
+    (which a spawn pool would otherwise run again in every worker) uses the pool like any other caller."""
+    script = tmp_path / "skript.py"
+    script.write_text(UNGUARDED, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count("main ran") == 1, done.stdout
+    assert all(whole((tmp_path / f"h{n}.pdf").read_bytes()) for n in range(3))
