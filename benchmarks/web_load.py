@@ -98,7 +98,8 @@ def prepare(url: str, users: int, definition: str | None) -> list[dict[str, Evid
             session.add(Account(person_id=person.id, password_hash=hashed))
         with session_scope(engine) as session:
             who = Actor(f"k{n}", f"samordnare@k{n}.example", today_local())
-            started = cycle.start_cycle(session, who, StartCycle(definition_key=definition) if definition else StartCycle())
+            given = StartCycle(definition_key=definition) if definition else StartCycle()
+            started = cycle.start_cycle(session, who, given)
             decision = record_decision(
                 session, who, RecordDecision(body_key="styrgrupp", title="Samverkan", text="Styrgruppen beslutar.")
             )

@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from samverkan.core.ids import saved_id
+from samverkan.database import once_per_transaction
 from samverkan.models import (
     Agreement,
     ChecklistItem,
@@ -72,18 +73,24 @@ class MyWork:
 
 
 def held_roles(session: Session, person: Person, on: date) -> dict[int, list[Role]]:
-    """The person's roles on `on`, by organisation."""
-    rows = session.exec(
-        select(Role)
-        .join(RoleAssignment, col(RoleAssignment.role_id) == Role.id)
-        .where(RoleAssignment.person_id == person.id, RoleAssignment.held_on(on))
-        .where(col(Role.archived_at).is_(None))
-        .order_by(col(Role.organisation_id), col(Role.key))
-    ).all()
-    by_org: dict[int, list[Role]] = {}
-    for role in rows:
-        by_org.setdefault(role.organisation_id, []).append(role)
-    return by_org
+    """The person's roles on `on`, by organisation; their organisations are loaded with them (one statement, once
+    per transaction: the page and its menu both ask)."""
+
+    def read() -> dict[int, list[Role]]:
+        rows = session.exec(
+            select(Role, Organisation)
+            .join(RoleAssignment, col(RoleAssignment.role_id) == Role.id)
+            .join(Organisation, col(Organisation.id) == Role.organisation_id)
+            .where(RoleAssignment.person_id == person.id, RoleAssignment.held_on(on))
+            .where(col(Role.archived_at).is_(None))
+            .order_by(col(Role.organisation_id), col(Role.key))
+        ).all()
+        by_org: dict[int, list[Role]] = {}
+        for role, _organisation in rows:  # the organisation stays in the session: session.get finds it
+            by_org.setdefault(role.organisation_id, []).append(role)
+        return by_org
+
+    return once_per_transaction(session, ("held_roles", person.id, on), read)
 
 
 def _items(session: Session, cycle: Cycle, functions: set[str], on: date) -> tuple[str | None, list[WorkEntry]]:
