@@ -76,7 +76,7 @@ def held_roles(session: Session, person: Person, on: date) -> dict[int, list[Rol
     """The person's roles on `on`, by organisation; their organisations are loaded with them (one statement, once
     per transaction: the page and its menu both ask)."""
 
-    def read() -> dict[int, list[Role]]:
+    def read() -> tuple[dict[int, list[Role]], list[Organisation]]:
         rows = session.exec(
             select(Role, Organisation)
             .join(RoleAssignment, col(RoleAssignment.role_id) == Role.id)
@@ -86,11 +86,11 @@ def held_roles(session: Session, person: Person, on: date) -> dict[int, list[Rol
             .order_by(col(Role.organisation_id), col(Role.key))
         ).all()
         by_org: dict[int, list[Role]] = {}
-        for role, _organisation in rows:  # the organisation stays in the session: session.get finds it
+        for role, _organisation in rows:
             by_org.setdefault(role.organisation_id, []).append(role)
-        return by_org
+        return by_org, [organisation for _role, organisation in rows]  # kept, so that session.get finds them
 
-    return once_per_transaction(session, ("held_roles", person.id, on), read)
+    return once_per_transaction(session, ("held_roles", person.id, on), read)[0]
 
 
 def _items(session: Session, cycle: Cycle, functions: set[str], on: date) -> tuple[str | None, list[WorkEntry]]:

@@ -100,13 +100,11 @@ class OrganisationOverview:
 def find_organisation(session: Session, key: str) -> Organisation:
     """The organisation by its key; asked again in the same transaction (the page's membership, then the
     service), it is the row already loaded, without a statement."""
-
-    def read() -> int | None:
-        found = session.exec(select(Organisation).where(Organisation.key == key)).first()
-        return found.id if found else None  # the row itself stays in the session, where session.get finds it
-
-    org_id = once_per_transaction(session, ("organisation", key), read)
-    org = session.get(Organisation, org_id) if org_id is not None else None
+    org = once_per_transaction(
+        session,
+        ("organisation", key),
+        lambda: session.exec(select(Organisation).where(Organisation.key == key)).first(),
+    )
     if org is None:
         known = (
             ", ".join(
