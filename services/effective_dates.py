@@ -20,6 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, or_
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from samverkan.core.timeutil import local
@@ -73,7 +74,9 @@ def cycle_start_day(session: Session, organisation: Organisation) -> tuple[int, 
         .scalar_subquery()
     )
     found = session.exec(
-        select(Cycle, recorded).where(Cycle.organisation_id == organisation.id, Cycle.status == CycleStatus.ACTIVE)
+        select(Cycle, recorded)
+        .where(Cycle.organisation_id == organisation.id, Cycle.status == CycleStatus.ACTIVE)
+        .options(defer(Cycle.definition_snapshot))  # type: ignore[arg-type]  # large, and not needed here
     ).first()
     if found is None:
         return None

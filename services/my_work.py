@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import and_
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from samverkan.core.ids import saved_id
@@ -123,6 +124,7 @@ def _running(session: Session, organisation: Organisation) -> tuple[Cycle | None
         select(Cycle, Phase)
         .outerjoin(Phase, and_(col(Phase.cycle_id) == Cycle.id, col(Phase.status) == PhaseStatus.ACTIVE))
         .where(Cycle.organisation_id == organisation.id, Cycle.status == CycleStatus.ACTIVE)
+        .options(defer(Cycle.definition_snapshot))  # type: ignore[arg-type]  # large, and not needed here
     ).first()
     return (found[0], found[1]) if found else (None, None)
 
