@@ -7,6 +7,7 @@ same item a clear conflict instead of a silent overwrite.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -37,7 +38,7 @@ from samverkan.services.access import (
 from samverkan.services.actor import Actor
 from samverkan.services.agreements import latest_agreement
 from samverkan.services.audit import audit
-from samverkan.services.cycle_prefetch import ItemFacts, item_facts
+from samverkan.services.cycle_prefetch import ItemFacts, ItemRow, item_facts
 from samverkan.services.effective_dates import require_effective_day, when_text
 from samverkan.services.errors import ConflictError, NotFoundError, RefusedError
 from samverkan.services.evidence import EVIDENCE_SV, CheckedEvidence, EvidenceContext, check_evidence
@@ -339,7 +340,7 @@ def exit_missing(
     phase: Phase,
     on: date,
     with_keys: bool = True,
-    items: list[ChecklistItem] | None = None,
+    items: Sequence[ChecklistItem | ItemRow] | None = None,
 ) -> list[str]:
     """Exactly what keeps the phase from being complete: open items, and requirements that no longer hold. With
     `with_keys`, each item's key as the command line takes it; a page shows the titles alone. `items`: the
@@ -659,11 +660,11 @@ class CycleView:
         return asdict(self)
 
 
-def _item_view(facts: ItemFacts, phase: Phase, item: ChecklistItem, on: date) -> ItemView:
+def _item_view(facts: ItemFacts, phase: Phase, item: ItemRow, on: date) -> ItemView:
     completed_by = item.completed_by_person_id
-    evidence = facts.evidence.get(saved_id(item), [])
+    evidence = facts.evidence.get(item.id, [])
     return ItemView(
-        saved_id(item),
+        item.id,
         item.key,
         item.title,
         item.owner_role_key,

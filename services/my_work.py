@@ -31,6 +31,7 @@ from samverkan.models import (
 from samverkan.models.enums import AgreementStatus, BodyKind, CycleStatus, ItemStatus, PhaseStatus
 from samverkan.services.access import COORDINATING
 from samverkan.services.agreements import latest_promises, party_of, signers
+from samverkan.services.cycle_prefetch import item_rows
 from samverkan.services.est import reporting_role_among
 
 OPEN_AGREEMENT = (AgreementStatus.DRAFT, AgreementStatus.PENDING_SIGNATURES)
@@ -99,12 +100,12 @@ def held_roles(session: Session, person: Person, on: date) -> dict[int, list[Rol
 def _items(session: Session, phase: Phase | None, functions: set[str], on: date) -> list[WorkEntry]:
     if phase is None:
         return []
-    items = session.exec(
-        select(ChecklistItem)
-        .where(ChecklistItem.phase_id == phase.id, ChecklistItem.status == ItemStatus.OPEN)
-        .where(col(ChecklistItem.owner_role_key).in_(functions))
-        .order_by(col(ChecklistItem.id))
-    ).all()
+    items = item_rows(  # plain rows: a phase may have hundreds
+        session,
+        ChecklistItem.phase_id == phase.id,
+        ChecklistItem.status == ItemStatus.OPEN,
+        col(ChecklistItem.owner_role_key).in_(functions),
+    )
     return [
         WorkEntry(
             "punkt",
