@@ -18,6 +18,8 @@ from samverkan.core.settings import Settings
 from samverkan.core.timeutil import today_local
 from samverkan.database import session_scope
 
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")  # what pysqlite opens a transaction for (it does not for SELECT)
+
 
 @dataclass
 class WebState:
@@ -68,13 +70,13 @@ class WebState:
                 self.write_lock.release()
             self._writing.active, self._writing.holds = before
 
-    def _before_statement(self, _conn: Any, _cursor: Any, _sql: str, _params: Any, context: Any, _many: bool) -> None:
+    def _before_statement(self, _conn: Any, _cursor: Any, sql: str, _params: Any, context: Any, _many: bool) -> None:
         """In a write transaction on this thread: the first statement that writes (or would lock rows) waits for
         the writer's turn."""
-        if not getattr(self._writing, "active", False) or self._writing.holds or context is None:
+        if not getattr(self._writing, "active", False) or self._writing.holds:
             return
         compiled = getattr(context, "compiled", None)
         locks_rows = getattr(getattr(compiled, "statement", None), "_for_update_arg", None) is not None
-        if context.isinsert or context.isupdate or context.isdelete or locks_rows:
+        if sql.lstrip()[:7].upper().startswith(WRITES) or locks_rows:
             self.write_lock.acquire()
             self._writing.holds = True
