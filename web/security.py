@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import anyio.to_thread
 from fastapi import Request
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -65,10 +64,10 @@ def state(request: Request) -> WebState:
 
 @contextmanager
 def reading(request: Request) -> Iterator[Session]:
-    """The request's read transaction: a page's viewer, their membership, what the page shows and its menu are
-    read in one session on one connection. Opened at first use, closed by `done_reading` (views.page does, once
-    the page is rendered) or, at the latest, by `SecurityHeaders` once the answer is sent. An error inside rolls
-    the reads back, so the session stays usable for the error page."""
+    """The page's read transaction: its membership, what it shows and its menu are read in one session on one
+    connection, in the thread that answers the request. Opened at first use, closed by `done_reading` (views.page
+    does, once the page is rendered) or, at the latest, by `SecurityHeaders` once the answer is sent. An error
+    inside rolls the reads back, so the session stays usable for the error page."""
     session: Session | None = getattr(request.state, "reads", None)
     if session is None:
         session = Session(state(request).engine, expire_on_commit=False)
@@ -95,11 +94,12 @@ def current_viewer(request: Request) -> Viewer | None:
     viewer = None
     secret = request.cookies.get(SESSION_COOKIE, "")
     if secret:
-        with reading(request) as session:
+        # its own short transaction: it is looked up in a dependency's thread, and a connection held from there
+        # to the page's thread would wait for a free thread with it (all threads could end up waiting for a
+        # connection that way)
+        with state(request).read() as session:
             held = token_holder(session, secret, TokenKind.SESSION)
         viewer = Viewer(held[1], held[0]) if held else None
-        if request.method not in ("GET", "HEAD"):  # a form writes next: the page after it reads afresh
-            done_reading(request)
     request.state.viewer = viewer
     return viewer
 
@@ -183,5 +183,5 @@ class SecurityHeaders:
             await self.app(scope, receive, finish)
         finally:
             reads = scope.get("state", {}).pop("reads", None)
-            if reads is not None:  # a page that did not close its reads (closing may wait for the database)
-                await anyio.to_thread.run_sync(reads.close)
+            if reads is not None:  # an answer that did not close its reads (an error): closed here, at once
+                reads.close()
