@@ -65,21 +65,30 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def prepare(url: str, users: int, definition: str | None) -> None:
-    from sqlmodel import select
+Evidence = dict[str, str]  # one item's completion form, without its CSRF token
+
+
+def prepare(url: str, users: int, definition: str | None) -> list[dict[str, Evidence]]:
+    """Each user's kommun with a running cycle and a recorded decision of its styrgrupp; per user, the evidence
+    each checklist item asks for (a decision by its number, else a dated document or link), so that every
+    completion the benchmark sends is one the service accepts."""
+    from sqlmodel import col, select
 
     from samverkan.core.timeutil import today_local
     from samverkan.database import make_engine, session_scope, upgrade
-    from samverkan.models import Account, Person
+    from samverkan.models import Account, ChecklistItem, Person, Phase
+    from samverkan.models.enums import EvidenceKind
     from samverkan.orgconfig.loader import load_config
     from samverkan.orgconfig.validate import validate_text
     from samverkan.services import accounts, cycle
     from samverkan.services.actor import Actor
-    from samverkan.services.inputs import StartCycle
+    from samverkan.services.agreements import record_decision
+    from samverkan.services.inputs import RecordDecision, StartCycle
 
     engine = make_engine(url)
     upgrade(engine)
     hashed = accounts.hash_password(PASSWORD)
+    evidence: list[dict[str, Evidence]] = []
     for n in range(users):
         result = validate_text(kommun_yaml(n, date.today().year), f"k{n}.yaml")
         assert result.ok, [str(i) for i in result.issues][:3]
@@ -89,17 +98,36 @@ def prepare(url: str, users: int, definition: str | None) -> None:
             session.add(Account(person_id=person.id, password_hash=hashed))
         with session_scope(engine) as session:
             who = Actor(f"k{n}", f"samordnare@k{n}.example", today_local())
-            cycle.start_cycle(session, who, StartCycle(definition_key=definition) if definition else StartCycle())
+            given = StartCycle(definition_key=definition) if definition else StartCycle()
+            started = cycle.start_cycle(session, who, given)
+            decision = record_decision(
+                session, who, RecordDecision(body_key="styrgrupp", title="Samverkan", text="Styrgruppen beslutar.")
+            )
+            items = session.exec(
+                select(ChecklistItem.id, ChecklistItem.evidence_kind)
+                .join(Phase, col(Phase.id) == ChecklistItem.phase_id)
+                .where(Phase.cycle_id == started.id)
+            ).all()
+        day = today_local().isoformat()
+        evidence.append(
+            {
+                str(item_id): {"title": "Styrgruppens beslut", "decision_id": str(decision.number)}
+                if kind == EvidenceKind.DECISION
+                else {"title": "Genomfört", "uri": f"https://intranat.example/k{n}/{item_id}", "dated_on": day}
+                for item_id, kind in items
+            }
+        )
     engine.dispose()
+    return evidence
 
 
 class User(threading.Thread):
     """One coordinator: logs in (untimed), waits for the window to open, then loads Mitt arbete and completes
     items, following each redirect."""
 
-    def __init__(self, base: str, n: int, think: float, window: Window) -> None:
+    def __init__(self, base: str, n: int, think: float, window: Window, evidence: dict[str, Evidence]) -> None:
         super().__init__(daemon=True)
-        self.base, self.n, self.think, self.window = base, n, think, window
+        self.base, self.n, self.think, self.window, self.evidence = base, n, think, window, evidence
         self.errors: list[str] = []
 
     def timed(self, kind: str, call: object) -> httpx.Response:
@@ -123,7 +151,7 @@ class User(threading.Thread):
         client = self.login()
         self.window.ready.wait()
         rng = random.Random(self.n)
-        refused: set[str] = set()  # items the service refused (e.g. a decision is needed): not tried again
+        refused: set[str] = set()  # items the service refused: not tried again (counted as errors)
         while time.monotonic() < self.window.until:
             self.timed("golv", lambda: client.get("/static/style.css"))
             work = self.timed("mitt-arbete", lambda: client.get("/mitt-arbete"))
@@ -137,14 +165,13 @@ class User(threading.Thread):
                 continue
             time.sleep(rng.uniform(self.think * 0.5, self.think * 1.5))
             item = rng.choice(items)
-            form = {"csrf_token": csrf, "title": "Genomfört", "uri": f"https://intranat.example/k{self.n}/{item}",
-                    "dated_on": date.today().isoformat()}  # fmt: skip
+            form = {"csrf_token": csrf, **self.evidence[item]}
             answer = self.timed(
                 "markera-klar", lambda item=item, form=form: client.post(f"/org/k{self.n}/punkt/{item}", data=form)
             )
             if answer.status_code == 422:
                 refused.add(item)
-                self.errors.append("markera-klar vägrad (422, punkten kräver annat bevis)")
+                self.errors.append(f"markera-klar vägrad (422: {refusal(answer.text)})")
             elif answer.status_code != 200 or not answer.history:
                 self.errors.append(f"markera-klar {answer.status_code}")
             time.sleep(rng.uniform(self.think * 0.5, self.think * 1.5))
@@ -222,9 +249,17 @@ def start_server(url: str, work: Path, workers: int) -> tuple[subprocess.Popen[b
             time.sleep(0.2)
 
 
-def load(port: int, users: int, seconds: float, think: float, server: int) -> tuple[Window, list[str], float]:
+def refusal(page: str) -> str:
+    """The refusal's text on the page shown again."""
+    found = re.search(r'class="error"[^>]*>(.*?)<', page, re.S)
+    return " ".join(found.group(1).split())[:120] if found else "okänt skäl"
+
+
+def load(
+    port: int, users: int, seconds: float, think: float, server: int, evidence: list[dict[str, Evidence]]
+) -> tuple[Window, list[str], float]:
     window = Window(users, seconds, server)
-    crowd = [User(f"http://127.0.0.1:{port}", n, think, window) for n in range(users)]
+    crowd = [User(f"http://127.0.0.1:{port}", n, think, window, evidence[n]) for n in range(users)]
     for user in crowd:
         user.start()
     window.ready.wait()
@@ -261,13 +296,13 @@ def run_case(case: str, args: argparse.Namespace) -> None:
         (work / "processer" / "belastning.yaml").write_text(DEFINITION, encoding="utf-8")
         os.environ["SAMVERKAN_PROCESS_DIR"] = str(work / "processer")
         began = time.perf_counter()
-        prepare(url, args.users, "belastning" if case == "stress" else None)
+        evidence = prepare(url, args.users, "belastning" if case == "stress" else None)
         load_avg = " ".join(f"{v:.2f}" for v in os.getloadavg())
         print(f"[{case}] database {url.split('?')[0].split('://')[0]}, {args.workers} worker(s), {args.users} users, "
               f"{args.seconds:.0f} s, pause {args.think} s; prepared in {time.perf_counter() - began:.1f} s; "
               f"load average {load_avg}")  # fmt: skip
         server, port = start_server(url, work, args.workers)
-        window, errors, cpu = load(port, args.users, args.seconds, args.think, server.pid)
+        window, errors, cpu = load(port, args.users, args.seconds, args.think, server.pid, evidence)
         report(window, errors, cpu, args.seconds, 100 if case == "stress" else 50)
     finally:
         if server is not None:

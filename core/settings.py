@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///var/samverkan.db"
@@ -31,6 +32,10 @@ class Settings(BaseSettings):
     # Local administrators: OS user names (comma- or space-separated) who may act at the command line `--as` a
     # person in a production database (audited as that person; never a signature). Others use their API key.
     operators: str = ""
+    # The web app's threads per worker process for pages and the API (each holds at most one database connection
+    # at a time; the pool holds as many, so no request waits for or opens a connection under load). More threads
+    # than a few per core only lengthen every request: Python runs one thread at a time.
+    web_threads: int = Field(8, ge=1, le=64)
 
     @property
     def documents_dir(self) -> Path:

@@ -29,8 +29,20 @@ def canonical_form(definition: ProcessDefinition) -> dict[str, Any]:
 
 
 def content_version(definition: ProcessDefinition) -> str:
+    """Computed once per definition object: definitions are frozen and shared (the pinned copy is validated once
+    per content), and the cycle page asks for the version of each of two definitions twice."""
+    known = _VERSIONS.get(id(definition))
+    if known is not None and known[0] is definition:  # the object itself is kept, so its id is not reused
+        return known[1]
     text = json.dumps(canonical_form(definition), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    version = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    if len(_VERSIONS) >= 256:
+        _VERSIONS.clear()
+    _VERSIONS[id(definition)] = (definition, version)
+    return version
+
+
+_VERSIONS: dict[int, tuple[ProcessDefinition, str]] = {}
 
 
 def version_label(version: int, content: str) -> str:

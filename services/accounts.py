@@ -113,17 +113,19 @@ def valid_token(session: Session, secret: str, kind: TokenKind, now: datetime | 
     """The live token with this secret, or None (unknown, revoked, expired, used invitation)."""
     if not secret or len(secret) > 100:
         return None
-    now = now or utcnow()
     token = session.exec(
         select(PersonToken).where(PersonToken.token_hash == digest(secret), PersonToken.kind == kind)
     ).first()
-    if token is None or token.revoked_at is not None:
-        return None
+    return token if token is not None and token_holds(token, now or utcnow()) else None
+
+
+def token_holds(token: PersonToken, now: datetime) -> bool:
+    """Whether the token is live: not revoked, not expired, and (an invitation) not used."""
+    if token.revoked_at is not None:
+        return False
     if token.expires_at is not None and token.expires_at <= now:
-        return None
-    if kind == TokenKind.INVITATION and token.used_at is not None:
-        return None
-    return token
+        return False
+    return not (token.kind == TokenKind.INVITATION and token.used_at is not None)
 
 
 def revoke_tokens(session: Session, person: Person, kind: TokenKind, now: datetime | None = None) -> int:

@@ -7,15 +7,18 @@ same item a clear conflict instead of a silent overwrite.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, func, select
 
 from samverkan.core.ids import saved_id
 from samverkan.core.labels import local_stamp
+from samverkan.database import once_per_transaction
 from samverkan.models import ChecklistItem, Cycle, Evidence, Organisation, Person, Phase
 from samverkan.models.enums import CycleStatus, EvidenceKind, ItemStatus, PhaseStatus, Related
 from samverkan.notifications.owed import stop_unowed
@@ -35,7 +38,7 @@ from samverkan.services.access import (
 from samverkan.services.actor import Actor
 from samverkan.services.agreements import latest_agreement
 from samverkan.services.audit import audit
-from samverkan.services.cycle_prefetch import ItemFacts, item_facts
+from samverkan.services.cycle_prefetch import ItemFacts, ItemRow, item_facts
 from samverkan.services.effective_dates import require_effective_day, when_text
 from samverkan.services.errors import ConflictError, NotFoundError, RefusedError
 from samverkan.services.evidence import EVIDENCE_SV, CheckedEvidence, EvidenceContext, check_evidence
@@ -68,6 +71,7 @@ class Transition:
     new_cycle: int | None = None
     reopened: list[str] = field(default_factory=list)  # omtag: each item opened again, and why
     reopened_summary: list[str] = field(default_factory=list)  # omtag: the same in one line, for a notice
+    completed_item: str | None = None  # the title of the item completed
 
     def describe(self) -> list[str]:
         lines = []
@@ -174,10 +178,13 @@ def _open(session: Session, phase: Phase, definition: ProcessDefinition, on: dat
 # -- completing -------------------------------------------------------------------------------------
 
 
-def find_item(session: Session, cycle: Cycle, ref: str) -> tuple[Phase, ChecklistItem]:
-    """An item by number, by key, or by 'phase/key'."""
+def find_item(session: Session, cycle: Cycle, ref: str, lock: bool = False) -> tuple[Phase, ChecklistItem]:
+    """An item by number, by key, or by 'phase/key'. With `lock`, its phase row is locked for the transaction
+    (PostgreSQL; SQLite has one writer at a time) and both rows are read as they are now, in the same statement."""
     query = select(Phase, ChecklistItem).join(ChecklistItem, col(ChecklistItem.phase_id) == Phase.id)
     query = query.where(Phase.cycle_id == cycle.id)
+    if lock:
+        query = query.with_for_update(of=Phase).execution_options(populate_existing=True)
     if ref.isdigit():
         rows = session.exec(query.where(ChecklistItem.id == int(ref))).all()
     elif "/" in ref:
@@ -213,10 +220,9 @@ def complete_item(session: Session, actor: Actor, given: CompleteItem) -> Transi
     org_key, on, now, item_ref = actor.org_key, actor.on, actor.now, given.item
     organisation = find_organisation(session, org_key)
     cycle = active_cycle(session, organisation)
-    phase, item = find_item(session, cycle, item_ref)
-    phase = session.exec(select(Phase).where(Phase.id == phase.id).with_for_update()).one()  # one at a time
-    session.refresh(phase)
-    session.refresh(item)
+    # one completion per phase at a time; a second completion of the same item, read before the first committed,
+    # is caught by the guarded update in _record_completion
+    phase, item = find_item(session, cycle, item_ref, lock=True)
     if phase.status != PhaseStatus.ACTIVE:
         current = _active_phase(session, cycle)
         raise RefusedError(
@@ -241,8 +247,10 @@ def complete_item(session: Session, actor: Actor, given: CompleteItem) -> Transi
         .where(ChecklistItem.phase_id == phase.id, ChecklistItem.status == ItemStatus.OPEN)
     ).one()
     if still_open or exit_missing(session, organisation, cycle, phase, on):
-        return Transition()
-    return _advance(session, organisation, cycle, phase, acting.label, on, now)
+        return Transition(completed_item=item.title)
+    moved = _advance(session, organisation, cycle, phase, acting.label, on, now)
+    moved.completed_item = item.title
+    return moved
 
 
 def _record_completion(
@@ -271,7 +279,10 @@ def _record_completion(
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         session.refresh(item)
         raise ConflictError(_already_done(session, item))
-    session.refresh(item)
+    # the row as the update wrote it, without reading it back
+    for name, value in (("status", ItemStatus.DONE), ("version", item.version + 1), ("completed_at", now),
+                        ("completed_by_person_id", acting.person.id)):  # fmt: skip
+        set_committed_value(item, name, value)
     session.add(
         Evidence(
             checklist_item_id=saved_id(item),
@@ -314,21 +325,33 @@ def _active_phase(session: Session, cycle: Cycle) -> Phase | None:
 
 
 def owner_text(session: Session, organisation: Organisation, function: str, on: date) -> str:
-    return describe_holders(session, roles_with_function(session, organisation, function), on)
+    """Who holds the roles with `function` on `on`, in words (asked once per transaction: a page asks per item)."""
+    return once_per_transaction(
+        session,
+        ("owner_text", organisation.id, function, on),
+        lambda: describe_holders(session, roles_with_function(session, organisation, function), on),
+    )
 
 
 def exit_missing(
-    session: Session, organisation: Organisation, cycle: Cycle, phase: Phase, on: date, with_keys: bool = True
+    session: Session,
+    organisation: Organisation,
+    cycle: Cycle,
+    phase: Phase,
+    on: date,
+    with_keys: bool = True,
+    items: Sequence[ChecklistItem | ItemRow] | None = None,
 ) -> list[str]:
     """Exactly what keeps the phase from being complete: open items, and requirements that no longer hold. With
-    `with_keys`, each item's key as the command line takes it; a page shows the titles alone."""
+    `with_keys`, each item's key as the command line takes it; a page shows the titles alone. `items`: the
+    phase's items in order, when the caller has read them."""
     missing: list[str] = []
     facts: CycleFacts | None = None
-    items = session.exec(
-        select(ChecklistItem).where(ChecklistItem.phase_id == phase.id).order_by(col(ChecklistItem.id))
-    )
+    if items is None:
+        query = select(ChecklistItem).where(ChecklistItem.phase_id == phase.id).order_by(col(ChecklistItem.id))
+        items = list(session.exec(query).all())
     owners: dict[str, str] = {}  # one lookup per owning function, not per item
-    for item in items.all():
+    for item in items:
         if item.status != ItemStatus.DONE:
             if item.owner_role_key not in owners:
                 owners[item.owner_role_key] = owner_text(session, organisation, item.owner_role_key, on)
@@ -637,11 +660,11 @@ class CycleView:
         return asdict(self)
 
 
-def _item_view(facts: ItemFacts, phase: Phase, item: ChecklistItem, on: date) -> ItemView:
+def _item_view(facts: ItemFacts, phase: Phase, item: ItemRow, on: date) -> ItemView:
     completed_by = item.completed_by_person_id
-    evidence = facts.evidence.get(saved_id(item), [])
+    evidence = facts.evidence.get(item.id, [])
     return ItemView(
-        saved_id(item),
+        item.id,
         item.key,
         item.title,
         item.owner_role_key,
@@ -670,8 +693,8 @@ def cycle_status(session: Session, org_key: str, on: date) -> CycleView:
     definition = definition_of(session, cycle)
     moved_on = drift(cycle, definition) if cycle.status == CycleStatus.ACTIVE else None
     phases = []
-    current = _active_phase(session, cycle)
     all_phases = list(session.exec(select(Phase).where(Phase.cycle_id == cycle.id).order_by(col(Phase.ordinal))))
+    current = next((phase for phase in all_phases if phase.status == PhaseStatus.ACTIVE), None)
     facts = item_facts(session, all_phases, lambda function: owner_text(session, organisation, function, on))
     for phase in all_phases:
         items = [_item_view(facts, phase, item, on) for item in facts.items.get(saved_id(phase), [])]
@@ -685,7 +708,11 @@ def cycle_status(session: Session, org_key: str, on: date) -> CycleView:
                 phase.history,
             )
         )
-    missing = exit_missing(session, organisation, cycle, current, on, with_keys=False) if current else []
+    missing = (
+        exit_missing(session, organisation, cycle, current, on, False, facts.items.get(saved_id(current), []))
+        if current
+        else []
+    )
     return CycleView(
         organisation.name,
         cycle.number,

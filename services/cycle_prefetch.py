@@ -1,16 +1,45 @@
 """What the cycle page shows about its checklist items, read in a fixed number of statements (issue 19: the page
 issued three queries per item — 1 218 with 400 items). One query each for the items, their evidence and the people
-who completed them; owners are described once per owning function."""
+who completed them; owners are described once per owning function. The items are plain rows (`ItemRow`), not ORM
+objects: a page of hundreds of items only shows them."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from samverkan.models import ChecklistItem, Decision, Evidence, Person, Phase
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRow:
+    """A checklist item's columns as read for a page (models.ChecklistItem's fields of the same names)."""
+
+    id: int
+    phase_id: int
+    key: str
+    title: str
+    owner_role_key: str
+    evidence_kind: str
+    status: str
+    requirement: str | None
+    due_on: date | None
+    completed_at: datetime | None
+    completed_by_person_id: int | None
+
+
+ITEM_COLUMNS = tuple(getattr(ChecklistItem, name) for name in ItemRow.__slots__)
+
+
+def item_rows(session: Session, *where: Any) -> list[ItemRow]:
+    """The items matching `where`, in order, as plain rows."""
+    query = select(*ITEM_COLUMNS).where(*where).order_by(col(ChecklistItem.id))
+    return [ItemRow(*row) for row in session.exec(query).all()]
 
 
 @dataclass
@@ -18,7 +47,7 @@ class ItemFacts:
     """A cycle's items by phase, each item's evidence lines, the names of those who completed items, and each
     owning function's description (filled on first use through `describe`)."""
 
-    items: dict[int, list[ChecklistItem]]
+    items: dict[int, list[ItemRow]]
     evidence: dict[int, list[tuple[str, str | None]]]  # per item: (line shown, the evidence's address)
     names: dict[int, str]
     describe: Callable[[str], str]
@@ -32,10 +61,8 @@ class ItemFacts:
 
 def item_facts(session: Session, phases: list[Phase], describe: Callable[[str], str]) -> ItemFacts:
     phase_ids = [phase.id for phase in phases]
-    items: dict[int, list[ChecklistItem]] = defaultdict(list)
-    for item in session.exec(
-        select(ChecklistItem).where(col(ChecklistItem.phase_id).in_(phase_ids)).order_by(col(ChecklistItem.id))
-    ).all():
+    items: dict[int, list[ItemRow]] = defaultdict(list)
+    for item in item_rows(session, col(ChecklistItem.phase_id).in_(phase_ids)):
         items[item.phase_id].append(item)
     evidence: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
     for item_id, title, uri, number in session.exec(

@@ -19,7 +19,8 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from samverkan.core.timeutil import local
@@ -51,8 +52,9 @@ def require_effective_day(
             f"datumet {on} ligger före cykel {started[0]}s start den {started[1]}: en handling kan inte gälla "
             "från en dag innan cykeln startade"
         )
+    lasts = last_effective_days(session, list(previous))
     for entity in previous:
-        last = last_effective_day(session, entity)
+        last = lasts.get((type(entity).__tablename__, entity.id))
         if last is not None and on < last:
             raise RefusedError(
                 f"datumet {on} ligger före den senaste handlingen på {describe(entity)}, som gäller från {last}: "
@@ -62,19 +64,24 @@ def require_effective_day(
 
 def cycle_start_day(session: Session, organisation: Organisation) -> tuple[int, date] | None:
     """The running cycle's number and the day it started (its start's effective day, else when it was made)."""
-    cycle = session.exec(
-        select(Cycle).where(Cycle.organisation_id == organisation.id, Cycle.status == CycleStatus.ACTIVE)
-    ).first()
-    if cycle is None:
-        return None
-    recorded = session.exec(
-        select(func.min(AuditEntry.effective_on)).where(
+    recorded = (
+        select(func.min(AuditEntry.effective_on))
+        .where(
             AuditEntry.entity_type == Cycle.__tablename__,
-            AuditEntry.entity_id == cycle.id,
+            AuditEntry.entity_id == Cycle.id,
             AuditEntry.action == "cycle.start",
         )
-    ).one()
-    return cycle.number, recorded or local(cycle.started_at).date()
+        .scalar_subquery()
+    )
+    found = session.exec(
+        select(Cycle, recorded)
+        .where(Cycle.organisation_id == organisation.id, Cycle.status == CycleStatus.ACTIVE)
+        .options(defer(Cycle.definition_snapshot))  # type: ignore[arg-type]  # large, and not needed here
+    ).first()
+    if found is None:
+        return None
+    cycle, day = found
+    return cycle.number, day or local(cycle.started_at).date()
 
 
 def last_effective_day(session: Session, entity: Any) -> date | None:
@@ -86,6 +93,22 @@ def last_effective_day(session: Session, entity: Any) -> date | None:
         )
     ).one()
     return found
+
+
+def last_effective_days(session: Session, entities: list[Any]) -> dict[tuple[str, int], date]:
+    """`last_effective_day` of each row at once, by (table name, id); rows without an act are left out."""
+    if not entities:
+        return {}
+    rows = session.exec(
+        select(AuditEntry.entity_type, AuditEntry.entity_id, func.max(AuditEntry.effective_on))
+        .where(
+            or_(
+                *(and_(AuditEntry.entity_type == type(e).__tablename__, AuditEntry.entity_id == e.id) for e in entities)
+            )
+        )
+        .group_by(col(AuditEntry.entity_type), col(AuditEntry.entity_id))
+    ).all()
+    return {(kind, entity_id): day for kind, entity_id, day in rows if entity_id is not None and day is not None}
 
 
 def effective_day_of(session: Session, entity: Any, action: str) -> date | None:

@@ -10,7 +10,7 @@ from samverkan.core.ids import saved_id
 from samverkan.models import Body, BodyMembership, EstObservation, Organisation, Person, Role
 from samverkan.models.enums import BodyKind
 from samverkan.orgconfig.categories import Vocabulary, category_key
-from samverkan.services.access import COORDINATING, find_person, require_function, role_with_function, roles_held
+from samverkan.services.access import COORDINATING, find_person, require_function, roles_held
 from samverkan.services.actor import Actor
 from samverkan.services.audit import audit
 from samverkan.services.bodies import only_body
@@ -45,9 +45,13 @@ def reporting_role(session: Session, organisation: Organisation, person: Person,
     """The role in which the person reports to the EST group on `on`: a member role of the group, else a
     coordinating role; None when they may not report."""
     members = set(session.exec(select(BodyMembership.role_id).where(BodyMembership.body_id == body.id)).all())
-    held = roles_held(session, organisation, person, on)
+    return reporting_role_among(roles_held(session, organisation, person, on), members)
+
+
+def reporting_role_among(held: list[Role], members: set[int]) -> Role | None:
+    """`reporting_role` from the roles the person holds that day and the group's member roles (by id)."""
     member = next((r for r in held if r.id in members), None)
-    return member or role_with_function(session, organisation, person, COORDINATING, on)
+    return member or next((r for r in held if r.function in COORDINATING or r.key in COORDINATING), None)
 
 
 def report_observation(session: Session, actor: Actor, given: Observation) -> EstObservation:

@@ -7,11 +7,16 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import and_
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from samverkan.core.ids import saved_id
+from samverkan.database import once_per_transaction
 from samverkan.models import (
     Agreement,
+    Body,
+    BodyMembership,
     ChecklistItem,
     CitizenPromise,
     Cycle,
@@ -26,8 +31,8 @@ from samverkan.models import (
 from samverkan.models.enums import AgreementStatus, BodyKind, CycleStatus, ItemStatus, PhaseStatus
 from samverkan.services.access import COORDINATING
 from samverkan.services.agreements import latest_promises, party_of, signers
-from samverkan.services.bodies import active_bodies
-from samverkan.services.est import reporting_role
+from samverkan.services.cycle_prefetch import item_rows
+from samverkan.services.est import reporting_role_among
 
 OPEN_AGREEMENT = (AgreementStatus.DRAFT, AgreementStatus.PENDING_SIGNATURES)
 
@@ -72,31 +77,36 @@ class MyWork:
 
 
 def held_roles(session: Session, person: Person, on: date) -> dict[int, list[Role]]:
-    """The person's roles on `on`, by organisation."""
-    rows = session.exec(
-        select(Role)
-        .join(RoleAssignment, col(RoleAssignment.role_id) == Role.id)
-        .where(RoleAssignment.person_id == person.id, RoleAssignment.held_on(on))
-        .where(col(Role.archived_at).is_(None))
-        .order_by(col(Role.organisation_id), col(Role.key))
-    ).all()
-    by_org: dict[int, list[Role]] = {}
-    for role in rows:
-        by_org.setdefault(role.organisation_id, []).append(role)
-    return by_org
+    """The person's roles on `on`, by organisation; their organisations are loaded with them (one statement, once
+    per transaction: the page and its menu both ask)."""
+
+    def read() -> tuple[dict[int, list[Role]], list[Organisation]]:
+        rows = session.exec(
+            select(Role, Organisation)
+            .join(RoleAssignment, col(RoleAssignment.role_id) == Role.id)
+            .join(Organisation, col(Organisation.id) == Role.organisation_id)
+            .where(RoleAssignment.person_id == person.id, RoleAssignment.held_on(on))
+            .where(col(Role.archived_at).is_(None))
+            .order_by(col(Role.organisation_id), col(Role.key))
+        ).all()
+        by_org: dict[int, list[Role]] = {}
+        for role, _organisation in rows:
+            by_org.setdefault(role.organisation_id, []).append(role)
+        return by_org, [organisation for _role, organisation in rows]  # kept, so that session.get finds them
+
+    return once_per_transaction(session, ("held_roles", person.id, on), read)[0]
 
 
-def _items(session: Session, cycle: Cycle, functions: set[str], on: date) -> tuple[str | None, list[WorkEntry]]:
-    phase = session.exec(select(Phase).where(Phase.cycle_id == cycle.id, Phase.status == PhaseStatus.ACTIVE)).first()
+def _items(session: Session, phase: Phase | None, functions: set[str], on: date) -> list[WorkEntry]:
     if phase is None:
-        return None, []
-    items = session.exec(
-        select(ChecklistItem)
-        .where(ChecklistItem.phase_id == phase.id, ChecklistItem.status == ItemStatus.OPEN)
-        .where(col(ChecklistItem.owner_role_key).in_(functions))
-        .order_by(col(ChecklistItem.id))
-    ).all()
-    entries = [
+        return []
+    items = item_rows(  # plain rows: a phase may have hundreds
+        session,
+        ChecklistItem.phase_id == phase.id,
+        ChecklistItem.status == ItemStatus.OPEN,
+        col(ChecklistItem.owner_role_key).in_(functions),
+    )
+    return [
         WorkEntry(
             "punkt",
             item.title,
@@ -107,7 +117,33 @@ def _items(session: Session, cycle: Cycle, functions: set[str], on: date) -> tup
         )
         for item in items
     ]
-    return phase.name, entries
+
+
+def _running(session: Session, organisation: Organisation) -> tuple[Cycle | None, Phase | None]:
+    """The organisation's running cycle and its current phase, in one statement."""
+    found = session.exec(
+        select(Cycle, Phase)
+        .outerjoin(Phase, and_(col(Phase.cycle_id) == Cycle.id, col(Phase.status) == PhaseStatus.ACTIVE))
+        .where(Cycle.organisation_id == organisation.id, Cycle.status == CycleStatus.ACTIVE)
+        .options(defer(Cycle.definition_snapshot))  # type: ignore[arg-type]  # large, and not needed here
+    ).first()
+    return (found[0], found[1]) if found else (None, None)
+
+
+def _est_groups(session: Session, organisation: Organisation, roles: list[Role]) -> list[str]:
+    """The EST groups the person reports to (services/est.py::reporting_role), with their members in one
+    statement."""
+    members: dict[int, set[int]] = {}
+    bodies: dict[int, Body] = {}
+    for body, role_id in session.exec(
+        select(Body, BodyMembership.role_id)
+        .outerjoin(BodyMembership, col(BodyMembership.body_id) == Body.id)
+        .where(Body.organisation_id == organisation.id, Body.kind == BodyKind.EST, col(Body.archived_at).is_(None))
+        .order_by(col(Body.name))
+    ).all():
+        bodies[saved_id(body)] = body
+        members.setdefault(saved_id(body), set()).update([role_id] if role_id is not None else [])
+    return [body.name for body_id, body in bodies.items() if reporting_role_among(roles, members[body_id])]
 
 
 def _signatures(session: Session, org: Organisation, role_ids: set[int]) -> list[WorkEntry]:
@@ -174,20 +210,14 @@ def my_work(session: Session, person: Person, on: date) -> MyWork:
             continue
         functions = {r.function or r.key for r in roles} | {r.key for r in roles}
         work = OrganisationWork(org.key, org.name, [r.name for r in roles], bool(functions & set(COORDINATING)), None)
-        cycle = session.exec(
-            select(Cycle).where(Cycle.organisation_id == org.id, Cycle.status == CycleStatus.ACTIVE)
-        ).first()
+        cycle, phase = _running(session, org)
         if cycle is not None:
-            work.phase, work.entries = _items(session, cycle, functions, on)
+            work.phase, work.entries = phase.name if phase else None, _items(session, phase, functions, on)
             work.entries += _measures(session, cycle, functions, on)
         if any(r.signatory for r in roles):
             work.entries += _signatures(session, org, {saved_id(r) for r in roles if r.signatory})
         work.entries.sort(key=lambda e: (not e.overdue, e.due_on or "9999", e.kind))
-        work.est_groups = [
-            b.name
-            for b in active_bodies(session, org, BodyKind.EST)
-            if reporting_role(session, org, person, b, on) is not None
-        ]
+        work.est_groups = _est_groups(session, org, roles)
         organisations.append(work)
     organisations.sort(key=lambda w: w.name)
     return MyWork(person.name, person.email, on.isoformat(), organisations)

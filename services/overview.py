@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from samverkan.core.ids import saved_id
+from samverkan.database import once_per_transaction
 from samverkan.models import (
     Agreement,
     Body,
@@ -97,7 +98,13 @@ class OrganisationOverview:
 
 
 def find_organisation(session: Session, key: str) -> Organisation:
-    org = session.exec(select(Organisation).where(Organisation.key == key)).first()
+    """The organisation by its key; asked again in the same transaction (the page's membership, then the
+    service), it is the row already loaded, without a statement."""
+    org = once_per_transaction(
+        session,
+        ("organisation", key),
+        lambda: session.exec(select(Organisation).where(Organisation.key == key)).first(),
+    )
     if org is None:
         known = (
             ", ".join(

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
+from samverkan.core.timeutil import utcnow
 from samverkan.models import Person, PersonToken, TokenKind
-from samverkan.services.accounts import issue_token, logout, record_attempt, revoke_tokens, valid_token
+from samverkan.services.accounts import digest, issue_token, logout, record_attempt, revoke_tokens, token_holds
 from samverkan.services.errors import RefusedError
 
 API_KEY_TTL = timedelta(days=365)
@@ -23,10 +24,16 @@ def _attached(session: Session, person: Person) -> Person:
 
 
 def token_holder(session: Session, secret: str, kind: TokenKind) -> tuple[PersonToken, Person] | None:
-    """The live token with this secret and the person it belongs to; None when it does not hold."""
-    token = valid_token(session, secret, kind)
-    person = session.get(Person, token.person_id) if token else None
-    return (token, person) if token is not None and person is not None else None
+    """The live token with this secret and the person it belongs to (one statement: every page asks); None when
+    it does not hold."""
+    if not secret or len(secret) > 100:
+        return None
+    row = session.exec(
+        select(PersonToken, Person)
+        .join(Person, col(Person.id) == PersonToken.person_id)
+        .where(PersonToken.token_hash == digest(secret), PersonToken.kind == kind)
+    ).first()
+    return (row[0], row[1]) if row is not None and token_holds(row[0], utcnow()) else None
 
 
 def invited_person(session: Session, secret: str) -> Person | None:

@@ -133,3 +133,36 @@ def test_the_cycle_page_does_not_grow_with_its_checklist(live: Live, counter: Co
         assert page.status_code == 200
     assert page.text.count("Protokoll ") == 70 * phases  # every done item's evidence is on the page
     assert counts[0] == counts[1] == counts[2] <= BOUND, counts
+
+
+# The most statements completing an item may issue (the viewer, membership, the item locked with its phase, the
+# effective-day bounds, the acting role, the evidence, the update, its audit entry, stopping its reminders).
+WRITE_BOUND = 25
+
+
+def _open_extra_item(engine: Engine, phase_key: str, key: str) -> int:
+    with session_scope(engine) as session:
+        item = session.exec(
+            select(ChecklistItem).join(Phase).where(Phase.key == phase_key, ChecklistItem.key == key)
+        ).one()
+        return saved_id(item)
+
+
+def test_completing_an_item_does_not_grow_with_its_checklist(live: Live, counter: Counter) -> None:
+    """The write behind "markera klar" issues the same bounded number of statements with 20 or 140 more items in
+    its phase (no statement per item), and the item is done afterwards."""
+    client = live.login(SAMORDNARE)
+    counts = []
+    for first, count in ((0, 20), (20, 40), (60, 80)):
+        _add_items(live.engine, first, count)
+        item_id = _open_extra_item(live.engine, "initiera", f"extra-{first}")  # even numbers are open
+        counter.take()
+        answer = client.post(
+            f"/org/fagersta/punkt/{item_id}",
+            data={"csrf_token": client.csrf, "title": "Protokoll", "uri": "dnr KS 2027/1"},  # type: ignore[attr-defined]
+        )
+        counts.append(counter.take())
+        assert answer.status_code == 303, answer.text
+        with session_scope(live.engine) as session:
+            assert session.get(ChecklistItem, item_id).status == ItemStatus.DONE  # type: ignore[union-attr]
+    assert counts[0] == counts[1] == counts[2] <= WRITE_BOUND, counts

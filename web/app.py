@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from importlib.resources import files
 from urllib.parse import quote
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -18,12 +19,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from samverkan.core.pydantic_messages import pydantic_message
 from samverkan.core.settings import Settings, get_settings
-from samverkan.database import make_engine
+from samverkan.database import pooled_engine
 from samverkan.services.errors import ServiceError
 from samverkan.services.pdfa import STYLESHEET_HREF, stylesheet
 from samverkan.web import api, api_avtal, api_kedja, api_lagesbild, api_lan, api_orsak, api_utgang, health, pages
 from samverkan.web.limits import BodyLimit
-from samverkan.web.security import CsrfFailed, LoginRequired, finish
+from samverkan.web.security import CsrfFailed, LoginRequired, SecurityHeaders
 from samverkan.web.state import WebState
 from samverkan.web.views import page, status_of
 
@@ -51,11 +52,14 @@ def documents_stylesheet() -> Response:
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
-    engine = engine or make_engine(settings.database_url)
+    # a connection for each page thread, the sender's thread and a login's check outside the write lock
+    engine = engine or pooled_engine(settings.database_url, settings.web_threads + 2)
     sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="samverkan-leverans")
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # the threads that run pages and the API (and their sync dependencies): a few, not anyio's default 40
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
         yield
         sender.shutdown(wait=True)  # an invitation being sent finishes before the process ends
 
@@ -95,10 +99,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(api_lan.router)
     app.include_router(health.router)
 
-    @app.middleware("http")
-    async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        return finish(request, await call_next(request))
-
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit)  # outermost of ours: nothing reads a body before it is bounded
 
     _answer_errors(app)

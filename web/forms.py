@@ -21,7 +21,7 @@ from samverkan.services.actor import Actor
 from samverkan.services.errors import RefusedError, ServiceError
 from samverkan.services.inputs import problems
 from samverkan.services.membership import Membership
-from samverkan.web.security import Viewer, csrf_protected, require_viewer, state
+from samverkan.web.security import Viewer, csrf_protected, done_reading, require_viewer, state
 from samverkan.web.views import Id, membership, redirect, show
 
 M = TypeVar("M", bound=BaseModel)
@@ -78,6 +78,7 @@ def submit(
 ) -> Response:
     """One action from a page: membership, the service and the notice (url, text) in one write transaction;
     a refusal shows the page again with its message and status. `committed` runs after the commit."""
+    done_reading(request)  # the viewer was read; the write is a transaction of its own
     try:
         with state(request).write() as session:
             membership(session, request, viewer, key)

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from fastapi import Request
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from samverkan.models import Person, PersonToken, TokenKind
 from samverkan.services.personal_keys import token_holder
@@ -57,6 +62,31 @@ def state(request: Request) -> WebState:
     return request.app.state.web  # type: ignore[no-any-return]
 
 
+@contextmanager
+def reading(request: Request) -> Iterator[Session]:
+    """The page's read transaction: its membership, what it shows and its menu are read in one session on one
+    connection, in the thread that answers the request. Opened at first use, closed by `done_reading` (views.page
+    does, once the page is rendered) or, at the latest, by `SecurityHeaders` once the answer is sent. An error
+    inside rolls the reads back, so the session stays usable for the error page."""
+    session: Session | None = getattr(request.state, "reads", None)
+    if session is None:
+        session = Session(state(request).engine, expire_on_commit=False)
+        request.state.reads = session
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def done_reading(request: Request) -> None:
+    """Close the request's read transaction, if one is open (its rows stay usable, detached)."""
+    session: Session | None = getattr(request.state, "reads", None)
+    if session is not None:
+        del request.state.reads
+        session.close()
+
+
 def current_viewer(request: Request) -> Viewer | None:
     if hasattr(request.state, "viewer"):  # looked up once per request
         cached: Viewer | None = request.state.viewer
@@ -64,6 +94,9 @@ def current_viewer(request: Request) -> Viewer | None:
     viewer = None
     secret = request.cookies.get(SESSION_COOKIE, "")
     if secret:
+        # its own short transaction: it is looked up in a dependency's thread, and a connection held from there
+        # to the page's thread would wait for a free thread with it (all threads could end up waiting for a
+        # connection that way)
         with state(request).read() as session:
             held = token_holder(session, secret, TokenKind.SESSION)
         viewer = Viewer(held[1], held[0]) if held else None
@@ -116,15 +149,39 @@ def set_session_cookie(response: Response, web: WebState, secret: str | None) ->
     )
 
 
-def finish(request: Request, response: Response) -> Response:
-    """Security headers, and the anonymous CSRF cookie when a form made one."""
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
-    if not request.url.path.startswith("/static/"):  # pages and API answers may show secrets: never cached
-        response.headers["Cache-Control"] = "no-store"
-    new = getattr(request.state, "new_anon_csrf", None)
-    if new:
-        response.set_cookie(
-            ANON_CSRF_COOKIE, new, httponly=True, secure=state(request).secure_cookies, samesite="strict", path="/"
-        )
-    return response
+class SecurityHeaders:
+    """Security headers on every answer, `no-store` on all but static files, and the anonymous CSRF cookie when a
+    form made one. A plain ASGI middleware: it edits the answer's first message, with no task or queue of its own
+    per request (Starlette's `@app.middleware("http")` adds both)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def finish(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in HEADERS.items():
+                    headers.setdefault(name, value)
+                if not scope["path"].startswith("/static/"):  # pages and API answers may show secrets: never cached
+                    headers["Cache-Control"] = "no-store"
+                new = scope.get("state", {}).get("new_anon_csrf")
+                if new:
+                    cookie = Response()
+                    cookie.set_cookie(
+                        ANON_CSRF_COOKIE, new, httponly=True, samesite="strict", path="/",
+                        secure=scope["app"].state.web.secure_cookies,
+                    )  # fmt: skip
+                    headers.append("set-cookie", cookie.headers["set-cookie"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, finish)
+        finally:
+            reads = scope.get("state", {}).pop("reads", None)
+            if reads is not None:  # an answer that did not close its reads (an error): closed here, at once
+                reads.close()

@@ -1,14 +1,16 @@
-"""What a running web app holds: the engine, the settings, and on SQLite one lock for writes."""
+"""What a running web app holds: the engine, the settings, and on SQLite one writer's turn at a time."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -16,14 +18,24 @@ from samverkan.core.settings import Settings
 from samverkan.core.timeutil import today_local
 from samverkan.database import session_scope
 
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")  # what pysqlite opens a transaction for (it does not for SELECT)
+
 
 @dataclass
 class WebState:
     engine: Engine
     settings: Settings
-    # SQLite takes one writer at a time; queueing writers in the process avoids 'database is locked' when a
-    # reading transaction wants to write. PostgreSQL needs no such lock (row locks and versions do the work).
+    # SQLite takes one writer at a time and makes the others poll for their turn; queueing this process's writers
+    # on a lock hands the turn over at once. The lock is taken at a write transaction's first write (or a
+    # statement that locks rows on PostgreSQL) and held until its commit or rollback: the same span SQLite holds
+    # its own write lock, so the reads and checks before the write run side by side. PostgreSQL needs no such
+    # lock (row locks and versions do the work).
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    _writing: threading.local = field(default_factory=threading.local)
+
+    def __post_init__(self) -> None:
+        if self.sqlite:
+            sa.event.listen(self.engine, "before_cursor_execute", self._before_statement)
 
     @property
     def sqlite(self) -> bool:
@@ -47,5 +59,24 @@ class WebState:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        with self.write_lock if self.sqlite else nullcontext(), session_scope(self.engine) as session:
-            yield session
+        """One write transaction; on SQLite it waits for this process's writer's turn at its first write."""
+        before = getattr(self._writing, "active", False), getattr(self._writing, "holds", False)
+        self._writing.active, self._writing.holds = True, False
+        try:
+            with session_scope(self.engine) as session:
+                yield session
+        finally:
+            if self._writing.holds:
+                self.write_lock.release()
+            self._writing.active, self._writing.holds = before
+
+    def _before_statement(self, _conn: Any, _cursor: Any, sql: str, _params: Any, context: Any, _many: bool) -> None:
+        """In a write transaction on this thread: the first statement that writes (or would lock rows) waits for
+        the writer's turn."""
+        if not getattr(self._writing, "active", False) or self._writing.holds:
+            return
+        compiled = getattr(context, "compiled", None)
+        locks_rows = getattr(getattr(compiled, "statement", None), "_for_update_arg", None) is not None
+        if sql.lstrip()[:7].upper().startswith(WRITES) or locks_rows:
+            self.write_lock.acquire()
+            self._writing.holds = True

@@ -14,7 +14,7 @@ from samverkan.services.errors import ConflictError, NotFoundError, NotPermitted
 from samverkan.services.membership import Membership, member_of, member_organisations
 from samverkan.templates.rendering import render
 from samverkan.web.nav import landing, org_links
-from samverkan.web.security import NOTICE_COOKIE, Viewer, csrf_token, current_viewer, state
+from samverkan.web.security import NOTICE_COOKIE, Viewer, csrf_token, current_viewer, done_reading, reading, state
 
 Id = Annotated[int, Path(ge=1, le=2_147_483_647, description="Nummer")]  # fits every database's integer
 STATUS = {NotFoundError: 404, NotPermittedError: 403, ConflictError: 409, RefusedError: 422}
@@ -41,6 +41,7 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         landing=landing,
         **context,
     )
+    done_reading(request)  # everything the page shows has been read
     response = HTMLResponse(html, status_code=status)
     if notice:
         response.delete_cookie(NOTICE_COOKIE, path="/")
@@ -50,9 +51,8 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
 def _nav(request: Request, viewer: Viewer | None) -> list[tuple[str, str]]:
     if viewer is None:
         return []
-    web = state(request)
-    with web.read() as session:
-        orgs = member_organisations(session, viewer.person, web.today())
+    with reading(request) as session:
+        orgs = member_organisations(session, viewer.person, state(request).today())
     return sorted((o.key, o.name) for o in orgs)
 
 
@@ -82,7 +82,7 @@ def show(
     `error`, the page shown again after a refused action, with the refusal's status."""
     web = state(request)
     try:
-        with web.read() as session:
+        with reading(request) as session:
             member = membership(session, request, viewer, key)
             context |= read(session, member)
     except ServiceError as exc:
@@ -97,10 +97,12 @@ def answer_member(
     """What `answer` gives a member of the organisation (such as a file), in one read transaction; a refusal
     (not a member, not found) shows the error page."""
     try:
-        with state(request).read() as session:
-            return answer(session, membership(session, request, viewer, key))
+        with reading(request) as session:
+            answered = answer(session, membership(session, request, viewer, key))
     except ServiceError as exc:
         return refused(request, exc)
+    done_reading(request)
+    return answered
 
 
 def membership(session: Session, request: Request, viewer: Viewer, org_key: str) -> Membership:

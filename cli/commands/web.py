@@ -16,7 +16,17 @@ from samverkan.web.proxies import uvicorn_proxy_options
 @click.command("web", cls=Command)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Adress som webben lyssnar på.")
 @click.option("--port", default=8000, show_default=True, help="Port.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Antal processer.")
+@click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Antal processer (en per kärna)."
+)
+@click.option(
+    "--threads",
+    envvar="SAMVERKAN_WEB_THREADS",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Trådar per process för sidor och API; lika många databasanslutningar hålls öppna per process.",
+)
 @click.option(
     "--forwarded-allow-ips",
     envvar="SAMVERKAN_TRUSTED_PROXIES",
@@ -38,6 +48,7 @@ def web_command(
     host: str,
     port: int,
     workers: int,
+    threads: int,
     forwarded_allow_ips: str,
     root_path: str,
     log_format: str,
@@ -49,6 +60,8 @@ def web_command(
     import uvicorn
 
     os.environ["SAMVERKAN_DATABASE_URL"] = _ready_for_production(db_url_or_default(db_url))
+    os.environ["SAMVERKAN_WEB_THREADS"] = str(threads)  # read by each worker's app (core/settings.py)
+    get_settings.cache_clear()  # one worker runs in this process: its app reads the settings as set here
     uvicorn.run(  # the workers' processes build their app from the environment
         "samverkan.web.app:create_app",
         factory=True,

@@ -15,7 +15,7 @@ from samverkan.services.lockout import request_unlock
 from samverkan.services.my_work import my_work
 from samverkan.services.personal_calendar import personal_calendar
 from samverkan.web.forms import Logged, page_router
-from samverkan.web.security import current_viewer, set_session_cookie, state
+from samverkan.web.security import current_viewer, reading, set_session_cookie, state
 from samverkan.web.views import Id, page, redirect, status_of
 
 router = page_router()
@@ -118,9 +118,8 @@ def accept_invitation(
 
 @router.get("/mitt-arbete", response_class=HTMLResponse)
 def my_work_page(request: Request, viewer: Logged) -> Response:
-    web = state(request)
-    with web.read() as session:
-        work = my_work(session, viewer.person, web.today())
+    with reading(request) as session:  # the viewer's read: the menu reads the same roles
+        work = my_work(session, viewer.person, state(request).today())
     return page(request, "my_work.html.j2", work=work)
 
 

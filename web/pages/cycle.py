@@ -14,7 +14,7 @@ from samverkan.services.actor import Actor
 from samverkan.services.cycle import Transition
 from samverkan.services.errors import NotFoundError
 from samverkan.services.inputs import CompleteItem, EvidenceInput, ReopenPhase
-from samverkan.services.items import checklist_item, item_details
+from samverkan.services.items import item_details
 from samverkan.services.membership import Membership
 from samverkan.services.upgrade import UpgradeResult
 from samverkan.services.uploads import MAX_UPLOAD, find_upload, keep_file, record_upload
@@ -63,8 +63,7 @@ def complete_item(request: Request, viewer: Logged, key: str, item_id: Id, form:
     fields, upload = form_fields(form), upload_of(form)
     data = upload.file.read(MAX_UPLOAD + 1) if upload else b""
 
-    def act(session: Session, actor: Actor) -> tuple[str, Transition]:
-        item = checklist_item(session, key, item_id)
+    def act(session: Session, actor: Actor) -> Transition:
         evidence, stored = dict(fields), None
         if upload is not None:
             stored = record_upload(session, actor, upload.filename or "fil", data)
@@ -74,11 +73,11 @@ def complete_item(request: Request, viewer: Logged, key: str, item_id: Id, form:
         transition = cycle.complete_item(session, actor, given)
         if stored is not None:  # written only once the completion is allowed, before the commit
             keep_file(state(request).uploads_dir, stored, data)
-        return item.title, transition
+        return transition
 
     return submit(
         request, viewer, key, act,
-        lambda done: (f"/org/{key}/cykel", " ".join([f"'{done[0]}' är klar.", *done[1].describe()])),
+        lambda done: (f"/org/{key}/cykel", " ".join([f"'{done.completed_item}' är klar.", *done.describe()])),
         item_page.again(request, viewer, key, item_id=item_id),
     )  # fmt: skip
 
