@@ -151,6 +151,9 @@ class User(threading.Thread):
         client = self.login()
         self.window.ready.wait()
         rng = random.Random(self.n)
+        # people do not act in lockstep: each user's first request falls somewhere in the first pause, as it would
+        # in a steady state (a closed loop started all at once measures its own start-up burst instead)
+        time.sleep(rng.uniform(0, self.think * 2))
         refused: set[str] = set()  # items the service refused: not tried again (counted as errors)
         while time.monotonic() < self.window.until:
             self.timed("golv", lambda: client.get("/static/style.css"))
