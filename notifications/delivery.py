@@ -23,6 +23,7 @@ import contextvars
 import hashlib
 import logging
 import queue
+import re
 import threading
 import time as clock
 from collections.abc import Callable
@@ -32,7 +33,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import update
+from markupsafe import Markup, escape
+from sqlalchemy import insert, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
@@ -47,7 +49,7 @@ from samverkan.notifications.owed import preload_related, why_not_owed
 from samverkan.notifications.problems import avoiding_failed_routes, make_problem_digests
 from samverkan.notifications.retry import next_attempt, retry_schedule
 from samverkan.notifications.sender import sender_parameters
-from samverkan.notifications.sending import HALTED, Sender, send_one
+from samverkan.notifications.sending import HALTED, Outgoing, Sender, send_one
 from samverkan.orgconfig.routes import channel_of, redact
 from samverkan.scheduling.actions import Action, is_digestible, is_urgent
 from samverkan.scheduling.workdays import WorkCalendar
@@ -56,7 +58,9 @@ from samverkan.templates.rendering import render
 RECLAIM_AFTER = timedelta(minutes=15)
 POLL_SECONDS = 2.0  # the loop asks the outbox this often whether anything is due
 HOUSEKEEPING = timedelta(minutes=5)  # and runs a full pass (reclaims, digests, problem reports) at least this often
+RECORD_WINDOW = 0.1  # seconds: what returns within it is recorded in one transaction
 CLAIM_BATCH = 100  # rows claimed in one statement; the next batch is claimed when half of one is recorded
+SMTP_LANES = 2  # connections to one mail server in a pass: one waits for the server while the other sends
 DELIVER_FROM = time(8, 0)
 URGENT_TAG = "bradskande"
 NO_ROUTE = "ingen kontaktväg: varken e-post (SAMVERKAN_SMTP_URL) eller kontaktvägar i organisationsfilen"
@@ -150,8 +154,26 @@ def _working_calendar(session: Session, organisation_id: int) -> WorkCalendar:
     return WorkCalendar.from_settings(org.breaks() if org else [])
 
 
+_LINK = re.compile(r"https?://[^\s<>\"']+")
+
+
+def _linked(line: str) -> Markup:
+    """One line of a message as HTML: escaped, its web addresses made links (trailing punctuation left out)."""
+    parts, end = [], 0
+    for found in _LINK.finditer(line):
+        url = found[0].rstrip(".,;:!?)")
+        parts.append(escape(line[end : found.start()]))
+        parts.append(Markup('<a href="{0}" rel="noopener">{0}</a>').format(url))
+        end = found.start() + len(url)
+    parts.append(escape(line[end:]))
+    return Markup("").join(parts)
+
+
 def _html(notification: Notification) -> str:
-    return render("messages/email.html.j2", n=notification, paragraphs=notification.body_text.split("\n\n"))
+    paragraphs = [
+        [_linked(line) for line in paragraph.split("\n")] for paragraph in notification.body_text.split("\n\n")
+    ]
+    return render("messages/email.html.j2", paragraphs=paragraphs)
 
 
 def _make_digests(session: Session, now: datetime) -> int:
@@ -341,7 +363,7 @@ class _Job:
 
     id: int
     routes: list[str]
-    message: Notification
+    message: Outgoing
     html: str
     sender: str = ""  # an e-mail's sender name, Reply-To and headers (sender_parameters)
     attempts: int = 0
@@ -364,6 +386,7 @@ class _Pass:
         self.returned: queue.Queue[tuple[_Job, int, str | None]] = queue.Queue()
         self.lanes: dict[str, ThreadPoolExecutor] = {}
         self.in_flight = 0
+        self.mails = 0
 
     def run(self, ids: list[int]) -> None:
         pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="samverkan-leverans")
@@ -391,8 +414,9 @@ class _Pass:
             self.returned.put((job, -1, None))
             return
         for index, url in enumerate(job.routes):
-            if channel_of(url).value == "email":  # one lane per mail server: one connection, messages in order
-                key = url.partition("?")[0]
+            if channel_of(url).value == "email":  # SMTP_LANES per mail server, each its one connection, in order
+                self.mails += 1
+                key = f"{url.partition('?')[0]}#{self.mails % SMTP_LANES}"
                 lane = self.lanes.get(key) or self.lanes.setdefault(
                     key, ThreadPoolExecutor(max_workers=1, thread_name_prefix="samverkan-smtp")
                 )
@@ -409,9 +433,11 @@ class _Pass:
         self.returned.put((job, index, error))
 
     def _record_returned(self) -> None:
-        """Wait for a send to return, then record every message whose sends have all returned, in one transaction."""
+        """Wait for a send to return, then gather what returns within RECORD_WINDOW and record every message whose
+        sends have all returned, in one transaction (so a crash re-sends at most what a window held)."""
         finished: list[_Job] = []
         item: tuple[_Job, int, str | None] | None = self.returned.get()
+        closes = clock.monotonic() + RECORD_WINDOW
         while item is not None:
             job, index, error = item
             if index >= 0:
@@ -420,7 +446,7 @@ class _Pass:
             if job.pending <= 0:
                 finished.append(job)
             try:
-                item = self.returned.get_nowait()
+                item = self.returned.get(timeout=max(0.0, closes - clock.monotonic()))
             except queue.Empty:
                 item = None
         if finished:
@@ -472,15 +498,11 @@ def _claim(engine: Engine, ids: list[int], now: datetime, report: DeliveryReport
                 continue
             wanted = avoiding_failed_routes(session, notification, routes.of(notification))
             person = routes.people.get(notification.person_id) if notification.person_id else None
-            message = Notification(
-                id=notification.id,
-                subject=notification.subject,
-                body_text=notification.body_text,
-                attachments=list(notification.attachments),
-                idempotency_key=notification.idempotency_key,
-                organisation_id=0,
-                kind="",
-                not_before=now,
+            message = Outgoing(
+                notification.idempotency_key,
+                notification.subject,
+                notification.body_text,
+                tuple(notification.attachments),
             )
             sender = senders.get(org_id) or senders.setdefault(
                 org_id, sender_parameters(session, notification, local_day)
@@ -521,7 +543,7 @@ def _hold_until_working_day(calendar: WorkCalendar, notification: Notification, 
 def _record(session: Session, jobs: list[_Job], now: datetime, report: DeliveryReport) -> None:
     """Record messages whose sends have returned: their attempts in one INSERT, their rows in one UPDATE. A message
     none of whose routes was tried (the pass was stopped) goes back to the queue as it was."""
-    attempts: list[DeliveryAttempt] = []
+    attempts: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
     released: list[int] = []
     for job in jobs:
@@ -531,7 +553,7 @@ def _record(session: Session, jobs: list[_Job], now: datetime, report: DeliveryR
         delivered, errors = list(job.delivered), []
         for url, error in job.results:
             attempts.append(
-                DeliveryAttempt(notification_id=job.id, at=now, route=redact(url), ok=error is None, error=error)
+                {"notification_id": job.id, "at": now, "route": redact(url), "ok": error is None, "error": error}
             )
             if error is None:
                 delivered.append(_route_id(url))
@@ -539,7 +561,7 @@ def _record(session: Session, jobs: list[_Job], now: datetime, report: DeliveryR
                 errors.append(f"{redact(url)}: {error}")
         if not job.routes:  # recorded as an attempt too: when it failed is what the coordinators' digest goes by
             errors.append(NO_ROUTE)
-            attempts.append(DeliveryAttempt(notification_id=job.id, at=now, route="", ok=False, error=errors[-1]))
+            attempts.append({"notification_id": job.id, "at": now, "route": "", "ok": False, "error": errors[-1]})
         row: dict[str, Any] = {"id": job.id, "delivered_routes": delivered, "claimed_at": None, "sent_at": None}
         row.update(last_error="; ".join(errors) or None, next_attempt_at=job.next_attempt_at)
         retry_at = next_attempt(job.attempts, now) if job.routes else None
@@ -562,7 +584,8 @@ def _record(session: Session, jobs: list[_Job], now: datetime, report: DeliveryR
                 "error": row["last_error"],
             }
         )
-    session.add_all(attempts)
+    if attempts:
+        session.execute(insert(DeliveryAttempt), attempts)  # one executemany
     if rows:
         session.execute(update(Notification), rows)  # one executemany by primary key
     if released:

@@ -42,7 +42,6 @@ from urllib.parse import parse_qsl
 
 from samverkan.core.settings import get_settings
 from samverkan.core.timeutil import utcnow
-from samverkan.models import Notification
 from samverkan.notifications.attachments import attachable
 from samverkan.orgconfig.routes import (
     MissingSecretError,
@@ -132,6 +131,16 @@ def message_id(idempotency_key: str) -> str:
 
 
 @dataclass(frozen=True)
+class Outgoing:
+    """What is sent of one notification: its words, its attachments and the key its copies share."""
+
+    idempotency_key: str
+    subject: str
+    body_text: str
+    attachments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class MailRoute:
     """An e-mail route as Apprise's e-mail plugin reads it: where to connect, how, as whom, and to whom."""
 
@@ -193,7 +202,7 @@ def parse_mail_route(url: str) -> MailRoute | None:
     )
 
 
-def build_email(route: MailRoute, recipient: tuple[str, str], notification: Notification, html: str) -> EmailMessage:
+def build_email(route: MailRoute, recipient: tuple[str, str], notification: Outgoing, html: str) -> EmailMessage:
     """One e-mail to one recipient: plain text and HTML alternatives, the route's headers, the attachments (a
     calendar invitation typed with its iTIP method), the Message-ID derived from the idempotency key."""
     message = EmailMessage(policy=SMTP)
@@ -232,15 +241,15 @@ class _Connection:
 
 
 class Sender:
-    """The sending of one delivery pass: an open SMTP connection per mail server, and the servers that did not
-    answer in time (not tried again in this pass). Thread-safe; `close()` ends the connections."""
+    """The sending of one delivery pass: an open SMTP connection per mail server and sending thread, and the
+    servers that did not answer in time (not tried again in this pass). Thread-safe; `close()` ends them."""
 
     def __init__(self) -> None:
         self._connections: dict[tuple[Any, ...], _Connection] = {}
         self._unanswered: dict[str, str] = {}  # redacted route -> why it is not tried again in this pass
         self._lock = threading.Lock()
 
-    def send(self, url_template: str, notification: Notification, html: str, sender_query: str = "") -> str | None:
+    def send(self, url_template: str, notification: Outgoing, html: str, sender_query: str = "") -> str | None:
         """Send one message over one route (an e-mail with the `sender_query` parameters: notifications.sender);
         None on success, else the reason (this message's own, never containing a secret)."""
         shown = redact(url_template)
@@ -266,12 +275,12 @@ class Sender:
                     self._unanswered.setdefault(shown, f"{error} (inte försökt igen i samma körning)")
         return error
 
-    def _send_email(self, url: str, notification: Notification, html: str) -> tuple[str | None, bool]:
+    def _send_email(self, url: str, notification: Outgoing, html: str) -> tuple[str | None, bool]:
         route = parse_mail_route(url)
         if route is None:
             return f"Apprise känner inte igen e-postadressen ({redact(url)})", False
         with self._lock:
-            connection = self._connections.setdefault(route.server, _Connection())
+            connection = self._connections.setdefault((*route.server, threading.get_ident()), _Connection())
         with connection.lock:  # one conversation at a time on one connection
             for recipient in route.to:
                 message = build_email(route, recipient, notification, html)
@@ -319,7 +328,7 @@ class Sender:
                 return f"kunde inte skicka via e-postservern {where}: {_reason(exc)}", True
         return f"e-postservern {where} stängde förbindelsen", True
 
-    def _send_apprise(self, url: str, url_template: str, notification: Notification) -> tuple[str | None, float]:
+    def _send_apprise(self, url: str, url_template: str, notification: Outgoing) -> tuple[str | None, float]:
         apprise = _apprise()
         sender = apprise.Apprise(asset=apprise.AppriseAsset(async_mode=False))  # sent in this thread: its log is ours
         if not sender.add(url):
@@ -389,7 +398,7 @@ def _reason(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-def send_one(sender: Sender, url_template: str, notification: Notification, html: str, query: str = "") -> str | None:
+def send_one(sender: Sender, url_template: str, notification: Outgoing, html: str, query: str = "") -> str | None:
     """One message over one route within a pass (see `Sender.send`)."""
     return sender.send(url_template, notification, html, query)
 
