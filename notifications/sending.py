@@ -55,6 +55,8 @@ from samverkan.orgconfig.routes import (
 from samverkan.scheduling.ics import calendar_method
 
 HALTED = "avbruten: leveransen stoppades innan meddelandet skickades"
+# Header lines up to the RFC 5322 limit: folding at 78 made a long ASCII subject arrive with a leading space.
+POLICY = SMTP.clone(max_line_length=998)
 FOOTER = "Meddelandet skickades automatiskt av Samverkan. Ett svar går till samordnaren."
 
 
@@ -205,7 +207,7 @@ def parse_mail_route(url: str) -> MailRoute | None:
 def build_email(route: MailRoute, recipient: tuple[str, str], notification: Outgoing, html: str) -> EmailMessage:
     """One e-mail to one recipient: plain text and HTML alternatives, the route's headers, the attachments (a
     calendar invitation typed with its iTIP method), the Message-ID derived from the idempotency key."""
-    message = EmailMessage(policy=SMTP)
+    message = EmailMessage(policy=POLICY)
     for name, value in route.headers:
         message[name] = value
     message["Subject"] = notification.subject
@@ -301,9 +303,9 @@ class Sender:
             if connection.smtp is None:
                 try:
                     connection.smtp = _connect(route)
-                except TimeoutError:
-                    return f"e-postservern {where} svarade inte inom {route.connect_timeout:g} s", True
                 except (OSError, smtplib.SMTPException) as exc:
+                    if _timed_out(exc):
+                        return f"e-postservern {where} svarade inte inom {route.connect_timeout:g} s", True
                     return f"kunde inte ansluta till e-postservern {where}: {_reason(exc)}", True
             try:
                 connection.smtp.sendmail(route.sender[1], to_addrs, message.as_bytes())
@@ -313,6 +315,9 @@ class Sender:
                 refused = "; ".join(f"{address}: {code} {_text(text)}" for address, (code, text) in answers)
                 return f"e-postservern {where} tog inte emot mottagaren ({refused})", False
             except (smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException) as exc:
+                if _timed_out(exc):
+                    _close(connection)
+                    return f"e-postservern {where} svarade inte inom {route.read_timeout:g} s", True
                 closing = not isinstance(exc, smtplib.SMTPResponseException) or exc.smtp_code == 421
                 if not closing:  # e.g. 552 too large: this message's own answer; the conversation goes on
                     return f"e-postservern {where} svarade {_reason(exc)}", False
@@ -389,6 +394,12 @@ def _close(connection: _Connection) -> None:
 
 def _text(reply: bytes | str) -> str:
     return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
+def _timed_out(exc: BaseException) -> bool:
+    """A socket timeout, also as smtplib reports one while reading a reply ("Connection unexpectedly closed:
+    timed out")."""
+    return isinstance(exc, TimeoutError) or str(exc).endswith("timed out")
 
 
 def _reason(exc: BaseException) -> str:
