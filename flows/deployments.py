@@ -2,8 +2,11 @@
 see the Prefect notes), for serving them on the embedded default and registering them with a work pool.
 
 The four sweep deployments have a concurrency limit of 1: a second run waits for the first instead of
-colliding on the sweep's unique keys. Registered deployments name the flows by the installed package's module
-path (`samverkan.flows.cycle_flows.sweep_flow`) with no pull steps, so a worker runs them from any folder.
+colliding on the sweep's unique keys. The delivery deployment starts one run an hour (concurrency limit 1), which
+watches the outbox until just before the next (notifications.delivery.deliver_until): a process start an hour,
+not every five minutes; a one-off run at the next minute starts the first loop when the deployment is made.
+Registered deployments name the flows by the installed package's module path
+(`samverkan.flows.cycle_flows.sweep_flow`) with no pull steps, so a worker runs them from any folder.
 
 There is no event-triggered deployment: completing a step writes the next owners' notifications in the same
 transaction (services/cycle.py), and the daily sweep catches what anything else missed.
@@ -22,7 +25,8 @@ SCHEDULE = {  # between 06:00 and 22:00: no DST gaps or repeats
     "inriktningsbeslut": "0650",
     "rapporter": "0700",
 }
-EVERY_FIVE_MINUTES = "DTSTART:20260101T000000\nRRULE:FREQ=MINUTELY;INTERVAL=5"
+HOURLY = "DTSTART:20260101T000000\nRRULE:FREQ=HOURLY"
+ONCE = "DTSTART:{start}\nRRULE:FREQ=MINUTELY;COUNT=1"
 FLOW_NAMES = (
     "samverkan-svep",
     "samverkan-motesforberedelse",
@@ -66,8 +70,23 @@ def deployments(module_path: bool = False) -> list[Any]:
         daily(direction_decision_flow, "inriktningsbeslut"),
         daily(reports_flow, "rapporter"),
         delivery_flow.to_deployment(
-            name="leverans", schedule=RRule(EVERY_FIVE_MINUTES, timezone=TIMEZONE), entrypoint_type=kind
+            name="leverans", schedules=delivery_schedules(), concurrency_limit=1, entrypoint_type=kind
         ),
+    ]
+
+
+def delivery_schedules() -> list[Any]:
+    """Every whole hour, and once at the next minute so that the outbox is watched from the start, not from the
+    next whole hour (the deployment is made again by every `samverkan serve` and `samverkan deploy`)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from prefect.schedules import RRule
+
+    start = (datetime.now(ZoneInfo(TIMEZONE)) + timedelta(minutes=1)).replace(second=0, microsecond=0)
+    return [
+        RRule(HOURLY, timezone=TIMEZONE),
+        RRule(ONCE.format(start=start.strftime("%Y%m%dT%H%M%S")), timezone=TIMEZONE),
     ]
 
 

@@ -57,6 +57,7 @@ from samverkan.templates.rendering import render
 
 RECLAIM_AFTER = timedelta(minutes=15)
 POLL_SECONDS = 2.0  # the loop asks the outbox this often whether anything is due
+LOOP_ENDS_BEFORE_THE_HOUR = timedelta(seconds=15)  # the hourly run after it starts without waiting for this one
 HOUSEKEEPING = timedelta(minutes=5)  # and runs a full pass (reclaims, digests, problem reports) at least this often
 RECORD_WINDOW = 0.1  # seconds: what returns within it is recorded in one transaction
 CLAIM_BATCH = 100  # rows claimed in one statement; the next batch is claimed when half of one is recorded
@@ -322,13 +323,19 @@ def deliver_continuously(
     return totals
 
 
+def loop_end(now: datetime) -> datetime:
+    """When a delivery loop started at `now` hands over to the next hourly run: just before the next whole hour
+    (whole hours are the same in UTC and Europe/Stockholm)."""
+    return (now + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0) - LOOP_ENDS_BEFORE_THE_HOUR
+
+
 def deliver_until(
     engine: Engine, until: datetime, on_pass: Callable[[DeliveryReport], None] | None = None
 ) -> DeliveryReport:
     """`deliver_continuously` on a thread of its own, stopped cleanly whenever the calling thread is interrupted
     (SIGTERM as Prefect raises it, Ctrl-C): the pass in progress finishes its sends and records them, then the
     exception goes on. Context variables (a Prefect run's logger) go with it."""
-    stop = threading.Event()
+    stop, done = threading.Event(), threading.Event()
     outcome: dict[str, Any] = {}
 
     def loop() -> None:
@@ -336,15 +343,19 @@ def deliver_until(
             outcome["report"] = deliver_continuously(engine, until, stop, on_pass=on_pass)
         except BaseException as exc:  # handed to the calling thread
             outcome["error"] = exc
+        finally:
+            done.set()
 
+    # waited for with an Event, not Thread.join: a signal handler raising inside join marks the thread as stopped
+    # while it still runs (Python 3.11, bpo-45274), and the wait for its last records would end at once
     thread = threading.Thread(target=contextvars.copy_context().run, args=(loop,), name="samverkan-leveransslinga")
     thread.start()
     try:
-        while thread.is_alive():
-            thread.join(timeout=1.0)
+        while not done.wait(timeout=1.0):
+            pass
     except BaseException:
         stop.set()
-        thread.join(timeout=120)
+        done.wait(timeout=120)
         raise
     if "error" in outcome:
         raise outcome["error"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -294,19 +293,3 @@ def test_the_decision_packet_arrives_as_an_attachment(
     assert '<html lang="sv">' in html  # the HTML version stays beside it
     assert "11\u00a0777" in html  # a no-break space between thousands
     assert len(smtp_settings.received) == 7  # Lokala BRÅ's seven members; the KSO is vacant in 2027
-
-
-def test_the_lazy_tls_context_still_verifies() -> None:
-    import ssl
-
-    from samverkan.notifications.sending import LazyCertificatesContext, lazy_default_context
-
-    context = lazy_default_context()
-    assert isinstance(context, LazyCertificatesContext)
-    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
-    assert context.cert_store_stats()["x509_ca"] == 0  # nothing loaded until a handshake needs it
-    import socket
-
-    with socket.socket() as raw, contextlib.suppress(OSError):
-        context.wrap_socket(raw, server_hostname="smtp.kommun.example", do_handshake_on_connect=False)
-    assert context.cert_store_stats()["x509_ca"] > 0  # loaded before the first TLS use
