@@ -208,8 +208,6 @@ def build_email(route: MailRoute, recipient: tuple[str, str], notification: Outg
     """One e-mail to one recipient: plain text and HTML alternatives, the route's headers, the attachments (a
     calendar invitation typed with its iTIP method), the Message-ID derived from the idempotency key."""
     message = EmailMessage(policy=POLICY)
-    for name, value in route.headers:
-        message[name] = value
     message["Subject"] = notification.subject
     message["From"] = formataddr(route.sender)
     message["To"] = formataddr(recipient)
@@ -233,6 +231,8 @@ def build_email(route: MailRoute, recipient: tuple[str, str], notification: Outg
             guessed = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             (maintype, subtype), params = guessed.split("/", 1), {}
         message.add_attachment(path.read_bytes(), maintype, subtype, filename=path.name, params=params)
+    for name, value in route.headers:  # last: making the body multipart moves Content-* headers into its first part
+        message[name] = value
     return message
 
 
