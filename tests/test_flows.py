@@ -72,8 +72,11 @@ def test_deployments_have_stockholm_schedules_and_one_sweep_at_a_time() -> None:
     assert set(built) == {"daglig-svep", "motesforberedelse", "inriktningsbeslut", "rapporter", "leverans"}
     schedule = built["daglig-svep"].schedules[0].schedule
     assert schedule.timezone == "Europe/Stockholm" and schedule.rrule.startswith("DTSTART:20260101T063000")
-    for name in ("daglig-svep", "motesforberedelse", "inriktningsbeslut", "rapporter"):
+    for name in ("daglig-svep", "motesforberedelse", "inriktningsbeslut", "rapporter", "leverans"):
         assert built[name].concurrency_limit == 1
+    hourly, once = (s.schedule for s in built["leverans"].schedules)  # no process start every five minutes
+    assert hourly.rrule == "DTSTART:20260101T000000\nRRULE:FREQ=HOURLY" and hourly.timezone == "Europe/Stockholm"
+    assert once.rrule.endswith("RRULE:FREQ=MINUTELY;COUNT=1")  # the first loop starts at once, not at the hour
     assert not any(d.triggers for d in built.values())  # no event deployment: the service notifies in its commit
 
 
