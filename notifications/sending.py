@@ -177,26 +177,26 @@ def parse_mail_route(url: str) -> MailRoute | None:
     from apprise import AppriseAsset
     from apprise.plugins.email import NotifyEmail
 
-    results = NotifyEmail.parse_url(url)
+    results: dict[str, Any] | None = NotifyEmail.parse_url(url)  # type: ignore[no-untyped-call]
     if not results:
         return None
     try:
-        plugin = NotifyEmail(**{**results, "asset": AppriseAsset(async_mode=False)})
+        plugin: Any = NotifyEmail(**{**results, "asset": AppriseAsset(async_mode=False)})  # type: ignore[no-untyped-call]
     except TypeError:  # Apprise's way of refusing a route (an invalid from= or mode=)
         return None
     query = results.get("qsd", {})
     connect = float(plugin.socket_connect_timeout)
     return MailRoute(
-        host=plugin.smtp_host,
+        host=str(plugin.smtp_host),
         port=int(plugin.port),
-        mode=plugin.secure_mode,
+        mode=str(plugin.secure_mode),
         user=plugin.user or None,
         password=plugin.password or None,
         verify=bool(plugin.verify_certificate),
         connect_timeout=connect,
         read_timeout=float(plugin.socket_read_timeout) if "rto" in query else connect,  # as Apprise: one timeout
-        sender=(_plain(plugin.from_addr[0]), plugin.from_addr[1]),
-        to=tuple((_plain(name), address) for name, address in plugin.targets),
+        sender=(_plain(plugin.from_addr[0]), str(plugin.from_addr[1])),
+        to=tuple((_plain(name), str(address)) for name, address in plugin.targets),
         cc=tuple(sorted(plugin.cc)),
         bcc=tuple(sorted(plugin.bcc)),
         reply_to=tuple(sorted(plugin.reply_to)),

@@ -160,7 +160,7 @@ def _filter(api: str, what: str) -> list[dict[str, Any]]:
 def _check_deployments(api: str) -> None:
     deployments = {d["name"]: d for d in _filter(api, "deployments")}
     assert set(deployments) == {"daglig-svep", "motesforberedelse", "inriktningsbeslut", "rapporter", "leverans"}
-    for name, deployment in deployments.items():
+    for deployment in deployments.values():
         assert deployment["entrypoint"].startswith("samverkan.flows.cycle_flows.")
         assert deployment["pull_steps"] in ([], None) and deployment["path"] is None  # no folder of the deployer
         assert deployment["work_pool_name"] == POOL
