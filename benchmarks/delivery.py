@@ -180,6 +180,8 @@ def main() -> None:
     receivers = Receivers()
     smtp_url = f"mailto://127.0.0.1:{receivers.smtp_port}?from=samverkan@bench.example&mode=insecure"
     use_smtp(smtp_url)
+    from sqlalchemy import event
+
     from samverkan.database import make_engine, upgrade
     from samverkan.notifications.delivery import deliver_continuously, deliver_pending
 
@@ -189,9 +191,16 @@ def main() -> None:
         upgrade(engine)
         queue(engine, args.count, receivers.json_port, "p")
         floor_before = floor(args.count, receivers.smtp_port, receivers.json_port)
+        statements = [0]
+
+        def count(*_: Any) -> None:
+            statements[0] += 1
+
+        event.listen(engine, "before_cursor_execute", count)
         began = time.perf_counter()
         report = deliver_pending(engine, NOW, limit=args.count)
         elapsed = time.perf_counter() - began
+        event.remove(engine, "before_cursor_execute", count)
         floor_after = floor(args.count, receivers.smtp_port, receivers.json_port)
         best = min(floor_before, floor_after)
         mails, posts = receivers.counts()
@@ -202,6 +211,7 @@ def main() -> None:
         print(f"floor (stdlib, sequential): {floor_before:.2f} s before, {floor_after:.2f} s after; floor {best:.2f} s")
         print(f"samverkan pass:             {elapsed:.2f} s, {args.count / elapsed:.0f} notifications/s")
         print(f"ratio pass / floor:         {elapsed / best:.2f}x (target <= 1.5x)")
+        print(f"SQL statements in the pass: {statements[0]} ({statements[0] / args.count:.2f} per notification)")
 
         hang_smtp, smtp_hang_port = hanging_server()
         hang_http, http_hang_port = hanging_server()

@@ -199,3 +199,25 @@ def test_webhooks_still_go_through_apprise(engine: Engine, json_receiver: JsonRe
     finally:
         sender.close()
     assert json_receiver.posts[0]["title"] == "Ämne med å, ä och ö"
+
+
+def test_a_pass_needs_a_handful_of_statements_not_eight_per_message(engine: Engine, smtp_settings: SmtpServer) -> None:
+    """Claims in one statement per batch, the batch's people, routes and senders read once, the records of what
+    returned together: the statements do not grow with the messages (about 8 per message before)."""
+    from sqlalchemy import event
+
+    fagersta(engine)
+    queue_messages(engine, 150, at(TUESDAY, 8, 0))
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        report = deliver_pending(engine, at(TUESDAY, 8, 0))
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert report.sent == 150
+    assert len(statements) < 150 // 2, len(statements)
+    print(f"\n150 messages in one pass: {len(statements)} SQL statements")
