@@ -182,7 +182,7 @@ def parse_mail_route(url: str) -> MailRoute | None:
         return None
     try:
         plugin: Any = NotifyEmail(**{**results, "asset": AppriseAsset(async_mode=False)})  # type: ignore[no-untyped-call]
-    except TypeError:  # Apprise's way of refusing a route (an invalid from= or mode=)
+    except (TypeError, ValueError):  # Apprise's way of refusing a route (an invalid from= or mode=)
         return None
     query = results.get("qsd", {})
     connect = float(plugin.socket_connect_timeout)
