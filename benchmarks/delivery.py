@@ -176,7 +176,7 @@ def main() -> None:
     parser.add_argument("--hanging", type=int, default=200, help="notifications in the hanging-server case")
     parser.add_argument("--latency", type=int, default=10, help="notifications timed through the loop")
     args = parser.parse_args()
-    print(f"load average before: {' '.join(os.getloadavg().__repr__()[1:-1].split(', '))}")
+    print("load average before: " + " ".join(f"{n:.2f}" for n in os.getloadavg()))
     receivers = Receivers()
     smtp_url = f"mailto://127.0.0.1:{receivers.smtp_port}?from=samverkan@bench.example&mode=insecure"
     use_smtp(smtp_url)
@@ -239,7 +239,7 @@ def main() -> None:
         if receivers.process.poll() is None:
             receivers.process.kill()
         shutil.rmtree(folder, ignore_errors=True)  # the benchmark leaves no temporary folder behind
-    print(f"load average after: {' '.join(os.getloadavg().__repr__()[1:-1].split(', '))}")
+    print("load average after: " + " ".join(f"{n:.2f}" for n in os.getloadavg()))
 
 
 def latency(engine: Any, count: int, deliver_continuously: Any) -> None:
