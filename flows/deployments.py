@@ -4,7 +4,9 @@ see the Prefect notes), for serving them on the embedded default and registering
 The four sweep deployments have a concurrency limit of 1: a second run waits for the first instead of
 colliding on the sweep's unique keys. The delivery deployment starts one run an hour (concurrency limit 1), which
 watches the outbox until just before the next (notifications.delivery.deliver_until): a process start an hour,
-not every five minutes; a one-off run at the next minute starts the first loop when the deployment is made.
+not every five minutes. `samverkan serve` adds a one-off run at the next minute, so that the demo watches the outbox
+from the start; after `samverkan deploy` the first run is at the next whole hour (`prefect deployment run
+samverkan-leverans/leverans` starts one at once).
 Registered deployments name the flows by the installed package's module path
 (`samverkan.flows.cycle_flows.sweep_flow`) with no pull steps, so a worker runs them from any folder.
 
@@ -70,24 +72,27 @@ def deployments(module_path: bool = False) -> list[Any]:
         daily(direction_decision_flow, "inriktningsbeslut"),
         daily(reports_flow, "rapporter"),
         delivery_flow.to_deployment(
-            name="leverans", schedules=delivery_schedules(), concurrency_limit=1, entrypoint_type=kind
+            name="leverans",
+            schedules=delivery_schedules(once=not module_path),
+            concurrency_limit=1,
+            entrypoint_type=kind,
         ),
     ]
 
 
-def delivery_schedules() -> list[Any]:
-    """Every whole hour, and once at the next minute so that the outbox is watched from the start, not from the
-    next whole hour (the deployment is made again by every `samverkan serve` and `samverkan deploy`)."""
+def delivery_schedules(once: bool = False) -> list[Any]:
+    """Every whole hour; `once`: also at the next minute, so that the outbox is watched from the start rather than
+    from the next whole hour (`samverkan serve` makes its deployments anew at every start)."""
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
     from prefect.schedules import RRule
 
-    start = (datetime.now(ZoneInfo(TIMEZONE)) + timedelta(minutes=1)).replace(second=0, microsecond=0)
-    return [
-        RRule(HOURLY, timezone=TIMEZONE),
-        RRule(ONCE.format(start=start.strftime("%Y%m%dT%H%M%S")), timezone=TIMEZONE),
-    ]
+    schedules = [RRule(HOURLY, timezone=TIMEZONE)]
+    if once:
+        start = (datetime.now(ZoneInfo(TIMEZONE)) + timedelta(minutes=1)).replace(second=0, microsecond=0)
+        schedules.append(RRule(ONCE.format(start=start.strftime("%Y%m%dT%H%M%S")), timezone=TIMEZONE))
+    return schedules
 
 
 def deploy_to_work_pool(work_pool: str) -> list[str]:

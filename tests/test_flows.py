@@ -76,7 +76,9 @@ def test_deployments_have_stockholm_schedules_and_one_sweep_at_a_time() -> None:
         assert built[name].concurrency_limit == 1
     hourly, once = (s.schedule for s in built["leverans"].schedules)  # no process start every five minutes
     assert hourly.rrule == "DTSTART:20260101T000000\nRRULE:FREQ=HOURLY" and hourly.timezone == "Europe/Stockholm"
-    assert once.rrule.endswith("RRULE:FREQ=MINUTELY;COUNT=1")  # the first loop starts at once, not at the hour
+    assert once.rrule.endswith("RRULE:FREQ=MINUTELY;COUNT=1")  # serve: the first loop starts at once
+    (registered,) = next(d for d in deployments(module_path=True) if d.name == "leverans").schedules
+    assert registered.schedule.rrule == hourly.rrule  # deploy: no run at deploy time (that a test's run would wait for)
     assert not any(d.triggers for d in built.values())  # no event deployment: the service notifies in its commit
 
 
