@@ -2,10 +2,10 @@
 
 A pass claims due notifications in batches (CLAIM_BATCH rows in one UPDATE ... RETURNING, status `skickas`,
 committed before anything is sent), prepares the batch with a handful of queries (people, routes, what the
-reminders are about, working days, senders), and hands the sends to notifications.sending: e-mail over one SMTP
-connection per mail server for the whole pass (one lane, in order), every other route on a pool of threads.
-Messages are recorded as their sends return, whatever has returned since the previous record in one transaction
-(one INSERT of the attempts and one UPDATE of the rows).
+reminders are about, working days, senders), and hands the sends to notifications.sending: e-mail in SMTP_LANES
+lanes per mail server, each a thread with one SMTP connection for the whole pass, every other route on a pool of
+threads. Messages are recorded as their sends return: what returns within RECORD_WINDOW in one transaction (one
+INSERT of the attempts and one UPDATE of the rows).
 
 Guarantee (at-least-once, and a copy is recognisable as one): each route that accepts a message is recorded; the
 notification is `skickad` when every route has it. If the process dies after a route accepted a message but
@@ -386,8 +386,8 @@ class _Job:
 
 
 class _Pass:
-    """The sending of one pass: claims in batches, e-mail lanes (one thread per mail server, in order, over the
-    pass's connection), a pool for the other routes, and records written as sends return."""
+    """The sending of one pass: claims in batches, e-mail lanes (SMTP_LANES threads per mail server, each in order
+    over its connection), a pool for the other routes, and records written as sends return."""
 
     def __init__(
         self, engine: Engine, now: datetime, workers: int, report: DeliveryReport, sender: Sender, stop: threading.Event

@@ -1,6 +1,7 @@
-"""Sending over the routes of one delivery pass: e-mail over one SMTP connection per mail server for the whole
-pass, every other channel through Apprise; the secrets filled in at the last moment, the reason for a failure
-captured for this message alone, and a Message-ID that every copy of the message shares.
+"""Sending over the routes of one delivery pass: e-mail over an SMTP connection per mail server and sending
+thread, kept open for the whole pass, every other channel through Apprise; the secrets filled in at the last
+moment, the reason for a failure captured for this message alone, and a Message-ID that every copy of the message
+shares.
 
 E-mail (`mailto://`, `mailtos://`): Apprise's e-mail plugin parses and validates the route (server, port,
 STARTTLS/SSL mode, login, from=, name=, reply=, to=, cc=, bcc=, +headers, cto=/rto=, verify=) through its public
