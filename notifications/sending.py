@@ -25,13 +25,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import mimetypes
+import re
 import smtplib
 import ssl
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -39,7 +40,7 @@ from email.utils import format_datetime, formataddr
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from samverkan.core.settings import get_settings
 from samverkan.core.timeutil import utcnow
@@ -56,6 +57,9 @@ from samverkan.orgconfig.routes import (
 from samverkan.scheduling.ics import calendar_method
 
 HALTED = "avbruten: leveransen stoppades innan meddelandet skickades"
+# What delivery's `email_route` adds to the configured SMTP route for one message: the address and the key.
+_ADDED = re.compile(r"(?<=[?&])to=([^&]*)&\+X-Samverkan-Id=([^&]*)(?:&|$)")
+
 # Header lines up to the RFC 5322 limit: folding at 78 made a long ASCII subject arrive with a leading space.
 POLICY = SMTP.clone(max_line_length=998)
 FOOTER = "Meddelandet skickades automatiskt av Samverkan. Ett svar går till samordnaren."
@@ -168,6 +172,13 @@ class MailRoute:
         return self.host, self.port, self.mode, self.user, self.password, self.verify
 
 
+def _is_email(address: str) -> dict[str, Any] | None:
+    from apprise.utils.parse import is_email
+
+    found: dict[str, Any] | None = is_email(address)  # type: ignore[no-untyped-call]
+    return found
+
+
 def _plain(name: Any) -> str:
     """A display name as text (Apprise hands some over RFC 2047-encoded)."""
     return str(make_header(decode_header(name))) if isinstance(name, str) and name else ""
@@ -250,6 +261,7 @@ class Sender:
     def __init__(self) -> None:
         self._connections: dict[tuple[Any, ...], _Connection] = {}
         self._unanswered: dict[str, str] = {}  # redacted route -> why it is not tried again in this pass
+        self._routes: dict[str, MailRoute | None] = {}  # an e-mail route without its recipient, as Apprise read it
         self._lock = threading.Lock()
 
     def send(self, url_template: str, notification: Outgoing, html: str, sender_query: str = "") -> str | None:
@@ -278,8 +290,32 @@ class Sender:
                     self._unanswered.setdefault(shown, f"{error} (inte försökt igen i samma körning)")
         return error
 
+    def _route(self, url: str) -> MailRoute | None:
+        """The route as Apprise reads it. A person's address and message key (what `email_route` adds to the
+        configured SMTP route) are taken off first, so that Apprise reads the shared rest once a pass, not once a
+        message (~0.4 ms each); the address is checked by Apprise's own `is_email`."""
+        found = _ADDED.search(url)
+        if found is None:
+            return parse_mail_route(url)
+        shared = url[: found.start()] + url[found.end() :]
+        with self._lock:
+            known = shared in self._routes
+            route = self._routes.get(shared)
+        if not known:
+            route = parse_mail_route(shared)
+            with self._lock:
+                self._routes[shared] = route
+        checked = _is_email(unquote(found[1]))
+        if route is None or not checked:
+            return None
+        return replace(
+            route,
+            to=((_plain(checked["name"]), str(checked["full_email"])),),
+            headers=(*route.headers, ("X-Samverkan-Id", unquote(found[2]))),
+        )
+
     def _send_email(self, url: str, notification: Outgoing, html: str) -> tuple[str | None, bool]:
-        route = parse_mail_route(url)
+        route = self._route(url)
         if route is None:
             return f"Apprise känner inte igen e-postadressen ({redact(url)})", False
         with self._lock:
