@@ -61,16 +61,25 @@ def reports_flow(org_keys: list[str] | None = None, now: str | None = None) -> d
 
 
 @flow(name="samverkan-leverans", retries=1, retry_delay_seconds=30)
-def delivery_flow(now: str | None = None) -> dict[str, Any]:
-    """Send what is due in the outbox (claims make it safe to run in several workers at once). `now`: deliver
-    as at that moment (ISO 8601), for tests and operators; by default the present."""
+def delivery_flow(now: str | None = None, until: str | None = None) -> dict[str, Any]:
+    """Send what is due in the outbox as it fills: the deployment starts one run an hour (at most one at a time),
+    which watches the outbox until just before the next one (or `until`, ISO 8601) and stops cleanly when
+    cancelled. `now`: one pass as at that moment instead (ISO 8601), for tests and operators."""
+    from samverkan.core.timeutil import utcnow
     from samverkan.flows.runtime import engine
-    from samverkan.notifications.delivery import deliver_pending
+    from samverkan.notifications.delivery import deliver_pending, deliver_until, loop_end
 
-    report = deliver_pending(engine(), now=datetime.fromisoformat(now) if now else None).to_dict()
+    if now:
+        report = deliver_pending(engine(), now=datetime.fromisoformat(now))
+        _log_delivery(report)
+        return report.to_dict()
+    end = datetime.fromisoformat(until) if until else loop_end(utcnow())
+    return deliver_until(engine(), end, on_pass=_log_delivery).to_dict()
+
+
+def _log_delivery(report: Any) -> None:
     get_run_logger().info(
         "leverans: %(sent)s skickade, %(retrying)s försöker igen, %(failed)s misslyckade, "
         "%(cancelled)s stoppade, %(postponed)s väntar till arbetsdag",
-        report,
+        report.to_dict(),
     )
-    return report

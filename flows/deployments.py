@@ -2,8 +2,13 @@
 see the Prefect notes), for serving them on the embedded default and registering them with a work pool.
 
 The four sweep deployments have a concurrency limit of 1: a second run waits for the first instead of
-colliding on the sweep's unique keys. Registered deployments name the flows by the installed package's module
-path (`samverkan.flows.cycle_flows.sweep_flow`) with no pull steps, so a worker runs them from any folder.
+colliding on the sweep's unique keys. The delivery deployment starts one run an hour (concurrency limit 1), which
+watches the outbox until just before the next (notifications.delivery.deliver_until): a process start an hour,
+not every five minutes. `samverkan serve` adds a one-off run at the next minute, so that the demo watches the outbox
+from the start; after `samverkan deploy` the first run is at the next whole hour (`prefect deployment run
+samverkan-leverans/leverans` starts one at once).
+Registered deployments name the flows by the installed package's module path
+(`samverkan.flows.cycle_flows.sweep_flow`) with no pull steps, so a worker runs them from any folder.
 
 There is no event-triggered deployment: completing a step writes the next owners' notifications in the same
 transaction (services/cycle.py), and the daily sweep catches what anything else missed.
@@ -22,7 +27,8 @@ SCHEDULE = {  # between 06:00 and 22:00: no DST gaps or repeats
     "inriktningsbeslut": "0650",
     "rapporter": "0700",
 }
-EVERY_FIVE_MINUTES = "DTSTART:20260101T000000\nRRULE:FREQ=MINUTELY;INTERVAL=5"
+HOURLY = "DTSTART:20260101T000000\nRRULE:FREQ=HOURLY"
+ONCE = "DTSTART:{start}\nRRULE:FREQ=MINUTELY;COUNT=1"
 FLOW_NAMES = (
     "samverkan-svep",
     "samverkan-motesforberedelse",
@@ -66,9 +72,27 @@ def deployments(module_path: bool = False) -> list[Any]:
         daily(direction_decision_flow, "inriktningsbeslut"),
         daily(reports_flow, "rapporter"),
         delivery_flow.to_deployment(
-            name="leverans", schedule=RRule(EVERY_FIVE_MINUTES, timezone=TIMEZONE), entrypoint_type=kind
+            name="leverans",
+            schedules=delivery_schedules(once=not module_path),
+            concurrency_limit=1,
+            entrypoint_type=kind,
         ),
     ]
+
+
+def delivery_schedules(once: bool = False) -> list[Any]:
+    """Every whole hour; `once`: also at the next minute, so that the outbox is watched from the start rather than
+    from the next whole hour (`samverkan serve` makes its deployments anew at every start)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from prefect.schedules import RRule
+
+    schedules = [RRule(HOURLY, timezone=TIMEZONE)]
+    if once:
+        start = (datetime.now(ZoneInfo(TIMEZONE)) + timedelta(minutes=1)).replace(second=0, microsecond=0)
+        schedules.append(RRule(ONCE.format(start=start.strftime("%Y%m%dT%H%M%S")), timezone=TIMEZONE))
+    return schedules
 
 
 def deploy_to_work_pool(work_pool: str) -> list[str]:

@@ -12,6 +12,7 @@ the transaction of the change that ends the need (a completion, a new deadline).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import sqlalchemy as sa
@@ -128,3 +129,23 @@ def stop_unowed(session: Session, related: Related, related_id: int) -> int:
         )
         stopped += int(result.rowcount)  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
     return stopped
+
+
+def preload_related(session: Session, notifications: Sequence[Notification]) -> None:
+    """Load what a batch of notifications is about (items, åtgärder, phases and their cycles) in a few queries,
+    so that `why_not_owed` finds each in the session instead of asking the database once per notification."""
+    item_ids = {n.related_id for n in notifications if n.related_type == Related.ITEM and n.related_id is not None}
+    measure_ids = {n.related_id for n in notifications if n.related_type == Related.MEASURE and n.related_id}
+    phase_ids = {n.related_id for n in notifications if n.related_type == Related.PHASE and n.related_id is not None}
+    cycle_ids: set[int] = set()
+    if item_ids:
+        items = session.exec(select(ChecklistItem).where(col(ChecklistItem.id).in_(item_ids))).all()
+        phase_ids |= {item.phase_id for item in items}
+    if measure_ids:
+        measures = session.exec(select(Measure).where(col(Measure.id).in_(measure_ids))).all()
+        cycle_ids |= {measure.cycle_id for measure in measures}
+    if phase_ids:
+        phases = session.exec(select(Phase).where(col(Phase.id).in_(phase_ids))).all()
+        cycle_ids |= {phase.cycle_id for phase in phases}
+    if cycle_ids:
+        session.exec(select(Cycle).where(col(Cycle.id).in_(cycle_ids))).all()

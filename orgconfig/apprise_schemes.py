@@ -224,3 +224,38 @@ SCHEMES: dict[str, tuple[str, str]] = {
     "zoom": ("apprise.plugins.zoom", "NotifyZoom"),
     "zulip": ("apprise.plugins.zulip", "NotifyZulip"),
 }
+
+# The plugins that recognise their service's own web address (https://hooks.slack.com/..., a Teams
+# workflow's https:// address ...): a route that is no Apprise scheme is offered to these alone, one at a time.
+NATIVE: tuple[tuple[str, str], ...] = (
+    ("apprise.plugins.apprise_api", "NotifyAppriseAPI"),
+    ("apprise.plugins.chime", "NotifyChime"),
+    ("apprise.plugins.discord", "NotifyDiscord"),
+    ("apprise.plugins.flock", "NotifyFlock"),
+    ("apprise.plugins.fluxer", "NotifyFluxer"),
+    ("apprise.plugins.fortysixelks", "Notify46Elks"),
+    ("apprise.plugins.google_chat", "NotifyGoogleChat"),
+    ("apprise.plugins.guilded", "NotifyGuilded"),
+    ("apprise.plugins.ifttt", "NotifyIFTTT"),
+    ("apprise.plugins.kook", "NotifyKook"),
+    ("apprise.plugins.lametric", "NotifyLametric"),
+    ("apprise.plugins.lark", "NotifyLark"),
+    ("apprise.plugins.matrix.base", "NotifyMatrix"),
+    ("apprise.plugins.mattermost", "NotifyMattermost"),
+    ("apprise.plugins.notica", "NotifyNotica"),
+    ("apprise.plugins.notifico", "NotifyNotifico"),
+    ("apprise.plugins.ntfy", "NotifyNtfy"),
+    ("apprise.plugins.pushplus", "NotifyPushplus"),
+    ("apprise.plugins.qq", "NotifyQQ"),
+    ("apprise.plugins.ryver", "NotifyRyver"),
+    ("apprise.plugins.slack", "NotifySlack"),
+    ("apprise.plugins.spike", "NotifySpike"),
+    ("apprise.plugins.splunk", "NotifySplunk"),
+    ("apprise.plugins.spugpush", "NotifySpugpush"),
+    ("apprise.plugins.stackfield", "NotifyStackfield"),
+    ("apprise.plugins.webexteams", "NotifyWebexTeams"),
+    ("apprise.plugins.wechat", "NotifyWeChat"),
+    ("apprise.plugins.wecombot", "NotifyWeComBot"),
+    ("apprise.plugins.workflows", "NotifyWorkflows"),
+    ("apprise.plugins.zoom", "NotifyZoom"),
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -25,12 +26,23 @@ def free_port() -> int:
 class SmtpServer:
     """An SMTP server that keeps what it receives; can be stopped and started again on the same port.
 
-    It accepts any login (and keeps it in `logins`); `refuse_recipients` makes it answer 550 to every RCPT."""
+    It accepts any login (and keeps it in `logins`); `refuse_recipients` makes it answer 550 to every RCPT.
+    `tls`: a server context, offered with STARTTLS (and then required) or, with `implicit_tls`, from the start.
+    `connections` counts the conversations (each greets once with EHLO before any TLS)."""
 
     port: int = field(default_factory=free_port)
     received: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
     logins: list[tuple[str, str]] = field(default_factory=list)
     refuse_recipients: bool = False
+    tls: ssl.SSLContext | None = None
+    implicit_tls: bool = False
+    connections: int = 0
+
+    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]) -> Any:
+        if not session.ssl or self.implicit_tls:  # the EHLO again after STARTTLS is the same conversation
+            self.connections += 1
+        session.host_name = hostname
+        return responses
 
     def __post_init__(self) -> None:
         self.controller: Controller | None = None
@@ -52,8 +64,13 @@ class SmtpServer:
         return AuthResult(success=True)
 
     def start(self) -> None:
+        tls: dict[str, Any] = {}
+        if self.tls is not None and self.implicit_tls:
+            tls = {"ssl_context": self.tls}
+        elif self.tls is not None:
+            tls = {"tls_context": self.tls, "require_starttls": True}
         self.controller = Controller(
-            self, hostname="127.0.0.1", port=self.port, authenticator=self.authenticate, auth_require_tls=False
+            self, hostname="127.0.0.1", port=self.port, authenticator=self.authenticate, auth_require_tls=False, **tls
         )
         self.controller.start()
 

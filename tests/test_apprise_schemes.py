@@ -6,11 +6,13 @@ Regenerate the table after an Apprise upgrade: `.venv/bin/python tests/test_appr
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import apprise
 import pytest
 from apprise.manager_plugins import NotificationManager
+from apprise.plugins.base import NotifyBase
 
 from samverkan.orgconfig import apprise_schemes
 from samverkan.orgconfig.routes import ENV_REF, apprise_accepts
@@ -27,6 +29,16 @@ APPRISE_VERSION = "{version}"
 
 SCHEMES: dict[str, tuple[str, str]] = {{
 '''
+NATIVE_HEADER = """# The plugins that recognise their service's own web address (https://hooks.slack.com/..., a Teams
+# workflow's https:// address ...): a route that is no Apprise scheme is offered to these alone, one at a time.
+NATIVE: tuple[tuple[str, str], ...] = (
+"""
+
+
+def _reads_native_urls(plugin: type) -> bool:
+    """Whether the plugin recognises its service's own web address (it overrides `parse_native_url`)."""
+    own = inspect.getattr_static(plugin, "parse_native_url")
+    return getattr(own, "__func__", own) is not inspect.getattr_static(NotifyBase, "parse_native_url").__func__
 
 
 def generated_table() -> str:
@@ -37,7 +49,11 @@ def generated_table() -> str:
         f'    "{scheme}": ("{manager[scheme].__module__}", "{manager[scheme].__name__}"),\n'
         for scheme in sorted(manager.schemas())
     ]
-    return HEADER.format(version=apprise.__version__) + "".join(rows) + "}\n"
+    native = sorted({(p.__module__, p.__name__) for p in manager.plugins() if _reads_native_urls(p)})
+    natives = [f'    ("{module}", "{name}"),\n' for module, name in native]
+    return (
+        HEADER.format(version=apprise.__version__) + "".join(rows) + "}\n\n" + NATIVE_HEADER + "".join(natives) + ")\n"
+    )
 
 
 def test_table_is_generated_from_the_installed_apprise() -> None:
@@ -68,6 +84,9 @@ URLS = [
     "https://hooks.slack.com/services/${A}/${B}/${C}",
     "https://discord.com/api/webhooks/123/${TOKEN}",
     "https://teams.example/dalarna",
+    "https://prod-00.swedencentral.logic.azure.com:443/workflows/${W}/triggers/manual/paths/invoke?sig=${S}",
+    "https://ntfy.sh/samverkan-fagersta",
+    "http://example.se/hook",
 ]
 
 

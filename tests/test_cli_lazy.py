@@ -141,3 +141,33 @@ def test_a_command_is_found_by_name() -> None:
         command = app.get_command(context, name)
         assert command is not None and command.name == name
     assert app.get_command(context, "finns-inte") is None
+
+
+def test_validate_of_web_addresses_loads_only_their_plugins(tmp_path: Path) -> None:
+    """A route written as the service's own https:// address (a Slack or Teams webhook) is no Apprise scheme:
+    validation asks the plugin its host suggests, not all of Apprise (which took ~0.3 s)."""
+    from samverkan.orgconfig.apprise_schemes import NATIVE
+
+    fagersta = (ROOT / "examples" / "fagersta.yaml").read_text(encoding="utf-8")
+    slack = "https://hooks.slack.com/services/${SLACK_A}/${SLACK_B}/${SLACK_C}"
+    teams = (
+        "https://prod-00.swedencentral.logic.azure.com:443/workflows/${W}/triggers/manual/paths/invoke"
+        "?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${TEAMS_SIG}"
+    )
+    web = tmp_path / "webbadresser.yaml"
+    lines = []
+    for line in fagersta.splitlines():
+        if 'url: "46elks://' in line:
+            line = line.split('url: "')[0] + f'url: "{slack}"'
+        elif 'url: "workflows://' in line:
+            line = line.split('url: "')[0] + f'url: "{teams}"'
+        lines.append(line)
+    web.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-c", PLUGIN_PROBE.format(path=str(web))], capture_output=True, text=True, cwd=ROOT
+    )
+    assert "kod: 0" in result.stdout or "kod: None" in result.stdout, result.stdout + result.stderr
+    loaded = set(result.stdout.splitlines()[-1].split()[1:])
+    assert {"apprise.plugins.slack", "apprise.plugins.workflows"} <= loaded, loaded
+    others = {module for module, _ in NATIVE} - {"apprise.plugins.slack", "apprise.plugins.workflows"}
+    assert not loaded & others and len(loaded) < 10, loaded

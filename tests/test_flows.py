@@ -6,12 +6,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
 from samverkan.core.settings import get_settings
 from samverkan.database import make_engine, session_scope, upgrade
 from samverkan.orgconfig.loader import load_config
 from samverkan.orgconfig.validate import validate_file
 from tests.conftest import EXAMPLES
+from tests.receivers import SmtpServer
 
 
 @pytest.fixture(scope="session")
@@ -72,8 +74,13 @@ def test_deployments_have_stockholm_schedules_and_one_sweep_at_a_time() -> None:
     assert set(built) == {"daglig-svep", "motesforberedelse", "inriktningsbeslut", "rapporter", "leverans"}
     schedule = built["daglig-svep"].schedules[0].schedule
     assert schedule.timezone == "Europe/Stockholm" and schedule.rrule.startswith("DTSTART:20260101T063000")
-    for name in ("daglig-svep", "motesforberedelse", "inriktningsbeslut", "rapporter"):
+    for name in ("daglig-svep", "motesforberedelse", "inriktningsbeslut", "rapporter", "leverans"):
         assert built[name].concurrency_limit == 1
+    hourly, once = (s.schedule for s in built["leverans"].schedules)  # no process start every five minutes
+    assert hourly.rrule == "DTSTART:20260101T000000\nRRULE:FREQ=HOURLY" and hourly.timezone == "Europe/Stockholm"
+    assert once.rrule.endswith("RRULE:FREQ=MINUTELY;COUNT=1")  # serve: the first loop starts at once
+    (registered,) = next(d for d in deployments(module_path=True) if d.name == "leverans").schedules
+    assert registered.schedule.rrule == hourly.rrule  # deploy: no run at deploy time (that a test's run would wait for)
     assert not any(d.triggers for d in built.values())  # no event deployment: the service notifies in its commit
 
 
@@ -84,3 +91,51 @@ def test_registered_deployments_name_the_installed_module_not_a_folder() -> None
         assert deployment.entrypoint.startswith("samverkan.flows.cycle_flows.")
         assert ":" not in deployment.entrypoint and "/" not in deployment.entrypoint
         assert deployment.storage is None  # no pull steps: no set_working_directory
+
+
+def test_the_delivery_flow_watches_the_outbox_until_its_end(
+    prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, smtp: SmtpServer
+) -> None:
+    """The hourly run's loop inside a real flow run: it sends what is due, logs each pass from its own thread
+    (the run's context goes with it) and completes when its time is up."""
+    from datetime import timedelta
+
+    from samverkan.core.timeutil import utcnow
+    from samverkan.flows import runtime
+    from samverkan.flows.cycle_flows import delivery_flow
+    from samverkan.models import Notification, Organisation, Person
+
+    url = f"sqlite:///{tmp_path / 'samverkan.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with session_scope(engine) as session:
+        load_config(session, validate_file(EXAMPLES / "fagersta.yaml"))
+        org = session.exec(select(Organisation).where(Organisation.key == "fagersta")).one()
+        person = session.exec(select(Person).where(Person.email == "johan.provare@polisen.example")).one()
+        now = utcnow()  # (Johan has no contact routes of his own: e-mail only)
+        session.add(
+            Notification(
+                idempotency_key="fagersta:flodesprov",
+                organisation_id=org.id or 0,
+                kind="meddelande",
+                person_id=person.id,
+                urgent=True,
+                subject="Prov",
+                body_text="Hej,\n\nProv.",
+                not_before=now,
+                created_at=now,
+            )
+        )
+    monkeypatch.setenv("SAMVERKAN_DATABASE_URL", url)
+    monkeypatch.setenv("SAMVERKAN_SMTP_URL", smtp.url)
+    get_settings.cache_clear()
+    runtime.engine.cache_clear()
+    try:
+        state = delivery_flow(until=(utcnow() + timedelta(seconds=4)).isoformat(), return_state=True)
+        assert state.is_completed()
+        result = state.result()
+        assert result["sent"] == 1 and len(smtp.received) == 1, (result, smtp.received)
+    finally:
+        get_settings.cache_clear()
+        runtime.engine.cache_clear()
+        engine.dispose()

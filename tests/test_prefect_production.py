@@ -160,12 +160,12 @@ def _filter(api: str, what: str) -> list[dict[str, Any]]:
 def _check_deployments(api: str) -> None:
     deployments = {d["name"]: d for d in _filter(api, "deployments")}
     assert set(deployments) == {"daglig-svep", "motesforberedelse", "inriktningsbeslut", "rapporter", "leverans"}
-    for name, deployment in deployments.items():
+    for deployment in deployments.values():
         assert deployment["entrypoint"].startswith("samverkan.flows.cycle_flows.")
         assert deployment["pull_steps"] in ([], None) and deployment["path"] is None  # no folder of the deployer
         assert deployment["work_pool_name"] == POOL
         limit = (deployment["global_concurrency_limit"] or {}).get("limit")
-        assert limit == (None if name == "leverans" else 1)
+        assert limit == 1  # a sweep at a time; one delivery loop at a time
     (zombies,) = [a for a in _filter(api, "automations") if a["name"] == "samverkan-zombiekorningar"]
     assert zombies["trigger"]["posture"] == "Proactive" and zombies["actions"][0]["state"] == "CRASHED"
 

@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.web = WebState(engine, settings)
 
     def deliver_soon(notification_id: int) -> None:
-        """Send one outbox row now, off the request (the five-minute delivery flow would send it anyway)."""
+        """Send one outbox row now, off the request (the delivery loop would send it within seconds anyway)."""
         from samverkan.notifications.delivery import deliver_pending
 
         def send() -> None:

@@ -131,7 +131,7 @@ def outbox_retry(
 @db_option
 @json_option
 def deliver_command(db_url: str | None, as_json: bool) -> None:
-    """Skicka det som står på tur i utkorgen nu (samma som leveransflödet gör var femte minut)."""
+    """Skicka det som står på tur i utkorgen nu: en körning (leveransflödet bevakar utkorgen hela tiden)."""
     from samverkan.notifications.delivery import deliver_pending
     from samverkan.notifications.retry import ScheduleError
 

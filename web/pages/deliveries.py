@@ -19,7 +19,7 @@ def _read(visit: Visit) -> Mapping[str, object]:
 
 
 def _requeued(result: list[int], given: FailedMessage) -> str:
-    return f"{len(result)} meddelanden köas igen och skickas inom fem minuter."
+    return f"{len(result)} meddelanden köas igen och skickas inom en minut."
 
 
 router = page_router()
