@@ -137,6 +137,9 @@ def _deploy_and_refuse_serve(client_env: dict[str, str], app_env: dict[str, str]
     _run([str(BIN / "prefect"), "work-pool", "create", POOL, "--type", "process"], client_env, tmp_path)
     deployed = _run([str(BIN / "samverkan"), "deploy", "--work-pool", POOL], client_env, tmp_path / "a")
     assert "registrerad: samverkan-rapporter/rapporter" in deployed
+    # the test runs each deployment itself: a scheduled hourly delivery run starting while it runs (the test
+    # crossing a whole hour) would hold the delivery deployment's one slot until the hour's end
+    _run([str(BIN / "prefect"), "--no-prompt", "deployment", "schedule", "pause", "--all"], client_env, tmp_path / "a")
     # serve must never take over a server with deploy's deployments
     refused = subprocess.run(
         [str(BIN / "samverkan"), "serve"], env=app_env, capture_output=True, text=True, timeout=120
