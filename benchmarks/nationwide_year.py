@@ -193,10 +193,11 @@ source_url = ""  # the year's database, for the floor's referenced rows
 
 def fired_query(url: str, today: date) -> tuple[float, int]:
     """The sweep's "already fired" query for every organisation, as a production day runs it (median of 5)."""
+    from sqlmodel import Session, select
+
     from samverkan.database import make_engine
     from samverkan.models import Organisation
     from samverkan.services.sweep import _fired, _local_midnight
-    from sqlmodel import Session, select
 
     engine = make_engine(url)
     samples, found = [], 0

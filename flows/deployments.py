@@ -1,9 +1,13 @@
 """Deployments with their schedules (Europe/Stockholm wall clock; DTSTART and timezone= both given,
 see the Prefect notes), for serving them on the embedded default and registering them with a work pool.
 
-The four sweep deployments have a concurrency limit of 1: a second run waits for the first instead of
-colliding on the sweep's unique keys. Registered deployments name the flows by the installed package's module
-path (`samverkan.flows.cycle_flows.sweep_flow`) with no pull steps, so a worker runs them from any folder.
+One daily deployment (`daglig-svep`, 06:30) sweeps every trigger kind in one run: one process start and one load
+of the organisations a day. The per-kind deployments (mötesförberedelse, inriktningsbeslut, rapporter) have no
+schedule; an operator runs them when only that group should be done now. Every sweep deployment has a
+concurrency limit of 1: a second run waits for the first instead of colliding on the sweep's unique keys.
+
+Registered deployments name the flows by the installed package's module path
+(`samverkan.flows.cycle_flows.sweep_flow`) with no pull steps, so a worker runs them from any folder.
 
 There is no event-triggered deployment: completing a step writes the next owners' notifications in the same
 transaction (services/cycle.py), and the daily sweep catches what anything else missed.
@@ -16,12 +20,8 @@ from typing import Any
 
 DAILY = "DTSTART:20260101T{hhmm}00\nRRULE:FREQ=DAILY"
 TIMEZONE = "Europe/Stockholm"
-SCHEDULE = {  # between 06:00 and 22:00: no DST gaps or repeats
-    "daglig-svep": "0630",
-    "motesforberedelse": "0640",
-    "inriktningsbeslut": "0650",
-    "rapporter": "0700",
-}
+SCHEDULE = {"daglig-svep": "0630"}  # between 06:00 and 22:00: no DST gaps or repeats
+ON_DEMAND = ("motesforberedelse", "inriktningsbeslut", "rapporter")  # per-kind sweeps an operator starts
 EVERY_FIVE_MINUTES = "DTSTART:20260101T000000\nRRULE:FREQ=MINUTELY;INTERVAL=5"
 FLOW_NAMES = (
     "samverkan-svep",
@@ -56,15 +56,16 @@ def deployments(module_path: bool = False) -> list[Any]:
 
     kind = EntrypointType.MODULE_PATH if module_path else EntrypointType.FILE_PATH
 
-    def daily(flow: Any, name: str) -> Any:
-        schedule = RRule(DAILY.format(hhmm=SCHEDULE[name]), timezone=TIMEZONE)
-        return flow.to_deployment(name=name, schedule=schedule, concurrency_limit=1, entrypoint_type=kind)
+    def sweep(flow: Any, name: str) -> Any:
+        # no schedule is an empty list, so that registering again removes an earlier version's daily schedule
+        schedules = [RRule(DAILY.format(hhmm=SCHEDULE[name]), timezone=TIMEZONE)] if name in SCHEDULE else []
+        return flow.to_deployment(name=name, schedules=schedules, concurrency_limit=1, entrypoint_type=kind)
 
     return [
-        daily(sweep_flow, "daglig-svep"),
-        daily(prepare_meetings_flow, "motesforberedelse"),
-        daily(direction_decision_flow, "inriktningsbeslut"),
-        daily(reports_flow, "rapporter"),
+        sweep(sweep_flow, "daglig-svep"),
+        sweep(prepare_meetings_flow, "motesforberedelse"),
+        sweep(direction_decision_flow, "inriktningsbeslut"),
+        sweep(reports_flow, "rapporter"),
         delivery_flow.to_deployment(
             name="leverans", schedule=RRule(EVERY_FIVE_MINUTES, timezone=TIMEZONE), entrypoint_type=kind
         ),

@@ -45,7 +45,7 @@ from samverkan.models.base import table_of
 from samverkan.models.enums import NotificationStatus, Related
 from samverkan.models.organisation import settings_section
 from samverkan.notifications.owed import item_owed, measure_owed, phase_owed
-from samverkan.roles.address import greeting
+from samverkan.roles.address import salutation
 from samverkan.scheduling.actions import Action
 from samverkan.scheduling.arshjul import expand_organisation
 from samverkan.scheduling.cadence import cadence_calendar
@@ -80,6 +80,8 @@ class OrgContext:
     bodies_with_routes: set[int] = field(default_factory=set)  # bodies with their own channel (e.g. Teams)
     foreign_roles: dict[int, Role] = field(default_factory=dict)  # a county network's members in other organisations
     foreign_orgs: dict[int, str] = field(default_factory=dict)  # such a role's id → its organisation's name
+    parties: dict[int, tuple[str, str]] = field(default_factory=dict)  # a role's party id → (name, kind)
+    greetings: dict[int, str] = field(default_factory=dict)  # role id → its opening line, built once
 
     def plan(self, year: int) -> dict[date, tuple[PlannedAction, ...]]:
         """All cadence actions of the organisation whose occurrence lies in `year`, by the day they are due."""
@@ -118,6 +120,14 @@ class OrgContext:
             return []
         by_id = self.roles_by_id()
         return [by_id[role_id] for role_id in self.body_roles.get(saved_id(body), []) if role_id in by_id]
+
+    def greeting(self, role: Any) -> str:
+        """The opening line for the holder of `role` (roles/address.py), from the parties loaded in bulk."""
+        found = self.greetings.get(role.id)
+        if found is None:
+            name, kind = self.parties.get(role.party_id, (None, None)) if role.party_id else (None, None)
+            found = self.greetings[role.id] = salutation(role.name, self.org.name, name, kind)
+        return found
 
     def function_roles(self, function: str) -> list[Role]:
         return [role for role in self.roles.values() if role.function == function]
@@ -251,7 +261,27 @@ def load_contexts(session: Session, org_keys: Iterable[str] | None = None) -> li
     ):
         contexts[cadence.organisation_id].cadences.append(cadence)
     _network_members(session, contexts, bodies)
+    _parties(session, contexts)
     return list(contexts.values())
+
+
+def _parties(session: Session, contexts: dict[int, OrgContext]) -> None:
+    """The organisations roles are held for (the police, the länsstyrelse), for the messages' opening lines."""
+    wanted = {
+        role.party_id
+        for context in contexts.values()
+        for role in (*context.roles.values(), *context.foreign_roles.values())
+        if role.party_id
+    }
+    orgs, found = table_of(Organisation), {}
+    ids = sorted(wanted)
+    for start in range(0, len(ids), 900):
+        for row in session.execute(
+            select(orgs.c.id, orgs.c.name, orgs.c.kind).where(orgs.c.id.in_(ids[start : start + 900]))
+        ):
+            found[row.id] = (row.name, row.kind)
+    for context in contexts.values():
+        context.parties = found
 
 
 def _network_members(session: Session, contexts: dict[int, OrgContext], bodies: list[Any]) -> None:
@@ -599,7 +629,7 @@ class _Batch:
                     key=f"{identity_key}:{person.id}",
                     person_id=person.id,
                     role_key=role.key,
-                    body_text=f"{greeting(self.session, role, context.org.name)},\n\n{text}",
+                    body_text=f"{context.greeting(role)},\n\n{text}",
                 )
             )
             self.result.notifications[role.key] += 1
