@@ -47,7 +47,7 @@ from samverkan.models.organisation import settings_section
 from samverkan.notifications.owed import item_owed, measure_owed, phase_owed
 from samverkan.roles.address import salutation
 from samverkan.scheduling.actions import Action
-from samverkan.scheduling.arshjul import expand_organisation
+from samverkan.scheduling.arshjul import MOVE_MARGIN, expand_organisation
 from samverkan.scheduling.cadence import cadence_calendar
 from samverkan.scheduling.calendar import CalendarEvent
 from samverkan.scheduling.triggers import PlannedAction, cadence_actions, deadline_actions
@@ -332,6 +332,24 @@ def _organisation_plan(
     return {day: tuple(actions) for day, actions in plan.items()}
 
 
+# How far into a neighbouring year an action of a year's plan can be due: an occurrence moves at most MOVE_MARGIN
+# (scheduling/arshjul.py); its actions are due on its day or up to 20 working days before it (a packet's
+# packets.working_days_before is at most 20; the longest lead of a trigger is 10), never after it.
+NEXT_YEAR_REACH = MOVE_MARGIN + timedelta(days=45)  # a call before New Year for an occurrence of the next year
+PREVIOUS_YEAR_REACH = MOVE_MARGIN + timedelta(days=7)  # an occurrence of the previous year moved past New Year
+
+
+def plan_years(day: date) -> tuple[int, ...]:
+    """The years whose plans can hold an action due on `day`: its own, and a neighbour only near New Year (a
+    fresh process computes every organisation's plan for each year it asks)."""
+    years = [day.year]
+    if day + NEXT_YEAR_REACH >= date(day.year + 1, 1, 1):
+        years.append(day.year + 1)
+    if day - PREVIOUS_YEAR_REACH <= date(day.year - 1, 12, 31):
+        years.append(day.year - 1)
+    return tuple(years)
+
+
 def planned_actions(context: OrgContext, first: date, last: date) -> list[PlannedAction]:
     """Cadence actions of one organisation due in [first, last]."""
     actions: list[PlannedAction] = []
@@ -339,7 +357,7 @@ def planned_actions(context: OrgContext, first: date, last: date) -> list[Planne
         day = first + timedelta(days=offset)
         # an action due on `day` belongs to an occurrence that year, the next (calls before New Year), or the
         # previous (an occurrence moved past New Year)
-        for year in (day.year, day.year + 1, day.year - 1):
+        for year in plan_years(day):
             actions.extend(context.plan(year).get(day, ()))
     return actions
 
