@@ -296,16 +296,21 @@ def main() -> None:
             )
             assert all(c.ok for c in configs), [str(i) for c in configs for i in c.errors][:5]
             out = scratch / "documents" if args.documents else None
+            year_cpu = time.process_time()
             result, year = timed(
                 lambda: simulate(
                     configs, date(args.year, 1, 1), date(args.year, 12, 31), out_dir=out, database_url=year_url
                 )
             )
+            year_cpu = time.process_time() - year_cpu
             summary = result.result.to_dict()
             sweeps = sorted(result.sweep_seconds)
             print(f"kommuner: {args.kommuner}, database: {backend}")
             print(f"validation of the {args.kommuner} files: {validation:.1f} s")
-            print(f"simulated year {args.year} (load, cycle start, 365 daily sweeps): {year:.1f} s")
+            print(
+                f"simulated year {args.year} (load, cycle start, 365 daily sweeps): {year:.1f} s "
+                f"(this process's CPU: {year_cpu:.1f} s)"
+            )
             print(f"  THE YEAR INCLUDING VALIDATION ({backend}): {validation + year:.1f} s; load average {load()}")
             print(f"  of which daily sweeps: {sum(sweeps):.1f} s")
             print(f"  triggers fired: {sum(summary['triggers'].values())} {summary['triggers']}")

@@ -50,7 +50,7 @@ from samverkan.scheduling.actions import Action
 from samverkan.scheduling.arshjul import MOVE_MARGIN, expand_organisation
 from samverkan.scheduling.cadence import cadence_calendar
 from samverkan.scheduling.calendar import CalendarEvent
-from samverkan.scheduling.triggers import PlannedAction, cadence_actions, deadline_actions
+from samverkan.scheduling.triggers import TRIGGER_ACTIONS, PlannedAction, cadence_actions, deadline_actions
 from samverkan.scheduling.workdays import WorkCalendar
 from samverkan.services.documents import render_document
 from samverkan.services.invitation_updates import update_invitations
@@ -63,6 +63,7 @@ CALLING_KINDS = {
     "body_meeting",
     "network_meeting",
 }  # the triggers whose occurrences are called (kallelse)
+DEADLINE_KINDS = ("item_deadline", "measure_deadline")
 CLOSED_STRETCH = 6  # the longest run of closed days (Christmas, Easter) a reminder can be moved back over
 
 
@@ -495,14 +496,19 @@ def sweep(
     base = (base_url or get_settings().base_url).rstrip("/")
     fired = _fired(session, ids, _local_midnight(first - timedelta(days=1)))
     batch = _Batch(session, now, base, documents_dir, pdf, holders, result, fired)
+
+    def asked(kinds: Iterable[str]) -> bool:
+        return wanted is None or not wanted.isdisjoint(kinds)
+
     deadlines: dict[int, list[Deadline]] = defaultdict(list)
-    for deadline in open_deadlines(session, ids):
+    for deadline in open_deadlines(session, ids) if asked(DEADLINE_KINDS) else ():
         deadlines[deadline.organisation_id].append(deadline)
     phases: dict[int, list[OpenedPhase]] = defaultdict(list)
-    for opened in opened_phases(session, ids, first):
+    for opened in opened_phases(session, ids, first) if asked(["phase_opened"]) else ():
         phases[opened.organisation_id].append(opened)
+    cadences = asked(TRIGGER_ACTIONS)  # a phase's opening sweeps no cadence: no plan is computed for it
     for context in contexts:
-        work = _cadence_work(context, first, today)
+        work = _cadence_work(context, first, today) if cadences else []
         work += _deadline_work(context, deadlines.get(context.org_id, []), first, today)
         work += _phase_work(context, phases.get(context.org_id, []))
         for entry in work:
