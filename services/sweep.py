@@ -203,6 +203,7 @@ class Holders:
     def __init__(self, session: Session, role_ids: Iterable[int]) -> None:
         self.by_role: dict[int, list[Any]] = defaultdict(list)
         self.persons: dict[int, Any] = {}
+        self._on: dict[tuple[int, date], list[int]] = {}  # who holds a role on a day, asked once
         ids = list(role_ids)
         table = table_of(RoleAssignment)
         for start in range(0, len(ids), 900):
@@ -215,8 +216,14 @@ class Holders:
                 self.persons[row.id] = row
 
     def on(self, role: Any, day: date) -> list[int]:
-        held = RoleAssignment.period_holds
-        return [a.person_id for a in self.by_role.get(role.id, ()) if held(a.starts_on, a.ends_on, day)]
+        found = self._on.get((role.id, day))
+        if found is None:
+            if len(self._on) > 100_000:  # a simulation keeps its holders all year
+                self._on.clear()
+            held = RoleAssignment.period_holds
+            found = [a.person_id for a in self.by_role.get(role.id, ()) if held(a.starts_on, a.ends_on, day)]
+            self._on[(role.id, day)] = found
+        return found
 
 
 def _rows(session: Session, model: type[Any], *conditions: Any) -> list[Any]:
@@ -374,7 +381,12 @@ class Deadline:
     deciding_kind: str | None
 
 
-def open_deadlines(session: Session, organisation_ids: list[int]) -> list[Deadline]:
+def open_deadlines(
+    session: Session, organisation_ids: list[int], due: tuple[date, date] | None = None
+) -> list[Deadline]:
+    """Deadlines still owed a reminder or an escalation; with `due`, only those falling in that span."""
+    window = [] if due is None else [col(ChecklistItem.due_on) >= due[0], col(ChecklistItem.due_on) <= due[1]]
+    measure_window = [] if due is None else [col(Measure.due_on) >= due[0], col(Measure.due_on) <= due[1]]
     rows = session.execute(
         select_columns(
             col(Cycle.organisation_id),
@@ -386,7 +398,7 @@ def open_deadlines(session: Session, organisation_ids: list[int]) -> list[Deadli
         )
         .join(Phase, col(Phase.cycle_id) == Cycle.id)
         .join(ChecklistItem, col(ChecklistItem.phase_id) == Phase.id)
-        .where(col(Cycle.organisation_id).in_(organisation_ids), col(ChecklistItem.due_on).is_not(None))
+        .where(col(Cycle.organisation_id).in_(organisation_ids), col(ChecklistItem.due_on).is_not(None), *window)
         .where(*item_owed())
     ).all()
     deadlines = [
@@ -402,7 +414,7 @@ def open_deadlines(session: Session, organisation_ids: list[int]) -> list[Deadli
             col(Measure.owner_role_key),
         )
         .join(Measure, col(Measure.cycle_id) == Cycle.id)
-        .where(col(Cycle.organisation_id).in_(organisation_ids), *measure_owed())
+        .where(col(Cycle.organisation_id).in_(organisation_ids), *measure_owed(), *measure_window)
     ).all():
         deadlines.append(
             Deadline(org_id, f"{Related.MEASURE}:{measure_id}", "measure_deadline", title, due_on, owner, "styrgrupp")
@@ -501,7 +513,9 @@ def sweep(
         return wanted is None or not wanted.isdisjoint(kinds)
 
     deadlines: dict[int, list[Deadline]] = defaultdict(list)
-    for deadline in open_deadlines(session, ids) if asked(DEADLINE_KINDS) else ():
+    reach = [_deadline_reach(context) for context in contexts]  # no deadline outside it can be due today
+    span = (first - timedelta(days=max(b for _, b in reach)), today + timedelta(days=max(a for a, _ in reach)))
+    for deadline in open_deadlines(session, ids, span) if asked(DEADLINE_KINDS) else ():
         deadlines[deadline.organisation_id].append(deadline)
     phases: dict[int, list[OpenedPhase]] = defaultdict(list)
     for opened in opened_phases(session, ids, first) if asked(["phase_opened"]) else ():
@@ -551,8 +565,7 @@ def _deadline_work(context: OrgContext, deadlines: list[Deadline], first: date, 
     """Reminders and escalations due in [first, today] for deadlines still owed them (open_deadlines)."""
     work = []
     policy = settings_section(context.org.settings, "reminders")
-    ahead = max(policy.get("before_days") or [7]) + CLOSED_STRETCH  # a reminder moves off a closed day
-    behind = int(policy.get("escalate_after_days", 3))
+    ahead, behind = _deadline_reach(context)
     for deadline in deadlines:
         if not first - timedelta(days=behind) <= deadline.due_on <= today + timedelta(days=ahead):
             continue  # nothing of this deadline can be due today: skip building its actions
@@ -565,6 +578,13 @@ def _deadline_work(context: OrgContext, deadlines: list[Deadline], first: date, 
                     roles = roles + context.chair_of_kind(deadline.deciding_kind)
                 work.append(Work(action, roles, deadline.due_on))
     return work
+
+
+def _deadline_reach(context: OrgContext) -> tuple[int, int]:
+    """How many days before a deadline its first reminder, and after it its escalation, can be due."""
+    policy = settings_section(context.org.settings, "reminders")
+    ahead = max(policy.get("before_days") or [7]) + CLOSED_STRETCH  # a reminder moves off a closed day
+    return ahead, int(policy.get("escalate_after_days", 3))
 
 
 def _phase_work(context: OrgContext, phases: list[OpenedPhase]) -> list[Work]:
