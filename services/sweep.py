@@ -232,7 +232,8 @@ def _rows(session: Session, model: type[Any], *conditions: Any) -> list[Any]:
     return list(session.execute(select_columns(table).where(*conditions)))
 
 
-def load_contexts(session: Session, org_keys: Iterable[str] | None = None) -> list[OrgContext]:
+def load_contexts(session: Session, org_keys: Iterable[str] | None = None, full: bool = True) -> list[OrgContext]:
+    """The organisations' contexts. Not `full`: only their roles (all a phase's opening addresses)."""
     orgs = table_of(Organisation)
     conditions = [orgs.c.source_file.is_not(None)]
     if org_keys is not None:
@@ -245,6 +246,9 @@ def load_contexts(session: Session, org_keys: Iterable[str] | None = None) -> li
     roles, bodies_table, cadences = table_of(Role), table_of(Body), table_of(Cadence)
     for role in _rows(session, Role, roles.c.organisation_id.in_(ids), roles.c.archived_at.is_(None)):
         contexts[role.organisation_id].roles[role.key] = role
+    if not full:
+        _parties(session, contexts)
+        return list(contexts.values())
     bodies = _rows(session, Body, bodies_table.c.organisation_id.in_(ids), bodies_table.c.archived_at.is_(None))
     for body in bodies:
         contexts[body.organisation_id].bodies[body.key] = body
@@ -501,16 +505,17 @@ def sweep(
     today = now.astimezone(STOCKHOLM).date()
     first = today - timedelta(days=lookback_days)
     result = SweepResult()
-    contexts, holders = _contexts(session, org_keys, cache)
+
+    def asked(kinds: Iterable[str]) -> bool:
+        return wanted is None or not wanted.isdisjoint(kinds)
+
+    contexts, holders = _contexts(session, org_keys, cache, full=asked(TRIGGER_ACTIONS) or asked(DEADLINE_KINDS))
     if not contexts:
         return result
     ids = [context.org_id for context in contexts]
     base = (base_url or get_settings().base_url).rstrip("/")
     fired = _fired(session, ids, _local_midnight(first - timedelta(days=1)))
     batch = _Batch(session, now, base, documents_dir, pdf, holders, result, fired)
-
-    def asked(kinds: Iterable[str]) -> bool:
-        return wanted is None or not wanted.isdisjoint(kinds)
 
     deadlines: dict[int, list[Deadline]] = defaultdict(list)
     reach = [_deadline_reach(context) for context in contexts]  # no deadline outside it can be due today
@@ -537,11 +542,12 @@ def sweep(
 
 
 def _contexts(
-    session: Session, org_keys: Iterable[str] | None, cache: SweepCache | None
+    session: Session, org_keys: Iterable[str] | None, cache: SweepCache | None, full: bool = True
 ) -> tuple[list[OrgContext], Holders]:
     if cache is not None and cache.contexts is not None and cache.holders is not None:
         return cache.contexts, cache.holders
-    contexts = load_contexts(session, org_keys)
+    full = full or cache is not None  # what a simulation keeps serves every later sweep
+    contexts = load_contexts(session, org_keys, full)
     holders = Holders(session, [saved_id(role) for c in contexts for role in c.roles_by_id().values()])
     if cache is not None:
         cache.contexts, cache.holders = contexts, holders
@@ -569,8 +575,13 @@ def _deadline_work(context: OrgContext, deadlines: list[Deadline], first: date, 
     for deadline in deadlines:
         if not first - timedelta(days=behind) <= deadline.due_on <= today + timedelta(days=ahead):
             continue  # nothing of this deadline can be due today: skip building its actions
-        for action in deadline_actions(
-            deadline.trigger_key, deadline.kind, deadline.title, deadline.due_on, policy, context.calendar
+        for action in _deadline_actions(
+            deadline.trigger_key,
+            deadline.kind,
+            deadline.title,
+            deadline.due_on,
+            json.dumps(policy, sort_keys=True),
+            context.calendar,
         ):
             if first <= action.due <= today:
                 roles = context.function_roles(deadline.owner_function)
@@ -578,6 +589,14 @@ def _deadline_work(context: OrgContext, deadlines: list[Deadline], first: date, 
                     roles = roles + context.chair_of_kind(deadline.deciding_kind)
                 work.append(Work(action, roles, deadline.due_on))
     return work
+
+
+@lru_cache(maxsize=50_000)
+def _deadline_actions(
+    trigger_key: str, kind: str, title: str, due_on: date, policy_json: str, calendar: WorkCalendar
+) -> tuple[PlannedAction, ...]:
+    """A deadline's actions, built once however many days a sweep (or a simulation) asks for them."""
+    return tuple(deadline_actions(trigger_key, kind, title, due_on, json.loads(policy_json), calendar))
 
 
 def _deadline_reach(context: OrgContext) -> tuple[int, int]:
