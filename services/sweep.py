@@ -570,7 +570,7 @@ def _cadence_work(context: OrgContext, first: date, today: date) -> list[Work]:
 def _deadline_work(context: OrgContext, deadlines: list[Deadline], first: date, today: date) -> list[Work]:
     """Reminders and escalations due in [first, today] for deadlines still owed them (open_deadlines)."""
     work = []
-    policy = settings_section(context.org.settings, "reminders")
+    policy = json.dumps(settings_section(context.org.settings, "reminders"), sort_keys=True)
     ahead, behind = _deadline_reach(context)
     for deadline in deadlines:
         if not first - timedelta(days=behind) <= deadline.due_on <= today + timedelta(days=ahead):
@@ -580,7 +580,7 @@ def _deadline_work(context: OrgContext, deadlines: list[Deadline], first: date, 
             deadline.kind,
             deadline.title,
             deadline.due_on,
-            json.dumps(policy, sort_keys=True),
+            policy,
             context.calendar,
         ):
             if first <= action.due <= today:
