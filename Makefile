@@ -60,7 +60,8 @@ typecheck: $(STAMP)
 	cd .typecheck && ../$(BIN)/mypy --config-file ../pyproject.toml --cache-dir ../.mypy_cache -p samverkan
 
 # Every benchmark (issue 19), each printing the machine's load and ratios against a floor measured in the same run,
-# each removing its temporary folders. BENCH_PG=postgresql+psycopg://... adds the web load on PostgreSQL.
+# each removing its temporary folders. BENCH_PG=postgresql+psycopg://... adds the web load and the nationwide year
+# on PostgreSQL.
 BENCH_PG ?=
 bench: $(STAMP)
 	$(BIN)/python benchmarks/cli_latency.py
@@ -69,6 +70,7 @@ bench: $(STAMP)
 	$(if $(BENCH_PG),$(BIN)/python benchmarks/web_load.py --database $(BENCH_PG))
 	$(if $(BENCH_PG),$(BIN)/python benchmarks/web_load.py --database $(BENCH_PG) --workers 2)
 	$(BIN)/python benchmarks/nationwide_year.py
+	$(if $(BENCH_PG),$(BIN)/python benchmarks/nationwide_year.py --no-prefect --database $(BENCH_PG))
 	$(BIN)/python benchmarks/delivery.py
 	$(BIN)/python benchmarks/documents.py
 

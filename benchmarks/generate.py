@@ -13,6 +13,8 @@ def first_weekday(year: int, weekday: int) -> date:
 
 
 def kommun_yaml(n: int, year: int = 2027) -> str:
+    """Kommun `n`'s file. Its cadences differ from every other kommun's (the EST meeting's title names it), as
+    real files do: a sweep computes each organisation's plan, and identical files would share one."""
     weekday = n % 5
     est_start = first_weekday(year, weekday)
     meetings = 4 + n % 3  # lokala BRÅ 4–6 times a year
@@ -61,7 +63,7 @@ bodies:
   - {{key: est, name: EST-gruppen, kind: est, chair: samordnare,
      members: [samordnare, kommunpolis, est-social, est-skola, est-fritid, est-bostad]}}
 cadences:
-  - {{key: est-mote, trigger: est_meeting, title: EST-möte, body: est, notify: [est],
+  - {{key: est-mote, trigger: est_meeting, title: EST-möte i Kommun {n}, body: est, notify: [est],
      schedule: {{frequency: biweekly, weekday: {WEEKDAYS[weekday]}, start: {est_start}, time: "09:00",
                 observe_breaks: false}}}}
   - {{key: est-rapport, trigger: est_report, title: EST-rapport, body: est, notify: [samordnare, lst, lokala-bra],

@@ -1,5 +1,8 @@
 """The Prefect flows. Each is a thin wrapper: one run handles all due work of its kinds for every
-organisation, in one transaction, and is safe to run twice or late (the sweep is exactly-once)."""
+organisation, in one transaction, and is safe to run twice or late (the sweep is exactly-once).
+
+Production runs `sweep_flow` once a day for every kind (one process start, the organisations loaded once); the
+per-kind flows sweep one group of kinds, for an operator who wants only that done now."""
 
 from __future__ import annotations
 
@@ -9,11 +12,12 @@ from typing import Any
 from prefect import flow, get_run_logger
 
 from samverkan.flows.runtime import run_sweep
+from samverkan.services.catchup import KIND_GROUPS
 
-DEADLINES = ["item_deadline", "measure_deadline", "phase_opened", "survey", "weekly_situation", "joint_priorities"]
-MEETINGS = ["est_meeting", "body_meeting", "network_meeting"]
-DIRECTION = ["direction_decision"]
-REPORTS = ["est_report", "report", "yearly_review", "county_analysis", "county_report"]
+DEADLINES = list(KIND_GROUPS["svep"])
+MEETINGS = list(KIND_GROUPS["mötesförberedelse"])
+DIRECTION = list(KIND_GROUPS["inriktningsbeslut"])
+REPORTS = list(KIND_GROUPS["rapporter"])
 
 
 def _log(name: str, result: dict[str, Any]) -> dict[str, Any]:
@@ -34,10 +38,12 @@ def _log(name: str, result: dict[str, Any]) -> dict[str, Any]:
 
 
 @flow(name="samverkan-svep", retries=2, retry_delay_seconds=60)
-def sweep_flow(org_keys: list[str] | None = None, now: str | None = None) -> dict[str, Any]:
-    """Reminders before and escalations after deadlines, new phases, surveys, the weekly lägesbild's reminders and
-    the county's joint priorities: everything of that kind due."""
-    return _log("svep", run_sweep(DEADLINES, org_keys, now))
+def sweep_flow(
+    org_keys: list[str] | None = None, now: str | None = None, kinds: list[str] | None = None
+) -> dict[str, Any]:
+    """The production day: everything due of every kind (or of `kinds`) — reminders and escalations of
+    deadlines, new phases, calls and packets before meetings, direction decisions, reports."""
+    return _log("svep", run_sweep(kinds, org_keys, now))
 
 
 @flow(name="samverkan-motesforberedelse", retries=2, retry_delay_seconds=60)

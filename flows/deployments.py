@@ -1,12 +1,16 @@
 """Deployments with their schedules (Europe/Stockholm wall clock; DTSTART and timezone= both given,
 see the Prefect notes), for serving them on the embedded default and registering them with a work pool.
 
-The four sweep deployments have a concurrency limit of 1: a second run waits for the first instead of
-colliding on the sweep's unique keys. The delivery deployment starts one run an hour (concurrency limit 1), which
-watches the outbox until just before the next (notifications.delivery.deliver_until): a process start an hour,
+One daily deployment (`daglig-svep`, 06:30) sweeps every trigger kind in one run: one process start and one load
+of the organisations a day. The per-kind deployments (mötesförberedelse, inriktningsbeslut, rapporter) have no
+schedule; an operator runs them when only that group should be done now. Every sweep deployment has a
+concurrency limit of 1: a second run waits for the first instead of colliding on the sweep's unique keys.
+
+The delivery deployment starts one run an hour (concurrency limit 1), which watches the outbox until just before the next (notifications.delivery.deliver_until): a process start an hour,
 not every five minutes. `samverkan serve` adds a one-off run at the next minute, so that the demo watches the outbox
 from the start; after `samverkan deploy` the first run is at the next whole hour (`prefect deployment run
 samverkan-leverans/leverans` starts one at once).
+
 Registered deployments name the flows by the installed package's module path
 (`samverkan.flows.cycle_flows.sweep_flow`) with no pull steps, so a worker runs them from any folder.
 
@@ -21,12 +25,8 @@ from typing import Any
 
 DAILY = "DTSTART:20260101T{hhmm}00\nRRULE:FREQ=DAILY"
 TIMEZONE = "Europe/Stockholm"
-SCHEDULE = {  # between 06:00 and 22:00: no DST gaps or repeats
-    "daglig-svep": "0630",
-    "motesforberedelse": "0640",
-    "inriktningsbeslut": "0650",
-    "rapporter": "0700",
-}
+SCHEDULE = {"daglig-svep": "0630"}  # between 06:00 and 22:00: no DST gaps or repeats
+ON_DEMAND = ("motesforberedelse", "inriktningsbeslut", "rapporter")  # per-kind sweeps an operator starts
 HOURLY = "DTSTART:20260101T000000\nRRULE:FREQ=HOURLY"
 ONCE = "DTSTART:{start}\nRRULE:FREQ=MINUTELY;COUNT=1"
 FLOW_NAMES = (
@@ -62,15 +62,16 @@ def deployments(module_path: bool = False) -> list[Any]:
 
     kind = EntrypointType.MODULE_PATH if module_path else EntrypointType.FILE_PATH
 
-    def daily(flow: Any, name: str) -> Any:
-        schedule = RRule(DAILY.format(hhmm=SCHEDULE[name]), timezone=TIMEZONE)
-        return flow.to_deployment(name=name, schedule=schedule, concurrency_limit=1, entrypoint_type=kind)
+    def sweep(flow: Any, name: str) -> Any:
+        # no schedule is an empty list, so that registering again removes an earlier version's daily schedule
+        schedules = [RRule(DAILY.format(hhmm=SCHEDULE[name]), timezone=TIMEZONE)] if name in SCHEDULE else []
+        return flow.to_deployment(name=name, schedules=schedules, concurrency_limit=1, entrypoint_type=kind)
 
     return [
-        daily(sweep_flow, "daglig-svep"),
-        daily(prepare_meetings_flow, "motesforberedelse"),
-        daily(direction_decision_flow, "inriktningsbeslut"),
-        daily(reports_flow, "rapporter"),
+        sweep(sweep_flow, "daglig-svep"),
+        sweep(prepare_meetings_flow, "motesforberedelse"),
+        sweep(direction_decision_flow, "inriktningsbeslut"),
+        sweep(reports_flow, "rapporter"),
         delivery_flow.to_deployment(
             name="leverans",
             schedules=delivery_schedules(once=not module_path),

@@ -26,12 +26,17 @@ def documents_dir() -> Path:
     return settings.documents_dir
 
 
-def run_sweep(kinds: list[str] | None, org_keys: list[str] | None, now: str | None) -> dict[str, Any]:
-    """One transaction: everything of `kinds` that is due, for every organisation (or the given ones), from the
-    day after the last completed sweep of these kinds (services/catchup.py)."""
+def run_sweep(
+    kinds: list[str] | None, org_keys: list[str] | None, now: str | None, documents: bool = True
+) -> dict[str, Any]:
+    """One transaction: everything of `kinds` (None: every kind) that is due, for every organisation (or the given
+    ones), from the day after the last completed sweep of these kinds (services/catchup.py). `documents`: False
+    leaves packets and reports unrendered (benchmarks measure the sweep without them)."""
     from samverkan.services.catchup import catch_up
 
     moment = datetime.fromisoformat(now) if now else utcnow()
     with session_scope(engine()) as session:
-        result = catch_up(session, moment, org_keys=org_keys, kinds=kinds, documents_dir=documents_dir())
+        result = catch_up(
+            session, moment, org_keys=org_keys, kinds=kinds, documents_dir=documents_dir() if documents else None
+        )
     return result.to_dict()

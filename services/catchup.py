@@ -4,6 +4,11 @@ lookback, so no day is lost when nothing ran for a while (a server outage, a lon
 The gap is bounded (`MAX_CATCHUP_DAYS`): beyond it, the oldest days are left undone with a warning, since
 reminders months late help nobody. A gap longer than `LARGE_GAP_DAYS` is logged as a warning too. Only a sweep
 over every organisation records its day; a sweep of a few organisations (an operator's test) records nothing.
+
+Production runs one sweep of every kind a day (scope `alla`); an operator may sweep a group of kinds
+(`KIND_GROUPS`, one flow each), recorded under its own scope. Where a sweep starts is decided per kind: the last
+day a kind was swept is the latest record whose scope covers it, and a sweep starts after the earliest of its
+kinds' days, so switching between the one daily sweep and the per-kind flows loses no day.
 """
 
 from __future__ import annotations
@@ -28,6 +33,13 @@ DEFAULT_LOOKBACK_DAYS = 7  # the first sweep ever, and the least any sweep looks
 LARGE_GAP_DAYS = 7
 MAX_CATCHUP_DAYS = 90
 ALL = "alla"
+KIND_GROUPS = {  # the trigger kinds, in the groups the per-kind flows sweep (flows/cycle_flows.py)
+    "svep": ("item_deadline", "measure_deadline", "phase_opened", "survey", "weekly_situation", "joint_priorities"),
+    "mötesförberedelse": ("est_meeting", "body_meeting", "network_meeting"),
+    "inriktningsbeslut": ("direction_decision",),
+    "rapporter": ("est_report", "report", "yearly_review", "county_analysis", "county_report"),
+}
+ALL_KINDS = frozenset(kind for kinds in KIND_GROUPS.values() for kind in kinds)
 
 
 @dataclass
@@ -54,6 +66,17 @@ class CatchUp:
 
 def scope_of(kinds: Iterable[str] | None) -> str:
     return ",".join(sorted(set(kinds))) if kinds is not None else ALL
+
+
+def last_swept(session: Session, kinds: Iterable[str] | None) -> date | None:
+    """The last day every one of `kinds` (None: all) was swept to, by any scope covering it; None if none was."""
+    wanted = set(kinds) if kinds is not None else set(ALL_KINDS)
+    covered: dict[str, date] = {}
+    for record in session.exec(select(SweepRecord)).all():
+        for kind in wanted & (set(ALL_KINDS) if record.scope == ALL else set(record.scope.split(","))):
+            covered[kind] = max(covered.get(kind, record.last_day), record.last_day)
+    # a kind no scope ever swept starts from the usual lookback, which first_day_to_sweep never goes beyond
+    return min(covered.values()) if covered else None
 
 
 def first_day_to_sweep(
@@ -99,7 +122,7 @@ def catch_up(
     scope = scope_of(kinds)
     today = now.astimezone(STOCKHOLM).date()
     record = session.get(SweepRecord, scope)
-    previous = record.last_day if record else None
+    previous = last_swept(session, kinds)
     first, warnings = first_day_to_sweep(today, previous, from_day, max_days)
     for warning in warnings:
         log.warning("%s: %s", scope, warning)

@@ -43,7 +43,8 @@ class Simulation:
     last: date
     result: SweepResult
     cycle_started_by: dict[str, str]
-    sweep_seconds: list[float] = field(default_factory=list)  # engine time of each daily sweep
+    sweep_seconds: list[float] = field(default_factory=list)  # engine time of each daily sweep (wall)
+    sweep_cpu: list[float] = field(default_factory=list)  # this process's CPU time of each daily sweep
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -194,11 +195,11 @@ def simulate(
                         started[key] = actor
                     except ServiceError as exc:
                         started[key] = f"ingen cykel: {exc}"
-        total, durations, cache = SweepResult(), [], SweepCache()
+        total, durations, cpu, cache = SweepResult(), [], [], SweepCache()
         reminded: dict[str, set[str]] = {}
         day = first
         while day <= last:
-            began = clock.perf_counter()
+            began, began_cpu = clock.perf_counter(), clock.process_time()
             with session_scope(engine) as session:
                 moment = datetime.combine(day, SWEEP_AT, tzinfo=STOCKHOLM)
                 if example_contributions:  # the week's reporting happens before the day's sweep renders analyses
@@ -207,9 +208,10 @@ def simulate(
                     sweep(session, moment, org_keys=keys, lookback_days=0, documents_dir=out_dir, cache=cache, pdf=pdf)
                 )
             durations.append(clock.perf_counter() - began)
+            cpu.append(clock.process_time() - began_cpu)
             day += timedelta(days=1)
         engine.dispose()
-    return Simulation(keys, first, last, total, started, durations)
+    return Simulation(keys, first, last, total, started, durations, cpu)
 
 
 def coming_messages_all(session: Session, keys: list[str], day: date) -> list[dict[str, Any]]:

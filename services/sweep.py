@@ -45,12 +45,12 @@ from samverkan.models.base import table_of
 from samverkan.models.enums import NotificationStatus, Related
 from samverkan.models.organisation import settings_section
 from samverkan.notifications.owed import item_owed, measure_owed, phase_owed
-from samverkan.roles.address import greeting
+from samverkan.roles.address import salutation
 from samverkan.scheduling.actions import Action
-from samverkan.scheduling.arshjul import expand_organisation
+from samverkan.scheduling.arshjul import MOVE_MARGIN, expand_organisation
 from samverkan.scheduling.cadence import cadence_calendar
 from samverkan.scheduling.calendar import CalendarEvent
-from samverkan.scheduling.triggers import PlannedAction, cadence_actions, deadline_actions
+from samverkan.scheduling.triggers import TRIGGER_ACTIONS, PlannedAction, cadence_actions, deadline_actions
 from samverkan.scheduling.workdays import WorkCalendar
 from samverkan.services.documents import DocumentBatch
 from samverkan.services.invitation_updates import update_invitations
@@ -63,6 +63,7 @@ CALLING_KINDS = {
     "body_meeting",
     "network_meeting",
 }  # the triggers whose occurrences are called (kallelse)
+DEADLINE_KINDS = ("item_deadline", "measure_deadline")
 CLOSED_STRETCH = 6  # the longest run of closed days (Christmas, Easter) a reminder can be moved back over
 
 
@@ -80,6 +81,8 @@ class OrgContext:
     bodies_with_routes: set[int] = field(default_factory=set)  # bodies with their own channel (e.g. Teams)
     foreign_roles: dict[int, Role] = field(default_factory=dict)  # a county network's members in other organisations
     foreign_orgs: dict[int, str] = field(default_factory=dict)  # such a role's id → its organisation's name
+    parties: dict[int, tuple[str, str]] = field(default_factory=dict)  # a role's party id → (name, kind)
+    greetings: dict[int, str] = field(default_factory=dict)  # role id → its opening line, built once
 
     def plan(self, year: int) -> dict[date, tuple[PlannedAction, ...]]:
         """All cadence actions of the organisation whose occurrence lies in `year`, by the day they are due."""
@@ -118,6 +121,14 @@ class OrgContext:
             return []
         by_id = self.roles_by_id()
         return [by_id[role_id] for role_id in self.body_roles.get(saved_id(body), []) if role_id in by_id]
+
+    def greeting(self, role: Any) -> str:
+        """The opening line for the holder of `role` (roles/address.py), from the parties loaded in bulk."""
+        found = self.greetings.get(role.id)
+        if found is None:
+            name, kind = self.parties.get(role.party_id, (None, None)) if role.party_id else (None, None)
+            found = self.greetings[role.id] = salutation(role.name, self.org.name, name, kind)
+        return found
 
     def function_roles(self, function: str) -> list[Role]:
         return [role for role in self.roles.values() if role.function == function]
@@ -192,6 +203,7 @@ class Holders:
     def __init__(self, session: Session, role_ids: Iterable[int]) -> None:
         self.by_role: dict[int, list[Any]] = defaultdict(list)
         self.persons: dict[int, Any] = {}
+        self._on: dict[tuple[int, date], list[int]] = {}  # who holds a role on a day, asked once
         ids = list(role_ids)
         table = table_of(RoleAssignment)
         for start in range(0, len(ids), 900):
@@ -204,8 +216,14 @@ class Holders:
                 self.persons[row.id] = row
 
     def on(self, role: Any, day: date) -> list[int]:
-        held = RoleAssignment.period_holds
-        return [a.person_id for a in self.by_role.get(role.id, ()) if held(a.starts_on, a.ends_on, day)]
+        found = self._on.get((role.id, day))
+        if found is None:
+            if len(self._on) > 100_000:  # a simulation keeps its holders all year
+                self._on.clear()
+            held = RoleAssignment.period_holds
+            found = [a.person_id for a in self.by_role.get(role.id, ()) if held(a.starts_on, a.ends_on, day)]
+            self._on[(role.id, day)] = found
+        return found
 
 
 def _rows(session: Session, model: type[Any], *conditions: Any) -> list[Any]:
@@ -214,7 +232,8 @@ def _rows(session: Session, model: type[Any], *conditions: Any) -> list[Any]:
     return list(session.execute(select_columns(table).where(*conditions)))
 
 
-def load_contexts(session: Session, org_keys: Iterable[str] | None = None) -> list[OrgContext]:
+def load_contexts(session: Session, org_keys: Iterable[str] | None = None, full: bool = True) -> list[OrgContext]:
+    """The organisations' contexts. Not `full`: only their roles (all a phase's opening addresses)."""
     orgs = table_of(Organisation)
     conditions = [orgs.c.source_file.is_not(None)]
     if org_keys is not None:
@@ -227,6 +246,9 @@ def load_contexts(session: Session, org_keys: Iterable[str] | None = None) -> li
     roles, bodies_table, cadences = table_of(Role), table_of(Body), table_of(Cadence)
     for role in _rows(session, Role, roles.c.organisation_id.in_(ids), roles.c.archived_at.is_(None)):
         contexts[role.organisation_id].roles[role.key] = role
+    if not full:
+        _parties(session, contexts)
+        return list(contexts.values())
     bodies = _rows(session, Body, bodies_table.c.organisation_id.in_(ids), bodies_table.c.archived_at.is_(None))
     for body in bodies:
         contexts[body.organisation_id].bodies[body.key] = body
@@ -251,7 +273,27 @@ def load_contexts(session: Session, org_keys: Iterable[str] | None = None) -> li
     ):
         contexts[cadence.organisation_id].cadences.append(cadence)
     _network_members(session, contexts, bodies)
+    _parties(session, contexts)
     return list(contexts.values())
+
+
+def _parties(session: Session, contexts: dict[int, OrgContext]) -> None:
+    """The organisations roles are held for (the police, the länsstyrelse), for the messages' opening lines."""
+    wanted = {
+        role.party_id
+        for context in contexts.values()
+        for role in (*context.roles.values(), *context.foreign_roles.values())
+        if role.party_id
+    }
+    orgs, found = table_of(Organisation), {}
+    ids = sorted(wanted)
+    for start in range(0, len(ids), 900):
+        for row in session.execute(
+            select(orgs.c.id, orgs.c.name, orgs.c.kind).where(orgs.c.id.in_(ids[start : start + 900]))
+        ):
+            found[row.id] = (row.name, row.kind)
+    for context in contexts.values():
+        context.parties = found
 
 
 def _network_members(session: Session, contexts: dict[int, OrgContext], bodies: list[Any]) -> None:
@@ -302,6 +344,24 @@ def _organisation_plan(
     return {day: tuple(actions) for day, actions in plan.items()}
 
 
+# How far into a neighbouring year an action of a year's plan can be due: an occurrence moves at most MOVE_MARGIN
+# (scheduling/arshjul.py); its actions are due on its day or up to 20 working days before it (a packet's
+# packets.working_days_before is at most 20; the longest lead of a trigger is 10), never after it.
+NEXT_YEAR_REACH = MOVE_MARGIN + timedelta(days=45)  # a call before New Year for an occurrence of the next year
+PREVIOUS_YEAR_REACH = MOVE_MARGIN + timedelta(days=7)  # an occurrence of the previous year moved past New Year
+
+
+def plan_years(day: date) -> tuple[int, ...]:
+    """The years whose plans can hold an action due on `day`: its own, and a neighbour only near New Year (a
+    fresh process computes every organisation's plan for each year it asks)."""
+    years = [day.year]
+    if day + NEXT_YEAR_REACH >= date(day.year + 1, 1, 1):
+        years.append(day.year + 1)
+    if day - PREVIOUS_YEAR_REACH <= date(day.year - 1, 12, 31):
+        years.append(day.year - 1)
+    return tuple(years)
+
+
 def planned_actions(context: OrgContext, first: date, last: date) -> list[PlannedAction]:
     """Cadence actions of one organisation due in [first, last]."""
     actions: list[PlannedAction] = []
@@ -309,7 +369,7 @@ def planned_actions(context: OrgContext, first: date, last: date) -> list[Planne
         day = first + timedelta(days=offset)
         # an action due on `day` belongs to an occurrence that year, the next (calls before New Year), or the
         # previous (an occurrence moved past New Year)
-        for year in (day.year, day.year + 1, day.year - 1):
+        for year in plan_years(day):
             actions.extend(context.plan(year).get(day, ()))
     return actions
 
@@ -325,7 +385,12 @@ class Deadline:
     deciding_kind: str | None
 
 
-def open_deadlines(session: Session, organisation_ids: list[int]) -> list[Deadline]:
+def open_deadlines(
+    session: Session, organisation_ids: list[int], due: tuple[date, date] | None = None
+) -> list[Deadline]:
+    """Deadlines still owed a reminder or an escalation; with `due`, only those falling in that span."""
+    window = [] if due is None else [col(ChecklistItem.due_on) >= due[0], col(ChecklistItem.due_on) <= due[1]]
+    measure_window = [] if due is None else [col(Measure.due_on) >= due[0], col(Measure.due_on) <= due[1]]
     rows = session.execute(
         select_columns(
             col(Cycle.organisation_id),
@@ -337,7 +402,7 @@ def open_deadlines(session: Session, organisation_ids: list[int]) -> list[Deadli
         )
         .join(Phase, col(Phase.cycle_id) == Cycle.id)
         .join(ChecklistItem, col(ChecklistItem.phase_id) == Phase.id)
-        .where(col(Cycle.organisation_id).in_(organisation_ids), col(ChecklistItem.due_on).is_not(None))
+        .where(col(Cycle.organisation_id).in_(organisation_ids), col(ChecklistItem.due_on).is_not(None), *window)
         .where(*item_owed())
     ).all()
     deadlines = [
@@ -353,7 +418,7 @@ def open_deadlines(session: Session, organisation_ids: list[int]) -> list[Deadli
             col(Measure.owner_role_key),
         )
         .join(Measure, col(Measure.cycle_id) == Cycle.id)
-        .where(col(Cycle.organisation_id).in_(organisation_ids), *measure_owed())
+        .where(col(Cycle.organisation_id).in_(organisation_ids), *measure_owed(), *measure_window)
     ).all():
         deadlines.append(
             Deadline(org_id, f"{Related.MEASURE}:{measure_id}", "measure_deadline", title, due_on, owner, "styrgrupp")
@@ -440,21 +505,29 @@ def sweep(
     today = now.astimezone(STOCKHOLM).date()
     first = today - timedelta(days=lookback_days)
     result = SweepResult()
-    contexts, holders = _contexts(session, org_keys, cache)
+
+    def asked(kinds: Iterable[str]) -> bool:
+        return wanted is None or not wanted.isdisjoint(kinds)
+
+    contexts, holders = _contexts(session, org_keys, cache, full=asked(TRIGGER_ACTIONS) or asked(DEADLINE_KINDS))
     if not contexts:
         return result
     ids = [context.org_id for context in contexts]
     base = (base_url or get_settings().base_url).rstrip("/")
     fired = _fired(session, ids, _local_midnight(first - timedelta(days=1)))
     batch = _Batch(session, now, base, documents_dir, pdf, holders, result, fired)
+
     deadlines: dict[int, list[Deadline]] = defaultdict(list)
-    for deadline in open_deadlines(session, ids):
+    reach = [_deadline_reach(context) for context in contexts]  # no deadline outside it can be due today
+    span = (first - timedelta(days=max(b for _, b in reach)), today + timedelta(days=max(a for a, _ in reach)))
+    for deadline in open_deadlines(session, ids, span) if asked(DEADLINE_KINDS) else ():
         deadlines[deadline.organisation_id].append(deadline)
     phases: dict[int, list[OpenedPhase]] = defaultdict(list)
-    for opened in opened_phases(session, ids, first):
+    for opened in opened_phases(session, ids, first) if asked(["phase_opened"]) else ():
         phases[opened.organisation_id].append(opened)
+    cadences = asked(TRIGGER_ACTIONS)  # a phase's opening sweeps no cadence: no plan is computed for it
     for context in contexts:
-        work = _cadence_work(context, first, today)
+        work = _cadence_work(context, first, today) if cadences else []
         work += _deadline_work(context, deadlines.get(context.org_id, []), first, today)
         work += _phase_work(context, phases.get(context.org_id, []))
         for entry in work:
@@ -469,11 +542,12 @@ def sweep(
 
 
 def _contexts(
-    session: Session, org_keys: Iterable[str] | None, cache: SweepCache | None
+    session: Session, org_keys: Iterable[str] | None, cache: SweepCache | None, full: bool = True
 ) -> tuple[list[OrgContext], Holders]:
     if cache is not None and cache.contexts is not None and cache.holders is not None:
         return cache.contexts, cache.holders
-    contexts = load_contexts(session, org_keys)
+    full = full or cache is not None  # what a simulation keeps serves every later sweep
+    contexts = load_contexts(session, org_keys, full)
     holders = Holders(session, [saved_id(role) for c in contexts for role in c.roles_by_id().values()])
     if cache is not None:
         cache.contexts, cache.holders = contexts, holders
@@ -496,14 +570,18 @@ def _cadence_work(context: OrgContext, first: date, today: date) -> list[Work]:
 def _deadline_work(context: OrgContext, deadlines: list[Deadline], first: date, today: date) -> list[Work]:
     """Reminders and escalations due in [first, today] for deadlines still owed them (open_deadlines)."""
     work = []
-    policy = settings_section(context.org.settings, "reminders")
-    ahead = max(policy.get("before_days") or [7]) + CLOSED_STRETCH  # a reminder moves off a closed day
-    behind = int(policy.get("escalate_after_days", 3))
+    policy = json.dumps(settings_section(context.org.settings, "reminders"), sort_keys=True)
+    ahead, behind = _deadline_reach(context)
     for deadline in deadlines:
         if not first - timedelta(days=behind) <= deadline.due_on <= today + timedelta(days=ahead):
             continue  # nothing of this deadline can be due today: skip building its actions
-        for action in deadline_actions(
-            deadline.trigger_key, deadline.kind, deadline.title, deadline.due_on, policy, context.calendar
+        for action in _deadline_actions(
+            deadline.trigger_key,
+            deadline.kind,
+            deadline.title,
+            deadline.due_on,
+            policy,
+            context.calendar,
         ):
             if first <= action.due <= today:
                 roles = context.function_roles(deadline.owner_function)
@@ -511,6 +589,21 @@ def _deadline_work(context: OrgContext, deadlines: list[Deadline], first: date, 
                     roles = roles + context.chair_of_kind(deadline.deciding_kind)
                 work.append(Work(action, roles, deadline.due_on))
     return work
+
+
+@lru_cache(maxsize=50_000)
+def _deadline_actions(
+    trigger_key: str, kind: str, title: str, due_on: date, policy_json: str, calendar: WorkCalendar
+) -> tuple[PlannedAction, ...]:
+    """A deadline's actions, built once however many days a sweep (or a simulation) asks for them."""
+    return tuple(deadline_actions(trigger_key, kind, title, due_on, json.loads(policy_json), calendar))
+
+
+def _deadline_reach(context: OrgContext) -> tuple[int, int]:
+    """How many days before a deadline its first reminder, and after it its escalation, can be due."""
+    policy = settings_section(context.org.settings, "reminders")
+    ahead = max(policy.get("before_days") or [7]) + CLOSED_STRETCH  # a reminder moves off a closed day
+    return ahead, int(policy.get("escalate_after_days", 3))
 
 
 def _phase_work(context: OrgContext, phases: list[OpenedPhase]) -> list[Work]:
@@ -600,7 +693,7 @@ class _Batch:
                     key=f"{identity_key}:{person.id}",
                     person_id=person.id,
                     role_key=role.key,
-                    body_text=f"{greeting(self.session, role, context.org.name)},\n\n{text}",
+                    body_text=f"{context.greeting(role)},\n\n{text}",
                 )
             )
             self.result.notifications[role.key] += 1

@@ -18,7 +18,7 @@ from samverkan.core.settings import get_settings
 from samverkan.database import make_engine, session_scope, upgrade
 from samverkan.models import Notification, SweepRecord, TriggerOccurrence
 from samverkan.services import cycle
-from samverkan.services.catchup import MAX_CATCHUP_DAYS, catch_up, first_day_to_sweep
+from samverkan.services.catchup import KIND_GROUPS, MAX_CATCHUP_DAYS, catch_up, first_day_to_sweep, last_swept
 from samverkan.services.sweep import sweep
 from tests.conftest import EXAMPLES
 from tests.drive import SAMORDNARE, Driver
@@ -55,7 +55,14 @@ def test_a_ten_day_gap_is_caught_up_completely(engine: Engine, tmp_path: Path) -
     assert after.first_day == LAST_SWEPT + timedelta(days=1) and after.previous_day == LAST_SWEPT
     assert after.warnings == ["svepet har inte körts på 10 dagar (senast klart 2027-01-25); tar igen dem nu"]
 
-    # the reference: the same organisation swept every single morning
+    assert_as_if_swept_every_day(engine, tmp_path)
+    with Session(engine) as session:
+        record = session.get(SweepRecord, "alla")
+    assert record is not None and record.last_day == AFTER_GAP and record.runs == 2
+
+
+def assert_as_if_swept_every_day(engine: Engine, tmp_path: Path) -> None:
+    """The outbox and the occurrences are those of the same organisation swept every single morning."""
     reference = make_engine(f"sqlite:///{tmp_path / 'reference.db'}")
     upgrade(reference)
     prepared(reference)
@@ -69,14 +76,35 @@ def test_a_ten_day_gap_is_caught_up_completely(engine: Engine, tmp_path: Path) -
 
     keys, days = outbox(engine)
     reference_keys, reference_days = outbox(reference)
+    reference.dispose()
     assert len(keys) == len(set(keys))  # every action once
     assert sorted(keys) == sorted(reference_keys)  # and every one of them
     assert days == reference_days
     edge = AFTER_GAP - timedelta(days=7)  # what a fixed seven-day lookback would have lost
     assert any(LAST_SWEPT < d < edge for d in days)
+
+
+def test_the_daily_sweep_after_per_kind_sweeps_starts_where_the_earliest_kind_stopped(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """An installation that ran one flow per group of kinds switches to the one daily sweep: no day is lost."""
+    prepared(engine)
+    for group in KIND_GROUPS.values():
+        with session_scope(engine) as session:
+            catch_up(session, at(LAST_SWEPT), kinds=group, documents_dir=tmp_path / "a")
+    with session_scope(engine) as session:  # the reports were also swept some days later
+        catch_up(session, at(LAST_SWEPT + timedelta(days=3)), kinds=KIND_GROUPS["rapporter"])
     with Session(engine) as session:
-        record = session.get(SweepRecord, "alla")
-    assert record is not None and record.last_day == AFTER_GAP and record.runs == 2
+        assert last_swept(session, None) == LAST_SWEPT
+        assert last_swept(session, KIND_GROUPS["rapporter"]) == LAST_SWEPT + timedelta(days=3)
+        assert last_swept(session, ["no_such_kind"]) is None
+    with session_scope(engine) as session:
+        after = catch_up(session, at(AFTER_GAP), documents_dir=tmp_path / "a")
+    assert after.scope == "alla" and after.previous_day == LAST_SWEPT
+    assert after.first_day == LAST_SWEPT + timedelta(days=1)
+    assert_as_if_swept_every_day(engine, tmp_path)
+    with Session(engine) as session:  # a per-kind sweep now counts the daily sweep's day
+        assert last_swept(session, KIND_GROUPS["inriktningsbeslut"]) == AFTER_GAP
 
 
 def test_the_gap_is_bounded_and_says_what_it_leaves() -> None:

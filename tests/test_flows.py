@@ -67,6 +67,34 @@ def test_the_monthly_report_flow_runs_for_real(
         runtime.engine.cache_clear()
 
 
+def test_the_daily_sweep_flow_does_every_kind_in_one_run(
+    prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from samverkan.flows import runtime
+    from samverkan.flows.cycle_flows import reports_flow, sweep_flow
+
+    url = f"sqlite:///{tmp_path / 'samverkan.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with session_scope(engine) as session:
+        load_config(session, validate_file(EXAMPLES / "fagersta.yaml"))
+    monkeypatch.setenv("SAMVERKAN_DATABASE_URL", url)
+    monkeypatch.setenv("SAMVERKAN_DATA_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    runtime.engine.cache_clear()
+    try:
+        result = sweep_flow(now="2027-02-05T06:30:00+01:00")
+        assert result["scope"] == "alla" and result["from"] == "2027-01-29"
+        assert result["actions"]["manadsrapport"] == 1  # the report the rapporter flow would have sent
+        assert len(result["actions"]) > 1  # and the other kinds due in the same run
+        again = reports_flow(now="2027-02-05T07:00:00+01:00")  # an operator's per-kind run finds it done
+        assert again["notifications_total"] == 0 and again["already_done"] == 1
+        assert again["from"] == "2027-01-29"  # the daily sweep's day counts for the reports' kinds
+    finally:
+        get_settings.cache_clear()
+        runtime.engine.cache_clear()
+
+
 def test_deployments_have_stockholm_schedules_and_one_sweep_at_a_time() -> None:
     from samverkan.flows.deployments import deployments
 
@@ -74,8 +102,13 @@ def test_deployments_have_stockholm_schedules_and_one_sweep_at_a_time() -> None:
     assert set(built) == {"daglig-svep", "motesforberedelse", "inriktningsbeslut", "rapporter", "leverans"}
     schedule = built["daglig-svep"].schedules[0].schedule
     assert schedule.timezone == "Europe/Stockholm" and schedule.rrule.startswith("DTSTART:20260101T063000")
+    assert built["daglig-svep"].entrypoint.endswith("sweep_flow")  # every kind: one sweep run a day
     for name in ("daglig-svep", "motesforberedelse", "inriktningsbeslut", "rapporter", "leverans"):
         assert built[name].concurrency_limit == 1
+    for name in ("motesforberedelse", "inriktningsbeslut", "rapporter"):  # on demand, for operators
+        assert built[name].schedules == []
+    scheduled = [d for d in built.values() if d.schedules]
+    assert sorted(d.name for d in scheduled) == ["daglig-svep", "leverans"]
     hourly, once = (s.schedule for s in built["leverans"].schedules)  # no process start every five minutes
     assert hourly.rrule == "DTSTART:20260101T000000\nRRULE:FREQ=HOURLY" and hourly.timezone == "Europe/Stockholm"
     assert once.rrule.endswith("RRULE:FREQ=MINUTELY;COUNT=1")  # serve: the first loop starts at once

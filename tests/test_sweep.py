@@ -212,3 +212,37 @@ def test_simulate_text_output_warns_about_vacant_roles() -> None:
     )
     assert result.exit_code == 0
     assert "varning: Fagersta kommun: rollen Kommunstyrelsens ordförande är vakant" in result.stderr
+
+
+def test_a_day_asks_only_the_years_whose_plans_can_hold_its_actions(engine: Engine) -> None:
+    """The sweep skips a neighbouring year's plan far from New Year (plan_years): for every example organisation
+    and generated kommuner, every day from September to May gets exactly the actions all three years hold."""
+    import sys
+
+    sys.path.insert(0, str(EXAMPLES.parent / "benchmarks"))
+    from generate import kommun_yaml
+
+    from samverkan.orgconfig.loader import load_config
+    from samverkan.orgconfig.validate import validate_file, validate_text
+    from samverkan.services.sweep import load_contexts, plan_years
+    from tests.conftest import EXAMPLE_FILES
+
+    with session_scope(engine) as session:
+        for path in EXAMPLE_FILES:
+            load_config(session, validate_file(path))
+        for n in range(3):
+            load_config(session, validate_text(kommun_yaml(n, 2027), f"k{n}.yaml"))
+    with Session(engine) as session:
+        contexts = load_contexts(session)
+    assert len(contexts) >= len(EXAMPLE_FILES) + 3 and sum(len(c.cadences) for c in contexts) > 20
+    skipped = 0
+    day = date(2026, 9, 1)
+    while day <= date(2028, 5, 31):
+        years = plan_years(day)
+        skipped += 3 - len(years)
+        for context in contexts:
+            everything = [a for year in (day.year - 1, day.year, day.year + 1) for a in context.plan(year).get(day, ())]
+            asked = [a for year in years for a in context.plan(year).get(day, ())]
+            assert sorted(map(repr, asked)) == sorted(map(repr, everything)), (context.org.key, day)
+        day += timedelta(days=1)
+    assert skipped > 300  # most days ask one or two years, not three

@@ -36,7 +36,7 @@ def run_command(config: Path, host: str, port: int, prefect_port: int, no_schedu
 @click.command("serve", cls=Command)
 @click.option("--prefect-port", default=4200, show_default=True, help="Port för den lokala Prefect-servern.")
 def serve_command(prefect_port: int) -> None:
-    """Kör schemana: dagligt svep, mötesförberedelser, inriktningsbeslut och rapporter. Avsluta med Ctrl-C."""
+    """Kör schemana: det dagliga svepet (alla utlösare) och leveransen. Avsluta med Ctrl-C."""
     from samverkan.cli.serve import serve_schedules
 
     try:
