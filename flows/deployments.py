@@ -6,10 +6,10 @@ of the organisations a day. The per-kind deployments (mötesförberedelse, inrik
 schedule; an operator runs them when only that group should be done now. Every sweep deployment has a
 concurrency limit of 1: a second run waits for the first instead of colliding on the sweep's unique keys.
 
-The delivery deployment starts one run an hour (concurrency limit 1), which watches the outbox until just before the next (notifications.delivery.deliver_until): a process start an hour,
-not every five minutes. `samverkan serve` adds a one-off run at the next minute, so that the demo watches the outbox
-from the start; after `samverkan deploy` the first run is at the next whole hour (`prefect deployment run
-samverkan-leverans/leverans` starts one at once).
+The delivery deployment starts one run an hour (concurrency limit 1), which watches the outbox until just before the
+next (notifications.delivery.deliver_until): a process start an hour, not every five minutes. `samverkan serve` adds
+a one-off run at the next minute, so that the demo watches the outbox from the start; after `samverkan deploy` the
+first run is at the next whole hour (`prefect deployment run samverkan-leverans/leverans` starts one at once).
 
 Registered deployments name the flows by the installed package's module path
 (`samverkan.flows.cycle_flows.sweep_flow`) with no pull steps, so a worker runs them from any folder.
