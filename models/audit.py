@@ -15,6 +15,7 @@ from samverkan.models.base import created_at_field
 
 class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_log"
+    __table_args__ = (sa.Index("ix_audit_log_entity", "entity_type", "entity_id"),)  # each act's last effective day
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = created_at_field()
