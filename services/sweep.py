@@ -83,16 +83,30 @@ class OrgContext:
     foreign_orgs: dict[int, str] = field(default_factory=dict)  # such a role's id → its organisation's name
     parties: dict[int, tuple[str, str]] = field(default_factory=dict)  # a role's party id → (name, kind)
     greetings: dict[int, str] = field(default_factory=dict)  # role id → its opening line, built once
+    whole_years: bool = False  # plan whole years, kept for later sweeps (a simulation), not each sweep's window
 
     def plan(self, year: int) -> dict[date, tuple[PlannedAction, ...]]:
         """All cadence actions of the organisation whose occurrence lies in `year`, by the day they are due."""
         if year not in self.plans:
-            packet_days = int(settings_section(self.org.settings, "packets").get("working_days_before", 5))
-            cadences = {c.key: {"trigger": c.trigger, "title": c.title, "rule": c.rule} for c in self.cadences}
-            self.plans[year] = _organisation_plan(
-                json.dumps(cadences, sort_keys=True), self.calendar, year, packet_days
-            )
+            self.plans[year] = _organisation_plan(self._cadences_json(), self.calendar, year, self._packet_days())
         return self.plans[year]
+
+    def window(self, first: date, last: date) -> list[PlannedAction]:
+        """The cadence actions due in [first, last], computed for that window alone (see `_window_actions`):
+        the same actions the year plans hold for those days, at a fraction of the cost for a sweep's few days."""
+        found: list[PlannedAction] = []
+        for year in range(first.year - 1, last.year + 2):
+            found += _window_actions(self._cadences_json(), self.calendar, year, self._packet_days(), first, last)
+        return found
+
+    def _packet_days(self) -> int:
+        return int(settings_section(self.org.settings, "packets").get("working_days_before", 5))
+
+    def _cadences_json(self) -> str:
+        if not hasattr(self, "_cadences"):
+            cadences = {c.key: {"trigger": c.trigger, "title": c.title, "rule": c.rule} for c in self.cadences}
+            self._cadences = json.dumps(cadences, sort_keys=True)
+        return self._cadences
 
     @property
     def org_id(self) -> int:
@@ -344,6 +358,52 @@ def _organisation_plan(
     return {day: tuple(actions) for day, actions in plan.items()}
 
 
+# The window of a sweep: which occurrences' actions can be due in [first, last]. Every action is due on its
+# occurrence's day or before it, never after (scheduling/triggers.py: reports and a meeting's lägesbild on the day,
+# an occurrence kept on a closed day calls the working day before, a call moved off the previous call's day never
+# past its event), and at most ACTION_LEAD before it: the longest lead is 20 working days (a packet's
+# packets.working_days_before, at most 20 by the schema; a trigger's own lead is at most 10), i.e. four weeks of
+# weekends plus the most holidays any four weeks hold (julafton to trettondedag jul: six), 34 days; 45 leaves room.
+# An occurrence's day lies at most MOVE_MARGIN (scheduling/arshjul.py) from its nominal date (the rule's), by a
+# holiday, a break or an `after:` placement. Calls are spread so no two of a cadence's calls share a day
+# (cadence_actions), which depends on the previous occurrences' calls: the occurrences held up to STACKING_CONTEXT
+# before the window are planned too, so the first call in the window sees the ones before it.
+ACTION_LEAD = timedelta(days=45)
+STACKING_CONTEXT = ACTION_LEAD
+
+
+@lru_cache(maxsize=5_000)
+def _window_actions(
+    cadences_json: str, calendar: WorkCalendar, year: int, packet_days: int, first: date, last: date
+) -> tuple[PlannedAction, ...]:
+    """The actions of `year`'s plan (_organisation_plan: occurrences whose nominal date lies in `year`) that are due
+    in [first, last], without planning the whole year: only the nominal dates whose occurrences can have an
+    action due in the window are expanded, and only the occurrences held near it get their actions built."""
+    held_from, held_to = first - STACKING_CONTEXT, last + ACTION_LEAD  # the occurrences' days planned
+    nominal_from = max(date(year, 1, 1), held_from - MOVE_MARGIN)
+    nominal_to = min(date(year, 12, 31), held_to + MOVE_MARGIN)
+    if nominal_to < nominal_from:
+        return ()
+    cadences = json.loads(cadences_json)
+    rules = {key: spec["rule"] for key, spec in cadences.items()}
+    titles = {key: spec["title"] for key, spec in cadences.items()}
+    found: list[PlannedAction] = []
+    for key, expansion in expand_organisation(rules, calendar, nominal_from, nominal_to, titles).items():
+        spec = cadences[key]
+        occurrences = [o for o in expansion.occurrences if held_from <= o.day <= held_to]
+        if not occurrences:
+            continue
+        own = cadence_calendar(spec["rule"], calendar)
+        found += [
+            action
+            for action in cadence_actions(
+                key, spec["trigger"], spec["title"], spec["rule"], occurrences, own, packet_days
+            )
+            if first <= action.due <= last
+        ]
+    return tuple(found)
+
+
 # How far into a neighbouring year an action of a year's plan can be due: an occurrence moves at most MOVE_MARGIN
 # (scheduling/arshjul.py); its actions are due on its day or up to 20 working days before it (a packet's
 # packets.working_days_before is at most 20; the longest lead of a trigger is 10), never after it.
@@ -363,7 +423,10 @@ def plan_years(day: date) -> tuple[int, ...]:
 
 
 def planned_actions(context: OrgContext, first: date, last: date) -> list[PlannedAction]:
-    """Cadence actions of one organisation due in [first, last]."""
+    """Cadence actions of one organisation due in [first, last]: from its year plans where they are kept (a
+    simulation's sweeps, OrgContext.whole_years), else from the window alone (a production sweep, fresh each day)."""
+    if not context.whole_years:
+        return context.window(first, last)
     actions: list[PlannedAction] = []
     for offset in range((last - first).days + 1):
         day = first + timedelta(days=offset)
@@ -548,6 +611,8 @@ def _contexts(
         return cache.contexts, cache.holders
     full = full or cache is not None  # what a simulation keeps serves every later sweep
     contexts = load_contexts(session, org_keys, full)
+    for context in contexts:
+        context.whole_years = cache is not None  # a simulation's year: each year's plan once, for every day
     holders = Holders(session, [saved_id(role) for c in contexts for role in c.roles_by_id().values()])
     if cache is not None:
         cache.contexts, cache.holders = contexts, holders
