@@ -149,6 +149,20 @@ def _place(rule: Mapping[str, Any], calendar: WorkCalendar, nominal: date) -> tu
     return calendar.next_working_day(nominal, step=step), reason
 
 
+class KeyedRule(dict[str, Any]):
+    """A rule that carries its identity (its JSON, keys sorted), computed once: the key of its expansions."""
+
+    def __init__(self, rule: Mapping[str, Any]) -> None:
+        super().__init__(rule)
+        self.key = rule_key(rule)
+
+
+def rule_key(rule: Mapping[str, Any]) -> str:
+    if isinstance(rule, KeyedRule):
+        return rule.key
+    return json.dumps(rule, sort_keys=True, default=str)
+
+
 _EXPANSIONS: dict[tuple[str, WorkCalendar, date, date], Expansion] = {}
 EXPANSIONS_KEPT = 4096  # expansions remembered per process (a few hundred distinct rules, a few windows each)
 
@@ -160,7 +174,7 @@ def expand_cadence(rule: Mapping[str, Any], calendar: WorkCalendar, first: date,
     An expansion depends on nothing but the rule, the calendar and the window, so it is computed once per process
     for each: organisations with the same rule and breaks (a monthly meeting on the 5th, a summer break from
     06-22) share it. The caller gets its own lists; the occurrences themselves are immutable."""
-    key = (json.dumps(rule, sort_keys=True, default=str), calendar, first, last)
+    key = (rule_key(rule), calendar, first, last)
     found = _EXPANSIONS.get(key)
     if found is None:
         if len(_EXPANSIONS) >= EXPANSIONS_KEPT:

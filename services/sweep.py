@@ -48,7 +48,7 @@ from samverkan.notifications.owed import item_owed, measure_owed, phase_owed
 from samverkan.roles.address import salutation
 from samverkan.scheduling.actions import Action
 from samverkan.scheduling.arshjul import MOVE_MARGIN, expand_organisation
-from samverkan.scheduling.cadence import cadence_calendar
+from samverkan.scheduling.cadence import KeyedRule, cadence_calendar
 from samverkan.scheduling.calendar import CalendarEvent
 from samverkan.scheduling.triggers import TRIGGER_ACTIONS, PlannedAction, cadence_actions, deadline_actions
 from samverkan.scheduling.workdays import WorkCalendar
@@ -384,24 +384,26 @@ def _window_actions(
     nominal_to = min(date(year, 12, 31), held_to + MOVE_MARGIN)
     if nominal_to < nominal_from:
         return ()
-    cadences = json.loads(cadences_json)
-    rules = {key: spec["rule"] for key, spec in cadences.items()}
-    titles = {key: spec["title"] for key, spec in cadences.items()}
+    cadences, rules, titles = _parsed(cadences_json)
     found: list[PlannedAction] = []
     for key, expansion in expand_organisation(rules, calendar, nominal_from, nominal_to, titles).items():
         spec = cadences[key]
         occurrences = [o for o in expansion.occurrences if held_from <= o.day <= held_to]
-        if not occurrences:
-            continue
-        own = cadence_calendar(spec["rule"], calendar)
-        found += [
-            action
-            for action in cadence_actions(
-                key, spec["trigger"], spec["title"], spec["rule"], occurrences, own, packet_days
+        if occurrences:
+            own = cadence_calendar(spec["rule"], calendar)
+            found += cadence_actions(
+                key, spec["trigger"], spec["title"], rules[key], occurrences, own, packet_days, (first, last)
             )
-            if first <= action.due <= last
-        ]
     return tuple(found)
+
+
+@lru_cache(maxsize=5_000)
+def _parsed(cadences_json: str) -> tuple[dict[str, Any], dict[str, KeyedRule], dict[str, str]]:
+    """An organisation's cadences (key → trigger, title, rule), their rules (each with its key, made once) and
+    titles."""
+    cadences = json.loads(cadences_json)
+    rules = {key: KeyedRule(spec["rule"]) for key, spec in cadences.items()}
+    return cadences, rules, {key: spec["title"] for key, spec in cadences.items()}
 
 
 # How far into a neighbouring year an action of a year's plan can be due: an occurrence moves at most MOVE_MARGIN
