@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import insert
 from sqlalchemy import select as select_columns
@@ -52,10 +52,11 @@ from samverkan.scheduling.cadence import KeyedRule, cadence_calendar
 from samverkan.scheduling.calendar import CalendarEvent
 from samverkan.scheduling.triggers import TRIGGER_ACTIONS, PlannedAction, cadence_actions, deadline_actions
 from samverkan.scheduling.workdays import WorkCalendar
-from samverkan.services.documents import DocumentBatch
-from samverkan.services.invitation_updates import update_invitations
 from samverkan.services.invitations import invitation, meeting_event, party, snapshot, write_invitation
 from samverkan.templates.rendering import render
+
+if TYPE_CHECKING:
+    from samverkan.services.documents import DocumentBatch
 
 DELIVER_FROM = time(8, 0)
 CALLING_KINDS = {
@@ -598,7 +599,9 @@ def sweep(
         for entry in work:
             if wanted is None or entry.action.kind in wanted:
                 batch.write(context, entry)
-    if wanted is None or wanted & CALLING_KINDS:  # meetings changed since their call went out
+    if documents_dir is not None and (wanted is None or wanted & CALLING_KINDS):  # meetings changed since their call
+        from samverkan.services.invitation_updates import update_invitations  # with documents only: imported then
+
         updated = update_invitations(session, contexts, now, documents_dir, base)
         if updated:
             result.notifications["inbjudan-uppdaterad"] += updated
@@ -713,7 +716,15 @@ class _Batch:
     occurrences: list[dict[str, Any]] = field(default_factory=list)
     notifications: list[dict[str, Any]] = field(default_factory=list)
     invited: dict[tuple[int, str, str], dict[str, Any]] = field(default_factory=dict)  # what each invitation said
-    documents: DocumentBatch = field(default_factory=DocumentBatch)  # PDFs rendered together at insert()
+    rendered: DocumentBatch | None = None  # PDFs rendered together at insert(); made with the first document
+
+    @property
+    def documents(self) -> DocumentBatch:
+        if self.rendered is None:
+            from samverkan.services.documents import DocumentBatch  # imported only by a sweep that makes documents
+
+            self.rendered = DocumentBatch()
+        return self.rendered
 
     def write(self, context: OrgContext, work: Work) -> None:
         """One action, once: its outbox rows (each holder of its roles, and a body's own channel) and its record."""
@@ -839,7 +850,9 @@ class _Batch:
     def _render_documents(self) -> None:
         """The documents of this sweep, made together (services/documents.py). One that failed is reported; its
         messages carry the HTML version (the same content) instead, or go without it and say so."""
-        for failure in self.documents.finish():
+        if self.rendered is None:
+            return  # no document in this sweep
+        for failure in self.rendered.finish():
             self.result.errors.append(failure.message)
             failed, instead = str(failure.failed), str(failure.instead) if failure.instead else None
             self.result.documents = [d for d in (instead if d == failed else d for d in self.result.documents) if d]
