@@ -3,7 +3,10 @@ production day on the flows' own code path beside the simulation's day, the year
 floor, the "already fired" query over 1 and 5 years of history, and one Prefect flow run's overhead.
 
     .venv/bin/python benchmarks/nationwide_year.py [--kommuner 290] [--database postgresql+psycopg://...]
-                                                   [--no-prefect] [--documents]
+                                                   [--no-prefect] [--documents] [--before CHECKOUT]
+
+`--before /tmp/before` (after `git worktree add /tmp/before main`) runs each production morning also with that
+checkout's code, on a copy of the same database, and prints both side by side.
 
 Targets (issue 19): the year including validation ≤ 20 s on SQLite, ≤ 30 s on PostgreSQL; a production day for
 290 kommuner ≤ 0.3 s CPU without documents; the year's sweeps ≤ 2× the raw-insert floor; the "already fired"
@@ -98,9 +101,12 @@ def databases(server: str | None, scratch: Path, count: int) -> Iterator[list[st
         admin.dispose()
 
 
-def production_day(url: str, moment: datetime, data_dir: Path | None) -> dict[str, Any]:
-    """One production morning in a fresh Python process (what a Prefect worker starts for a flow run)."""
+def production_day(url: str, moment: datetime, data_dir: Path | None, code: Path | None = None) -> dict[str, Any]:
+    """One production morning in a fresh Python process (what a Prefect worker starts for a flow run). `code`: a
+    folder holding a `samverkan` package to run instead of this checkout's (the code before a change)."""
     env = os.environ | {"SAMVERKAN_DATABASE_URL": url, "SAMVERKAN_DATA_DIR": str(data_dir or "/nonexistent")}
+    if code is not None:
+        env["PYTHONPATH"] = str(code)  # ahead of the editable install's finder
     command = [sys.executable, __file__, "--production-day", moment.isoformat()]
     if data_dir is not None:
         command.append("--documents")
@@ -134,6 +140,36 @@ def run_production_day(moment: str, documents: bool) -> None:
                 "from": result["from"],
             }
         )
+    )
+
+
+def before_code(checkout: Path, scratch: Path) -> Path:
+    """A folder whose `samverkan` package is `checkout` (e.g. `git worktree add /tmp/before main`)."""
+    folder = scratch / "before-code"
+    folder.mkdir()
+    (folder / "samverkan").symlink_to(checkout.resolve(), target_is_directory=True)
+    return folder
+
+
+def sqlite_copy(url: str, copy: Path) -> str:
+    """A consistent copy of a SQLite database (the backup API), for running a morning twice on the same state."""
+    import sqlite3
+
+    source, target = sqlite3.connect(url.removeprefix("sqlite:///")), sqlite3.connect(copy)
+    with target:
+        source.backup(target)
+    source.close()
+    target.close()
+    return f"sqlite:///{copy}"
+
+
+def summary_line(label: str, mornings: list[dict[str, Any]]) -> str:
+    cpu = sorted(m["cpu"] for m in mornings)
+    wall = sorted(m["wall"] for m in mornings)
+    return (
+        f"{label}: CPU median {statistics.median(cpu) * 1000:.0f} ms (max {cpu[-1] * 1000:.0f} ms), "
+        f"wall median {statistics.median(wall) * 1000:.0f} ms (max {wall[-1] * 1000:.0f} ms); "
+        f"importing the modules first: {statistics.median(m['imports'] for m in mornings) * 1000:.0f} ms CPU"
     )
 
 
@@ -279,11 +315,19 @@ def main() -> None:
     parser.add_argument("--database", help="a PostgreSQL server URL (own databases are created and dropped)")
     parser.add_argument("--no-prefect", action="store_true", help="skip measuring Prefect's overhead")
     parser.add_argument("--documents", action="store_true", help="also render packets and reports")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="a checkout of the code to compare with (SQLite only): each production morning also runs with its "
+        "samverkan package on a copy of the same database, printed side by side",
+    )
     parser.add_argument("--production-day", help=argparse.SUPPRESS)  # the child process of one production day
     args = parser.parse_args()
     if args.production_day:
         run_production_day(args.production_day, args.documents)
         return
+    if args.before and args.database:
+        parser.error("--before compares on SQLite only (it copies the database file)")
 
     from generate import kommun_yaml
 
@@ -328,20 +372,29 @@ def main() -> None:
                 f"max {sweeps[-1] * 1000:.0f} ms (wall); CPU median {statistics.median(result.sweep_cpu) * 1000:.0f} ms"
             )
 
-            mornings = []
+            mornings, before = [], []
+            code = before_code(args.before, scratch) if args.before else None
             for offset in range(1, PRODUCTION_DAYS + 1):
                 moment = datetime.combine(date(args.year + 1, 1, 1) + timedelta(days=offset), datetime.min.time())
                 moment = moment.replace(hour=6, minute=30, tzinfo=STOCKHOLM)
-                mornings.append(production_day(year_url, moment, scratch / "data" if args.documents else None))
-            cpu = sorted(m["cpu"] for m in mornings)
-            wall = sorted(m["wall"] for m in mornings)
+                data = scratch / "data" if args.documents else None
+                if code is not None:  # the same morning on the same state, with the code before the change
+                    copy = sqlite_copy(year_url, scratch / f"before-{offset}.db")
+                    before.append(production_day(copy, moment, data, code))
+                mornings.append(production_day(year_url, moment, data))
             print(
                 f"PRODUCTION DAY (fresh process, flows/runtime.run_sweep → catch_up, all kinds, lookback from "
-                f"{mornings[0]['from']}), {PRODUCTION_DAYS} mornings in January {args.year + 1}: "
-                f"CPU median {statistics.median(cpu) * 1000:.0f} ms (max {cpu[-1] * 1000:.0f} ms), "
-                f"wall median {statistics.median(wall) * 1000:.0f} ms (max {wall[-1] * 1000:.0f} ms); "
-                f"importing the modules first: {statistics.median(m['imports'] for m in mornings) * 1000:.0f} ms CPU"
+                f"{mornings[0]['from']}), {PRODUCTION_DAYS} mornings in January {args.year + 1}"
             )
+            print(summary_line("  this checkout", mornings))
+            if before:
+                print(summary_line(f"  before ({args.before})", before))
+                same = all(
+                    (b["notifications"], b["triggers"]) == (m["notifications"], m["triggers"])
+                    for b, m in zip(before, mornings, strict=True)
+                )
+                ratio = statistics.median(m["cpu"] for m in mornings) / statistics.median(b["cpu"] for b in before)
+                print(f"  CPU this/before: {ratio:.2f}; same triggers and notifications every morning: {same}")
             print(
                 "  per morning: "
                 + "; ".join(

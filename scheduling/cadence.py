@@ -6,6 +6,7 @@ Wall-clock times stay put across daylight saving time changes; the UTC offset fo
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -148,9 +149,41 @@ def _place(rule: Mapping[str, Any], calendar: WorkCalendar, nominal: date) -> tu
     return calendar.next_working_day(nominal, step=step), reason
 
 
+class KeyedRule(dict[str, Any]):
+    """A rule that carries its identity (its JSON, keys sorted), computed once: the key of its expansions."""
+
+    def __init__(self, rule: Mapping[str, Any]) -> None:
+        super().__init__(rule)
+        self.key = rule_key(rule)
+
+
+def rule_key(rule: Mapping[str, Any]) -> str:
+    if isinstance(rule, KeyedRule):
+        return rule.key
+    return json.dumps(rule, sort_keys=True, default=str)
+
+
+_EXPANSIONS: dict[tuple[str, WorkCalendar, date, date], Expansion] = {}
+EXPANSIONS_KEPT = 4096  # expansions remembered per process (a few hundred distinct rules, a few windows each)
+
+
 def expand_cadence(rule: Mapping[str, Any], calendar: WorkCalendar, first: date, last: date) -> Expansion:
     """The occurrences whose nominal date lies in [first, last], in date order, and those that do not take
-    place. `calendar` is the organisation's; the cadence's own view of it is taken here."""
+    place. `calendar` is the organisation's; the cadence's own view of it is taken here.
+
+    An expansion depends on nothing but the rule, the calendar and the window, so it is computed once per process
+    for each: organisations with the same rule and breaks (a monthly meeting on the 5th, a summer break from
+    06-22) share it. The caller gets its own lists; the occurrences themselves are immutable."""
+    key = (rule_key(rule), calendar, first, last)
+    found = _EXPANSIONS.get(key)
+    if found is None:
+        if len(_EXPANSIONS) >= EXPANSIONS_KEPT:
+            _EXPANSIONS.clear()
+        found = _EXPANSIONS[key] = _expand_cadence(rule, calendar, first, last)
+    return Expansion(list(found.occurrences), list(found.dropped))
+
+
+def _expand_cadence(rule: Mapping[str, Any], calendar: WorkCalendar, first: date, last: date) -> Expansion:
     own = cadence_calendar(rule, calendar)
     hour, minute = (int(part) for part in rule.get("time", "09:00").split(":"))
     duration = timedelta(minutes=rule.get("duration_minutes", 120))

@@ -10,7 +10,7 @@ and never on the same day as the previous occurrence's call.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -132,30 +132,42 @@ def occurrence_actions(
     for rule in TRIGGER_ACTIONS.get(kind, ()):
         attachment = _attachment(rule, packet)
         due = _due(rule, occurrence, calendar, packet_days, attachment == "packet")
-        period = occurrence.period if rule.action.is_report else None
-        subject = rule.subject.format(
-            title=title,
-            when=when_text(occurrence),
-            period=period_label(*period) if period else f"{MONTHS_SV[occurrence.day.month - 1]} {occurrence.day.year}",
-        )
-        if attachment is None and rule.attachment == "packet":
-            subject = subject.replace("Kallelse och handlingar:", "Kallelse:")
-        actions.append(
-            PlannedAction(
-                cadence_key,
-                f"{occurrence.key}:{rule.action.value}",
-                kind,
-                rule.action,
-                due,
-                subject,
-                attachment,
-                occurrence,
-                occurrence.day,
-                rhythm,
-                rule.addressee,
-            )
-        )
+        actions.append(_planned(cadence_key, kind, title, occurrence, rule, attachment, due, rhythm))
     return actions
+
+
+def _planned(
+    cadence_key: str,
+    kind: str,
+    title: str,
+    occurrence: Occurrence,
+    rule: ActionRule,
+    attachment: str | None,
+    due: date,
+    rhythm: str,
+) -> PlannedAction:
+    """One action of an occurrence, due on `due`, with its Swedish subject."""
+    period = occurrence.period if rule.action.is_report else None
+    subject = rule.subject.format(
+        title=title,
+        when=when_text(occurrence),
+        period=period_label(*period) if period else f"{MONTHS_SV[occurrence.day.month - 1]} {occurrence.day.year}",
+    )
+    if attachment is None and rule.attachment == "packet":
+        subject = subject.replace("Kallelse och handlingar:", "Kallelse:")
+    return PlannedAction(
+        cadence_key,
+        f"{occurrence.key}:{rule.action.value}",
+        kind,
+        rule.action,
+        due,
+        subject,
+        attachment,
+        occurrence,
+        occurrence.day,
+        rhythm,
+        rule.addressee,
+    )
 
 
 def cadence_actions(
@@ -166,27 +178,28 @@ def cadence_actions(
     occurrences: Iterable[Occurrence],
     calendar: WorkCalendar,
     packet_days: int = 5,
+    due_in: tuple[date, date] | None = None,
 ) -> list[PlannedAction]:
     """The actions of a cadence's occurrences, in order. A call that would land on (or before) the day of the
     previous occurrence's same call goes out on the next working day after it, and never after its event:
-    several occurrences' calls are never stacked on one day."""
+    several occurrences' calls are never stacked on one day. With `due_in` (first, last), only the actions due
+    then are built (the others are still placed: they push later calls)."""
     rhythm = rhythm_noun(str(rule.get("frequency")), rule.get("times_per_year"))
     packet = rule.get("packet")
     last_due: dict[Action, date] = {}
     result = []
     for occurrence in occurrences:
-        for action in occurrence_actions(cadence_key, kind, title, occurrence, calendar, packet_days, packet, rhythm):
-            previous = last_due.get(action.action)
-            if previous is not None and action.due <= previous < occurrence.day:
+        for action_rule in TRIGGER_ACTIONS.get(kind, ()):
+            attachment = _attachment(action_rule, packet)
+            due = _due(action_rule, occurrence, calendar, packet_days, attachment == "packet")
+            previous = last_due.get(action_rule.action)
+            if previous is not None and due <= previous < occurrence.day:
                 later = calendar.next_working_day(previous + timedelta(days=1), observe_breaks=False)
-                action = _moved(action, min(later, occurrence.day))
-            last_due[action.action] = action.due
-            result.append(action)
+                due = min(later, occurrence.day)
+            last_due[action_rule.action] = due
+            if due_in is None or due_in[0] <= due <= due_in[1]:
+                result.append(_planned(cadence_key, kind, title, occurrence, action_rule, attachment, due, rhythm))
     return result
-
-
-def _moved(action: PlannedAction, due: date) -> PlannedAction:
-    return replace(action, due=due)
 
 
 def _before(due_on: date, days: int, calendar: WorkCalendar | None) -> date:

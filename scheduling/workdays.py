@@ -131,6 +131,11 @@ class WorkCalendar:
         return self.why_not_working(day, observe_breaks) is None
 
     def next_working_day(self, day: date, observe_breaks: bool = True, step: int = 1) -> date:
+        if not (observe_breaks and self.breaks):  # weekends and holidays alone: the same for every calendar
+            return _next_open_day(day, step)
+        return self._next_working_day(day, observe_breaks, step)
+
+    def _next_working_day(self, day: date, observe_breaks: bool, step: int) -> date:
         for _ in range(400):
             if self.is_working_day(day, observe_breaks):
                 return day
@@ -140,6 +145,8 @@ class WorkCalendar:
     def working_days_before(self, day: date, count: int, observe_breaks: bool = True) -> date:
         """The date `count` working days before `day`. Only this calendar's breaks are closed days (a
         cadence's own calendar holds just the breaks it observes)."""
+        if not (observe_breaks and self.breaks):
+            return _open_days_before(day, count)
         current = day
         for _ in range(count):
             current = self.next_working_day(current - timedelta(days=1), observe_breaks, step=-1)
@@ -149,3 +156,21 @@ class WorkCalendar:
         """Days in [first, last) on which this calendar is closed."""
         days = (first + timedelta(days=n) for n in range((last - first).days))
         return sum(not self.is_working_day(day, observe_breaks) for day in days)
+
+
+# A calendar without breaks (or asked to ignore them) is closed on weekends and holidays only, the same for every
+# organisation: a sweep's thousands of lead times (a call five working days before) are counted once per process.
+_OPEN = WorkCalendar()
+
+
+@lru_cache(maxsize=20_000)
+def _next_open_day(day: date, step: int) -> date:
+    return _OPEN._next_working_day(day, False, step)
+
+
+@lru_cache(maxsize=20_000)
+def _open_days_before(day: date, count: int) -> date:
+    current = day
+    for _ in range(count):
+        current = _next_open_day(current - timedelta(days=1), -1)
+    return current

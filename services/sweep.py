@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import insert
 from sqlalchemy import select as select_columns
@@ -48,14 +48,15 @@ from samverkan.notifications.owed import item_owed, measure_owed, phase_owed
 from samverkan.roles.address import salutation
 from samverkan.scheduling.actions import Action
 from samverkan.scheduling.arshjul import MOVE_MARGIN, expand_organisation
-from samverkan.scheduling.cadence import cadence_calendar
+from samverkan.scheduling.cadence import KeyedRule, cadence_calendar
 from samverkan.scheduling.calendar import CalendarEvent
 from samverkan.scheduling.triggers import TRIGGER_ACTIONS, PlannedAction, cadence_actions, deadline_actions
 from samverkan.scheduling.workdays import WorkCalendar
-from samverkan.services.documents import DocumentBatch
-from samverkan.services.invitation_updates import update_invitations
 from samverkan.services.invitations import invitation, meeting_event, party, snapshot, write_invitation
 from samverkan.templates.rendering import render
+
+if TYPE_CHECKING:
+    from samverkan.services.documents import DocumentBatch
 
 DELIVER_FROM = time(8, 0)
 CALLING_KINDS = {
@@ -83,16 +84,30 @@ class OrgContext:
     foreign_orgs: dict[int, str] = field(default_factory=dict)  # such a role's id → its organisation's name
     parties: dict[int, tuple[str, str]] = field(default_factory=dict)  # a role's party id → (name, kind)
     greetings: dict[int, str] = field(default_factory=dict)  # role id → its opening line, built once
+    whole_years: bool = False  # plan whole years, kept for later sweeps (a simulation), not each sweep's window
 
     def plan(self, year: int) -> dict[date, tuple[PlannedAction, ...]]:
         """All cadence actions of the organisation whose occurrence lies in `year`, by the day they are due."""
         if year not in self.plans:
-            packet_days = int(settings_section(self.org.settings, "packets").get("working_days_before", 5))
-            cadences = {c.key: {"trigger": c.trigger, "title": c.title, "rule": c.rule} for c in self.cadences}
-            self.plans[year] = _organisation_plan(
-                json.dumps(cadences, sort_keys=True), self.calendar, year, packet_days
-            )
+            self.plans[year] = _organisation_plan(self._cadences_json(), self.calendar, year, self._packet_days())
         return self.plans[year]
+
+    def window(self, first: date, last: date) -> list[PlannedAction]:
+        """The cadence actions due in [first, last], computed for that window alone (see `_window_actions`):
+        the same actions the year plans hold for those days, at a fraction of the cost for a sweep's few days."""
+        found: list[PlannedAction] = []
+        for year in range(first.year - 1, last.year + 2):
+            found += _window_actions(self._cadences_json(), self.calendar, year, self._packet_days(), first, last)
+        return found
+
+    def _packet_days(self) -> int:
+        return int(settings_section(self.org.settings, "packets").get("working_days_before", 5))
+
+    def _cadences_json(self) -> str:
+        if not hasattr(self, "_cadences"):
+            cadences = {c.key: {"trigger": c.trigger, "title": c.title, "rule": c.rule} for c in self.cadences}
+            self._cadences = json.dumps(cadences, sort_keys=True)
+        return self._cadences
 
     @property
     def org_id(self) -> int:
@@ -344,6 +359,55 @@ def _organisation_plan(
     return {day: tuple(actions) for day, actions in plan.items()}
 
 
+# The window of a sweep: which occurrences' actions can be due in [first, last]. Every action is due on its
+# occurrence's day or before it, never after (scheduling/triggers.py: reports and a meeting's lägesbild on the day,
+# an occurrence kept on a closed day calls the working day before, a call moved off the previous call's day never
+# past its event), and at most ACTION_LEAD before it: the longest lead is 20 working days (a packet's
+# packets.working_days_before, at most 20 by the schema; a trigger's own lead is at most 10), i.e. four weeks of
+# weekends plus the most holidays any four weeks hold (julafton to trettondedag jul: six), 34 days; 45 leaves room.
+# An occurrence's day lies at most MOVE_MARGIN (scheduling/arshjul.py) from its nominal date (the rule's), by a
+# holiday, a break or an `after:` placement. Calls are spread so no two of a cadence's calls share a day
+# (cadence_actions), which depends on the previous occurrences' calls: the occurrences held up to STACKING_CONTEXT
+# before the window are planned too, so the first call in the window sees the ones before it.
+# tests/test_sweep.py compares windows with the whole-year plans; it fails with ACTION_LEAD at 20 days.
+ACTION_LEAD = timedelta(days=45)
+STACKING_CONTEXT = ACTION_LEAD
+
+
+@lru_cache(maxsize=5_000)
+def _window_actions(
+    cadences_json: str, calendar: WorkCalendar, year: int, packet_days: int, first: date, last: date
+) -> tuple[PlannedAction, ...]:
+    """The actions of `year`'s plan (_organisation_plan: occurrences whose nominal date lies in `year`) that are due
+    in [first, last], without planning the whole year: only the nominal dates whose occurrences can have an
+    action due in the window are expanded, and only the occurrences held near it get their actions built."""
+    held_from, held_to = first - STACKING_CONTEXT, last + ACTION_LEAD  # the occurrences' days planned
+    nominal_from = max(date(year, 1, 1), held_from - MOVE_MARGIN)
+    nominal_to = min(date(year, 12, 31), held_to + MOVE_MARGIN)
+    if nominal_to < nominal_from:
+        return ()
+    cadences, rules, titles = _parsed(cadences_json)
+    found: list[PlannedAction] = []
+    for key, expansion in expand_organisation(rules, calendar, nominal_from, nominal_to, titles).items():
+        spec = cadences[key]
+        occurrences = [o for o in expansion.occurrences if held_from <= o.day <= held_to]
+        if occurrences:
+            own = cadence_calendar(spec["rule"], calendar)
+            found += cadence_actions(
+                key, spec["trigger"], spec["title"], rules[key], occurrences, own, packet_days, (first, last)
+            )
+    return tuple(found)
+
+
+@lru_cache(maxsize=5_000)
+def _parsed(cadences_json: str) -> tuple[dict[str, Any], dict[str, KeyedRule], dict[str, str]]:
+    """An organisation's cadences (key → trigger, title, rule), their rules (each with its key, made once) and
+    titles."""
+    cadences = json.loads(cadences_json)
+    rules = {key: KeyedRule(spec["rule"]) for key, spec in cadences.items()}
+    return cadences, rules, {key: spec["title"] for key, spec in cadences.items()}
+
+
 # How far into a neighbouring year an action of a year's plan can be due: an occurrence moves at most MOVE_MARGIN
 # (scheduling/arshjul.py); its actions are due on its day or up to 20 working days before it (a packet's
 # packets.working_days_before is at most 20; the longest lead of a trigger is 10), never after it.
@@ -363,7 +427,10 @@ def plan_years(day: date) -> tuple[int, ...]:
 
 
 def planned_actions(context: OrgContext, first: date, last: date) -> list[PlannedAction]:
-    """Cadence actions of one organisation due in [first, last]."""
+    """Cadence actions of one organisation due in [first, last]: from its year plans where they are kept (a
+    simulation's sweeps, OrgContext.whole_years), else from the window alone (a production sweep, fresh each day)."""
+    if not context.whole_years:
+        return context.window(first, last)
     actions: list[PlannedAction] = []
     for offset in range((last - first).days + 1):
         day = first + timedelta(days=offset)
@@ -533,7 +600,9 @@ def sweep(
         for entry in work:
             if wanted is None or entry.action.kind in wanted:
                 batch.write(context, entry)
-    if wanted is None or wanted & CALLING_KINDS:  # meetings changed since their call went out
+    if documents_dir is not None and (wanted is None or wanted & CALLING_KINDS):  # meetings changed since their call
+        from samverkan.services.invitation_updates import update_invitations  # with documents only: imported then
+
         updated = update_invitations(session, contexts, now, documents_dir, base)
         if updated:
             result.notifications["inbjudan-uppdaterad"] += updated
@@ -548,6 +617,8 @@ def _contexts(
         return cache.contexts, cache.holders
     full = full or cache is not None  # what a simulation keeps serves every later sweep
     contexts = load_contexts(session, org_keys, full)
+    for context in contexts:
+        context.whole_years = cache is not None  # a simulation's year: each year's plan once, for every day
     holders = Holders(session, [saved_id(role) for c in contexts for role in c.roles_by_id().values()])
     if cache is not None:
         cache.contexts, cache.holders = contexts, holders
@@ -646,7 +717,15 @@ class _Batch:
     occurrences: list[dict[str, Any]] = field(default_factory=list)
     notifications: list[dict[str, Any]] = field(default_factory=list)
     invited: dict[tuple[int, str, str], dict[str, Any]] = field(default_factory=dict)  # what each invitation said
-    documents: DocumentBatch = field(default_factory=DocumentBatch)  # PDFs rendered together at insert()
+    rendered: DocumentBatch | None = None  # PDFs rendered together at insert(); made with the first document
+
+    @property
+    def documents(self) -> DocumentBatch:
+        if self.rendered is None:
+            from samverkan.services.documents import DocumentBatch  # imported only by a sweep that makes documents
+
+            self.rendered = DocumentBatch()
+        return self.rendered
 
     def write(self, context: OrgContext, work: Work) -> None:
         """One action, once: its outbox rows (each holder of its roles, and a body's own channel) and its record."""
@@ -772,7 +851,9 @@ class _Batch:
     def _render_documents(self) -> None:
         """The documents of this sweep, made together (services/documents.py). One that failed is reported; its
         messages carry the HTML version (the same content) instead, or go without it and say so."""
-        for failure in self.documents.finish():
+        if self.rendered is None:
+            return  # no document in this sweep
+        for failure in self.rendered.finish():
             self.result.errors.append(failure.message)
             failed, instead = str(failure.failed), str(failure.instead) if failure.instead else None
             self.result.documents = [d for d in (instead if d == failed else d for d in self.result.documents) if d]

@@ -16,7 +16,7 @@ from samverkan.cli.main import app
 from samverkan.database import session_scope
 from samverkan.models import ChecklistItem, Notification, TriggerOccurrence
 from samverkan.services import cycle, handover
-from samverkan.services.sweep import sweep
+from samverkan.services.sweep import OrgContext, load_contexts, plan_years, sweep
 from tests.conftest import EXAMPLES
 from tests.drive import KOMMUNDIREKTOR, KOMMUNPOLIS, SAMORDNARE, Driver, decided, doc, run_until_killed
 
@@ -214,9 +214,8 @@ def test_simulate_text_output_warns_about_vacant_roles() -> None:
     assert "varning: Fagersta kommun: rollen Kommunstyrelsens ordförande är vakant" in result.stderr
 
 
-def test_a_day_asks_only_the_years_whose_plans_can_hold_its_actions(engine: Engine) -> None:
-    """The sweep skips a neighbouring year's plan far from New Year (plan_years): for every example organisation
-    and generated kommuner, every day from September to May gets exactly the actions all three years hold."""
+def planned_contexts(engine: Engine) -> list[OrgContext]:
+    """Every example organisation and three generated kommuner (benchmarks/generate.py), loaded for planning."""
     import sys
 
     sys.path.insert(0, str(EXAMPLES.parent / "benchmarks"))
@@ -224,7 +223,6 @@ def test_a_day_asks_only_the_years_whose_plans_can_hold_its_actions(engine: Engi
 
     from samverkan.orgconfig.loader import load_config
     from samverkan.orgconfig.validate import validate_file, validate_text
-    from samverkan.services.sweep import load_contexts, plan_years
     from tests.conftest import EXAMPLE_FILES
 
     with session_scope(engine) as session:
@@ -235,6 +233,13 @@ def test_a_day_asks_only_the_years_whose_plans_can_hold_its_actions(engine: Engi
     with Session(engine) as session:
         contexts = load_contexts(session)
     assert len(contexts) >= len(EXAMPLE_FILES) + 3 and sum(len(c.cadences) for c in contexts) > 20
+    return contexts
+
+
+def test_a_day_asks_only_the_years_whose_plans_can_hold_its_actions(engine: Engine) -> None:
+    """The sweep skips a neighbouring year's plan far from New Year (plan_years): for every example organisation
+    and generated kommuner, every day from September to May gets exactly the actions all three years hold."""
+    contexts = planned_contexts(engine)
     skipped = 0
     day = date(2026, 9, 1)
     while day <= date(2028, 5, 31):
@@ -246,3 +251,31 @@ def test_a_day_asks_only_the_years_whose_plans_can_hold_its_actions(engine: Engi
             assert sorted(map(repr, asked)) == sorted(map(repr, everything)), (context.org.key, day)
         day += timedelta(days=1)
     assert skipped > 300  # most days ask one or two years, not three
+
+
+def whole_year_actions(context: OrgContext, first: date, last: date) -> list[str]:
+    day, found = first, []
+    while day <= last:
+        found += [repr(a) for year in plan_years(day) for a in context.plan(year).get(day, ())]
+        day += timedelta(days=1)
+    return sorted(found)
+
+
+def test_a_sweeps_window_plans_exactly_the_actions_the_year_plans_hold(engine: Engine) -> None:
+    """A production sweep plans only its window (OrgContext.window, services/sweep.py `_window_actions`): for every
+    example organisation and generated kommuner, every day over two New Years, with a lookback of one and of seven
+    days, it yields exactly the actions the whole-year plans hold for those days, moved occurrences and calls
+    spread over the days before them included."""
+    contexts = planned_contexts(engine)
+    compared, nonempty = 0, 0
+    day = date(2026, 9, 1)
+    while day <= date(2028, 5, 31):
+        for lookback in (1, 7):
+            first = day - timedelta(days=lookback)
+            for context in contexts:
+                windowed = sorted(map(repr, context.window(first, day)))
+                assert windowed == whole_year_actions(context, first, day), (context.org.key, first, day)
+                compared += 1
+                nonempty += bool(windowed)
+        day += timedelta(days=1)
+    assert compared > 10_000 and nonempty > compared // 3  # the windows hold actions, not just agree on nothing
