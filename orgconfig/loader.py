@@ -377,7 +377,7 @@ class _Loader:
             email = spec.email.lower()
             existing = known.get(email)
             desired: dict[str, Any] = {"name": spec.name, "phone": spec.phone}
-            others = sorted(elsewhere.get(existing.id, set())) if existing is not None else []
+            others = sorted(elsewhere.get(saved_id(existing), set())) if existing is not None else []
             if existing is not None and others:
                 desired = self._shared_person(existing, spec, index, others)
             wanted.append((existing, {"email": email}, desired, "person", email))
