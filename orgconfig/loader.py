@@ -424,6 +424,7 @@ class _Loader:
             for a in self.session.exec(select(RoleAssignment).where(col(RoleAssignment.role_id).in_(role_ids)))
         }
         wanted: set[tuple[int, int, date]] = set()
+        changed: list[tuple[RoleAssignment | None, dict[str, Any], dict[str, Any], str, str]] = []
         for spec in self.config.assignments:
             role_id, person_id = saved_id(roles[spec.role]), saved_id(people[spec.person])
             ident_key = (role_id, person_id, spec.starts_on)
@@ -432,17 +433,11 @@ class _Loader:
             row = existing.get(ident_key)
             label = f"{spec.role}/{spec.person}/{spec.starts_on}"
             if row is None:
-                self.upsert(
-                    RoleAssignment,
-                    None,
-                    identity,
-                    {"ends_on": spec.ends_on, "source": "config"},
-                    "tilldelning",
-                    label,
-                )
+                changed.append((None, identity, {"ends_on": spec.ends_on, "source": "config"}, "tilldelning", label))
             elif spec.ends_on is not None and row.ends_on != spec.ends_on:
                 # An open end in the file never reopens an assignment that a handover has ended.
-                self.upsert(RoleAssignment, row, identity, {"ends_on": spec.ends_on}, "tilldelning", label)
+                changed.append((row, identity, {"ends_on": spec.ends_on}, "tilldelning", label))
+        self.upsert_all(RoleAssignment, changed)  # the new ones in one statement, the changes recorded in order
         for ident_key, row in existing.items():
             if ident_key not in wanted and row.source == "config":
                 person = self.session.get(Person, row.person_id)
