@@ -165,14 +165,19 @@ class _Loader:
             self.record("updated", existing, entity, key, before, after)
         return existing
 
-    def create(self, model: type[Row], values: list[dict[str, Any]]) -> list[Row]:
-        """New rows of one table in one INSERT ... RETURNING, in the given order: the ORM gets them back loaded,
-        ids included, instead of building each object field by field and inserting it at the next flush. Fields
-        the values leave out get the model's defaults, as constructing the object would give them."""
+    def create(self, model: type[Row], values: list[dict[str, Any]], identity: tuple[str, ...]) -> list[Row]:
+        """New rows of one table in one multi-row INSERT ... RETURNING: the ORM gets them back loaded, ids
+        included, instead of building each object field by field and inserting it at the next flush. Fields the
+        values leave out get the model's defaults, as constructing the object would give them. The rows come back
+        in the order of `values`, matched by their `identity` fields (RETURNING's own order is not guaranteed,
+        and asking SQLAlchemy to sort it makes SQLite insert row by row)."""
         if not values:
             return []
-        statement = insert(model).returning(model, sort_by_parameter_order=True)
-        return list(self.session.scalars(statement, [_with_defaults(model, v) for v in values]))
+        inserted = self.session.scalars(insert(model).returning(model), [_with_defaults(model, v) for v in values])
+        by_identity: dict[tuple[Any, ...], list[Row]] = {}
+        for row in inserted:
+            by_identity.setdefault(tuple(getattr(row, name) for name in identity), []).append(row)
+        return [by_identity[tuple(v[name] for name in identity)].pop() for v in values]
 
     def upsert_all(
         self, model: type[Row], wanted: list[tuple[Row | None, dict[str, Any], dict[str, Any], str, str]]
@@ -180,7 +185,11 @@ class _Loader:
         """upsert() for many rows of one table, given as (existing, identity, desired, entity, key): the new rows
         are inserted in one statement, then every row is recorded in the given order, as upsert() one by one."""
         fresh = iter(
-            self.create(model, [{**identity, **desired} for row, identity, desired, _, _ in wanted if row is None])
+            self.create(
+                model,
+                [{**identity, **desired} for row, identity, desired, _, _ in wanted if row is None],
+                tuple(wanted[0][1]) if wanted else (),
+            )
         )
         result = []
         for existing, identity, desired, entity, key in wanted:
@@ -472,7 +481,11 @@ class _Loader:
 
     def memberships(self, body: Body, members: list[Role], body_key: str, current: dict[int, BodyMembership]) -> None:
         new = [role for role in members if current.pop(saved_id(role), None) is None]
-        created = self.create(BodyMembership, [{"body_id": saved_id(body), "role_id": saved_id(role)} for role in new])
+        created = self.create(
+            BodyMembership,
+            [{"body_id": saved_id(body), "role_id": saved_id(role)} for role in new],
+            ("body_id", "role_id"),
+        )
         for role, row in zip(new, created, strict=True):
             self.record("created", row, "medlemskap", f"{body_key}/{role.key}")
         for row in current.values():
