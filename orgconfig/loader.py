@@ -165,6 +165,42 @@ class _Loader:
             self.record("updated", existing, entity, key, before, after)
         return existing
 
+    def create(self, model: type[Row], values: list[dict[str, Any]], identity: tuple[str, ...]) -> list[Row]:
+        """New rows of one table in one multi-row INSERT ... RETURNING: the ORM gets them back loaded, ids
+        included, instead of building each object field by field and inserting it at the next flush. Fields the
+        values leave out get the model's defaults, as constructing the object would give them. The rows come back
+        in the order of `values`, matched by their `identity` fields (RETURNING's own order is not guaranteed,
+        and asking SQLAlchemy to sort it makes SQLite insert row by row)."""
+        if not values:
+            return []
+        inserted = self.session.scalars(insert(model).returning(model), [_with_defaults(model, v) for v in values])
+        by_identity: dict[tuple[Any, ...], list[Row]] = {}
+        for row in inserted:
+            by_identity.setdefault(tuple(getattr(row, name) for name in identity), []).append(row)
+        return [by_identity[tuple(v[name] for name in identity)].pop() for v in values]
+
+    def upsert_all(
+        self, model: type[Row], wanted: list[tuple[Row | None, dict[str, Any], dict[str, Any], str, str]]
+    ) -> list[Row]:
+        """upsert() for many rows of one table, given as (existing, identity, desired, entity, key): the new rows
+        are inserted in one statement, then every row is recorded in the given order, as upsert() one by one."""
+        fresh = iter(
+            self.create(
+                model,
+                [{**identity, **desired} for row, identity, desired, _, _ in wanted if row is None],
+                tuple(wanted[0][1]) if wanted else (),
+            )
+        )
+        result = []
+        for existing, identity, desired, entity, key in wanted:
+            if existing is None:
+                row = next(fresh)
+                self.record("created", row, entity, key, None, {**identity, **desired})
+            else:
+                row = self.upsert(model, existing, identity, desired, entity, key)
+            result.append(row)
+        return result
+
     def archive_missing(self, rows: list[Any], keep: set[str], entity: str) -> None:
         for row in rows:
             if row.key not in keep and row.archived_at is None:
@@ -315,9 +351,12 @@ class _Loader:
     ) -> dict[str, Any]:
         """Rows of this organisation keyed by `key`: upsert one per spec, archive the rest."""
         rows = {r.key: r for r in self.session.exec(select(model).where(model.organisation_id == self.org.id))}
-        for spec in specs:
-            identity = {"organisation_id": self.org.id, "key": spec.key}
-            rows[spec.key] = self.upsert(model, rows.get(spec.key), identity, desired(spec), entity, spec.key)
+        wanted = [
+            (rows.get(spec.key), {"organisation_id": self.org.id, "key": spec.key}, desired(spec), entity, spec.key)
+            for spec in specs
+        ]
+        for spec, row in zip(specs, self.upsert_all(model, wanted), strict=True):
+            rows[spec.key] = row
         self.archive_missing(list(rows.values()), {spec.key for spec in specs}, entity)
         self.session.flush()
         return rows
@@ -339,27 +378,37 @@ class _Loader:
         """Persons by e-mail (compared without case). A person who also holds roles in another organisation is
         shared: this file never renames them or changes their phone; a difference is a located warning."""
         result: dict[str, Person] = {}
-        for index, spec in enumerate(self.config.people):
+        emails = sorted({spec.email.lower() for spec in self.config.people})
+        known = {p.email: p for p in self.session.exec(select(Person).where(col(Person.email).in_(emails)))}
+        elsewhere = self._other_organisations([saved_id(p) for p in known.values()])
+        wanted: list[tuple[Person | None, dict[str, Any], dict[str, Any], str, str]] = []
+        for index, spec in enumerate(self.config.people):  # validation refuses an address given twice
             email = spec.email.lower()
-            existing = self.session.exec(select(Person).where(Person.email == email)).first()
+            existing = known.get(email)
             desired: dict[str, Any] = {"name": spec.name, "phone": spec.phone}
-            others = self._other_organisations(existing) if existing is not None else []
+            others = sorted(elsewhere.get(saved_id(existing), set())) if existing is not None else []
             if existing is not None and others:
                 desired = self._shared_person(existing, spec, index, others)
-            row = self.upsert(Person, existing, {"email": email}, desired, "person", email)
+            wanted.append((existing, {"email": email}, desired, "person", email))
+        for spec, row in zip(self.config.people, self.upsert_all(Person, wanted), strict=True):
             result[spec.key] = row
         self.session.flush()
         return result
 
-    def _other_organisations(self, person: Person) -> list[str]:
-        """The names of the other organisations where the person holds (or held) a role."""
-        names = self.session.exec(
-            select(Organisation.name)
+    def _other_organisations(self, person_ids: list[int]) -> dict[int, set[str]]:
+        """By person: the names of the other organisations where the person holds (or held) a role."""
+        if not person_ids:
+            return {}
+        rows = self.session.exec(
+            select(RoleAssignment.person_id, Organisation.name)
             .join(Role, col(Role.organisation_id) == Organisation.id)
             .join(RoleAssignment, col(RoleAssignment.role_id) == Role.id)
-            .where(RoleAssignment.person_id == person.id, Organisation.id != self.org.id)
+            .where(col(RoleAssignment.person_id).in_(person_ids), Organisation.id != self.org.id)
         ).all()
-        return sorted(set(names))
+        names: dict[int, set[str]] = {}
+        for person_id, name in rows:
+            names.setdefault(person_id, set()).add(name)
+        return names
 
     def _shared_person(self, person: Person, spec: Any, index: int, others: list[str]) -> dict[str, Any]:
         """What this file may set on a person another organisation shares: a missing phone, nothing else."""
@@ -384,6 +433,7 @@ class _Loader:
             for a in self.session.exec(select(RoleAssignment).where(col(RoleAssignment.role_id).in_(role_ids)))
         }
         wanted: set[tuple[int, int, date]] = set()
+        changed: list[tuple[RoleAssignment | None, dict[str, Any], dict[str, Any], str, str]] = []
         for spec in self.config.assignments:
             role_id, person_id = saved_id(roles[spec.role]), saved_id(people[spec.person])
             ident_key = (role_id, person_id, spec.starts_on)
@@ -392,17 +442,11 @@ class _Loader:
             row = existing.get(ident_key)
             label = f"{spec.role}/{spec.person}/{spec.starts_on}"
             if row is None:
-                self.upsert(
-                    RoleAssignment,
-                    None,
-                    identity,
-                    {"ends_on": spec.ends_on, "source": "config"},
-                    "tilldelning",
-                    label,
-                )
+                changed.append((None, identity, {"ends_on": spec.ends_on, "source": "config"}, "tilldelning", label))
             elif spec.ends_on is not None and row.ends_on != spec.ends_on:
                 # An open end in the file never reopens an assignment that a handover has ended.
-                self.upsert(RoleAssignment, row, identity, {"ends_on": spec.ends_on}, "tilldelning", label)
+                changed.append((row, identity, {"ends_on": spec.ends_on}, "tilldelning", label))
+        self.upsert_all(RoleAssignment, changed)  # the new ones in one statement, the changes recorded in order
         for ident_key, row in existing.items():
             if ident_key not in wanted and row.source == "config":
                 person = self.session.get(Person, row.person_id)
@@ -424,19 +468,26 @@ class _Loader:
             },
             "organ",
         )
+        body_ids = [saved_id(rows[spec.key]) for spec in self.config.bodies]
+        current: dict[int, dict[int, BodyMembership]] = {body_id: {} for body_id in body_ids}
+        for membership in self.session.exec(
+            select(BodyMembership).where(col(BodyMembership.body_id).in_(body_ids))
+        ):  # one query for every body's memberships
+            current[membership.body_id][membership.role_id] = membership
         for spec in self.config.bodies:
-            self.memberships(rows[spec.key], [roles[key] for key in spec.members], spec.key)
+            body = rows[spec.key]
+            self.memberships(body, [roles[key] for key in spec.members], spec.key, current[saved_id(body)])
         return rows
 
-    def memberships(self, body: Body, members: list[Role], body_key: str) -> None:
-        current = {
-            m.role_id: m for m in self.session.exec(select(BodyMembership).where(BodyMembership.body_id == body.id))
-        }
-        for role in members:
-            if current.pop(saved_id(role), None) is None:
-                row = BodyMembership(body_id=saved_id(body), role_id=saved_id(role))
-                self.session.add(row)
-                self.record("created", row, "medlemskap", f"{body_key}/{role.key}")
+    def memberships(self, body: Body, members: list[Role], body_key: str, current: dict[int, BodyMembership]) -> None:
+        new = [role for role in members if current.pop(saved_id(role), None) is None]
+        created = self.create(
+            BodyMembership,
+            [{"body_id": saved_id(body), "role_id": saved_id(role)} for role in new],
+            ("body_id", "role_id"),
+        )
+        for role, row in zip(new, created, strict=True):
+            self.record("created", row, "medlemskap", f"{body_key}/{role.key}")
         for row in current.values():
             self.session.delete(row)
             self.record("removed", row, "medlemskap", f"{body_key}/{self._role_key(row.role_id)}")
@@ -568,6 +619,19 @@ class _Loader:
                 "medborgarlöfte",
                 party.key,
             )
+
+
+def _with_defaults(model: type[SQLModel], values: dict[str, Any]) -> dict[str, Any]:
+    """The values with every other field's default, as constructing `model(**values)` sets them."""
+    row = dict(values)
+    for name, info in model.model_fields.items():
+        if name in row or name == "id":
+            continue
+        if info.default_factory is not None:
+            row[name] = info.default_factory()  # type: ignore[call-arg]  # SQLModel's factories take no arguments
+        elif not info.is_required():
+            row[name] = info.default
+    return row
 
 
 def load_config(session: Session, result: ValidationResult, actor: str | None = None) -> LoadReport:

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, func, select
 
@@ -20,6 +20,7 @@ from samverkan.core.ids import saved_id
 from samverkan.core.labels import local_stamp
 from samverkan.database import once_per_transaction
 from samverkan.models import ChecklistItem, Cycle, Evidence, Organisation, Person, Phase
+from samverkan.models.base import table_of
 from samverkan.models.enums import CycleStatus, EvidenceKind, ItemStatus, PhaseStatus, Related
 from samverkan.notifications.owed import stop_unowed
 from samverkan.process.definition import ProcessDefinition
@@ -87,7 +88,10 @@ class Transition:
 # -- starting ---------------------------------------------------------------------------------------
 
 
-def start_cycle(session: Session, actor: Actor, given: StartCycle | None = None) -> Cycle:
+def start_cycle(session: Session, actor: Actor, given: StartCycle | None = None, *, notify: bool = True) -> Cycle:
+    """Start the organisation's next cycle; its first phase opens. With `notify` (always, except for a caller that
+    starts many cycles at one moment and then runs the phase_opened sweep once for all of them, as the simulation
+    does) the phase's owners are told in the same transaction."""
     org_key, on, now = actor.org_key, actor.on, actor.now
     definition_key = (given or StartCycle()).definition_key
     organisation = find_organisation(session, org_key)
@@ -109,7 +113,8 @@ def start_cycle(session: Session, actor: Actor, given: StartCycle | None = None)
         key=str(cycle.number),
         after={"definition": definition.key, "version": label_of(definition), "number": cycle.number},
     )
-    _notify_opened(session, organisation, now)
+    if notify:
+        _notify_opened(session, organisation, now)
     return cycle
 
 
@@ -132,46 +137,63 @@ def _create_cycle(
     pin(cycle, definition)
     session.add(cycle)
     session.flush()
-    first: Phase | None = None
-    for ordinal, spec in enumerate(definition.cycle_phases(number), start=1):
-        phase = Phase(
+    specs = list(definition.cycle_phases(number))
+    phases = [
+        Phase(
             cycle_id=saved_id(cycle),
             key=spec.key,
             name=spec.name,
             ordinal=ordinal,
             deciding_body_key=spec.decided_by,
         )
-        session.add(phase)
-        session.flush()
-        first = first or phase
-        for item in spec.items:
-            session.add(
-                ChecklistItem(
-                    phase_id=saved_id(phase),
-                    key=item.key,
-                    title=item.title,
-                    owner_role_key=item.owner,
-                    evidence_kind=item.evidence,
-                    requirement=item.requirement,
-                )
-            )
-    assert first is not None
-    _open(session, first, definition, on, now)
+        for ordinal, spec in enumerate(specs, start=1)
+    ]
+    assert phases, f"the definition {definition.key} gives cycle {number} no phases"
+    session.add_all(phases)
+    session.flush()  # one batch insert for the phases; their ids come back with it
+    first = phases[0]
+    due = _open_phase(session, first, definition, on, now)
+    items = [
+        {
+            "phase_id": saved_id(phase),
+            "key": item.key,
+            "title": item.title,
+            "owner_role_key": item.owner,
+            "evidence_kind": item.evidence,
+            "requirement": item.requirement,
+            "status": ItemStatus.OPEN,
+            # The first phase opens now: its items get their deadlines as _open gives them; the rest get theirs
+            # when their phase opens.
+            "due_on": due.get(item.key, first.due_on) if phase is first else None,
+            "completed_at": None,
+            "completed_by_person_id": None,
+            "version": 1,
+        }
+        for phase, spec in zip(phases, specs, strict=True)
+        for item in spec.items
+    ]
+    session.connection().execute(insert(table_of(ChecklistItem)), items)  # new rows: one executemany, no ORM
     return cycle
 
 
-def _open(session: Session, phase: Phase, definition: ProcessDefinition, on: date, now: datetime) -> None:
+def _open_phase(
+    session: Session, phase: Phase, definition: ProcessDefinition, on: date, now: datetime
+) -> dict[str, date | None]:
+    """Open the phase row; returns its items' deadlines by key, counted from `on`."""
     spec = phase_spec(definition, phase)
     move(phase, PhaseStatus.ACTIVE, f"fasen {phase.name}")
     phase.opened_at, phase.completed_at = now, None
     phase.due_on = phase.due_on or on + timedelta(days=spec.duration_days)
     phase.history = [*phase.history, {"at": now.isoformat(), "on": on.isoformat(), "action": "öppnad"}]
     session.add(phase)
-    specs = {item.key: item for item in spec.items}
+    return {item.key: item.default_due_on(on, phase.due_on) for item in spec.items}
+
+
+def _open(session: Session, phase: Phase, definition: ProcessDefinition, on: date, now: datetime) -> None:
+    due = _open_phase(session, phase, definition, on, now)
     for item in session.exec(select(ChecklistItem).where(ChecklistItem.phase_id == phase.id)).all():
         if item.due_on is None:
-            item_spec = specs.get(item.key)
-            item.due_on = item_spec.default_due_on(on, phase.due_on) if item_spec else phase.due_on
+            item.due_on = due.get(item.key, phase.due_on)
             session.add(item)
 
 
