@@ -28,71 +28,60 @@ def prefect_harness() -> Iterator[None]:
         yield
 
 
-def test_the_monthly_report_flow_runs_for_real(
-    prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def fagersta_flows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Fagersta loaded into a SQLite file that the flows' runtime uses; yields the data folder."""
     from samverkan.flows import runtime
+
+    url = f"sqlite:///{tmp_path / 'samverkan.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with session_scope(engine) as session:
+        load_config(session, validate_file(EXAMPLES / "fagersta.yaml"))
+    monkeypatch.setenv("SAMVERKAN_DATABASE_URL", url)
+    monkeypatch.setenv("SAMVERKAN_DATA_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    runtime.engine.cache_clear()
+    try:
+        yield tmp_path / "var"
+    finally:
+        get_settings.cache_clear()
+        runtime.engine.cache_clear()
+
+
+def test_the_monthly_report_flow_runs_for_real(prefect_harness: None, fagersta_flows: Path) -> None:
     from samverkan.flows.cycle_flows import reports_flow
 
-    url = f"sqlite:///{tmp_path / 'samverkan.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    with session_scope(engine) as session:
-        load_config(session, validate_file(EXAMPLES / "fagersta.yaml"))
-    monkeypatch.setenv("SAMVERKAN_DATABASE_URL", url)
-    monkeypatch.setenv("SAMVERKAN_DATA_DIR", str(tmp_path / "var"))
-    get_settings.cache_clear()
-    runtime.engine.cache_clear()
-    try:
-        state = reports_flow(now="2027-02-05T06:00:00+01:00", return_state=True)
-        assert state.is_completed()
-        result = state.result()
-        assert result["actions"] == {"manadsrapport": 1}
-        assert result["notifications"] == {
-            "lansstyrelsen-samordnare": 1,
-            "samordnare": 1,
-            "kommundirektor": 1,
-            "socialchef": 1,
-            "skolchef": 1,
-            "kultur-fritidschef": 1,
-            "teknisk-chef": 1,
-            "kommunpolis": 1,
-        }
-        (packet,) = result["packets"]
-        assert Path(packet).is_file() and Path(packet).parent == tmp_path / "var" / "handlingar" / "fagersta"
-        again = reports_flow(now="2027-02-05T07:00:00+01:00")
-        assert again["notifications_total"] == 0 and again["already_done"] == 1
-    finally:
-        get_settings.cache_clear()
-        runtime.engine.cache_clear()
+    state = reports_flow(now="2027-02-05T06:00:00+01:00", return_state=True)
+    assert state.is_completed()
+    result = state.result()
+    assert result["actions"] == {"manadsrapport": 1}
+    assert result["notifications"] == {
+        "lansstyrelsen-samordnare": 1,
+        "samordnare": 1,
+        "kommundirektor": 1,
+        "socialchef": 1,
+        "skolchef": 1,
+        "kultur-fritidschef": 1,
+        "teknisk-chef": 1,
+        "kommunpolis": 1,
+    }
+    (packet,) = result["packets"]
+    assert Path(packet).is_file() and Path(packet).parent == fagersta_flows / "handlingar" / "fagersta"
+    again = reports_flow(now="2027-02-05T07:00:00+01:00")
+    assert again["notifications_total"] == 0 and again["already_done"] == 1
 
 
-def test_the_daily_sweep_flow_does_every_kind_in_one_run(
-    prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from samverkan.flows import runtime
+def test_the_daily_sweep_flow_does_every_kind_in_one_run(prefect_harness: None, fagersta_flows: Path) -> None:
     from samverkan.flows.cycle_flows import reports_flow, sweep_flow
 
-    url = f"sqlite:///{tmp_path / 'samverkan.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    with session_scope(engine) as session:
-        load_config(session, validate_file(EXAMPLES / "fagersta.yaml"))
-    monkeypatch.setenv("SAMVERKAN_DATABASE_URL", url)
-    monkeypatch.setenv("SAMVERKAN_DATA_DIR", str(tmp_path / "var"))
-    get_settings.cache_clear()
-    runtime.engine.cache_clear()
-    try:
-        result = sweep_flow(now="2027-02-05T06:30:00+01:00")
-        assert result["scope"] == "alla" and result["from"] == "2027-01-29"
-        assert result["actions"]["manadsrapport"] == 1  # the report the rapporter flow would have sent
-        assert len(result["actions"]) > 1  # and the other kinds due in the same run
-        again = reports_flow(now="2027-02-05T07:00:00+01:00")  # an operator's per-kind run finds it done
-        assert again["notifications_total"] == 0 and again["already_done"] == 1
-        assert again["from"] == "2027-01-29"  # the daily sweep's day counts for the reports' kinds
-    finally:
-        get_settings.cache_clear()
-        runtime.engine.cache_clear()
+    result = sweep_flow(now="2027-02-05T06:30:00+01:00")
+    assert result["scope"] == "alla" and result["from"] == "2027-01-29"
+    assert result["actions"]["manadsrapport"] == 1  # the report the rapporter flow would have sent
+    assert len(result["actions"]) > 1  # and the other kinds due in the same run
+    again = reports_flow(now="2027-02-05T07:00:00+01:00")  # an operator's per-kind run finds it done
+    assert again["notifications_total"] == 0 and again["already_done"] == 1
+    assert again["from"] == "2027-01-29"  # the daily sweep's day counts for the reports' kinds
 
 
 def test_deployments_have_stockholm_schedules_and_one_sweep_at_a_time() -> None:
