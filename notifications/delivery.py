@@ -507,31 +507,34 @@ def _claim(engine: Engine, ids: list[int], now: datetime, report: DeliveryReport
                 session.add(notification)
                 report.postponed += 1
                 continue
-            wanted = avoiding_failed_routes(session, notification, routes.of(notification))
-            person = routes.people.get(notification.person_id) if notification.person_id else None
-            message = Outgoing(
-                notification.idempotency_key,
-                notification.subject,
-                notification.body_text,
-                tuple(notification.attachments),
-            )
             sender = senders.get(org_id) or senders.setdefault(
                 org_id, sender_parameters(session, notification, local_day)
             )
-            jobs.append(
-                _Job(
-                    id=saved_id(notification),
-                    routes=[r for r in wanted if _route_id(r) not in notification.delivered_routes],
-                    message=message,
-                    html=_html(notification),
-                    sender=sender,
-                    attempts=notification.attempts,
-                    delivered=list(notification.delivered_routes),
-                    next_attempt_at=notification.next_attempt_at,
-                    to=person.email if person and person.email else f"organ {notification.body_id}",
-                )
-            )
+            jobs.append(_job(session, notification, routes, sender))
     return jobs
+
+
+def _job(session: Session, notification: Notification, routes: _Routes, sender: str) -> _Job:
+    """One claimed notification made ready to send: the routes it has not reached yet, its words and its sender."""
+    wanted = avoiding_failed_routes(session, notification, routes.of(notification))
+    person = routes.people.get(notification.person_id) if notification.person_id else None
+    message = Outgoing(
+        notification.idempotency_key,
+        notification.subject,
+        notification.body_text,
+        tuple(notification.attachments),
+    )
+    return _Job(
+        id=saved_id(notification),
+        routes=[r for r in wanted if _route_id(r) not in notification.delivered_routes],
+        message=message,
+        html=_html(notification),
+        sender=sender,
+        attempts=notification.attempts,
+        delivered=list(notification.delivered_routes),
+        next_attempt_at=notification.next_attempt_at,
+        to=person.email if person and person.email else f"organ {notification.body_id}",
+    )
 
 
 def _hold_until_working_day(calendar: WorkCalendar, notification: Notification, local_day: date) -> bool:

@@ -159,10 +159,33 @@ def write_atomically(path: Path, data: bytes) -> None:
         temporary.unlink(missing_ok=True)
 
 
+@contextmanager
+def _reproducible_fonts() -> Iterator[None]:
+    """SOURCE_DATE_EPOCH while a PDF is written (see FONT_EPOCH), given back afterwards: the calling process's
+    environment is not the renderer's to change (its .ics files honour the same variable for their DTSTAMP).
+    An operator's own value is kept. One in-process render at a time holds it."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    with _RENDER_LOCK:
+        os.environ["SOURCE_DATE_EPOCH"] = FONT_EPOCH
+        try:
+            yield
+        finally:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+_RENDER_LOCK = threading.Lock()
+
+
 def _render(spec: _Spec) -> None:
     """HTML to a tagged PDF/A with WeasyPrint (imported here: it is heavy, and only document runs need it),
     written to its cache file. Runs in the calling process or in a pool worker."""
-    os.environ.setdefault("SOURCE_DATE_EPOCH", FONT_EPOCH)  # see FONT_EPOCH
+    with _reproducible_fonts():
+        _write(spec)
+
+
+def _write(spec: _Spec) -> None:
     from weasyprint import HTML, Attachment
 
     attachments = [
