@@ -344,16 +344,14 @@ def _organisation_plan(
     cadences_json: str, calendar: WorkCalendar, year: int, packet_days: int = 5
 ) -> dict[date, tuple[PlannedAction, ...]]:
     """Every action of an organisation's cadence occurrences in `year`, indexed by the day it is due."""
-    cadences = json.loads(cadences_json)
-    rules = {key: spec["rule"] for key, spec in cadences.items()}
-    titles = {key: spec["title"] for key, spec in cadences.items()}
+    cadences, rules, titles = _parsed(cadences_json)
     expansions = expand_organisation(rules, calendar, date(year, 1, 1), date(year, 12, 31), titles)
     plan: dict[date, list[PlannedAction]] = defaultdict(list)
     for key, expansion in expansions.items():
         spec = cadences[key]
         own = cadence_calendar(spec["rule"], calendar)
         for action in cadence_actions(
-            key, spec["trigger"], spec["title"], spec["rule"], expansion.occurrences, own, packet_days
+            key, spec["trigger"], spec["title"], rules[key], expansion.occurrences, own, packet_days
         ):
             plan[action.due].append(action)
     return {day: tuple(actions) for day, actions in plan.items()}
