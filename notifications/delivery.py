@@ -237,6 +237,7 @@ def deliver_pending(
     stop: threading.Event | None = None,
 ) -> DeliveryReport:
     """One delivery pass over what is due. Safe to run in several processes at once (claims are atomic).
+    `workers`: sends at once; e-mail to one mail server uses at most min(SMTP_LANES, workers) connections.
     `stop`: once set, nothing more is claimed or sent; what is in flight is recorded, the rest released."""
     now = now or utcnow()
     retry_schedule()  # a schedule that cannot be read stops the pass before anything is claimed (ScheduleError)
@@ -427,7 +428,7 @@ class _Pass:
         for index, url in enumerate(job.routes):
             if channel_of(url).value == "email":  # SMTP_LANES per mail server, each its one connection, in order
                 self.mails += 1
-                key = f"{url.partition('?')[0]}#{self.mails % SMTP_LANES}"
+                key = f"{url.partition('?')[0]}#{self.mails % min(SMTP_LANES, self.workers)}"
                 lane = self.lanes.get(key) or self.lanes.setdefault(
                     key, ThreadPoolExecutor(max_workers=1, thread_name_prefix="samverkan-smtp")
                 )
