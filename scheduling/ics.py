@@ -6,11 +6,11 @@ write events from, so they agree on UIDs, times, places and revisions.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from samverkan.core.reproducible import operator_epoch
 from samverkan.core.timeutil import STOCKHOLM, utcnow
 
 TZID = "Europe/Stockholm"
@@ -64,10 +64,8 @@ def fold(line: str) -> str:
 def generation_time() -> datetime:
     """DTSTAMP: when the file is written (RFC 5545 §3.8.7.2), or SOURCE_DATE_EPOCH where a reproducible
     file is wanted (the reproducible-builds convention)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), UTC)
-    return utcnow()
+    epoch = operator_epoch()  # never the PDF renderer's momentary value
+    return datetime.fromtimestamp(epoch, UTC) if epoch is not None else utcnow()
 
 
 def utc(moment: datetime) -> str:

@@ -38,6 +38,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import NamedTuple
 
+from samverkan.core.reproducible import renderer_epoch
 from samverkan.services.errors import ServiceError
 
 STYLESHEET_HREF = "/static/handlingar.css"
@@ -159,29 +160,10 @@ def write_atomically(path: Path, data: bytes) -> None:
         temporary.unlink(missing_ok=True)
 
 
-@contextmanager
-def _reproducible_fonts() -> Iterator[None]:
-    """SOURCE_DATE_EPOCH while a PDF is written (see FONT_EPOCH), given back afterwards: the calling process's
-    environment is not the renderer's to change (its .ics files honour the same variable for their DTSTAMP).
-    An operator's own value is kept. One in-process render at a time holds it."""
-    if "SOURCE_DATE_EPOCH" in os.environ:
-        yield
-        return
-    with _RENDER_LOCK:
-        os.environ["SOURCE_DATE_EPOCH"] = FONT_EPOCH
-        try:
-            yield
-        finally:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-
-
-_RENDER_LOCK = threading.Lock()
-
-
 def _render(spec: _Spec) -> None:
     """HTML to a tagged PDF/A with WeasyPrint (imported here: it is heavy, and only document runs need it),
     written to its cache file. Runs in the calling process or in a pool worker."""
-    with _reproducible_fonts():
+    with renderer_epoch(FONT_EPOCH):  # the caller's own environment is given back afterwards
         _write(spec)
 
 
