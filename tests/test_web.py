@@ -49,6 +49,14 @@ def test_login_page_is_swedish_and_sets_security_headers(live: Live) -> None:
     assert live.client().get("/mitt-arbete").headers["location"] == "/logga-in?nasta=/mitt-arbete"
 
 
+def test_the_icon_is_linked_and_answers_at_favicon_ico(live: Live) -> None:
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in live.client().get("/logga-in").text
+    for path in ("/favicon.ico", "/static/favicon.svg"):
+        icon = live.client().get(path)
+        assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml"), path
+        assert icon.content.startswith(b"<svg") and b"#0b5394" in icon.content
+
+
 def test_wrong_passwords_are_rate_limited_by_address(live: Live) -> None:
     client = live.client()
     token = csrf_of(client.get("/logga-in").text)

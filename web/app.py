@@ -50,6 +50,12 @@ def documents_stylesheet() -> Response:
     return Response(stylesheet(), media_type="text/css; charset=utf-8")
 
 
+def favicon() -> Response:
+    """/favicon.ico, which browsers and crawlers ask for whatever the page says: the same SVG mark the pages link."""
+    icon = (files("samverkan.web") / "static" / "favicon.svg").read_bytes()
+    return Response(icon, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     # a connection for each page thread, the sender's thread and a login's check outside the write lock
@@ -88,6 +94,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     app.state.deliver_soon = deliver_soon
     app.add_api_route(STYLESHEET_HREF, documents_stylesheet, include_in_schema=False)  # before the mount: wins
+    app.add_api_route("/favicon.ico", favicon, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=str(files("samverkan.web") / "static")), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)
