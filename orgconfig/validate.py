@@ -32,6 +32,11 @@ class ValidationResult:
     config: OrgConfig | None
     issues: list[ConfigIssue] = field(default_factory=list)
     source_text: str = ""
+    located: LocatedYaml | None = None  # the parsed file with the line of every path, when it could be read
+
+    def line_of(self, path: Path) -> int:
+        """The line of `path` in the file (as LocatedYaml.line_of; 0 when the file could not be read)."""
+        return self.located.line_of(path) if self.located is not None else 0
 
     @property
     def errors(self) -> list[ConfigIssue]:
@@ -271,9 +276,10 @@ def _overlap(a: AssignmentSpec, b: AssignmentSpec) -> bool:
 def validate_text(text: str, file: str) -> ValidationResult:
     doc = read_yaml(text, file)
     if doc.data is None or doc.issues:
-        return ValidationResult(file, None, doc.issues, text)
+        return ValidationResult(file, None, doc.issues, text, doc)
     if not isinstance(doc.data, dict):
-        return ValidationResult(file, None, [ConfigIssue(file, 1, "filen ska vara en tabell med nycklar")], text)
+        issue = ConfigIssue(file, 1, "filen ska vara en tabell med nycklar")
+        return ValidationResult(file, None, [issue], text, doc)
     try:
         config = OrgConfig.model_validate(doc.data)
     except ValidationError as exc:
@@ -281,9 +287,9 @@ def validate_text(text: str, file: str) -> ValidationResult:
         for error in exc.errors():
             path = clean_loc(error["loc"])
             issues.append(ConfigIssue(file, doc.line_of(path), pydantic_message(error), path))
-        return ValidationResult(file, None, sorted(issues, key=lambda i: i.line), text)
+        return ValidationResult(file, None, sorted(issues, key=lambda i: i.line), text, doc)
     issues = sorted(_Checker(doc, config).run(), key=lambda i: i.line)
-    return ValidationResult(file, config, issues, text)
+    return ValidationResult(file, config, issues, text, doc)
 
 
 def validate_file(path: str | FilePath) -> ValidationResult:
