@@ -32,11 +32,13 @@ class ValidationResult:
     config: OrgConfig | None
     issues: list[ConfigIssue] = field(default_factory=list)
     source_text: str = ""
-    located: LocatedYaml | None = None  # the parsed file with the line of every path, when it could be read
+    # The line of every path, when the file could be parsed (only the lines are kept: results of many files are
+    # held together, and the parsed data beside each config would only burden the garbage collector).
+    lines: dict[Path, int] = field(default_factory=dict, repr=False)
 
     def line_of(self, path: Path) -> int:
-        """The line of `path` in the file (as LocatedYaml.line_of; 0 when the file could not be read)."""
-        return self.located.line_of(path) if self.located is not None else 0
+        """The line of `path` in the file (by LocatedYaml.line_of; 0 when the file could not be parsed)."""
+        return LocatedYaml(self.file, None, self.lines).line_of(path) if self.lines else 0
 
     @property
     def errors(self) -> list[ConfigIssue]:
@@ -276,10 +278,10 @@ def _overlap(a: AssignmentSpec, b: AssignmentSpec) -> bool:
 def validate_text(text: str, file: str) -> ValidationResult:
     doc = read_yaml(text, file)
     if doc.data is None or doc.issues:
-        return ValidationResult(file, None, doc.issues, text, doc)
+        return ValidationResult(file, None, doc.issues, text, doc.lines)
     if not isinstance(doc.data, dict):
         issue = ConfigIssue(file, 1, "filen ska vara en tabell med nycklar")
-        return ValidationResult(file, None, [issue], text, doc)
+        return ValidationResult(file, None, [issue], text, doc.lines)
     try:
         config = OrgConfig.model_validate(doc.data)
     except ValidationError as exc:
@@ -287,9 +289,9 @@ def validate_text(text: str, file: str) -> ValidationResult:
         for error in exc.errors():
             path = clean_loc(error["loc"])
             issues.append(ConfigIssue(file, doc.line_of(path), pydantic_message(error), path))
-        return ValidationResult(file, None, sorted(issues, key=lambda i: i.line), text, doc)
+        return ValidationResult(file, None, sorted(issues, key=lambda i: i.line), text, doc.lines)
     issues = sorted(_Checker(doc, config).run(), key=lambda i: i.line)
-    return ValidationResult(file, config, issues, text, doc)
+    return ValidationResult(file, config, issues, text, doc.lines)
 
 
 def validate_file(path: str | FilePath) -> ValidationResult:
