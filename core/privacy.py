@@ -116,6 +116,15 @@ def _candidates(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_DIGITS_REMOVED = str.maketrans("", "", "0123456789")
+
+
+def _too_few_digits(text: str) -> bool:
+    """Whether `text` cannot hold a number, known without normalising it: ASCII without URL-encoding normalises to
+    itself (but for spaces), and every candidate has ten digits."""
+    return text.isascii() and "%" not in text and len(text) - len(text.translate(_DIGITS_REMOVED)) < 10
+
+
 def identity_numbers(text: str) -> list[tuple[int, int]]:
     """Spans (in `text`) of what looks like a personnummer or samordningsnummer (day + 60).
 
@@ -123,7 +132,7 @@ def identity_numbers(text: str) -> list[tuple[int, int]]:
     the ways a person can write one are all found. Written with a separator, a plausible date is enough
     (a typo is still personal data); written as bare digits it must also pass the Luhn check, so that long
     counts and phone numbers are not refused."""
-    if not text:
+    if not text or _too_few_digits(text):
         return []
     plain, origin = normalise(text)
     spans = []

@@ -32,13 +32,18 @@ class ValidationResult:
     config: OrgConfig | None
     issues: list[ConfigIssue] = field(default_factory=list)
     source_text: str = ""
-    # The line of every path, when the file could be parsed (only the lines are kept: results of many files are
-    # held together, and the parsed data beside each config would only burden the garbage collector).
-    lines: dict[Path, int] = field(default_factory=dict, repr=False)
+    # The parsed file, read again when a line is first asked for: results of many files are held together (the
+    # nationwide year holds 290), and keeping every parsed file beside its config would only burden the garbage
+    # collector.
+    _located: LocatedYaml | None = field(default=None, init=False, repr=False, compare=False)
 
     def line_of(self, path: Path) -> int:
-        """The line of `path` in the file (by LocatedYaml.line_of; 0 when the file could not be parsed)."""
-        return LocatedYaml(self.file, None, self.lines).line_of(path) if self.lines else 0
+        """The line of `path` in the file (by LocatedYaml.line_of; 0 when there is no text)."""
+        if not self.source_text:
+            return 0
+        if self._located is None:
+            self._located = read_yaml(self.source_text, self.file)
+        return self._located.line_of(path)
 
     @property
     def errors(self) -> list[ConfigIssue]:
@@ -278,10 +283,9 @@ def _overlap(a: AssignmentSpec, b: AssignmentSpec) -> bool:
 def validate_text(text: str, file: str) -> ValidationResult:
     doc = read_yaml(text, file)
     if doc.data is None or doc.issues:
-        return ValidationResult(file, None, doc.issues, text, doc.lines)
+        return ValidationResult(file, None, doc.issues, text)
     if not isinstance(doc.data, dict):
-        issue = ConfigIssue(file, 1, "filen ska vara en tabell med nycklar")
-        return ValidationResult(file, None, [issue], text, doc.lines)
+        return ValidationResult(file, None, [ConfigIssue(file, 1, "filen ska vara en tabell med nycklar")], text)
     try:
         config = OrgConfig.model_validate(doc.data)
     except ValidationError as exc:
@@ -289,9 +293,9 @@ def validate_text(text: str, file: str) -> ValidationResult:
         for error in exc.errors():
             path = clean_loc(error["loc"])
             issues.append(ConfigIssue(file, doc.line_of(path), pydantic_message(error), path))
-        return ValidationResult(file, None, sorted(issues, key=lambda i: i.line), text, doc.lines)
+        return ValidationResult(file, None, sorted(issues, key=lambda i: i.line), text)
     issues = sorted(_Checker(doc, config).run(), key=lambda i: i.line)
-    return ValidationResult(file, config, issues, text, doc.lines)
+    return ValidationResult(file, config, issues, text)
 
 
 def validate_file(path: str | FilePath) -> ValidationResult:
