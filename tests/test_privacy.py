@@ -13,9 +13,11 @@ from sqlmodel import Session, select
 
 from samverkan.core.privacy import (
     PersonalDataError,
+    _candidates,
     _fold,
     _one_char,
     identity_numbers,
+    normalise,
     refuse_personal_data,
     shown_count,
 )
@@ -175,3 +177,12 @@ def test_folding_a_text_is_folding_each_character(text: str) -> None:
     expected = [(_one_char(char), 7 + index) for index, char in enumerate(text)]
     assert "".join(out) == "".join(folded for folded, _ in expected)
     assert origin == [index for folded, index in expected for _ in folded]
+
+
+@given(st.text(alphabet=st.sampled_from("0123456789 -+/%aZ\t\u00e5\uff11"), max_size=40))
+def test_the_shortcut_for_short_ascii_finds_what_normalising_finds(text: str) -> None:
+    """identity_numbers skips normalising ASCII text without '%' and with fewer than ten digits; it finds the same
+    spans as reading the normalised text always would."""
+    plain, origin = normalise(text)
+    expected = [(origin[start], origin[end - 1] + 1) for start, end in _candidates(plain)] if text else []
+    assert identity_numbers(text) == expected
