@@ -26,7 +26,8 @@ _LINE_BREAKS = frozenset("\n\r\t")
 def text_problem(value: str, *, multiline: bool = True) -> str | None:
     """Why `value` cannot be stored as free text (None when it can): NUL, control characters, lone surrogates
     (no database column takes them) or a personnummer (Samverkan keeps aggregates only)."""
-    for position, char in enumerate(value, start=1):
+    # A printable text has no control character (Cc) and no surrogate (Cs): only other text is read per character.
+    for position, char in enumerate("" if value.isprintable() else value, start=1):
         if char == "\x00":
             return f"får inte innehålla tecknet NUL (tecken {position})"
         category = unicodedata.category(char)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 SUPPRESSION_THRESHOLD = 3
 
@@ -20,8 +21,14 @@ _INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u
 # Dashes that NFKC leaves alone (en/em/figure dash, hyphen, minus, ...): every one is written '-'.
 _EXTRA_DASHES = frozenset("\u2212\u02d7\u2796\u2043\u2e3a\u2e3b\u30fc\ufe58")
 _PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+# ASCII is its own NFKC form and has no invisible character and no dash but '-': of what _one_char does, only
+# "whitespace becomes a space" applies to it, so runs of ASCII are folded at once (tests/test_privacy.py checks
+# the equality for every ASCII character); the other characters one at a time.
+_ASCII_SPACES = {code: " " for code in range(128) if chr(code).isspace()}
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
+@lru_cache(maxsize=4096)
 def _one_char(char: str) -> str:
     if char in _INVISIBLE or unicodedata.category(char) == "Cf":
         return ""
@@ -58,10 +65,20 @@ def _normalise_once(text: str) -> tuple[str, list[int]]:
 
 
 def _fold(part: str, start: int, out: list[str], origin: list[int]) -> None:
-    for offset, char in enumerate(part):
-        folded = _one_char(char)
-        out.append(folded)
-        origin.extend([start + offset] * len(folded))
+    position = 0
+    for match in _NON_ASCII.finditer(part):
+        _fold_ascii(part[position : match.start()], start + position, out, origin)
+        for offset, char in enumerate(match[0], start=start + match.start()):
+            folded = _one_char(char)
+            out.append(folded)
+            origin.extend([offset] * len(folded))
+        position = match.end()
+    _fold_ascii(part[position:], start + position, out, origin)
+
+
+def _fold_ascii(part: str, start: int, out: list[str], origin: list[int]) -> None:
+    out.append(part.translate(_ASCII_SPACES))
+    origin.extend(range(start, start + len(part)))
 
 
 def normalise(text: str) -> tuple[str, list[int]]:
@@ -99,6 +116,15 @@ def _candidates(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_DIGITS_REMOVED = str.maketrans("", "", "0123456789")
+
+
+def _too_few_digits(text: str) -> bool:
+    """Whether `text` cannot hold a number, known without normalising it: ASCII without URL-encoding normalises to
+    itself (but for spaces), and every candidate has ten digits."""
+    return text.isascii() and "%" not in text and len(text) - len(text.translate(_DIGITS_REMOVED)) < 10
+
+
 def identity_numbers(text: str) -> list[tuple[int, int]]:
     """Spans (in `text`) of what looks like a personnummer or samordningsnummer (day + 60).
 
@@ -106,7 +132,7 @@ def identity_numbers(text: str) -> list[tuple[int, int]]:
     the ways a person can write one are all found. Written with a separator, a plausible date is enough
     (a typo is still personal data); written as bare digits it must also pass the Luhn check, so that long
     counts and phone numbers are not refused."""
-    if not text:
+    if not text or _too_few_digits(text):
         return []
     plain, origin = normalise(text)
     spans = []

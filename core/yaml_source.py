@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from samverkan.core.issues import ConfigIssue, Path
@@ -24,6 +25,7 @@ MAX_CHARS = 500_000  # characters of YAML text; a real organisation file has abo
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_DEPTH = 40  # nesting levels
 MAX_NODES = 25_000  # values built, every alias expanded (a real file has 1 000–3 000)
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 @dataclass
@@ -54,7 +56,9 @@ class _Refused(Exception):
 class _Builder:
     def __init__(self, file: str) -> None:
         self.file = file
-        self.constructor = yaml.SafeLoader("")  # used only for scalar resolution (dates, ints, bools)
+        # Only scalars are constructed (dates, ints, bools): the constructor alone, not a whole loader (whose parser
+        # state refers to itself, so each file left a cycle for the garbage collector).
+        self.constructor = SafeConstructor()
         self.lines: dict[Path, int] = {}
         self.issues: list[ConfigIssue] = []
         self.nodes = 0
@@ -77,6 +81,8 @@ class _Builder:
 
     def _scalar(self, node: ScalarNode) -> Any:
         """The scalar's value (dates, numbers, booleans resolved); an impossible one is a located error."""
+        if node.tag == _STR_TAG:  # most values: a string is its own text (SafeConstructor.construct_yaml_str)
+            return node.value
         try:
             return self.constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:

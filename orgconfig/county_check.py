@@ -7,13 +7,11 @@ together they disagree)."""
 from __future__ import annotations
 
 from samverkan.core.issues import ConfigIssue
-from samverkan.core.yaml_source import read_yaml
 from samverkan.orgconfig.validate import ValidationResult
 
 
 def _warning(result: ValidationResult, path: tuple[str | int, ...], message: str) -> ConfigIssue:
-    line = read_yaml(result.source_text, result.file).line_of(path) if result.source_text else 0
-    return ConfigIssue(result.file, line, message, path, "varning")
+    return ConfigIssue(result.file, result.line_of(path), message, path, "varning")
 
 
 def county_issues(results: list[ValidationResult]) -> dict[str, list[ConfigIssue]]:

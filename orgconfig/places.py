@@ -7,8 +7,10 @@ the packets read it from one place, without a column of its own.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from samverkan.orgconfig.schema import CadenceSpec, OrgConfig
+if TYPE_CHECKING:  # types only: the sweep reads stored rules (place_of) and needs no schema
+    from samverkan.orgconfig.schema import CadenceSpec, OrgConfig
 
 PLACE_KEYS = ("location", "online_url")
 

@@ -32,6 +32,18 @@ class ValidationResult:
     config: OrgConfig | None
     issues: list[ConfigIssue] = field(default_factory=list)
     source_text: str = ""
+    # The parsed file, read again when a line is first asked for: results of many files are held together (the
+    # nationwide year holds 290), and keeping every parsed file beside its config would only burden the garbage
+    # collector.
+    _located: LocatedYaml | None = field(default=None, init=False, repr=False, compare=False)
+
+    def line_of(self, path: Path) -> int:
+        """The line of `path` in the file (by LocatedYaml.line_of; 0 when there is no text)."""
+        if not self.source_text:
+            return 0
+        if self._located is None:
+            self._located = read_yaml(self.source_text, self.file)
+        return self._located.line_of(path)
 
     @property
     def errors(self) -> list[ConfigIssue]:

@@ -9,19 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from samverkan.core.issues import ConfigIssue
 from samverkan.core.labels import WEEKDAYS_SHORT_SV, label
-from samverkan.core.yaml_source import read_yaml
 from samverkan.orgconfig.places import place_of, stored_rule
-from samverkan.orgconfig.schema import OrgConfig
-from samverkan.orgconfig.validate import ValidationResult
 from samverkan.scheduling import ics
 from samverkan.scheduling.arshjul import expand_organisation, starting_in
 from samverkan.scheduling.cadence import Expansion
 from samverkan.scheduling.ics import generation_time
 from samverkan.scheduling.workdays import WorkCalendar
+
+if TYPE_CHECKING:  # types only: the sweep imports this module and needs neither the schema nor the YAML reader
+    from samverkan.orgconfig.schema import OrgConfig
+    from samverkan.orgconfig.validate import ValidationResult
 
 MEETING_KINDS = frozenset({"est_meeting", "body_meeting", "direction_decision", "yearly_review"})
 
@@ -186,12 +187,11 @@ def schedule_issues(result: ValidationResult, first: date, last: date) -> list[C
     """The warnings of `schedule_warnings` located at each cadence's schedule (FILE:LINE: varning: ...)."""
     if result.config is None:
         return []
-    doc = read_yaml(result.source_text, result.file)
     index = {c.key: i for i, c in enumerate(result.config.cadences)}
     issues = []
     for key, message in schedule_warnings(result.config, first, last):
         path = ("cadences", index[key], "schedule")
-        issues.append(ConfigIssue(result.file, doc.line_of(path), message, path, "varning"))
+        issues.append(ConfigIssue(result.file, result.line_of(path), message, path, "varning"))
     return issues
 
 

@@ -17,7 +17,6 @@ from samverkan.orgconfig.places import place_of
 from samverkan.scheduling import ics
 from samverkan.scheduling.cadence import Occurrence
 from samverkan.scheduling.calendar import CalendarEvent, event_uid
-from samverkan.services.pdfa import write_atomically
 
 
 def meeting_event(org_key: str, cadence: Any, body: Any, occurrence: Occurrence) -> CalendarEvent:
@@ -68,6 +67,10 @@ def invitation(
 def write_invitation(folder: Path, text: str, event: CalendarEvent, revision: int | None = None) -> Path:
     """Write the invitation beside the call's packet (a later revision beside it); stable file names, so a
     re-run replaces it (unchanged content is left alone)."""
+    # Imported here: the PDF module (process pool, ctypes, multiprocessing) only when documents are written, not in
+    # every sweep process that merely computes the meeting's event.
+    from samverkan.services.pdfa import write_atomically
+
     folder = folder / event.organisation
     folder.mkdir(parents=True, exist_ok=True)
     suffix = f"-{revision}" if revision else ""

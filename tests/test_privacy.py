@@ -5,11 +5,22 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from samverkan.core.privacy import PersonalDataError, identity_numbers, refuse_personal_data, shown_count
+from samverkan.core.privacy import (
+    PersonalDataError,
+    _candidates,
+    _fold,
+    _one_char,
+    identity_numbers,
+    normalise,
+    refuse_personal_data,
+    shown_count,
+)
 from samverkan.models import EstObservation
 from samverkan.services import cycle, est, substance
 from samverkan.services.errors import NotPermittedError, RefusedError
@@ -149,3 +160,29 @@ def test_evidence_and_decisions_are_checked_too(d: Driver) -> None:
         )
     with pytest.raises(ValidationError, match=r"text\n.*ser ut som ett personnummer"):
         d(record_decision, SAMORDNARE, body_key="styrgrupp", kind="beslut", title="Beslut", text=f"Insats för {PNR}")
+
+
+def test_ascii_needs_no_folding_but_whitespace() -> None:
+    """The guard folds runs of ASCII at once: for every ASCII character the per-character folding changes only
+    whitespace (to a space)."""
+    for char in map(chr, range(128)):
+        assert _one_char(char) == (" " if char.isspace() else char), repr(char)
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from("0123456789 -%\u2013\u200b\uff11\t")))
+def test_folding_a_text_is_folding_each_character(text: str) -> None:
+    out: list[str] = []
+    origin: list[int] = []
+    _fold(text, 7, out, origin)
+    expected = [(_one_char(char), 7 + index) for index, char in enumerate(text)]
+    assert "".join(out) == "".join(folded for folded, _ in expected)
+    assert origin == [index for folded, index in expected for _ in folded]
+
+
+@given(st.text(alphabet=st.sampled_from("0123456789 -+/%aZ\t\u00e5\uff11"), max_size=40))
+def test_the_shortcut_for_short_ascii_finds_what_normalising_finds(text: str) -> None:
+    """identity_numbers skips normalising ASCII text without '%' and with fewer than ten digits; it finds the same
+    spans as reading the normalised text always would."""
+    plain, origin = normalise(text)
+    expected = [(origin[start], origin[end - 1] + 1) for start, end in _candidates(plain)] if text else []
+    assert identity_numbers(text) == expected
