@@ -47,15 +47,16 @@ browser:
 	  $(SUDO) apt-get install -y -q poppler-utils >/dev/null 2>&1 || \
 	  { $(SUDO) apt-get update -q >/dev/null && $(SUDO) apt-get install -y -q poppler-utils >/dev/null; }; }
 
-# One pytest process per core (`make test TEST_WORKERS=1` runs them one after another); a test file stays in one
-# process, so its module fixtures are built once. The 25 slowest steps are printed at the end.
+# One pytest process per core (`make test TEST_WORKERS=1` runs them one after another); tests are handed out one
+# by one, except a file marked xdist_group (a shared module fixture), which stays in one process. The 25 slowest
+# steps are printed at the end.
 TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(MAKE) --no-print-directory typecheck
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=25 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=25 $(PYTEST_ARGS)
 
 # mypy --strict over the package as it is installed: each folder is samverkan.<folder>, so a tree of links
 # in .typecheck/ gives mypy that layout.

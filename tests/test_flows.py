@@ -15,6 +15,9 @@ from samverkan.orgconfig.validate import validate_file
 from tests.conftest import EXAMPLES
 from tests.receivers import SmtpServer
 
+# the module's shared fixture is built once: its tests stay in one test process (make test: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("test_flows")
+
 
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:

@@ -30,6 +30,9 @@ from tests.receivers import JsonReceiver, SmtpServer
 from tests.test_delivery import at, fagersta
 from tests.test_outage import TUESDAY, queue_messages, statuses
 
+# the module's shared fixture is built once: its tests stay in one test process (make test: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("test_sending")
+
 FROM = "samverkan@fagersta.example"
 
 

@@ -17,6 +17,9 @@ from samverkan.cli.processes import alive, descendants, port_answers
 from tests.conftest import EXAMPLES
 from tests.receivers import free_port
 
+# the module's shared fixture is built once: its tests stay in one test process (make test: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("test_shutdown")
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMVERKAN = Path(sys.executable).parent / "samverkan"
 
