@@ -53,6 +53,7 @@ from samverkan.scheduling.calendar import CalendarEvent
 from samverkan.scheduling.triggers import TRIGGER_ACTIONS, PlannedAction, cadence_actions, deadline_actions
 from samverkan.scheduling.workdays import WorkCalendar
 from samverkan.services.invitations import invitation, meeting_event, party, snapshot, write_invitation
+from samverkan.services.stored_plan import plan_key, stored_windows
 from samverkan.templates.rendering import render
 
 if TYPE_CHECKING:
@@ -85,12 +86,25 @@ class OrgContext:
     parties: dict[int, tuple[str, str]] = field(default_factory=dict)  # a role's party id → (name, kind)
     greetings: dict[int, str] = field(default_factory=dict)  # role id → its opening line, built once
     whole_years: bool = False  # plan whole years, kept for later sweeps (a simulation), not each sweep's window
+    _due_by_day: dict[int, dict[date, tuple[PlannedAction, ...]]] = field(default_factory=dict)  # year → day
 
     def plan(self, year: int) -> dict[date, tuple[PlannedAction, ...]]:
         """All cadence actions of the organisation whose occurrence lies in `year`, by the day they are due."""
         if year not in self.plans:
             self.plans[year] = _organisation_plan(self._cadences_json(), self.calendar, year, self._packet_days())
         return self.plans[year]
+
+    def due_on(self, day: date) -> tuple[PlannedAction, ...]:
+        """The cadence actions due on `day` from the year plans: an action due on `day` belongs to an occurrence
+        that year, the next (calls before New Year), or the previous (an occurrence moved past New Year)."""
+        if day.year not in self._due_by_day:
+            merged: dict[date, tuple[PlannedAction, ...]] = {}
+            for year in (day.year, day.year + 1, day.year - 1):  # the order plan_years gives
+                for due, actions in self.plan(year).items():
+                    if due.year == day.year and year in plan_years(due):
+                        merged[due] = merged.get(due, ()) + actions
+            self._due_by_day[day.year] = merged
+        return self._due_by_day[day.year].get(day, ())
 
     def window(self, first: date, last: date) -> list[PlannedAction]:
         """The cadence actions due in [first, last], computed for that window alone (see `_window_actions`):
@@ -99,6 +113,10 @@ class OrgContext:
         for year in range(first.year - 1, last.year + 2):
             found += _window_actions(self._cadences_json(), self.calendar, year, self._packet_days(), first, last)
         return found
+
+    def plan_key(self) -> str:
+        """What the organisation's cadence plan is made from, hashed (services/stored_plan.py)."""
+        return plan_key(self._cadences_json(), self.org.settings.get("breaks", []), self._packet_days())
 
     def _packet_days(self) -> int:
         return int(settings_section(self.org.settings, "packets").get("working_days_before", 5))
@@ -222,12 +240,16 @@ class Holders:
         ids = list(role_ids)
         table = table_of(RoleAssignment)
         for start in range(0, len(ids), 900):
-            for row in session.execute(select_columns(table).where(table.c.role_id.in_(ids[start : start + 900]))):
+            for row in session.execute(
+                select_columns(table).where(table.c.role_id.in_(ids[start : start + 900]))
+            ).all():
                 self.by_role[row.role_id].append(row)
         person_ids = sorted({row.person_id for rows in self.by_role.values() for row in rows})
         people = table_of(Person)
         for start in range(0, len(person_ids), 900):
-            for row in session.execute(select_columns(people).where(people.c.id.in_(person_ids[start : start + 900]))):
+            for row in session.execute(
+                select_columns(people).where(people.c.id.in_(person_ids[start : start + 900]))
+            ).all():
                 self.persons[row.id] = row
 
     def on(self, role: Any, day: date) -> list[int]:
@@ -242,9 +264,9 @@ class Holders:
 
 
 def _rows(session: Session, model: type[Any], *conditions: Any) -> list[Any]:
-    """Plain rows (attribute access, no ORM identity map): a sweep reads thousands of them."""
+    """Plain rows (attribute access, no ORM identity map): a sweep reads thousands of them, fetched at once."""
     table = table_of(model)
-    return list(session.execute(select_columns(table).where(*conditions)))
+    return list(session.execute(select_columns(table).where(*conditions)).all())
 
 
 def load_contexts(session: Session, org_keys: Iterable[str] | None = None, full: bool = True) -> list[OrgContext]:
@@ -431,11 +453,7 @@ def planned_actions(context: OrgContext, first: date, last: date) -> list[Planne
         return context.window(first, last)
     actions: list[PlannedAction] = []
     for offset in range((last - first).days + 1):
-        day = first + timedelta(days=offset)
-        # an action due on `day` belongs to an occurrence that year, the next (calls before New Year), or the
-        # previous (an occurrence moved past New Year)
-        for year in plan_years(day):
-            actions.extend(context.plan(year).get(day, ()))
+        actions.extend(context.due_on(first + timedelta(days=offset)))
     return actions
 
 
@@ -591,8 +609,9 @@ def sweep(
     for opened in opened_phases(session, ids, first) if asked(["phase_opened"]) else ():
         phases[opened.organisation_id].append(opened)
     cadences = asked(TRIGGER_ACTIONS)  # a phase's opening sweeps no cadence: no plan is computed for it
+    stored = _stored_plans(session, contexts, first, today) if cadences and cache is None else {}
     for context in contexts:
-        work = _cadence_work(context, first, today) if cadences else []
+        work = _cadence_work(context, first, today, stored.get(context.org_id)) if cadences else []
         work += _deadline_work(context, deadlines.get(context.org_id, []), first, today)
         work += _phase_work(context, phases.get(context.org_id, []))
         for entry in work:
@@ -623,7 +642,19 @@ def _contexts(
     return contexts, holders
 
 
-def _cadence_work(context: OrgContext, first: date, today: date) -> list[Work]:
+def _stored_plans(
+    session: Session, contexts: list[OrgContext], first: date, today: date
+) -> dict[int, list[PlannedAction]]:
+    """A production sweep's cadence actions, from the stored plans (services/stored_plan.py)."""
+    by_id = {context.org_id: context for context in contexts}
+    keys = {org_id: context.plan_key() for org_id, context in by_id.items()}
+    return stored_windows(session, keys, first, today, lambda org_id, a, b: by_id[org_id].window(a, b))
+
+
+def _cadence_work(
+    context: OrgContext, first: date, today: date, actions: list[PlannedAction] | None = None
+) -> list[Work]:
+    """The cadence actions due in [first, today] (`actions`: already read from the stored plan) and their roles."""
     targets = context.cadence_targets()
     return [
         Work(
@@ -632,12 +663,14 @@ def _cadence_work(context: OrgContext, first: date, today: date) -> list[Work]:
             if action.addressee
             else [r for target in targets[action.trigger_key] for r in context.roles_for(target)],
         )
-        for action in planned_actions(context, first, today)
+        for action in (planned_actions(context, first, today) if actions is None else actions)
     ]
 
 
 def _deadline_work(context: OrgContext, deadlines: list[Deadline], first: date, today: date) -> list[Work]:
     """Reminders and escalations due in [first, today] for deadlines still owed them (open_deadlines)."""
+    if not deadlines:
+        return []
     work = []
     policy = json.dumps(settings_section(context.org.settings, "reminders"), sort_keys=True)
     ahead, behind = _deadline_reach(context)
@@ -676,6 +709,8 @@ def _deadline_reach(context: OrgContext) -> tuple[int, int]:
 
 
 def _phase_work(context: OrgContext, phases: list[OpenedPhase]) -> list[Work]:
+    if not phases:
+        return []
     work = []
     for opened in phases:
         action = PlannedAction(
