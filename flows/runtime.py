@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +21,16 @@ def engine() -> Engine:
     return make_engine(get_settings().database_url)
 
 
+@lru_cache
+def _freeze_what_is_loaded() -> None:
+    """Once per process, after the modules are imported: the objects loaded so far (modules, classes, SQLAlchemy's
+    mappings: hundreds of thousands) are moved out of the garbage collector's reach, so the collections a sweep's
+    rows set off no longer walk them all (~90 ms of a production day's 0.3 s CPU; gc.freeze(), as the Python docs
+    advise for a process that loads once and then works). Once only: what a long-lived process makes later is
+    collected as usual."""
+    gc.freeze()
+
+
 def documents_dir() -> Path:
     settings = get_settings()
     settings.production_data_dir()  # refuses a relative folder on PostgreSQL: web and workers must share it
@@ -34,6 +45,7 @@ def run_sweep(
     leaves packets and reports unrendered (benchmarks measure the sweep without them)."""
     from samverkan.services.catchup import catch_up
 
+    _freeze_what_is_loaded()
     moment = datetime.fromisoformat(now) if now else utcnow()
     with session_scope(engine()) as session:
         result = catch_up(

@@ -237,18 +237,26 @@ class Holders:
         self.by_role: dict[int, list[Any]] = defaultdict(list)
         self.persons: dict[int, Any] = {}
         self._on: dict[tuple[int, date], list[int]] = {}  # who holds a role on a day, asked once
-        ids = list(role_ids)
+        self._read: set[int] = set()
+        self.read(session, role_ids)
+
+    def read(self, session: Session, role_ids: Iterable[int]) -> None:
+        """The holders of these roles too (those not read yet), in bulk."""
+        ids = sorted(set(role_ids) - self._read)
+        self._read.update(ids)
         table = table_of(RoleAssignment)
         for start in range(0, len(ids), 900):
             for row in session.execute(
                 select_columns(table).where(table.c.role_id.in_(ids[start : start + 900]))
             ).all():
                 self.by_role[row.role_id].append(row)
-        person_ids = sorted({row.person_id for rows in self.by_role.values() for row in rows})
+        person_ids = sorted({row.person_id for rows in self.by_role.values() for row in rows} - set(self.persons))
         people = table_of(Person)
         for start in range(0, len(person_ids), 900):
             for row in session.execute(
-                select_columns(people).where(people.c.id.in_(person_ids[start : start + 900]))
+                select_columns(*[c for c in people.columns if c.name not in _BOOKKEEPING]).where(
+                    people.c.id.in_(person_ids[start : start + 900])
+                )
             ).all():
                 self.persons[row.id] = row
 
@@ -264,9 +272,14 @@ class Holders:
 
 
 def _rows(session: Session, model: type[Any], *conditions: Any) -> list[Any]:
-    """Plain rows (attribute access, no ORM identity map): a sweep reads thousands of them, fetched at once."""
+    """Plain rows (attribute access, no ORM identity map): a sweep reads thousands of them, fetched at once, without
+    the bookkeeping timestamps no sweep reads (archived_at is always empty here: archived rows are not read)."""
     table = table_of(model)
-    return list(session.execute(select_columns(table).where(*conditions)).all())
+    columns = [column for column in table.columns if column.name not in _BOOKKEEPING]
+    return list(session.execute(select_columns(*columns).where(*conditions)).all())
+
+
+_BOOKKEEPING = frozenset({"created_at", "updated_at", "archived_at"})
 
 
 def load_contexts(session: Session, org_keys: Iterable[str] | None = None, full: bool = True) -> list[OrgContext]:
@@ -610,13 +623,17 @@ def sweep(
         phases[opened.organisation_id].append(opened)
     cadences = asked(TRIGGER_ACTIONS)  # a phase's opening sweeps no cadence: no plan is computed for it
     stored = _stored_plans(session, contexts, first, today) if cadences and cache is None else {}
+    planned: list[tuple[OrgContext, list[Work]]] = []
     for context in contexts:
         work = _cadence_work(context, first, today, stored.get(context.org_id)) if cadences else []
         work += _deadline_work(context, deadlines.get(context.org_id, []), first, today)
         work += _phase_work(context, phases.get(context.org_id, []))
+        planned.append((context, [entry for entry in work if wanted is None or entry.action.kind in wanted]))
+    if cache is None:  # the holders of the roles this sweep addresses (every role's, where it writes invitations)
+        holders.read(session, _addressed(planned, fired) if documents_dir is None else _every_role(contexts))
+    for context, work in planned:
         for entry in work:
-            if wanted is None or entry.action.kind in wanted:
-                batch.write(context, entry)
+            batch.write(context, entry)
     if documents_dir is not None and (wanted is None or wanted & CALLING_KINDS):  # meetings changed since their call
         from samverkan.services.invitation_updates import update_invitations  # with documents only: imported then
 
@@ -636,10 +653,25 @@ def _contexts(
     contexts = load_contexts(session, org_keys, full)
     for context in contexts:
         context.whole_years = cache is not None  # a simulation's year: each year's plan once, for every day
-    holders = Holders(session, [saved_id(role) for c in contexts for role in c.roles_by_id().values()])
+    holders = Holders(session, _every_role(contexts) if cache is not None else [])  # else read for the work found
     if cache is not None:
         cache.contexts, cache.holders = contexts, holders
     return contexts, holders
+
+
+def _every_role(contexts: list[OrgContext]) -> list[int]:
+    return [saved_id(role) for context in contexts for role in context.roles_by_id().values()]
+
+
+def _addressed(planned: list[tuple[OrgContext, list[Work]]], fired: set[tuple[int, str, str]]) -> set[int]:
+    """The roles the work not done yet addresses."""
+    return {
+        saved_id(role)
+        for context, work in planned
+        for entry in work
+        if (context.org_id, entry.action.trigger_key, entry.action.occurrence_key) not in fired
+        for role in entry.roles
+    }
 
 
 def _stored_plans(
