@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache, partial
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -66,6 +66,7 @@ CALLING_KINDS = {
     "network_meeting",
 }  # the triggers whose occurrences are called (kallelse)
 DEADLINE_KINDS = ("item_deadline", "measure_deadline")
+ONE_DAY = timedelta(days=1)
 CLOSED_STRETCH = 6  # the longest run of closed days (Christmas, Easter) a reminder can be moved back over
 
 
@@ -127,9 +128,16 @@ class OrgContext:
             self._cadences = json.dumps(cadences, sort_keys=True)
         return self._cadences
 
-    @property
+    @cached_property
     def org_id(self) -> int:
         return saved_id(self.org)
+
+    @cached_property
+    def deadline_reach(self) -> tuple[int, int]:
+        """How many days before a deadline its first reminder, and after it its escalation, can be due."""
+        policy = settings_section(self.org.settings, "reminders")
+        ahead = max(policy.get("before_days") or [7]) + CLOSED_STRETCH  # a reminder moves off a closed day
+        return ahead, int(policy.get("escalate_after_days", 3))
 
     def roles_by_id(self) -> dict[int, Role]:
         if not hasattr(self, "_by_id"):
@@ -236,7 +244,7 @@ class Holders:
     def __init__(self, session: Session, role_ids: Iterable[int]) -> None:
         self.by_role: dict[int, list[Any]] = defaultdict(list)
         self.persons: dict[int, Any] = {}
-        self._on: dict[tuple[int, date], list[int]] = {}  # who holds a role on a day, asked once
+        self._on: dict[int, tuple[date, date, list[int]]] = {}  # role → the days its last answer holds for
         self._read: set[int] = set()
         self.read(session, role_ids)
 
@@ -261,13 +269,19 @@ class Holders:
                 self.persons[row.id] = row
 
     def on(self, role: Any, day: date) -> list[int]:
-        found = self._on.get((role.id, day))
-        if found is None:
-            if len(self._on) > 100_000:  # a simulation keeps its holders all year
-                self._on.clear()
-            held = RoleAssignment.period_holds
-            found = [a.person_id for a in self.by_role.get(role.id, ()) if held(a.starts_on, a.ends_on, day)]
-            self._on[(role.id, day)] = found
+        """Who holds `role` on `day`. Asked again for a day up to the next start or end of one of its assignments,
+        it answers from the last time (a simulation asks for every role every day)."""
+        known = self._on.get(role.id)
+        if known is not None and known[0] <= day <= known[1]:
+            return known[2]
+        assignments = self.by_role.get(role.id, ())
+        held = RoleAssignment.period_holds
+        found = [a.person_id for a in assignments if held(a.starts_on, a.ends_on, day)]
+        changes = [a.starts_on for a in assignments] + [a.ends_on + ONE_DAY for a in assignments if a.ends_on]
+        since = max((change for change in changes if change <= day), default=date.min)
+        following = min((change for change in changes if change > day), default=None)
+        until = following - ONE_DAY if following is not None else date.max
+        self._on[role.id] = (since, until, found)
         return found
 
 
@@ -613,22 +627,7 @@ def sweep(
     fired = _fired(session, ids, _local_midnight(first - timedelta(days=1)))
     batch = _Batch(session, now, base, documents_dir, pdf, holders, result, fired)
 
-    deadlines: dict[int, list[Deadline]] = defaultdict(list)
-    reach = [_deadline_reach(context) for context in contexts]  # no deadline outside it can be due today
-    span = (first - timedelta(days=max(b for _, b in reach)), today + timedelta(days=max(a for a, _ in reach)))
-    for deadline in open_deadlines(session, ids, span) if asked(DEADLINE_KINDS) else ():
-        deadlines[deadline.organisation_id].append(deadline)
-    phases: dict[int, list[OpenedPhase]] = defaultdict(list)
-    for opened in opened_phases(session, ids, first) if asked(["phase_opened"]) else ():
-        phases[opened.organisation_id].append(opened)
-    cadences = asked(TRIGGER_ACTIONS)  # a phase's opening sweeps no cadence: no plan is computed for it
-    stored = _stored_plans(session, contexts, first, today) if cadences and cache is None else {}
-    planned: list[tuple[OrgContext, list[Work]]] = []
-    for context in contexts:
-        work = _cadence_work(context, first, today, stored.get(context.org_id)) if cadences else []
-        work += _deadline_work(context, deadlines.get(context.org_id, []), first, today)
-        work += _phase_work(context, phases.get(context.org_id, []))
-        planned.append((context, [entry for entry in work if wanted is None or entry.action.kind in wanted]))
+    planned = _all_work(session, contexts, wanted, first, today, stored=cache is None)
     if cache is None:  # the holders of the roles this sweep addresses (every role's, where it writes invitations)
         holders.read(session, _addressed(planned, fired) if documents_dir is None else _every_role(contexts))
     for context, work in planned:
@@ -642,6 +641,35 @@ def sweep(
             result.notifications["inbjudan-uppdaterad"] += updated
     batch.insert()
     return result
+
+
+def _all_work(
+    session: Session, contexts: list[OrgContext], wanted: set[str] | None, first: date, today: date, stored: bool
+) -> list[tuple[OrgContext, list[Work]]]:
+    """Each organisation's work of the `wanted` kinds due in [first, today]: cadence actions (from the stored
+    plans, or with `stored` False from the plans the contexts keep), deadline reminders and opened phases."""
+
+    def asked(kinds: Iterable[str]) -> bool:
+        return wanted is None or not wanted.isdisjoint(kinds)
+
+    ids = [context.org_id for context in contexts]
+    deadlines: dict[int, list[Deadline]] = defaultdict(list)
+    reach = [context.deadline_reach for context in contexts]  # no deadline outside it can be due today
+    span = (first - timedelta(days=max(b for _, b in reach)), today + timedelta(days=max(a for a, _ in reach)))
+    for deadline in open_deadlines(session, ids, span) if asked(DEADLINE_KINDS) else ():
+        deadlines[deadline.organisation_id].append(deadline)
+    phases: dict[int, list[OpenedPhase]] = defaultdict(list)
+    for opened in opened_phases(session, ids, first) if asked(["phase_opened"]) else ():
+        phases[opened.organisation_id].append(opened)
+    cadences = asked(TRIGGER_ACTIONS)  # a phase's opening sweeps no cadence: no plan is computed for it
+    plans = _stored_plans(session, contexts, first, today) if cadences and stored else {}
+    planned: list[tuple[OrgContext, list[Work]]] = []
+    for context in contexts:
+        work = _cadence_work(context, first, today, plans.get(context.org_id)) if cadences else []
+        work += _deadline_work(context, deadlines.get(context.org_id, []), first, today)
+        work += _phase_work(context, phases.get(context.org_id, []))
+        planned.append((context, [entry for entry in work if wanted is None or entry.action.kind in wanted]))
+    return planned
 
 
 def _contexts(
@@ -705,7 +733,7 @@ def _deadline_work(context: OrgContext, deadlines: list[Deadline], first: date, 
         return []
     work = []
     policy = json.dumps(settings_section(context.org.settings, "reminders"), sort_keys=True)
-    ahead, behind = _deadline_reach(context)
+    ahead, behind = context.deadline_reach
     for deadline in deadlines:
         if not first - timedelta(days=behind) <= deadline.due_on <= today + timedelta(days=ahead):
             continue  # nothing of this deadline can be due today: skip building its actions
@@ -731,13 +759,6 @@ def _deadline_actions(
 ) -> tuple[PlannedAction, ...]:
     """A deadline's actions, built once however many days a sweep (or a simulation) asks for them."""
     return tuple(deadline_actions(trigger_key, kind, title, due_on, json.loads(policy_json), calendar))
-
-
-def _deadline_reach(context: OrgContext) -> tuple[int, int]:
-    """How many days before a deadline its first reminder, and after it its escalation, can be due."""
-    policy = settings_section(context.org.settings, "reminders")
-    ahead = max(policy.get("before_days") or [7]) + CLOSED_STRETCH  # a reminder moves off a closed day
-    return ahead, int(policy.get("escalate_after_days", 3))
 
 
 def _phase_work(context: OrgContext, phases: list[OpenedPhase]) -> list[Work]:
