@@ -574,10 +574,11 @@ def opened_phases(session: Session, organisation_ids: list[int], first: date) ->
 
 
 def _fired(session: Session, organisation_ids: list[int], since: datetime) -> set[tuple[int, str, str]]:
-    rows = session.exec(
-        select(
-            TriggerOccurrence.organisation_id, TriggerOccurrence.trigger_key, TriggerOccurrence.occurrence_key
-        ).where(col(TriggerOccurrence.organisation_id).in_(organisation_ids), TriggerOccurrence.scheduled_for >= since)
+    table = table_of(TriggerOccurrence)  # plain columns: no ORM entity to build a cache key for, every day
+    rows = session.execute(
+        select_columns(table.c.organisation_id, table.c.trigger_key, table.c.occurrence_key).where(
+            table.c.organisation_id.in_(organisation_ids), table.c.scheduled_for >= since
+        )
     ).all()
     return {(org_id, trigger, occurrence) for org_id, trigger, occurrence in rows}
 
@@ -843,13 +844,17 @@ class _Batch:
         attachments = [str(path) for path in (attachment, invite) if path is not None]
         not_before = _not_before(action, self.now)
         row = partial(
-            _outbox_row,
-            action=action,
-            org_id=context.org_id,
-            not_before=not_before,
-            now=self.now,
-            attachments=attachments,
-            due_on=work.deadline or action.about,  # the deadline, or the day of the event it is about
+            _recipient_row,
+            _outbox_row(
+                action=action,
+                org_id=context.org_id,
+                key="",
+                body_text="",
+                not_before=not_before,
+                now=self.now,
+                attachments=attachments,
+                due_on=work.deadline or action.about,  # the deadline, or the day of the event it is about
+            ),
         )
         identity_key = f"{context.org.key}:{action.trigger_key}:{action.occurrence_key}"
         for person, role in recipients:
@@ -993,6 +998,27 @@ def _outbox_row(
         "attempts": 0,
         "delivered_routes": [],
         "created_at": now,
+    }
+
+
+def _recipient_row(
+    action_row: dict[str, Any],
+    *,
+    key: str,
+    body_text: str,
+    person_id: int | None = None,
+    role_key: str | None = None,
+    body_id: int | None = None,
+) -> dict[str, Any]:
+    """One recipient's outbox row: the action's row (_outbox_row, built once per action) with its own key, text and
+    addressee."""
+    return {
+        **action_row,
+        "idempotency_key": key,
+        "body_text": body_text,
+        "person_id": person_id,
+        "role_key": role_key,
+        "body_id": body_id,
     }
 
 
