@@ -32,6 +32,7 @@ from samverkan.models.organisation import (
     RoleAssignment,
 )
 from samverkan.models.outbox import DeliveryAttempt, Notification
+from samverkan.models.plan import CadencePlan
 from samverkan.models.sweep import SweepRecord
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "Body",
     "BodyMembership",
     "Cadence",
+    "CadencePlan",
     "Cause",
     "CauseAnalysis",
     "ChecklistItem",

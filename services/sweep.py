@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache, partial
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -53,6 +53,7 @@ from samverkan.scheduling.calendar import CalendarEvent
 from samverkan.scheduling.triggers import TRIGGER_ACTIONS, PlannedAction, cadence_actions, deadline_actions
 from samverkan.scheduling.workdays import WorkCalendar
 from samverkan.services.invitations import invitation, meeting_event, party, snapshot, write_invitation
+from samverkan.services.stored_plan import plan_key, stored_windows
 from samverkan.templates.rendering import render
 
 if TYPE_CHECKING:
@@ -65,6 +66,7 @@ CALLING_KINDS = {
     "network_meeting",
 }  # the triggers whose occurrences are called (kallelse)
 DEADLINE_KINDS = ("item_deadline", "measure_deadline")
+ONE_DAY = timedelta(days=1)
 CLOSED_STRETCH = 6  # the longest run of closed days (Christmas, Easter) a reminder can be moved back over
 
 
@@ -85,12 +87,25 @@ class OrgContext:
     parties: dict[int, tuple[str, str]] = field(default_factory=dict)  # a role's party id → (name, kind)
     greetings: dict[int, str] = field(default_factory=dict)  # role id → its opening line, built once
     whole_years: bool = False  # plan whole years, kept for later sweeps (a simulation), not each sweep's window
+    _due_by_day: dict[int, dict[date, tuple[PlannedAction, ...]]] = field(default_factory=dict)  # year → day
 
     def plan(self, year: int) -> dict[date, tuple[PlannedAction, ...]]:
         """All cadence actions of the organisation whose occurrence lies in `year`, by the day they are due."""
         if year not in self.plans:
             self.plans[year] = _organisation_plan(self._cadences_json(), self.calendar, year, self._packet_days())
         return self.plans[year]
+
+    def due_on(self, day: date) -> tuple[PlannedAction, ...]:
+        """The cadence actions due on `day` from the year plans: an action due on `day` belongs to an occurrence
+        that year, the next (calls before New Year), or the previous (an occurrence moved past New Year)."""
+        if day.year not in self._due_by_day:
+            merged: dict[date, tuple[PlannedAction, ...]] = {}
+            for year in (day.year, day.year + 1, day.year - 1):  # the order plan_years gives
+                for due, actions in self.plan(year).items():
+                    if due.year == day.year and year in plan_years(due):
+                        merged[due] = merged.get(due, ()) + actions
+            self._due_by_day[day.year] = merged
+        return self._due_by_day[day.year].get(day, ())
 
     def window(self, first: date, last: date) -> list[PlannedAction]:
         """The cadence actions due in [first, last], computed for that window alone (see `_window_actions`):
@@ -99,6 +114,10 @@ class OrgContext:
         for year in range(first.year - 1, last.year + 2):
             found += _window_actions(self._cadences_json(), self.calendar, year, self._packet_days(), first, last)
         return found
+
+    def plan_key(self) -> str:
+        """What the organisation's cadence plan is made from, hashed (services/stored_plan.py)."""
+        return plan_key(self._cadences_json(), self.org.settings.get("breaks", []), self._packet_days())
 
     def _packet_days(self) -> int:
         return int(settings_section(self.org.settings, "packets").get("working_days_before", 5))
@@ -109,9 +128,16 @@ class OrgContext:
             self._cadences = json.dumps(cadences, sort_keys=True)
         return self._cadences
 
-    @property
+    @cached_property
     def org_id(self) -> int:
         return saved_id(self.org)
+
+    @cached_property
+    def deadline_reach(self) -> tuple[int, int]:
+        """How many days before a deadline its first reminder, and after it its escalation, can be due."""
+        policy = settings_section(self.org.settings, "reminders")
+        ahead = max(policy.get("before_days") or [7]) + CLOSED_STRETCH  # a reminder moves off a closed day
+        return ahead, int(policy.get("escalate_after_days", 3))
 
     def roles_by_id(self) -> dict[int, Role]:
         if not hasattr(self, "_by_id"):
@@ -218,33 +244,56 @@ class Holders:
     def __init__(self, session: Session, role_ids: Iterable[int]) -> None:
         self.by_role: dict[int, list[Any]] = defaultdict(list)
         self.persons: dict[int, Any] = {}
-        self._on: dict[tuple[int, date], list[int]] = {}  # who holds a role on a day, asked once
-        ids = list(role_ids)
+        self._on: dict[int, tuple[date, date, list[int]]] = {}  # role → the days its last answer holds for
+        self._read: set[int] = set()
+        self.read(session, role_ids)
+
+    def read(self, session: Session, role_ids: Iterable[int]) -> None:
+        """The holders of these roles too (those not read yet), in bulk."""
+        ids = sorted(set(role_ids) - self._read)
+        self._read.update(ids)
         table = table_of(RoleAssignment)
         for start in range(0, len(ids), 900):
-            for row in session.execute(select_columns(table).where(table.c.role_id.in_(ids[start : start + 900]))):
+            for row in session.execute(
+                select_columns(table).where(table.c.role_id.in_(ids[start : start + 900]))
+            ).all():
                 self.by_role[row.role_id].append(row)
-        person_ids = sorted({row.person_id for rows in self.by_role.values() for row in rows})
+        person_ids = sorted({row.person_id for rows in self.by_role.values() for row in rows} - set(self.persons))
         people = table_of(Person)
         for start in range(0, len(person_ids), 900):
-            for row in session.execute(select_columns(people).where(people.c.id.in_(person_ids[start : start + 900]))):
+            for row in session.execute(
+                select_columns(*[c for c in people.columns if c.name not in _BOOKKEEPING]).where(
+                    people.c.id.in_(person_ids[start : start + 900])
+                )
+            ).all():
                 self.persons[row.id] = row
 
     def on(self, role: Any, day: date) -> list[int]:
-        found = self._on.get((role.id, day))
-        if found is None:
-            if len(self._on) > 100_000:  # a simulation keeps its holders all year
-                self._on.clear()
-            held = RoleAssignment.period_holds
-            found = [a.person_id for a in self.by_role.get(role.id, ()) if held(a.starts_on, a.ends_on, day)]
-            self._on[(role.id, day)] = found
+        """Who holds `role` on `day`. Asked again for a day up to the next start or end of one of its assignments,
+        it answers from the last time (a simulation asks for every role every day)."""
+        known = self._on.get(role.id)
+        if known is not None and known[0] <= day <= known[1]:
+            return known[2]
+        assignments = self.by_role.get(role.id, ())
+        held = RoleAssignment.period_holds
+        found = [a.person_id for a in assignments if held(a.starts_on, a.ends_on, day)]
+        changes = [a.starts_on for a in assignments] + [a.ends_on + ONE_DAY for a in assignments if a.ends_on]
+        since = max((change for change in changes if change <= day), default=date.min)
+        following = min((change for change in changes if change > day), default=None)
+        until = following - ONE_DAY if following is not None else date.max
+        self._on[role.id] = (since, until, found)
         return found
 
 
 def _rows(session: Session, model: type[Any], *conditions: Any) -> list[Any]:
-    """Plain rows (attribute access, no ORM identity map): a sweep reads thousands of them."""
+    """Plain rows (attribute access, no ORM identity map): a sweep reads thousands of them, fetched at once, without
+    the bookkeeping timestamps no sweep reads (archived_at is always empty here: archived rows are not read)."""
     table = table_of(model)
-    return list(session.execute(select_columns(table).where(*conditions)))
+    columns = [column for column in table.columns if column.name not in _BOOKKEEPING]
+    return list(session.execute(select_columns(*columns).where(*conditions)).all())
+
+
+_BOOKKEEPING = frozenset({"created_at", "updated_at", "archived_at"})
 
 
 def load_contexts(session: Session, org_keys: Iterable[str] | None = None, full: bool = True) -> list[OrgContext]:
@@ -431,11 +480,7 @@ def planned_actions(context: OrgContext, first: date, last: date) -> list[Planne
         return context.window(first, last)
     actions: list[PlannedAction] = []
     for offset in range((last - first).days + 1):
-        day = first + timedelta(days=offset)
-        # an action due on `day` belongs to an occurrence that year, the next (calls before New Year), or the
-        # previous (an occurrence moved past New Year)
-        for year in plan_years(day):
-            actions.extend(context.plan(year).get(day, ()))
+        actions.extend(context.due_on(first + timedelta(days=offset)))
     return actions
 
 
@@ -529,10 +574,11 @@ def opened_phases(session: Session, organisation_ids: list[int], first: date) ->
 
 
 def _fired(session: Session, organisation_ids: list[int], since: datetime) -> set[tuple[int, str, str]]:
-    rows = session.exec(
-        select(
-            TriggerOccurrence.organisation_id, TriggerOccurrence.trigger_key, TriggerOccurrence.occurrence_key
-        ).where(col(TriggerOccurrence.organisation_id).in_(organisation_ids), TriggerOccurrence.scheduled_for >= since)
+    table = table_of(TriggerOccurrence)  # plain columns: no ORM entity to build a cache key for, every day
+    rows = session.execute(
+        select_columns(table.c.organisation_id, table.c.trigger_key, table.c.occurrence_key).where(
+            table.c.organisation_id.in_(organisation_ids), table.c.scheduled_for >= since
+        )
     ).all()
     return {(org_id, trigger, occurrence) for org_id, trigger, occurrence in rows}
 
@@ -582,22 +628,12 @@ def sweep(
     fired = _fired(session, ids, _local_midnight(first - timedelta(days=1)))
     batch = _Batch(session, now, base, documents_dir, pdf, holders, result, fired)
 
-    deadlines: dict[int, list[Deadline]] = defaultdict(list)
-    reach = [_deadline_reach(context) for context in contexts]  # no deadline outside it can be due today
-    span = (first - timedelta(days=max(b for _, b in reach)), today + timedelta(days=max(a for a, _ in reach)))
-    for deadline in open_deadlines(session, ids, span) if asked(DEADLINE_KINDS) else ():
-        deadlines[deadline.organisation_id].append(deadline)
-    phases: dict[int, list[OpenedPhase]] = defaultdict(list)
-    for opened in opened_phases(session, ids, first) if asked(["phase_opened"]) else ():
-        phases[opened.organisation_id].append(opened)
-    cadences = asked(TRIGGER_ACTIONS)  # a phase's opening sweeps no cadence: no plan is computed for it
-    for context in contexts:
-        work = _cadence_work(context, first, today) if cadences else []
-        work += _deadline_work(context, deadlines.get(context.org_id, []), first, today)
-        work += _phase_work(context, phases.get(context.org_id, []))
+    planned = _all_work(session, contexts, wanted, first, today, stored=cache is None)
+    if cache is None:  # the holders of the roles this sweep addresses (every role's, where it writes invitations)
+        holders.read(session, _addressed(planned, fired) if documents_dir is None else _every_role(contexts))
+    for context, work in planned:
         for entry in work:
-            if wanted is None or entry.action.kind in wanted:
-                batch.write(context, entry)
+            batch.write(context, entry)
     if documents_dir is not None and (wanted is None or wanted & CALLING_KINDS):  # meetings changed since their call
         from samverkan.services.invitation_updates import update_invitations  # with documents only: imported then
 
@@ -606,6 +642,35 @@ def sweep(
             result.notifications["inbjudan-uppdaterad"] += updated
     batch.insert()
     return result
+
+
+def _all_work(
+    session: Session, contexts: list[OrgContext], wanted: set[str] | None, first: date, today: date, stored: bool
+) -> list[tuple[OrgContext, list[Work]]]:
+    """Each organisation's work of the `wanted` kinds due in [first, today]: cadence actions (from the stored
+    plans, or with `stored` False from the plans the contexts keep), deadline reminders and opened phases."""
+
+    def asked(kinds: Iterable[str]) -> bool:
+        return wanted is None or not wanted.isdisjoint(kinds)
+
+    ids = [context.org_id for context in contexts]
+    deadlines: dict[int, list[Deadline]] = defaultdict(list)
+    reach = [context.deadline_reach for context in contexts]  # no deadline outside it can be due today
+    span = (first - timedelta(days=max(b for _, b in reach)), today + timedelta(days=max(a for a, _ in reach)))
+    for deadline in open_deadlines(session, ids, span) if asked(DEADLINE_KINDS) else ():
+        deadlines[deadline.organisation_id].append(deadline)
+    phases: dict[int, list[OpenedPhase]] = defaultdict(list)
+    for opened in opened_phases(session, ids, first) if asked(["phase_opened"]) else ():
+        phases[opened.organisation_id].append(opened)
+    cadences = asked(TRIGGER_ACTIONS)  # a phase's opening sweeps no cadence: no plan is computed for it
+    plans = _stored_plans(session, contexts, first, today) if cadences and stored else {}
+    planned: list[tuple[OrgContext, list[Work]]] = []
+    for context in contexts:
+        work = _cadence_work(context, first, today, plans.get(context.org_id)) if cadences else []
+        work += _deadline_work(context, deadlines.get(context.org_id, []), first, today)
+        work += _phase_work(context, phases.get(context.org_id, []))
+        planned.append((context, [entry for entry in work if wanted is None or entry.action.kind in wanted]))
+    return planned
 
 
 def _contexts(
@@ -617,13 +682,40 @@ def _contexts(
     contexts = load_contexts(session, org_keys, full)
     for context in contexts:
         context.whole_years = cache is not None  # a simulation's year: each year's plan once, for every day
-    holders = Holders(session, [saved_id(role) for c in contexts for role in c.roles_by_id().values()])
+    holders = Holders(session, _every_role(contexts) if cache is not None else [])  # else read for the work found
     if cache is not None:
         cache.contexts, cache.holders = contexts, holders
     return contexts, holders
 
 
-def _cadence_work(context: OrgContext, first: date, today: date) -> list[Work]:
+def _every_role(contexts: list[OrgContext]) -> list[int]:
+    return [saved_id(role) for context in contexts for role in context.roles_by_id().values()]
+
+
+def _addressed(planned: list[tuple[OrgContext, list[Work]]], fired: set[tuple[int, str, str]]) -> set[int]:
+    """The roles the work not done yet addresses."""
+    return {
+        saved_id(role)
+        for context, work in planned
+        for entry in work
+        if (context.org_id, entry.action.trigger_key, entry.action.occurrence_key) not in fired
+        for role in entry.roles
+    }
+
+
+def _stored_plans(
+    session: Session, contexts: list[OrgContext], first: date, today: date
+) -> dict[int, list[PlannedAction]]:
+    """A production sweep's cadence actions, from the stored plans (services/stored_plan.py)."""
+    by_id = {context.org_id: context for context in contexts}
+    keys = {org_id: context.plan_key() for org_id, context in by_id.items()}
+    return stored_windows(session, keys, first, today, lambda org_id, a, b: by_id[org_id].window(a, b))
+
+
+def _cadence_work(
+    context: OrgContext, first: date, today: date, actions: list[PlannedAction] | None = None
+) -> list[Work]:
+    """The cadence actions due in [first, today] (`actions`: already read from the stored plan) and their roles."""
     targets = context.cadence_targets()
     return [
         Work(
@@ -632,15 +724,17 @@ def _cadence_work(context: OrgContext, first: date, today: date) -> list[Work]:
             if action.addressee
             else [r for target in targets[action.trigger_key] for r in context.roles_for(target)],
         )
-        for action in planned_actions(context, first, today)
+        for action in (planned_actions(context, first, today) if actions is None else actions)
     ]
 
 
 def _deadline_work(context: OrgContext, deadlines: list[Deadline], first: date, today: date) -> list[Work]:
     """Reminders and escalations due in [first, today] for deadlines still owed them (open_deadlines)."""
+    if not deadlines:
+        return []
     work = []
     policy = json.dumps(settings_section(context.org.settings, "reminders"), sort_keys=True)
-    ahead, behind = _deadline_reach(context)
+    ahead, behind = context.deadline_reach
     for deadline in deadlines:
         if not first - timedelta(days=behind) <= deadline.due_on <= today + timedelta(days=ahead):
             continue  # nothing of this deadline can be due today: skip building its actions
@@ -668,14 +762,9 @@ def _deadline_actions(
     return tuple(deadline_actions(trigger_key, kind, title, due_on, json.loads(policy_json), calendar))
 
 
-def _deadline_reach(context: OrgContext) -> tuple[int, int]:
-    """How many days before a deadline its first reminder, and after it its escalation, can be due."""
-    policy = settings_section(context.org.settings, "reminders")
-    ahead = max(policy.get("before_days") or [7]) + CLOSED_STRETCH  # a reminder moves off a closed day
-    return ahead, int(policy.get("escalate_after_days", 3))
-
-
 def _phase_work(context: OrgContext, phases: list[OpenedPhase]) -> list[Work]:
+    if not phases:
+        return []
     work = []
     for opened in phases:
         action = PlannedAction(
@@ -755,13 +844,17 @@ class _Batch:
         attachments = [str(path) for path in (attachment, invite) if path is not None]
         not_before = _not_before(action, self.now)
         row = partial(
-            _outbox_row,
-            action=action,
-            org_id=context.org_id,
-            not_before=not_before,
-            now=self.now,
-            attachments=attachments,
-            due_on=work.deadline or action.about,  # the deadline, or the day of the event it is about
+            _recipient_row,
+            _outbox_row(
+                action=action,
+                org_id=context.org_id,
+                key="",
+                body_text="",
+                not_before=not_before,
+                now=self.now,
+                attachments=attachments,
+                due_on=work.deadline or action.about,  # the deadline, or the day of the event it is about
+            ),
         )
         identity_key = f"{context.org.key}:{action.trigger_key}:{action.occurrence_key}"
         for person, role in recipients:
@@ -905,6 +998,27 @@ def _outbox_row(
         "attempts": 0,
         "delivered_routes": [],
         "created_at": now,
+    }
+
+
+def _recipient_row(
+    action_row: dict[str, Any],
+    *,
+    key: str,
+    body_text: str,
+    person_id: int | None = None,
+    role_key: str | None = None,
+    body_id: int | None = None,
+) -> dict[str, Any]:
+    """One recipient's outbox row: the action's row (_outbox_row, built once per action) with its own key, text and
+    addressee."""
+    return {
+        **action_row,
+        "idempotency_key": key,
+        "body_text": body_text,
+        "person_id": person_id,
+        "role_key": role_key,
+        "body_id": body_id,
     }
 
 
