@@ -1,6 +1,6 @@
 """One request at a time, in-process: what Mitt arbete and "markera klar" (the POST and the cycle page it
-redirects to) cost on their own, in wall time and SQL statements, with no queue in front of them. The floor is
-the stylesheet through the same app. Complements web_load.py (which measures the queue at 20 users).
+redirects to, also timed apart) cost on their own, in wall time, CPU and SQL statements, with no queue in front of
+them. The floor is the stylesheet through the same app. Complements web_load.py (which measures the queue at 20 users).
 
     .venv/bin/python benchmarks/web_single.py                     # SQLite, shipped and 400-item cases
     .venv/bin/python benchmarks/web_single.py --database postgresql+psycopg://postgres@127.0.0.1:5432/test
@@ -64,7 +64,9 @@ def run_case(case: str, args: argparse.Namespace) -> None:
         statements = Statements()
         sa.event.listen(engine, "before_cursor_execute", statements)
         app = create_app(settings, engine)
-        figures: dict[str, list[tuple[float, float, int]]] = {"golv": [], "mitt-arbete": [], "markera-klar": []}
+        figures: dict[str, list[tuple[float, float, int]]] = {
+            "golv": [], "mitt-arbete": [], "markera-klar": [], "  POST": [], "  cykelsidan": []
+        }  # fmt: skip
         with TestClient(app, base_url="http://testserver") as client:
             page = client.get("/logga-in").text
             token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
@@ -82,10 +84,17 @@ def run_case(case: str, args: argparse.Namespace) -> None:
                     item = items[0]
                     form = {"csrf_token": csrf, **evidence[item]}
                     ms, cpu, n, answer = timed(
-                        statements, lambda item=item, form=form: client.post(f"/org/k0/punkt/{item}", data=form)
+                        statements,
+                        lambda item=item, form=form: client.post(
+                            f"/org/k0/punkt/{item}", data=form, follow_redirects=False
+                        ),
                     )
-                    assert answer.status_code == 200 and answer.history, answer.status_code
-                    figures["markera-klar"].append((ms, cpu, n))
+                    assert answer.status_code == 303, answer.status_code
+                    figures["  POST"].append((ms, cpu, n))
+                    shown = timed(statements, lambda answer=answer: client.get(answer.headers["location"]))
+                    assert shown[3].status_code == 200 and "är klar" in shown[3].text, shown[3].status_code
+                    figures["  cykelsidan"].append(shown[:3])
+                    figures["markera-klar"].append((ms + shown[0], cpu + shown[1], n + shown[2]))
                     done.add(item)
         engine.dispose()
         load = " ".join(f"{v:.2f}" for v in os.getloadavg())

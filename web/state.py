@@ -1,7 +1,9 @@
-"""What a running web app holds: the engine, the settings, and on SQLite one writer's turn at a time."""
+"""What a running web app holds: the engine, the settings, and on SQLite one writer's turn at a time, across
+threads and across the web's worker processes."""
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +20,11 @@ from samverkan.core.settings import Settings
 from samverkan.core.timeutil import today_local
 from samverkan.database import session_scope
 
+try:
+    import fcntl
+except ImportError:  # not on Windows: there SQLite's own wait is the only turn between processes
+    fcntl = None  # type: ignore[assignment]
+
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")  # what pysqlite opens a transaction for (it does not for SELECT)
 
 
@@ -32,10 +39,17 @@ class WebState:
     # lock (row locks and versions do the work).
     write_lock: threading.Lock = field(default_factory=threading.Lock)
     _writing: threading.local = field(default_factory=threading.local)
+    # Several worker processes on one SQLite file: the turn is also a lock on a file beside the database (taken
+    # after the thread lock, so one thread per process asks for it). SQLite's own wait polls, sleeping up to
+    # 100 ms between tries, so a writer could wait long after the turn was free; a file lock wakes it at once.
+    _turn_path: str | None = None
 
     def __post_init__(self) -> None:
         if self.sqlite:
             sa.event.listen(self.engine, "before_cursor_execute", self._before_statement)
+            database = self.engine.url.database
+            if fcntl is not None and database and database != ":memory:" and not database.startswith("file:"):
+                self._turn_path = f"{database}-write-turn"
 
     @property
     def sqlite(self) -> bool:
@@ -59,7 +73,8 @@ class WebState:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One write transaction; on SQLite it waits for this process's writer's turn at its first write."""
+        """One write transaction; on SQLite it waits for the writer's turn (this process's threads, then the other
+        worker processes') at its first write."""
         before = getattr(self._writing, "active", False), getattr(self._writing, "holds", False)
         self._writing.active, self._writing.holds = True, False
         try:
@@ -67,6 +82,8 @@ class WebState:
                 yield session
         finally:
             if self._writing.holds:
+                if self._writing.turn is not None:
+                    os.close(self._writing.turn)  # gives the file lock back
                 self.write_lock.release()
             self._writing.active, self._writing.holds = before
 
@@ -79,4 +96,17 @@ class WebState:
         locks_rows = getattr(getattr(compiled, "statement", None), "_for_update_arg", None) is not None
         if sql.lstrip()[:7].upper().startswith(WRITES) or locks_rows:
             self.write_lock.acquire()
+            self._writing.turn = None
+            if self._turn_path is not None:
+                try:
+                    turn = os.open(self._turn_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                    try:
+                        fcntl.flock(turn, fcntl.LOCK_EX)
+                    except BaseException:
+                        os.close(turn)
+                        raise
+                except BaseException:
+                    self.write_lock.release()
+                    raise
+                self._writing.turn = turn
             self._writing.holds = True
