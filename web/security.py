@@ -97,7 +97,7 @@ def current_viewer(request: Request) -> Viewer | None:
         # its own short transaction: it is looked up in a dependency's thread, and a connection held from there
         # to the page's thread would wait for a free thread with it (all threads could end up waiting for a
         # connection that way)
-        with state(request).read() as session:
+        with state(request).lookup() as session:
             held = token_holder(session, secret, TokenKind.SESSION)
         viewer = Viewer(held[1], held[0]) if held else None
     request.state.viewer = viewer

@@ -72,6 +72,21 @@ class WebState:
             yield session
 
     @contextmanager
+    def lookup(self) -> Iterator[Session]:
+        """One statement's read, with no transaction around it: on PostgreSQL (autocommit) no BEGIN and COMMIT
+        round trips for what every request asks first (the session cookie's person). pysqlite opens no
+        transaction for a read anyway."""
+        if self.sqlite:
+            with self.read() as session:
+                yield session
+            return
+        with (
+            self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection,
+            Session(connection, expire_on_commit=False) as session,
+        ):
+            yield session
+
+    @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction; on SQLite it waits for the writer's turn (this process's threads, then the other
         worker processes') at its first write."""
