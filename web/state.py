@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import anyio
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -25,6 +26,7 @@ try:
 except ImportError:  # not on Windows: there SQLite's own wait is the only turn between processes
     fcntl = None  # type: ignore[assignment]
 
+LOOKUP_THREADS = 2
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")  # what pysqlite opens a transaction for (it does not for SELECT)
 
 
@@ -37,6 +39,9 @@ class WebState:
     # statement that locks rows on PostgreSQL) and held until its commit or rollback: the same span SQLite holds
     # its own write lock, so the reads and checks before the write run side by side. PostgreSQL needs no such
     # lock (row locks and versions do the work).
+    # The threads that look up a request's session cookie (web/security.py::looked_up_viewer), beside the page
+    # threads; each holds a connection only for that one statement.
+    lookups: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(LOOKUP_THREADS))
     write_lock: threading.Lock = field(default_factory=threading.Lock)
     _writing: threading.local = field(default_factory=threading.local)
     # Several worker processes on one SQLite file: the turn is also a lock on a file beside the database (taken
