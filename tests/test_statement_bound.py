@@ -122,6 +122,11 @@ def _add_items(engine: Engine, first: int, count: int) -> int:
         return len(phases)
 
 
+# The cycle page: the viewer, membership, the cycle, its phases, items, evidence and completers, the owning
+# functions' holders (one statement for all of them), and what the running phase still lacks.
+CYCLE_PAGE_BOUND = 9  # 12 before the holders were read in one statement
+
+
 def test_the_cycle_page_does_not_grow_with_its_checklist(live: Live, counter: Counter) -> None:
     client = live.login(SAMORDNARE)
     counts = []
@@ -132,7 +137,7 @@ def test_the_cycle_page_does_not_grow_with_its_checklist(live: Live, counter: Co
         counts.append(counter.take())
         assert page.status_code == 200
     assert page.text.count("Protokoll ") == 70 * phases  # every done item's evidence is on the page
-    assert counts[0] == counts[1] == counts[2] <= BOUND, counts
+    assert counts[0] == counts[1] == counts[2] <= CYCLE_PAGE_BOUND, counts
 
 
 # The most statements completing an item may issue (the viewer, membership, the item locked with its phase, the
