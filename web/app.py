@@ -22,6 +22,7 @@ from samverkan.core.settings import Settings, get_settings
 from samverkan.database import pooled_engine
 from samverkan.services.errors import ServiceError
 from samverkan.services.pdfa import STYLESHEET_HREF, stylesheet
+from samverkan.templates.rendering import compile_templates
 from samverkan.web import api, api_avtal, api_kedja, api_lagesbild, api_lan, api_orsak, api_utgang, health, pages
 from samverkan.web.limits import BodyLimit
 from samverkan.web.security import CsrfFailed, LoginRequired, SecurityHeaders
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # the threads that run pages and the API (and their sync dependencies): a few, not anyio's default 40
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
+        compile_templates("web")  # before the first visitor, not during the first visits
         yield
         sender.shutdown(wait=True)  # an invitation being sent finishes before the process ends
 
