@@ -58,9 +58,10 @@ def run_case(case: str, args: argparse.Namespace) -> None:
         from samverkan.core.settings import Settings
         from samverkan.database import pooled_engine
         from samverkan.web.app import create_app
+        from samverkan.web.state import LOOKUP_THREADS
 
         settings = Settings(database_url=url, data_dir=str(work / "data"), base_url="http://testserver")
-        engine = pooled_engine(url, settings.web_threads + 2)
+        engine = pooled_engine(url, settings.web_threads + LOOKUP_THREADS + 2)  # as web/app.py's
         statements = Statements()
         sa.event.listen(engine, "before_cursor_execute", statements)
         app = create_app(settings, engine)

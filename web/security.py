@@ -107,9 +107,8 @@ def current_viewer(request: Request) -> Viewer | None:
 async def looked_up_viewer(request: Request) -> Viewer | None:
     """`current_viewer`, looked up on the web's lookup threads (web/state.py), not a page thread: under load a
     request would otherwise queue for a page thread twice, once for this lookup and once for its page."""
-    if hasattr(request.state, "viewer"):
-        cached: Viewer | None = request.state.viewer
-        return cached
+    if hasattr(request.state, "viewer") or not request.cookies.get(SESSION_COOKIE):
+        return current_viewer(request)  # known, or nobody to look up: nothing to read
     return await anyio.to_thread.run_sync(current_viewer, request, limiter=state(request).lookups)
 
 
