@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -54,30 +54,28 @@ def pooled_engine(url: str, connections: int) -> Engine:
             return make_engine(url)  # one connection shared by design
         return make_engine(url, pool_size=connections, max_overflow=connections)
     engine = make_engine(url, pool_size=connections, max_overflow=connections, pool_pre_ping=False)
+    dialect = engine.dialect
+
+    def ping_if_rested(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        """A connection that rested longer than IDLE_BEFORE_PING answers the dialect's own ping first (as
+        pool_pre_ping does, outside any transaction); one that does not is discarded and the pool hands out
+        another."""
+        rested = record.info.get("rested_since")
+        if rested is None or time.monotonic() - rested <= IDLE_BEFORE_PING:
+            return  # new (just connected), or back a moment ago
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise sa.exc.DisconnectionError(str(exc)) from exc
+
     sa.event.listen(engine, "checkin", _rested_since)
-    sa.event.listen(engine, "checkout", _ping_if_rested)
+    sa.event.listen(engine, "checkout", ping_if_rested)
     return engine
 
 
 def _rested_since(_dbapi_connection: Any, record: Any) -> None:
     if record is not None:
         record.info["rested_since"] = time.monotonic()
-
-
-def _ping_if_rested(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-    """A connection that rested longer than IDLE_BEFORE_PING answers a ping first; one that does not is
-    discarded and the pool hands out another (SQLAlchemy's pessimistic disconnect handling)."""
-    rested = record.info.get("rested_since")
-    if rested is None or time.monotonic() - rested <= IDLE_BEFORE_PING:
-        return  # new (just connected), or back a moment ago
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("SELECT 1")
-    except Exception as exc:
-        raise sa.exc.DisconnectionError(str(exc)) from exc
-    finally:
-        with suppress(Exception):  # a dead connection's cursor may not close; it is discarded anyway
-            cursor.close()
 
 
 @contextmanager

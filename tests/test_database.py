@@ -176,6 +176,9 @@ def test_the_web_pool_pings_a_rested_connection_and_replaces_a_dead_one(monkeypa
         with pool.connect() as connection:
             second = connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
         assert second != first
+        # a pinged connection is handed out outside a transaction: a lookup may still switch it to autocommit
+        with pool.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            assert connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one() == second
     finally:
         pool.dispose()
         admin.dispose()
