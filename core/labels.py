@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from functools import lru_cache
 
 from samverkan.core.timeutil import local
 
@@ -186,10 +187,16 @@ def day_text(day: date | datetime | str | None, year: bool = True) -> str:
     '07/12'. A moment is taken in Stockholm time."""
     if day is None or day == "":
         return "–"
+    if isinstance(day, datetime):
+        return _day_text(local(day).date(), year)
+    return _day_text(day, year)
+
+
+@lru_cache(maxsize=4096)
+def _day_text(day: date | str, year: bool) -> str:
+    """A day (or an ISO date) in words; remembered, since a page of hundreds of items names the same few days."""
     if isinstance(day, str):
         day = date.fromisoformat(day[:10])
-    if isinstance(day, datetime):
-        day = local(day).date()
     text = f"{WEEKDAYS_SHORT_SV[day.weekday()]} {day.day} {MONTHS_SHORT_SV[day.month - 1]}"
     return f"{text} {day.year}" if year else text
 

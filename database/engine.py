@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,13 +39,43 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return sa.create_engine(url, **kwargs)
 
 
+IDLE_BEFORE_PING = 2.0  # seconds a pooled connection may rest and still be handed out without a ping
+
+
 def pooled_engine(url: str, connections: int) -> Engine:
     """An engine whose pool keeps `connections` open (one per thread that may use the database at once, so that
-    none waits for a connection or opens a new one under load), with as many again for a moment's surplus."""
+    none waits for a connection or opens a new one under load), with as many again for a moment's surplus.
+    On a server database a connection that has rested in the pool is pinged before use (a restarted server
+    leaves dead ones behind); one back within `IDLE_BEFORE_PING` is not: under load every page took two
+    connections, and each ping is a round trip."""
     parsed = sa.make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
-        return make_engine(url)  # one connection shared by design
-    return make_engine(url, pool_size=connections, max_overflow=connections)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database in (None, "", ":memory:"):
+            return make_engine(url)  # one connection shared by design
+        return make_engine(url, pool_size=connections, max_overflow=connections)
+    engine = make_engine(url, pool_size=connections, max_overflow=connections, pool_pre_ping=False)
+    dialect = engine.dialect
+
+    def ping_if_rested(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        """A connection that rested longer than IDLE_BEFORE_PING answers the dialect's own ping first (as
+        pool_pre_ping does, outside any transaction); one that does not is discarded and the pool hands out
+        another."""
+        rested = record.info.get("rested_since")
+        if rested is None or time.monotonic() - rested <= IDLE_BEFORE_PING:
+            return  # new (just connected), or back a moment ago
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise sa.exc.DisconnectionError(str(exc)) from exc
+
+    sa.event.listen(engine, "checkin", _rested_since)
+    sa.event.listen(engine, "checkout", ping_if_rested)
+    return engine
+
+
+def _rested_since(_dbapi_connection: Any, record: Any) -> None:
+    if record is not None:
+        record.info["rested_since"] = time.monotonic()
 
 
 @contextmanager

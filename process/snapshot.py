@@ -69,12 +69,26 @@ class SnapshotError(ValueError):
 def definition_from_snapshot(snapshot: dict[str, Any]) -> ProcessDefinition:
     """The pinned definition, validated once per content (issue 19: validating a 400-item definition runs the
     personal-data guard on every title, ~0.7 s, and every completion reads it). The key is the SHA-256 of the
-    stored data itself, so a changed snapshot is validated anew; the model is frozen, so sharing it is safe."""
+    stored data itself, so a changed snapshot is validated anew; the model is frozen, so sharing it is safe.
+    The data last validated under a snapshot's content version is kept (a copy of its own): data equal to it is
+    the same definition without writing the canonical JSON again (0.6 ms for 400 items; every page of the cycle
+    and every completion asks)."""
     try:
-        text = json.dumps(snapshot["definition"], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return _validated(hashlib.sha256(text.encode("utf-8")).hexdigest(), text)
+        data = snapshot["definition"]
+        seen = _SEEN.get(str(snapshot.get("content")))
+        if seen is not None and seen[0] == data:
+            return seen[1]
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        definition = _validated(hashlib.sha256(text.encode("utf-8")).hexdigest(), text)
     except (KeyError, TypeError, ValueError) as exc:
         raise SnapshotError(str(exc)) from None
+    if len(_SEEN) >= 64:
+        _SEEN.clear()
+    _SEEN[str(snapshot.get("content"))] = (json.loads(text), definition)
+    return definition
+
+
+_SEEN: dict[str, tuple[Any, ProcessDefinition]] = {}  # content version → (the data validated, its definition)
 
 
 @lru_cache(maxsize=64)

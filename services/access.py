@@ -11,12 +11,12 @@ from sqlmodel import Session, col, select
 
 from samverkan.models import Body, BodyMembership, Organisation, Person, Role, RoleAssignment
 from samverkan.models.enums import BodyKind
-from samverkan.roles.holding import describe_holders, holders, roles_held, roles_with_function
+from samverkan.roles.holding import describe_functions, describe_holders, holders, roles_held, roles_with_function
 from samverkan.services.actor import Actor
 from samverkan.services.effective_dates import held_then_and_now, require_effective_day
 from samverkan.services.errors import NotFoundError, NotPermittedError
 
-__all__ = ["describe_holders", "holders", "roles_held", "roles_with_function"]
+__all__ = ["describe_functions", "describe_holders", "holders", "roles_held", "roles_with_function"]
 
 COORDINATING = ("samordnare", "kommunpolis")  # the functions that drive the cycle day to day
 STEERING_KINDS = (BodyKind.STYRGRUPP, BodyKind.LOKALA_BRA, BodyKind.LEDNINGSGRUPP, BodyKind.FOLKHALSORAD)

@@ -7,9 +7,10 @@ same item a clear conflict instead of a silent overwrite.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import insert, update
@@ -29,6 +30,7 @@ from samverkan.process.snapshot import label_of
 from samverkan.services.access import (
     COORDINATING,
     Acting,
+    describe_functions,
     describe_holders,
     require_function,
     require_role,
@@ -344,6 +346,13 @@ def _phase_state(phase: Phase) -> str:
 
 def _active_phase(session: Session, cycle: Cycle) -> Phase | None:
     return session.exec(select(Phase).where(Phase.cycle_id == cycle.id, Phase.status == PhaseStatus.ACTIVE)).first()
+
+
+def read_owner_texts(session: Session, organisation: Organisation, functions: Iterable[str], on: date) -> None:
+    """Who holds each function's roles, read for all of them in one statement and kept for `owner_text`'s later
+    questions in this transaction (a page of items owned by several functions)."""
+    for function, text in describe_functions(session, organisation, functions, on).items():
+        once_per_transaction(session, ("owner_text", organisation.id, function, on), partial(str, text))
 
 
 def owner_text(session: Session, organisation: Organisation, function: str, on: date) -> str:
@@ -718,6 +727,7 @@ def cycle_status(session: Session, org_key: str, on: date) -> CycleView:
     all_phases = list(session.exec(select(Phase).where(Phase.cycle_id == cycle.id).order_by(col(Phase.ordinal))))
     current = next((phase for phase in all_phases if phase.status == PhaseStatus.ACTIVE), None)
     facts = item_facts(session, all_phases, lambda function: owner_text(session, organisation, function, on))
+    read_owner_texts(session, organisation, {i.owner_role_key for items in facts.items.values() for i in items}, on)
     for phase in all_phases:
         items = [_item_view(facts, phase, item, on) for item in facts.items.get(saved_id(phase), [])]
         phases.append(

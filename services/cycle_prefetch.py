@@ -9,16 +9,17 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlmodel import Session, col, select
 
 from samverkan.models import ChecklistItem, Decision, Evidence, Person, Phase
 
 
-@dataclass(frozen=True, slots=True)
-class ItemRow:
-    """A checklist item's columns as read for a page (models.ChecklistItem's fields of the same names)."""
+class ItemRow(NamedTuple):
+    """A checklist item's columns as read for a page (models.ChecklistItem's fields of the same names). A named
+    tuple: made from the database's row in one step (a frozen dataclass sets each field through
+    object.__setattr__, 7 % of Mitt arbete's time with 400 items)."""
 
     id: int
     phase_id: int
@@ -33,13 +34,17 @@ class ItemRow:
     completed_by_person_id: int | None
 
 
-ITEM_COLUMNS = tuple(getattr(ChecklistItem, name) for name in ItemRow.__slots__)
+ITEM_COLUMNS = tuple(getattr(ChecklistItem, name) for name in ItemRow._fields)
 
 
 def item_rows(session: Session, *where: Any) -> list[ItemRow]:
-    """The items matching `where`, in order, as plain rows."""
+    """The items matching `where`, in order, as plain rows: read on the session's connection, without the ORM's
+    row processing (a third of the read's time with 400 items); pending changes are flushed first, as the
+    session's own queries do."""
     query = select(*ITEM_COLUMNS).where(*where).order_by(col(ChecklistItem.id))
-    return [ItemRow(*row) for row in session.exec(query).all()]
+    if session.autoflush:
+        session.flush()
+    return [ItemRow._make(row) for row in session.connection().execute(query)]
 
 
 @dataclass

@@ -17,6 +17,7 @@ from samverkan.database import current_revision, head_revision, make_engine, upg
 from samverkan.database.migrate import alembic_config
 from samverkan.models import AuditEntry, Organisation, Person, Role, Signature
 from samverkan.models.enums import OrgKind
+from tests.conftest import PG_URL
 
 
 def _org(session: Session, key: str = "testkommun") -> Organisation:
@@ -154,3 +155,30 @@ def test_sqlite_file_and_its_folder_are_created(tmp_path: Path) -> None:
     assert target.exists()
     assert "organisation" in sa.inspect(engine).get_table_names()
     engine.dispose()
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs SAMVERKAN_TEST_DATABASE_URL (PostgreSQL)")
+def test_the_web_pool_pings_a_rested_connection_and_replaces_a_dead_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The web's pool (database/engine.py::pooled_engine) hands a connection back a moment ago out as it is, and
+    pings one that has rested: a connection the server has ended since is replaced, so the page does not fail."""
+    import samverkan.database.engine as engines
+
+    pool = engines.pooled_engine(PG_URL, 2)  # type: ignore[arg-type]
+    admin = sa.create_engine(PG_URL)  # type: ignore[arg-type]
+    try:
+        with pool.connect() as connection:
+            first = connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+        with pool.connect() as connection:  # back a moment ago: the same connection, without a ping
+            assert connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one() == first
+        with admin.begin() as connection:  # the server ends it (as a restart would)
+            connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+        monkeypatch.setattr(engines, "IDLE_BEFORE_PING", 0.0)  # it has now rested long enough to be pinged
+        with pool.connect() as connection:
+            second = connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+        assert second != first
+        # a pinged connection is handed out outside a transaction: a lookup may still switch it to autocommit
+        with pool.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            assert connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one() == second
+    finally:
+        pool.dispose()
+        admin.dispose()

@@ -78,3 +78,31 @@ def test_checks_run_beside_a_write_and_writes_take_turns(tmp_path: Path) -> None
     assert errors == []
     with web.read() as session:
         assert session.execute(sa.text("SELECT text FROM note ORDER BY id")).scalars().all() == ["first", "second"]
+
+
+def test_worker_processes_take_turns_through_a_file_lock(tmp_path: Path) -> None:
+    """Two web workers on one SQLite file (two states with their own engines, as two processes have): the second
+    writer waits for its turn at the lock file beside the database, not inside SQLite's polling wait, and
+    writes as soon as the first has committed."""
+    first, second = _state(tmp_path), WebState(make_engine(f"sqlite:///{tmp_path / 'turn.db'}"), Settings())
+    past_the_turn, errors = threading.Event(), []
+    # listens after the state's own listener: it sees a statement only once that statement has its turn
+    sa.event.listen(second.engine, "before_cursor_execute", lambda *_: past_the_turn.set())
+
+    def other_worker() -> None:
+        try:
+            with second.write() as session:
+                session.execute(sa.text("INSERT INTO note (text) VALUES ('second')"))
+        except BaseException as exc:
+            errors.append(exc)
+
+    worker = threading.Thread(target=other_worker)
+    with first.write() as session:
+        session.execute(sa.text("INSERT INTO note (text) VALUES ('first')"))
+        worker.start()
+        assert not past_the_turn.wait(0.5)  # waiting at the file lock while the first worker holds the turn
+    assert past_the_turn.wait(10)
+    worker.join(30)
+    assert errors == [] and (tmp_path / "turn.db-write-turn").exists()
+    with first.read() as session:
+        assert session.execute(sa.text("SELECT text FROM note ORDER BY id")).scalars().all() == ["first", "second"]

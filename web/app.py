@@ -22,10 +22,11 @@ from samverkan.core.settings import Settings, get_settings
 from samverkan.database import pooled_engine
 from samverkan.services.errors import ServiceError
 from samverkan.services.pdfa import STYLESHEET_HREF, stylesheet
+from samverkan.templates.rendering import compile_templates
 from samverkan.web import api, api_avtal, api_kedja, api_lagesbild, api_lan, api_orsak, api_utgang, health, pages
 from samverkan.web.limits import BodyLimit
 from samverkan.web.security import CsrfFailed, LoginRequired, SecurityHeaders
-from samverkan.web.state import WebState
+from samverkan.web.state import LOOKUP_THREADS, WebState
 from samverkan.web.views import page, status_of
 
 log = logging.getLogger("samverkan.web")
@@ -58,14 +59,16 @@ def favicon() -> Response:
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
-    # a connection for each page thread, the sender's thread and a login's check outside the write lock
-    engine = engine or pooled_engine(settings.database_url, settings.web_threads + 2)
+    # a connection for each page thread, the session lookups' threads, the sender's thread and a login's check
+    # outside the write lock
+    engine = engine or pooled_engine(settings.database_url, settings.web_threads + LOOKUP_THREADS + 2)
     sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="samverkan-leverans")
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # the threads that run pages and the API (and their sync dependencies): a few, not anyio's default 40
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
+        compile_templates("web")  # before the first visitor, not during the first visits
         yield
         sender.shutdown(wait=True)  # an invitation being sent finishes before the process ends
 

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import anyio.to_thread
 from fastapi import Request
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -97,15 +97,23 @@ def current_viewer(request: Request) -> Viewer | None:
         # its own short transaction: it is looked up in a dependency's thread, and a connection held from there
         # to the page's thread would wait for a free thread with it (all threads could end up waiting for a
         # connection that way)
-        with state(request).read() as session:
+        with state(request).lookup() as session:
             held = token_holder(session, secret, TokenKind.SESSION)
         viewer = Viewer(held[1], held[0]) if held else None
     request.state.viewer = viewer
     return viewer
 
 
-def require_viewer(request: Request) -> Viewer:
-    viewer = current_viewer(request)
+async def looked_up_viewer(request: Request) -> Viewer | None:
+    """`current_viewer`, looked up on the web's lookup threads (web/state.py), not a page thread: under load a
+    request would otherwise queue for a page thread twice, once for this lookup and once for its page."""
+    if hasattr(request.state, "viewer") or not request.cookies.get(SESSION_COOKIE):
+        return current_viewer(request)  # known, or nobody to look up: nothing to read
+    return await anyio.to_thread.run_sync(current_viewer, request, limiter=state(request).lookups)
+
+
+async def require_viewer(request: Request) -> Viewer:
+    viewer = await looked_up_viewer(request)
     if viewer is None:
         raise LoginRequired()
     return viewer
@@ -137,7 +145,8 @@ async def csrf_protected(request: Request) -> None:
     if request.method != "POST":
         return
     submitted = (await request.form()).get("csrf_token")
-    await run_in_threadpool(check_csrf, request, submitted if isinstance(submitted, str) else None)
+    await looked_up_viewer(request)  # the rest of the check reads nothing
+    check_csrf(request, submitted if isinstance(submitted, str) else None)
 
 
 def set_session_cookie(response: Response, web: WebState, secret: str | None) -> None:
