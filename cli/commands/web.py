@@ -25,7 +25,7 @@ from samverkan.web.proxies import uvicorn_proxy_options
     default=8,
     show_default=True,
     type=click.IntRange(1, 64),
-    help="Trådar per process för sidor och API; lika många databasanslutningar och två till hålls öppna per process.",
+    help="Trådar per process för sidor och API; lika många databasanslutningar och fyra till hålls öppna per process.",
 )
 @click.option(
     "--forwarded-allow-ips",
