@@ -18,7 +18,7 @@ from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import insert
+from sqlalchemy import BindParameter, Select, bindparam, insert
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
@@ -54,7 +54,7 @@ from samverkan.scheduling.triggers import TRIGGER_ACTIONS, PlannedAction, cadenc
 from samverkan.scheduling.workdays import WorkCalendar
 from samverkan.services.invitations import invitation, meeting_event, party, snapshot, write_invitation
 from samverkan.services.stored_plan import plan_key, stored_windows
-from samverkan.templates.rendering import render
+from samverkan.services.sweep_message import render_message
 
 if TYPE_CHECKING:
     from samverkan.services.documents import DocumentBatch
@@ -499,9 +499,30 @@ def open_deadlines(
     session: Session, organisation_ids: list[int], due: tuple[date, date] | None = None
 ) -> list[Deadline]:
     """Deadlines still owed a reminder or an escalation; with `due`, only those falling in that span."""
-    window = [] if due is None else [col(ChecklistItem.due_on) >= due[0], col(ChecklistItem.due_on) <= due[1]]
-    measure_window = [] if due is None else [col(Measure.due_on) >= due[0], col(Measure.due_on) <= due[1]]
-    rows = session.execute(
+    items, measures = _deadline_statements(due is not None)
+    parameters = {"ids": organisation_ids, "first": due[0] if due else None, "last": due[1] if due else None}
+    connection = session.connection()  # statements built once (below): each day only their parameters change
+    deadlines = [
+        Deadline(org_id, f"{Related.ITEM}:{item_id}", "item_deadline", title, due_on, owner, deciding)
+        for org_id, item_id, title, due_on, owner, deciding in connection.execute(items, parameters).all()
+    ]
+    for org_id, measure_id, title, due_on, owner in connection.execute(measures, parameters).all():
+        deadlines.append(
+            Deadline(org_id, f"{Related.MEASURE}:{measure_id}", "measure_deadline", title, due_on, owner, "styrgrupp")
+        )
+    return deadlines
+
+
+@lru_cache(maxsize=2)
+def _deadline_statements(windowed: bool) -> tuple[Select[Any], Select[Any]]:
+    """open_deadlines' two queries, with the organisations (an expanding IN) and the span as bound parameters:
+    built and compiled once per process, not again every day with the ids written into them."""
+    ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
+    first: BindParameter[date] = bindparam("first")
+    last: BindParameter[date] = bindparam("last")
+    window = [col(ChecklistItem.due_on) >= first, col(ChecklistItem.due_on) <= last] if windowed else []
+    measure_window = [col(Measure.due_on) >= first, col(Measure.due_on) <= last] if windowed else []
+    items = (
         select_columns(
             col(Cycle.organisation_id),
             col(ChecklistItem.id),
@@ -512,14 +533,10 @@ def open_deadlines(
         )
         .join(Phase, col(Phase.cycle_id) == Cycle.id)
         .join(ChecklistItem, col(ChecklistItem.phase_id) == Phase.id)
-        .where(col(Cycle.organisation_id).in_(organisation_ids), col(ChecklistItem.due_on).is_not(None), *window)
+        .where(col(Cycle.organisation_id).in_(ids), col(ChecklistItem.due_on).is_not(None), *window)
         .where(*item_owed())
-    ).all()
-    deadlines = [
-        Deadline(org_id, f"{Related.ITEM}:{item_id}", "item_deadline", title, due_on, owner, deciding)
-        for org_id, item_id, title, due_on, owner, deciding in rows
-    ]
-    for org_id, measure_id, title, due_on, owner in session.execute(
+    )
+    measures = (
         select_columns(
             col(Cycle.organisation_id),
             col(Measure.id),
@@ -528,12 +545,9 @@ def open_deadlines(
             col(Measure.owner_role_key),
         )
         .join(Measure, col(Measure.cycle_id) == Cycle.id)
-        .where(col(Cycle.organisation_id).in_(organisation_ids), *measure_owed(), *measure_window)
-    ).all():
-        deadlines.append(
-            Deadline(org_id, f"{Related.MEASURE}:{measure_id}", "measure_deadline", title, due_on, owner, "styrgrupp")
-        )
-    return deadlines
+        .where(col(Cycle.organisation_id).in_(ids), *measure_owed(), *measure_window)
+    )
+    return items, measures
 
 
 @dataclass(frozen=True)
@@ -549,18 +563,7 @@ class OpenedPhase:
 def opened_phases(session: Session, organisation_ids: list[int], first: date) -> list[OpenedPhase]:
     """Active phases opened since `first`: their owners get to know at once (or at the next sweep)."""
     since = datetime.combine(first, time(), tzinfo=STOCKHOLM)
-    rows = session.execute(
-        select_columns(
-            col(Cycle.organisation_id),
-            col(Phase.id),
-            col(Phase.name),
-            col(Phase.opened_at),
-            col(ChecklistItem.owner_role_key),
-        )
-        .join(Phase, col(Phase.cycle_id) == Cycle.id)
-        .join(ChecklistItem, col(ChecklistItem.phase_id) == Phase.id)
-        .where(col(Cycle.organisation_id).in_(organisation_ids), col(Phase.opened_at) >= since, *phase_owed())
-    ).all()
+    rows = session.connection().execute(_phases_statement(), {"ids": organisation_ids, "since": since}).all()
     phases: dict[int, tuple[int, str, datetime, set[str]]] = {}
     for org_id, phase_id, name, opened_at, owner in rows:
         phases.setdefault(phase_id, (org_id, name, opened_at, set()))[3].add(owner)
@@ -571,6 +574,27 @@ def opened_phases(session: Session, organisation_ids: list[int], first: date) ->
             OpenedPhase(org_id, phase_id, name, opened.date(), opened.strftime("%Y%m%dT%H%M%S"), tuple(sorted(owners)))
         )
     return result
+
+
+@lru_cache(maxsize=1)
+def _phases_statement() -> Select[Any]:
+    """opened_phases' query, built and compiled once per process (organisations and moment bound)."""
+    return (
+        select_columns(
+            col(Cycle.organisation_id),
+            col(Phase.id),
+            col(Phase.name),
+            col(Phase.opened_at),
+            col(ChecklistItem.owner_role_key),
+        )
+        .join(Phase, col(Phase.cycle_id) == Cycle.id)
+        .join(ChecklistItem, col(ChecklistItem.phase_id) == Phase.id)
+        .where(
+            col(Cycle.organisation_id).in_(bindparam("ids", expanding=True)),
+            col(Phase.opened_at) >= bindparam("since"),
+            *phase_owed(),
+        )
+    )
 
 
 def _fired(session: Session, organisation_ids: list[int], since: datetime) -> set[tuple[int, str, str]]:
@@ -831,8 +855,7 @@ class _Batch:
         invite = None
         if event is not None and self.documents_dir is not None:
             invite = self._invitation(context, event, action, recipients)
-        text = render(
-            "messages/action.txt.j2",
+        text = render_message(
             action=action,
             org=context.org,
             base_url=self.base,
