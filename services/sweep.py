@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 from samverkan.core.ids import saved_id
 from samverkan.core.settings import get_settings
 from samverkan.core.timeutil import STOCKHOLM, utcnow
+from samverkan.database.id_lists import among, ids_parameter
 from samverkan.models import (
     Body,
     BodyMembership,
@@ -255,7 +256,7 @@ class Holders:
         table = table_of(RoleAssignment)
         for start in range(0, len(ids), 900):
             for row in session.execute(
-                select_columns(table).where(table.c.role_id.in_(ids[start : start + 900]))
+                select_columns(table).where(among(table.c.role_id, ids[start : start + 900]))
             ).all():
                 self.by_role[row.role_id].append(row)
         person_ids = sorted({row.person_id for rows in self.by_role.values() for row in rows} - set(self.persons))
@@ -263,7 +264,7 @@ class Holders:
         for start in range(0, len(person_ids), 900):
             for row in session.execute(
                 select_columns(*[c for c in people.columns if c.name not in _BOOKKEEPING]).where(
-                    people.c.id.in_(person_ids[start : start + 900])
+                    among(people.c.id, person_ids[start : start + 900])
                 )
             ).all():
                 self.persons[row.id] = row
@@ -308,17 +309,17 @@ def load_contexts(session: Session, org_keys: Iterable[str] | None = None, full:
     }
     ids = list(contexts)
     roles, bodies_table, cadences = table_of(Role), table_of(Body), table_of(Cadence)
-    for role in _rows(session, Role, roles.c.organisation_id.in_(ids), roles.c.archived_at.is_(None)):
+    for role in _rows(session, Role, among(roles.c.organisation_id, ids), roles.c.archived_at.is_(None)):
         contexts[role.organisation_id].roles[role.key] = role
     if not full:
         _parties(session, contexts)
         return list(contexts.values())
-    bodies = _rows(session, Body, bodies_table.c.organisation_id.in_(ids), bodies_table.c.archived_at.is_(None))
+    bodies = _rows(session, Body, among(bodies_table.c.organisation_id, ids), bodies_table.c.archived_at.is_(None))
     for body in bodies:
         contexts[body.organisation_id].bodies[body.key] = body
     body_org = {body.id: body.organisation_id for body in bodies}
     memberships = table_of(BodyMembership)
-    for membership in _rows(session, BodyMembership, memberships.c.body_id.in_(list(body_org))):
+    for membership in _rows(session, BodyMembership, among(memberships.c.body_id, body_org)):
         contexts[body_org[membership.body_id]].body_roles.setdefault(membership.body_id, []).append(membership.role_id)
     for body in bodies:
         extra = [r for r in (body.chair_role_id, body.convener_role_id) if r]
@@ -327,12 +328,12 @@ def load_contexts(session: Session, org_keys: Iterable[str] | None = None, full:
     routes = table_of(ContactRoute)
     for route in session.execute(
         select(routes.c.organisation_id, routes.c.body_id).where(
-            routes.c.organisation_id.in_(ids), routes.c.body_id.is_not(None)
+            among(routes.c.organisation_id, ids), routes.c.body_id.is_not(None)
         )
     ):
         contexts[route.organisation_id].bodies_with_routes.add(route.body_id)
     for cadence in sorted(
-        _rows(session, Cadence, cadences.c.organisation_id.in_(ids), cadences.c.archived_at.is_(None)),
+        _rows(session, Cadence, among(cadences.c.organisation_id, ids), cadences.c.archived_at.is_(None)),
         key=lambda c: c.key,
     ):
         contexts[cadence.organisation_id].cadences.append(cadence)
@@ -353,7 +354,7 @@ def _parties(session: Session, contexts: dict[int, OrgContext]) -> None:
     ids = sorted(wanted)
     for start in range(0, len(ids), 900):
         for row in session.execute(
-            select(orgs.c.id, orgs.c.name, orgs.c.kind).where(orgs.c.id.in_(ids[start : start + 900]))
+            select(orgs.c.id, orgs.c.name, orgs.c.kind).where(among(orgs.c.id, ids[start : start + 900]))
         ):
             found[row.id] = (row.name, row.kind)
     for context in contexts.values():
@@ -375,7 +376,7 @@ def _network_members(session: Session, contexts: dict[int, OrgContext], bodies: 
         found = _rows(
             session,
             Role,
-            roles.c.organisation_id.in_(kommun_ids),
+            among(roles.c.organisation_id, kommun_ids),
             roles.c.function.in_(list(body.member_functions)),
             roles.c.archived_at.is_(None),
         )
@@ -517,7 +518,7 @@ def open_deadlines(
 def _deadline_statements(windowed: bool) -> tuple[Select[Any], Select[Any]]:
     """open_deadlines' two queries, with the organisations (an expanding IN) and the span as bound parameters:
     built and compiled once per process, not again every day with the ids written into them."""
-    ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
+    ids = ids_parameter("ids")
     first: BindParameter[date] = bindparam("first")
     last: BindParameter[date] = bindparam("last")
     window = [col(ChecklistItem.due_on) >= first, col(ChecklistItem.due_on) <= last] if windowed else []
@@ -590,7 +591,7 @@ def _phases_statement() -> Select[Any]:
         .join(Phase, col(Phase.cycle_id) == Cycle.id)
         .join(ChecklistItem, col(ChecklistItem.phase_id) == Phase.id)
         .where(
-            col(Cycle.organisation_id).in_(bindparam("ids", expanding=True)),
+            col(Cycle.organisation_id).in_(ids_parameter("ids")),
             col(Phase.opened_at) >= bindparam("since"),
             *phase_owed(),
         )
@@ -601,7 +602,7 @@ def _fired(session: Session, organisation_ids: list[int], since: datetime) -> se
     table = table_of(TriggerOccurrence)  # plain columns: no ORM entity to build a cache key for, every day
     rows = session.execute(
         select_columns(table.c.organisation_id, table.c.trigger_key, table.c.occurrence_key).where(
-            table.c.organisation_id.in_(organisation_ids), table.c.scheduled_for >= since
+            among(table.c.organisation_id, organisation_ids), table.c.scheduled_for >= since
         )
     ).all()
     return {(org_id, trigger, occurrence) for org_id, trigger, occurrence in rows}
