@@ -919,9 +919,10 @@ class _Batch:
 
     def _recipients(self, context: OrgContext, action: PlannedAction, roles: list[Role]) -> list[tuple[Any, Any]]:
         """Who gets it; a vacant role and an action that reaches no one are reported."""
-        recipients = _recipients(roles, self.holders, action.due)
-        for role in roles:
-            if not self.holders.on(role, action.due):
+        held = [(role, self.holders.on(role, action.due)) for role in roles]  # asked once per role
+        recipients = _holders_of(held, self.holders)
+        for role, persons in held:
+            if not persons:
                 where = context.foreign_orgs.get(saved_id(role), context.org.name)
                 self.result.vacancies.setdefault((where, role.name), []).append(action.due)
         if not recipients:
@@ -1080,9 +1081,14 @@ def _meeting_event(context: OrgContext, action: PlannedAction) -> CalendarEvent 
 
 def _recipients(roles: list[Any], holders: Holders, day: date) -> list[tuple[Any, Any]]:
     """Each person once, addressed through the first of their roles that the action names."""
+    return _holders_of([(role, holders.on(role, day)) for role in roles], holders)
+
+
+def _holders_of(held: list[tuple[Any, list[int]]], holders: Holders) -> list[tuple[Any, Any]]:
+    """Each person of (role, its holders' ids) once, with the first of those roles."""
     seen: dict[int, tuple[Any, Any]] = {}
-    for role in roles:
-        for person_id in holders.on(role, day):
+    for role, person_ids in held:
+        for person_id in person_ids:
             if person_id not in seen:
                 seen[person_id] = (holders.persons[person_id], role)
     return list(seen.values())
