@@ -26,6 +26,7 @@ from sqlmodel import Session
 
 import samverkan.scheduling
 from samverkan.core.timeutil import STOCKHOLM
+from samverkan.database.id_lists import among
 from samverkan.models import CadencePlan
 from samverkan.models.base import table_of
 from samverkan.scheduling.actions import Action
@@ -64,7 +65,7 @@ def stored_windows(
     table = table_of(CadencePlan)
     ids, stored = list(keys), {}
     for start in range(0, len(ids), 900):
-        for row in session.execute(select(table).where(table.c.organisation_id.in_(ids[start : start + 900]))).all():
+        for row in session.execute(select(table).where(among(table.c.organisation_id, ids[start : start + 900]))).all():
             stored[row.organisation_id] = row
     found: dict[int, list[PlannedAction]] = {}
     made: dict[int, list[PlannedAction]] = {}
@@ -102,7 +103,7 @@ def _store(
             connection = session.connection()
             ids = list(keys)
             for start in range(0, len(ids), 900):
-                connection.execute(delete(table).where(table.c.organisation_id.in_(ids[start : start + 900])))
+                connection.execute(delete(table).where(among(table.c.organisation_id, ids[start : start + 900])))
             connection.execute(insert(table), rows)
     except IntegrityError:
         pass  # another sweep stored these plans in the meantime; the next sweep reads whichever is current

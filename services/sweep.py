@@ -18,13 +18,14 @@ from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import insert
+from sqlalchemy import BindParameter, Select, bindparam, insert
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from samverkan.core.ids import saved_id
 from samverkan.core.settings import get_settings
 from samverkan.core.timeutil import STOCKHOLM, utcnow
+from samverkan.database.id_lists import among, ids_parameter
 from samverkan.models import (
     Body,
     BodyMembership,
@@ -54,7 +55,7 @@ from samverkan.scheduling.triggers import TRIGGER_ACTIONS, PlannedAction, cadenc
 from samverkan.scheduling.workdays import WorkCalendar
 from samverkan.services.invitations import invitation, meeting_event, party, snapshot, write_invitation
 from samverkan.services.stored_plan import plan_key, stored_windows
-from samverkan.templates.rendering import render
+from samverkan.services.sweep_message import render_message
 
 if TYPE_CHECKING:
     from samverkan.services.documents import DocumentBatch
@@ -255,7 +256,7 @@ class Holders:
         table = table_of(RoleAssignment)
         for start in range(0, len(ids), 900):
             for row in session.execute(
-                select_columns(table).where(table.c.role_id.in_(ids[start : start + 900]))
+                select_columns(table).where(among(table.c.role_id, ids[start : start + 900]))
             ).all():
                 self.by_role[row.role_id].append(row)
         person_ids = sorted({row.person_id for rows in self.by_role.values() for row in rows} - set(self.persons))
@@ -263,7 +264,7 @@ class Holders:
         for start in range(0, len(person_ids), 900):
             for row in session.execute(
                 select_columns(*[c for c in people.columns if c.name not in _BOOKKEEPING]).where(
-                    people.c.id.in_(person_ids[start : start + 900])
+                    among(people.c.id, person_ids[start : start + 900])
                 )
             ).all():
                 self.persons[row.id] = row
@@ -308,17 +309,17 @@ def load_contexts(session: Session, org_keys: Iterable[str] | None = None, full:
     }
     ids = list(contexts)
     roles, bodies_table, cadences = table_of(Role), table_of(Body), table_of(Cadence)
-    for role in _rows(session, Role, roles.c.organisation_id.in_(ids), roles.c.archived_at.is_(None)):
+    for role in _rows(session, Role, among(roles.c.organisation_id, ids), roles.c.archived_at.is_(None)):
         contexts[role.organisation_id].roles[role.key] = role
     if not full:
         _parties(session, contexts)
         return list(contexts.values())
-    bodies = _rows(session, Body, bodies_table.c.organisation_id.in_(ids), bodies_table.c.archived_at.is_(None))
+    bodies = _rows(session, Body, among(bodies_table.c.organisation_id, ids), bodies_table.c.archived_at.is_(None))
     for body in bodies:
         contexts[body.organisation_id].bodies[body.key] = body
     body_org = {body.id: body.organisation_id for body in bodies}
     memberships = table_of(BodyMembership)
-    for membership in _rows(session, BodyMembership, memberships.c.body_id.in_(list(body_org))):
+    for membership in _rows(session, BodyMembership, among(memberships.c.body_id, body_org)):
         contexts[body_org[membership.body_id]].body_roles.setdefault(membership.body_id, []).append(membership.role_id)
     for body in bodies:
         extra = [r for r in (body.chair_role_id, body.convener_role_id) if r]
@@ -327,12 +328,12 @@ def load_contexts(session: Session, org_keys: Iterable[str] | None = None, full:
     routes = table_of(ContactRoute)
     for route in session.execute(
         select(routes.c.organisation_id, routes.c.body_id).where(
-            routes.c.organisation_id.in_(ids), routes.c.body_id.is_not(None)
+            among(routes.c.organisation_id, ids), routes.c.body_id.is_not(None)
         )
     ):
         contexts[route.organisation_id].bodies_with_routes.add(route.body_id)
     for cadence in sorted(
-        _rows(session, Cadence, cadences.c.organisation_id.in_(ids), cadences.c.archived_at.is_(None)),
+        _rows(session, Cadence, among(cadences.c.organisation_id, ids), cadences.c.archived_at.is_(None)),
         key=lambda c: c.key,
     ):
         contexts[cadence.organisation_id].cadences.append(cadence)
@@ -353,7 +354,7 @@ def _parties(session: Session, contexts: dict[int, OrgContext]) -> None:
     ids = sorted(wanted)
     for start in range(0, len(ids), 900):
         for row in session.execute(
-            select(orgs.c.id, orgs.c.name, orgs.c.kind).where(orgs.c.id.in_(ids[start : start + 900]))
+            select(orgs.c.id, orgs.c.name, orgs.c.kind).where(among(orgs.c.id, ids[start : start + 900]))
         ):
             found[row.id] = (row.name, row.kind)
     for context in contexts.values():
@@ -375,7 +376,7 @@ def _network_members(session: Session, contexts: dict[int, OrgContext], bodies: 
         found = _rows(
             session,
             Role,
-            roles.c.organisation_id.in_(kommun_ids),
+            among(roles.c.organisation_id, kommun_ids),
             roles.c.function.in_(list(body.member_functions)),
             roles.c.archived_at.is_(None),
         )
@@ -499,9 +500,30 @@ def open_deadlines(
     session: Session, organisation_ids: list[int], due: tuple[date, date] | None = None
 ) -> list[Deadline]:
     """Deadlines still owed a reminder or an escalation; with `due`, only those falling in that span."""
-    window = [] if due is None else [col(ChecklistItem.due_on) >= due[0], col(ChecklistItem.due_on) <= due[1]]
-    measure_window = [] if due is None else [col(Measure.due_on) >= due[0], col(Measure.due_on) <= due[1]]
-    rows = session.execute(
+    items, measures = _deadline_statements(due is not None)
+    parameters = {"ids": organisation_ids, "first": due[0] if due else None, "last": due[1] if due else None}
+    connection = session.connection()  # statements built once (below): each day only their parameters change
+    deadlines = [
+        Deadline(org_id, f"{Related.ITEM}:{item_id}", "item_deadline", title, due_on, owner, deciding)
+        for org_id, item_id, title, due_on, owner, deciding in connection.execute(items, parameters).all()
+    ]
+    for org_id, measure_id, title, due_on, owner in connection.execute(measures, parameters).all():
+        deadlines.append(
+            Deadline(org_id, f"{Related.MEASURE}:{measure_id}", "measure_deadline", title, due_on, owner, "styrgrupp")
+        )
+    return deadlines
+
+
+@lru_cache(maxsize=2)
+def _deadline_statements(windowed: bool) -> tuple[Select[Any], Select[Any]]:
+    """open_deadlines' two queries, with the organisations (an expanding IN) and the span as bound parameters:
+    built and compiled once per process, not again every day with the ids written into them."""
+    ids = ids_parameter("ids")
+    first: BindParameter[date] = bindparam("first")
+    last: BindParameter[date] = bindparam("last")
+    window = [col(ChecklistItem.due_on) >= first, col(ChecklistItem.due_on) <= last] if windowed else []
+    measure_window = [col(Measure.due_on) >= first, col(Measure.due_on) <= last] if windowed else []
+    items = (
         select_columns(
             col(Cycle.organisation_id),
             col(ChecklistItem.id),
@@ -512,14 +534,10 @@ def open_deadlines(
         )
         .join(Phase, col(Phase.cycle_id) == Cycle.id)
         .join(ChecklistItem, col(ChecklistItem.phase_id) == Phase.id)
-        .where(col(Cycle.organisation_id).in_(organisation_ids), col(ChecklistItem.due_on).is_not(None), *window)
+        .where(col(Cycle.organisation_id).in_(ids), col(ChecklistItem.due_on).is_not(None), *window)
         .where(*item_owed())
-    ).all()
-    deadlines = [
-        Deadline(org_id, f"{Related.ITEM}:{item_id}", "item_deadline", title, due_on, owner, deciding)
-        for org_id, item_id, title, due_on, owner, deciding in rows
-    ]
-    for org_id, measure_id, title, due_on, owner in session.execute(
+    )
+    measures = (
         select_columns(
             col(Cycle.organisation_id),
             col(Measure.id),
@@ -528,12 +546,9 @@ def open_deadlines(
             col(Measure.owner_role_key),
         )
         .join(Measure, col(Measure.cycle_id) == Cycle.id)
-        .where(col(Cycle.organisation_id).in_(organisation_ids), *measure_owed(), *measure_window)
-    ).all():
-        deadlines.append(
-            Deadline(org_id, f"{Related.MEASURE}:{measure_id}", "measure_deadline", title, due_on, owner, "styrgrupp")
-        )
-    return deadlines
+        .where(col(Cycle.organisation_id).in_(ids), *measure_owed(), *measure_window)
+    )
+    return items, measures
 
 
 @dataclass(frozen=True)
@@ -549,18 +564,7 @@ class OpenedPhase:
 def opened_phases(session: Session, organisation_ids: list[int], first: date) -> list[OpenedPhase]:
     """Active phases opened since `first`: their owners get to know at once (or at the next sweep)."""
     since = datetime.combine(first, time(), tzinfo=STOCKHOLM)
-    rows = session.execute(
-        select_columns(
-            col(Cycle.organisation_id),
-            col(Phase.id),
-            col(Phase.name),
-            col(Phase.opened_at),
-            col(ChecklistItem.owner_role_key),
-        )
-        .join(Phase, col(Phase.cycle_id) == Cycle.id)
-        .join(ChecklistItem, col(ChecklistItem.phase_id) == Phase.id)
-        .where(col(Cycle.organisation_id).in_(organisation_ids), col(Phase.opened_at) >= since, *phase_owed())
-    ).all()
+    rows = session.connection().execute(_phases_statement(), {"ids": organisation_ids, "since": since}).all()
     phases: dict[int, tuple[int, str, datetime, set[str]]] = {}
     for org_id, phase_id, name, opened_at, owner in rows:
         phases.setdefault(phase_id, (org_id, name, opened_at, set()))[3].add(owner)
@@ -573,11 +577,32 @@ def opened_phases(session: Session, organisation_ids: list[int], first: date) ->
     return result
 
 
+@lru_cache(maxsize=1)
+def _phases_statement() -> Select[Any]:
+    """opened_phases' query, built and compiled once per process (organisations and moment bound)."""
+    return (
+        select_columns(
+            col(Cycle.organisation_id),
+            col(Phase.id),
+            col(Phase.name),
+            col(Phase.opened_at),
+            col(ChecklistItem.owner_role_key),
+        )
+        .join(Phase, col(Phase.cycle_id) == Cycle.id)
+        .join(ChecklistItem, col(ChecklistItem.phase_id) == Phase.id)
+        .where(
+            col(Cycle.organisation_id).in_(ids_parameter("ids")),
+            col(Phase.opened_at) >= bindparam("since"),
+            *phase_owed(),
+        )
+    )
+
+
 def _fired(session: Session, organisation_ids: list[int], since: datetime) -> set[tuple[int, str, str]]:
     table = table_of(TriggerOccurrence)  # plain columns: no ORM entity to build a cache key for, every day
     rows = session.execute(
         select_columns(table.c.organisation_id, table.c.trigger_key, table.c.occurrence_key).where(
-            table.c.organisation_id.in_(organisation_ids), table.c.scheduled_for >= since
+            among(table.c.organisation_id, organisation_ids), table.c.scheduled_for >= since
         )
     ).all()
     return {(org_id, trigger, occurrence) for org_id, trigger, occurrence in rows}
@@ -831,8 +856,7 @@ class _Batch:
         invite = None
         if event is not None and self.documents_dir is not None:
             invite = self._invitation(context, event, action, recipients)
-        text = render(
-            "messages/action.txt.j2",
+        text = render_message(
             action=action,
             org=context.org,
             base_url=self.base,
@@ -895,9 +919,10 @@ class _Batch:
 
     def _recipients(self, context: OrgContext, action: PlannedAction, roles: list[Role]) -> list[tuple[Any, Any]]:
         """Who gets it; a vacant role and an action that reaches no one are reported."""
-        recipients = _recipients(roles, self.holders, action.due)
-        for role in roles:
-            if not self.holders.on(role, action.due):
+        held = [(role, self.holders.on(role, action.due)) for role in roles]  # asked once per role
+        recipients = _holders_of(held, self.holders)
+        for role, persons in held:
+            if not persons:
                 where = context.foreign_orgs.get(saved_id(role), context.org.name)
                 self.result.vacancies.setdefault((where, role.name), []).append(action.due)
         if not recipients:
@@ -1056,9 +1081,14 @@ def _meeting_event(context: OrgContext, action: PlannedAction) -> CalendarEvent 
 
 def _recipients(roles: list[Any], holders: Holders, day: date) -> list[tuple[Any, Any]]:
     """Each person once, addressed through the first of their roles that the action names."""
+    return _holders_of([(role, holders.on(role, day)) for role in roles], holders)
+
+
+def _holders_of(held: list[tuple[Any, list[int]]], holders: Holders) -> list[tuple[Any, Any]]:
+    """Each person of (role, its holders' ids) once, with the first of those roles."""
     seen: dict[int, tuple[Any, Any]] = {}
-    for role in roles:
-        for person_id in holders.on(role, day):
+    for role, person_ids in held:
+        for person_id in person_ids:
             if person_id not in seen:
                 seen[person_id] = (holders.persons[person_id], role)
     return list(seen.values())

@@ -13,9 +13,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 from sqlmodel import Session, SQLModel, select
 
+from samverkan.core.ids import saved_id
 from samverkan.database import current_revision, head_revision, make_engine, upgrade
+from samverkan.database.id_lists import among
 from samverkan.database.migrate import alembic_config
 from samverkan.models import AuditEntry, Organisation, Person, Role, Signature
+from samverkan.models.base import table_of
 from samverkan.models.enums import OrgKind
 from tests.conftest import PG_URL
 
@@ -182,3 +185,20 @@ def test_the_web_pool_pings_a_rested_connection_and_replaces_a_dead_one(monkeypa
     finally:
         pool.dispose()
         admin.dispose()
+
+
+def test_id_lists_are_written_as_literals_and_select_the_same_rows(engine: Engine) -> None:
+    """database/id_lists.py: `among` selects exactly the rows `in_` does, on every backend, with the ids written
+    into the statement instead of one bound parameter each (short statements for psycopg to parse)."""
+    with Session(engine) as session:
+        ids = [saved_id(_org(session, f"kommun{n}")) for n in range(30)]
+        session.commit()
+        table = table_of(Organisation)
+        wanted = [*ids[::3], 10_000_000]  # every third, and one that does not exist
+        rows = session.execute(sa.select(table.c.id).where(among(table.c.id, wanted))).scalars().all()
+        assert sorted(rows) == sorted(ids[::3])
+        assert sorted(rows) == sorted(session.execute(sa.select(table.c.id).where(table.c.id.in_(wanted))).scalars())
+        statements: list[str] = []
+        sa.event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        session.execute(sa.select(table.c.id).where(among(table.c.id, wanted))).all()
+        assert f"{ids[3]}, {ids[6]}" in statements[-1]  # the ids themselves, not placeholders
