@@ -233,6 +233,14 @@ def database_for(database: str | None, work: Path) -> tuple[str, str | None]:
     return f"sqlite:///{work / 'samverkan.db'}", None
 
 
+def remove_work(work: Path, database: str | None, schema: str | None) -> None:
+    """What database_for and the run made: the PostgreSQL schema, if any, and the temporary folder."""
+    if schema and database:
+        with sa.create_engine(database).begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def start_server(url: str, work: Path, workers: int) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     env = {**os.environ, "SAMVERKAN_DATABASE_URL": url, "SAMVERKAN_DATA_DIR": str(work / "data"),
@@ -311,10 +319,7 @@ def run_case(case: str, args: argparse.Namespace) -> None:
         if server is not None:
             server.terminate()
             server.wait(20)
-        if schema and args.database:
-            with sa.create_engine(args.database).begin() as connection:
-                connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        shutil.rmtree(work, ignore_errors=True)
+        remove_work(work, args.database, schema)
 
 
 def main() -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import statistics
 import sys
 import tempfile
@@ -26,7 +25,7 @@ import sqlalchemy as sa
 from starlette.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).parent))
-from web_load import DEFINITION, PASSWORD, database_for, prepare
+from web_load import DEFINITION, PASSWORD, database_for, prepare, remove_work
 
 
 class Statements:
@@ -110,10 +109,7 @@ def run_case(case: str, args: argparse.Namespace) -> None:
                   f"statements {statistics.median(n for _, _, n in values):3.0f}  "
                   f"CPU × golv {statistics.median(cpus) / floor:5.1f}")  # fmt: skip
     finally:
-        if schema and args.database:
-            with sa.create_engine(args.database).begin() as connection:
-                connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        shutil.rmtree(work, ignore_errors=True)
+        remove_work(work, args.database, schema)
 
 
 def main() -> None:
