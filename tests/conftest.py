@@ -60,10 +60,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     migrated = "engine" in request.fixturenames
     if request.param == "sqlite":
         path = tmp_path / "samverkan.db"
-        if migrated:
-            _templates.copy_sqlite(path)
         url = f"sqlite:///{path}"
         if migrated:
+            _templates.copy_sqlite(path)
             _templates.prepared.add(url)
         yield url
         return
@@ -75,45 +74,46 @@ class _Templates:
     """One migrated database per backend and test session (per xdist worker), copied for each test."""
 
     def __init__(self) -> None:
-        self.prepared: set[str] = set()
+        self.prepared: set[str] = set()  # URLs handed out as copies of the template (the engine fixture's check)
         self._sqlite: Path | None = None
         self._pg: str | None = None
-        self._drops: list[str] = []
+        self._admin: sa.Engine | None = None
         self._queue: queue.Queue[str | None] | None = None
         self._dropper: threading.Thread | None = None
 
     def copy_sqlite(self, target: Path) -> None:
         import sqlite3
+        from contextlib import closing
 
         if self._sqlite is None:
             template = Path(tempfile.mkdtemp(prefix="samverkan-mall-")) / "mall.db"
-            _migrate(f"sqlite:///{template}")
+            _migrate(make_engine(f"sqlite:///{template}"), dispose=True)
             self._sqlite = template
-        with sqlite3.connect(self._sqlite) as source, sqlite3.connect(target) as copy:
+        with closing(sqlite3.connect(self._sqlite)) as source, closing(sqlite3.connect(target)) as copy:
             source.backup(copy)
-        source.close()
-        copy.close()
+
+    def admin(self) -> sa.Engine:
+        """The session's one connection pool on the server's maintenance database (CREATE and DROP DATABASE)."""
+        if self._admin is None:
+            self._admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")  # type: ignore[arg-type]
+        return self._admin
+
+    def _create(self, name: str, template: str | None = None) -> str:
+        with self.admin().connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+        return sa.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)  # type: ignore[arg-type]
 
     @contextmanager
     def pg_database(self, migrated: bool) -> Iterator[str]:
         """A fresh PostgreSQL database for one test: a copy of the migrated template, or empty; dropped after."""
-        admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")  # type: ignore[arg-type]
-        base = sa.make_url(PG_URL)  # type: ignore[arg-type]
         if migrated and self._pg is None:
             name = f"mall_{uuid.uuid4().hex[:12]}"
-            with admin.connect() as connection:
-                connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-            _migrate(base.set(database=name).render_as_string(hide_password=False))
+            _migrate(make_engine(self._create(name)), dispose=True)
             self._pg = name
-            self._drops.append(name)
         name = f"t_{uuid.uuid4().hex[:12]}"
-        template = f' TEMPLATE "{self._pg}"' if migrated else ""
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"{template}'))
-        url = base.set(database=name).render_as_string(hide_password=False)
+        url = self._create(name, self._pg if migrated else None)
         if migrated:
             self.prepared.add(url)
-        admin.dispose()
         try:
             yield url
         finally:
@@ -125,16 +125,15 @@ class _Templates:
         machine, which no test needs to wait for. FORCE: a server a test started may still hold a connection."""
         if self._queue is None:
             self._queue = waiting = queue.Queue()
+            admin = self.admin()
 
             def drop_each() -> None:
-                admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")  # type: ignore[arg-type]
                 while (next_name := waiting.get()) is not None:
                     try:
                         with admin.connect() as connection:
                             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{next_name}" WITH (FORCE)'))
                     except sa.exc.SQLAlchemyError as exc:  # left behind, named, rather than a stuck session
                         print(f"kunde inte ta bort testdatabasen {next_name}: {exc}")
-                admin.dispose()
 
             self._dropper = threading.Thread(target=drop_each, name="samverkan-test-drop", daemon=True)
             self._dropper.start()
@@ -144,19 +143,22 @@ class _Templates:
         """At the session's end: every test database and the template gone before the process exits."""
         if self._sqlite is not None:
             shutil.rmtree(self._sqlite.parent, ignore_errors=True)
-        for name in self._drops:
-            self._dropping(name)
+        if self._pg is not None:
+            self._dropping(self._pg)
         if self._queue is not None and self._dropper is not None:
             self._queue.put(None)
             self._dropper.join()
+        if self._admin is not None:
+            self._admin.dispose()
 
 
-def _migrate(url: str) -> None:
-    eng = make_engine(url)
+def _migrate(eng: Engine, dispose: bool = False) -> None:
+    """The newest schema by the real Alembic migrations, marked as a test database."""
     upgrade(eng)
     with session_scope(eng) as session:
         mark(session, Purpose.TEST, "pytest")
-    eng.dispose()
+    if dispose:  # a template: no connection may stay on it while it is copied
+        eng.dispose()
 
 
 _templates = _Templates()
@@ -188,9 +190,7 @@ def engine(db_url: str) -> Iterator[Engine]:
     database was asked for another way, migrated here by the real Alembic migrations."""
     eng = make_engine(db_url)
     if db_url not in _templates.prepared:
-        upgrade(eng)
-        with session_scope(eng) as session:
-            mark(session, Purpose.TEST, "pytest")
+        _migrate(eng)
     yield eng
     eng.dispose()
 
