@@ -45,11 +45,12 @@ def roles_with_function(session: Session, organisation: Organisation, function: 
 
 
 def describe_holders(session: Session, roles: Iterable[Role], on: date) -> str:
-    parts = []
-    for role in roles:
-        names = ", ".join(p.name for p in holders(session, role, on)) or "vakant"
-        parts.append(f"{role.name}: {names}")
-    return "; ".join(parts) or "ingen sådan roll finns"
+    return _in_words((role.name, [p.name for p in holders(session, role, on)]) for role in roles)
+
+
+def _in_words(roles: Iterable[tuple[str, list[str]]]) -> str:
+    """Roles and the names of their holders, as pages and refusals say it: "Roll: Namn, Namn; Roll: vakant"."""
+    return "; ".join(f"{role}: {', '.join(names) or 'vakant'}" for role, names in roles) or "ingen sådan roll finns"
 
 
 def describe_functions(
@@ -74,8 +75,4 @@ def describe_functions(
         names = held[function].setdefault(role_id, (role_name, []))[1]
         if person_name is not None:
             names.append(person_name)
-    return {
-        function: "; ".join(f"{name}: {', '.join(names) or 'vakant'}" for name, names in roles.values())
-        or "ingen sådan roll finns"
-        for function, roles in held.items()
-    }
+    return {function: _in_words(roles.values()) for function, roles in held.items()}
