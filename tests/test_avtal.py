@@ -262,6 +262,14 @@ def test_the_cli_writes_signs_and_shows_the_agreement_and_the_promise(db_url: st
     cli("load", str(EXAMPLES / "fagersta.yaml"))
     cli("cycle", "start", "fagersta", who=SAMORDNARE)
     cli("handover", "fagersta", "kso", "--to", NY_KSO, "--name", "Nadja Nyval", "--from", "2027-01-01", who=SAMORDNARE)
+    refused = cli("sign", "fagersta", who=NY_KSO, ok=False)  # nothing written yet: refused, naming what is missing
+    assert refused.startswith(
+        "fel: Samverkansöverenskommelse mellan Fagersta kommun och Polismyndigheten (version 1) kan inte skrivas "
+        "under förrän innehållet är komplett. Det saknas:\n  - revisionsdatum\n  - minst ett prioriterat problem\n"
+    )
+    assert "fel: Medborgarlöfte Fagersta kommun 2027 (version 1) kan inte skrivas under" in cli(
+        "sign", "fagersta", "promise", who=LPO_CHEF, ok=False
+    )
     problem = cli("problem", "add", "fagersta", "Skadegörelse i centrum", who=SAMORDNARE).split()[2].rstrip(":")
     cli("problem", "prioritise", "fagersta", problem, "--rank", "1", who=SAMORDNARE)
     cli("agreement", "problem", "fagersta", problem, who=SAMORDNARE)

@@ -104,6 +104,13 @@ def test_promise_renewal_keeps_the_previous_version(lappland: Driver) -> None:
 def test_seven_sign_offs_through_the_cli(engine: Engine, db_url: str) -> None:
     runner = CliRunner()
     assert runner.invoke(app, ["load", str(EXAMPLES / "sodra-lappland.yaml"), "--db", db_url]).exit_code == 0
+    sign = ["sign", "sodra-lappland", "agreement", "--as", LPO, "--date", "2027-02-01", "--db", db_url]
+    early = runner.invoke(app, sign)
+    assert early.exit_code == 1 and early.stdout == ""
+    assert early.stderr.startswith(
+        "fel: Gemensam samverkansöverenskommelse för södra Lappland (version 1) kan inte skrivas under förrän "
+        "innehållet är komplett. Det saknas:\n  - revisionsdatum\n"
+    )
     agree_on(Driver(engine, "sodra-lappland", ON), by=SAMORDNARE)
     outputs = []
     for email in [*KSO.values(), LPO]:
