@@ -100,6 +100,9 @@ class _Loader:
         self.org: Organisation
         self.changes: list[Change] = []
         self.pending: list[tuple[str, SQLModel, int | None, str, dict[str, Any] | None, dict[str, Any] | None]] = []
+        # The organisation is new in this load: no row can point to it yet (foreign keys), so the lookups of its
+        # roles, bodies, links, agreement and the rest are skipped, not asked for an empty answer.
+        self.fresh = False
 
     # -- generic helpers ---------------------------------------------------------------------------
 
@@ -149,8 +152,7 @@ class _Loader:
     ) -> Row:
         """Create the row, or update the fields that differ, restoring it if it was archived."""
         if existing is None:
-            row = model(**identity, **desired)
-            self.session.add(row)
+            row = self.create(model, [{**identity, **desired}], tuple(identity))[0]
             self.record("created", row, entity, key, None, {**identity, **desired})
             return row
         before = {name: getattr(existing, name) for name, value in desired.items() if getattr(existing, name) != value}
@@ -223,7 +225,12 @@ class _Loader:
     def organisations(self) -> dict[str, Organisation]:
         c = self.config
         spec = c.organisation
-        existing = self.session.exec(select(Organisation).where(Organisation.key == spec.key)).first()
+        named = [spec.key, *(m.key for m in c.municipalities)]
+        named += [party.key for party in (c.police_area, c.county_board) if party is not None]
+        self.known = {  # the file's organisation and its parties, in one query; kept up to date by this load
+            row.key: row for row in self.session.exec(select(Organisation).where(col(Organisation.key).in_(named)))
+        }
+        existing = self.known.get(spec.key)
         desired: dict[str, Any] = {
             "name": spec.name,
             "kind": OrgKind(spec.kind),
@@ -254,6 +261,8 @@ class _Loader:
             "organisation",
             spec.key,
         )
+        self.known[spec.key] = self.org
+        self.fresh = existing is None
         if existing is not None and self.changes:
             self.org.updated_at = utcnow()
         self.session.flush()
@@ -282,7 +291,7 @@ class _Loader:
     ) -> Organisation:
         """A party of the file (a police area, the länsstyrelse, a member kommun). An organisation that its own
         file describes is that file's: this file never changes it, and says so when it describes it otherwise."""
-        existing = self.session.exec(select(Organisation).where(Organisation.key == spec.key)).first()
+        existing = self.known.get(spec.key)
         if existing is not None and existing.config_hash is not None and existing.id != self.org.id:
             if existing.name != spec.name:
                 self.warn(
@@ -307,6 +316,7 @@ class _Loader:
             desired["parent_id"] = parent.id
             desired["county"] = parent.county
         row = self.upsert(Organisation, existing, {"key": spec.key}, desired, "part", spec.key)
+        self.known[spec.key] = row
         self.session.flush()
         return row
 
@@ -332,16 +342,29 @@ class _Loader:
         return party
 
     def links(self, wanted: list[tuple[Organisation, str]]) -> None:
-        current = {
-            link.member_id: link
-            for link in self.session.exec(
-                select(OrganisationLink).where(OrganisationLink.organisation_id == self.org.id)
-            )
-        }
-        for member, relation in wanted:
-            link = current.pop(saved_id(member), None)
-            identity = {"organisation_id": self.org.id, "member_id": member.id}
-            self.upsert(OrganisationLink, link, identity, {"relation": relation}, "partsrelation", member.key)
+        current = (
+            {}
+            if self.fresh
+            else {
+                link.member_id: link
+                for link in self.session.exec(
+                    select(OrganisationLink).where(OrganisationLink.organisation_id == self.org.id)
+                )
+            }
+        )
+        self.upsert_all(
+            OrganisationLink,
+            [
+                (
+                    current.pop(saved_id(member), None),
+                    {"organisation_id": self.org.id, "member_id": member.id},
+                    {"relation": relation},
+                    "partsrelation",
+                    member.key,
+                )
+                for member, relation in wanted
+            ],
+        )
         for link in current.values():
             self.session.delete(link)
             self.record("removed", link, "partsrelation", str(link.member_id))
@@ -350,7 +373,11 @@ class _Loader:
         self, model: type[Any], specs: list[Any], desired: Callable[[Any], dict[str, Any]], entity: str
     ) -> dict[str, Any]:
         """Rows of this organisation keyed by `key`: upsert one per spec, archive the rest."""
-        rows = {r.key: r for r in self.session.exec(select(model).where(model.organisation_id == self.org.id))}
+        rows = (
+            {}
+            if self.fresh
+            else {r.key: r for r in self.session.exec(select(model).where(model.organisation_id == self.org.id))}
+        )
         wanted = [
             (rows.get(spec.key), {"organisation_id": self.org.id, "key": spec.key}, desired(spec), entity, spec.key)
             for spec in specs
@@ -428,10 +455,14 @@ class _Loader:
 
     def assignments(self, roles: dict[str, Role], people: dict[str, Person]) -> None:
         role_ids = [role.id for role in roles.values()]
-        existing = {
-            (a.role_id, a.person_id, a.starts_on): a
-            for a in self.session.exec(select(RoleAssignment).where(col(RoleAssignment.role_id).in_(role_ids)))
-        }
+        existing = (
+            {}
+            if self.fresh  # its roles are new too
+            else {
+                (a.role_id, a.person_id, a.starts_on): a
+                for a in self.session.exec(select(RoleAssignment).where(col(RoleAssignment.role_id).in_(role_ids)))
+            }
+        )
         wanted: set[tuple[int, int, date]] = set()
         changed: list[tuple[RoleAssignment | None, dict[str, Any], dict[str, Any], str, str]] = []
         for spec in self.config.assignments:
@@ -470,53 +501,73 @@ class _Loader:
         )
         body_ids = [saved_id(rows[spec.key]) for spec in self.config.bodies]
         current: dict[int, dict[int, BodyMembership]] = {body_id: {} for body_id in body_ids}
-        for membership in self.session.exec(
-            select(BodyMembership).where(col(BodyMembership.body_id).in_(body_ids))
-        ):  # one query for every body's memberships
-            current[membership.body_id][membership.role_id] = membership
-        for spec in self.config.bodies:
-            body = rows[spec.key]
-            self.memberships(body, [roles[key] for key in spec.members], spec.key, current[saved_id(body)])
+        if not self.fresh:  # a new organisation's bodies are new: no memberships yet
+            for membership in self.session.exec(
+                select(BodyMembership).where(col(BodyMembership.body_id).in_(body_ids))
+            ):  # one query for every body's memberships
+                current[membership.body_id][membership.role_id] = membership
+        new = [
+            (
+                spec.key,
+                body_id,
+                [
+                    role
+                    for role in (roles[key] for key in spec.members)
+                    if current[body_id].pop(saved_id(role), None) is None
+                ],
+            )
+            for spec, body_id in zip(self.config.bodies, body_ids, strict=True)
+        ]
+        created = iter(  # every body's new memberships in one statement
+            self.create(
+                BodyMembership,
+                [
+                    {"body_id": body_id, "role_id": saved_id(role)}
+                    for _, body_id, roles_new in new
+                    for role in roles_new
+                ],
+                ("body_id", "role_id"),
+            )
+        )
+        for body_key, body_id, roles_new in new:  # recorded body by body, the new ones first, as before
+            for role in roles_new:
+                self.record("created", next(created), "medlemskap", f"{body_key}/{role.key}")
+            for row in current[body_id].values():
+                self.session.delete(row)
+                self.record("removed", row, "medlemskap", f"{body_key}/{self._role_key(row.role_id)}")
         return rows
 
-    def memberships(self, body: Body, members: list[Role], body_key: str, current: dict[int, BodyMembership]) -> None:
-        new = [role for role in members if current.pop(saved_id(role), None) is None]
-        created = self.create(
-            BodyMembership,
-            [{"body_id": saved_id(body), "role_id": saved_id(role)} for role in new],
-            ("body_id", "role_id"),
-        )
-        for role, row in zip(new, created, strict=True):
-            self.record("created", row, "medlemskap", f"{body_key}/{role.key}")
-        for row in current.values():
-            self.session.delete(row)
-            self.record("removed", row, "medlemskap", f"{body_key}/{self._role_key(row.role_id)}")
-
     def contact_routes(self, people: dict[str, Person], bodies: dict[str, Body]) -> None:
-        current = {
-            (r.person_id, r.body_id, r.url_template): r
-            for r in self.session.exec(select(ContactRoute).where(ContactRoute.organisation_id == self.org.id))
-        }
+        current = (
+            {}
+            if self.fresh
+            else {
+                (r.person_id, r.body_id, r.url_template): r
+                for r in self.session.exec(select(ContactRoute).where(ContactRoute.organisation_id == self.org.id))
+            }
+        )
         owners: list[tuple[int | None, int | None, list[ContactSpec], str]] = [
             (people[p.key].id, None, p.contacts, p.key) for p in self.config.people
         ] + [(None, bodies[b.key].id, b.contacts, b.key) for b in self.config.bodies]
-        for person_id, body_id, contacts, owner in owners:
-            for contact in contacts:
-                identity = {
-                    "organisation_id": self.org.id,
-                    "person_id": person_id,
-                    "body_id": body_id,
-                    "url_template": contact.url,
-                }
-                row = current.pop((person_id, body_id, contact.url), None)
-                self.upsert(
-                    ContactRoute,
-                    row,
-                    identity,
+        self.upsert_all(
+            ContactRoute,
+            [
+                (
+                    current.pop((person_id, body_id, contact.url), None),
+                    {
+                        "organisation_id": self.org.id,
+                        "person_id": person_id,
+                        "body_id": body_id,
+                        "url_template": contact.url,
+                    },
                     {"channel": channel_of(contact.url), "tags": list(contact.tags)},
                     "kontaktväg",
                     f"{owner}/{channel_of(contact.url)}",
                 )
+                for person_id, body_id, contacts, owner in owners
+                for contact in contacts
+            ],
+        )
         for row in current.values():
             self.session.delete(row)
             self.record("removed", row, "kontaktväg", f"{row.person_id or row.body_id}/{row.channel}")
@@ -557,9 +608,15 @@ class _Loader:
         spec = self.config.agreement
         if spec is None:
             return
-        latest = self.session.exec(
-            select(Agreement).where(Agreement.organisation_id == self.org.id).order_by(col(Agreement.version).desc())
-        ).first()
+        latest = (
+            None
+            if self.fresh
+            else self.session.exec(
+                select(Agreement)
+                .where(Agreement.organisation_id == self.org.id)
+                .order_by(col(Agreement.version).desc())
+            ).first()
+        )
         if latest is not None and latest.status != AgreementStatus.DRAFT:
             return  # signed agreements change by renewal (a new version), never by a reload
         desired = {
@@ -576,49 +633,63 @@ class _Loader:
         for role in sorted(roles.values(), key=lambda r: r.key):
             if role.signatory and role.archived_at is None and role.party_id is not None:
                 signers.setdefault(role.party_id, role)
-        current = {
-            p.party_id: p
-            for p in self.session.exec(select(AgreementParty).where(AgreementParty.agreement_id == agreement.id))
-        }
+        current = (
+            {}
+            if latest is None  # a new agreement has no parties yet
+            else {
+                p.party_id: p
+                for p in self.session.exec(select(AgreementParty).where(AgreementParty.agreement_id == agreement.id))
+            }
+        )
+        wanted = []
         for party in [*self.config.kommun_parties(), self.config.police]:
             org_id = saved_id(parties[party.key])
-            self.upsert(
-                AgreementParty,
-                current.pop(org_id, None),
-                {"agreement_id": agreement.id, "party_id": org_id},
-                {"signatory_role_id": signers[org_id].id},
-                "avtalspart",
-                party.key,
+            wanted.append(
+                (
+                    current.pop(org_id, None),
+                    {"agreement_id": agreement.id, "party_id": org_id},
+                    {"signatory_role_id": signers[org_id].id},
+                    "avtalspart",
+                    party.key,
+                )
             )
+        self.upsert_all(AgreementParty, wanted)
         for row in current.values():
             self.session.delete(row)
             self.record("removed", row, "avtalspart", str(row.party_id))
-        self.citizen_promises(agreement, parties)
+        self.citizen_promises(agreement, parties, new=latest is None)
 
-    def citizen_promises(self, agreement: Agreement, parties: dict[str, Organisation]) -> None:
+    def citizen_promises(self, agreement: Agreement, parties: dict[str, Organisation], new: bool) -> None:
         start = agreement.period_start
         end = start + relativedelta(years=agreement.citizen_promise_years) - timedelta(days=1)
-        current = {
-            p.municipality_id: p
-            for p in self.session.exec(select(CitizenPromise).where(CitizenPromise.agreement_id == agreement.id))
-        }
+        current = (
+            {}
+            if new  # a new agreement has no promises yet
+            else {
+                p.municipality_id: p
+                for p in self.session.exec(select(CitizenPromise).where(CitizenPromise.agreement_id == agreement.id))
+            }
+        )
+        wanted = []
         for party in self.config.kommun_parties():
             org = parties[party.key]
             row = current.get(saved_id(org))
             if row is not None and row.status != AgreementStatus.DRAFT:
                 continue
-            self.upsert(
-                CitizenPromise,
-                row,
-                {"agreement_id": agreement.id, "municipality_id": org.id},
-                {
-                    "title": f"Medborgarlöfte {org.name} {start.year}",
-                    "period_start": start,
-                    "period_end": end,
-                },
-                "medborgarlöfte",
-                party.key,
+            wanted.append(
+                (
+                    row,
+                    {"agreement_id": agreement.id, "municipality_id": org.id},
+                    {
+                        "title": f"Medborgarlöfte {org.name} {start.year}",
+                        "period_start": start,
+                        "period_end": end,
+                    },
+                    "medborgarlöfte",
+                    party.key,
+                )
             )
+        self.upsert_all(CitizenPromise, wanted)
 
 
 def _with_defaults(model: type[SQLModel], values: dict[str, Any]) -> dict[str, Any]:
