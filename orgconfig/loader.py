@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -41,6 +42,7 @@ from samverkan.models import (
     Role,
     RoleAssignment,
 )
+from samverkan.models.base import table_of
 from samverkan.models.enums import AgreementStatus, OrgKind
 from samverkan.orgconfig.places import stored_rule
 from samverkan.orgconfig.routes import channel_of
@@ -99,7 +101,9 @@ class _Loader:
         self.source_file = source_file
         self.org: Organisation
         self.changes: list[Change] = []
-        self.pending: list[tuple[str, SQLModel, int | None, str, dict[str, Any] | None, dict[str, Any] | None]] = []
+        self.pending: list[
+            tuple[str, str, SQLModel | None, int | None, str, dict[str, Any] | None, dict[str, Any] | None]
+        ] = []
         # The organisation is new in this load: no row can point to it yet (foreign keys), so the lookups of its
         # roles, bodies, links, agreement and the rest are skipped, not asked for an empty answer.
         self.fresh = False
@@ -116,9 +120,17 @@ class _Loader:
         after: dict[str, Any] | None = None,
     ) -> None:
         """Note a change; its audit entry is written by write_audit() once new rows have their ids."""
-        self.pending.append((action, row, getattr(row, "id", None), key, before, after))
+        table = type(row).__tablename__
+        self.pending.append((action, str(table), row, getattr(row, "id", None), key, before, after))
         fields = tuple(after) if action == "updated" and after else ()
         self.changes.append(Change(action, entity, key, fields))
+
+    def record_created(
+        self, model: type[SQLModel], row_id: int, entity: str, key: str, after: dict[str, Any] | None
+    ) -> None:
+        """record() of a row inserted as plain values (no ORM object), by its id."""
+        self.pending.append(("created", str(model.__tablename__), None, row_id, key, None, after))
+        self.changes.append(Change("created", entity, key))
 
     def write_audit(self) -> None:
         """One flush and one batch insert for the whole load, in the same transaction as the changes."""
@@ -130,13 +142,13 @@ class _Loader:
                 "actor": self.actor,
                 "organisation_id": self.org.id,
                 "action": f"config.{action}",
-                "entity_type": type(row).__tablename__,
+                "entity_type": table,
                 "entity_id": entity_id if entity_id is not None else getattr(row, "id", None),
                 "entity_key": key,
                 "before": jsonable(before),
                 "after": jsonable(after),
             }
-            for action, row, entity_id, key, before, after in self.pending
+            for action, table, row, entity_id, key, before, after in self.pending
         ]
         if rows:
             self.session.connection().execute(insert(AuditEntry), rows)
@@ -175,11 +187,41 @@ class _Loader:
         and asking SQLAlchemy to sort it makes SQLite insert row by row)."""
         if not values:
             return []
-        inserted = self.session.scalars(insert(model).returning(model), [_with_defaults(model, v) for v in values])
+        inserted = self.session.scalars(_returning_rows(model), [_with_defaults(model, v) for v in values])
         by_identity: dict[tuple[Any, ...], list[Row]] = {}
         for row in inserted:
             by_identity.setdefault(tuple(getattr(row, name) for name in identity), []).append(row)
         return [by_identity[tuple(v[name] for name in identity)].pop() for v in values]
+
+    def create_plain(self, model: type[SQLModel], values: list[dict[str, Any]], identity: tuple[str, ...]) -> list[int]:
+        """create() for rows nobody reads back in this load: a Core INSERT ... RETURNING of their ids and
+        `identity` fields only, no ORM object per row; the ids come back in the order of `values`."""
+        if not values:
+            return []
+        inserted = self.session.connection().execute(
+            _returning_ids(model, identity), [_with_defaults(model, v) for v in values]
+        )
+        by_identity: dict[tuple[Any, ...], list[int]] = {}
+        for row_id, *found in inserted:
+            by_identity.setdefault(tuple(found), []).append(row_id)
+        return [by_identity[tuple(v[name] for name in identity)].pop() for v in values]
+
+    def upsert_plain(
+        self, model: type[Row], wanted: list[tuple[Row | None, dict[str, Any], dict[str, Any], str, str]]
+    ) -> None:
+        """upsert_all() for rows of a table this load does not read back: the new ones inserted as plain values."""
+        fresh = iter(
+            self.create_plain(
+                model,
+                [{**identity, **desired} for row, identity, desired, _, _ in wanted if row is None],
+                tuple(wanted[0][1]) if wanted else (),
+            )
+        )
+        for existing, identity, desired, entity, key in wanted:
+            if existing is None:
+                self.record_created(model, next(fresh), entity, key, {**identity, **desired})
+            else:
+                self.upsert(model, existing, identity, desired, entity, key)
 
     def upsert_all(
         self, model: type[Row], wanted: list[tuple[Row | None, dict[str, Any], dict[str, Any], str, str]]
@@ -352,7 +394,7 @@ class _Loader:
                 )
             }
         )
-        self.upsert_all(
+        self.upsert_plain(
             OrganisationLink,
             [
                 (
@@ -370,9 +412,15 @@ class _Loader:
             self.record("removed", link, "partsrelation", str(link.member_id))
 
     def sync_keyed(
-        self, model: type[Any], specs: list[Any], desired: Callable[[Any], dict[str, Any]], entity: str
+        self,
+        model: type[Any],
+        specs: list[Any],
+        desired: Callable[[Any], dict[str, Any]],
+        entity: str,
+        plain: bool = False,
     ) -> dict[str, Any]:
-        """Rows of this organisation keyed by `key`: upsert one per spec, archive the rest."""
+        """Rows of this organisation keyed by `key`: upsert one per spec, archive the rest. With `plain` (a table
+        the load does not read back) new rows are inserted as plain values and only the existing ones returned."""
         rows = (
             {}
             if self.fresh
@@ -382,8 +430,11 @@ class _Loader:
             (rows.get(spec.key), {"organisation_id": self.org.id, "key": spec.key}, desired(spec), entity, spec.key)
             for spec in specs
         ]
-        for spec, row in zip(specs, self.upsert_all(model, wanted), strict=True):
-            rows[spec.key] = row
+        if plain:
+            self.upsert_plain(model, wanted)
+        else:
+            for spec, row in zip(specs, self.upsert_all(model, wanted), strict=True):
+                rows[spec.key] = row
         self.archive_missing(list(rows.values()), {spec.key for spec in specs}, entity)
         self.session.flush()
         return rows
@@ -477,7 +528,7 @@ class _Loader:
             elif spec.ends_on is not None and row.ends_on != spec.ends_on:
                 # An open end in the file never reopens an assignment that a handover has ended.
                 changed.append((row, identity, {"ends_on": spec.ends_on}, "tilldelning", label))
-        self.upsert_all(RoleAssignment, changed)  # the new ones in one statement, the changes recorded in order
+        self.upsert_plain(RoleAssignment, changed)  # the new ones in one statement, the changes recorded in order
         for ident_key, row in existing.items():
             if ident_key not in wanted and row.source == "config":
                 person = self.session.get(Person, row.person_id)
@@ -519,7 +570,7 @@ class _Loader:
             for spec, body_id in zip(self.config.bodies, body_ids, strict=True)
         ]
         created = iter(  # every body's new memberships in one statement
-            self.create(
+            self.create_plain(
                 BodyMembership,
                 [
                     {"body_id": body_id, "role_id": saved_id(role)}
@@ -531,7 +582,7 @@ class _Loader:
         )
         for body_key, body_id, roles_new in new:  # recorded body by body, the new ones first, as before
             for role in roles_new:
-                self.record("created", next(created), "medlemskap", f"{body_key}/{role.key}")
+                self.record_created(BodyMembership, next(created), "medlemskap", f"{body_key}/{role.key}", None)
             for row in current[body_id].values():
                 self.session.delete(row)
                 self.record("removed", row, "medlemskap", f"{body_key}/{self._role_key(row.role_id)}")
@@ -549,7 +600,7 @@ class _Loader:
         owners: list[tuple[int | None, int | None, list[ContactSpec], str]] = [
             (people[p.key].id, None, p.contacts, p.key) for p in self.config.people
         ] + [(None, bodies[b.key].id, b.contacts, b.key) for b in self.config.bodies]
-        self.upsert_all(
+        self.upsert_plain(
             ContactRoute,
             [
                 (
@@ -584,6 +635,7 @@ class _Loader:
                 "notify": list(spec.notify),
             },
             "rytm",
+            plain=True,
         )
 
     def indicators(self) -> None:
@@ -602,7 +654,7 @@ class _Loader:
                 fields[f"{prefix}_year"] = figure.year if figure else None
             return fields
 
-        self.sync_keyed(Indicator, self.config.indicators, desired, "indikator")
+        self.sync_keyed(Indicator, self.config.indicators, desired, "indikator", plain=True)
 
     def agreement(self, parties: dict[str, Organisation], roles: dict[str, Role]) -> None:
         spec = self.config.agreement
@@ -653,7 +705,7 @@ class _Loader:
                     party.key,
                 )
             )
-        self.upsert_all(AgreementParty, wanted)
+        self.upsert_plain(AgreementParty, wanted)
         for row in current.values():
             self.session.delete(row)
             self.record("removed", row, "avtalspart", str(row.party_id))
@@ -689,7 +741,20 @@ class _Loader:
                     party.key,
                 )
             )
-        self.upsert_all(CitizenPromise, wanted)
+        self.upsert_plain(CitizenPromise, wanted)
+
+
+@cache
+def _returning_rows(model: type[SQLModel]) -> Any:
+    """INSERT ... RETURNING the ORM's rows, built once per model (SQLAlchemy keeps its cache key)."""
+    return insert(model).returning(model)
+
+
+@cache
+def _returning_ids(model: type[SQLModel], identity: tuple[str, ...]) -> Any:
+    """INSERT ... RETURNING id and the identity columns, on the model's table, built once per model."""
+    table = table_of(model)
+    return insert(table).returning(table.c.id, *(table.c[name] for name in identity))
 
 
 def _with_defaults(model: type[SQLModel], values: dict[str, Any]) -> dict[str, Any]:
