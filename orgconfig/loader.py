@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, col, select
 
-from samverkan.core.ids import saved_id
+from samverkan.core.ids import Stored, saved_id
 from samverkan.core.issues import ConfigError, ConfigIssue
 from samverkan.core.issues import Path as IssuePath
 from samverkan.core.jsonable import jsonable
@@ -208,8 +208,10 @@ class _Loader:
 
     def upsert_plain(
         self, model: type[Row], wanted: list[tuple[Row | None, dict[str, Any], dict[str, Any], str, str]]
-    ) -> None:
-        """upsert_all() for rows of a table this load does not read back: the new ones inserted as plain values."""
+    ) -> list[int]:
+        """upsert() for many rows of one table, given as (existing, identity, desired, entity, key), of which the
+        load needs only the ids: the new rows are inserted in one statement as plain values (no ORM object per
+        row), then every row is recorded in the given order, as upsert() one by one. The ids in that order."""
         fresh = iter(
             self.create_plain(
                 model,
@@ -217,33 +219,14 @@ class _Loader:
                 tuple(wanted[0][1]) if wanted else (),
             )
         )
+        ids = []
         for existing, identity, desired, entity, key in wanted:
             if existing is None:
-                self.record_created(model, next(fresh), entity, key, {**identity, **desired})
+                ids.append(next(fresh))
+                self.record_created(model, ids[-1], entity, key, {**identity, **desired})
             else:
-                self.upsert(model, existing, identity, desired, entity, key)
-
-    def upsert_all(
-        self, model: type[Row], wanted: list[tuple[Row | None, dict[str, Any], dict[str, Any], str, str]]
-    ) -> list[Row]:
-        """upsert() for many rows of one table, given as (existing, identity, desired, entity, key): the new rows
-        are inserted in one statement, then every row is recorded in the given order, as upsert() one by one."""
-        fresh = iter(
-            self.create(
-                model,
-                [{**identity, **desired} for row, identity, desired, _, _ in wanted if row is None],
-                tuple(wanted[0][1]) if wanted else (),
-            )
-        )
-        result = []
-        for existing, identity, desired, entity, key in wanted:
-            if existing is None:
-                row = next(fresh)
-                self.record("created", row, entity, key, None, {**identity, **desired})
-            else:
-                row = self.upsert(model, existing, identity, desired, entity, key)
-            result.append(row)
-        return result
+                ids.append(saved_id(cast(Stored, self.upsert(model, existing, identity, desired, entity, key))))
+        return ids
 
     def archive_missing(self, rows: list[Any], keep: set[str], entity: str) -> None:
         for row in rows:
@@ -412,15 +395,10 @@ class _Loader:
             self.record("removed", link, "partsrelation", str(link.member_id))
 
     def sync_keyed(
-        self,
-        model: type[Any],
-        specs: list[Any],
-        desired: Callable[[Any], dict[str, Any]],
-        entity: str,
-        plain: bool = False,
-    ) -> dict[str, Any]:
-        """Rows of this organisation keyed by `key`: upsert one per spec, archive the rest. With `plain` (a table
-        the load does not read back) new rows are inserted as plain values and only the existing ones returned."""
+        self, model: type[Any], specs: list[Any], desired: Callable[[Any], dict[str, Any]], entity: str
+    ) -> dict[str, int]:
+        """Rows of this organisation keyed by `key`: upsert one per spec, archive the rest. Returns the ids of all
+        of them by key (the archived ones too); new rows are inserted as plain values."""
         rows = (
             {}
             if self.fresh
@@ -430,16 +408,13 @@ class _Loader:
             (rows.get(spec.key), {"organisation_id": self.org.id, "key": spec.key}, desired(spec), entity, spec.key)
             for spec in specs
         ]
-        if plain:
-            self.upsert_plain(model, wanted)
-        else:
-            for spec, row in zip(specs, self.upsert_all(model, wanted), strict=True):
-                rows[spec.key] = row
+        ids = {key: saved_id(row) for key, row in rows.items()}
+        ids.update(zip((spec.key for spec in specs), self.upsert_plain(model, wanted), strict=True))
         self.archive_missing(list(rows.values()), {spec.key for spec in specs}, entity)
         self.session.flush()
-        return rows
+        return ids
 
-    def roles(self, parties: dict[str, Organisation]) -> dict[str, Role]:
+    def roles(self, parties: dict[str, Organisation]) -> dict[str, int]:
         return self.sync_keyed(
             Role,
             self.config.roles,
@@ -452,10 +427,9 @@ class _Loader:
             "roll",
         )
 
-    def people(self) -> dict[str, Person]:
+    def people(self) -> dict[str, int]:
         """Persons by e-mail (compared without case). A person who also holds roles in another organisation is
         shared: this file never renames them or changes their phone; a difference is a located warning."""
-        result: dict[str, Person] = {}
         emails = sorted({spec.email.lower() for spec in self.config.people})
         known = {p.email: p for p in self.session.exec(select(Person).where(col(Person.email).in_(emails)))}
         elsewhere = self._other_organisations([saved_id(p) for p in known.values()])
@@ -468,10 +442,9 @@ class _Loader:
             if existing is not None and others:
                 desired = self._shared_person(existing, spec, index, others)
             wanted.append((existing, {"email": email}, desired, "person", email))
-        for spec, row in zip(self.config.people, self.upsert_all(Person, wanted), strict=True):
-            result[spec.key] = row
+        ids = self.upsert_plain(Person, wanted)
         self.session.flush()
-        return result
+        return {spec.key: person_id for spec, person_id in zip(self.config.people, ids, strict=True)}
 
     def _other_organisations(self, person_ids: list[int]) -> dict[int, set[str]]:
         """By person: the names of the other organisations where the person holds (or held) a role."""
@@ -504,8 +477,8 @@ class _Loader:
             )
         return {"name": person.name, "phone": person.phone or spec.phone}
 
-    def assignments(self, roles: dict[str, Role], people: dict[str, Person]) -> None:
-        role_ids = [role.id for role in roles.values()]
+    def assignments(self, roles: dict[str, int], people: dict[str, int]) -> None:
+        role_ids = list(roles.values())
         existing = (
             {}
             if self.fresh  # its roles are new too
@@ -517,7 +490,7 @@ class _Loader:
         wanted: set[tuple[int, int, date]] = set()
         changed: list[tuple[RoleAssignment | None, dict[str, Any], dict[str, Any], str, str]] = []
         for spec in self.config.assignments:
-            role_id, person_id = saved_id(roles[spec.role]), saved_id(people[spec.person])
+            role_id, person_id = roles[spec.role], people[spec.person]
             ident_key = (role_id, person_id, spec.starts_on)
             identity = {"role_id": role_id, "person_id": person_id, "starts_on": spec.starts_on}
             wanted.add(ident_key)
@@ -536,21 +509,21 @@ class _Loader:
                 self.session.delete(row)
                 self.record("removed", row, "tilldelning", label, {"ends_on": row.ends_on}, None)
 
-    def bodies(self, roles: dict[str, Role]) -> dict[str, Body]:
-        rows: dict[str, Body] = self.sync_keyed(
+    def bodies(self, roles: dict[str, int]) -> dict[str, int]:
+        rows = self.sync_keyed(
             Body,
             self.config.bodies,
             lambda spec: {
                 "name": spec.name,
                 "kind": spec.kind,
-                "chair_role_id": roles[spec.chair].id if spec.chair else None,
-                "convener_role_id": roles[spec.convener].id if spec.convener else None,
+                "chair_role_id": roles[spec.chair] if spec.chair else None,
+                "convener_role_id": roles[spec.convener] if spec.convener else None,
                 "description": spec.description,
                 "member_functions": list(spec.member_functions),
             },
             "organ",
         )
-        body_ids = [saved_id(rows[spec.key]) for spec in self.config.bodies]
+        body_ids = [rows[spec.key] for spec in self.config.bodies]
         current: dict[int, dict[int, BodyMembership]] = {body_id: {} for body_id in body_ids}
         if not self.fresh:  # a new organisation's bodies are new: no memberships yet
             for membership in self.session.exec(
@@ -561,34 +534,26 @@ class _Loader:
             (
                 spec.key,
                 body_id,
-                [
-                    role
-                    for role in (roles[key] for key in spec.members)
-                    if current[body_id].pop(saved_id(role), None) is None
-                ],
+                [key for key in spec.members if current[body_id].pop(roles[key], None) is None],
             )
             for spec, body_id in zip(self.config.bodies, body_ids, strict=True)
         ]
         created = iter(  # every body's new memberships in one statement
             self.create_plain(
                 BodyMembership,
-                [
-                    {"body_id": body_id, "role_id": saved_id(role)}
-                    for _, body_id, roles_new in new
-                    for role in roles_new
-                ],
+                [{"body_id": body_id, "role_id": roles[key]} for _, body_id, keys in new for key in keys],
                 ("body_id", "role_id"),
             )
         )
-        for body_key, body_id, roles_new in new:  # recorded body by body, the new ones first, as before
-            for role in roles_new:
-                self.record_created(BodyMembership, next(created), "medlemskap", f"{body_key}/{role.key}", None)
+        for body_key, body_id, keys in new:  # recorded body by body, the new ones first, as before
+            for key in keys:
+                self.record_created(BodyMembership, next(created), "medlemskap", f"{body_key}/{key}", None)
             for row in current[body_id].values():
                 self.session.delete(row)
                 self.record("removed", row, "medlemskap", f"{body_key}/{self._role_key(row.role_id)}")
         return rows
 
-    def contact_routes(self, people: dict[str, Person], bodies: dict[str, Body]) -> None:
+    def contact_routes(self, people: dict[str, int], bodies: dict[str, int]) -> None:
         current = (
             {}
             if self.fresh
@@ -598,8 +563,8 @@ class _Loader:
             }
         )
         owners: list[tuple[int | None, int | None, list[ContactSpec], str]] = [
-            (people[p.key].id, None, p.contacts, p.key) for p in self.config.people
-        ] + [(None, bodies[b.key].id, b.contacts, b.key) for b in self.config.bodies]
+            (people[p.key], None, p.contacts, p.key) for p in self.config.people
+        ] + [(None, bodies[b.key], b.contacts, b.key) for b in self.config.bodies]
         self.upsert_plain(
             ContactRoute,
             [
@@ -623,19 +588,18 @@ class _Loader:
             self.session.delete(row)
             self.record("removed", row, "kontaktväg", f"{row.person_id or row.body_id}/{row.channel}")
 
-    def cadences(self, bodies: dict[str, Body]) -> None:
+    def cadences(self, bodies: dict[str, int]) -> None:
         self.sync_keyed(
             Cadence,
             self.config.cadences,
             lambda spec: {
                 "trigger": spec.trigger,
                 "title": spec.title,
-                "body_id": bodies[spec.body].id if spec.body else None,
+                "body_id": bodies[spec.body] if spec.body else None,
                 "rule": stored_rule(self.config, spec),
                 "notify": list(spec.notify),
             },
             "rytm",
-            plain=True,
         )
 
     def indicators(self) -> None:
@@ -654,9 +618,9 @@ class _Loader:
                 fields[f"{prefix}_year"] = figure.year if figure else None
             return fields
 
-        self.sync_keyed(Indicator, self.config.indicators, desired, "indikator", plain=True)
+        self.sync_keyed(Indicator, self.config.indicators, desired, "indikator")
 
-    def agreement(self, parties: dict[str, Organisation], roles: dict[str, Role]) -> None:
+    def agreement(self, parties: dict[str, Organisation], roles: dict[str, int]) -> None:
         spec = self.config.agreement
         if spec is None:
             return
@@ -681,10 +645,10 @@ class _Loader:
         identity = {"organisation_id": self.org.id, "version": version}
         agreement = self.upsert(Agreement, latest, identity, desired, "överenskommelse", f"v{version}")
         self.session.flush()
-        signers: dict[int, Role] = {}
-        for role in sorted(roles.values(), key=lambda r: r.key):
-            if role.signatory and role.archived_at is None and role.party_id is not None:
-                signers.setdefault(role.party_id, role)
+        signers: dict[int, int] = {}  # by party, its first signatory role by key (the file's roles are the live ones)
+        for role in sorted(self.config.roles, key=lambda r: r.key):
+            if role.signatory:
+                signers.setdefault(saved_id(parties[role.party]), roles[role.key])
         current = (
             {}
             if latest is None  # a new agreement has no parties yet
@@ -700,7 +664,7 @@ class _Loader:
                 (
                     current.pop(org_id, None),
                     {"agreement_id": agreement.id, "party_id": org_id},
-                    {"signatory_role_id": signers[org_id].id},
+                    {"signatory_role_id": signers[org_id]},
                     "avtalspart",
                     party.key,
                 )
