@@ -104,6 +104,7 @@ class _Loader:
         self.pending: list[
             tuple[str, str, SQLModel | None, int | None, str, dict[str, Any] | None, dict[str, Any] | None]
         ] = []
+        self.known: dict[str, Organisation] = {}  # organisations by key, as this load has left them
         # The organisation is new in this load: no row can point to it yet (foreign keys), so the lookups of its
         # roles, bodies, links, agreement and the rest are skipped, not asked for an empty answer.
         self.fresh = False
@@ -250,11 +251,7 @@ class _Loader:
     def organisations(self) -> dict[str, Organisation]:
         c = self.config
         spec = c.organisation
-        named = [spec.key, *(m.key for m in c.municipalities)]
-        named += [party.key for party in (c.police_area, c.county_board) if party is not None]
-        self.known = {  # the file's organisation and its parties, in one query; kept up to date by this load
-            row.key: row for row in self.session.exec(select(Organisation).where(col(Organisation.key).in_(named)))
-        }
+        self.known = self._named_organisations()
         existing = self.known.get(spec.key)
         desired: dict[str, Any] = {
             "name": spec.name,
@@ -310,6 +307,13 @@ class _Loader:
             links.append((board, "lansstyrelse"))
         self.links(links)
         return parties
+
+    def _named_organisations(self) -> dict[str, Organisation]:
+        """The file's organisation and its parties that exist, by key, in one query (kept up to date by the load)."""
+        c = self.config
+        named = [c.organisation.key, *(m.key for m in c.municipalities)]
+        named += [party.key for party in (c.police_area, c.county_board) if party is not None]
+        return {row.key: row for row in self.session.exec(select(Organisation).where(col(Organisation.key).in_(named)))}
 
     def party(
         self, spec: Party, kind: OrgKind, parent: Organisation | None = None, section: str = "part"
