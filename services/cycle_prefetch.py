@@ -44,7 +44,7 @@ def item_rows(session: Session, *where: Any) -> list[ItemRow]:
     query = select(*ITEM_COLUMNS).where(*where).order_by(col(ChecklistItem.id))
     if session.autoflush:
         session.flush()
-    return [ItemRow._make(row) for row in session.connection().execute(query)]
+    return list(map(ItemRow._make, session.connection().execute(query).all()))  # fetched at once, not row by row
 
 
 @dataclass
