@@ -6,11 +6,12 @@ objects: a page of hundreds of items only shows them."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
+from sqlalchemy import Row, Select
 from sqlmodel import Session, col, select
 
 from samverkan.models import ChecklistItem, Decision, Evidence, Person, Phase
@@ -38,13 +39,17 @@ ITEM_COLUMNS = tuple(getattr(ChecklistItem, name) for name in ItemRow._fields)
 
 
 def item_rows(session: Session, *where: Any) -> list[ItemRow]:
-    """The items matching `where`, in order, as plain rows: read on the session's connection, without the ORM's
-    row processing (a third of the read's time with 400 items); pending changes are flushed first, as the
-    session's own queries do."""
-    query = select(*ITEM_COLUMNS).where(*where).order_by(col(ChecklistItem.id))
+    """The items matching `where`, in order, as plain rows (`plain_rows`)."""
+    return list(map(ItemRow._make, plain_rows(session, select(*ITEM_COLUMNS).where(*where))))
+
+
+def plain_rows(session: Session, query: Select[Any]) -> Sequence[Row[Any]]:
+    """A query's rows, ordered by checklist item, read on the session's connection without the ORM's row
+    processing (a third of the read's time with 400 items) and fetched at once, not row by row; pending changes
+    are flushed first, as the session's own queries do."""
     if session.autoflush:
         session.flush()
-    return list(map(ItemRow._make, session.connection().execute(query).all()))  # fetched at once, not row by row
+    return session.connection().execute(query.order_by(col(ChecklistItem.id))).all()
 
 
 @dataclass

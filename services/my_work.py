@@ -31,7 +31,7 @@ from samverkan.models import (
 from samverkan.models.enums import AgreementStatus, BodyKind, CycleStatus, ItemStatus, PhaseStatus
 from samverkan.services.access import COORDINATING
 from samverkan.services.agreements import latest_promises, party_of, signers
-from samverkan.services.cycle_prefetch import item_rows
+from samverkan.services.cycle_prefetch import plain_rows
 from samverkan.services.est import reporting_role_among
 
 OPEN_AGREEMENT = (AgreementStatus.DRAFT, AgreementStatus.PENDING_SIGNATURES)
@@ -100,23 +100,28 @@ def held_roles(session: Session, person: Person, on: date) -> dict[int, list[Rol
 def _items(session: Session, phase: Phase | None, functions: set[str], on: date) -> list[WorkEntry]:
     if phase is None:
         return []
-    items = item_rows(  # plain rows: a phase may have hundreds
+    rows = plain_rows(  # only the columns shown: a phase may have hundreds
         session,
-        ChecklistItem.phase_id == phase.id,
-        ChecklistItem.status == ItemStatus.OPEN,
-        col(ChecklistItem.owner_role_key).in_(functions),
+        select(
+            col(ChecklistItem.id), ChecklistItem.title, ChecklistItem.owner_role_key, col(ChecklistItem.due_on)
+        ).where(
+            ChecklistItem.phase_id == phase.id,
+            ChecklistItem.status == ItemStatus.OPEN,
+            col(ChecklistItem.owner_role_key).in_(functions),
+        ),
     )
-    return [
-        WorkEntry(
-            "punkt",
-            item.title,
-            f"{phase.name} · ansvarig: {item.owner_role_key}",
-            item.due_on.isoformat() if item.due_on else None,
-            item.due_on is not None and item.due_on < on,
-            str(item.id),
-        )
-        for item in items
-    ]
+    details: dict[str, str] = {}  # per owning function; most items of a phase share a few
+    days: dict[date | None, tuple[str | None, bool]] = {None: (None, False)}  # deadline → (shown, overdue)
+    entries = []
+    for item_id, title, owner, due_on in rows:
+        detail = details.get(owner)
+        if detail is None:
+            detail = details[owner] = f"{phase.name} · ansvarig: {owner}"
+        day = days.get(due_on)
+        if day is None:
+            day = days[due_on] = (due_on.isoformat(), due_on < on)
+        entries.append(WorkEntry("punkt", title, detail, day[0], day[1], str(item_id)))
+    return entries
 
 
 def _running(session: Session, organisation: Organisation) -> tuple[Cycle | None, Phase | None]:
