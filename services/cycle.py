@@ -41,7 +41,7 @@ from samverkan.services.access import (
 from samverkan.services.actor import Actor
 from samverkan.services.agreements import latest_agreement
 from samverkan.services.audit import audit
-from samverkan.services.cycle_prefetch import ItemFacts, ItemRow, item_facts
+from samverkan.services.cycle_prefetch import ItemFacts, ItemRow, item_facts, latest_cycle, phases_of_cycle
 from samverkan.services.effective_dates import require_effective_day, when_text
 from samverkan.services.errors import ConflictError, NotFoundError, RefusedError
 from samverkan.services.evidence import EVIDENCE_SV, CheckedEvidence, EvidenceContext, check_evidence
@@ -724,15 +724,13 @@ def _item_views(facts: ItemFacts, phase: Phase, on: date) -> list[ItemView]:
 
 def cycle_status(session: Session, org_key: str, on: date) -> CycleView:
     organisation = find_organisation(session, org_key)
-    cycle = session.exec(
-        select(Cycle).where(Cycle.organisation_id == organisation.id).order_by(col(Cycle.number).desc())
-    ).first()
+    cycle = session.exec(latest_cycle(), params={"organisation_id": organisation.id}).first()
     if cycle is None:
         raise NotFoundError(f"{organisation.name} har ingen cykel än; starta en med 'samverkan cycle start'")
     definition = definition_of(session, cycle)
     moved_on = drift(cycle, definition) if cycle.status == CycleStatus.ACTIVE else None
     phases = []
-    all_phases = list(session.exec(select(Phase).where(Phase.cycle_id == cycle.id).order_by(col(Phase.ordinal))))
+    all_phases = list(session.exec(phases_of_cycle(), params={"cycle_id": cycle.id}))
     current = next((phase for phase in all_phases if phase.status == PhaseStatus.ACTIVE), None)
     facts = item_facts(session, all_phases, lambda function: owner_text(session, organisation, function, on))
     read_owner_texts(session, organisation, {i.owner_role_key for items in facts.items.values() for i in items}, on)

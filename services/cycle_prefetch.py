@@ -14,8 +14,9 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Row, Select, bindparam
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
-from samverkan.models import ChecklistItem, Decision, Evidence, Person, Phase
+from samverkan.models import ChecklistItem, Cycle, Decision, Evidence, Person, Phase
 
 
 class ItemRow(NamedTuple):
@@ -46,6 +47,18 @@ def plain_rows(session: Session, query: Select[Any], **params: Any) -> Sequence[
     if session.autoflush:
         session.flush()
     return session.connection().execute(query, params).all()
+
+
+@cache
+def latest_cycle() -> SelectOfScalar[Cycle]:
+    """The latest cycle of the organisation `organisation_id` (the cycle page's)."""
+    return select(Cycle).where(Cycle.organisation_id == bindparam("organisation_id")).order_by(col(Cycle.number).desc())
+
+
+@cache
+def phases_of_cycle() -> SelectOfScalar[Phase]:
+    """The phases of the cycle `cycle_id`, in order."""
+    return select(Phase).where(Phase.cycle_id == bindparam("cycle_id")).order_by(col(Phase.ordinal))
 
 
 @cache
