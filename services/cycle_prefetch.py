@@ -1,7 +1,8 @@
 """What the cycle page shows about its checklist items, read in a fixed number of statements (issue 19: the page
 issued three queries per item — 1 218 with 400 items). One query each for the items, their evidence and the people
 who completed them; owners are described once per owning function. The items are plain rows (`ItemRow`), not ORM
-objects: a page of hundreds of items only shows them."""
+objects: a page of hundreds of items only shows them. The page's queries are built once, with their values as
+parameters."""
 
 from __future__ import annotations
 
