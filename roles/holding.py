@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from functools import cache
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from samverkan.models import Organisation, Person, Role, RoleAssignment
 
@@ -53,6 +56,26 @@ def _in_words(roles: Iterable[tuple[str, list[str]]]) -> str:
     return "; ".join(f"{role}: {', '.join(names) or 'vakant'}" for role, names in roles) or "ingen sådan roll finns"
 
 
+@cache
+def _holders_of_functions() -> Select[int | None, str, str, str]:
+    """The roles of the organisation `organisation` with a function in `wanted` and who holds each on `on`: built
+    once (the cycle page asks on every visit; building the statement and its cache key cost more than running
+    it)."""
+    on: Any = sa.bindparam("on", type_=sa.Date)  # held_on compares it with the assignment's days
+    return (
+        select(Role.id, Role.name, Role.function, Person.name)
+        .select_from(Role)
+        .outerjoin(RoleAssignment, sa.and_(col(RoleAssignment.role_id) == Role.id, RoleAssignment.held_on(on)))
+        .outerjoin(Person, col(Person.id) == RoleAssignment.person_id)
+        .where(
+            Role.organisation_id == sa.bindparam("organisation"),
+            col(Role.function).in_(sa.bindparam("wanted", expanding=True)),
+            col(Role.archived_at).is_(None),
+        )
+        .order_by(col(Role.id), col(Person.name))
+    )
+
+
 def describe_functions(
     session: Session, organisation: Organisation, functions: Iterable[str], on: date
 ) -> dict[str, str]:
@@ -63,12 +86,7 @@ def describe_functions(
     if not wanted:
         return {}
     rows = session.exec(
-        select(Role.id, Role.name, Role.function, Person.name)
-        .select_from(Role)
-        .outerjoin(RoleAssignment, sa.and_(col(RoleAssignment.role_id) == Role.id, RoleAssignment.held_on(on)))
-        .outerjoin(Person, col(Person.id) == RoleAssignment.person_id)
-        .where(Role.organisation_id == organisation.id, col(Role.function).in_(wanted), col(Role.archived_at).is_(None))
-        .order_by(col(Role.id), col(Person.name))
+        _holders_of_functions(), params={"organisation": organisation.id, "on": on, "wanted": wanted}
     ).all()
     held: dict[str, dict[int | None, tuple[str, list[str]]]] = {function: {} for function in wanted}
     for role_id, role_name, function, person_name in rows:

@@ -41,7 +41,7 @@ from samverkan.services.access import (
 from samverkan.services.actor import Actor
 from samverkan.services.agreements import latest_agreement
 from samverkan.services.audit import audit
-from samverkan.services.cycle_prefetch import ItemFacts, ItemRow, item_facts
+from samverkan.services.cycle_prefetch import ItemFacts, ItemRow, item_facts, latest_cycle, phases_of_cycle
 from samverkan.services.effective_dates import require_effective_day, when_text
 from samverkan.services.errors import ConflictError, NotFoundError, RefusedError
 from samverkan.services.evidence import EVIDENCE_SV, CheckedEvidence, EvidenceContext, check_evidence
@@ -713,45 +713,51 @@ class CycleView:
         return asdict(self)
 
 
-def _item_view(facts: ItemFacts, phase: Phase, item: ItemRow, on: date) -> ItemView:
-    completed_by = item.completed_by_person_id
-    evidence = facts.evidence.get(item.id, [])
-    return ItemView(
-        item.id,
-        item.key,
-        item.title,
-        item.owner_role_key,
-        facts.owner(item.owner_role_key),
-        EVIDENCE_SV[EvidenceKind(item.evidence_kind)],
-        item.status,
-        item.due_on.isoformat() if item.due_on else None,
-        item.status == ItemStatus.OPEN
-        and phase.status == PhaseStatus.ACTIVE
-        and item.due_on is not None
-        and item.due_on < on,
-        facts.names.get(completed_by) if completed_by else None,
-        [title for title, _ in evidence],
-        [evidence_link(title, uri) for title, uri in evidence],
-        local_stamp(item.completed_at) if item.completed_at else None,
-    )
+def _item_views(facts: ItemFacts, phase: Phase, on: date) -> list[ItemView]:
+    """The phase's items as the cycle page shows them; each deadline's text and each evidence kind's name made
+    once, not per item (a phase may have hundreds)."""
+    active = phase.status == PhaseStatus.ACTIVE
+    days: dict[date, str] = {}
+    views = []
+    for item in facts.items.get(saved_id(phase), []):
+        completed_by, due_on = item.completed_by_person_id, item.due_on
+        evidence = facts.evidence.get(item.id, [])
+        if due_on is not None and due_on not in days:
+            days[due_on] = due_on.isoformat()
+        views.append(
+            ItemView(
+                item.id,
+                item.key,
+                item.title,
+                item.owner_role_key,
+                facts.owner(item.owner_role_key),
+                EVIDENCE_SV[item.evidence_kind],  # type: ignore[index]  # a StrEnum's key is found by its text
+                item.status,
+                days[due_on] if due_on is not None else None,
+                active and item.status == ItemStatus.OPEN and due_on is not None and due_on < on,
+                facts.names.get(completed_by) if completed_by else None,
+                [title for title, _ in evidence],
+                [evidence_link(title, uri) for title, uri in evidence],
+                local_stamp(item.completed_at) if item.completed_at else None,
+            )
+        )
+    return views
 
 
 def cycle_status(session: Session, org_key: str, on: date) -> CycleView:
     organisation = find_organisation(session, org_key)
-    cycle = session.exec(
-        select(Cycle).where(Cycle.organisation_id == organisation.id).order_by(col(Cycle.number).desc())
-    ).first()
+    cycle = session.exec(latest_cycle(), params={"organisation_id": organisation.id}).first()
     if cycle is None:
         raise NotFoundError(f"{organisation.name} har ingen cykel än; starta en med 'samverkan cycle start'")
     definition = definition_of(session, cycle)
     moved_on = drift(cycle, definition) if cycle.status == CycleStatus.ACTIVE else None
     phases = []
-    all_phases = list(session.exec(select(Phase).where(Phase.cycle_id == cycle.id).order_by(col(Phase.ordinal))))
+    all_phases = list(session.exec(phases_of_cycle(), params={"cycle_id": cycle.id}))
     current = next((phase for phase in all_phases if phase.status == PhaseStatus.ACTIVE), None)
     facts = item_facts(session, all_phases, lambda function: owner_text(session, organisation, function, on))
     read_owner_texts(session, organisation, {i.owner_role_key for items in facts.items.values() for i in items}, on)
     for phase in all_phases:
-        items = [_item_view(facts, phase, item, on) for item in facts.items.get(saved_id(phase), [])]
+        items = _item_views(facts, phase, on)
         phases.append(
             PhaseView(
                 phase.key,

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from functools import cache
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from samverkan.core.ids import saved_id
 from samverkan.database import once_per_transaction
@@ -97,13 +100,20 @@ class OrganisationOverview:
         return asdict(self)
 
 
+@cache
+def _by_key() -> SelectOfScalar[Organisation]:
+    """The organisation with the key `key`: built once (every organisation's page asks; building the statement
+    and its cache key cost more than running it)."""
+    return select(Organisation).where(Organisation.key == bindparam("key"))
+
+
 def find_organisation(session: Session, key: str) -> Organisation:
     """The organisation by its key; asked again in the same transaction (the page's membership, then the
     service), it is the row already loaded, without a statement."""
     org = once_per_transaction(
         session,
         ("organisation", key),
-        lambda: session.exec(select(Organisation).where(Organisation.key == key)).first(),
+        lambda: session.exec(_by_key(), params={"key": key}).first(),
     )
     if org is None:
         known = (
