@@ -122,13 +122,24 @@ def stop_unowed(session: Session, related: Related, related_id: int) -> int:
             by_reason.setdefault(reason, []).append(notification.id)
     stopped = 0
     for reason, ids in by_reason.items():
-        result = session.execute(
-            update(Notification)
-            .where(col(Notification.id).in_(ids), col(Notification.status) == NotificationStatus.PENDING)
-            .values(status=NotificationStatus.CANCELLED, last_error=f"stoppad: {reason}")
-        )
-        stopped += int(result.rowcount)  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
+        stopped += _stop(session, reason, col(Notification.id).in_(ids))
     return stopped
+
+
+def stop_all(session: Session, related: Related, related_id: int, reason: str) -> int:
+    """Take every pending notification about the thing off the outbox, in one statement, for a reason the caller
+    has from this module that holds for each of them whatever deadline it names (`item_reason` of a done item).
+    Returns how many were stopped."""
+    return _stop(session, reason, col(Notification.related_type) == related, col(Notification.related_id) == related_id)
+
+
+def _stop(session: Session, reason: str, *where: sa.ColumnElement[bool]) -> int:
+    result = session.execute(
+        update(Notification)
+        .where(*where, col(Notification.status) == NotificationStatus.PENDING)
+        .values(status=NotificationStatus.CANCELLED, last_error=f"stoppad: {reason}")
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
 
 
 def preload_related(session: Session, notifications: Sequence[Notification]) -> None:

@@ -11,9 +11,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import insert, update
+import sqlalchemy as sa
+from sqlalchemy import Select, insert, update
+from sqlalchemy.orm import aliased, defer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, func, select
 
@@ -23,7 +25,7 @@ from samverkan.database import once_per_transaction
 from samverkan.models import ChecklistItem, Cycle, Evidence, Organisation, Person, Phase
 from samverkan.models.base import table_of
 from samverkan.models.enums import CycleStatus, EvidenceKind, ItemStatus, PhaseStatus, Related
-from samverkan.notifications.owed import stop_unowed
+from samverkan.notifications.owed import item_reason, stop_all, stop_unowed
 from samverkan.process.definition import ProcessDefinition
 from samverkan.process.requirements import REQUIREMENTS, CycleFacts
 from samverkan.process.snapshot import label_of
@@ -42,7 +44,14 @@ from samverkan.services.actor import Actor
 from samverkan.services.agreements import latest_agreement
 from samverkan.services.audit import audit
 from samverkan.services.cycle_prefetch import ItemFacts, ItemRow, item_facts
-from samverkan.services.effective_dates import require_effective_day, when_text
+from samverkan.services.effective_dates import (
+    DayBounds,
+    last_effective_column,
+    require_effective_day,
+    started_bound,
+    started_column,
+    when_text,
+)
 from samverkan.services.errors import ConflictError, NotFoundError, RefusedError
 from samverkan.services.evidence import EVIDENCE_SV, CheckedEvidence, EvidenceContext, check_evidence
 from samverkan.services.exit_facts import cycle_facts
@@ -62,6 +71,8 @@ from samverkan.services.pinning import (
 from samverkan.services.privacy import no_personal_data
 from samverkan.services.substance import active_cycle
 from samverkan.services.sweep import sweep
+
+SelectT = TypeVar("SelectT", bound=Select[Any])
 
 
 @dataclass
@@ -209,17 +220,60 @@ def find_item(session: Session, cycle: Cycle, ref: str, lock: bool = False) -> t
     query = query.where(Phase.cycle_id == cycle.id)
     if lock:
         query = query.with_for_update(of=Phase).execution_options(populate_existing=True)
-    if ref.isdigit():
-        rows = session.exec(query.where(ChecklistItem.id == int(ref))).all()
-    elif "/" in ref:
-        phase_key, item_key = ref.split("/", 1)
-        rows = session.exec(query.where(Phase.key == phase_key, ChecklistItem.key == item_key)).all()
-    else:
-        rows = session.exec(query.where(ChecklistItem.key == ref)).all()
+    rows = session.exec(_by_ref(query, ref)).all()
     if len(rows) != 1:
-        problem = "finns inte" if not rows else "är tvetydig (ange fas/punkt)"
-        raise NotFoundError(f"punkten '{ref}' {problem} i cykel {cycle.number}")
+        raise NotFoundError(_not_found(ref, cycle, rows))
     return rows[0]
+
+
+def _by_ref(query: SelectT, ref: str) -> SelectT:
+    """The query (of Phase and ChecklistItem) narrowed to the item `ref` names: its number, key, or 'phase/key'."""
+    if ref.isdigit():
+        return query.where(col(ChecklistItem.id) == int(ref))
+    if "/" in ref:
+        phase_key, item_key = ref.split("/", 1)
+        return query.where(col(Phase.key) == phase_key, col(ChecklistItem.key) == item_key)
+    return query.where(col(ChecklistItem.key) == ref)
+
+
+def _not_found(ref: str, cycle: Cycle, rows: Sequence[object]) -> str:
+    problem = "finns inte" if not rows else "är tvetydig (ange fas/punkt)"
+    return f"punkten '{ref}' {problem} i cykel {cycle.number}"
+
+
+def _locked_item(
+    session: Session, organisation: Organisation, ref: str, with_definition: bool
+) -> tuple[Cycle, Phase, ChecklistItem, DayBounds]:
+    """The running cycle and its item `ref` with the item's phase row locked for the transaction, as find_item
+    reads them, and what bounds the act's effective day (services/effective_dates.py: the cycle's start, the last
+    acts on the item and its phase), all in one statement. The cycle's pinned definition (large) is read with
+    them only `with_definition`; otherwise when first asked. Without a running cycle or such an item, the same
+    refusals as active_cycle and find_item."""
+    query = (
+        sa.select(
+            Cycle,
+            Phase,
+            ChecklistItem,
+            started_column(),
+            last_effective_column(ChecklistItem),
+            last_effective_column(Phase),
+        )
+        .join(Phase, col(Phase.cycle_id) == Cycle.id)
+        .join(ChecklistItem, col(ChecklistItem.phase_id) == Phase.id)
+        .where(col(Cycle.organisation_id) == organisation.id, col(Cycle.status) == CycleStatus.ACTIVE)
+        .with_for_update(of=Phase)
+        .execution_options(populate_existing=True)
+    )
+    if not with_definition:
+        query = query.options(defer(Cycle.definition_snapshot))  # type: ignore[arg-type]
+    rows = session.execute(_by_ref(query, ref)).all()
+    if len(rows) != 1:
+        cycle = rows[0][0] if rows else active_cycle(session, organisation)  # refuses when none is running
+        raise NotFoundError(_not_found(ref, cycle, rows))
+    cycle, phase, item, started, item_last, phase_last = rows[0]
+    lasts = ((ChecklistItem.__tablename__, item, item_last), (Phase.__tablename__, phase, phase_last))
+    known = {(table, saved_id(row)): day for table, row, day in lasts if day is not None}
+    return cycle, phase, item, DayBounds(started_bound(cycle, started), known)
 
 
 def completers(item: ChecklistItem) -> list[str]:
@@ -243,10 +297,10 @@ def complete_item(session: Session, actor: Actor, given: CompleteItem) -> Transi
     """Mark an item done with its evidence; when the phase's criteria then hold, the cycle moves on."""
     org_key, on, now, item_ref = actor.org_key, actor.on, actor.now, given.item
     organisation = find_organisation(session, org_key)
-    cycle = active_cycle(session, organisation)
     # one completion per phase at a time; a second completion of the same item, read before the first committed,
-    # is caught by the guarded update in _record_completion
-    phase, item = find_item(session, cycle, item_ref, lock=True)
+    # is caught by the guarded update in _record_completion. The pinned definition is needed ahead only to check
+    # a cited decision's body.
+    cycle, phase, item, bounds = _locked_item(session, organisation, item_ref, given.evidence.decision_id is not None)
     if phase.status != PhaseStatus.ACTIVE:
         current = _active_phase(session, cycle)
         raise RefusedError(
@@ -254,22 +308,23 @@ def complete_item(session: Session, actor: Actor, given: CompleteItem) -> Transi
             f"nu pågår {current.name if current else 'ingen fas'}"
         )
     acting = require_function(
-        session, organisation, actor, completers(item), f"markera '{item.title}' som klar", previous=[item, phase]
+        session,
+        organisation,
+        actor,
+        completers(item),
+        f"markera '{item.title}' som klar",
+        previous=[item, phase],
+        bounds=bounds,
     )
     if item.status == ItemStatus.DONE:
         raise ConflictError(_already_done(session, item))
-    context = EvidenceContext(organisation, cycle, phase, item, definition_of(session, cycle), on)
+    context = EvidenceContext(organisation, cycle, phase, item, partial(definition_of, session, cycle), on)
     evidence = check_evidence(session, context, given.evidence)
     if item.requirement:
         missing = REQUIREMENTS[item.requirement](cycle_facts(session, organisation, cycle))
         if missing:
             raise RefusedError(f"'{item.title}' kan inte markeras som klar. Det saknas:", missing)
-    _record_completion(session, organisation, phase, item, acting, evidence, now)
-    still_open = session.exec(
-        select(func.count())
-        .select_from(ChecklistItem)
-        .where(ChecklistItem.phase_id == phase.id, ChecklistItem.status == ItemStatus.OPEN)
-    ).one()
+    still_open = _record_completion(session, organisation, cycle, phase, item, acting, evidence, now)
     if still_open or exit_missing(session, organisation, cycle, phase, on):
         return Transition(completed_item=item.title)
     moved = _advance(session, organisation, cycle, phase, acting.label, on, now)
@@ -280,15 +335,24 @@ def complete_item(session: Session, actor: Actor, given: CompleteItem) -> Transi
 def _record_completion(
     session: Session,
     organisation: Organisation,
+    cycle: Cycle,
     phase: Phase,
     item: ChecklistItem,
     acting: Acting,
     evidence: CheckedEvidence,
     now: datetime,
-) -> None:
+) -> int:
     """The item becomes done (a guarded update: a concurrent completion collides), with its evidence, an audit
-    entry, and its reminders taken off the outbox."""
+    entry, and its reminders taken off the outbox. Returns how many other items of the phase are still open,
+    counted by the update itself (it runs once the phase is locked, so it sees every completion before it)."""
     check(item.status, ItemStatus.DONE, f"'{item.title}'")
+    others = aliased(ChecklistItem)
+    open_others = (
+        select(func.count())
+        .select_from(others)
+        .where(others.phase_id == phase.id, others.status == ItemStatus.OPEN, others.id != item.id)
+        .scalar_subquery()
+    )
     changed = session.execute(
         update(ChecklistItem)
         .where(
@@ -299,8 +363,10 @@ def _record_completion(
         .values(
             status=ItemStatus.DONE, version=item.version + 1, completed_at=now, completed_by_person_id=acting.person.id
         )
-    )
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        .returning(open_others),
+        execution_options={"synchronize_session": False},
+    ).first()
+    if changed is None:
         session.refresh(item)
         raise ConflictError(_already_done(session, item))
     # the row as the update wrote it, without reading it back
@@ -329,7 +395,11 @@ def _record_completion(
         before={"status": ItemStatus.OPEN},
         after={"status": ItemStatus.DONE, "evidence": evidence.title, "role": acting.role.key},
     )
-    stop_unowed(session, Related.ITEM, saved_id(item))
+    # done: by the rule in notifications/owed.py no reminder about the item is owed, whatever deadline it names
+    reason = item_reason(item, phase, cycle, None)
+    assert reason is not None, "a done item is owed no reminder"
+    stop_all(session, Related.ITEM, saved_id(item), reason)
+    return int(changed[0])
 
 
 def _already_done(session: Session, item: ChecklistItem) -> str:
