@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from samverkan.models import Body, BodyMembership, Organisation, Person, Role, RoleAssignment
@@ -123,15 +124,20 @@ def require_role(
 def _roles_of(session: Session, organisation: Organisation, person: Person) -> tuple[list[Role], list[RoleAssignment]]:
     """Every live role of the organisation the person has an assignment to, on any day, by key; and those
     assignments (one statement)."""
-    rows = session.exec(
-        select(Role, RoleAssignment)
-        .join(RoleAssignment, col(RoleAssignment.role_id) == Role.id)
-        .where(Role.organisation_id == organisation.id, col(Role.archived_at).is_(None))
-        .where(RoleAssignment.person_id == person.id)
-        .order_by(Role.key, col(RoleAssignment.id))
-    ).all()
+    rows = session.exec(_ROLES_OF, params={"organisation_id": organisation.id, "person_id": person.id}).all()
     roles = {role.id: role for role, _assignment in rows}  # in key order, each once
     return list(roles.values()), [assignment for _role, assignment in rows]
+
+
+# built once, its values bound at each call (every act asks; building and keying the statement cost more CPU than
+# the database takes to answer it)
+_ROLES_OF = (
+    select(Role, RoleAssignment)
+    .join(RoleAssignment, col(RoleAssignment.role_id) == Role.id)
+    .where(col(Role.organisation_id) == bindparam("organisation_id"), col(Role.archived_at).is_(None))
+    .where(col(RoleAssignment.person_id) == bindparam("person_id"))
+    .order_by(Role.key, col(RoleAssignment.id))
+)
 
 
 def steering_roles(session: Session, organisation: Organisation) -> list[Role]:

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
-from functools import partial
+from functools import cache, partial
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy import Select, insert, update
-from sqlalchemy.orm import aliased, defer
+from sqlalchemy import Select, insert
+from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, func, select
 
@@ -220,20 +220,31 @@ def find_item(session: Session, cycle: Cycle, ref: str, lock: bool = False) -> t
     query = query.where(Phase.cycle_id == cycle.id)
     if lock:
         query = query.with_for_update(of=Phase).execution_options(populate_existing=True)
-    rows = session.exec(_by_ref(query, ref)).all()
+    kind, values = _reference(ref)
+    rows = session.exec(_narrowed(query, kind), params=values).all()
     if len(rows) != 1:
         raise NotFoundError(_not_found(ref, cycle, rows))
     return rows[0]
 
 
-def _by_ref(query: SelectT, ref: str) -> SelectT:
-    """The query (of Phase and ChecklistItem) narrowed to the item `ref` names: its number, key, or 'phase/key'."""
+def _reference(ref: str) -> tuple[str, dict[str, object]]:
+    """How `ref` names an item (its number, 'phase/key', or its key) and the values the query binds for it."""
     if ref.isdigit():
-        return query.where(col(ChecklistItem.id) == int(ref))
+        return "id", {"item_id": int(ref)}
     if "/" in ref:
         phase_key, item_key = ref.split("/", 1)
-        return query.where(col(Phase.key) == phase_key, col(ChecklistItem.key) == item_key)
-    return query.where(col(ChecklistItem.key) == ref)
+        return "phase/key", {"phase_key": phase_key, "item_key": item_key}
+    return "key", {"item_key": ref}
+
+
+def _narrowed(query: SelectT, kind: str) -> SelectT:
+    """The query (of Phase and ChecklistItem) narrowed to the item a reference of this kind names (`_reference`)."""
+    if kind == "id":
+        return query.where(col(ChecklistItem.id) == sa.bindparam("item_id"))
+    if kind == "phase/key":
+        item_key = col(ChecklistItem.key) == sa.bindparam("item_key")
+        return query.where(col(Phase.key) == sa.bindparam("phase_key"), item_key)
+    return query.where(col(ChecklistItem.key) == sa.bindparam("item_key"))
 
 
 def _not_found(ref: str, cycle: Cycle, rows: Sequence[object]) -> str:
@@ -241,14 +252,10 @@ def _not_found(ref: str, cycle: Cycle, rows: Sequence[object]) -> str:
     return f"punkten '{ref}' {problem} i cykel {cycle.number}"
 
 
-def _locked_item(
-    session: Session, organisation: Organisation, ref: str, with_definition: bool
-) -> tuple[Cycle, Phase, ChecklistItem, DayBounds]:
-    """The running cycle and its item `ref` with the item's phase row locked for the transaction, as find_item
-    reads them, and what bounds the act's effective day (services/effective_dates.py: the cycle's start, the last
-    acts on the item and its phase), all in one statement. The cycle's pinned definition (large) is read with
-    them only `with_definition`; otherwise when first asked. Without a running cycle or such an item, the same
-    refusals as active_cycle and find_item."""
+@cache
+def _locked_item_query(kind: str, with_definition: bool) -> Select[Any]:
+    """`_locked_item`'s statement for a kind of reference, built once with its values bound at each call: building
+    and keying a statement of this size costs more CPU than the database takes to answer it."""
     query = (
         sa.select(
             Cycle,
@@ -260,13 +267,26 @@ def _locked_item(
         )
         .join(Phase, col(Phase.cycle_id) == Cycle.id)
         .join(ChecklistItem, col(ChecklistItem.phase_id) == Phase.id)
-        .where(col(Cycle.organisation_id) == organisation.id, col(Cycle.status) == CycleStatus.ACTIVE)
+        .where(col(Cycle.organisation_id) == sa.bindparam("organisation_id"), col(Cycle.status) == CycleStatus.ACTIVE)
         .with_for_update(of=Phase)
         .execution_options(populate_existing=True)
     )
     if not with_definition:
         query = query.options(defer(Cycle.definition_snapshot))  # type: ignore[arg-type]
-    rows = session.execute(_by_ref(query, ref)).all()
+    return _narrowed(query, kind)
+
+
+def _locked_item(
+    session: Session, organisation: Organisation, ref: str, with_definition: bool
+) -> tuple[Cycle, Phase, ChecklistItem, DayBounds]:
+    """The running cycle and its item `ref` with the item's phase row locked for the transaction, as find_item
+    reads them, and what bounds the act's effective day (services/effective_dates.py: the cycle's start, the last
+    acts on the item and its phase), all in one statement. The cycle's pinned definition (large) is read with
+    them only `with_definition`; otherwise when first asked. Without a running cycle or such an item, the same
+    refusals as active_cycle and find_item."""
+    kind, values = _reference(ref)
+    query = _locked_item_query(kind, with_definition)
+    rows = session.execute(query, {"organisation_id": organisation.id, **values}).all()
     if len(rows) != 1:
         cycle = rows[0][0] if rows else active_cycle(session, organisation)  # refuses when none is running
         raise NotFoundError(_not_found(ref, cycle, rows))
@@ -346,25 +366,9 @@ def _record_completion(
     entry, and its reminders taken off the outbox. Returns how many other items of the phase are still open,
     counted by the update itself (it runs once the phase is locked, so it sees every completion before it)."""
     check(item.status, ItemStatus.DONE, f"'{item.title}'")
-    others = aliased(ChecklistItem)
-    open_others = (
-        select(func.count())
-        .select_from(others)
-        .where(others.phase_id == phase.id, others.status == ItemStatus.OPEN, others.id != item.id)
-        .scalar_subquery()
-    )
+    values = {"b_item": item.id, "b_version": item.version, "b_phase": phase.id}
     changed = session.execute(
-        update(ChecklistItem)
-        .where(
-            col(ChecklistItem.id) == item.id,
-            col(ChecklistItem.version) == item.version,
-            col(ChecklistItem.status) == ItemStatus.OPEN,
-        )
-        .values(
-            status=ItemStatus.DONE, version=item.version + 1, completed_at=now, completed_by_person_id=acting.person.id
-        )
-        .returning(open_others),
-        execution_options={"synchronize_session": False},
+        _completion(), {**values, "b_new_version": item.version + 1, "b_at": now, "b_person": acting.person.id}
     ).first()
     if changed is None:
         session.refresh(item)
@@ -400,6 +404,39 @@ def _record_completion(
     assert reason is not None, "a done item is owed no reminder"
     stop_all(session, Related.ITEM, saved_id(item), reason)
     return int(changed[0])
+
+
+@cache
+def _completion() -> sa.Update:
+    """The guarded update that makes an open item done, if it is still the version read; it answers how many other
+    items of its phase are still open. Built once (see `_locked_item_query`); its values are bound at each call."""
+    items = table_of(ChecklistItem)
+    others = items.alias("others")
+    open_others = (
+        sa.select(func.count())
+        .select_from(others)
+        .where(
+            others.c.phase_id == sa.bindparam("b_phase"),
+            others.c.status == ItemStatus.OPEN,
+            others.c.id != sa.bindparam("b_item"),
+        )
+        .scalar_subquery()
+    )
+    return (
+        sa.update(items)
+        .where(
+            items.c.id == sa.bindparam("b_item"),
+            items.c.version == sa.bindparam("b_version"),
+            items.c.status == ItemStatus.OPEN,
+        )
+        .values(
+            status=ItemStatus.DONE,
+            version=sa.bindparam("b_new_version"),
+            completed_at=sa.bindparam("b_at"),
+            completed_by_person_id=sa.bindparam("b_person"),
+        )
+        .returning(open_others)
+    )
 
 
 def _already_done(session: Session, item: ChecklistItem) -> str:
