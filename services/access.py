@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam
+import sqlalchemy as sa
+from sqlalchemy import Select, bindparam
 from sqlmodel import Session, col, select
 
 from samverkan.models import Body, BodyMembership, Organisation, Person, Role, RoleAssignment
@@ -60,15 +61,18 @@ def require_function(
     what: str,
     previous: Iterable[Any] = (),
     bounds: DayBounds | None = None,
+    held: Held | None = None,
 ) -> Acting:
     """The acting person and role, if the person holds a role with one of `functions` on the effective day and
     on the day of the act; the effective day is bounded (services/effective_dates.py), also by `previous`
-    (`bounds`: those bounds as the caller read them)."""
+    (`bounds`: those bounds as the caller read them; `held`: the actor's roles and assignments as the caller read
+    them with `with_roles_of`)."""
     wanted = set(functions)
     on = actor.on
     require_effective_day(session, organisation, actor, previous, bounds)
     person = acting_person(session, actor)
-    roles, assignments = _roles_of(session, organisation, person)
+    known = actor.person.id if actor.person is not None else None
+    roles, assignments = held if held is not None and person.id == known else _roles_of(session, organisation, person)
     mine = [r for r in roles if r.function in wanted or r.key in wanted]
     for role in held_then_and_now(session, organisation, person, mine, actor, assignments):
         return Acting(person, role, on)
@@ -127,6 +131,33 @@ def _roles_of(session: Session, organisation: Organisation, person: Person) -> t
     rows = session.exec(_ROLES_OF, params={"organisation_id": organisation.id, "person_id": person.id}).all()
     roles = {role.id: role for role, _assignment in rows}  # in key order, each once
     return list(roles.values()), [assignment for _role, assignment in rows]
+
+
+Held = tuple[list[Role], list[RoleAssignment]]
+
+
+def with_roles_of(query: Select[Any], organisation_id: Any) -> Select[Any]:
+    """The query with `_roles_of`'s rows joined on (the roles of the organisation `organisation_id`, a column of the
+    query, that the person bound as `person_id` has an assignment to, each with its assignment; one row each, or
+    NULLs without any), so that an act reads its rows and the actor's roles in one statement. `held_from` reads
+    them back."""
+    assigned = sa.join(
+        Role,
+        RoleAssignment,
+        sa.and_(col(RoleAssignment.role_id) == Role.id, col(RoleAssignment.person_id) == bindparam("person_id")),
+    )
+    on = sa.and_(col(Role.organisation_id) == organisation_id, col(Role.archived_at).is_(None))
+    return query.add_columns(Role, RoleAssignment).outerjoin(assigned, on)
+
+
+def held_from(pairs: Iterable[tuple[Role | None, RoleAssignment | None]]) -> Held:
+    """The roles (by key, each once) and assignments of `with_roles_of`'s rows, as `_roles_of` answers."""
+    found = sorted(
+        {(a.id, r.id): (r, a) for r, a in pairs if r is not None and a is not None}.values(),
+        key=lambda pair: (pair[0].key, pair[1].id or 0),
+    )
+    roles = {role.id: role for role, _assignment in found}
+    return list(roles.values()), [assignment for _role, assignment in found]
 
 
 # built once, its values bound at each call (every act asks; building and keying the statement cost more CPU than

@@ -32,13 +32,16 @@ from samverkan.process.snapshot import label_of
 from samverkan.services.access import (
     COORDINATING,
     Acting,
+    Held,
     describe_functions,
     describe_holders,
+    held_from,
     require_function,
     require_role,
     role_with_function,
     roles_with_function,
     steering_roles,
+    with_roles_of,
 )
 from samverkan.services.actor import Actor
 from samverkan.services.agreements import latest_agreement
@@ -253,7 +256,7 @@ def _not_found(ref: str, cycle: Cycle, rows: Sequence[object]) -> str:
 
 
 @cache
-def _locked_item_query(kind: str, with_definition: bool) -> Select[Any]:
+def _locked_item_query(kind: str, with_definition: bool, with_roles: bool) -> Select[Any]:
     """`_locked_item`'s statement for a kind of reference, built once with its values bound at each call: building
     and keying a statement of this size costs more CPU than the database takes to answer it."""
     query = (
@@ -273,27 +276,35 @@ def _locked_item_query(kind: str, with_definition: bool) -> Select[Any]:
     )
     if not with_definition:
         query = query.options(defer(Cycle.definition_snapshot))  # type: ignore[arg-type]
+    if with_roles:
+        query = with_roles_of(query, Cycle.organisation_id)
     return _narrowed(query, kind)
 
 
 def _locked_item(
-    session: Session, organisation: Organisation, ref: str, with_definition: bool
-) -> tuple[Cycle, Phase, ChecklistItem, DayBounds]:
+    session: Session, organisation: Organisation, ref: str, with_definition: bool, person: Person | None
+) -> tuple[Cycle, Phase, ChecklistItem, DayBounds, Held | None]:
     """The running cycle and its item `ref` with the item's phase row locked for the transaction, as find_item
     reads them, and what bounds the act's effective day (services/effective_dates.py: the cycle's start, the last
-    acts on the item and its phase), all in one statement. The cycle's pinned definition (large) is read with
-    them only `with_definition`; otherwise when first asked. Without a running cycle or such an item, the same
-    refusals as active_cycle and find_item."""
+    acts on the item and its phase), all in one statement; with the acting `person` known, their roles and
+    assignments in the organisation too (services/access.py::with_roles_of). The cycle's pinned definition (large)
+    is read with them only `with_definition`; otherwise when first asked. Without a running cycle or such an item,
+    the same refusals as active_cycle and find_item."""
     kind, values = _reference(ref)
-    query = _locked_item_query(kind, with_definition)
-    rows = session.execute(query, {"organisation_id": organisation.id, **values}).all()
-    if len(rows) != 1:
+    query = _locked_item_query(kind, with_definition, person is not None)
+    params = {"organisation_id": organisation.id, **values}
+    if person is not None:
+        params["person_id"] = person.id
+    rows = session.execute(query, params).all()
+    items = {row[2].id for row in rows}
+    if len(items) != 1:
         cycle = rows[0][0] if rows else active_cycle(session, organisation)  # refuses when none is running
-        raise NotFoundError(_not_found(ref, cycle, rows))
-    cycle, phase, item, started, item_last, phase_last = rows[0]
+        raise NotFoundError(_not_found(ref, cycle, sorted(items)))
+    cycle, phase, item, started, item_last, phase_last = rows[0][:6]
     lasts = ((ChecklistItem.__tablename__, item, item_last), (Phase.__tablename__, phase, phase_last))
     known = {(table, saved_id(row)): day for table, row, day in lasts if day is not None}
-    return cycle, phase, item, DayBounds(started_bound(cycle, started), known)
+    held = held_from((row[6], row[7]) for row in rows) if person is not None else None
+    return cycle, phase, item, DayBounds(started_bound(cycle, started), known), held
 
 
 def completers(item: ChecklistItem) -> list[str]:
@@ -320,7 +331,8 @@ def complete_item(session: Session, actor: Actor, given: CompleteItem) -> Transi
     # one completion per phase at a time; a second completion of the same item, read before the first committed,
     # is caught by the guarded update in _record_completion. The pinned definition is needed ahead only to check
     # a cited decision's body.
-    cycle, phase, item, bounds = _locked_item(session, organisation, item_ref, given.evidence.decision_id is not None)
+    cited = given.evidence.decision_id is not None
+    cycle, phase, item, bounds, held = _locked_item(session, organisation, item_ref, cited, actor.person)
     if phase.status != PhaseStatus.ACTIVE:
         current = _active_phase(session, cycle)
         raise RefusedError(
@@ -335,6 +347,7 @@ def complete_item(session: Session, actor: Actor, given: CompleteItem) -> Transi
         f"markera '{item.title}' som klar",
         previous=[item, phase],
         bounds=bounds,
+        held=held,
     )
     if item.status == ItemStatus.DONE:
         raise ConflictError(_already_done(session, item))
