@@ -365,6 +365,10 @@ def main() -> None:
             )
             print(f"  THE YEAR INCLUDING VALIDATION ({backend}): {validation + year:.1f} s; load average {load()}")
             print(f"  of which daily sweeps: {sum(sweeps):.1f} s")
+            print(
+                f"  of which setup (load of the {args.kommuner} files, cycle starts, their first phases announced): "
+                f"{year - sum(sweeps):.1f} s wall, {year_cpu - sum(result.sweep_cpu):.1f} s CPU"
+            )
             print(f"  triggers fired: {sum(summary['triggers'].values())} {summary['triggers']}")
             print(f"  notifications recorded: {summary['notifications_total']}; documents: {len(summary['packets'])}")
             print(

@@ -12,14 +12,15 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, col, select
 
-from samverkan.core.ids import saved_id
+from samverkan.core.ids import Stored, saved_id
 from samverkan.core.issues import ConfigError, ConfigIssue
 from samverkan.core.issues import Path as IssuePath
 from samverkan.core.jsonable import jsonable
@@ -41,6 +42,7 @@ from samverkan.models import (
     Role,
     RoleAssignment,
 )
+from samverkan.models.base import table_of
 from samverkan.models.enums import AgreementStatus, OrgKind
 from samverkan.orgconfig.places import stored_rule
 from samverkan.orgconfig.routes import channel_of
@@ -99,7 +101,13 @@ class _Loader:
         self.source_file = source_file
         self.org: Organisation
         self.changes: list[Change] = []
-        self.pending: list[tuple[str, SQLModel, int | None, str, dict[str, Any] | None, dict[str, Any] | None]] = []
+        self.pending: list[
+            tuple[str, str, SQLModel | None, int | None, str, dict[str, Any] | None, dict[str, Any] | None]
+        ] = []
+        self.known: dict[str, Organisation] = {}  # organisations by key, as this load has left them
+        # The organisation is new in this load: no row can point to it yet (foreign keys), so the lookups of its
+        # roles, bodies, links, agreement and the rest are skipped, not asked for an empty answer.
+        self.fresh = False
 
     # -- generic helpers ---------------------------------------------------------------------------
 
@@ -113,9 +121,17 @@ class _Loader:
         after: dict[str, Any] | None = None,
     ) -> None:
         """Note a change; its audit entry is written by write_audit() once new rows have their ids."""
-        self.pending.append((action, row, getattr(row, "id", None), key, before, after))
+        table = type(row).__tablename__
+        self.pending.append((action, str(table), row, getattr(row, "id", None), key, before, after))
         fields = tuple(after) if action == "updated" and after else ()
         self.changes.append(Change(action, entity, key, fields))
+
+    def record_created(
+        self, model: type[SQLModel], row_id: int, entity: str, key: str, after: dict[str, Any] | None
+    ) -> None:
+        """record() of a row inserted as plain values (no ORM object), by its id."""
+        self.pending.append(("created", str(model.__tablename__), None, row_id, key, None, after))
+        self.changes.append(Change("created", entity, key))
 
     def write_audit(self) -> None:
         """One flush and one batch insert for the whole load, in the same transaction as the changes."""
@@ -127,13 +143,13 @@ class _Loader:
                 "actor": self.actor,
                 "organisation_id": self.org.id,
                 "action": f"config.{action}",
-                "entity_type": type(row).__tablename__,
+                "entity_type": table,
                 "entity_id": entity_id if entity_id is not None else getattr(row, "id", None),
                 "entity_key": key,
                 "before": jsonable(before),
                 "after": jsonable(after),
             }
-            for action, row, entity_id, key, before, after in self.pending
+            for action, table, row, entity_id, key, before, after in self.pending
         ]
         if rows:
             self.session.connection().execute(insert(AuditEntry), rows)
@@ -149,8 +165,7 @@ class _Loader:
     ) -> Row:
         """Create the row, or update the fields that differ, restoring it if it was archived."""
         if existing is None:
-            row = model(**identity, **desired)
-            self.session.add(row)
+            row = self.create(model, [{**identity, **desired}], tuple(identity))[0]
             self.record("created", row, entity, key, None, {**identity, **desired})
             return row
         before = {name: getattr(existing, name) for name, value in desired.items() if getattr(existing, name) != value}
@@ -173,33 +188,46 @@ class _Loader:
         and asking SQLAlchemy to sort it makes SQLite insert row by row)."""
         if not values:
             return []
-        inserted = self.session.scalars(insert(model).returning(model), [_with_defaults(model, v) for v in values])
+        inserted = self.session.scalars(_returning_rows(model), [_with_defaults(model, v) for v in values])
         by_identity: dict[tuple[Any, ...], list[Row]] = {}
         for row in inserted:
             by_identity.setdefault(tuple(getattr(row, name) for name in identity), []).append(row)
         return [by_identity[tuple(v[name] for name in identity)].pop() for v in values]
 
-    def upsert_all(
+    def create_plain(self, model: type[SQLModel], values: list[dict[str, Any]], identity: tuple[str, ...]) -> list[int]:
+        """create() for rows nobody reads back in this load: a Core INSERT ... RETURNING of their ids and
+        `identity` fields only, no ORM object per row; the ids come back in the order of `values`."""
+        if not values:
+            return []
+        inserted = self.session.connection().execute(
+            _returning_ids(model, identity), [_with_defaults(model, v) for v in values]
+        )
+        by_identity: dict[tuple[Any, ...], list[int]] = {}
+        for row_id, *found in inserted:
+            by_identity.setdefault(tuple(found), []).append(row_id)
+        return [by_identity[tuple(v[name] for name in identity)].pop() for v in values]
+
+    def upsert_plain(
         self, model: type[Row], wanted: list[tuple[Row | None, dict[str, Any], dict[str, Any], str, str]]
-    ) -> list[Row]:
-        """upsert() for many rows of one table, given as (existing, identity, desired, entity, key): the new rows
-        are inserted in one statement, then every row is recorded in the given order, as upsert() one by one."""
+    ) -> list[int]:
+        """upsert() for many rows of one table, given as (existing, identity, desired, entity, key), of which the
+        load needs only the ids: the new rows are inserted in one statement as plain values (no ORM object per
+        row), then every row is recorded in the given order, as upsert() one by one. The ids in that order."""
         fresh = iter(
-            self.create(
+            self.create_plain(
                 model,
                 [{**identity, **desired} for row, identity, desired, _, _ in wanted if row is None],
                 tuple(wanted[0][1]) if wanted else (),
             )
         )
-        result = []
+        ids = []
         for existing, identity, desired, entity, key in wanted:
             if existing is None:
-                row = next(fresh)
-                self.record("created", row, entity, key, None, {**identity, **desired})
+                ids.append(next(fresh))
+                self.record_created(model, ids[-1], entity, key, {**identity, **desired})
             else:
-                row = self.upsert(model, existing, identity, desired, entity, key)
-            result.append(row)
-        return result
+                ids.append(saved_id(cast(Stored, self.upsert(model, existing, identity, desired, entity, key))))
+        return ids
 
     def archive_missing(self, rows: list[Any], keep: set[str], entity: str) -> None:
         for row in rows:
@@ -223,7 +251,8 @@ class _Loader:
     def organisations(self) -> dict[str, Organisation]:
         c = self.config
         spec = c.organisation
-        existing = self.session.exec(select(Organisation).where(Organisation.key == spec.key)).first()
+        self.known = self._named_organisations()
+        existing = self.known.get(spec.key)
         desired: dict[str, Any] = {
             "name": spec.name,
             "kind": OrgKind(spec.kind),
@@ -254,6 +283,8 @@ class _Loader:
             "organisation",
             spec.key,
         )
+        self.known[spec.key] = self.org
+        self.fresh = existing is None
         if existing is not None and self.changes:
             self.org.updated_at = utcnow()
         self.session.flush()
@@ -277,12 +308,19 @@ class _Loader:
         self.links(links)
         return parties
 
+    def _named_organisations(self) -> dict[str, Organisation]:
+        """The file's organisation and its parties that exist, by key, in one query (kept up to date by the load)."""
+        c = self.config
+        named = [c.organisation.key, *(m.key for m in c.municipalities)]
+        named += [party.key for party in (c.police_area, c.county_board) if party is not None]
+        return {row.key: row for row in self.session.exec(select(Organisation).where(col(Organisation.key).in_(named)))}
+
     def party(
         self, spec: Party, kind: OrgKind, parent: Organisation | None = None, section: str = "part"
     ) -> Organisation:
         """A party of the file (a police area, the länsstyrelse, a member kommun). An organisation that its own
         file describes is that file's: this file never changes it, and says so when it describes it otherwise."""
-        existing = self.session.exec(select(Organisation).where(Organisation.key == spec.key)).first()
+        existing = self.known.get(spec.key)
         if existing is not None and existing.config_hash is not None and existing.id != self.org.id:
             if existing.name != spec.name:
                 self.warn(
@@ -307,6 +345,7 @@ class _Loader:
             desired["parent_id"] = parent.id
             desired["county"] = parent.county
         row = self.upsert(Organisation, existing, {"key": spec.key}, desired, "part", spec.key)
+        self.known[spec.key] = row
         self.session.flush()
         return row
 
@@ -332,36 +371,54 @@ class _Loader:
         return party
 
     def links(self, wanted: list[tuple[Organisation, str]]) -> None:
-        current = {
-            link.member_id: link
-            for link in self.session.exec(
-                select(OrganisationLink).where(OrganisationLink.organisation_id == self.org.id)
-            )
-        }
-        for member, relation in wanted:
-            link = current.pop(saved_id(member), None)
-            identity = {"organisation_id": self.org.id, "member_id": member.id}
-            self.upsert(OrganisationLink, link, identity, {"relation": relation}, "partsrelation", member.key)
+        current = (
+            {}
+            if self.fresh
+            else {
+                link.member_id: link
+                for link in self.session.exec(
+                    select(OrganisationLink).where(OrganisationLink.organisation_id == self.org.id)
+                )
+            }
+        )
+        self.upsert_plain(
+            OrganisationLink,
+            [
+                (
+                    current.pop(saved_id(member), None),
+                    {"organisation_id": self.org.id, "member_id": member.id},
+                    {"relation": relation},
+                    "partsrelation",
+                    member.key,
+                )
+                for member, relation in wanted
+            ],
+        )
         for link in current.values():
             self.session.delete(link)
             self.record("removed", link, "partsrelation", str(link.member_id))
 
     def sync_keyed(
         self, model: type[Any], specs: list[Any], desired: Callable[[Any], dict[str, Any]], entity: str
-    ) -> dict[str, Any]:
-        """Rows of this organisation keyed by `key`: upsert one per spec, archive the rest."""
-        rows = {r.key: r for r in self.session.exec(select(model).where(model.organisation_id == self.org.id))}
+    ) -> dict[str, int]:
+        """Rows of this organisation keyed by `key`: upsert one per spec, archive the rest. Returns the ids of all
+        of them by key (the archived ones too); new rows are inserted as plain values."""
+        rows = (
+            {}
+            if self.fresh
+            else {r.key: r for r in self.session.exec(select(model).where(model.organisation_id == self.org.id))}
+        )
         wanted = [
             (rows.get(spec.key), {"organisation_id": self.org.id, "key": spec.key}, desired(spec), entity, spec.key)
             for spec in specs
         ]
-        for spec, row in zip(specs, self.upsert_all(model, wanted), strict=True):
-            rows[spec.key] = row
+        ids = {key: saved_id(row) for key, row in rows.items()}
+        ids.update(zip((spec.key for spec in specs), self.upsert_plain(model, wanted), strict=True))
         self.archive_missing(list(rows.values()), {spec.key for spec in specs}, entity)
         self.session.flush()
-        return rows
+        return ids
 
-    def roles(self, parties: dict[str, Organisation]) -> dict[str, Role]:
+    def roles(self, parties: dict[str, Organisation]) -> dict[str, int]:
         return self.sync_keyed(
             Role,
             self.config.roles,
@@ -374,10 +431,9 @@ class _Loader:
             "roll",
         )
 
-    def people(self) -> dict[str, Person]:
+    def people(self) -> dict[str, int]:
         """Persons by e-mail (compared without case). A person who also holds roles in another organisation is
         shared: this file never renames them or changes their phone; a difference is a located warning."""
-        result: dict[str, Person] = {}
         emails = sorted({spec.email.lower() for spec in self.config.people})
         known = {p.email: p for p in self.session.exec(select(Person).where(col(Person.email).in_(emails)))}
         elsewhere = self._other_organisations([saved_id(p) for p in known.values()])
@@ -390,10 +446,9 @@ class _Loader:
             if existing is not None and others:
                 desired = self._shared_person(existing, spec, index, others)
             wanted.append((existing, {"email": email}, desired, "person", email))
-        for spec, row in zip(self.config.people, self.upsert_all(Person, wanted), strict=True):
-            result[spec.key] = row
+        ids = self.upsert_plain(Person, wanted)
         self.session.flush()
-        return result
+        return {spec.key: person_id for spec, person_id in zip(self.config.people, ids, strict=True)}
 
     def _other_organisations(self, person_ids: list[int]) -> dict[int, set[str]]:
         """By person: the names of the other organisations where the person holds (or held) a role."""
@@ -426,16 +481,20 @@ class _Loader:
             )
         return {"name": person.name, "phone": person.phone or spec.phone}
 
-    def assignments(self, roles: dict[str, Role], people: dict[str, Person]) -> None:
-        role_ids = [role.id for role in roles.values()]
-        existing = {
-            (a.role_id, a.person_id, a.starts_on): a
-            for a in self.session.exec(select(RoleAssignment).where(col(RoleAssignment.role_id).in_(role_ids)))
-        }
+    def assignments(self, roles: dict[str, int], people: dict[str, int]) -> None:
+        role_ids = list(roles.values())
+        existing = (
+            {}
+            if self.fresh  # its roles are new too
+            else {
+                (a.role_id, a.person_id, a.starts_on): a
+                for a in self.session.exec(select(RoleAssignment).where(col(RoleAssignment.role_id).in_(role_ids)))
+            }
+        )
         wanted: set[tuple[int, int, date]] = set()
         changed: list[tuple[RoleAssignment | None, dict[str, Any], dict[str, Any], str, str]] = []
         for spec in self.config.assignments:
-            role_id, person_id = saved_id(roles[spec.role]), saved_id(people[spec.person])
+            role_id, person_id = roles[spec.role], people[spec.person]
             ident_key = (role_id, person_id, spec.starts_on)
             identity = {"role_id": role_id, "person_id": person_id, "starts_on": spec.starts_on}
             wanted.add(ident_key)
@@ -446,7 +505,7 @@ class _Loader:
             elif spec.ends_on is not None and row.ends_on != spec.ends_on:
                 # An open end in the file never reopens an assignment that a handover has ended.
                 changed.append((row, identity, {"ends_on": spec.ends_on}, "tilldelning", label))
-        self.upsert_all(RoleAssignment, changed)  # the new ones in one statement, the changes recorded in order
+        self.upsert_plain(RoleAssignment, changed)  # the new ones in one statement, the changes recorded in order
         for ident_key, row in existing.items():
             if ident_key not in wanted and row.source == "config":
                 person = self.session.get(Person, row.person_id)
@@ -454,81 +513,93 @@ class _Loader:
                 self.session.delete(row)
                 self.record("removed", row, "tilldelning", label, {"ends_on": row.ends_on}, None)
 
-    def bodies(self, roles: dict[str, Role]) -> dict[str, Body]:
-        rows: dict[str, Body] = self.sync_keyed(
+    def bodies(self, roles: dict[str, int]) -> dict[str, int]:
+        rows = self.sync_keyed(
             Body,
             self.config.bodies,
             lambda spec: {
                 "name": spec.name,
                 "kind": spec.kind,
-                "chair_role_id": roles[spec.chair].id if spec.chair else None,
-                "convener_role_id": roles[spec.convener].id if spec.convener else None,
+                "chair_role_id": roles[spec.chair] if spec.chair else None,
+                "convener_role_id": roles[spec.convener] if spec.convener else None,
                 "description": spec.description,
                 "member_functions": list(spec.member_functions),
             },
             "organ",
         )
-        body_ids = [saved_id(rows[spec.key]) for spec in self.config.bodies]
+        body_ids = [rows[spec.key] for spec in self.config.bodies]
         current: dict[int, dict[int, BodyMembership]] = {body_id: {} for body_id in body_ids}
-        for membership in self.session.exec(
-            select(BodyMembership).where(col(BodyMembership.body_id).in_(body_ids))
-        ):  # one query for every body's memberships
-            current[membership.body_id][membership.role_id] = membership
-        for spec in self.config.bodies:
-            body = rows[spec.key]
-            self.memberships(body, [roles[key] for key in spec.members], spec.key, current[saved_id(body)])
+        if not self.fresh:  # a new organisation's bodies are new: no memberships yet
+            for membership in self.session.exec(
+                select(BodyMembership).where(col(BodyMembership.body_id).in_(body_ids))
+            ):  # one query for every body's memberships
+                current[membership.body_id][membership.role_id] = membership
+        new = [
+            (
+                spec.key,
+                body_id,
+                [key for key in spec.members if current[body_id].pop(roles[key], None) is None],
+            )
+            for spec, body_id in zip(self.config.bodies, body_ids, strict=True)
+        ]
+        created = iter(  # every body's new memberships in one statement
+            self.create_plain(
+                BodyMembership,
+                [{"body_id": body_id, "role_id": roles[key]} for _, body_id, keys in new for key in keys],
+                ("body_id", "role_id"),
+            )
+        )
+        for body_key, body_id, keys in new:  # recorded body by body, the new ones first, as before
+            for key in keys:
+                self.record_created(BodyMembership, next(created), "medlemskap", f"{body_key}/{key}", None)
+            for row in current[body_id].values():
+                self.session.delete(row)
+                self.record("removed", row, "medlemskap", f"{body_key}/{self._role_key(row.role_id)}")
         return rows
 
-    def memberships(self, body: Body, members: list[Role], body_key: str, current: dict[int, BodyMembership]) -> None:
-        new = [role for role in members if current.pop(saved_id(role), None) is None]
-        created = self.create(
-            BodyMembership,
-            [{"body_id": saved_id(body), "role_id": saved_id(role)} for role in new],
-            ("body_id", "role_id"),
+    def contact_routes(self, people: dict[str, int], bodies: dict[str, int]) -> None:
+        current = (
+            {}
+            if self.fresh
+            else {
+                (r.person_id, r.body_id, r.url_template): r
+                for r in self.session.exec(select(ContactRoute).where(ContactRoute.organisation_id == self.org.id))
+            }
         )
-        for role, row in zip(new, created, strict=True):
-            self.record("created", row, "medlemskap", f"{body_key}/{role.key}")
-        for row in current.values():
-            self.session.delete(row)
-            self.record("removed", row, "medlemskap", f"{body_key}/{self._role_key(row.role_id)}")
-
-    def contact_routes(self, people: dict[str, Person], bodies: dict[str, Body]) -> None:
-        current = {
-            (r.person_id, r.body_id, r.url_template): r
-            for r in self.session.exec(select(ContactRoute).where(ContactRoute.organisation_id == self.org.id))
-        }
         owners: list[tuple[int | None, int | None, list[ContactSpec], str]] = [
-            (people[p.key].id, None, p.contacts, p.key) for p in self.config.people
-        ] + [(None, bodies[b.key].id, b.contacts, b.key) for b in self.config.bodies]
-        for person_id, body_id, contacts, owner in owners:
-            for contact in contacts:
-                identity = {
-                    "organisation_id": self.org.id,
-                    "person_id": person_id,
-                    "body_id": body_id,
-                    "url_template": contact.url,
-                }
-                row = current.pop((person_id, body_id, contact.url), None)
-                self.upsert(
-                    ContactRoute,
-                    row,
-                    identity,
+            (people[p.key], None, p.contacts, p.key) for p in self.config.people
+        ] + [(None, bodies[b.key], b.contacts, b.key) for b in self.config.bodies]
+        self.upsert_plain(
+            ContactRoute,
+            [
+                (
+                    current.pop((person_id, body_id, contact.url), None),
+                    {
+                        "organisation_id": self.org.id,
+                        "person_id": person_id,
+                        "body_id": body_id,
+                        "url_template": contact.url,
+                    },
                     {"channel": channel_of(contact.url), "tags": list(contact.tags)},
                     "kontaktväg",
                     f"{owner}/{channel_of(contact.url)}",
                 )
+                for person_id, body_id, contacts, owner in owners
+                for contact in contacts
+            ],
+        )
         for row in current.values():
             self.session.delete(row)
             self.record("removed", row, "kontaktväg", f"{row.person_id or row.body_id}/{row.channel}")
 
-    def cadences(self, bodies: dict[str, Body]) -> None:
+    def cadences(self, bodies: dict[str, int]) -> None:
         self.sync_keyed(
             Cadence,
             self.config.cadences,
             lambda spec: {
                 "trigger": spec.trigger,
                 "title": spec.title,
-                "body_id": bodies[spec.body].id if spec.body else None,
+                "body_id": bodies[spec.body] if spec.body else None,
                 "rule": stored_rule(self.config, spec),
                 "notify": list(spec.notify),
             },
@@ -553,13 +624,19 @@ class _Loader:
 
         self.sync_keyed(Indicator, self.config.indicators, desired, "indikator")
 
-    def agreement(self, parties: dict[str, Organisation], roles: dict[str, Role]) -> None:
+    def agreement(self, parties: dict[str, Organisation], roles: dict[str, int]) -> None:
         spec = self.config.agreement
         if spec is None:
             return
-        latest = self.session.exec(
-            select(Agreement).where(Agreement.organisation_id == self.org.id).order_by(col(Agreement.version).desc())
-        ).first()
+        latest = (
+            None
+            if self.fresh
+            else self.session.exec(
+                select(Agreement)
+                .where(Agreement.organisation_id == self.org.id)
+                .order_by(col(Agreement.version).desc())
+            ).first()
+        )
         if latest is not None and latest.status != AgreementStatus.DRAFT:
             return  # signed agreements change by renewal (a new version), never by a reload
         desired = {
@@ -572,53 +649,80 @@ class _Loader:
         identity = {"organisation_id": self.org.id, "version": version}
         agreement = self.upsert(Agreement, latest, identity, desired, "överenskommelse", f"v{version}")
         self.session.flush()
-        signers: dict[int, Role] = {}
-        for role in sorted(roles.values(), key=lambda r: r.key):
-            if role.signatory and role.archived_at is None and role.party_id is not None:
-                signers.setdefault(role.party_id, role)
-        current = {
-            p.party_id: p
-            for p in self.session.exec(select(AgreementParty).where(AgreementParty.agreement_id == agreement.id))
-        }
+        signers: dict[int, int] = {}  # by party, its first signatory role by key (the file's roles are the live ones)
+        for role in sorted(self.config.roles, key=lambda r: r.key):
+            if role.signatory:
+                signers.setdefault(saved_id(parties[role.party]), roles[role.key])
+        current = (
+            {}
+            if latest is None  # a new agreement has no parties yet
+            else {
+                p.party_id: p
+                for p in self.session.exec(select(AgreementParty).where(AgreementParty.agreement_id == agreement.id))
+            }
+        )
+        wanted = []
         for party in [*self.config.kommun_parties(), self.config.police]:
             org_id = saved_id(parties[party.key])
-            self.upsert(
-                AgreementParty,
-                current.pop(org_id, None),
-                {"agreement_id": agreement.id, "party_id": org_id},
-                {"signatory_role_id": signers[org_id].id},
-                "avtalspart",
-                party.key,
+            wanted.append(
+                (
+                    current.pop(org_id, None),
+                    {"agreement_id": agreement.id, "party_id": org_id},
+                    {"signatory_role_id": signers[org_id]},
+                    "avtalspart",
+                    party.key,
+                )
             )
+        self.upsert_plain(AgreementParty, wanted)
         for row in current.values():
             self.session.delete(row)
             self.record("removed", row, "avtalspart", str(row.party_id))
-        self.citizen_promises(agreement, parties)
+        self.citizen_promises(agreement, parties, new=latest is None)
 
-    def citizen_promises(self, agreement: Agreement, parties: dict[str, Organisation]) -> None:
+    def citizen_promises(self, agreement: Agreement, parties: dict[str, Organisation], new: bool) -> None:
         start = agreement.period_start
         end = start + relativedelta(years=agreement.citizen_promise_years) - timedelta(days=1)
-        current = {
-            p.municipality_id: p
-            for p in self.session.exec(select(CitizenPromise).where(CitizenPromise.agreement_id == agreement.id))
-        }
+        current = (
+            {}
+            if new  # a new agreement has no promises yet
+            else {
+                p.municipality_id: p
+                for p in self.session.exec(select(CitizenPromise).where(CitizenPromise.agreement_id == agreement.id))
+            }
+        )
+        wanted = []
         for party in self.config.kommun_parties():
             org = parties[party.key]
             row = current.get(saved_id(org))
             if row is not None and row.status != AgreementStatus.DRAFT:
                 continue
-            self.upsert(
-                CitizenPromise,
-                row,
-                {"agreement_id": agreement.id, "municipality_id": org.id},
-                {
-                    "title": f"Medborgarlöfte {org.name} {start.year}",
-                    "period_start": start,
-                    "period_end": end,
-                },
-                "medborgarlöfte",
-                party.key,
+            wanted.append(
+                (
+                    row,
+                    {"agreement_id": agreement.id, "municipality_id": org.id},
+                    {
+                        "title": f"Medborgarlöfte {org.name} {start.year}",
+                        "period_start": start,
+                        "period_end": end,
+                    },
+                    "medborgarlöfte",
+                    party.key,
+                )
             )
+        self.upsert_plain(CitizenPromise, wanted)
+
+
+@cache
+def _returning_rows(model: type[SQLModel]) -> Any:
+    """INSERT ... RETURNING the ORM's rows, built once per model (SQLAlchemy keeps its cache key)."""
+    return insert(model).returning(model)
+
+
+@cache
+def _returning_ids(model: type[SQLModel], identity: tuple[str, ...]) -> Any:
+    """INSERT ... RETURNING id and the identity columns, on the model's table, built once per model."""
+    table = table_of(model)
+    return insert(table).returning(table.c.id, *(table.c[name] for name in identity))
 
 
 def _with_defaults(model: type[SQLModel], values: dict[str, Any]) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from samverkan.models import (
 from samverkan.models.enums import AgreementStatus
 from samverkan.services.access import COORDINATING, Acting, require_function
 from samverkan.services.actor import Actor
-from samverkan.services.agreement_text import agreement_content, content_hash, promise_content
+from samverkan.services.agreement_text import agreement_content, content_hash, missing_content, promise_content
 from samverkan.services.agreements import Subject, latest_agreement, latest_promises, signing_facts
 from samverkan.services.audit import audit
 from samverkan.services.errors import NotFoundError, RefusedError
@@ -347,7 +347,7 @@ def agreement_state(session: Session, cycle: Cycle) -> AgreementState:
     return AgreementState(
         agreement,
         agreement.cycle_id == cycle.id,
-        agreement_content(session, agreement).missing(),
+        missing_content(session, organisation, agreement),
         list(signing_facts(session, organisation, agreement).missing_parties),
         fully_signed(session, organisation, agreement),
         changed_since_signing(session, organisation, agreement),

@@ -287,6 +287,14 @@ def promise_content(session: Session, organisation: Organisation, promise: Citiz
     )
 
 
+def missing_content(session: Session, organisation: Organisation, subject: Agreement | CitizenPromise) -> list[str]:
+    """What the subject's content, as its rows hold it now, lacks to be complete (empty when complete): the one
+    list the signing rule, the pages and the exit criteria read."""
+    if isinstance(subject, Agreement):
+        return agreement_content(session, subject).missing()
+    return promise_content(session, organisation, subject).missing()
+
+
 def text_to_sign(session: Session, organisation: Organisation, subject: Agreement | CitizenPromise) -> str:
     """The text a signature binds: frozen at the first signature, else the content as it stands."""
     if subject.content_text is not None:

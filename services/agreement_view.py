@@ -36,11 +36,18 @@ from samverkan.services.agreement_text import (
     activities_of,
     agreement_content,
     content_hash,
+    missing_content,
     police_party,
-    promise_content,
     text_to_sign,
 )
-from samverkan.services.agreements import Subject, latest_agreement, latest_promises, party_of, signers
+from samverkan.services.agreements import (
+    Subject,
+    latest_agreement,
+    latest_promises,
+    missing_before_signing,
+    party_of,
+    signers,
+)
 from samverkan.services.errors import NotFoundError
 from samverkan.services.measure_links import organisation_indicators
 from samverkan.services.promises import activity_risks, promise_risks
@@ -66,10 +73,11 @@ class SigningView:
     text: str
     hash: str
     signers: list[SignerView]
-    mine: list[str]  # the parties the viewer may still sign for
+    mine: list[str]  # the parties the viewer may still sign for (none while the content stops signing)
     complete: bool  # signed by every party, each signature binding this text
     changed_since_signing: bool
-    missing: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # what the content lacks
+    missing_before_signing: list[str] = field(default_factory=list)  # what stops anyone signing (the text not frozen)
 
 
 def _signer_views(
@@ -109,14 +117,13 @@ def signing_view(
         for s in signers(session, organisation, subject)
         if s.role is not None and s.role.id in held and s.party.name not in signed
     ]
-    if isinstance(subject, Agreement):
-        missing = agreement_content(session, subject).missing()
-    else:
-        missing = promise_content(session, organisation, subject).missing()
+    stopping = missing_before_signing(session, organisation, subject)
+    open_to_sign = str(subject.status) in ("utkast", "vantar_pa_underskrift") and not stopping
     return SigningView(
         subject.title, subject.version, str(subject.status), f"{subject.period_start}–{subject.period_end}", text,
-        digest, views, mine if str(subject.status) in ("utkast", "vantar_pa_underskrift") else [],
-        fully_signed(session, organisation, subject), changed_since_signing(session, organisation, subject), missing,
+        digest, views, mine if open_to_sign else [], fully_signed(session, organisation, subject),
+        changed_since_signing(session, organisation, subject), missing_content(session, organisation, subject),
+        stopping,
     )  # fmt: skip
 
 

@@ -33,7 +33,7 @@ from samverkan.models.enums import AgreementStatus, DecisionStatus
 from samverkan.process.requirements import SigningFacts
 from samverkan.services.access import COORDINATING, describe_holders, find_person, require_function, roles_held
 from samverkan.services.actor import Actor, Proof
-from samverkan.services.agreement_text import content_hash, text_to_sign
+from samverkan.services.agreement_text import content_hash, missing_content, text_to_sign
 from samverkan.services.audit import audit
 from samverkan.services.decision_numbers import add_numbered, decision_by_number
 from samverkan.services.effective_dates import effective_day_of, held_then_and_now, require_effective_day
@@ -217,9 +217,25 @@ def sign(session: Session, actor: Actor, given: Signing | None = None) -> Signin
     return SigningResult(subject.title, subject.status, signed, list(facts.missing_parties))
 
 
+def missing_before_signing(session: Session, organisation: Organisation, subject: Subject) -> list[str]:
+    """What stops anyone signing `subject`: the parts its content lacks while its text is not frozen yet (the
+    first signature freezes it, and a gap could then only be filled by a new version that every party signs
+    again). Empty when it may be signed. The rule `sign` applies, asked ahead so that a page shows what is missing
+    instead of a signing button that can only be refused."""
+    return [] if subject.content_text is not None else missing_content(session, organisation, subject)
+
+
 def _bind(session: Session, organisation: Organisation, subject: Subject, given: Signing) -> str:
-    """The hash of the text this signature binds. The text is frozen at the first signature; a signer who read
-    another text (the content changed, or a newer version exists) is refused."""
+    """The hash of the text this signature binds. The text is frozen at the first signature, which is refused
+    while the content lacks a part; a signer who read another text (the content changed, or a newer version
+    exists) is refused."""
+    lacking = missing_before_signing(session, organisation, subject)
+    if lacking:
+        raise RefusedError(
+            f"{subject.title} (version {subject.version}) kan inte skrivas under förrän innehållet är komplett. "
+            "Det saknas:",
+            lacking,
+        )
     text = text_to_sign(session, organisation, subject)
     digest = content_hash(text)
     if given.content_hash is not None and given.content_hash != digest:

@@ -26,7 +26,7 @@ from samverkan.models import ChecklistItem, Cycle, Evidence, Organisation, Perso
 from samverkan.models.base import table_of
 from samverkan.models.enums import CycleStatus, EvidenceKind, ItemStatus, PhaseStatus, Related
 from samverkan.notifications.owed import item_reason, stop_all, stop_unowed
-from samverkan.process.definition import ProcessDefinition
+from samverkan.process.definition import PhaseDefinition, ProcessDefinition
 from samverkan.process.requirements import REQUIREMENTS, CycleFacts
 from samverkan.process.snapshot import label_of
 from samverkan.services.access import (
@@ -154,24 +154,16 @@ def _create_cycle(
     session.add(cycle)
     session.flush()
     specs = list(definition.cycle_phases(number))
-    phases = [
-        Phase(
-            cycle_id=saved_id(cycle),
-            key=spec.key,
-            name=spec.name,
-            ordinal=ordinal,
-            deciding_body_key=spec.decided_by,
-        )
-        for ordinal, spec in enumerate(specs, start=1)
-    ]
-    assert phases, f"the definition {definition.key} gives cycle {number} no phases"
-    session.add_all(phases)
-    session.flush()  # one batch insert for the phases; their ids come back with it
-    first = phases[0]
-    due = _open_phase(session, first, definition, on, now)
+    assert specs, f"the definition {definition.key} gives cycle {number} no phases"
+    phases, first_due = _phase_rows(saved_id(cycle), specs, on, now)
+    phase_table = table_of(Phase)
+    returned = session.connection().execute(
+        insert(phase_table).returning(phase_table.c.id, phase_table.c.ordinal), phases
+    )
+    phase_ids = {ordinal: phase_id for phase_id, ordinal in returned}
     items = [
         {
-            "phase_id": saved_id(phase),
+            "phase_id": phase_ids[ordinal],
             "key": item.key,
             "title": item.title,
             "owner_role_key": item.owner,
@@ -180,16 +172,46 @@ def _create_cycle(
             "status": ItemStatus.OPEN,
             # The first phase opens now: its items get their deadlines as _open gives them; the rest get theirs
             # when their phase opens.
-            "due_on": due.get(item.key, first.due_on) if phase is first else None,
+            "due_on": item.default_due_on(on, first_due) if ordinal == 1 else None,
             "completed_at": None,
             "completed_by_person_id": None,
             "version": 1,
         }
-        for phase, spec in zip(phases, specs, strict=True)
+        for ordinal, spec in enumerate(specs, start=1)
         for item in spec.items
     ]
     session.connection().execute(insert(table_of(ChecklistItem)), items)  # new rows: one executemany, no ORM
     return cycle
+
+
+def _phase_rows(
+    cycle_id: int, specs: list[PhaseDefinition], on: date, now: datetime
+) -> tuple[list[dict[str, Any]], date]:
+    """A new cycle's phases as plain rows for one INSERT (no ORM object per phase), and the first one's deadline.
+    The first is stored open, as _open_phase would leave it after the insert, so no UPDATE follows."""
+    opening = specs[0]
+    check(PhaseStatus.NOT_STARTED, PhaseStatus.ACTIVE, f"fasen {opening.name}")
+    first_due = on + timedelta(days=opening.duration_days)
+    opened: dict[str, Any] = {
+        "status": PhaseStatus.ACTIVE,
+        "opened_at": now,
+        "due_on": first_due,
+        "history": [{"at": now.isoformat(), "on": on.isoformat(), "action": "öppnad"}],
+    }
+    waiting: dict[str, Any] = {"status": PhaseStatus.NOT_STARTED, "opened_at": None, "due_on": None, "history": []}
+    rows = [
+        {
+            "cycle_id": cycle_id,
+            "key": spec.key,
+            "name": spec.name,
+            "ordinal": ordinal,
+            "deciding_body_key": spec.decided_by,
+            "completed_at": None,
+            **(opened if ordinal == 1 else waiting),
+        }
+        for ordinal, spec in enumerate(specs, start=1)
+    ]
+    return rows, first_due
 
 
 def _open_phase(

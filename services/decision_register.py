@@ -48,7 +48,7 @@ def _subjects(session: Session, organisation: Organisation, person: Person | Non
                     for p in parties
                 ],
                 "sign_for": [p.party.name for p in agreements.unsigned_parties(session, subject, mine)]
-                if subject.status in OPEN
+                if subject.status in OPEN and not agreements.missing_before_signing(session, organisation, subject)
                 else [],
             }
         )

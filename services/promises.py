@@ -25,7 +25,7 @@ from samverkan.services.agreement_content import (
     promises_in_force,
     signatures_of,
 )
-from samverkan.services.agreement_text import activities_of, police_party, promise_content
+from samverkan.services.agreement_text import activities_of, missing_content, police_party
 from samverkan.services.agreements import latest_agreement, latest_promises, party_of, signing_facts
 from samverkan.services.audit import audit
 from samverkan.services.errors import NotFoundError, RefusedError
@@ -257,7 +257,7 @@ def promise_state(session: Session, cycle: Cycle, on: date) -> list[PromiseState
             PromiseState(
                 party_of(session, promise.municipality_id).name,
                 promise,
-                promise_content(session, organisation, promise).missing(),
+                missing_content(session, organisation, promise),
                 list(signing_facts(session, organisation, promise).missing_parties),
                 fully_signed(session, organisation, promise),
                 bool(promise.communicated_on and (promise.communicated_how or "").strip()),

@@ -17,13 +17,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from samverkan.database import session_scope
-from samverkan.models import Agreement, AuditEntry, Decision, Indicator
-from samverkan.models.enums import EvidenceKind
+from samverkan.models import AuditEntry, Cycle, Decision, Indicator, Organisation
+from samverkan.models.enums import CycleStatus, EvidenceKind
 from samverkan.orgconfig.loader import load_config
 from samverkan.orgconfig.validate import validate_file
-from samverkan.services import agreement_content, agreements, cycle, prioritisation, promises
+from samverkan.services import agreement_content, agreements, cycle, prioritisation, promises, substance
 from samverkan.services.actor import Actor
 from samverkan.services.inputs import EvidenceInput
+from samverkan.services.overview import find_organisation
 
 SAMORDNARE = "maria.exempelsson@fagersta.example"
 KOMMUNPOLIS = "johan.provare@polisen.example"
@@ -135,9 +136,15 @@ def fagersta_with_cycle(engine: Engine, on: date) -> Driver:
     return driver
 
 
-def indicator_id(engine: Engine, key: str) -> int:
+def indicator_id(engine: Engine, key: str, org_key: str | None = None) -> int:
+    """The indicator `key` (of the organisation `org_key`, when several have one by that key)."""
+    query = select(Indicator.id).where(Indicator.key == key)
+    if org_key is not None:
+        query = query.join(Organisation, col(Organisation.id) == Indicator.organisation_id).where(
+            Organisation.key == org_key
+        )
     with Session(engine) as session:
-        return int(session.exec(select(Indicator.id).where(Indicator.key == key)).one() or 0)
+        return int(session.exec(query).one() or 0)
 
 
 def prioritise_all(d: Driver, ranked: list[int], dropped: tuple[int, ...] = (), actor: str = SAMORDNARE) -> int:
@@ -151,30 +158,57 @@ def prioritise_all(d: Driver, ranked: list[int], dropped: tuple[int, ...] = (), 
         return decision.number
 
 
-def agree_on(d: Driver, problem_ids: list[int], indicator: str = "anmalda-brott") -> None:
-    """The agreement's content for this cycle: terms, the prioritised problems, one measurable goal."""
+def _running_cycle(d: Driver, by: str) -> None:
+    """The organisation's running cycle: started by `by` when none runs."""
     with Session(d.engine) as session:
-        agreement = session.exec(select(Agreement).order_by(col(Agreement.version).desc())).first()
+        running = session.exec(
+            select(Cycle.id)
+            .join(Organisation, col(Organisation.id) == Cycle.organisation_id)
+            .where(Organisation.key == d.org_key, Cycle.status == CycleStatus.ACTIVE)
+        ).first()
+    if running is None:
+        d(cycle.start_cycle, by)
+
+
+def agree_on(
+    d: Driver, problem_ids: list[int] | None = None, indicator: str = "anmalda-brott", by: str = SAMORDNARE
+) -> None:
+    """The newest agreement version's content made complete through the service layer, by the coordinator `by`:
+    the terms (reviewed at the period's end; how the work is documented and followed up), the running cycle's
+    prioritised problems `problem_ids` (without them, one of its own: added and prioritised, the cycle started
+    first when none runs) and one measurable goal on `indicator` for the first of them."""
+    if problem_ids is None:
+        _running_cycle(d, by)
+        problem = d(substance.add_problem, by, title="Skadegörelse i centrum kvällstid")
+        d(substance.prioritise, by, problem_id=problem.id, rank=1, rationale="Mest frekvent")
+        problem_ids = [problem.id]
+    with Session(d.engine) as session:
+        agreement = agreements.latest_agreement(session, find_organisation(session, d.org_key))
         assert agreement is not None
         start, end = agreement.period_start, agreement.period_end
     d(
-        agreement_content.set_terms, SAMORDNARE, period_start=start, period_end=end, review_on=end,
+        agreement_content.set_terms, by, period_start=start, period_end=end, review_on=end,
         documentation="Styrgruppens protokoll och åtgärdsplanerna i Samverkan",
         follow_up="Kvartalsvis i styrgruppen, årligen i kommunfullmäktige",
     )  # fmt: skip
     for problem_id in problem_ids:
-        d(agreement_content.cover_problem, SAMORDNARE, problem_id=problem_id)
+        d(agreement_content.cover_problem, by, problem_id=problem_id)
     d(
-        agreement_content.add_goal, SAMORDNARE, indicator_id=indicator_id(d.engine, indicator),
-        problem_id=problem_ids[0], description="Anmäld skadegörelse i centrum minskar med 20 %",
+        agreement_content.add_goal, by, indicator_id=indicator_id(d.engine, indicator, d.org_key),
+        problem_id=problem_ids[0], description="Färre anmälda skadegörelsebrott i centrum.",
         target_value=10000, target_year=end.year,
     )  # fmt: skip
 
 
-def promise_text(d: Driver) -> None:
-    """The medborgarlöfte's text and an activity with an owner and a deadline."""
-    d(promises.set_promise_text, SAMORDNARE, text="Vi gör centrum tryggare kvällstid: belysning och närvaro.")
-    d(promises.add_activity, SAMORDNARE, title="Ny belysning på torget", owner_party="fagersta", due_on=d.on)
+def promise_text(d: Driver, kommun: str | None = None, by: str = SAMORDNARE) -> None:
+    """A medborgarlöfte's content made complete through the service layer: its text and an activity the kommun
+    owns, due on `d.on` (or the nearest day of the promise's period)."""
+    with Session(d.engine) as session:
+        promise = promises.latest_promise(session, find_organisation(session, d.org_key), kommun)
+        owner = agreements.party_of(session, promise.municipality_id).key
+        due = min(max(d.on, promise.period_start), promise.period_end)
+    d(promises.set_promise_text, by, text="Vi gör centrum tryggare kvällstid: belysning och närvaro.", kommun=kommun)
+    d(promises.add_activity, by, title="Ny belysning på torget", owner_party=owner, due_on=due, kommun=kommun)
 
 
 def communicate(d: Driver) -> None:

@@ -229,18 +229,39 @@ def _column_problem(column: sa.Column[Any], value: object) -> str | None:
     return None
 
 
+def _refuse(table: sa.Table, values: dict[str, Any]) -> None:
+    """ValueError when PostgreSQL would refuse a row with these column values of `table`."""
+    for column in table.columns:
+        if column.key in values:
+            problem = _column_problem(column, values[column.key])
+            if problem:
+                raise ValueError(f"PostgreSQL skulle vägra {table.name}.{column.key}: {problem}")
+
+
 def as_postgresql_would(session: Session) -> None:
-    """On SQLite: refuse, at flush, every row PostgreSQL would refuse (SQLite stores anything)."""
+    """On SQLite: refuse every row PostgreSQL would refuse (SQLite stores anything). The objects the ORM flushes
+    are checked before the flush; rows inserted as parameters (a bulk INSERT through the ORM, a Core insert on
+    the session's connection, each row of an executemany) are checked before the statement runs."""
 
     def check(session: Session, _context: object, _instances: object) -> None:
         for row in [*session.new, *session.dirty]:
             table = getattr(type(row), "__table__", None)
-            for column in table.columns if table is not None else []:
-                problem = _column_problem(column, getattr(row, column.key, None))
-                if problem:
-                    raise ValueError(f"PostgreSQL skulle vägra {table.name}.{column.key}: {problem}")
+            if table is not None:
+                _refuse(table, {column.key: getattr(row, column.key, None) for column in table.columns})
+
+    def check_parameters(
+        _connection: object,
+        statement: object,
+        multiparams: list[dict[str, Any]],
+        params: dict[str, Any],
+        _options: object,
+    ) -> None:
+        if isinstance(statement, sa.Insert) and isinstance(statement.table, sa.Table):
+            for values in multiparams or [params]:
+                _refuse(statement.table, values)
 
     event.listen(session, "before_flush", check)
+    event.listen(session.connection(), "before_execute", check_parameters)
 
 
 @contextmanager

@@ -16,12 +16,14 @@ from samverkan.database import session_scope
 from samverkan.models import Agreement, CitizenPromise, Cycle, Signature
 from samverkan.models.enums import ActivityStatus, AgreementStatus, CausePerspective
 from samverkan.services import agreement_content, agreements, handover, promises, substance
+from samverkan.services.access import find_person
 from samverkan.services.agreement_text import agreement_content as content_of
 from samverkan.services.agreement_text import content_hash
+from samverkan.services.agreement_view import SigningView, agreement_page, promises_page
 from samverkan.services.errors import NotPermittedError, RefusedError
 from samverkan.services.overview import find_organisation
 from samverkan.services.packets import render_packet
-from tests.drive import KOMMUNPOLIS, LPO_CHEF, NY_KSO, SAMORDNARE, Driver, fagersta_with_cycle
+from tests.drive import KOMMUNPOLIS, LPO_CHEF, NY_KSO, SAMORDNARE, Driver, agree_on, fagersta_with_cycle
 
 DAY = date(2027, 1, 11)
 
@@ -46,25 +48,8 @@ def d(engine: Engine) -> Driver:
 
 
 def _content(d: Driver) -> None:
-    d(
-        agreement_content.set_terms,
-        SAMORDNARE,
-        period_start=date(2027, 1, 1),
-        period_end=date(2030, 12, 31),
-        review_on=date(2028, 12, 31),
-        documentation="Styrgruppens protokoll och åtgärdsplanerna i Samverkan",
-        follow_up="Kvartalsvis i styrgruppen, årligen i kommunfullmäktige",
-    )
-    d(agreement_content.cover_problem, SAMORDNARE, problem_id=d.problem_id)  # type: ignore[attr-defined]
-    d(
-        agreement_content.add_goal,
-        SAMORDNARE,
-        indicator_id=_indicator(d, "anmalda-brott"),
-        problem_id=d.problem_id,  # type: ignore[attr-defined]
-        description="Färre anmälda skadegörelsebrott i centrum.",
-        target_value=10000,
-        target_year=2030,
-    )
+    """The agreement's content, complete, with the fixture's prioritised problem."""
+    agree_on(d, [d.problem_id])  # type: ignore[attr-defined]
 
 
 def _indicator(d: Driver, key: str) -> int:
@@ -277,6 +262,14 @@ def test_the_cli_writes_signs_and_shows_the_agreement_and_the_promise(db_url: st
     cli("load", str(EXAMPLES / "fagersta.yaml"))
     cli("cycle", "start", "fagersta", who=SAMORDNARE)
     cli("handover", "fagersta", "kso", "--to", NY_KSO, "--name", "Nadja Nyval", "--from", "2027-01-01", who=SAMORDNARE)
+    refused = cli("sign", "fagersta", who=NY_KSO, ok=False)  # nothing written yet: refused, naming what is missing
+    assert refused.startswith(
+        "fel: Samverkansöverenskommelse mellan Fagersta kommun och Polismyndigheten (version 1) kan inte skrivas "
+        "under förrän innehållet är komplett. Det saknas:\n  - revisionsdatum\n  - minst ett prioriterat problem\n"
+    )
+    assert "fel: Medborgarlöfte Fagersta kommun 2027 (version 1) kan inte skrivas under" in cli(
+        "sign", "fagersta", "promise", who=LPO_CHEF, ok=False
+    )
     problem = cli("problem", "add", "fagersta", "Skadegörelse i centrum", who=SAMORDNARE).split()[2].rstrip(":")
     cli("problem", "prioritise", "fagersta", problem, "--rank", "1", who=SAMORDNARE)
     cli("agreement", "problem", "fagersta", problem, who=SAMORDNARE)
@@ -331,6 +324,7 @@ def test_the_cli_writes_signs_and_shows_the_agreement_and_the_promise(db_url: st
 
 
 def test_a_version_signed_before_texts_were_bound_stays_in_force(d: Driver) -> None:
+    _content(d)
     d(agreements.sign, NY_KSO)
     d(agreements.sign, LPO_CHEF)
     with session_scope(d.engine) as session:  # as rows migrated from before 0008 look: no text, no hashes
@@ -341,5 +335,97 @@ def test_a_version_signed_before_texts_were_bound_stays_in_force(d: Driver) -> N
         agreement.content_text = None
         session.add(agreement)
     assert _in_force(d, DAY) == 1
-    d(agreement_content.cover_problem, SAMORDNARE, problem_id=d.problem_id)  # type: ignore[attr-defined]
+    d(agreement_content.remove_goal, SAMORDNARE, goal_number=1)
     assert [v.version for v in _versions(d)] == [1, 2] and _in_force(d, DAY) == 1
+
+
+def _nothing_signed(d: Driver, subject: type[Agreement] | type[CitizenPromise], actions: list[str]) -> None:
+    """No signature row, the text not frozen, still a draft, and no audit entry since `actions`."""
+    with Session(d.engine) as session:
+        assert session.exec(select(Signature)).all() == []
+        row = session.exec(select(subject)).one()
+        assert (row.content_text, row.status) == (None, AgreementStatus.DRAFT)
+    assert d.audit_actions() == actions
+
+
+def test_an_incomplete_agreement_cannot_be_signed_and_the_refusal_says_what_is_missing(d: Driver) -> None:
+    before = d.audit_actions()
+    with pytest.raises(RefusedError) as refused:
+        d(agreements.sign, NY_KSO)
+    assert str(refused.value).startswith(
+        "Samverkansöverenskommelse mellan Fagersta kommun och Polismyndigheten (version 1) kan inte skrivas under "
+        "förrän innehållet är komplett. Det saknas:\n  - revisionsdatum\n  - minst ett prioriterat problem\n"
+    )
+    assert refused.value.missing == [
+        "revisionsdatum",
+        "minst ett prioriterat problem",
+        "minst ett mätbart mål kopplat till en indikator",
+        "hur arbetet dokumenteras",
+        "hur arbetet följs upp",
+    ]
+    assert refused.value.missing == _state(d).missing_content  # the same list the exit criteria read
+    _nothing_signed(d, Agreement, before)
+
+    # a goal on an indicator without a baseline, and no target: named by its number
+    d(agreement_content.cover_problem, SAMORDNARE, problem_id=d.problem_id)  # type: ignore[attr-defined]
+    d(agreement_content.add_goal, SAMORDNARE, indicator_id=_indicator(d, "scb-trygghet"), description="Tryggare.")
+    partly = d.audit_actions()
+    with pytest.raises(RefusedError) as refused:
+        d(agreements.sign, LPO_CHEF)
+    assert refused.value.missing == [
+        "revisionsdatum",
+        "hur arbetet dokumenteras",
+        "hur arbetet följs upp",
+        "mål 1 saknar utgångsvärde eller målvärde",
+    ]
+    _nothing_signed(d, Agreement, partly)
+
+    d(agreement_content.remove_goal, SAMORDNARE, goal_number=1)
+    d(agreement_content.cover_problem, SAMORDNARE, problem_id=d.problem_id, covered=False)  # type: ignore[attr-defined]
+    _content(d)
+    result = d(agreements.sign, NY_KSO)
+    assert result.status == AgreementStatus.PENDING_SIGNATURES and result.signed == ["Fagersta kommun"]
+    with Session(d.engine) as session:
+        agreement = session.exec(select(Agreement)).one()
+        assert agreement.content_text == content_of(session, agreement).text()
+    assert d.audit_actions()[-1] == "sign"
+
+
+def test_an_incomplete_promise_cannot_be_signed_and_the_refusal_says_what_is_missing(d: Driver) -> None:
+    _content(d)
+    before = d.audit_actions()
+    with pytest.raises(RefusedError) as refused:
+        d(agreements.sign, NY_KSO, what="promise")
+    assert "Medborgarlöfte Fagersta kommun 2027 (version 1) kan inte skrivas under förrän innehållet är komplett" in (
+        str(refused.value)
+    )
+    assert refused.value.missing == ["löftets text", "minst en aktivitet"]
+    _nothing_signed(d, CitizenPromise, before)
+    d(promises.set_promise_text, SAMORDNARE, text="Vi lovar tryggare kvällar i centrum.")
+    with_text = d.audit_actions()
+    with pytest.raises(RefusedError) as refused:
+        d(agreements.sign, LPO_CHEF, what="promise")
+    assert refused.value.missing == ["minst en aktivitet"]
+    _nothing_signed(d, CitizenPromise, with_text)
+    d(promises.add_activity, SAMORDNARE, title="Trygghetsvandringar", owner_party="lpo-norra-vastmanland")
+    assert d(agreements.sign, LPO_CHEF, what="promise").missing == ["Fagersta kommun"]
+    with Session(d.engine) as session:
+        assert session.exec(select(CitizenPromise)).one().content_text is not None
+
+
+def test_the_pages_offer_no_signing_while_the_content_is_incomplete_and_show_what_is_missing(d: Driver) -> None:
+    def signing(what: str) -> SigningView:
+        with Session(d.engine) as session:
+            fagersta, kso = find_organisation(session, "fagersta"), find_person(session, NY_KSO)
+            if what == "agreement":
+                return agreement_page(session, fagersta, kso, DAY)["signing"]  # type: ignore[no-any-return]
+            return promises_page(session, fagersta, kso, DAY)["entries"][0]["signing"]  # type: ignore[no-any-return]
+
+    early = signing("agreement")
+    assert early.mine == [] and early.missing_before_signing == early.missing
+    assert "hur arbetet följs upp" in early.missing_before_signing
+    assert signing("promise").missing_before_signing == ["löftets text", "minst en aktivitet"]
+    _content(d)
+    ready = signing("agreement")
+    assert ready.mine == ["Fagersta kommun"] and ready.missing_before_signing == ready.missing == []
+    assert signing("promise").mine == []

@@ -42,6 +42,22 @@ def test_content_signing_and_promises_through_the_api(site: Live) -> None:
     maria, karin, per = api_as(site, SAMORDNARE), api_as(site, KSO), api_as(site, LPO_CHEF)
     start = maria.get(f"{BASE}/overenskommelse").json()
     assert start["version"] == 1 and "minst ett prioriterat problem" in start["signing"]["missing"]
+    early = karin.get(f"{BASE}/overenskommelse").json()["signing"]
+    assert early["mine"] == [] and early["missing_before_signing"] == early["missing"]  # nothing to sign yet
+    too_early = karin.post(
+        f"{BASE}/overenskommelse/underskrift", json={"content_hash": early["hash"], "confirmed": True}
+    )
+    assert too_early.status_code == 422 and too_early.json() == {
+        "fel": "Samverkansöverenskommelse mellan Fagersta kommun och Polismyndigheten (version 1) kan inte skrivas "
+        "under förrän innehållet är komplett. Det saknas:",
+        "saknas": early["missing"],
+    }
+    (promise_early,) = karin.get(f"{BASE}/medborgarloften").json()
+    too_early = karin.post(
+        f"{BASE}/medborgarloften/underskrift",
+        json={"content_hash": promise_early["signing"]["hash"], "confirmed": True},
+    )
+    assert too_early.status_code == 422 and too_early.json()["saknas"] == ["löftets text", "minst en aktivitet"]
     with Session(site.engine) as session:
         problem = session.exec(select(Problem.id)).one()
         indicator = session.exec(select(Indicator.id).where(Indicator.key == "anmalda-brott")).one()

@@ -17,7 +17,8 @@ from sqlalchemy.engine import Engine
 from samverkan.core.timeutil import today_local, utcnow
 from samverkan.database import session_scope
 from samverkan.services.sweep import sweep
-from tests.drive import KOMMUNPOLIS, SAMORDNARE
+from tests.accessibility import assert_accessible
+from tests.drive import KOMMUNPOLIS, SAMORDNARE, Driver, agree_on
 from tests.live import EST_SKOLA, KSO, PASSWORD, Live, fagersta_for_web, live_server
 from tests.test_web import item_id
 
@@ -139,6 +140,13 @@ def test_complete_an_item_in_the_browser_and_its_reminder_leaves_the_outbox(
 def test_sign_as_one_party_and_see_it_pending(browser: Browser, site: Live) -> None:
     page = log_in(browser, site, KSO)
     expect(page.get_by_text("Skriv under: Samverkansöverenskommelse")).to_be_visible()
+    page.goto("/org/fagersta/overenskommelse")  # the content is not complete: what is missing, and no button
+    expect(page.locator(".unsignable")).to_contain_text("Det saknas:")
+    expect(page.locator(".unsignable li").first).to_have_text("revisionsdatum")
+    expect(page.get_by_role("button", name="Skriv under för Fagersta kommun")).to_have_count(0)
+    assert_accessible(page)
+    shot(page, "13-underskrift-innehall-saknas")
+    agree_on(Driver(site.engine, "fagersta", today_local()))
     page.goto("/org/fagersta/beslut")
     card = page.locator('[data-subject="agreement"]')
     card.get_by_role("link", name="Läs texten och skriv under").click()  # the text first, then the confirm step

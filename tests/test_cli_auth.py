@@ -14,13 +14,14 @@ from sqlmodel import Session, col, select
 from samverkan.cli.main import app
 from samverkan.cli.options import os_user
 from samverkan.core.settings import get_settings
+from samverkan.core.timeutil import today_local
 from samverkan.database import make_engine, session_scope
 from samverkan.models import AuditEntry, PersonToken
 from samverkan.services.access import find_person
 from samverkan.services.identity import NEEDS_KEY
 from samverkan.services.personal_keys import new_api_key, revoke_key
 from tests.conftest import EXAMPLES
-from tests.drive import KOMMUNPOLIS, LPO_CHEF, SAMORDNARE
+from tests.drive import KOMMUNPOLIS, LPO_CHEF, SAMORDNARE, Driver, agree_on
 
 START = ["cycle", "start", "fagersta"]
 COMPLETE = ["cycle", "complete", "fagersta", "roller-och-ansvar", "--evidence", "dokument", "--title", "Roller"]
@@ -101,6 +102,7 @@ def test_a_local_administrator_may_act_as_someone_but_not_sign_for_them(
         entries = session.exec(select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(2)).all()
     assert [(e.actor, e.action) for e in entries] == [(f"drift:{os_user()}", "cli.as"), (SAMORDNARE, "cycle.start")]
     assert entries[0].after == {"kommando": "samverkan cycle start"}
+    agree_on(Driver(make_engine(production.db_url), "fagersta", today_local()))
     refused = production("sign", "fagersta", "--as", LPO_CHEF, ok=False)
     assert "kan bara skrivas under av undertecknaren själv" in refused
     assert "en lokal administratör kan inte skriva under åt någon" in refused

@@ -19,7 +19,7 @@ from samverkan.services import agreements, cycle
 from samverkan.services.errors import ConflictError
 from samverkan.services.inputs import CompleteItem
 from tests.conftest import EXAMPLES, PG_URL, pg_schema
-from tests.drive import Driver, doc
+from tests.drive import Driver, agree_on, doc
 
 pytestmark = pytest.mark.skipif(PG_URL is None, reason="needs SAMVERKAN_TEST_DATABASE_URL (PostgreSQL)")
 ON = date(2027, 2, 1)
@@ -89,6 +89,7 @@ def test_two_people_complete_the_same_item_at_once(pg_engine: Engine, attempt: i
 def test_the_same_signatory_signing_twice_at_once(pg_engine: Engine) -> None:
     fagersta = Driver(pg_engine, "fagersta", ON)
     fagersta.load(EXAMPLES / "fagersta.yaml")
+    agree_on(fagersta)
     lpo = "per.polisson@polisen.example"
     results = at_once(pg_engine, [lambda s: agreements.sign(s, fagersta.actor(lpo))] * 2)
     assert sorted(type(r).__name__ for r in results) == ["ConflictError", "SigningResult"], results
@@ -101,6 +102,7 @@ def test_the_same_signatory_signing_twice_at_once(pg_engine: Engine) -> None:
 def test_seven_parties_signing_at_the_same_moment_leave_it_signed(pg_engine: Engine) -> None:
     lappland = Driver(pg_engine, "sodra-lappland", ON)
     lappland.load(EXAMPLES / "sodra-lappland.yaml")
+    agree_on(lappland, by="greta.samordnare@lycksele.example")
     signers = [
         "anna.lyckselesson@lycksele.example",
         "bo.vilhelminasson@vilhelmina.example",

@@ -22,6 +22,7 @@ from tests.drive import (
     LPO_CHEF,
     SAMORDNARE,
     Driver,
+    agree_on,
     decided,
     dialog,
     doc,
@@ -167,6 +168,7 @@ def test_causes_only_for_prioritised_problems_and_analysis_needs_a_cause(d: Driv
 
 
 def test_one_signature_leaves_the_agreement_pending_and_others_cannot_sign(d: Driver) -> None:
+    agree_on(d)
     result = d(agreements.sign, LPO_CHEF)
     assert result.status == AgreementStatus.PENDING_SIGNATURES
     assert result.missing == ["Fagersta kommun"]

@@ -15,7 +15,17 @@ from samverkan.core.labels import history_line
 from samverkan.models import AuditEntry, Phase
 from samverkan.services import agreements, cycle, handover
 from samverkan.services.errors import ConflictError, NotPermittedError, RefusedError
-from tests.drive import KOMMUNDIREKTOR, KOMMUNPOLIS, LPO_CHEF, NY_KSO, SAMORDNARE, Driver, doc, fagersta_with_cycle
+from tests.drive import (
+    KOMMUNDIREKTOR,
+    KOMMUNPOLIS,
+    LPO_CHEF,
+    NY_KSO,
+    SAMORDNARE,
+    Driver,
+    agree_on,
+    doc,
+    fagersta_with_cycle,
+)
 
 ON = date(2027, 1, 11)  # cycle 1 starts on this day (the act happens that day)
 KIM = "kim.ny@polisen.example"
@@ -89,6 +99,7 @@ def test_a_predecessor_cannot_act_after_the_handover_not_even_back_dated(d: Driv
 
 def test_a_predecessor_cannot_sign_after_the_handover_not_even_back_dated(d: Driver) -> None:
     new_chief = "ny.chef@polisen.example"
+    agree_on(d)
     d(handover.handover, SAMORDNARE, role_key="kso", to_email=NY_KSO, to_name="Nadja Nyval", starts_on=ON)
     at(d, ON + timedelta(days=3))(
         handover.handover, LPO_CHEF, role_key="lpo-chef", to_email=new_chief, to_name="Ny Chef"

@@ -7,11 +7,14 @@ import time
 from datetime import date
 
 import pytest
+from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from samverkan.core.issues import ConfigError
 from samverkan.database import session_scope
+from samverkan.models import AuditEntry
+from samverkan.models.base import table_of
 from samverkan.orgconfig.loader import load_config
 from samverkan.orgconfig.routes import check_route
 from samverkan.orgconfig.validate import validate_file, validate_text
@@ -55,6 +58,32 @@ def test_the_sqlite_check_refuses_what_postgresql_would(engine: Engine) -> None:
         fuzzing.as_postgresql_would(session)
         load_config(session, result)
         session.flush()
+
+
+@pytest.mark.parametrize(
+    ("section", "field", "table"),
+    [("roles", "name", "role"), ("people", "name", "person"), ("bodies", "name", "body")],
+)
+def test_the_sqlite_check_sees_rows_inserted_in_bulk(engine: Engine, section: str, field: str, table: str) -> None:
+    """The loader writes new roles, people and bodies in one multi-row INSERT each, past the ORM's flush: the
+    check refuses them all the same."""
+    result = validate_text(FAGERSTA, "fagersta.yaml")
+    assert result.config is not None
+    rows = getattr(result.config, section)
+    rows[0] = rows[0].model_copy(update={field: "x" * 301})
+    with Session(engine) as session, pytest.raises(ValueError, match=rf"PostgreSQL skulle vägra {table}\.{field}"):
+        fuzzing.as_postgresql_would(session)
+        load_config(session, result)
+        session.flush()
+
+
+def test_the_sqlite_check_sees_core_inserts_on_the_session(engine: Engine) -> None:
+    with Session(engine) as session, pytest.raises(ValueError, match=r"PostgreSQL skulle vägra audit_log\.after"):
+        fuzzing.as_postgresql_would(session)
+        session.connection().execute(
+            insert(table_of(AuditEntry)),
+            [{"actor": "fuzz", "action": "x", "entity_type": "x", "after": {"v": float("nan")}}],
+        )
 
 
 @pytest.mark.parametrize(

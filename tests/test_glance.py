@@ -19,7 +19,7 @@ from samverkan.services.errors import NotPermittedError, RefusedError
 from samverkan.services.glance import glance, role_alerts
 from samverkan.services.items import item_details
 from samverkan.web.wheel import CENTRE, MONTH_OUTER, RINGS, build_wheel, ring_of
-from tests.drive import KOMMUNDIREKTOR, KOMMUNPOLIS, SAMORDNARE, Driver, evidence, fagersta_with_cycle
+from tests.drive import KOMMUNDIREKTOR, KOMMUNPOLIS, SAMORDNARE, Driver, agree_on, evidence, fagersta_with_cycle
 from tests.live import EST_SKOLA, KSO
 
 ON = date(2026, 11, 26)  # Monday-to-Friday; the KSO's assignment in the example ends 2026-12-31
@@ -106,6 +106,10 @@ def test_completing_is_offered_only_to_the_items_owner_while_its_phase_runs(d: D
 
 
 def test_signing_is_offered_to_each_partys_signatory_and_the_page_says_who_signs(d: Driver) -> None:
+    with Session(d.engine) as session:  # the content is not complete: nobody is offered signing yet
+        fagersta = session.exec(select(Organisation).where(Organisation.key == "fagersta")).one()
+        assert decision_register(session, fagersta, person(session, KSO), ON)["subjects"][0]["sign_for"] == []
+    agree_on(d)
     with Session(d.engine) as session:
         fagersta = session.exec(select(Organisation).where(Organisation.key == "fagersta")).one()
         as_kso = decision_register(session, fagersta, person(session, KSO), ON)["subjects"][0]

@@ -15,7 +15,7 @@ from samverkan.models.enums import AgreementStatus
 from samverkan.services import agreements
 from samverkan.services.errors import ConflictError, RefusedError
 from tests.conftest import EXAMPLES
-from tests.drive import Driver
+from tests.drive import Driver, agree_on, promise_text
 
 ON = date(2027, 2, 1)
 KSO = {
@@ -38,6 +38,7 @@ def lappland(engine: Engine) -> Driver:
 
 
 def test_seven_parties_sign_the_joint_agreement_through_the_service_layer(lappland: Driver) -> None:
+    agree_on(lappland, by=SAMORDNARE)
     results = [lappland(agreements.sign, KSO[kommun]) for kommun in KSO]
     assert [r.status for r in results[:-1]] == [AgreementStatus.PENDING_SIGNATURES] * 5
     assert results[-1].status == AgreementStatus.PENDING_SIGNATURES
@@ -56,6 +57,7 @@ def test_each_kommun_has_its_own_two_year_promise_signed_by_its_kso_and_the_poli
         lappland(agreements.sign, KSO["mala"], "promise")
     with pytest.raises(Exception, match="kan inte skriva under Medborgarlöfte Vilhelmina kommun"):
         lappland(agreements.sign, KSO["mala"], "promise", "vilhelmina")
+    promise_text(lappland, "vilhelmina", by=SAMORDNARE)
     first = lappland(agreements.sign, KSO["vilhelmina"], "promise", "vilhelmina")
     assert first.missing == ["Lokalpolisområde Södra Lappland"]
     done = lappland(agreements.sign, LPO, "promise", "vilhelmina")
@@ -69,10 +71,12 @@ def test_each_kommun_has_its_own_two_year_promise_signed_by_its_kso_and_the_poli
 def test_renewal_creates_a_new_version_and_keeps_the_old(lappland: Driver) -> None:
     with pytest.raises(RefusedError, match="version 1 är inte undertecknad än"):
         lappland(agreements.renew_agreement, SAMORDNARE, starts_on=date(2031, 1, 1), ends_on=date(2034, 12, 31))
+    agree_on(lappland, by=SAMORDNARE)
     for email in [*KSO.values(), LPO]:
         lappland(agreements.sign, email)
     renewed = lappland(agreements.renew_agreement, SAMORDNARE, starts_on=date(2031, 1, 1), ends_on=date(2034, 12, 31))
     assert renewed.version == 2
+    agree_on(lappland, by=SAMORDNARE)  # the new period's content: its own problem, terms and goal
     for email in [*KSO.values(), LPO]:
         lappland(agreements.sign, email)
     with Session(lappland.engine) as session:
@@ -86,6 +90,7 @@ def test_renewal_creates_a_new_version_and_keeps_the_old(lappland: Driver) -> No
 
 
 def test_promise_renewal_keeps_the_previous_version(lappland: Driver) -> None:
+    promise_text(lappland, "lycksele", by=SAMORDNARE)
     lappland(agreements.sign, KSO["lycksele"], "promise", "lycksele")
     lappland(agreements.sign, LPO, "promise", "lycksele")
     renewed = lappland(agreements.renew_promise, SAMORDNARE, kommun="lycksele", starts_on=date(2029, 1, 1))
@@ -99,6 +104,14 @@ def test_promise_renewal_keeps_the_previous_version(lappland: Driver) -> None:
 def test_seven_sign_offs_through_the_cli(engine: Engine, db_url: str) -> None:
     runner = CliRunner()
     assert runner.invoke(app, ["load", str(EXAMPLES / "sodra-lappland.yaml"), "--db", db_url]).exit_code == 0
+    sign = ["sign", "sodra-lappland", "agreement", "--as", LPO, "--date", "2027-02-01", "--db", db_url]
+    early = runner.invoke(app, sign)
+    assert early.exit_code == 1 and early.stdout == ""
+    assert early.stderr.startswith(
+        "fel: Gemensam samverkansöverenskommelse för södra Lappland (version 1) kan inte skrivas under förrän "
+        "innehållet är komplett. Det saknas:\n  - revisionsdatum\n"
+    )
+    agree_on(Driver(engine, "sodra-lappland", ON), by=SAMORDNARE)
     outputs = []
     for email in [*KSO.values(), LPO]:
         result = runner.invoke(
@@ -114,6 +127,7 @@ def test_seven_sign_offs_through_the_cli(engine: Engine, db_url: str) -> None:
 
 
 def test_conflict_message_names_who_signed(lappland: Driver) -> None:
+    agree_on(lappland, by=SAMORDNARE)
     lappland(agreements.sign, KSO["asele"])
     with pytest.raises(ConflictError, match=r"Åsele kommun har redan skrivit under .*\(Filip Åselesson, 2\d{3}-"):
         lappland(agreements.sign, KSO["asele"])

@@ -25,7 +25,7 @@ from samverkan.services import agreements, cycle, handover, substance
 from samverkan.services.packets import render_packet
 from samverkan.services.sweep import sweep
 from tests.conftest import EXAMPLES
-from tests.drive import KOMMUNPOLIS, LPO_CHEF, NY_KSO, SAMORDNARE, Driver
+from tests.drive import KOMMUNPOLIS, LPO_CHEF, NY_KSO, SAMORDNARE, Driver, agree_on
 from tests.live import fagersta_for_web, live_server
 
 
@@ -55,6 +55,7 @@ def fagersta_with_work(engine: Engine) -> Driver:
         operational_goal="Belysning klar före hösten",
     )
     d(substance.update_measure, SAMORDNARE, measure_id=measure.id, progress_pct=100, hours_spent=120, cost_sek=85000)
+    agree_on(d, [problem.id])
     d(agreements.sign, LPO_CHEF)  # one party has signed: pending
     return d
 

@@ -20,7 +20,7 @@ from samverkan.models import ChecklistItem, EstObservation, Evidence, LoginAttem
 from samverkan.models.enums import ItemStatus, NotificationStatus
 from samverkan.services.sweep import sweep
 from samverkan.web.pages import router
-from tests.drive import KOMMUNPOLIS, LPO_CHEF, SAMORDNARE
+from tests.drive import KOMMUNPOLIS, LPO_CHEF, SAMORDNARE, Driver, agree_on, promise_text
 from tests.live import EST_SKOLA, KOMMUNIKATOR, KSO, PASSWORD, Live, csrf_of, fagersta_for_web, live_server
 from tests.receivers import SmtpServer
 
@@ -165,7 +165,37 @@ def test_a_person_sees_only_organisations_where_they_hold_a_role(live: Live) -> 
     assert refused.status_code in (403, 404)
 
 
+def test_an_incomplete_text_offers_no_signing_and_a_posted_signature_is_refused(live: Live) -> None:
+    karin = live.login(KSO)
+    for page, what, missing in (
+        ("overenskommelse", "agreement", ["revisionsdatum", "minst ett prioriterat problem"]),
+        ("medborgarloften", "promise", ["löftets text", "minst en aktivitet"]),
+    ):
+        html = karin.get(f"/org/fagersta/{page}").text
+        assert "Skriv under för" not in html and 'name="content_hash"' not in html  # no button that can only fail
+        assert "Texten kan inte skrivas under förrän innehållet är komplett.</strong> Det saknas:" in html
+        assert "".join(f"<li>{m}</li>" for m in missing) in html
+        digest = re.search(r'<code class="hash">([0-9a-f]{64})</code>', html).group(1)  # type: ignore[union-attr]
+        form = {"csrf_token": karin.csrf, "what": what, "content_hash": digest, "confirmed": "true"}  # type: ignore[attr-defined]
+        refused = karin.post(f"/org/fagersta/{page}/underskrift", data=form)
+        assert refused.status_code == 422
+        assert (
+            "kan inte skrivas under förrän innehållet är komplett. Det saknas:\n"
+            + "\n".join(f"  - {m}" for m in missing)
+            in refused.text
+        )
+    assert "Läs texten och skriv under" not in karin.get("/org/fagersta/beslut").text
+    d = Driver(live.engine, "fagersta", today_local())
+    agree_on(d)
+    promise_text(d)
+    for page in ("overenskommelse", "medborgarloften"):
+        html = karin.get(f"/org/fagersta/{page}").text
+        assert "Skriv under för Fagersta kommun" in html and "Texten kan inte skrivas under" not in html
+    assert "Läs texten och skriv under för Fagersta kommun" in karin.get("/org/fagersta/beslut").text
+
+
 def test_signing_as_one_party_leaves_the_agreement_pending(live: Live) -> None:
+    agree_on(Driver(live.engine, "fagersta", today_local()))
     karin = live.login(KSO)
     text = karin.get("/org/fagersta/overenskommelse").text
     digest = re.search(r'name="content_hash" value="([0-9a-f]{64})"', text).group(1)  # type: ignore[union-attr]

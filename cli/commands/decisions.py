@@ -108,7 +108,10 @@ def decision_show(organisation: str, decision_id: int, db_url: str | None, as_js
 @click.argument("what", metavar="VAD", type=click.Choice(["agreement", "promise"]), default="agreement")
 @click.option("--kommun", help="Vilken kommuns medborgarlöfte (i ett samverkansområde).")
 def sign(result: SigningResult, as_json: bool) -> None:
-    """Skriv under överenskommelsen (agreement) eller ett medborgarlöfte (promise) för din part."""
+    """Skriv under överenskommelsen (agreement) eller ett medborgarlöfte (promise) för din part.
+
+    Innehållet måste vara komplett innan någon kan skriva under; annars nekas underskriften med en lista över
+    det som saknas."""
     if as_json:
         print_json(result.__dict__)
         return
