@@ -17,9 +17,11 @@ from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from samverkan.models import ChecklistItem, Cycle, Measure, Notification, Phase
+from samverkan.models.base import table_of
 from samverkan.models.enums import CycleStatus, ItemStatus, NotificationStatus, PhaseStatus, Related
 
 Conditions = tuple[sa.ColumnElement[bool], ...]
@@ -122,13 +124,52 @@ def stop_unowed(session: Session, related: Related, related_id: int) -> int:
             by_reason.setdefault(reason, []).append(notification.id)
     stopped = 0
     for reason, ids in by_reason.items():
-        result = session.execute(
-            update(Notification)
-            .where(col(Notification.id).in_(ids), col(Notification.status) == NotificationStatus.PENDING)
-            .values(status=NotificationStatus.CANCELLED, last_error=f"stoppad: {reason}")
-        )
-        stopped += int(result.rowcount)  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
+        stopped += _stop(session, reason, col(Notification.id).in_(ids))
     return stopped
+
+
+def stop_all(session: Session, related: Related, related_id: int, reason: str) -> int:
+    """Take every pending notification about the thing off the outbox, in one statement, for a reason the caller
+    has from this module that holds for each of them whatever deadline it names (`item_reason` of a done item).
+    Returns how many were stopped; rows of this session about the thing show it too."""
+    session.flush()  # rows still to be written are written first, as an ORM update would
+    error = f"stoppad: {reason}"
+    result = session.execute(_STOP_ALL, {"b_type": related, "b_id": related_id, "b_error": error})
+    for row in list(session.identity_map.values()):
+        if (
+            isinstance(row, Notification)
+            and (row.related_type, row.related_id) == (related, related_id)
+            and row.status == NotificationStatus.PENDING
+        ):
+            set_committed_value(row, "status", NotificationStatus.CANCELLED)
+            set_committed_value(row, "last_error", error)
+    return int(result.rowcount)  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
+
+
+def _stop_all() -> sa.Update:
+    """`stop_all`'s statement, built once with its values bound at each call (every completion runs it)."""
+    notifications = table_of(Notification)
+    return (
+        sa.update(notifications)
+        .where(
+            notifications.c.related_type == sa.bindparam("b_type"),
+            notifications.c.related_id == sa.bindparam("b_id"),
+            notifications.c.status == NotificationStatus.PENDING,
+        )
+        .values(status=NotificationStatus.CANCELLED, last_error=sa.bindparam("b_error"))
+    )
+
+
+_STOP_ALL = _stop_all()
+
+
+def _stop(session: Session, reason: str, *where: sa.ColumnElement[bool]) -> int:
+    result = session.execute(
+        update(Notification)
+        .where(*where, col(Notification.status) == NotificationStatus.PENDING)
+        .values(status=NotificationStatus.CANCELLED, last_error=f"stoppad: {reason}")
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
 
 
 def preload_related(session: Session, notifications: Sequence[Notification]) -> None:

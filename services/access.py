@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy import Select, bindparam
 from sqlmodel import Session, col, select
 
 from samverkan.models import Body, BodyMembership, Organisation, Person, Role, RoleAssignment
 from samverkan.models.enums import BodyKind
 from samverkan.roles.holding import describe_functions, describe_holders, holders, roles_held, roles_with_function
 from samverkan.services.actor import Actor
-from samverkan.services.effective_dates import held_then_and_now, require_effective_day
+from samverkan.services.effective_dates import DayBounds, held_then_and_now, require_effective_day
 from samverkan.services.errors import NotFoundError, NotPermittedError
 
 __all__ = ["describe_functions", "describe_holders", "holders", "roles_held", "roles_with_function"]
@@ -42,6 +44,15 @@ def find_person(session: Session, email: str) -> Person:
     return person
 
 
+def acting_person(session: Session, actor: Actor) -> Person:
+    """The person the actor names: the row the actor carries (the web's session already read it), as a row of
+    this session without reading it again; else found by e-mail."""
+    known = actor.person
+    if known is not None and known.id is not None and known.email == actor.email.strip().lower():
+        return session.merge(known, load=False)
+    return find_person(session, actor.email)
+
+
 def require_function(
     session: Session,
     organisation: Organisation,
@@ -49,15 +60,21 @@ def require_function(
     functions: Iterable[str],
     what: str,
     previous: Iterable[Any] = (),
+    bounds: DayBounds | None = None,
+    held: Held | None = None,
 ) -> Acting:
     """The acting person and role, if the person holds a role with one of `functions` on the effective day and
-    on the day of the act; the effective day is bounded (services/effective_dates.py), also by `previous`."""
+    on the day of the act; the effective day is bounded (services/effective_dates.py), also by `previous`
+    (`bounds`: those bounds as the caller read them; `held`: the actor's roles and assignments as the caller read
+    them with `with_roles_of`)."""
     wanted = set(functions)
     on = actor.on
-    require_effective_day(session, organisation, actor, previous)
-    person = find_person(session, actor.email)
-    mine = [r for r in _roles_of(session, organisation, person) if r.function in wanted or r.key in wanted]
-    for role in held_then_and_now(session, organisation, person, mine, actor):
+    require_effective_day(session, organisation, actor, previous, bounds)
+    person = acting_person(session, actor)
+    known = actor.person.id if actor.person is not None else None
+    roles, assignments = held if held is not None and person.id == known else _roles_of(session, organisation, person)
+    mine = [r for r in roles if r.function in wanted or r.key in wanted]
+    for role in held_then_and_now(session, organisation, person, mine, actor, assignments):
         return Acting(person, role, on)
     allowed = [r for f in sorted(wanted) for r in roles_with_function(session, organisation, f)]
     raise NotPermittedError(
@@ -97,9 +114,10 @@ def require_role(
     wanted = {role.id: role for role in roles}
     on = actor.on
     require_effective_day(session, organisation, actor, previous)
-    person = find_person(session, actor.email)
-    mine = [r for r in _roles_of(session, organisation, person) if r.id in wanted]
-    for role in held_then_and_now(session, organisation, person, mine, actor):
+    person = acting_person(session, actor)
+    held, assignments = _roles_of(session, organisation, person)
+    mine = [r for r in held if r.id in wanted]
+    for role in held_then_and_now(session, organisation, person, mine, actor, assignments):
         return Acting(person, role, on)
     raise NotPermittedError(
         f"{person.name} ({person.email}) får inte {what} i {organisation.name} den {on}. "
@@ -107,18 +125,50 @@ def require_role(
     )
 
 
-def _roles_of(session: Session, organisation: Organisation, person: Person) -> list[Role]:
-    """Every live role of the organisation the person has an assignment to, on any day, by key."""
-    return list(
-        session.exec(
-            select(Role)
-            .join(RoleAssignment, col(RoleAssignment.role_id) == Role.id)
-            .where(Role.organisation_id == organisation.id, col(Role.archived_at).is_(None))
-            .where(RoleAssignment.person_id == person.id)
-            .distinct()
-            .order_by(Role.key)
-        ).all()
+def _roles_of(session: Session, organisation: Organisation, person: Person) -> tuple[list[Role], list[RoleAssignment]]:
+    """Every live role of the organisation the person has an assignment to, on any day, by key; and those
+    assignments (one statement)."""
+    rows = session.exec(_ROLES_OF, params={"organisation_id": organisation.id, "person_id": person.id}).all()
+    roles = {role.id: role for role, _assignment in rows}  # in key order, each once
+    return list(roles.values()), [assignment for _role, assignment in rows]
+
+
+Held = tuple[list[Role], list[RoleAssignment]]
+
+
+def with_roles_of(query: Select[Any], organisation_id: Any) -> Select[Any]:
+    """The query with `_roles_of`'s rows joined on (the roles of the organisation `organisation_id`, a column of the
+    query, that the person bound as `person_id` has an assignment to, each with its assignment; one row each, or
+    NULLs without any), so that an act reads its rows and the actor's roles in one statement. `held_from` reads
+    them back."""
+    assigned = sa.join(
+        Role,
+        RoleAssignment,
+        sa.and_(col(RoleAssignment.role_id) == Role.id, col(RoleAssignment.person_id) == bindparam("person_id")),
     )
+    on = sa.and_(col(Role.organisation_id) == organisation_id, col(Role.archived_at).is_(None))
+    return query.add_columns(Role, RoleAssignment).outerjoin(assigned, on)
+
+
+def held_from(pairs: Iterable[tuple[Role | None, RoleAssignment | None]]) -> Held:
+    """The roles (by key, each once) and assignments of `with_roles_of`'s rows, as `_roles_of` answers."""
+    found = sorted(
+        {(a.id, r.id): (r, a) for r, a in pairs if r is not None and a is not None}.values(),
+        key=lambda pair: (pair[0].key, pair[1].id or 0),
+    )
+    roles = {role.id: role for role, _assignment in found}
+    return list(roles.values()), [assignment for _role, assignment in found]
+
+
+# built once, its values bound at each call (every act asks; building and keying the statement cost more CPU than
+# the database takes to answer it)
+_ROLES_OF = (
+    select(Role, RoleAssignment)
+    .join(RoleAssignment, col(RoleAssignment.role_id) == Role.id)
+    .where(col(Role.organisation_id) == bindparam("organisation_id"), col(Role.archived_at).is_(None))
+    .where(col(RoleAssignment.person_id) == bindparam("person_id"))
+    .order_by(Role.key, col(RoleAssignment.id))
+)
 
 
 def steering_roles(session: Session, organisation: Organisation) -> list[Role]:

@@ -11,6 +11,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 
 from samverkan.core.timeutil import STOCKHOLM, to_utc, utcnow
+from samverkan.models import Person
 
 
 class Proof(StrEnum):
@@ -30,6 +31,9 @@ class Actor:
     on: date
     now: datetime = field(default_factory=utcnow)
     proof: Proof = Proof.OWN
+    # the person's row when the caller has already read it for this e-mail (the web's session lookup): identity,
+    # not permission, and not read again (services/access.py::acting_person)
+    person: Person | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def simulated(cls, org_key: str, email: str, on: date, proof: Proof = Proof.OWN) -> Actor:

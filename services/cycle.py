@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
-from functools import partial
-from typing import Any
+from functools import cache, partial
+from typing import Any, TypeVar
 
-from sqlalchemy import insert, update
+import sqlalchemy as sa
+from sqlalchemy import Select, insert
+from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, func, select
 
@@ -23,26 +25,36 @@ from samverkan.database import once_per_transaction
 from samverkan.models import ChecklistItem, Cycle, Evidence, Organisation, Person, Phase
 from samverkan.models.base import table_of
 from samverkan.models.enums import CycleStatus, EvidenceKind, ItemStatus, PhaseStatus, Related
-from samverkan.notifications.owed import stop_unowed
+from samverkan.notifications.owed import item_reason, stop_all, stop_unowed
 from samverkan.process.definition import PhaseDefinition, ProcessDefinition
 from samverkan.process.requirements import REQUIREMENTS, CycleFacts
 from samverkan.process.snapshot import label_of
 from samverkan.services.access import (
     COORDINATING,
     Acting,
+    Held,
     describe_functions,
     describe_holders,
+    held_from,
     require_function,
     require_role,
     role_with_function,
     roles_with_function,
     steering_roles,
+    with_roles_of,
 )
 from samverkan.services.actor import Actor
 from samverkan.services.agreements import latest_agreement
 from samverkan.services.audit import audit
 from samverkan.services.cycle_prefetch import ItemFacts, ItemRow, item_facts, latest_cycle, phases_of_cycle
-from samverkan.services.effective_dates import require_effective_day, when_text
+from samverkan.services.effective_dates import (
+    DayBounds,
+    last_effective_column,
+    require_effective_day,
+    started_bound,
+    started_column,
+    when_text,
+)
 from samverkan.services.errors import ConflictError, NotFoundError, RefusedError
 from samverkan.services.evidence import EVIDENCE_SV, CheckedEvidence, EvidenceContext, check_evidence
 from samverkan.services.exit_facts import cycle_facts
@@ -62,6 +74,8 @@ from samverkan.services.pinning import (
 from samverkan.services.privacy import no_personal_data
 from samverkan.services.substance import active_cycle
 from samverkan.services.sweep import sweep
+
+SelectT = TypeVar("SelectT", bound=Select[Any])
 
 
 @dataclass
@@ -231,17 +245,88 @@ def find_item(session: Session, cycle: Cycle, ref: str, lock: bool = False) -> t
     query = query.where(Phase.cycle_id == cycle.id)
     if lock:
         query = query.with_for_update(of=Phase).execution_options(populate_existing=True)
-    if ref.isdigit():
-        rows = session.exec(query.where(ChecklistItem.id == int(ref))).all()
-    elif "/" in ref:
-        phase_key, item_key = ref.split("/", 1)
-        rows = session.exec(query.where(Phase.key == phase_key, ChecklistItem.key == item_key)).all()
-    else:
-        rows = session.exec(query.where(ChecklistItem.key == ref)).all()
+    kind, values = _reference(ref)
+    rows = session.exec(_narrowed(query, kind), params=values).all()
     if len(rows) != 1:
-        problem = "finns inte" if not rows else "är tvetydig (ange fas/punkt)"
-        raise NotFoundError(f"punkten '{ref}' {problem} i cykel {cycle.number}")
+        raise NotFoundError(_not_found(ref, cycle, rows))
     return rows[0]
+
+
+def _reference(ref: str) -> tuple[str, dict[str, object]]:
+    """How `ref` names an item (its number, 'phase/key', or its key) and the values the query binds for it."""
+    if ref.isdigit():
+        return "id", {"item_id": int(ref)}
+    if "/" in ref:
+        phase_key, item_key = ref.split("/", 1)
+        return "phase/key", {"phase_key": phase_key, "item_key": item_key}
+    return "key", {"item_key": ref}
+
+
+def _narrowed(query: SelectT, kind: str) -> SelectT:
+    """The query (of Phase and ChecklistItem) narrowed to the item a reference of this kind names (`_reference`)."""
+    if kind == "id":
+        return query.where(col(ChecklistItem.id) == sa.bindparam("item_id"))
+    if kind == "phase/key":
+        item_key = col(ChecklistItem.key) == sa.bindparam("item_key")
+        return query.where(col(Phase.key) == sa.bindparam("phase_key"), item_key)
+    return query.where(col(ChecklistItem.key) == sa.bindparam("item_key"))
+
+
+def _not_found(ref: str, cycle: Cycle, rows: Sequence[object]) -> str:
+    problem = "finns inte" if not rows else "är tvetydig (ange fas/punkt)"
+    return f"punkten '{ref}' {problem} i cykel {cycle.number}"
+
+
+@cache
+def _locked_item_query(kind: str, with_definition: bool, with_roles: bool) -> Select[Any]:
+    """`_locked_item`'s statement for a kind of reference, built once with its values bound at each call: building
+    and keying a statement of this size costs more CPU than the database takes to answer it."""
+    query = (
+        sa.select(
+            Cycle,
+            Phase,
+            ChecklistItem,
+            started_column(),
+            last_effective_column(ChecklistItem),
+            last_effective_column(Phase),
+        )
+        .join(Phase, col(Phase.cycle_id) == Cycle.id)
+        .join(ChecklistItem, col(ChecklistItem.phase_id) == Phase.id)
+        .where(col(Cycle.organisation_id) == sa.bindparam("organisation_id"), col(Cycle.status) == CycleStatus.ACTIVE)
+        .with_for_update(of=Phase)
+        .execution_options(populate_existing=True)
+    )
+    if not with_definition:
+        query = query.options(defer(Cycle.definition_snapshot))  # type: ignore[arg-type]
+    if with_roles:
+        query = with_roles_of(query, Cycle.organisation_id)
+    return _narrowed(query, kind)
+
+
+def _locked_item(
+    session: Session, organisation: Organisation, ref: str, with_definition: bool, person: Person | None
+) -> tuple[Cycle, Phase, ChecklistItem, DayBounds, Held | None]:
+    """The running cycle and its item `ref` with the item's phase row locked for the transaction, as find_item
+    reads them, and what bounds the act's effective day (services/effective_dates.py: the cycle's start, the last
+    acts on the item and its phase), all in one statement; with the acting `person` known, their roles and
+    assignments in the organisation too (services/access.py::with_roles_of). The cycle's pinned definition (large)
+    is read with them only `with_definition`; otherwise when first asked. Without a running cycle or such an item,
+    the same refusals as active_cycle and find_item."""
+    kind, values = _reference(ref)
+    query = _locked_item_query(kind, with_definition, person is not None)
+    params = {"organisation_id": organisation.id, **values}
+    if person is not None:
+        params["person_id"] = person.id
+    rows = session.execute(query, params).all()
+    items = {row[2].id for row in rows}
+    if len(items) != 1:
+        cycle = rows[0][0] if rows else active_cycle(session, organisation)  # refuses when none is running
+        raise NotFoundError(_not_found(ref, cycle, sorted(items)))
+    cycle, phase, item, started, item_last, phase_last = rows[0][:6]
+    lasts = ((ChecklistItem.__tablename__, item, item_last), (Phase.__tablename__, phase, phase_last))
+    known = {(table, saved_id(row)): day for table, row, day in lasts if day is not None}
+    held = held_from((row[6], row[7]) for row in rows) if person is not None else None
+    return cycle, phase, item, DayBounds(started_bound(cycle, started), known), held
 
 
 def completers(item: ChecklistItem) -> list[str]:
@@ -265,10 +350,11 @@ def complete_item(session: Session, actor: Actor, given: CompleteItem) -> Transi
     """Mark an item done with its evidence; when the phase's criteria then hold, the cycle moves on."""
     org_key, on, now, item_ref = actor.org_key, actor.on, actor.now, given.item
     organisation = find_organisation(session, org_key)
-    cycle = active_cycle(session, organisation)
     # one completion per phase at a time; a second completion of the same item, read before the first committed,
-    # is caught by the guarded update in _record_completion
-    phase, item = find_item(session, cycle, item_ref, lock=True)
+    # is caught by the guarded update in _record_completion. The pinned definition is needed ahead only to check
+    # a cited decision's body.
+    cited = given.evidence.decision_id is not None
+    cycle, phase, item, bounds, held = _locked_item(session, organisation, item_ref, cited, actor.person)
     if phase.status != PhaseStatus.ACTIVE:
         current = _active_phase(session, cycle)
         raise RefusedError(
@@ -276,22 +362,24 @@ def complete_item(session: Session, actor: Actor, given: CompleteItem) -> Transi
             f"nu pågår {current.name if current else 'ingen fas'}"
         )
     acting = require_function(
-        session, organisation, actor, completers(item), f"markera '{item.title}' som klar", previous=[item, phase]
+        session,
+        organisation,
+        actor,
+        completers(item),
+        f"markera '{item.title}' som klar",
+        previous=[item, phase],
+        bounds=bounds,
+        held=held,
     )
     if item.status == ItemStatus.DONE:
         raise ConflictError(_already_done(session, item))
-    context = EvidenceContext(organisation, cycle, phase, item, definition_of(session, cycle), on)
+    context = EvidenceContext(organisation, cycle, phase, item, partial(definition_of, session, cycle), on)
     evidence = check_evidence(session, context, given.evidence)
     if item.requirement:
         missing = REQUIREMENTS[item.requirement](cycle_facts(session, organisation, cycle))
         if missing:
             raise RefusedError(f"'{item.title}' kan inte markeras som klar. Det saknas:", missing)
-    _record_completion(session, organisation, phase, item, acting, evidence, now)
-    still_open = session.exec(
-        select(func.count())
-        .select_from(ChecklistItem)
-        .where(ChecklistItem.phase_id == phase.id, ChecklistItem.status == ItemStatus.OPEN)
-    ).one()
+    still_open = _record_completion(session, organisation, cycle, phase, item, acting, evidence, now)
     if still_open or exit_missing(session, organisation, cycle, phase, on):
         return Transition(completed_item=item.title)
     moved = _advance(session, organisation, cycle, phase, acting.label, on, now)
@@ -302,27 +390,22 @@ def complete_item(session: Session, actor: Actor, given: CompleteItem) -> Transi
 def _record_completion(
     session: Session,
     organisation: Organisation,
+    cycle: Cycle,
     phase: Phase,
     item: ChecklistItem,
     acting: Acting,
     evidence: CheckedEvidence,
     now: datetime,
-) -> None:
+) -> int:
     """The item becomes done (a guarded update: a concurrent completion collides), with its evidence, an audit
-    entry, and its reminders taken off the outbox."""
+    entry, and its reminders taken off the outbox. Returns how many other items of the phase are still open,
+    counted by the update itself (it runs once the phase is locked, so it sees every completion before it)."""
     check(item.status, ItemStatus.DONE, f"'{item.title}'")
+    values = {"b_item": item.id, "b_version": item.version, "b_phase": phase.id}
     changed = session.execute(
-        update(ChecklistItem)
-        .where(
-            col(ChecklistItem.id) == item.id,
-            col(ChecklistItem.version) == item.version,
-            col(ChecklistItem.status) == ItemStatus.OPEN,
-        )
-        .values(
-            status=ItemStatus.DONE, version=item.version + 1, completed_at=now, completed_by_person_id=acting.person.id
-        )
-    )
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        _completion(), {**values, "b_new_version": item.version + 1, "b_at": now, "b_person": acting.person.id}
+    ).first()
+    if changed is None:
         session.refresh(item)
         raise ConflictError(_already_done(session, item))
     # the row as the update wrote it, without reading it back
@@ -351,7 +434,44 @@ def _record_completion(
         before={"status": ItemStatus.OPEN},
         after={"status": ItemStatus.DONE, "evidence": evidence.title, "role": acting.role.key},
     )
-    stop_unowed(session, Related.ITEM, saved_id(item))
+    # done: by the rule in notifications/owed.py no reminder about the item is owed, whatever deadline it names
+    reason = item_reason(item, phase, cycle, None)
+    assert reason is not None, "a done item is owed no reminder"
+    stop_all(session, Related.ITEM, saved_id(item), reason)
+    return int(changed[0])
+
+
+@cache
+def _completion() -> sa.Update:
+    """The guarded update that makes an open item done, if it is still the version read; it answers how many other
+    items of its phase are still open. Built once (see `_locked_item_query`); its values are bound at each call."""
+    items = table_of(ChecklistItem)
+    others = items.alias("others")
+    open_others = (
+        sa.select(func.count())
+        .select_from(others)
+        .where(
+            others.c.phase_id == sa.bindparam("b_phase"),
+            others.c.status == ItemStatus.OPEN,
+            others.c.id != sa.bindparam("b_item"),
+        )
+        .scalar_subquery()
+    )
+    return (
+        sa.update(items)
+        .where(
+            items.c.id == sa.bindparam("b_item"),
+            items.c.version == sa.bindparam("b_version"),
+            items.c.status == ItemStatus.OPEN,
+        )
+        .values(
+            status=ItemStatus.DONE,
+            version=sa.bindparam("b_new_version"),
+            completed_at=sa.bindparam("b_at"),
+            completed_by_person_id=sa.bindparam("b_person"),
+        )
+        .returning(open_others)
+    )
 
 
 def _already_done(session: Session, item: ChecklistItem) -> str:

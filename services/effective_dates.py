@@ -15,11 +15,12 @@ Evidence-specific date rules (what a document's own date may be) live with the e
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import ScalarSelect, and_, func, or_
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
@@ -35,24 +36,39 @@ def act_day(actor: Actor) -> date:
     return local(actor.now).date()
 
 
+@dataclass(frozen=True)
+class DayBounds:
+    """What bounds an effective day from below, as read: the running cycle's number and start day (None without
+    one), and the last act's effective day on each earlier row, by (table name, id)."""
+
+    started: tuple[int, date] | None
+    lasts: Mapping[tuple[str, int], date]
+
+
 def require_effective_day(
-    session: Session, organisation: Organisation, actor: Actor, previous: Iterable[Any] = ()
+    session: Session,
+    organisation: Organisation,
+    actor: Actor,
+    previous: Iterable[Any] = (),
+    bounds: DayBounds | None = None,
 ) -> None:
     """Refuse an effective day in the future, before the running cycle started, or before the last act on
-    any of `previous` (rows with an id, audited under their table name)."""
+    any of `previous` (rows with an id, audited under their table name). `bounds`: the same facts when the caller
+    read them with its own rows (`started_column`, `last_effective_column`), so that they are not read again."""
+    previous = list(previous)
     on, today = actor.on, act_day(actor)
     if on > today:
         raise RefusedError(
             f"datumet {on} ligger i framtiden (handlingen görs {today}): en handling kan gälla från i dag "
             "eller en tidigare dag, aldrig från en dag som inte har kommit"
         )
-    started = cycle_start_day(session, organisation)
+    started = cycle_start_day(session, organisation) if bounds is None else bounds.started
     if started is not None and on < started[1]:
         raise RefusedError(
             f"datumet {on} ligger före cykel {started[0]}s start den {started[1]}: en handling kan inte gälla "
             "från en dag innan cykeln startade"
         )
-    lasts = last_effective_days(session, list(previous))
+    lasts = last_effective_days(session, previous) if bounds is None else bounds.lasts
     for entity in previous:
         last = lasts.get((type(entity).__tablename__, entity.id))
         if last is not None and on < last:
@@ -62,9 +78,9 @@ def require_effective_day(
             )
 
 
-def cycle_start_day(session: Session, organisation: Organisation) -> tuple[int, date] | None:
-    """The running cycle's number and the day it started (its start's effective day, else when it was made)."""
-    recorded = (
+def started_column() -> ScalarSelect[date]:
+    """SQL, in a query of `Cycle`: the effective day of the cycle's starting act (NULL before 0008_trust)."""
+    return (
         select(func.min(AuditEntry.effective_on))
         .where(
             AuditEntry.entity_type == Cycle.__tablename__,
@@ -73,15 +89,34 @@ def cycle_start_day(session: Session, organisation: Organisation) -> tuple[int, 
         )
         .scalar_subquery()
     )
+
+
+def started_bound(cycle: Cycle, recorded: date | None) -> tuple[int, date]:
+    """The running cycle's number and the day it started: its start's effective day (`started_column`), else
+    the day it was made."""
+    return cycle.number, recorded or local(cycle.started_at).date()
+
+
+def last_effective_column(entity: type[Any]) -> ScalarSelect[date]:
+    """SQL, in a query of the table `entity`: the effective day of the latest act recorded on the row (NULL
+    before any), as `last_effective_days` reads it."""
+    return (
+        select(func.max(AuditEntry.effective_on))
+        .where(AuditEntry.entity_type == entity.__tablename__, AuditEntry.entity_id == entity.id)
+        .scalar_subquery()
+    )
+
+
+def cycle_start_day(session: Session, organisation: Organisation) -> tuple[int, date] | None:
+    """The running cycle's number and the day it started (its start's effective day, else when it was made)."""
     found = session.exec(
-        select(Cycle, recorded)
+        select(Cycle, started_column())
         .where(Cycle.organisation_id == organisation.id, Cycle.status == CycleStatus.ACTIVE)
         .options(defer(Cycle.definition_snapshot))  # type: ignore[arg-type]  # large, and not needed here
     ).first()
     if found is None:
         return None
-    cycle, day = found
-    return cycle.number, day or local(cycle.started_at).date()
+    return started_bound(*found)
 
 
 def last_effective_day(session: Session, entity: Any) -> date | None:
@@ -143,15 +178,23 @@ def describe(entity: Any) -> str:
 
 
 def held_then_and_now(
-    session: Session, organisation: Organisation, person: Person, roles: list[Role], actor: Actor
+    session: Session,
+    organisation: Organisation,
+    person: Person,
+    roles: list[Role],
+    actor: Actor,
+    assignments: Sequence[RoleAssignment] | None = None,
 ) -> list[Role]:
     """Of the roles the person holds on the effective day, those they also hold on the day of the act. When
-    none is left, the refusal says why: the effective day is before their assignment, or they handed over."""
+    none is left, the refusal says why: the effective day is before their assignment, or they handed over.
+    `assignments`: the person's assignments, when the caller read them with the roles (not read again)."""
     today = act_day(actor)
     ids = [saved.id for saved in roles]
-    periods = session.exec(
-        select(RoleAssignment).where(RoleAssignment.person_id == person.id, col(RoleAssignment.role_id).in_(ids))
-    ).all()
+    if assignments is None:
+        assignments = session.exec(
+            select(RoleAssignment).where(RoleAssignment.person_id == person.id, col(RoleAssignment.role_id).in_(ids))
+        ).all()
+    periods = [p for p in assignments if p.person_id == person.id and p.role_id in ids]
     then = {p.role_id for p in periods if p.holds_on(actor.on)}
     now = {p.role_id for p in periods if p.holds_on(today)}
     kept = [role for role in roles if role.id in then and role.id in now]

@@ -4,19 +4,19 @@ or after the day the item is ticked (the tick's own effective day is bounded by 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from samverkan.core.ids import saved_id
 from samverkan.core.timeutil import local
 from samverkan.models import Body, ChecklistItem, Cycle, Decision, Organisation, Phase
 from samverkan.models.enums import BodyKind, EvidenceKind
 from samverkan.process.definition import ProcessDefinition
-from samverkan.services.decision_numbers import decision_by_number
-from samverkan.services.errors import NotFoundError, RefusedError
+from samverkan.services.errors import RefusedError
 from samverkan.services.inputs import EvidenceInput
 from samverkan.services.pinning import phase_spec
 from samverkan.services.privacy import no_personal_data
@@ -61,7 +61,7 @@ class EvidenceContext:
     cycle: Cycle
     phase: Phase
     item: ChecklistItem
-    definition: ProcessDefinition
+    definition: Callable[[], ProcessDefinition]  # asked only when a decision's body is checked
     on: date
 
 
@@ -117,15 +117,18 @@ def _check_decision(session: Session, context: EvidenceContext, number: int | No
         raise RefusedError(
             f"ett beslut som bevis ska vara ett protokollfört beslut i {organisation.name} (ange dess nummer)"
         )
-    try:
-        decision: Decision = decision_by_number(session, organisation, number)
-    except NotFoundError:
+    found = session.exec(
+        select(Decision, Body)
+        .outerjoin(Body, col(Body.id) == Decision.body_id)
+        .where(Decision.organisation_id == organisation.id, col(Decision.number) == number)
+    ).first()  # the decision as decision_by_number finds it, with its body, in one statement
+    if found is None:
         raise RefusedError(
             f"ett beslut som bevis ska vara ett protokollfört beslut i {organisation.name}; "
             f"beslut nr {number} finns inte där"
-        ) from None
-    wanted = deciding_body_kind(context.definition, context.phase, context.item)
-    body = session.get(Body, decision.body_id) if decision.body_id else None
+        )
+    decision, body = found
+    wanted = deciding_body_kind(context.definition(), context.phase, context.item)
     if wanted is not None and (body is None or body.kind != wanted):
         expected = _body_names(session, organisation, wanted)
         raise RefusedError(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from samverkan.core.timeutil import utcnow
@@ -28,12 +29,17 @@ def token_holder(session: Session, secret: str, kind: TokenKind) -> tuple[Person
     it does not hold."""
     if not secret or len(secret) > 100:
         return None
-    row = session.exec(
-        select(PersonToken, Person)
-        .join(Person, col(Person.id) == PersonToken.person_id)
-        .where(PersonToken.token_hash == digest(secret), PersonToken.kind == kind)
-    ).first()
+    row = session.exec(_TOKEN_HOLDER, params={"token_hash": digest(secret), "kind": kind}).first()
     return (row[0], row[1]) if row is not None and token_holds(row[0], utcnow()) else None
+
+
+# built once, its values bound at each call: every request with a session cookie asks, and building and keying the
+# statement cost more CPU than the database takes to answer it
+_TOKEN_HOLDER = (
+    select(PersonToken, Person)
+    .join(Person, col(Person.id) == PersonToken.person_id)
+    .where(col(PersonToken.token_hash) == bindparam("token_hash"), col(PersonToken.kind) == bindparam("kind"))
+)
 
 
 def invited_person(session: Session, secret: str) -> Person | None:

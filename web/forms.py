@@ -64,7 +64,8 @@ def upload_of(form: Mapping[str, Any], name: str = "file") -> UploadFile | None:
 
 
 def actor_of(request: Request, viewer: Viewer, key: str) -> Actor:
-    return Actor(key, viewer.person.email, state(request).today())
+    """The viewer acting in the organisation today; their row, read with the session cookie, goes along."""
+    return Actor(key, viewer.person.email, state(request).today(), person=viewer.person)
 
 
 def submit(

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import anyio.to_thread
 from fastapi import Request
 from sqlmodel import Session
-from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -38,6 +37,9 @@ HEADERS = {
     "Referrer-Policy": "no-referrer",  # invitation and calendar links carry secrets in the path
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
+
+
+_RAW_HEADERS = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in HEADERS.items()]
 
 
 class LoginRequired(Exception):
@@ -173,11 +175,13 @@ class SecurityHeaders:
 
         async def finish(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in HEADERS.items():
-                    headers.setdefault(name, value)
+                # the raw header list edited in place (MutableHeaders' per-header scans cost more than the rest)
+                raw = message["headers"] = list(message.get("headers", ()))
+                present = {name.lower() for name, _value in raw}
+                raw.extend(header for header in _RAW_HEADERS if header[0] not in present)
                 if not scope["path"].startswith("/static/"):  # pages and API answers may show secrets: never cached
-                    headers["Cache-Control"] = "no-store"
+                    raw[:] = [header for header in raw if header[0].lower() != b"cache-control"]
+                    raw.append((b"cache-control", b"no-store"))
                 new = scope.get("state", {}).get("new_anon_csrf")
                 if new:
                     cookie = Response()
@@ -185,7 +189,7 @@ class SecurityHeaders:
                         ANON_CSRF_COOKIE, new, httponly=True, samesite="strict", path="/",
                         secure=scope["app"].state.web.secure_cookies,
                     )  # fmt: skip
-                    headers.append("set-cookie", cookie.headers["set-cookie"])
+                    raw.append((b"set-cookie", cookie.headers["set-cookie"].encode("latin-1")))
             await send(message)
 
         try:
