@@ -37,6 +37,11 @@ class BulkInsert:
             raise ValueError(f"oväntade parametrar i {self.sql!r}: {names}")
         order = [index[name] for name in names]
         self.reorder = None if order == list(range(len(order))) else itemgetter(*order)  # to the statement's order
+        self.copy: str | None = None
+        if dialect.name == "postgresql" and dialect.driver == "psycopg":
+            quote = dialect.identifier_preparer
+            listed = ", ".join(quote.quote(name) for name in self.columns)
+            self.copy = f"COPY {quote.format_table(table)} ({listed}) FROM STDIN"
 
     def convert(self, column: str, value: Any) -> Any:
         """`value` as the column's type binds it for this dialect."""
@@ -44,8 +49,14 @@ class BulkInsert:
         return processor(value) if processor is not None else value
 
     def execute(self, connection: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
-        """The rows (converted values in the order of `columns`), with one executemany."""
+        """The rows (converted values in the order of `columns`): on PostgreSQL with COPY, in the connection's
+        transaction; elsewhere with one executemany of the compiled insert."""
         if not rows:
+            return
+        if self.copy is not None:
+            with connection.connection.driver_connection.cursor() as cursor, cursor.copy(self.copy) as copy:
+                for row in rows:
+                    copy.write_row(row)
             return
         parameters: Sequence[Any]
         if not self.positional:
