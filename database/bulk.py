@@ -54,7 +54,9 @@ class BulkInsert:
         if not rows:
             return
         if self.copy is not None:
-            with connection.connection.driver_connection.cursor() as cursor, cursor.copy(self.copy) as copy:
+            driver = connection.connection.driver_connection  # psycopg's, in the transaction the session began
+            assert driver is not None
+            with driver.cursor() as cursor, cursor.copy(self.copy) as copy:
                 for row in rows:
                     copy.write_row(row)
             return
