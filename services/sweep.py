@@ -99,15 +99,26 @@ class OrgContext:
 
     def due_on(self, day: date) -> tuple[PlannedAction, ...]:
         """The cadence actions due on `day` from the year plans: an action due on `day` belongs to an occurrence
-        that year, the next (calls before New Year), or the previous (an occurrence moved past New Year)."""
+        that year, the next (calls before New Year), or the previous (an occurrence moved past New Year). Of the
+        neighbouring years only the actions due in `day`'s year are planned (their windows, `_window_actions`),
+        not their whole plans."""
         if day.year not in self._due_by_day:
             merged: dict[date, tuple[PlannedAction, ...]] = {}
+            first, last = date(day.year, 1, 1), date(day.year, 12, 31)
             for year in (day.year, day.year + 1, day.year - 1):  # the order plan_years gives
-                for due, actions in self.plan(year).items():
+                plan = self.plan(year) if year == day.year else self._due_in(year, first, last)
+                for due, actions in plan.items():
                     if due.year == day.year and year in plan_years(due):
                         merged[due] = merged.get(due, ()) + actions
             self._due_by_day[day.year] = merged
         return self._due_by_day[day.year].get(day, ())
+
+    def _due_in(self, year: int, first: date, last: date) -> dict[date, tuple[PlannedAction, ...]]:
+        """The actions of `year`'s plan due in [first, last], by day, in the plan's order."""
+        found: dict[date, list[PlannedAction]] = defaultdict(list)
+        for action in _window_actions(self._cadences_json(), self.calendar, year, self._packet_days(), first, last):
+            found[action.due].append(action)
+        return {due: tuple(actions) for due, actions in found.items()}
 
     def window(self, first: date, last: date) -> list[PlannedAction]:
         """The cadence actions due in [first, last], computed for that window alone (see `_window_actions`):
@@ -174,7 +185,20 @@ class OrgContext:
         return found
 
     def function_roles(self, function: str) -> list[Role]:
-        return [role for role in self.roles.values() if role.function == function]
+        """The organisation's roles with `function` (the same list each time: callers do not change it)."""
+        if not hasattr(self, "_by_function"):
+            self._by_function: dict[str, list[Role]] = defaultdict(list)
+            for role in self.roles.values():
+                self._by_function[role.function].append(role)
+        return self._by_function.get(function, [])
+
+    def cadence_and_body(self, cadence_key: str) -> tuple[Cadence | None, Body | None]:
+        """The cadence with `cadence_key`, and its body."""
+        if not hasattr(self, "_cadence_bodies"):
+            bodies = {body.id: body for body in reversed(list(self.bodies.values()))}  # the first of an id
+            cadences = {cadence.key: cadence for cadence in reversed(self.cadences)}
+            self._cadence_bodies = {key: (cadence, bodies.get(cadence.body_id)) for key, cadence in cadences.items()}
+        return self._cadence_bodies.get(cadence_key, (None, None))
 
     def chair_of_kind(self, kind: str | None) -> list[Role]:
         """The chair of the deciding body (by kind), else of the first steering body, for escalations."""
@@ -1075,10 +1099,9 @@ def _meeting_event(context: OrgContext, action: PlannedAction) -> CalendarEvent 
     """The meeting a call is about (None for anything but a kallelse of an occurrence)."""
     if action.action is not Action.KALLELSE or action.occurrence is None:
         return None
-    cadence = next((c for c in context.cadences if c.key == action.trigger_key), None)
+    cadence, body = context.cadence_and_body(action.trigger_key)
     if cadence is None:
         return None
-    body = next((b for b in context.bodies.values() if b.id == cadence.body_id), None)
     return meeting_event(context.org.key, cadence, body, action.occurrence)
 
 
