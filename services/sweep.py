@@ -14,17 +14,18 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cached_property, lru_cache, partial
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import BindParameter, Select, bindparam, insert
+from sqlalchemy import BindParameter, Select, bindparam
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from samverkan.core.ids import saved_id
 from samverkan.core.settings import get_settings
 from samverkan.core.timeutil import STOCKHOLM, utcnow
+from samverkan.database.bulk import bulk_insert
 from samverkan.database.id_lists import among, ids_parameter
 from samverkan.models import (
     Body,
@@ -98,15 +99,26 @@ class OrgContext:
 
     def due_on(self, day: date) -> tuple[PlannedAction, ...]:
         """The cadence actions due on `day` from the year plans: an action due on `day` belongs to an occurrence
-        that year, the next (calls before New Year), or the previous (an occurrence moved past New Year)."""
+        that year, the next (calls before New Year), or the previous (an occurrence moved past New Year). Of the
+        neighbouring years only the actions due in `day`'s year are planned (their windows, `_window_actions`),
+        not their whole plans."""
         if day.year not in self._due_by_day:
             merged: dict[date, tuple[PlannedAction, ...]] = {}
+            first, last = date(day.year, 1, 1), date(day.year, 12, 31)
             for year in (day.year, day.year + 1, day.year - 1):  # the order plan_years gives
-                for due, actions in self.plan(year).items():
+                plan = self.plan(year) if year == day.year else self._due_in(year, first, last)
+                for due, actions in plan.items():
                     if due.year == day.year and year in plan_years(due):
                         merged[due] = merged.get(due, ()) + actions
             self._due_by_day[day.year] = merged
         return self._due_by_day[day.year].get(day, ())
+
+    def _due_in(self, year: int, first: date, last: date) -> dict[date, tuple[PlannedAction, ...]]:
+        """The actions of `year`'s plan due in [first, last], by day, in the plan's order."""
+        found: dict[date, list[PlannedAction]] = defaultdict(list)
+        for action in _window_actions(self._cadences_json(), self.calendar, year, self._packet_days(), first, last):
+            found[action.due].append(action)
+        return {due: tuple(actions) for due, actions in found.items()}
 
     def window(self, first: date, last: date) -> list[PlannedAction]:
         """The cadence actions due in [first, last], computed for that window alone (see `_window_actions`):
@@ -173,7 +185,20 @@ class OrgContext:
         return found
 
     def function_roles(self, function: str) -> list[Role]:
-        return [role for role in self.roles.values() if role.function == function]
+        """The organisation's roles with `function` (the same list each time: callers do not change it)."""
+        if not hasattr(self, "_by_function"):
+            self._by_function: dict[str, list[Role]] = defaultdict(list)
+            for role in self.roles.values():
+                self._by_function[role.function].append(role)
+        return self._by_function.get(function, [])
+
+    def cadence_and_body(self, cadence_key: str) -> tuple[Cadence | None, Body | None]:
+        """The cadence with `cadence_key`, and its body."""
+        if not hasattr(self, "_cadence_bodies"):
+            bodies = {body.id: body for body in reversed(list(self.bodies.values()))}  # the first of an id
+            cadences = {cadence.key: cadence for cadence in reversed(self.cadences)}
+            self._cadence_bodies = {key: (cadence, bodies.get(cadence.body_id)) for key, cadence in cadences.items()}
+        return self._cadence_bodies.get(cadence_key, (None, None))
 
     def chair_of_kind(self, kind: str | None) -> list[Role]:
         """The chair of the deciding body (by kind), else of the first steering body, for escalations."""
@@ -827,7 +852,7 @@ class _Batch:
     result: SweepResult
     fired: set[tuple[int, str, str]]
     occurrences: list[dict[str, Any]] = field(default_factory=list)
-    notifications: list[dict[str, Any]] = field(default_factory=list)
+    outgoing: list[_Outgoing] = field(default_factory=list)  # each action's outbox rows
     invited: dict[tuple[int, str, str], dict[str, Any]] = field(default_factory=dict)  # what each invitation said
     rendered: DocumentBatch | None = None  # PDFs rendered together at insert(); made with the first document
 
@@ -867,31 +892,29 @@ class _Batch:
         )  # once per action
         attachments = [str(path) for path in (attachment, invite) if path is not None]
         not_before = _not_before(action, self.now)
-        row = partial(
-            _recipient_row,
-            _outbox_row(
-                action=action,
-                org_id=context.org_id,
-                key="",
-                body_text="",
-                not_before=not_before,
-                now=self.now,
-                attachments=attachments,
-                due_on=work.deadline or action.about,  # the deadline, or the day of the event it is about
-            ),
+        related_type, _, related_id = action.trigger_key.partition(":")
+        outgoing = _Outgoing(
+            {
+                "organisation_id": context.org_id,
+                "kind": action.code,
+                "subject": action.subject,
+                "attachments": attachments,
+                "related_type": related_type if related_id else Related.CADENCE,
+                "related_id": int(related_id) if related_id else None,
+                "due_on": work.deadline or action.about,  # the deadline, or the day of the event it is about
+                "not_before": not_before,
+                "urgent": action.action.urgent,
+            }
         )
+        self.outgoing.append(outgoing)
         identity_key = f"{context.org.key}:{action.trigger_key}:{action.occurrence_key}"
+        counted = self.result.notifications
         for person, role in recipients:
-            self.notifications.append(
-                row(
-                    key=f"{identity_key}:{person.id}",
-                    person_id=person.id,
-                    role_key=role.key,
-                    body_text=f"{context.greeting(role)},\n\n{text}",
-                )
+            outgoing.rows.append(
+                (f"{identity_key}:{person.id}", f"{context.greeting(role)},\n\n{text}", person.id, role.key, None)
             )
-            self.result.notifications[role.key] += 1
-        self._to_bodies(context, action, identity_key, text, row)
+            counted[role.key] += 1
+        self._to_bodies(context, action, identity_key, text, outgoing)
         self._record(context, action, len(recipients))
         self.result.messages.append(_message(context, action, not_before, recipients, attachment))
 
@@ -932,13 +955,15 @@ class _Batch:
             )
         return recipients
 
-    def _to_bodies(self, context: OrgContext, action: PlannedAction, identity_key: str, text: str, row: Any) -> None:
+    def _to_bodies(
+        self, context: OrgContext, action: PlannedAction, identity_key: str, text: str, outgoing: _Outgoing
+    ) -> None:
         """A body with a channel of its own (e.g. Teams) gets the action there too."""
         for target in context.cadence_targets().get(action.trigger_key, ()):
             body = context.bodies.get(target)
             if body is not None and body.id in context.bodies_with_routes:
                 key, body_text = f"{identity_key}:organ:{body.id}", f"Till {body.name},\n\n{text}"
-                self.notifications.append(row(key=key, body_id=body.id, body_text=body_text))
+                outgoing.rows.append((key, body_text, None, None, body.id))
                 self.result.notifications[f"organ:{target}"] += 1
 
     def _record(self, context: OrgContext, action: PlannedAction, recipients: int) -> None:
@@ -974,77 +999,79 @@ class _Batch:
             failed, instead = str(failure.failed), str(failure.instead) if failure.instead else None
             self.result.documents = [d for d in (instead if d == failed else d for d in self.result.documents) if d]
             said = failure.instead.name if failure.instead else f"{failure.failed.name} (kunde inte skapas)"
-            for row in self.notifications:
-                if failed in row["attachments"]:
-                    row["attachments"] = [a for a in (instead if a == failed else a for a in row["attachments"]) if a]
-                    row["body_text"] = row["body_text"].replace(f"Bifogat: {failure.failed.name}", f"Bifogat: {said}")
+            for outgoing in self.outgoing:
+                attached = outgoing.shared["attachments"]
+                if failed in attached:
+                    outgoing.shared["attachments"] = [a for a in (instead if a == failed else a for a in attached) if a]
+                    outgoing.rows = [
+                        (key, text.replace(f"Bifogat: {failure.failed.name}", f"Bifogat: {said}"), person, role, body)
+                        for key, text, person, role, body in outgoing.rows
+                    ]
 
     def insert(self) -> None:
+        """The occurrence records, then the outbox rows, each with one executemany (database/bulk.py): a value an
+        action's rows share is converted for the database once per action, what every row shares once."""
         self._render_documents()
-        connection = self.session.connection()  # plain executemany: tens of thousands of rows on a busy day
+        connection = self.session.connection()
         if self.occurrences:
-            connection.execute(insert(table_of(TriggerOccurrence)), self.occurrences)
-        if self.notifications:
-            connection.execute(insert(table_of(Notification)), self.notifications)
+            records = bulk_insert(table_of(TriggerOccurrence), _OCCURRENCE_COLUMNS, connection.dialect)
+            fired_at = records.convert("fired_at", self.now)
+            rows = [
+                (
+                    record["organisation_id"],
+                    record["trigger_key"],
+                    record["occurrence_key"],
+                    records.convert("scheduled_for", record["scheduled_for"]),
+                    fired_at,
+                    records.convert("result", record["result"]),
+                )
+                for record in self.occurrences
+            ]
+            records.execute(connection, rows)
+        if self.outgoing:
+            outbox = bulk_insert(table_of(Notification), _NOTIFICATION_COLUMNS, connection.dialect)
+            alike = self._every_row()
+            every_row = tuple(outbox.convert(column, alike[column]) for column in _EVERY_ROW_COLUMNS)
+            notifications: list[tuple[Any, ...]] = []
+            for outgoing in self.outgoing:
+                shared = (*(outbox.convert(column, outgoing.shared[column]) for column in _ACTION_COLUMNS), *every_row)
+                notifications += [(*row, *shared) for row in outgoing.rows]
+            outbox.execute(connection, notifications)
+
+    def _every_row(self) -> dict[str, Any]:
+        """The outbox columns every row of this sweep has alike (_EVERY_ROW_COLUMNS)."""
+        return {
+            "status": NotificationStatus.PENDING,
+            "attempts": 0,
+            "delivered_routes": [],
+            "created_at": self.now,
+        }
 
 
-def _outbox_row(
-    *,
-    action: PlannedAction,
-    org_id: int,
-    key: str,
-    body_text: str,
-    attachments: list[str],
-    not_before: datetime,
-    now: datetime,
-    due_on: date | None = None,
-    person_id: int | None = None,
-    role_key: str | None = None,
-    body_id: int | None = None,
-) -> dict[str, Any]:
-    """One outbox row for a bulk insert (every row carries every column: executemany needs the same keys)."""
-    related_type, _, related_id = action.trigger_key.partition(":")
-    return {
-        "idempotency_key": key,
-        "organisation_id": org_id,
-        "kind": action.code,
-        "person_id": person_id,
-        "role_key": role_key,
-        "body_id": body_id,
-        "subject": action.subject,
-        "body_text": body_text,
-        "attachments": attachments,
-        "related_type": related_type if related_id else Related.CADENCE,
-        "related_id": int(related_id) if related_id else None,
-        "due_on": due_on,
-        "status": NotificationStatus.PENDING,
-        "not_before": not_before,
-        "urgent": action.action.urgent,
-        "attempts": 0,
-        "delivered_routes": [],
-        "created_at": now,
-    }
+@dataclass
+class _Outgoing:
+    """One action's outbox rows: what they share (the columns of _ACTION_COLUMNS), and each recipient's own
+    (idempotency key, text, person, role key, body), one row each."""
+
+    shared: dict[str, Any]
+    rows: list[tuple[str, str, int | None, str | None, int | None]] = field(default_factory=list)
 
 
-def _recipient_row(
-    action_row: dict[str, Any],
-    *,
-    key: str,
-    body_text: str,
-    person_id: int | None = None,
-    role_key: str | None = None,
-    body_id: int | None = None,
-) -> dict[str, Any]:
-    """One recipient's outbox row: the action's row (_outbox_row, built once per action) with its own key, text and
-    addressee."""
-    return {
-        **action_row,
-        "idempotency_key": key,
-        "body_text": body_text,
-        "person_id": person_id,
-        "role_key": role_key,
-        "body_id": body_id,
-    }
+_RECIPIENT_COLUMNS = ("idempotency_key", "body_text", "person_id", "role_key", "body_id")
+_ACTION_COLUMNS = (
+    "organisation_id",
+    "kind",
+    "subject",
+    "attachments",
+    "related_type",
+    "related_id",
+    "due_on",
+    "not_before",
+    "urgent",
+)
+_EVERY_ROW_COLUMNS = ("status", "attempts", "delivered_routes", "created_at")
+_NOTIFICATION_COLUMNS = _RECIPIENT_COLUMNS + _ACTION_COLUMNS + _EVERY_ROW_COLUMNS
+_OCCURRENCE_COLUMNS = ("organisation_id", "trigger_key", "occurrence_key", "scheduled_for", "fired_at", "result")
 
 
 def _message(
@@ -1072,10 +1099,9 @@ def _meeting_event(context: OrgContext, action: PlannedAction) -> CalendarEvent 
     """The meeting a call is about (None for anything but a kallelse of an occurrence)."""
     if action.action is not Action.KALLELSE or action.occurrence is None:
         return None
-    cadence = next((c for c in context.cadences if c.key == action.trigger_key), None)
+    cadence, body = context.cadence_and_body(action.trigger_key)
     if cadence is None:
         return None
-    body = next((b for b in context.bodies.values() if b.id == cadence.body_id), None)
     return meeting_event(context.org.key, cadence, body, action.occurrence)
 
 
