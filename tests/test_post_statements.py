@@ -7,10 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
@@ -19,6 +17,7 @@ from samverkan.core.timeutil import utcnow
 from samverkan.database import session_scope
 from samverkan.models import AuditEntry, ChecklistItem, Evidence, Notification, Organisation, Phase
 from samverkan.models.enums import EvidenceKind, ItemStatus, NotificationStatus, PhaseStatus, Related
+from tests.counting import Counter
 from tests.drive import SAMORDNARE
 from tests.live import KSO, Live, fagersta_for_web, live_server
 
@@ -27,22 +26,6 @@ from tests.live import KSO, Live, fagersta_for_web, live_server
 # update, which also counts the phase's other open items; the evidence; the audit entry; the stopped reminders.
 POST_STATEMENTS = 8  # 17 on the same request before (issue 19)
 DECISION_READ = 1  # a cited decision with its body
-
-
-class Counter:
-    def __init__(self, engine: Engine) -> None:
-        self.count, self.engine = 0, engine
-        event.listen(engine, "before_cursor_execute", self._seen)
-
-    def _seen(self, *_args: Any) -> None:
-        self.count += 1
-
-    def take(self) -> int:
-        count, self.count = self.count, 0
-        return count
-
-    def close(self) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._seen)
 
 
 @pytest.fixture

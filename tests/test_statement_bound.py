@@ -8,11 +8,9 @@ import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -22,6 +20,7 @@ from samverkan.database import session_scope
 from samverkan.models import ChecklistItem, Evidence, Person, Phase
 from samverkan.models.enums import EvidenceKind, ItemStatus
 from samverkan.services.sweep import sweep
+from tests.counting import Counter
 from tests.drive import KOMMUNPOLIS, SAMORDNARE
 from tests.live import KSO, Live, fagersta_for_web, live_server
 
@@ -29,25 +28,6 @@ from tests.live import KSO, Live, fagersta_for_web, live_server
 # measures, people, meetings) must be read in one statement per kind, not one per row.
 BOUND = 60
 SKIP = ("/logga-ut", "/static/", "/kalender/", "/filer/", "/api/")
-
-
-class Counter:
-    """Statements issued on the engine since the last `take`."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.count = 0
-        event.listen(engine, "before_cursor_execute", self._seen)
-        self.engine = engine
-
-    def _seen(self, *_args: Any) -> None:
-        self.count += 1
-
-    def take(self) -> int:
-        count, self.count = self.count, 0
-        return count
-
-    def close(self) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._seen)
 
 
 def statements_per_page(client: httpx.Client, counter: Counter, start: str = "/mitt-arbete") -> dict[str, int]:
