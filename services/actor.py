@@ -9,9 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from samverkan.core.timeutil import STOCKHOLM, to_utc, utcnow
-from samverkan.models import Person
+
+if TYPE_CHECKING:  # the CLI's options build an Actor without the database's models (`validate` stays light)
+    from samverkan.models import Person
 
 
 class Proof(StrEnum):
