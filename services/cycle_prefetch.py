@@ -13,8 +13,11 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any, NamedTuple
 
+import sqlalchemy as sa
 from sqlalchemy import Row, Select, bindparam
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select as SqlSelect
 from sqlmodel.sql.expression import SelectOfScalar
 
 from samverkan.models import ChecklistItem, Cycle, Decision, Evidence, Person, Phase
@@ -57,6 +60,20 @@ def latest_cycle() -> SelectOfScalar[Cycle]:
 
 
 @cache
+def latest_cycle_digest() -> SqlSelect[Cycle, bytes]:
+    """latest_cycle without its pinned definition (58 kB with 400 items, ~0.5 ms to transfer and decode on
+    PostgreSQL at every page), with the SHA-256 of that definition as the database keeps it: the parsed definition
+    is kept per digest (services/pinning.py::definition_by_digest). PostgreSQL only (SQLite has no sha256)."""
+    stored = sa.func.convert_to(sa.cast(Cycle.definition_snapshot, sa.Text), "UTF8")
+    return (
+        select(Cycle, sa.func.sha256(stored, type_=sa.LargeBinary))
+        .where(Cycle.organisation_id == bindparam("organisation_id"))
+        .order_by(col(Cycle.number).desc())
+        .options(defer(Cycle.definition_snapshot))  # type: ignore[arg-type]
+    )
+
+
+@cache
 def phases_of_cycle() -> SelectOfScalar[Phase]:
     """The phases of the cycle `cycle_id`, in order."""
     return select(Phase).where(Phase.cycle_id == bindparam("cycle_id")).order_by(col(Phase.ordinal))
@@ -69,7 +86,7 @@ def _items_of_phases() -> Select[Any]:
     statement and its cache key again for every page cost more than running it (0.3 → 0.1 ms a statement)."""
     phases: Any = bindparam("phase_ids", expanding=True)
     query: Select[Any] = (
-        select(*ITEM_COLUMNS, Person.name)
+        sa.select(*ITEM_COLUMNS, col(Person.name))
         .outerjoin(Person, col(Person.id) == ChecklistItem.completed_by_person_id)
         .where(col(ChecklistItem.phase_id).in_(phases))
     )
