@@ -46,7 +46,14 @@ from samverkan.services.access import (
 from samverkan.services.actor import Actor
 from samverkan.services.agreements import latest_agreement
 from samverkan.services.audit import audit
-from samverkan.services.cycle_prefetch import ItemFacts, ItemRow, item_facts, latest_cycle, phases_of_cycle
+from samverkan.services.cycle_prefetch import (
+    ItemFacts,
+    ItemRow,
+    item_facts,
+    latest_cycle,
+    latest_cycle_digest,
+    phases_of_cycle,
+)
 from samverkan.services.effective_dates import (
     DayBounds,
     last_effective_column,
@@ -64,6 +71,7 @@ from samverkan.services.omtag import Reopened, reopen_dependants, reopen_target,
 from samverkan.services.overview import find_organisation
 from samverkan.services.pinning import (
     current_definition,
+    definition_by_digest,
     definition_of,
     drift,
     phase_spec,
@@ -864,12 +872,24 @@ def _item_views(facts: ItemFacts, phase: Phase, on: date) -> list[ItemView]:
     return views
 
 
-def cycle_status(session: Session, org_key: str, on: date) -> CycleView:
-    organisation = find_organisation(session, org_key)
-    cycle = session.exec(latest_cycle(), params={"organisation_id": organisation.id}).first()
+def _latest_with_definition(session: Session, organisation: Organisation) -> tuple[Cycle, ProcessDefinition]:
+    """The organisation's latest cycle and the definition it follows; on PostgreSQL its pinned copy is read only
+    the first time (by its digest), on SQLite reading it costs little."""
+    params = {"organisation_id": organisation.id}
+    digest: bytes | None = None
+    if session.get_bind().dialect.name == "postgresql":
+        row = session.exec(latest_cycle_digest(), params=params).first()
+        cycle, digest = (row[0], row[1]) if row else (None, None)
+    else:
+        cycle = session.exec(latest_cycle(), params=params).first()
     if cycle is None:
         raise NotFoundError(f"{organisation.name} har ingen cykel än; starta en med 'samverkan cycle start'")
-    definition = definition_of(session, cycle)
+    return cycle, definition_by_digest(session, cycle, digest) if digest is not None else definition_of(session, cycle)
+
+
+def cycle_status(session: Session, org_key: str, on: date) -> CycleView:
+    organisation = find_organisation(session, org_key)
+    cycle, definition = _latest_with_definition(session, organisation)
     moved_on = drift(cycle, definition) if cycle.status == CycleStatus.ACTIVE else None
     phases = []
     all_phases = list(session.exec(phases_of_cycle(), params={"cycle_id": cycle.id}))

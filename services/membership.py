@@ -10,7 +10,7 @@ from samverkan.models import Organisation, Person, Role
 from samverkan.services.access import COORDINATING
 from samverkan.services.errors import NotPermittedError
 from samverkan.services.my_work import held_roles
-from samverkan.services.overview import find_organisation
+from samverkan.services.overview import find_organisation, remember_organisation
 
 
 class Membership:
@@ -31,9 +31,17 @@ class Membership:
 
 
 def member_of(session: Session, person: Person, org_key: str, on: date) -> Membership:
-    """The person's roles in the organisation, or NotPermitted: only those with a role see its pages."""
-    organisation = find_organisation(session, org_key)
-    roles = held_roles(session, person, on).get(organisation.id, [])  # type: ignore[arg-type]
+    """The person's roles in the organisation, or NotPermitted: only those with a role see its pages. The
+    person's roles come with their organisations (held_roles, asked by the menu too), so an organisation where
+    they hold a role costs no statement of its own; find_organisation then finds it without one as well."""
+    by_org = held_roles(session, person, on)
+    theirs = (session.get(Organisation, org_id) for org_id in by_org)  # loaded with the roles: no statement
+    organisation = next((o for o in theirs if o is not None and o.key == org_key), None)
+    if organisation is None:  # not theirs: unknown (NotFound) or someone else's (NotPermitted below)
+        organisation = find_organisation(session, org_key)
+    else:
+        remember_organisation(session, organisation)
+    roles = by_org.get(organisation.id, [])  # type: ignore[arg-type]
     if not roles:
         raise NotPermittedError(f"Du har ingen roll i {organisation.name} i dag och kan därför inte se dess sidor.")
     return Membership(organisation, roles)

@@ -9,11 +9,9 @@ from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import Select, and_, bindparam
-from sqlalchemy.orm import defer
+from sqlalchemy import CompoundSelect, and_, bindparam
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select as SqlSelect
-from sqlmodel.sql.expression import SelectOfScalar
 
 from samverkan.core.ids import saved_id
 from samverkan.database import once_per_transaction
@@ -111,56 +109,6 @@ def held_roles(session: Session, person: Person, on: date) -> dict[int, list[Rol
 
 
 @cache
-def _open_items() -> Select[Any]:
-    """The open items of the phase `phase_id` owned by `functions`: only the columns shown (a phase may have
-    hundreds). The queries here are built once, with their values as parameters (cycle_prefetch.py)."""
-    return (
-        select(col(ChecklistItem.id), ChecklistItem.title, ChecklistItem.owner_role_key, col(ChecklistItem.due_on))
-        .where(
-            ChecklistItem.phase_id == bindparam("phase_id"),
-            ChecklistItem.status == ItemStatus.OPEN,
-            col(ChecklistItem.owner_role_key).in_(bindparam("functions", expanding=True)),
-        )
-        .order_by(col(ChecklistItem.id))
-    )
-
-
-def _items(session: Session, phase: Phase | None, functions: set[str], on: date) -> list[WorkEntry]:
-    if phase is None:
-        return []
-    rows = plain_rows(session, _open_items(), phase_id=phase.id, functions=sorted(functions))
-    details: dict[str, str] = {}  # per owning function; most items of a phase share a few
-    days: dict[date | None, tuple[str | None, bool]] = {None: (None, False)}  # deadline → (shown, overdue)
-    entries = []
-    for item_id, title, owner, due_on in rows:
-        detail = details.get(owner)
-        if detail is None:
-            detail = details[owner] = f"{phase.name} · ansvarig: {owner}"
-        day = days.get(due_on)
-        if day is None:
-            day = days[due_on] = (due_on.isoformat(), due_on < on)
-        entries.append(WorkEntry("punkt", title, detail, day[0], day[1], str(item_id)))
-    return entries
-
-
-@cache
-def _running_cycle() -> SqlSelect[Cycle, Phase]:
-    """The running cycle of the organisation `organisation_id` and its current phase."""
-    return (
-        select(Cycle, Phase)
-        .outerjoin(Phase, and_(col(Phase.cycle_id) == Cycle.id, col(Phase.status) == PhaseStatus.ACTIVE))
-        .where(Cycle.organisation_id == bindparam("organisation_id"), Cycle.status == CycleStatus.ACTIVE)
-        .options(defer(Cycle.definition_snapshot))  # type: ignore[arg-type]  # large, and not needed here
-    )
-
-
-def _running(session: Session, organisation: Organisation) -> tuple[Cycle | None, Phase | None]:
-    """The organisation's running cycle and its current phase, in one statement."""
-    found = session.exec(_running_cycle(), params={"organisation_id": organisation.id}).first()
-    return (found[0], found[1]) if found else (None, None)
-
-
-@cache
 def _est_bodies() -> SqlSelect[Body, int]:
     """The EST groups of the organisation `organisation_id`, each with its members' roles."""
     return (
@@ -222,33 +170,85 @@ def _signatures(session: Session, org: Organisation, role_ids: set[int]) -> list
 
 
 @cache
-def _unfinished_measures() -> SelectOfScalar[Measure]:
-    """The unfinished åtgärder of the cycle `cycle_id` owned by `keys`."""
-    return (
-        select(Measure)
-        .where(
-            Measure.cycle_id == bindparam("cycle_id"),
-            col(Measure.owner_role_key).in_(bindparam("keys", expanding=True)),
-            Measure.unfinished(),
-        )
-        .order_by(col(Measure.due_on))
+def _cycle_work() -> CompoundSelect[Any]:
+    """What the person has to do in the running cycle of the organisation `organisation_id`, in one statement
+    (three before): a row for the cycle with its current phase's name, the phase's open items owned by
+    `functions`, and the cycle's unfinished åtgärder owned by them; no rows when no cycle is running. Each row:
+    kind, id, title, owner, deadline, status, progress. The queries here are built once, with their values as
+    parameters: building a statement and its cache key again for every page cost more than running it."""
+    running = and_(col(Cycle.organisation_id) == bindparam("organisation_id"), col(Cycle.status) == CycleStatus.ACTIVE)
+    current = and_(col(Phase.cycle_id) == Cycle.id, col(Phase.status) == PhaseStatus.ACTIVE)
+    functions: Any = bindparam("functions", expanding=True)
+    no_day, nothing, zero = sa.cast(sa.null(), sa.Date), sa.cast(sa.null(), sa.String), sa.cast(sa.null(), sa.Integer)
+    cycle = (
+        sa.select(sa.literal(_CYCLE), col(Cycle.id), col(Phase.name), nothing, no_day, nothing, zero)
+        .select_from(Cycle)
+        .outerjoin(Phase, current)
+        .where(running)
     )
-
-
-def _measures(session: Session, cycle: Cycle, keys: set[str], on: date) -> list[WorkEntry]:
-    measures = session.exec(_unfinished_measures(), params={"cycle_id": cycle.id, "keys": sorted(keys)}).all()
-    return [
-        WorkEntry(
-            "atgard",
-            m.title,
-            f"status {m.status} · {m.progress_pct} % klart",
-            m.due_on.isoformat(),
-            m.due_on < on,
-            str(m.id),
+    items = (
+        sa.select(
+            sa.literal(_ITEM),
+            col(ChecklistItem.id),
+            col(ChecklistItem.title),
+            col(ChecklistItem.owner_role_key),
+            col(ChecklistItem.due_on),
+            col(ChecklistItem.status),
+            zero,
         )
-        for m in measures
-        if m.due_on <= on + timedelta(days=60) or m.status != "gron"
+        .join(Phase, col(Phase.id) == ChecklistItem.phase_id)
+        .join(Cycle, current)
+        .where(running, col(ChecklistItem.status) == ItemStatus.OPEN, col(ChecklistItem.owner_role_key).in_(functions))
+    )
+    measures = (
+        sa.select(
+            sa.literal(_MEASURE),
+            col(Measure.id),
+            col(Measure.title),
+            col(Measure.owner_role_key),
+            col(Measure.due_on),
+            col(Measure.status),
+            col(Measure.progress_pct),
+        )
+        .join(Cycle, col(Cycle.id) == Measure.cycle_id)
+        .where(running, col(Measure.owner_role_key).in_(functions), Measure.unfinished())
+    )
+    return sa.union_all(cycle, items, measures)
+
+
+_CYCLE, _ITEM, _MEASURE = 0, 1, 2
+
+
+def _cycle_work_of(
+    session: Session, organisation: Organisation, functions: set[str], on: date
+) -> tuple[bool, str | None, list[WorkEntry]]:
+    """Whether a cycle is running, its current phase's name, and the person's open items (in order) and
+    unfinished åtgärder (by deadline) in it."""
+    rows = plain_rows(session, _cycle_work(), organisation_id=organisation.id, functions=sorted(functions))
+    running = [row for row in rows if row[0] == _CYCLE]
+    if not running:
+        return False, None, []
+    phase = running[0][2]
+    items = sorted((row for row in rows if row[0] == _ITEM), key=lambda row: row[1]) if phase is not None else []
+    measures = sorted((row for row in rows if row[0] == _MEASURE), key=lambda row: (row[4], row[1]))
+    details: dict[str, str] = {}  # per owning function; most items of a phase share a few
+    days: dict[date | None, tuple[str | None, bool]] = {None: (None, False)}  # deadline → (shown, overdue)
+    entries = []
+    for _kind, item_id, title, owner, due_on, _status, _progress in items:
+        detail = details.get(owner)
+        if detail is None:
+            detail = details[owner] = f"{phase} · ansvarig: {owner}"
+        day = days.get(due_on)
+        if day is None:
+            day = days[due_on] = (due_on.isoformat(), due_on < on)
+        entries.append(WorkEntry("punkt", title, detail, day[0], day[1], str(item_id)))
+    horizon = on + timedelta(days=60)
+    entries += [
+        WorkEntry("atgard", title, f"status {status} · {progress} % klart", due_on.isoformat(), due_on < on, str(m_id))
+        for _kind, m_id, title, _owner, due_on, status, progress in measures
+        if due_on <= horizon or status != "gron"
     ]
+    return True, phase, entries
 
 
 def my_work(session: Session, person: Person, on: date) -> MyWork:
@@ -260,10 +260,7 @@ def my_work(session: Session, person: Person, on: date) -> MyWork:
             continue
         functions = {r.function or r.key for r in roles} | {r.key for r in roles}
         work = OrganisationWork(org.key, org.name, [r.name for r in roles], bool(functions & set(COORDINATING)), None)
-        cycle, phase = _running(session, org)
-        if cycle is not None:
-            work.phase, work.entries = phase.name if phase else None, _items(session, phase, functions, on)
-            work.entries += _measures(session, cycle, functions, on)
+        _running, work.phase, work.entries = _cycle_work_of(session, org, functions, on)
         if any(r.signatory for r in roles):
             work.entries += _signatures(session, org, {saved_id(r) for r in roles if r.signatory})
         work.entries.sort(key=lambda e: (not e.overdue, e.due_on or "9999", e.kind))

@@ -130,6 +130,12 @@ def find_organisation(session: Session, key: str) -> Organisation:
     return org
 
 
+def remember_organisation(session: Session, organisation: Organisation) -> None:
+    """The organisation, loaded by another statement of this transaction (the viewer's roles with their
+    organisations), as find_organisation's answer for its key: asked later, it issues no statement."""
+    once_per_transaction(session, ("organisation", organisation.key), lambda: organisation)
+
+
 def holders_on(session: Session, role_ids: list[int], day: date) -> dict[int, list[Person]]:
     """Who holds each role on `day` (an assignment's end date is its last day)."""
     rows = session.exec(

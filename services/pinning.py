@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy.orm.attributes import instance_state
 from sqlmodel import Session, col, select
 
+from samverkan.core.ids import saved_id
 from samverkan.core.issues import ConfigError
+from samverkan.database import once_per_transaction
 from samverkan.models import Cycle, Organisation, Phase
 from samverkan.models.enums import CycleStatus
 from samverkan.process.changes import compare
@@ -62,6 +65,10 @@ def pin(cycle: Cycle, definition: ProcessDefinition) -> None:
 def definition_of(session: Session, cycle: Cycle) -> ProcessDefinition:
     """The definition the cycle follows: its pinned copy. A cycle from before the copies were kept (an empty
     snapshot) is pinned to the file as it is now, once, with an audit entry."""
+    if "definition_snapshot" in instance_state(cycle).unloaded:  # read without it, by its digest (definition_by_digest)
+        known = _pinned_here(session).get(saved_id(cycle))
+        if known is not None:
+            return known
     if cycle.definition_snapshot:
         try:
             return definition_from_snapshot(cycle.definition_snapshot)
@@ -115,6 +122,31 @@ class Drift:
 
     notice: str
     changes: list[str] = field(default_factory=list)
+
+
+def definition_by_digest(session: Session, cycle: Cycle, digest: bytes | None) -> ProcessDefinition:
+    """definition_of for a cycle read without its pinned copy but with the copy's SHA-256 as the database keeps it
+    (services/cycle_prefetch.py::latest_cycle_digest): the definition parsed from equal stored data is the same
+    definition, so the copy is read (one statement) only the first time this process sees it. Later calls in the
+    transaction with this cycle object (definition_of) find it without reading the copy either."""
+    known = _BY_DIGEST.get(digest) if digest is not None else None
+    if known is None:
+        stored = bool(cycle.definition_snapshot)  # reads the copy
+        known = definition_of(session, cycle)
+        if stored and digest is not None:  # not a legacy cycle pinned just now (its copy changed)
+            if len(_BY_DIGEST) >= 64:
+                _BY_DIGEST.clear()
+            _BY_DIGEST[digest] = known
+    _pinned_here(session)[saved_id(cycle)] = known
+    return known
+
+
+_BY_DIGEST: dict[bytes, ProcessDefinition] = {}  # the stored copy's SHA-256 → its definition
+
+
+def _pinned_here(session: Session) -> dict[int, ProcessDefinition]:
+    """The definitions found by digest in this transaction, per cycle id."""
+    return once_per_transaction(session, "pinned_by_digest", dict)
 
 
 def drift(cycle: Cycle, pinned: ProcessDefinition) -> Drift | None:

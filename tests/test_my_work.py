@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from samverkan.models import ChecklistItem, Person, Phase
-from samverkan.models.enums import ItemStatus, PhaseStatus
+from samverkan.models import ChecklistItem, Cycle, Measure, Person, Phase
+from samverkan.models.enums import CausePerspective, CycleStatus, ItemStatus, MeasureState, MeasureStatus, PhaseStatus
 from samverkan.services import cycle
 from samverkan.services.my_work import held_roles, my_work
 from tests.conftest import EXAMPLES
-from tests.drive import KOMMUNPOLIS, SAMORDNARE, Driver, doc
+from tests.drive import KOMMUNPOLIS, SAMORDNARE, Driver, doc, fagersta_with_cycle
 
 START = date(2027, 1, 11)
 
@@ -85,3 +85,40 @@ def test_a_completed_item_leaves_the_list(fagersta: Driver) -> None:
         roles_item = session.exec(select(ChecklistItem).where(ChecklistItem.key == "roller-och-ansvar")).one()
     assert str(roles_item.id) in {ref for *_, ref in before}
     assert [entry for entry in before if entry[4] != str(roles_item.id)] == after
+
+
+def test_unfinished_atgarder_of_the_persons_functions_due_within_60_days_or_not_green(engine: Engine) -> None:
+    """The åtgärder on Mitt arbete (read with the cycle and its items in one statement): unfinished and not
+    cancelled, owned by one of the person's functions, due within 60 days or not green; by deadline."""
+    from tests.test_orsak import ON, cause, prioritised
+
+    d = fagersta_with_cycle(engine, ON)
+    cause_id = cause(d, prioritised(d), CausePerspective.PLACE, "Mörkt torg")
+    soon, later = ON + timedelta(days=30), ON + timedelta(days=200)
+    shown = [("Försenad", ON - timedelta(days=1), MeasureStatus.GREEN), ("Snart", soon, MeasureStatus.GREEN),
+             ("Senare men röd", later, MeasureStatus.RED)]  # fmt: skip
+    with Session(engine) as session:
+        cycle_id = session.exec(select(Cycle.id).where(Cycle.status == CycleStatus.ACTIVE)).one()
+        base = {"cycle_id": cycle_id, "cause_id": cause_id, "follow_up": "Kvartalsvis"}
+        rows = [Measure(title=t, due_on=due, status=status, owner_role_key="samordnare", progress_pct=40, **base)
+                for t, due, status in shown]  # fmt: skip
+        rows += [
+            Measure(title="Senare och grön", due_on=later, owner_role_key="samordnare", **base),
+            Measure(title="Genomförd", due_on=soon, owner_role_key="samordnare", progress_pct=100, **base),
+            Measure(title="Avbruten", due_on=soon, owner_role_key="samordnare", state=MeasureState.CANCELLED, **base),
+            Measure(title="Någon annans", due_on=soon, owner_role_key="finns-inte", **base),
+        ]
+        session.add_all(rows)
+        session.commit()
+        person = session.exec(select(Person).where(Person.email == SAMORDNARE)).one()
+        work = my_work(session, person, ON)
+    entries = [e for org in work.organisations for e in org.entries if e.kind == "atgard"]
+    assert [(e.title, e.due_on, e.overdue) for e in entries] == [
+        ("Försenad", (ON - timedelta(days=1)).isoformat(), True),
+        ("Snart", soon.isoformat(), False),
+        ("Senare men röd", later.isoformat(), False),
+    ]
+    assert entries[2].detail == "status rod · 40 % klart"
+    with Session(engine) as session:
+        active = session.exec(select(Phase.name).where(Phase.status == PhaseStatus.ACTIVE)).one()
+    assert [org.phase for org in work.organisations if org.key == "fagersta"] == [active]

@@ -3,6 +3,7 @@ applies from the next cycle, and moves onto the cycle only by an explicit, audit
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import update
+from sqlalchemy import event, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -548,3 +549,35 @@ def test_an_open_item_the_file_dropped_is_removed_and_its_reminders_stop(d: Driv
         NotificationStatus.CANCELLED,
         "stoppad: punkten finns inte längre",
     )
+
+
+def test_the_cycle_page_reads_the_pinned_copy_once_per_stored_content(d: Driver) -> None:
+    """On PostgreSQL the cycle page reads the pinned copy (58 kB with 400 items) only when its digest is new to the
+    process; a copy changed in the database is read and followed at once, on every database."""
+    reads: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, sql: str, *_rest: Any) -> None:
+        if re.search(r"cycle\.definition_snapshot(,| FROM| AS cycle_definition_snapshot)", sql):
+            reads.append(sql)
+
+    status = lambda: d(lambda s, a: cycle.cycle_status(s, a.org_key, a.on), SAMORDNARE)  # noqa: E731
+    event.listen(d.engine, "before_cursor_execute", seen)
+    try:
+        first = status()
+        again = status()
+        copied = the_cycle(d.engine).definition_snapshot
+        copied["definition"]["name"] = "Omdöpt i databasen"
+        with Session(d.engine) as session:
+            session.execute(update(Cycle).values(definition_snapshot=copied))
+            session.commit()
+        reads.clear()
+        changed = status()
+        read_changed = len(reads)
+        again_changed = status()
+    finally:
+        event.remove(d.engine, "before_cursor_execute", seen)
+    assert first.definition == again.definition == load_definition("samverkan").name != "Omdöpt i databasen"
+    assert changed.definition == again_changed.definition == "Omdöpt i databasen"
+    assert read_changed == 1  # the changed copy is read (on SQLite with the cycle, on PostgreSQL by its new digest)
+    if d.engine.dialect.name == "postgresql":
+        assert len(reads) == 1  # and only once
