@@ -37,6 +37,7 @@ from samverkan.models import Purpose  # noqa: E402
 from samverkan.services.installation import mark  # noqa: E402
 
 if TYPE_CHECKING:
+    from tests.counting import Counter
     from tests.receivers import JsonReceiver, SmtpServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -193,6 +194,16 @@ def engine(db_url: str) -> Iterator[Engine]:
         _migrate(eng)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def counter(engine: Engine) -> Iterator[Counter]:
+    """The statements issued on `engine` (the statement-bound tests)."""
+    from tests.counting import Counter
+
+    counting = Counter(engine)
+    yield counting
+    counting.close()
 
 
 @pytest.fixture

@@ -35,13 +35,6 @@ def live(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
         yield server
 
 
-@pytest.fixture
-def counter(engine: Engine) -> Iterator[Counter]:
-    counting = Counter(engine)
-    yield counting
-    counting.close()
-
-
 def _open_items(engine: Engine, owner: str, kind: EvidenceKind) -> list[int]:
     """The running phase's open items that `owner` completes with evidence of `kind`, two more added so that
     there are always at least two."""

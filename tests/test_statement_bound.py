@@ -56,13 +56,6 @@ def live(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
         yield server
 
 
-@pytest.fixture
-def counter(engine: Engine) -> Iterator[Counter]:
-    counting = Counter(engine)
-    yield counting
-    counting.close()
-
-
 @pytest.mark.parametrize("email", [SAMORDNARE, KOMMUNPOLIS, KSO])
 def test_every_page_stays_within_the_bound(live: Live, counter: Counter, email: str) -> None:
     pages = statements_per_page(live.login(email), counter)
