@@ -32,7 +32,7 @@ from samverkan.models import (
 )
 from samverkan.models.enums import AgreementStatus, BodyKind, CycleStatus, ItemStatus, PhaseStatus
 from samverkan.services.access import COORDINATING
-from samverkan.services.agreements import latest_promises, party_of, signers
+from samverkan.services.agreements import latest_promises, missing_before_signing, party_of, signers
 from samverkan.services.cycle_prefetch import plain_rows
 from samverkan.services.est import reporting_role_among
 
@@ -153,19 +153,20 @@ def _signatures(session: Session, org: Organisation, role_ids: set[int]) -> list
                 select(Signature.party_id).where(Signature.subject_type == kind, Signature.subject_id == subject.id)
             ).all()
         )
-        for signer in signers(session, org, subject):
-            if signer.role is not None and signer.role.id in role_ids and signer.party.id not in signed:
+        mine = [
+            signer
+            for signer in signers(session, org, subject)
+            if signer.role is not None and signer.role.id in role_ids and signer.party.id not in signed
+        ]
+        lacking = missing_before_signing(session, org, subject) if mine else []
+        for signer in mine:
+            if lacking:  # the signature is owed, but the text may not be signed yet: say so, not "Skriv under"
+                title = f"Underskrift senare: {subject.title}"
+                detail = f"för {signer.party.name} när innehållet är komplett (det saknas: {', '.join(lacking)})"
+            else:
                 waiting = "väntar på fler parter" if signed else "ingen part har skrivit under än"
-                entries.append(
-                    WorkEntry(
-                        "underskrift",
-                        f"Skriv under: {subject.title}",
-                        f"för {signer.party.name} ({waiting})",
-                        None,
-                        False,
-                        ref,
-                    )
-                )
+                title, detail = f"Skriv under: {subject.title}", f"för {signer.party.name} ({waiting})"
+            entries.append(WorkEntry("underskrift", title, detail, None, False, ref))
     return entries
 
 

@@ -139,7 +139,7 @@ def test_complete_an_item_in_the_browser_and_its_reminder_leaves_the_outbox(
 
 def test_sign_as_one_party_and_see_it_pending(browser: Browser, site: Live) -> None:
     page = log_in(browser, site, KSO)
-    expect(page.get_by_text("Skriv under: Samverkansöverenskommelse")).to_be_visible()
+    expect(page.get_by_text("Underskrift senare: Samverkansöverenskommelse")).to_be_visible()
     page.goto("/org/fagersta/overenskommelse")  # the content is not complete: what is missing, and no button
     expect(page.locator(".unsignable")).to_contain_text("Det saknas:")
     expect(page.locator(".unsignable li").first).to_have_text("revisionsdatum")

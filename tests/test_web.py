@@ -97,8 +97,15 @@ def test_my_work_lists_due_and_overdue_items_across_organisations(live: Live) ->
     assert "Fagersta kommun" in work.text and "Brottsförebyggande samordnare" in work.text
     assert "Initiera samverkan" in work.text
     assert f"klart senast {today_local() + timedelta(3)}" in work.text
-    kso = live.login(KSO).get("/mitt-arbete").text
-    assert "Skriv under: Samverkansöverenskommelse mellan Fagersta kommun och Polismyndigheten" in kso
+    kso = live.login(KSO)
+    text = kso.get("/mitt-arbete").text  # a draft without content: the signature is owed later, not offered now
+    assert "Underskrift senare: Samverkansöverenskommelse mellan Fagersta kommun och Polismyndigheten" in text
+    assert "när innehållet är komplett (det saknas: revisionsdatum, minst ett prioriterat problem" in text
+    assert "Skriv under: Samverkansöverenskommelse" not in text
+    agree_on(Driver(live.engine, "fagersta", today_local()))
+    text = kso.get("/mitt-arbete").text
+    assert "Skriv under: Samverkansöverenskommelse mellan Fagersta kommun och Polismyndigheten" in text
+    assert "Underskrift senare: Samverkansöverenskommelse" not in text
 
 
 def test_completing_with_an_uploaded_document_stops_the_reminder(live: Live) -> None:
