@@ -125,12 +125,10 @@ def require_role(
     )
 
 
-def _roles_of(session: Session, organisation: Organisation, person: Person) -> tuple[list[Role], list[RoleAssignment]]:
+def _roles_of(session: Session, organisation: Organisation, person: Person) -> Held:
     """Every live role of the organisation the person has an assignment to, on any day, by key; and those
     assignments (one statement)."""
-    rows = session.exec(_ROLES_OF, params={"organisation_id": organisation.id, "person_id": person.id}).all()
-    roles = {role.id: role for role, _assignment in rows}  # in key order, each once
-    return list(roles.values()), [assignment for _role, assignment in rows]
+    return held_from(session.exec(_ROLES_OF, params={"organisation_id": organisation.id, "person_id": person.id}))
 
 
 Held = tuple[list[Role], list[RoleAssignment]]
@@ -167,8 +165,7 @@ _ROLES_OF = (
     .join(RoleAssignment, col(RoleAssignment.role_id) == Role.id)
     .where(col(Role.organisation_id) == bindparam("organisation_id"), col(Role.archived_at).is_(None))
     .where(col(RoleAssignment.person_id) == bindparam("person_id"))
-    .order_by(Role.key, col(RoleAssignment.id))
-)
+)  # held_from puts the roles in key order
 
 
 def steering_roles(session: Session, organisation: Organisation) -> list[Role]:
