@@ -8,10 +8,11 @@ refuses the second and it takes the next number in a savepoint.
 
 from __future__ import annotations
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from samverkan.models import Decision, Organisation
+from samverkan.models import Body, Decision, Organisation
 from samverkan.services.errors import ConflictError, NotFoundError
 
 ATTEMPTS = 5
@@ -47,12 +48,24 @@ def _next_number(organisation_id: int) -> object:
 
 def decision_by_number(session: Session, organisation: Organisation, number: int) -> Decision:
     """The organisation's decision with that number (the number shown as "Beslut nr N")."""
-    decision = session.exec(
-        select(Decision).where(Decision.organisation_id == organisation.id, col(Decision.number) == number)
-    ).first()
+    decision = session.exec(select(Decision).where(*_numbered(organisation, number))).first()
     if decision is None:
         raise NotFoundError(f"beslut nr {number} finns inte i {organisation.name}")
     return decision
+
+
+def decision_and_body(session: Session, organisation: Organisation, number: int) -> tuple[Decision, Body | None]:
+    """decision_by_number with the body that made the decision (None for none), in one statement."""
+    found = session.exec(
+        select(Decision, Body).outerjoin(Body, col(Body.id) == Decision.body_id).where(*_numbered(organisation, number))
+    ).first()
+    if found is None:
+        raise NotFoundError(f"beslut nr {number} finns inte i {organisation.name}")
+    return found[0], found[1]
+
+
+def _numbered(organisation: Organisation, number: int) -> tuple[ColumnElement[bool], ...]:
+    return (col(Decision.organisation_id) == organisation.id, col(Decision.number) == number)
 
 
 def label(decision: Decision) -> str:

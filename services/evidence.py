@@ -9,14 +9,15 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from samverkan.core.ids import saved_id
 from samverkan.core.timeutil import local
-from samverkan.models import Body, ChecklistItem, Cycle, Decision, Organisation, Phase
+from samverkan.models import Body, ChecklistItem, Cycle, Organisation, Phase
 from samverkan.models.enums import BodyKind, EvidenceKind
 from samverkan.process.definition import ProcessDefinition
-from samverkan.services.errors import RefusedError
+from samverkan.services.decision_numbers import decision_and_body
+from samverkan.services.errors import NotFoundError, RefusedError
 from samverkan.services.inputs import EvidenceInput
 from samverkan.services.pinning import phase_spec
 from samverkan.services.privacy import no_personal_data
@@ -117,17 +118,13 @@ def _check_decision(session: Session, context: EvidenceContext, number: int | No
         raise RefusedError(
             f"ett beslut som bevis ska vara ett protokollfört beslut i {organisation.name} (ange dess nummer)"
         )
-    found = session.exec(
-        select(Decision, Body)
-        .outerjoin(Body, col(Body.id) == Decision.body_id)
-        .where(Decision.organisation_id == organisation.id, col(Decision.number) == number)
-    ).first()  # the decision as decision_by_number finds it, with its body, in one statement
-    if found is None:
+    try:
+        decision, body = decision_and_body(session, organisation, number)
+    except NotFoundError:
         raise RefusedError(
             f"ett beslut som bevis ska vara ett protokollfört beslut i {organisation.name}; "
             f"beslut nr {number} finns inte där"
-        )
-    decision, body = found
+        ) from None
     wanted = deciding_body_kind(context.definition(), context.phase, context.item)
     if wanted is not None and (body is None or body.kind != wanted):
         expected = _body_names(session, organisation, wanted)
