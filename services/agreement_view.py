@@ -117,13 +117,13 @@ def signing_view(
         for s in signers(session, organisation, subject)
         if s.role is not None and s.role.id in held and s.party.name not in signed
     ]
-    stopping = missing_before_signing(session, organisation, subject)
+    missing = missing_content(session, organisation, subject)
+    stopping = missing_before_signing(session, organisation, subject, missing)
     open_to_sign = str(subject.status) in ("utkast", "vantar_pa_underskrift") and not stopping
     return SigningView(
         subject.title, subject.version, str(subject.status), f"{subject.period_start}–{subject.period_end}", text,
         digest, views, mine if open_to_sign else [], fully_signed(session, organisation, subject),
-        changed_since_signing(session, organisation, subject), missing_content(session, organisation, subject),
-        stopping,
+        changed_since_signing(session, organisation, subject), missing, stopping,
     )  # fmt: skip
 
 

@@ -217,12 +217,17 @@ def sign(session: Session, actor: Actor, given: Signing | None = None) -> Signin
     return SigningResult(subject.title, subject.status, signed, list(facts.missing_parties))
 
 
-def missing_before_signing(session: Session, organisation: Organisation, subject: Subject) -> list[str]:
+def missing_before_signing(
+    session: Session, organisation: Organisation, subject: Subject, missing: list[str] | None = None
+) -> list[str]:
     """What stops anyone signing `subject`: the parts its content lacks while its text is not frozen yet (the
     first signature freezes it, and a gap could then only be filled by a new version that every party signs
     again). Empty when it may be signed. The rule `sign` applies, asked ahead so that a page shows what is missing
-    instead of a signing button that can only be refused."""
-    return [] if subject.content_text is not None else missing_content(session, organisation, subject)
+    instead of a signing button that can only be refused. `missing`: missing_content's answer, when the caller
+    has it already."""
+    if subject.content_text is not None:
+        return []
+    return missing if missing is not None else missing_content(session, organisation, subject)
 
 
 def _bind(session: Session, organisation: Organisation, subject: Subject, given: Signing) -> str:
