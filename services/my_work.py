@@ -222,13 +222,13 @@ _CYCLE, _ITEM, _MEASURE = 0, 1, 2
 
 def _cycle_work_of(
     session: Session, organisation: Organisation, functions: set[str], on: date
-) -> tuple[bool, str | None, list[WorkEntry]]:
-    """Whether a cycle is running, its current phase's name, and the person's open items (in order) and
-    unfinished åtgärder (by deadline) in it."""
+) -> tuple[str | None, list[WorkEntry]]:
+    """The running cycle's current phase's name, and the person's open items (in order) and unfinished åtgärder
+    (by deadline) in it; (None, []) when no cycle is running."""
     rows = plain_rows(session, _cycle_work(), organisation_id=organisation.id, functions=sorted(functions))
     running = [row for row in rows if row[0] == _CYCLE]
     if not running:
-        return False, None, []
+        return None, []
     phase = running[0][2]
     items = sorted((row for row in rows if row[0] == _ITEM), key=lambda row: row[1]) if phase is not None else []
     measures = sorted((row for row in rows if row[0] == _MEASURE), key=lambda row: (row[4], row[1]))
@@ -249,7 +249,7 @@ def _cycle_work_of(
         for _kind, m_id, title, _owner, due_on, status, progress in measures
         if due_on <= horizon or status != "gron"
     ]
-    return True, phase, entries
+    return phase, entries
 
 
 def my_work(session: Session, person: Person, on: date) -> MyWork:
@@ -261,7 +261,7 @@ def my_work(session: Session, person: Person, on: date) -> MyWork:
             continue
         functions = {r.function or r.key for r in roles} | {r.key for r in roles}
         work = OrganisationWork(org.key, org.name, [r.name for r in roles], bool(functions & set(COORDINATING)), None)
-        _running, work.phase, work.entries = _cycle_work_of(session, org, functions, on)
+        work.phase, work.entries = _cycle_work_of(session, org, functions, on)
         if any(r.signatory for r in roles):
             work.entries += _signatures(session, org, {saved_id(r) for r in roles if r.signatory})
         work.entries.sort(key=lambda e: (not e.overdue, e.due_on or "9999", e.kind))
