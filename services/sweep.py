@@ -186,19 +186,24 @@ class OrgContext:
 
     def function_roles(self, function: str) -> list[Role]:
         """The organisation's roles with `function` (the same list each time: callers do not change it)."""
-        if not hasattr(self, "_by_function"):
-            self._by_function: dict[str, list[Role]] = defaultdict(list)
-            for role in self.roles.values():
-                self._by_function[role.function].append(role)
         return self._by_function.get(function, [])
+
+    @cached_property
+    def _by_function(self) -> dict[str, list[Role]]:
+        by_function: dict[str, list[Role]] = defaultdict(list)
+        for role in self.roles.values():
+            by_function[role.function].append(role)
+        return by_function
 
     def cadence_and_body(self, cadence_key: str) -> tuple[Cadence | None, Body | None]:
         """The cadence with `cadence_key`, and its body."""
-        if not hasattr(self, "_cadence_bodies"):
-            bodies = {body.id: body for body in reversed(list(self.bodies.values()))}  # the first of an id
-            cadences = {cadence.key: cadence for cadence in reversed(self.cadences)}
-            self._cadence_bodies = {key: (cadence, bodies.get(cadence.body_id)) for key, cadence in cadences.items()}
         return self._cadence_bodies.get(cadence_key, (None, None))
+
+    @cached_property
+    def _cadence_bodies(self) -> dict[str, tuple[Cadence, Body | None]]:
+        bodies = {body.id: body for body in reversed(list(self.bodies.values()))}  # the first of an id
+        cadences = {cadence.key: cadence for cadence in reversed(self.cadences)}
+        return {key: (cadence, bodies.get(cadence.body_id)) for key, cadence in cadences.items()}
 
     def chair_of_kind(self, kind: str | None) -> list[Role]:
         """The chair of the deciding body (by kind), else of the first steering body, for escalations."""
