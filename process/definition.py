@@ -55,6 +55,10 @@ class PhaseDefinition(_Strict):
     duration_days: int = Field(default=90, ge=1, le=730)
     items: list[ItemDefinition] = Field(min_length=1)
 
+    def default_due_on(self, opened_on: date) -> date:
+        """The phase's deadline when it opens on `opened_on`: its duration counted from that day."""
+        return opened_on + timedelta(days=self.duration_days)
+
     @model_validator(mode="after")
     def _unique_items(self) -> Self:
         keys = [item.key for item in self.items]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import cache, partial
 from typing import Any, TypeVar
 
@@ -199,12 +199,12 @@ def _phase_rows(
     The first is stored open, as _open_phase would leave it after the insert, so no UPDATE follows."""
     opening = specs[0]
     check(PhaseStatus.NOT_STARTED, PhaseStatus.ACTIVE, f"fasen {opening.name}")
-    first_due = on + timedelta(days=opening.duration_days)
+    first_due = opening.default_due_on(on)
     opened: dict[str, Any] = {
         "status": PhaseStatus.ACTIVE,
         "opened_at": now,
         "due_on": first_due,
-        "history": [{"at": now.isoformat(), "on": on.isoformat(), "action": "öppnad"}],
+        "history": [_opened_entry(on, now)],
     }
     waiting: dict[str, Any] = {"status": PhaseStatus.NOT_STARTED, "opened_at": None, "due_on": None, "history": []}
     rows = [
@@ -229,10 +229,15 @@ def _open_phase(
     spec = phase_spec(definition, phase)
     move(phase, PhaseStatus.ACTIVE, f"fasen {phase.name}")
     phase.opened_at, phase.completed_at = now, None
-    phase.due_on = phase.due_on or on + timedelta(days=spec.duration_days)
-    phase.history = [*phase.history, {"at": now.isoformat(), "on": on.isoformat(), "action": "öppnad"}]
+    phase.due_on = phase.due_on or spec.default_due_on(on)
+    phase.history = [*phase.history, _opened_entry(on, now)]
     session.add(phase)
     return {item.key: item.default_due_on(on, phase.due_on) for item in spec.items}
+
+
+def _opened_entry(on: date, now: datetime) -> dict[str, Any]:
+    """A phase's history entry for its opening."""
+    return {"at": now.isoformat(), "on": on.isoformat(), "action": "öppnad"}
 
 
 def _open(session: Session, phase: Phase, definition: ProcessDefinition, on: date, now: datetime) -> None:

@@ -8,7 +8,7 @@ play, so the agreement's, the åtgärdsplan's and the promises' items open again
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlmodel import Session, col, select
 
@@ -54,7 +54,7 @@ def reopen_target(
 ) -> list[Reopened]:
     """The target phase's items open again, each with a new deadline counted from `on`."""
     spec = phase_spec(definition, target)
-    target.due_on = on + timedelta(days=spec.duration_days)
+    target.due_on = spec.default_due_on(on)
     specs = {item.key: item for item in spec.items}
     reopened = []
     items = session.exec(
