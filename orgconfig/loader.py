@@ -9,7 +9,7 @@ back. Role assignments made by a handover (source "handover") are never touched 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
@@ -19,6 +19,7 @@ from typing import Any, TypeVar, cast
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from samverkan.core.ids import Stored, saved_id
 from samverkan.core.issues import ConfigError, ConfigIssue
@@ -58,6 +59,7 @@ ACTIONS_SV = {
 }
 
 Row = TypeVar("Row", bound=SQLModel)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -229,6 +231,12 @@ class _Loader:
                 ids.append(saved_id(cast(Stored, self.upsert(model, existing, identity, desired, entity, key))))
         return ids
 
+    def stored(self, query: SelectOfScalar[T], none_yet: bool | None = None) -> Sequence[T]:
+        """The rows `query` finds; none, without asking, where none can exist yet: `none_yet`, by default when the
+        organisation is new in this load (no row can point to it yet: foreign keys)."""
+        nothing_yet = self.fresh if none_yet is None else none_yet
+        return [] if nothing_yet else self.session.exec(query).all()
+
     def archive_missing(self, rows: list[Any], keep: set[str], entity: str) -> None:
         for row in rows:
             if row.key not in keep and row.archived_at is None:
@@ -371,16 +379,8 @@ class _Loader:
         return party
 
     def links(self, wanted: list[tuple[Organisation, str]]) -> None:
-        current = (
-            {}
-            if self.fresh
-            else {
-                link.member_id: link
-                for link in self.session.exec(
-                    select(OrganisationLink).where(OrganisationLink.organisation_id == self.org.id)
-                )
-            }
-        )
+        query = select(OrganisationLink).where(OrganisationLink.organisation_id == self.org.id)
+        current = {link.member_id: link for link in self.stored(query)}
         self.upsert_plain(
             OrganisationLink,
             [
@@ -403,11 +403,7 @@ class _Loader:
     ) -> dict[str, int]:
         """Rows of this organisation keyed by `key`: upsert one per spec, archive the rest. Returns the ids of all
         of them by key (the archived ones too); new rows are inserted as plain values."""
-        rows = (
-            {}
-            if self.fresh
-            else {r.key: r for r in self.session.exec(select(model).where(model.organisation_id == self.org.id))}
-        )
+        rows = {r.key: r for r in self.stored(select(model).where(model.organisation_id == self.org.id))}
         wanted = [
             (rows.get(spec.key), {"organisation_id": self.org.id, "key": spec.key}, desired(spec), entity, spec.key)
             for spec in specs
@@ -483,14 +479,10 @@ class _Loader:
 
     def assignments(self, roles: dict[str, int], people: dict[str, int]) -> None:
         role_ids = list(roles.values())
-        existing = (
-            {}
-            if self.fresh  # its roles are new too
-            else {
-                (a.role_id, a.person_id, a.starts_on): a
-                for a in self.session.exec(select(RoleAssignment).where(col(RoleAssignment.role_id).in_(role_ids)))
-            }
-        )
+        existing = {
+            (a.role_id, a.person_id, a.starts_on): a
+            for a in self.stored(select(RoleAssignment).where(col(RoleAssignment.role_id).in_(role_ids)))
+        }  # a new organisation's roles are new too
         wanted: set[tuple[int, int, date]] = set()
         changed: list[tuple[RoleAssignment | None, dict[str, Any], dict[str, Any], str, str]] = []
         for spec in self.config.assignments:
@@ -558,14 +550,10 @@ class _Loader:
         return rows
 
     def contact_routes(self, people: dict[str, int], bodies: dict[str, int]) -> None:
-        current = (
-            {}
-            if self.fresh
-            else {
-                (r.person_id, r.body_id, r.url_template): r
-                for r in self.session.exec(select(ContactRoute).where(ContactRoute.organisation_id == self.org.id))
-            }
-        )
+        current = {
+            (r.person_id, r.body_id, r.url_template): r
+            for r in self.stored(select(ContactRoute).where(ContactRoute.organisation_id == self.org.id))
+        }
         owners: list[tuple[int | None, int | None, list[ContactSpec], str]] = [
             (people[p.key], None, p.contacts, p.key) for p in self.config.people
         ] + [(None, bodies[b.key], b.contacts, b.key) for b in self.config.bodies]
@@ -628,15 +616,13 @@ class _Loader:
         spec = self.config.agreement
         if spec is None:
             return
-        latest = (
-            None
-            if self.fresh
-            else self.session.exec(
-                select(Agreement)
-                .where(Agreement.organisation_id == self.org.id)
-                .order_by(col(Agreement.version).desc())
-            ).first()
+        newest = self.stored(
+            select(Agreement)
+            .where(Agreement.organisation_id == self.org.id)
+            .order_by(col(Agreement.version).desc())
+            .limit(1)
         )
+        latest = newest[0] if newest else None
         if latest is not None and latest.status != AgreementStatus.DRAFT:
             return  # signed agreements change by renewal (a new version), never by a reload
         desired = {
@@ -653,14 +639,12 @@ class _Loader:
         for role in sorted(self.config.roles, key=lambda r: r.key):
             if role.signatory:
                 signers.setdefault(saved_id(parties[role.party]), roles[role.key])
-        current = (
-            {}
-            if latest is None  # a new agreement has no parties yet
-            else {
-                p.party_id: p
-                for p in self.session.exec(select(AgreementParty).where(AgreementParty.agreement_id == agreement.id))
-            }
-        )
+        current = {
+            p.party_id: p
+            for p in self.stored(
+                select(AgreementParty).where(AgreementParty.agreement_id == agreement.id), none_yet=latest is None
+            )  # a new agreement has no parties yet
+        }
         wanted = []
         for party in [*self.config.kommun_parties(), self.config.police]:
             org_id = saved_id(parties[party.key])
@@ -682,14 +666,12 @@ class _Loader:
     def citizen_promises(self, agreement: Agreement, parties: dict[str, Organisation], new: bool) -> None:
         start = agreement.period_start
         end = start + relativedelta(years=agreement.citizen_promise_years) - timedelta(days=1)
-        current = (
-            {}
-            if new  # a new agreement has no promises yet
-            else {
-                p.municipality_id: p
-                for p in self.session.exec(select(CitizenPromise).where(CitizenPromise.agreement_id == agreement.id))
-            }
-        )
+        current = {
+            p.municipality_id: p
+            for p in self.stored(
+                select(CitizenPromise).where(CitizenPromise.agreement_id == agreement.id), none_yet=new
+            )  # a new agreement has no promises yet
+        }
         wanted = []
         for party in self.config.kommun_parties():
             org = parties[party.key]
