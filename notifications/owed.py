@@ -124,7 +124,12 @@ def stop_unowed(session: Session, related: Related, related_id: int) -> int:
             by_reason.setdefault(reason, []).append(notification.id)
     stopped = 0
     for reason, ids in by_reason.items():
-        stopped += _stop(session, reason, col(Notification.id).in_(ids))
+        result = session.execute(
+            update(Notification)
+            .where(col(Notification.id).in_(ids), col(Notification.status) == NotificationStatus.PENDING)
+            .values(status=NotificationStatus.CANCELLED, last_error=f"stoppad: {reason}")
+        )
+        stopped += int(result.rowcount)  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
     return stopped
 
 
@@ -161,15 +166,6 @@ def _stop_all() -> sa.Update:
 
 
 _STOP_ALL = _stop_all()
-
-
-def _stop(session: Session, reason: str, *where: sa.ColumnElement[bool]) -> int:
-    result = session.execute(
-        update(Notification)
-        .where(*where, col(Notification.status) == NotificationStatus.PENDING)
-        .values(status=NotificationStatus.CANCELLED, last_error=f"stoppad: {reason}")
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
 
 
 def preload_related(session: Session, notifications: Sequence[Notification]) -> None:
