@@ -5,7 +5,8 @@ them. The floor is the stylesheet through the same app. Complements web_load.py 
     .venv/bin/python benchmarks/web_single.py                     # SQLite, shipped and 400-item cases
     .venv/bin/python benchmarks/web_single.py --database postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-Where the time goes: `py-spy record --format raw -o web.txt -- .venv/bin/python benchmarks/web_single.py --rounds 300`
+Where the time goes (py-spy is not a dependency: `.venv/bin/pip install py-spy`):
+`.venv/bin/py-spy record --format raw -o web.txt -- .venv/bin/python benchmarks/web_single.py --rounds 300`
 (the app runs in the TestClient's threads, which cProfile would not see).
 """
 
