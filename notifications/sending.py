@@ -263,6 +263,7 @@ class Sender:
         self._unanswered: dict[str, str] = {}  # redacted route -> why it is not tried again in this pass
         self._routes: dict[str, MailRoute | None] = {}  # an e-mail route without its recipient, as Apprise read it
         self._lock = threading.Lock()
+        self._apprise = threading.local()  # this thread's Apprise object, emptied before each message
 
     def send(self, url_template: str, notification: Outgoing, html: str, sender_query: str = "") -> str | None:
         """Send one message over one route (an e-mail with the `sender_query` parameters: notifications.sender);
@@ -372,7 +373,10 @@ class Sender:
 
     def _send_apprise(self, url: str, url_template: str, notification: Outgoing) -> tuple[str | None, float]:
         apprise = _apprise()
-        sender = apprise.Apprise(asset=apprise.AppriseAsset(async_mode=False))  # sent in this thread: its log is ours
+        sender = getattr(self._apprise, "sender", None)
+        if sender is None:  # building one reads Apprise's translations from disk (~1 ms): once per thread and pass
+            sender = self._apprise.sender = apprise.Apprise(asset=apprise.AppriseAsset(async_mode=False))
+        sender.clear()  # sent in this thread (async_mode off): its log is ours
         if not sender.add(url):
             return f"Apprise känner inte igen adressen ({redact(url_template)})", float("inf")
         plugin = sender[0]

@@ -99,6 +99,7 @@ class JsonReceiver:
         self.port = free_port()
         self.posts: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
+        self.paths: list[str] = []  # the path each recorded post was sent to, in the order of `posts`
         self.fail_next = 0
         self.server: ThreadingHTTPServer | None = None
         receiver = self
@@ -113,6 +114,7 @@ class JsonReceiver:
                     return
                 receiver.posts.append(json.loads(body))
                 receiver.headers.append(dict(self.headers))
+                receiver.paths.append(self.path)
                 self.send_response(200)
                 self.end_headers()
 

@@ -204,6 +204,26 @@ def test_webhooks_still_go_through_apprise(engine: Engine, json_receiver: JsonRe
     assert json_receiver.posts[0]["title"] == "Ämne med å, ä och ö"
 
 
+def test_each_webhook_gets_its_own_message_when_a_thread_sends_many(json_receiver: JsonReceiver) -> None:
+    """A sending thread keeps one Apprise object for the pass and empties it before each message: every message
+    reaches its own route and no earlier route gets it again, in one thread and in several at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(n: int) -> str | None:
+        words = Outgoing(f"fagersta:test:{n}", f"Ämne {n}", f"Meddelande {n}")
+        return sender.send(json_receiver.url(f"person-{n}"), words, "")
+
+    sender = Sender()
+    try:
+        assert [one(n) for n in range(5)] == [None] * 5
+        with ThreadPoolExecutor(4) as pool:
+            assert list(pool.map(one, range(5, 25))) == [None] * 20
+    finally:
+        sender.close()
+    got = sorted(zip(json_receiver.paths, (post["title"] for post in json_receiver.posts), strict=True))
+    assert got == sorted((f"/person-{n}", f"Ämne {n}") for n in range(25))
+
+
 def test_a_pass_needs_a_handful_of_statements_not_eight_per_message(engine: Engine, smtp_settings: SmtpServer) -> None:
     """Claims in one statement per batch, the batch's people, routes and senders read once, the records of what
     returned together: the statements do not grow with the messages (about 8 per message before)."""
