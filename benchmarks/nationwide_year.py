@@ -55,6 +55,11 @@ def prefect_overhead(runs: int) -> dict[str, float]:
             "DO_NOT_TRACK": "1",
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+            # the flow runs' own log lines, and Prefect 3.8's complaint that a run's last heartbeat event found the
+            # events worker already stopped (a traceback per run with the heartbeat on), are not what is measured
+            "PREFECT_LOGGING_LEVEL": "CRITICAL",
+            "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
+            "PREFECT_LOGGING_INTERNAL_LEVEL": "CRITICAL",
         }
     )
     from prefect import flow
