@@ -14,6 +14,11 @@ if TYPE_CHECKING:
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
+class MigrationRefused(Exception):
+    """A migration that cannot be applied to the data as it stands. Its message (Swedish) names what is in the way
+    and what to do; the migration changed nothing."""
+
+
 def alembic_config() -> Config:
     from alembic.config import Config
 

@@ -16,7 +16,18 @@ class Cycle(SQLModel, table=True):
     """One turn of lägesbild → ... → uppföljning, run on a named process definition."""
 
     __tablename__ = "cycle"
-    __table_args__ = (sa.UniqueConstraint("organisation_id", "number"),)
+    __table_args__ = (
+        sa.UniqueConstraint("organisation_id", "number"),
+        # one running cycle per organisation, whatever two concurrent starts read (services/cycle.py::start_cycle
+        # turns the collision into its refusal); migration 0011_one_running_cycle
+        sa.Index(
+            "uq_cycle_one_running",
+            "organisation_id",
+            unique=True,
+            sqlite_where=sa.text(f"status = '{CycleStatus.ACTIVE.value}'"),
+            postgresql_where=sa.text(f"status = '{CycleStatus.ACTIVE.value}'"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)

@@ -31,7 +31,7 @@ from samverkan.models.enums import AgreementStatus
 from samverkan.services.access import COORDINATING, Acting, require_function
 from samverkan.services.actor import Actor
 from samverkan.services.agreement_text import agreement_content, content_hash, missing_content, promise_content
-from samverkan.services.agreements import Subject, latest_agreement, latest_promises, signing_facts
+from samverkan.services.agreements import Subject, latest_agreement, latest_promises, lock_newest, signing_facts
 from samverkan.services.audit import audit
 from samverkan.services.errors import NotFoundError, RefusedError
 from samverkan.services.inputs import AddGoal, AgreementTerms, CoverProblem, RemoveGoal
@@ -157,7 +157,8 @@ def _editing(session: Session, actor: Actor) -> Editing:
     organisation = find_organisation(session, actor.org_key)
     acting = require_function(session, organisation, actor, COORDINATING, "ändra överenskommelsens innehåll")
     cycle = active_cycle(session, organisation)
-    latest = latest_agreement(session, organisation)
+    # locked as `sign` locks it, and read fresh, before anything is decided from it (in place or a new version)
+    latest = lock_newest(session, lambda: latest_agreement(session, organisation))
     if latest is None:
         raise NotFoundError(
             f"{organisation.name} har ingen samverkansöverenskommelse; den läggs in med organisationsfilen"
@@ -166,7 +167,8 @@ def _editing(session: Session, actor: Actor) -> Editing:
 
 
 def _working(session: Session, editing: Editing) -> Agreement:
-    """The version a change goes into: the latest while unsigned, else a new version."""
+    """The version a change goes into: the latest while unsigned, else a new version. (`_editing` locked the latest,
+    so no signature can come between this look and the change.)"""
     latest = editing.latest
     if latest.status == AgreementStatus.DRAFT and not _has_signatures(session, latest):
         latest.cycle_id = editing.cycle.id

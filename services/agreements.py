@@ -7,8 +7,10 @@ Renewing creates a new version; the old one is kept and becomes `ersatt` when th
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy.exc import IntegrityError
@@ -44,6 +46,7 @@ from samverkan.services.overview import find_organisation
 from samverkan.services.privacy import no_personal_data
 
 Subject = Agreement | CitizenPromise
+S = TypeVar("S", Agreement, CitizenPromise)
 
 
 @dataclass(frozen=True)
@@ -171,7 +174,8 @@ def sign(session: Session, actor: Actor, given: Signing | None = None) -> Signin
     org_key, actor_email, on, now = actor.org_key, actor.email, actor.on, actor.now
     given = given or Signing()
     organisation = find_organisation(session, org_key)
-    subject = _locked(session, _subject(session, organisation, given.what, given.kommun))  # serialise signers
+    # serialises the signers, and each signature with every edit of the same version's content
+    subject = lock_subject(session, _subject(session, organisation, given.what, given.kommun))
     if subject.status == AgreementStatus.SIGNED:
         raise RefusedError(f"{subject.title} är redan undertecknad av alla parter")
     if subject.status == AgreementStatus.SUPERSEDED:
@@ -254,15 +258,30 @@ def _bind(session: Session, organisation: Organisation, subject: Subject, given:
     return digest
 
 
-def _locked(session: Session, subject: Subject) -> Subject:
-    """The subject again, locked for the rest of the transaction, and read fresh."""
-    locked: Subject
-    if isinstance(subject, Agreement):
-        locked = session.exec(select(Agreement).where(Agreement.id == subject.id).with_for_update()).one()
-    else:
-        locked = session.exec(select(CitizenPromise).where(CitizenPromise.id == subject.id).with_for_update()).one()
+def lock_subject(session: Session, subject: S) -> S:
+    """The subject again, locked for the rest of the transaction (SELECT ... FOR UPDATE; on SQLite the web app's
+    writer's turn, web/state.py), and read fresh. The one lock a signature and an edit of the same version's
+    content both take before they look at it: `sign` before it binds the text, each content change
+    (services/agreement_content.py, services/promises.py) before it decides whether the version may still be
+    changed in place. So an edit never changes a version in place that someone has just signed, and a signer never
+    signs a text other than the one they read without being told."""
+    model = type(subject)
+    locked = session.exec(select(model).where(model.id == subject.id).with_for_update()).one()
     session.refresh(locked)
     return locked
+
+
+def lock_newest(session: Session, newest: Callable[[], S | None]) -> S | None:
+    """The newest version (`newest()` finds it), locked as `lock_subject` locks it and read fresh; None when there
+    is none. Asked again once the lock is held: the edit that held it may have made a newer version meanwhile,
+    which is then locked in its turn (versions only grow, and are locked oldest first)."""
+    found = newest()
+    while found is not None:
+        locked = lock_subject(session, found)
+        found = newest()
+        if found is None or found.id == locked.id:
+            return locked
+    return None
 
 
 def _previous(session: Session, subject: Subject) -> Subject | None:

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import Select, insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, func, select
@@ -127,7 +128,15 @@ def start_cycle(session: Session, actor: Actor, given: StartCycle | None = None,
         raise RefusedError(f"{organisation.name} har redan en pågående cykel (nr {current.number})")
     definition = current_definition(definition_key)
     require_owner_functions(session, organisation, definition)
-    cycle = _create_cycle(session, organisation, definition, on, now)
+    try:
+        cycle = _create_cycle(session, organisation, definition, on, now)
+    except IntegrityError:
+        # A concurrent start committed its cycle after the check above: the index of one running cycle per
+        # organisation (models/cycle.py), or the number both took, refuses this one. The transaction is spoilt
+        # (nothing more is read in it) and is rolled back whole by the caller.
+        raise RefusedError(
+            f"{organisation.name} har redan en pågående cykel (den startades samtidigt av någon annan)"
+        ) from None
     audit(
         session,
         acting,

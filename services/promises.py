@@ -26,7 +26,7 @@ from samverkan.services.agreement_content import (
     signatures_of,
 )
 from samverkan.services.agreement_text import activities_of, missing_content, police_party
-from samverkan.services.agreements import latest_agreement, latest_promises, party_of, signing_facts
+from samverkan.services.agreements import latest_agreement, latest_promises, lock_newest, party_of, signing_facts
 from samverkan.services.audit import audit
 from samverkan.services.errors import NotFoundError, RefusedError
 from samverkan.services.inputs import AddActivity, CommunicatePromise, FollowUpActivity, PromiseText
@@ -55,6 +55,14 @@ def latest_promise(session: Session, organisation: Organisation, kommun: str | N
 def _acting(session: Session, actor: Actor, what: str) -> tuple[Organisation, Acting]:
     organisation = find_organisation(session, actor.org_key)
     return organisation, require_function(session, organisation, actor, COORDINATING, what)
+
+
+def _editing(session: Session, organisation: Organisation, kommun: str | None) -> CitizenPromise:
+    """The newest version of the kommun's promise, for a change of what the parties sign: locked as `sign` locks
+    it and read fresh, before anything is decided from it (in place or a new version, in `_working`)."""
+    promise = lock_newest(session, lambda: latest_promise(session, organisation, kommun))
+    assert promise is not None  # latest_promise finds one or refuses
+    return promise
 
 
 def _working(session: Session, acting: Acting, promise: CitizenPromise) -> CitizenPromise:
@@ -98,7 +106,7 @@ def _working(session: Session, acting: Acting, promise: CitizenPromise) -> Citiz
 def set_promise_text(session: Session, actor: Actor, given: PromiseText) -> CitizenPromise:
     organisation, acting = _acting(session, actor, "skriva medborgarlöftet")
     no_personal_data(loftet=given.text)
-    latest = latest_promise(session, organisation, given.kommun)
+    latest = _editing(session, organisation, given.kommun)
     if (latest.text or "") == given.text.strip():
         raise RefusedError("löftets text är oförändrad")
     promise = _working(session, acting, latest)
@@ -123,7 +131,7 @@ def _owner(session: Session, organisation: Organisation, promise: CitizenPromise
 def add_activity(session: Session, actor: Actor, given: AddActivity) -> PromiseActivity:
     organisation, acting = _acting(session, actor, "lägga till aktiviteter i medborgarlöftet")
     no_personal_data(aktivitet=given.title)
-    latest = latest_promise(session, organisation, given.kommun)
+    latest = _editing(session, organisation, given.kommun)
     owner = _owner(session, organisation, latest, given.owner_party)
     if given.due_on is not None and not latest.period_start <= given.due_on <= latest.period_end:
         raise RefusedError(

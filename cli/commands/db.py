@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from samverkan.cli.options import CONTEXT, Group, db_option, db_url_or_default, open_engine, os_user, run
+from samverkan.cli.options import CONTEXT, Failure, Group, db_option, db_url_or_default, open_engine, os_user, run
 from samverkan.database import current_revision, head_revision, make_engine, upgrade
+from samverkan.database.migrate import MigrationRefused
 from samverkan.models import Purpose
 from samverkan.services.installation import PURPOSE_SV, mark, purpose_of
 
@@ -21,7 +22,10 @@ def db_upgrade(db_url: str | None) -> None:
     """Uppgradera databasens schema till den senaste versionen."""
     engine = make_engine(db_url_or_default(db_url))
     before = current_revision(engine)
-    upgrade(engine)
+    try:
+        upgrade(engine)
+    except MigrationRefused as refused:  # the data is in the way: 'fel: …' naming it, never a traceback
+        raise Failure(str(refused)) from None
     after = current_revision(engine)
     click.echo(f"schema: {before or 'tomt'} → {after}" if before != after else f"schema: {after} (redan senaste)")
 
