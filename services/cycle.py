@@ -128,15 +128,14 @@ def start_cycle(session: Session, actor: Actor, given: StartCycle | None = None,
         raise RefusedError(f"{organisation.name} har redan en pågående cykel (nr {current.number})")
     definition = current_definition(definition_key)
     require_owner_functions(session, organisation, definition)
+    name = organisation.name  # read now: after a failed insert the session reads nothing more
     try:
         cycle = _create_cycle(session, organisation, definition, on, now)
     except IntegrityError:
         # A concurrent start committed its cycle after the check above: the index of one running cycle per
         # organisation (models/cycle.py), or the number both took, refuses this one. The transaction is spoilt
-        # (nothing more is read in it) and is rolled back whole by the caller.
-        raise RefusedError(
-            f"{organisation.name} har redan en pågående cykel (den startades samtidigt av någon annan)"
-        ) from None
+        # and is rolled back whole by the caller: nothing of this start is written.
+        raise RefusedError(f"{name} har redan en pågående cykel (den startades samtidigt av någon annan)") from None
     audit(
         session,
         acting,

@@ -50,7 +50,7 @@ def _refuse_several_running() -> None:
         "databasen kan inte uppgraderas till 0011_one_running_cycle: en organisation kan bara ha en pågående cykel, "
         f"men här har {'en organisation' if len(found) == 1 else 'flera organisationer'} flera:\n{lines}\n"
         "Bestäm vilken cykel som fortsätter, avsluta de andra (status 'avslutad' i tabellen cycle) och kör "
-        "'samverkan db upgrade' igen. Ingenting har ändrats."
+        "'samverkan db upgrade' igen. Migreringen 0011 har inte gjorts."
     )
 
 
