@@ -46,7 +46,7 @@ from samverkan.services.overview import find_organisation
 from samverkan.services.privacy import no_personal_data
 
 Subject = Agreement | CitizenPromise
-S = TypeVar("S", Agreement, CitizenPromise)
+S = TypeVar("S", bound=Subject)
 
 
 @dataclass(frozen=True)
@@ -295,8 +295,13 @@ def _previous(session: Session, subject: Subject) -> Subject | None:
 def _record_signature(
     session: Session, subject: Subject, party: PartySigner, person: Person, now: datetime, digest: str
 ) -> None:
-    """One party's signature; a second one for the same party collides on the unique key and is refused."""
+    """One party's signature; a second one for the same party collides on the unique key and is refused. No
+    savepoint: on SQLite a SAVEPOINT that opens the transaction (pysqlite begins one only at an INSERT, UPDATE or
+    DELETE; a second signature writes nothing before this) commits it at its RELEASE, which left the signature
+    written when the rest of the transaction (the status, the audit entry) was rolled back. A collision spoils the
+    transaction instead, which the refusal rolls back whole."""
     assert party.role is not None, "a party without a signatory role signs nothing"
+    refusal = f"{party.party.name} har redan skrivit under {subject.title}"  # read now: nothing is read after
     signature = Signature(
         subject_type="agreement" if isinstance(subject, Agreement) else "citizen_promise",
         subject_id=saved_id(subject),
@@ -306,11 +311,11 @@ def _record_signature(
         signed_at=now,
         content_hash=digest,
     )
+    session.add(signature)
     try:
-        with session.begin_nested():
-            session.add(signature)
+        session.flush()
     except IntegrityError:
-        raise ConflictError(f"{party.party.name} har redan skrivit under {subject.title}") from None
+        raise ConflictError(refusal) from None
 
 
 def _settle(session: Session, organisation: Organisation, subject: Subject) -> tuple[AgreementStatus, SigningFacts]:

@@ -1,8 +1,9 @@
 """Two writers in two threads, each in its own transaction and connection, made to interleave in a chosen order:
 the first acts and holds its transaction open; the second starts and runs until it waits for the first (on
 PostgreSQL for a row lock or a unique index entry, seen in pg_stat_activity; on SQLite for the web app's writer's
-turn, web/state.py); only then does the first commit. Both write through the web app's `WebState.write()`, as a
-request does (on PostgreSQL that is a plain transaction)."""
+turn, web/state.py; without that turn, for SQLite's own lock); only then does the first commit. Both write
+through the web app's `WebState.write()`, as a request does (on PostgreSQL that is a plain transaction), or, with
+`web=False`, in plain transactions as two command-line processes do."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from samverkan.core.settings import Settings
+from samverkan.database import session_scope
 from samverkan.web.state import WRITES, WebState
 
 WAIT = 30.0  # seconds any step may take before the test fails, rather than hangs
@@ -39,8 +41,8 @@ class Writers:
     """The web app's writers on `engine`, and a watch on the statements of the thread called `watched`: the first
     that would wait for another writer (a write, or a statement that locks rows) sets `at_lock`."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, engine: Engine, web: bool = True) -> None:
+        self.engine, self.through_web = engine, web
         self.watched: str | None = None
         self.at_lock = threading.Event()
         self.backend_pid: int | None = None
@@ -70,7 +72,7 @@ class Writers:
 
         def run() -> None:
             try:
-                with self.web.write() as session:
+                with self.web.write() if self.through_web else session_scope(self.engine) as session:
                     try:
                         outcome.value = call(session)
                     finally:
@@ -88,9 +90,7 @@ class Writers:
             assert acted.wait(WAIT), f"{name} did not act"
         return outcome
 
-    def first_then_second(
-        self, first: Callable[[Session], Any], second: Callable[[Session], Any]
-    ) -> tuple[Any, Any]:
+    def first_then_second(self, first: Callable[[Session], Any], second: Callable[[Session], Any]) -> tuple[Any, Any]:
         """`first` acts and holds its transaction open; `second` starts and runs until it waits for `first`;
         then `first` commits and `second` goes on. Fails if `second` never waits for `first` (it would read
         `first`'s state from before the commit)."""
@@ -128,8 +128,8 @@ class Writers:
 
 
 @contextmanager
-def writers(engine: Engine) -> Iterator[Writers]:
-    both = Writers(engine)
+def writers(engine: Engine, web: bool = True) -> Iterator[Writers]:
+    both = Writers(engine, web)
     try:
         yield both
     finally:

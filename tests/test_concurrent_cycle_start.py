@@ -33,7 +33,7 @@ from samverkan.services.errors import RefusedError
 from tests.conftest import EXAMPLES
 from tests.drive import KOMMUNPOLIS, SAMORDNARE, Driver
 from tests.interleave import WAIT, writers
-from tests.live import _hashed, csrf_of, live_server
+from tests.live import _hashed, live_server
 
 DAY = date(2027, 1, 11)
 INDEX = "uq_cycle_one_running"
@@ -104,9 +104,7 @@ def _set_status(engine: Engine, number: int, status: CycleStatus) -> None:
         )
 
 
-def test_the_migration_refuses_two_running_cycles_naming_them_and_goes_up_and_down(
-    d: Driver, db_url: str
-) -> None:
+def test_the_migration_refuses_two_running_cycles_naming_them_and_goes_up_and_down(d: Driver, db_url: str) -> None:
     engine = d.engine
     d(cycle.start_cycle, SAMORDNARE)
     assert INDEX in _indexes(engine)
@@ -134,7 +132,8 @@ def test_the_migration_refuses_two_running_cycles_naming_them_and_goes_up_and_do
     assert current_revision(engine) == BEFORE
     # with one of them closed, the index is built; a second running cycle is then the database's to refuse
     _set_status(engine, 2, CycleStatus.CLOSED)
-    assert CliRunner().invoke(app, ["db", "upgrade", "--db", db_url]).stdout == f"schema: {BEFORE} → {head_revision()}\n"
+    upgraded = CliRunner().invoke(app, ["db", "upgrade", "--db", db_url])
+    assert upgraded.stdout == f"schema: {BEFORE} → {head_revision()}\n"
     assert INDEX in _indexes(engine)
     with pytest.raises(IntegrityError):
         _set_status(engine, 2, CycleStatus.ACTIVE)
@@ -173,7 +172,8 @@ class _HoldFirstStart:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.first: int | None = None
-        self.first_at_commit, self.second_at_insert, self.release = threading.Event(), threading.Event(), threading.Event()
+        self.first_at_commit, self.second_at_insert = threading.Event(), threading.Event()
+        self.release = threading.Event()
         self.second_pid: int | None = None
         sa.event.listen(engine, "before_cursor_execute", self._statement)
         sa.event.listen(engine, "commit", self._commit)

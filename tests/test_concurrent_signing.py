@@ -19,15 +19,25 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from samverkan.database import session_scope
 from samverkan.models import Agreement, CitizenPromise, Organisation, Signature
 from samverkan.models.enums import AgreementStatus
-from samverkan.services import agreement_content, agreements, promises
+from samverkan.services import agreement_content, agreements, handover, promises
 from samverkan.services.agreement_content import changed_since_signing, signatures_of
 from samverkan.services.agreement_text import content_hash, text_to_sign
-from samverkan.services.errors import RefusedError
+from samverkan.services.errors import ConflictError, RefusedError
 from samverkan.services.inputs import AddActivity, AddGoal, Signing
 from samverkan.services.overview import find_organisation
-from tests.drive import LPO_CHEF, SAMORDNARE, Driver, agree_on, fagersta_with_cycle, indicator_id, promise_text
+from tests.drive import (
+    LPO_CHEF,
+    NY_KSO,
+    SAMORDNARE,
+    Driver,
+    agree_on,
+    fagersta_with_cycle,
+    indicator_id,
+    promise_text,
+)
 from tests.interleave import writers
 
 DAY = date(2027, 1, 11)
@@ -138,3 +148,35 @@ def test_edited_first_a_signer_without_a_hash_signs_the_edited_text(d: Driver, w
     stored, signatures, changed = _facts(d, first)
     assert stored.content_text is not None and stored.content_text != before and not changed
     assert [s.content_hash for s in signatures] == [content_hash(stored.content_text)]
+
+
+@pytest.mark.parametrize("web", [True, False], ids=["web", "plain"])
+def test_the_same_party_signing_twice_at_once_is_one_signature(d: Driver, web: bool) -> None:
+    """The second waits for the first; seeing its signature (row lock, or the web's turn) or colliding with it on
+    the unique key (SQLite without the web's turn, as two command-line processes), it is refused."""
+    with writers(d.engine, web=web) as both:
+        signed, again = both.first_then_second(_sign(d, "agreement"), _sign(d, "agreement"))
+    assert isinstance(signed, agreements.SigningResult), signed
+    assert isinstance(again, ConflictError), again
+    assert str(again).startswith("Lokalpolisområde Norra Västmanland har redan skrivit under")
+    if not web and d.engine.dialect.name == "sqlite":  # read "not signed yet", then collided on the unique key
+        assert str(again).endswith("under Samverkansöverenskommelse mellan Fagersta kommun och Polismyndigheten")
+    [first] = _versions(d, "agreement")
+    stored, signatures, changed = _facts(d, first)
+    assert len(signatures) == 1 and stored.status == AgreementStatus.PENDING_SIGNATURES and not changed
+
+
+def test_a_signature_whose_transaction_fails_leaves_nothing(d: Driver) -> None:
+    """The last party's signature, its status change and its audit entry are one transaction (on SQLite too)."""
+    d(handover.handover, SAMORDNARE, role_key="kso", to_email=NY_KSO, to_name="Nadja Nyval", starts_on=DAY)
+    d(agreements.sign, LPO_CHEF)
+    with pytest.raises(RuntimeError), session_scope(d.engine) as session:
+        result = agreements.sign(session, d.actor(NY_KSO))
+        assert result.status == AgreementStatus.SIGNED
+        raise RuntimeError("the request fails after signing")
+    [first] = _versions(d, "agreement")
+    stored, signatures, _ = _facts(d, first)
+    assert len(signatures) == 1 and stored.status == AgreementStatus.PENDING_SIGNATURES
+    d(agreements.sign, NY_KSO)
+    stored, signatures, _ = _facts(d, first)
+    assert len(signatures) == 2 and stored.status == AgreementStatus.SIGNED
