@@ -59,6 +59,8 @@ class Writers:
             return
         compiled = getattr(context, "compiled", None)
         locks_rows = getattr(getattr(compiled, "statement", None), "_for_update_arg", None) is not None
+        if conn.dialect.name == "sqlite" and not self.through_web:
+            locks_rows = False  # SQLite has no row locks: without the web's turn only a write waits (SQLite's lock)
         if sql.lstrip()[:7].upper().startswith(WRITES) or locks_rows:
             if conn.dialect.name == "postgresql":
                 self.backend_pid = conn.connection.dbapi_connection.info.backend_pid
