@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from samverkan.models import Organisation, Person, Role
 from samverkan.services.access import COORDINATING
-from samverkan.services.errors import NotPermittedError
+from samverkan.services.errors import NotFoundError, NotPermittedError
 from samverkan.services.my_work import held_roles
 from samverkan.services.overview import find_organisation, remember_organisation
 
@@ -38,7 +38,10 @@ def member_of(session: Session, person: Person, org_key: str, on: date) -> Membe
     theirs = (session.get(Organisation, org_id) for org_id in by_org)  # loaded with the roles: no statement
     organisation = next((o for o in theirs if o is not None and o.key == org_key), None)
     if organisation is None:  # not theirs: unknown (NotFound) or someone else's (NotPermitted below)
-        organisation = find_organisation(session, org_key)
+        try:
+            organisation = find_organisation(session, org_key)
+        except NotFoundError:  # without find_organisation's list of every loaded organisation (the CLI's help)
+            raise NotFoundError(f"organisationen '{org_key}' finns inte") from None
     else:
         remember_organisation(session, organisation)
     roles = by_org.get(organisation.id, [])  # type: ignore[arg-type]

@@ -320,6 +320,30 @@ def test_a_form_with_bad_input_is_refused_in_swedish_naming_the_field(live: Live
         assert session.exec(select(EstObservation)).all() == []
 
 
+def test_a_refusal_on_a_page_that_lists_problems_shows_only_the_swedish_message(live: Live) -> None:
+    """The agreement page's own `problems` (the cycle's prioritised problems) are not the error's details: a
+    refused change shows the refusal, never the page's rows as Python objects."""
+    agree_on(Driver(live.engine, "fagersta", today_local()))  # a prioritised problem the page lists
+    maria = live.login(SAMORDNARE)
+    data = {"csrf_token": maria.csrf, "period_start": "2027-06-01", "period_end": "2027-01-01"}  # type: ignore[attr-defined]
+    refused = maria.post("/org/fagersta/overenskommelse/villkor", data=data)
+    assert refused.status_code == 422
+    alert = refused.text.split('role="alert"', 1)[1].split("</div>", 1)[0]
+    assert "perioden slutar (2027-01-01) innan den börjar (2027-06-01)" in alert
+    assert "<ul>" not in alert and "Problem(" not in refused.text and "datetime.datetime" not in refused.text
+
+
+def test_a_bad_address_is_a_page_that_does_not_exist_and_names_no_other_organisation(live: Live) -> None:
+    maria = live.login(SAMORDNARE)
+    for url in ("/org/fagersta/problem/abc", "/org/fagersta/punkt/12x"):
+        missing = maria.get(url)
+        assert missing.status_code == 404 and "Sidan finns inte" in missing.text, url
+        assert "formuläret" not in missing.text and "problem_id" not in missing.text
+    unknown = maria.get("/org/umea/oversikt")
+    assert unknown.status_code == 404 and "organisationen &#39;umea&#39; finns inte" in unknown.text
+    assert "inlästa" not in unknown.text and "fagersta," not in unknown.text
+
+
 def test_the_api_takes_the_same_input_models_as_the_pages(live: Live) -> None:
     maria = live.login(SAMORDNARE)
     page = maria.post("/konto/api-nyckel", data={"csrf_token": maria.csrf, "label_text": "test"})  # type: ignore[attr-defined]

@@ -151,5 +151,8 @@ def _answer_errors(app: FastAPI) -> None:
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         if request.url.path.startswith("/api/"):
             return api.validation_response(exc)
+        if all(e["loc"][:1] == ("path",) for e in exc.errors()):  # /problem/abc: no such page, not a bad form
+            return page(request, "error.html.j2", 404, error=HTTP_ERRORS_SV[404])
         problems = [f"{'.'.join(str(p) for p in e['loc'][1:])}: {pydantic_message(e)}" for e in exc.errors()]
-        return page(request, "error.html.j2", 422, error="Uppgifterna i formuläret är inte giltiga:", problems=problems)
+        form_error = "Uppgifterna i formuläret är inte giltiga:"
+        return page(request, "error.html.j2", 422, error=form_error, error_items=problems)
