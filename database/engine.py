@@ -26,6 +26,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _begin_before_savepoint(connection: sa.Connection, _name: str) -> None:
+    """pysqlite sends its BEGIN before the first INSERT, UPDATE or DELETE, not before a SAVEPOINT; a SAVEPOINT
+    outside a transaction opens one of its own that its RELEASE commits, so what a savepoint wrote as a
+    transaction's first act stayed written when the transaction then rolled back. A BEGIN first (deferred, as
+    pysqlite's own) makes the savepoint a nested one. Sent on the driver's connection: BEGIN is not counted as a
+    statement, as psycopg's is not on PostgreSQL."""
+    raw = connection.connection.driver_connection
+    if raw is not None and not raw.in_transaction:
+        raw.execute("BEGIN")
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for our database. SQLite files get their folder created and foreign keys enforced."""
     parsed = sa.make_url(url)
@@ -34,6 +45,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(url, **kwargs)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "savepoint", _begin_before_savepoint)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return sa.create_engine(url, **kwargs)

@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from samverkan.core.ids import saved_id
 from samverkan.database import current_revision, head_revision, make_engine, upgrade
@@ -202,3 +202,29 @@ def test_id_lists_are_written_as_literals_and_select_the_same_rows(engine: Engin
         sa.event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
         session.execute(sa.select(table.c.id).where(among(table.c.id, wanted))).all()
         assert f"{ids[3]}, {ids[6]}" in statements[-1]  # the ids themselves, not placeholders
+
+
+def test_a_savepoint_that_opens_the_transaction_is_rolled_back_with_it(engine: Engine) -> None:
+    """A savepoint released as the transaction's first statement does not commit (pysqlite sends no BEGIN before a
+    SAVEPOINT, and SQLite commits a savepoint that opened the transaction at its RELEASE): when the transaction then
+    fails, what the savepoint wrote is gone with the rest, on both databases."""
+
+    class Failed(Exception):
+        pass
+
+    with pytest.raises(Failed), Session(engine) as session:
+        with session.begin_nested():
+            session.add(Person(email="sparpunkt@fagersta.example", name="Sparpunkt"))
+        session.add(Person(email="efter@fagersta.example", name="Efter"))
+        session.flush()
+        raise Failed
+    with Session(engine) as session:
+        assert session.exec(select(Person.email).where(col(Person.email).like("%@fagersta.example"))).all() == []
+    with Session(engine) as session:  # and a committed one is kept, savepoint and all
+        with session.begin_nested():
+            session.add(Person(email="sparpunkt@fagersta.example", name="Sparpunkt"))
+        session.commit()
+    with Session(engine) as session:
+        assert session.exec(select(Person.email).where(col(Person.email).like("%@fagersta.example"))).all() == [
+            "sparpunkt@fagersta.example"
+        ]

@@ -52,6 +52,22 @@ def test_each_organisation_numbers_its_own_decisions(engine: Engine) -> None:
     assert (view.number, view.title) == (2, "Beslut 2")
 
 
+def test_a_decision_in_a_transaction_that_fails_is_not_recorded(engine: Engine) -> None:
+    """The number is taken in a savepoint that is the transaction's first write: a failure after it takes the
+    decision back with its audit entry (on SQLite that savepoint's release used to commit it on its own)."""
+    from samverkan.models import AuditEntry
+
+    Driver(engine, "fagersta", ON).load(EXAMPLES / "fagersta.yaml")
+    with pytest.raises(RuntimeError, match="avbrott"), session_scope(engine) as session:
+        given = RecordDecision(body_key="styrgrupp", title="Avbrutet", text="Beslutet: avbrutet.")
+        agreements.record_decision(session, Actor.simulated("fagersta", SAMORDNARE, ON), given)
+        raise RuntimeError("avbrott")
+    with Session(engine) as session:
+        assert session.exec(select(Decision.id)).all() == []
+        assert session.exec(select(AuditEntry.id).where(AuditEntry.entity_type == "decision")).all() == []
+    assert record(engine, "fagersta", SAMORDNARE, "styrgrupp", "Nästa").number == 1
+
+
 def test_decisions_recorded_at_the_same_moment_get_one_number_each(engine: Engine) -> None:
     Driver(engine, "fagersta", ON).load(EXAMPLES / "fagersta.yaml")
     record(engine, "fagersta", SAMORDNARE, "styrgrupp", "Det första")
