@@ -382,7 +382,8 @@ def renew_agreement(session: Session, actor: Actor, given: RenewAgreement) -> Ag
     org_key, starts_on, ends_on = actor.org_key, given.starts_on, given.ends_on
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor, COORDINATING, "förnya överenskommelsen")
-    current = latest_agreement(session, organisation)
+    # locked as an edit locks it: two renewals at once (or a renewal beside an edit) decide one after the other
+    current = lock_newest(session, lambda: latest_agreement(session, organisation))
     if current is None:
         raise NotFoundError(f"{organisation.name} har ingen överenskommelse att förnya")
     if current.status != AgreementStatus.SIGNED:
@@ -460,7 +461,7 @@ def renew_promise(session: Session, actor: Actor, given: RenewPromise) -> Citize
     municipality, starts_on = given.kommun, given.starts_on
     organisation = find_organisation(session, org_key)
     acting = require_function(session, organisation, actor, COORDINATING, "förnya medborgarlöftet")
-    current = _subject(session, organisation, "promise", municipality)
+    current = lock_newest(session, lambda: _subject(session, organisation, "promise", municipality))
     assert isinstance(current, CitizenPromise)
     if current.status != AgreementStatus.SIGNED:
         raise RefusedError(f"{current.title} är inte undertecknat än; förnya först när det är det")

@@ -12,7 +12,7 @@ writer's turn the row lock takes: the same interleavings, the same outcomes."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -26,7 +26,7 @@ from samverkan.services import agreement_content, agreements, handover, promises
 from samverkan.services.agreement_content import changed_since_signing, signatures_of
 from samverkan.services.agreement_text import content_hash, text_to_sign
 from samverkan.services.errors import ConflictError, RefusedError
-from samverkan.services.inputs import AddActivity, AddGoal, Signing
+from samverkan.services.inputs import AddActivity, AddGoal, RenewAgreement, RenewPromise, Signing
 from samverkan.services.overview import find_organisation
 from tests.drive import (
     LPO_CHEF,
@@ -180,3 +180,35 @@ def test_a_signature_whose_transaction_fails_leaves_nothing(d: Driver) -> None:
     d(agreements.sign, NY_KSO)
     stored, signatures, _ = _facts(d, first)
     assert len(signatures) == 2 and stored.status == AgreementStatus.SIGNED
+
+
+@pytest.mark.parametrize("what", ["agreement", "promise"])
+def test_two_renewals_at_once_make_one_new_version(d: Driver, what: str) -> None:
+    """Two coordinators renew the signed version at the same moment: the second waits for the first's lock, then
+    finds the new draft and is refused in Swedish; one new version, not two (or a collision on the version)."""
+    d(handover.handover, SAMORDNARE, role_key="kso", to_email=NY_KSO, to_name="Nadja Nyval", starts_on=DAY)
+    subject = "agreement" if what == "agreement" else "promise"
+    for signer in (NY_KSO, LPO_CHEF):
+        d(agreements.sign, signer, what=subject)
+    [first] = _versions(d, what)
+    assert first.status == AgreementStatus.SIGNED
+
+    def renew(session: Session) -> Any:
+        if what == "agreement":
+            terms = RenewAgreement(starts_on=first.period_end + timedelta(days=1), ends_on=date(2034, 12, 31))
+            return agreements.renew_agreement(session, d.actor(SAMORDNARE), terms)
+        with Session(d.engine) as read:
+            agreement = agreements.latest_agreement(read, find_organisation(read, d.org_key))
+            assert agreement is not None
+            first_day = min(first.period_end + timedelta(days=1), agreement.period_end)
+        return agreements.renew_promise(session, d.actor(SAMORDNARE), RenewPromise(starts_on=first_day))
+
+    with writers(d.engine) as both:
+        renewed, refused = both.first_then_second(renew, renew)
+    assert not isinstance(renewed, BaseException), renewed
+    assert isinstance(refused, RefusedError), refused
+    assert "inte undertecknad" in str(refused) or "inte undertecknat" in str(refused)
+    assert [(v.version, v.status) for v in _versions(d, what)] == [
+        (1, AgreementStatus.SIGNED),
+        (2, AgreementStatus.DRAFT),
+    ]
