@@ -9,7 +9,7 @@ and never on the same day as the previous occurrence's call.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -208,6 +208,29 @@ def _before(due_on: date, days: int, calendar: WorkCalendar | None) -> date:
     if calendar is None or calendar.is_working_day(day, observe_breaks=False):
         return day
     return calendar.next_working_day(day, observe_breaks=False, step=-1)
+
+
+_REMINDING = (Action.PAMINNELSE_FORE, Action.FORFALLER_IDAG)
+
+
+def _nearness(action: PlannedAction) -> tuple[date, int]:
+    """A reminder's place before its deadline: later day first, then fewer days before (a reminder moved onto
+    the same working day as an earlier one, by a weekend or a holiday, is the nearer of the two)."""
+    code = action.code
+    days = int(code[len(Action.PAMINNELSE_FORE.value) :]) if action.action is Action.PAMINNELSE_FORE else 0
+    return action.due, -days
+
+
+def owed_reminders(due: Sequence[PlannedAction]) -> list[PlannedAction]:
+    """Of one deadline's actions due in a sweep, those owed: of its reminders (days before, on the day) only the
+    nearest to the deadline; earlier ones due at the same time (a deadline set or found late, a sweep that did
+    not run for some days, two reminders moved onto one working day) would tell the same person the same thing
+    twice. An escalation is always owed."""
+    reminders = [a for a in due if a.action in _REMINDING]
+    if len(reminders) < 2:
+        return list(due)
+    nearest = max(reminders, key=_nearness)
+    return [a for a in due if a is nearest or a.action not in _REMINDING]
 
 
 def deadline_actions(

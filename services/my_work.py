@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select as SqlSelect
 
 from samverkan.core.ids import saved_id
+from samverkan.core.labels import label
 from samverkan.database import once_per_transaction
 from samverkan.models import (
     Agreement,
@@ -221,10 +222,11 @@ _CYCLE, _ITEM, _MEASURE = 0, 1, 2
 
 
 def _cycle_work_of(
-    session: Session, organisation: Organisation, functions: set[str], on: date
+    session: Session, organisation: Organisation, functions: dict[str, str], on: date
 ) -> tuple[str | None, list[WorkEntry]]:
     """The running cycle's current phase's name, and the person's open items (in order) and unfinished åtgärder
-    (by deadline) in it; (None, []) when no cycle is running."""
+    (by deadline) in it; (None, []) when no cycle is running. `functions`: the person's roles' functions and keys,
+    each with the role's name (what the page says is responsible)."""
     rows = plain_rows(session, _cycle_work(), organisation_id=organisation.id, functions=sorted(functions))
     running = [row for row in rows if row[0] == _CYCLE]
     if not running:
@@ -238,14 +240,16 @@ def _cycle_work_of(
     for _kind, item_id, title, owner, due_on, _status, _progress in items:
         detail = details.get(owner)
         if detail is None:
-            detail = details[owner] = f"{phase} · ansvarig: {owner}"
+            detail = details[owner] = f"{phase} · ansvarig: {functions.get(owner, owner)}"
         day = days.get(due_on)
         if day is None:
             day = days[due_on] = (due_on.isoformat(), due_on < on)
         entries.append(WorkEntry("punkt", title, detail, day[0], day[1], str(item_id)))
     horizon = on + timedelta(days=60)
     entries += [
-        WorkEntry("atgard", title, f"status {status} · {progress} % klart", due_on.isoformat(), due_on < on, str(m_id))
+        WorkEntry(
+            "atgard", title, f"status {label(status)} · {progress} % klart", due_on.isoformat(), due_on < on, str(m_id)
+        )
         for _kind, m_id, title, _owner, due_on, status, progress in measures
         if due_on <= horizon or status != "gron"
     ]
@@ -259,8 +263,8 @@ def my_work(session: Session, person: Person, on: date) -> MyWork:
         org = session.get(Organisation, org_id)
         if org is None or org.config_hash is None:
             continue
-        functions = {r.function or r.key for r in roles} | {r.key for r in roles}
-        work = OrganisationWork(org.key, org.name, [r.name for r in roles], bool(functions & set(COORDINATING)), None)
+        functions = {r.key: r.name for r in roles} | {r.function: r.name for r in roles if r.function}
+        work = OrganisationWork(org.key, org.name, [r.name for r in roles], bool(functions.keys() & COORDINATING), None)
         work.phase, work.entries = _cycle_work_of(session, org, functions, on)
         if any(r.signatory for r in roles):
             work.entries += _signatures(session, org, {saved_id(r) for r in roles if r.signatory})

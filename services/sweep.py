@@ -52,7 +52,13 @@ from samverkan.scheduling.actions import Action
 from samverkan.scheduling.arshjul import MOVE_MARGIN, expand_organisation
 from samverkan.scheduling.cadence import KeyedRule, cadence_calendar
 from samverkan.scheduling.calendar import CalendarEvent
-from samverkan.scheduling.triggers import TRIGGER_ACTIONS, PlannedAction, cadence_actions, deadline_actions
+from samverkan.scheduling.triggers import (
+    TRIGGER_ACTIONS,
+    PlannedAction,
+    cadence_actions,
+    deadline_actions,
+    owed_reminders,
+)
 from samverkan.scheduling.workdays import WorkCalendar
 from samverkan.services.invitations import invitation, meeting_event, party, snapshot, write_invitation
 from samverkan.services.stored_plan import plan_key, stored_windows
@@ -793,19 +799,14 @@ def _deadline_work(context: OrgContext, deadlines: list[Deadline], first: date, 
     for deadline in deadlines:
         if not first - timedelta(days=behind) <= deadline.due_on <= today + timedelta(days=ahead):
             continue  # nothing of this deadline can be due today: skip building its actions
-        for action in _deadline_actions(
-            deadline.trigger_key,
-            deadline.kind,
-            deadline.title,
-            deadline.due_on,
-            policy,
-            context.calendar,
-        ):
-            if first <= action.due <= today:
-                roles = context.function_roles(deadline.owner_function)
-                if action.action.escalates_to_chair:
-                    roles = roles + context.chair_of_kind(deadline.deciding_kind)
-                work.append(Work(action, roles, deadline.due_on))
+        actions = _deadline_actions(
+            deadline.trigger_key, deadline.kind, deadline.title, deadline.due_on, policy, context.calendar
+        )
+        for action in owed_reminders([action for action in actions if first <= action.due <= today]):
+            roles = context.function_roles(deadline.owner_function)
+            if action.action.escalates_to_chair:
+                roles = roles + context.chair_of_kind(deadline.deciding_kind)
+            work.append(Work(action, roles, deadline.due_on))
     return work
 
 

@@ -33,6 +33,7 @@ def _expected(session: Session, person: Person, on: date) -> list[tuple[str, str
     active phase whose owner is one of the person's roles' functions or keys."""
     roles = [role for group in held_roles(session, person, on).values() for role in group]
     functions = {r.function or r.key for r in roles} | {r.key for r in roles}
+    named = {r.key: r.name for r in roles} | {r.function: r.name for r in roles if r.function}
     phase = session.exec(select(Phase).where(Phase.status == PhaseStatus.ACTIVE)).one()
     items = session.exec(
         select(ChecklistItem).where(ChecklistItem.phase_id == phase.id, ChecklistItem.status == ItemStatus.OPEN)
@@ -41,7 +42,7 @@ def _expected(session: Session, person: Person, on: date) -> list[tuple[str, str
         (
             (
                 i.title,
-                f"{phase.name} · ansvarig: {i.owner_role_key}",
+                f"{phase.name} · ansvarig: {named[i.owner_role_key]}",
                 i.due_on.isoformat() if i.due_on else None,
                 i.due_on is not None and i.due_on < on,
                 str(i.id),
@@ -118,7 +119,7 @@ def test_unfinished_atgarder_of_the_persons_functions_due_within_60_days_or_not_
         ("Snart", soon.isoformat(), False),
         ("Senare men röd", later.isoformat(), False),
     ]
-    assert entries[2].detail == "status rod · 40 % klart"
+    assert entries[2].detail == "status röd · 40 % klart"
     with Session(engine) as session:
         active = session.exec(select(Phase.name).where(Phase.status == PhaseStatus.ACTIVE)).one()
     assert [org.phase for org in work.organisations if org.key == "fagersta"] == [active]

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from samverkan.core.labels import day_text
 from samverkan.core.timeutil import today_local, utcnow
 from samverkan.database import session_scope
 from samverkan.models import ChecklistItem, EstObservation, Evidence, LoginAttempt, Notification, Upload
@@ -96,7 +97,8 @@ def test_my_work_lists_due_and_overdue_items_across_organisations(live: Live) ->
     assert work.status_code == 200
     assert "Fagersta kommun" in work.text and "Brottsförebyggande samordnare" in work.text
     assert "Initiera samverkan" in work.text
-    assert f"klart senast {today_local() + timedelta(3)}" in work.text
+    assert f"klart senast {day_text(today_local() + timedelta(3))}" in work.text
+    assert "ansvarig: Brottsförebyggande samordnare" in work.text and "ansvarig: samordnare" not in work.text
     kso = live.login(KSO)
     text = kso.get("/mitt-arbete").text  # a draft without content: the signature is owed later, not offered now
     assert "Underskrift senare: Samverkansöverenskommelse mellan Fagersta kommun och Polismyndigheten" in text
