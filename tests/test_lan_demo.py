@@ -72,6 +72,18 @@ def test_a_lansstyrelse_cannot_start_a_cycle_and_nothing_is_written(engine: Engi
         assert session.exec(sql_select(Cycle)).all() == []
 
 
+def test_the_cli_refuses_a_lansstyrelse_a_cycle_in_swedish(engine: Engine, db_url: str) -> None:
+    from click.testing import CliRunner
+
+    from samverkan.cli.main import app
+
+    load_county(engine)
+    argv = ["cycle", "start", LAN, "--db", db_url, "--as", HELENA, "--date", today_local().isoformat()]
+    result = CliRunner().invoke(app, argv)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("fel: Länsstyrelsen Västmanland driver ingen egen cykel"), result.stderr
+
+
 # -- samverkan run -----------------------------------------------------------------------------------------------
 
 
