@@ -17,15 +17,26 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from samverkan.cli.classes import Failure
 from samverkan.cli.processes import port_answers, sigterm_raises, stop_tree
 from samverkan.cli.serve import foreign_port_message
 from samverkan.core.settings import get_settings
 from samverkan.core.timeutil import today_local
 from samverkan.database import make_engine, session_scope, upgrade
+from samverkan.orgconfig.validate import ValidationResult
 
 DEMO_FILE = "demo-inloggning.txt"
 DEMO_DATABASE_FILE = "demo-databas.txt"  # which database `run` created itself: only there are demo passwords set
 SERVE = "from samverkan.cli.main import app; app()"  # not -m: cli.main would be imported twice
+
+
+@dataclass
+class CountyKommun:
+    """A kommun of a länsstyrelse's county, loaded from its own file beside the länsstyrelse's."""
+
+    name: str
+    cycle_started: bool
+    coordinators: list[tuple[str, str, str]]  # (role, name, e-mail) of today's samordnare and kommunpolis
 
 
 @dataclass
@@ -38,6 +49,9 @@ class DemoLogin:
     others: list[tuple[str, str]]  # (name and role, e-mail) of people who can log in with the same password
     cycle_started: bool
     by_role: list[tuple[str, str, str]] = field(default_factory=list)  # (role, name, e-mail): whom to log in as
+    runs_cycle: bool = True  # False: a länsstyrelse, whose county's kommuner run the cycles
+    county: list[CountyKommun] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # keys of county kommuner with no file beside the county's
 
 
 def demo_password(data_dir: Path) -> str:
@@ -82,14 +96,60 @@ def created_by_run(engine: Engine, data_dir: Path) -> bool:
     return marker.is_file() and marker.read_text(encoding="utf-8").strip() == database_identity(engine)
 
 
+def _kommun_file(folder: Path, key: str, beside: Path) -> ValidationResult | None:
+    """The file in `folder` that describes the organisation `key`: `<key>.yaml` (or .yml), else any YAML file
+    there whose organisation has that key. None when there is none."""
+    from samverkan.orgconfig.validate import validate_file
+
+    named = [folder / f"{key}.yaml", folder / f"{key}.yml"]
+    others = sorted(p for p in (*folder.glob("*.yaml"), *folder.glob("*.yml")) if p not in named and p != beside)
+    for path in [p for p in named if p.is_file()] + others:
+        result = validate_file(path)
+        if result.config is not None and result.config.organisation.key == key:
+            return result
+        if result.config is None and path in named:
+            return result  # named for the kommun but unreadable: its errors are shown, not passed over
+    return None
+
+
+def county_files(main: ValidationResult, config: Path) -> tuple[list[ValidationResult], list[str]]:
+    """A länsstyrelse's file names its county's kommuner by key; their files, found beside it, and the keys
+    with no file there. Nothing for an organisation without a county."""
+    county = main.config.county if main.config is not None else None
+    if county is None:
+        return [], []
+    found: list[ValidationResult] = []
+    missing: list[str] = []
+    for key in county.kommuner:
+        result = _kommun_file(config.parent, key, config)
+        if result is None:
+            missing.append(key)
+        else:
+            found.append(result)
+    return found, missing
+
+
+def _refuse_invalid(results: list[ValidationResult]) -> None:
+    bad = [result for result in results if not result.ok]
+    if bad:
+        lines = [str(issue) for result in bad for issue in result.issues]
+        names = ", ".join(result.file for result in bad)
+        raise Failure("\n".join([*lines, f"{names} går inte att läsa in: rätta felen ovan. Inget är inläst."]))
+
+
 def prepare_demo(engine: Engine, config: Path, data_dir: Path) -> DemoLogin:
     """Load the example, give its people the demo password, and start the first cycle if none runs.
 
+    For a länsstyrelse's file, the kommuner its county lists are loaded too from their files beside it (the
+    keys with no file there are reported), and each of them that runs a cycle starts its first; the
+    länsstyrelse itself runs none (process/owners.py). All in one transaction: a refusal leaves nothing.
+
     Demo passwords only in a database `run` created itself, and only to people who have no password yet: a
     second `run` resets nobody's password, and a database made otherwise (production) is never touched."""
-    from samverkan.models import Account, Cycle, Person, Purpose, RoleAssignment
+    from samverkan.models import Account, Cycle, Organisation, Person, Purpose, RoleAssignment
     from samverkan.orgconfig.loader import load_config
     from samverkan.orgconfig.validate import validate_file
+    from samverkan.process.owners import runs_cycle
     from samverkan.services import accounts, cycle
     from samverkan.services.access import COORDINATING, holders, roles_with_function
     from samverkan.services.actor import Actor
@@ -98,14 +158,36 @@ def prepare_demo(engine: Engine, config: Path, data_dir: Path) -> DemoLogin:
     from samverkan.services.overview import find_organisation
 
     result = validate_file(config)
-    if not result.ok:
-        raise click.ClickException("\n".join(str(issue) for issue in result.issues))
+    _refuse_invalid([result])
+    kommun_results, missing = county_files(result, config)
+    _refuse_invalid(kommun_results)
     password = demo_password(data_dir) if created_by_run(engine, data_dir) else None
     today = today_local()
+
+    def coordinators(organisation: Organisation) -> list[tuple[str, Person]]:
+        return [
+            (role.name, person)
+            for function in COORDINATING
+            for role in roles_with_function(session, organisation, function)
+            for person in holders(session, role, today)
+        ]
+
+    def start_first(organisation: Organisation) -> bool:
+        """Start the organisation's first cycle, as its coordinator, if it runs cycles and has none yet."""
+        if not runs_cycle(organisation.kind):
+            return False
+        if session.exec(select(Cycle).where(Cycle.organisation_id == organisation.id)).first() is not None:
+            return False
+        driving = coordinators(organisation)
+        if not driving:
+            raise Failure(f"{organisation.name} har ingen samordnare eller kommunpolis i dag som kan starta cykeln")
+        cycle.start_cycle(session, Actor(organisation.key, driving[0][1].email, today))
+        return True
+
     with session_scope(engine) as session:
         report = load_config(session, result)
+        kommun_keys = [load_config(session, other).organisation_key for other in kommun_results]
         organisation = find_organisation(session, report.organisation_key)
-        coordinators = [r for f in COORDINATING for r in roles_with_function(session, organisation, f)]
         people = session.exec(
             select(Person)
             .join(RoleAssignment, RoleAssignment.person_id == Person.id)  # type: ignore[arg-type]
@@ -119,21 +201,56 @@ def prepare_demo(engine: Engine, config: Path, data_dir: Path) -> DemoLogin:
             account = session.exec(select(Account).where(Account.person_id == person.id)).first()
             if password is not None and (account is None or account.password_hash is None):
                 accounts.set_password(session, person, password)  # a password once set is never reset
-        main = next(p for role in coordinators for p in holders(session, role, today))
-        started = False
-        if session.exec(select(Cycle).where(Cycle.organisation_id == organisation.id)).first() is None:
-            cycle.start_cycle(session, Actor(organisation.key, main.email, today))
-            started = True
+        leading = coordinators(organisation)
+        if not leading:
+            raise Failure(f"{organisation.name} har ingen i dag med en samordnande roll att logga in som")
+        main = leading[0][1]
+        started = start_first(organisation)
+        county = []
+        for key in kommun_keys:
+            kommun = find_organisation(session, key)
+            kommun_started = start_first(kommun)
+            logins = [(role, p.name, p.email) for role, p in coordinators(kommun)]
+            county.append(CountyKommun(kommun.name, kommun_started, logins))
         others = [(f"{p.name}", p.email) for p in people if p.id != main.id][:4]
         by_role = [(s.what, s.name, s.email) for s in login_suggestions(session, organisation, today)]
-        return DemoLogin(organisation.key, organisation.name, main.email, main.name, password, others, started, by_role)
+        return DemoLogin(
+            organisation.key,
+            organisation.name,
+            main.email,
+            main.name,
+            password,
+            others,
+            started,
+            by_role,
+            runs_cycle(organisation.kind),
+            county,
+            missing,
+        )
+
+
+def _print_organisations(login: DemoLogin, config: Path) -> None:
+    """The organisation loaded, and for a länsstyrelse its county's kommuner and which files were missing."""
+    if not login.runs_cycle:
+        click.echo(f"Organisation: {login.organisation_name} (driver ingen egen cykel: länets kommuner gör det)")
+    else:
+        click.echo(f"Organisation: {login.organisation_name}" + (" (cykel 1 startad)" if login.cycle_started else ""))
+    for kommun in login.county:
+        click.echo(f"  Länets kommun: {kommun.name}" + (" (cykel 1 startad)" if kommun.cycle_started else ""))
+    if login.missing:
+        keys, files = ", ".join(login.missing), ", ".join(f"{key}.yaml" for key in login.missing)
+        click.echo(f"  Saknas: länets kommuner {keys} har ingen fil i {config.parent} ({files}) och är inte inlästa")
 
 
 def _print_logins(login: DemoLogin, kept_in: Path) -> None:
-    """Whom to log in as for each role, and the demo password they share."""
+    """Whom to log in as for each role (and in each kommun of a länsstyrelse's county), and the demo password
+    they share."""
     click.echo("  Logga in som:")
     for what, name, email in login.by_role or [("samordnare", login.name, login.email)]:
         click.echo(f"    {what}: {name} <{email}>")
+    for kommun in login.county:
+        for what, name, email in kommun.coordinators:
+            click.echo(f"    {what}, {kommun.name}: {name} <{email}>")
     if login.password:
         click.echo(f"  Lösenord för alla: {login.password}   (sparat i {kept_in})")
 
@@ -158,7 +275,7 @@ def run_service(config: Path, host: str, port: int, prefect_port: int, schedules
 
     for taken in (port, prefect_port) if schedules else (port,):
         if port_answers(taken, host if taken == port else "127.0.0.1"):
-            raise click.ClickException(foreign_port_message(taken))
+            raise Failure(foreign_port_message(taken))
     os.environ.setdefault("SAMVERKAN_BASE_URL", f"http://{host}:{port}")
     get_settings.cache_clear()
     settings = get_settings()
@@ -169,7 +286,7 @@ def run_service(config: Path, host: str, port: int, prefect_port: int, schedules
         record_created(engine, Path(settings.data_dir))
     login = prepare_demo(engine, config, Path(settings.data_dir))
     click.echo(f"Databas: {settings.database_url}")
-    click.echo(f"Organisation: {login.organisation_name}" + (" (cykel 1 startad)" if login.cycle_started else ""))
+    _print_organisations(login, config)
     click.echo("")
     click.echo(f"Samverkan: http://{host}:{port}")
     _print_logins(login, Path(settings.data_dir) / DEMO_FILE)

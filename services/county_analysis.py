@@ -86,10 +86,21 @@ class MonthlyAnalysis:
         return [k for k in self.kommuner if k.reported and not k.complete]
 
 
+def shift_month(day: date, months: int) -> date:
+    """The first day of the month `months` after (negative: before) the one `day` lies in: counted in months,
+    never in days, so that no month is skipped or repeated whatever the months' lengths or the year's end."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def recent_months(today: date, count: int) -> list[date]:
+    """The first days of the `count` months up to and including today's, the latest first."""
+    return [shift_month(today, -back) for back in range(count)]
+
+
 def month_range(year: int, month: int) -> tuple[date, date]:
     first = date(year, month, 1)
-    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return first, following - timedelta(days=1)
+    return first, shift_month(first, 1) - timedelta(days=1)
 
 
 def weeks_in(first: date, last: date) -> list[date]:

@@ -47,6 +47,7 @@ from samverkan.services.access import (
 from samverkan.services.actor import Actor
 from samverkan.services.agreements import latest_agreement
 from samverkan.services.audit import audit
+from samverkan.services.cycle_owners import require_runs_cycle
 from samverkan.services.cycle_prefetch import (
     ItemFacts,
     ItemRow,
@@ -120,6 +121,7 @@ def start_cycle(session: Session, actor: Actor, given: StartCycle | None = None,
     org_key, on, now = actor.org_key, actor.on, actor.now
     definition_key = (given or StartCycle()).definition_key
     organisation = find_organisation(session, org_key)
+    require_runs_cycle(organisation)
     acting = require_function(session, organisation, actor, COORDINATING, "starta en cykel")
     current = session.exec(
         select(Cycle).where(Cycle.organisation_id == organisation.id, Cycle.status == CycleStatus.ACTIVE)

@@ -1,6 +1,8 @@
 """Where an organisation's collaboration stands, on one screen (the Översikt page): the cycle's phases as a
 progress line, what is overdue and for whom, the next meetings and reports, the agreement's and medborgarlöftens
-periods, roles left empty or about to be, and the EST picture with its trend. Reads only; every rule it shows
+periods, roles left empty or about to be, and the EST picture with its trend. An organisation that runs no
+cycle (a länsstyrelse, process/owners.py) sees its county instead: the kommuner's phases and what to follow up,
+the month's analysis so far and the network's next meeting. Reads only; every rule it shows
 (who holds a role, what is overdue, small counts) is the one the rest of the service layer uses."""
 
 from __future__ import annotations
@@ -16,10 +18,15 @@ from samverkan.core.privacy import SUPPRESSION_THRESHOLD, shown_count
 from samverkan.core.timeutil import local
 from samverkan.models import ChecklistItem, Cycle, EstObservation, Organisation, Person, Phase, Role, RoleAssignment
 from samverkan.models.enums import AgreementStatus, ItemStatus, PhaseStatus
+from samverkan.process.owners import runs_cycle
 from samverkan.services.agreements import latest_agreement, latest_promises
 from samverkan.services.calendar_feed import organisation_calendar
+from samverkan.services.county_analysis import monthly_analysis
+from samverkan.services.county_scope import county_of_board
+from samverkan.services.county_status import KommunStatus, NetworkMeeting, county_status, network_meetings
 from samverkan.services.cycle import owner_text
 from samverkan.services.documents import lagesbild_summary
+from samverkan.services.errors import NotFoundError
 from samverkan.services.overview import find_organisation
 
 ENDING_SOON_DAYS = 90  # an assignment or period ending within this many days is flagged
@@ -92,6 +99,21 @@ class EstPicture:
 
 
 @dataclass
+class CountyGlance:
+    """A länsstyrelse's county at a glance: aggregates and dates only, as on the county page."""
+
+    name: str  # the county ("Västmanlands län"), else the länsstyrelse's name
+    kommuner: list[KommunStatus]
+    missing: list[str]  # keys of the county's kommuner not in Samverkan
+    month: date  # the first day of the month whose analysis is shown
+    month_label: str
+    reported: int  # kommuner with a compiled week this month
+    not_reported: list[str]  # kommuner behind: a week was due and none is compiled
+    shared: list[str]  # categories several kommuner report this month
+    next_meeting: NetworkMeeting | None
+
+
+@dataclass
 class Glance:
     key: str
     name: str
@@ -103,6 +125,8 @@ class Glance:
     periods: list[Period] = field(default_factory=list)
     roles: list[RoleAlert] = field(default_factory=list)
     est: EstPicture | None = None
+    runs_cycle: bool = True  # False: a länsstyrelse, which sees `county` instead of a cycle of its own
+    county: CountyGlance | None = None
 
     @property
     def current(self) -> PhaseStep | None:
@@ -111,7 +135,9 @@ class Glance:
 
 def glance(session: Session, org_key: str, on: date) -> Glance:
     organisation = find_organisation(session, org_key)
-    result = Glance(organisation.key, organisation.name, on)
+    result = Glance(organisation.key, organisation.name, on, runs_cycle=runs_cycle(organisation.kind))
+    if not result.runs_cycle:
+        result.county = county_glance(session, organisation, on)
     cycle = session.exec(
         select(Cycle).where(Cycle.organisation_id == organisation.id).order_by(col(Cycle.number).desc())
     ).first()
@@ -122,10 +148,32 @@ def glance(session: Session, org_key: str, on: date) -> Glance:
         Upcoming(local(e.start), e.title, e.kind, e.body_name)
         for e in organisation_calendar(session, organisation.key, on, on + timedelta(days=UPCOMING_DAYS))
     ][:UPCOMING_SHOWN]
-    result.periods = _periods(session, organisation, on)
     result.roles = role_alerts(session, organisation, on)
-    result.est = est_picture(session, organisation, on)
+    if result.runs_cycle:
+        result.periods = _periods(session, organisation, on)
+        result.est = est_picture(session, organisation, on)
     return result
+
+
+def county_glance(session: Session, board: Organisation, on: date) -> CountyGlance | None:
+    """The county of a länsstyrelse on day `on` (None for one whose file names no county)."""
+    try:
+        county = county_of_board(session, board)
+    except NotFoundError:
+        return None
+    analysis = monthly_analysis(session, county, on.year, on.month, on)
+    meetings = network_meetings(session, county, on, on + timedelta(days=UPCOMING_DAYS * 3))
+    return CountyGlance(
+        board.county or board.name,
+        county_status(session, county, on),
+        list(county.missing),
+        analysis.first,
+        analysis.label,
+        sum(1 for k in analysis.kommuner if k.reported),
+        [k.name for k in analysis.not_reported],
+        [row.name for row in analysis.shared],
+        meetings[0] if meetings else None,
+    )
 
 
 def _day(moment: datetime | None) -> date | None:

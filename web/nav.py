@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from samverkan.models.enums import OrgKind
+from samverkan.process.owners import runs_cycle
 from samverkan.services.membership import Membership
 
 
@@ -14,7 +14,9 @@ class NavEntry:
     suffix: str  # after /org/{key}; "" is the organisation page itself
     text: str
     coordinating_only: bool = False  # shown only to samordnare and kommunpolis
-    county: bool | None = False  # True: only a länsstyrelse's page; False: only a local organisation's; None: both
+    # True: only an organisation that runs no cycle (a länsstyrelse, with its county); False: only one that runs
+    # the cycle (process/owners.py); None: both
+    county: bool | None = False
 
 
 ORG_NAV: list[NavEntry] = [
@@ -50,5 +52,5 @@ def org_links(member: Membership, path: str) -> list[tuple[str, str, bool]]:
         (base + entry.suffix, entry.text, path == base + entry.suffix)
         for entry in ORG_NAV
         if (member.coordinating or not entry.coordinating_only)
-        and entry.county in (None, member.organisation.kind == OrgKind.LANSSTYRELSE)
+        and entry.county in (None, not runs_cycle(member.organisation.kind))
     ]

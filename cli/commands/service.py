@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from samverkan.cli.options import Command, Failure
+from samverkan.cli.options import Command, Failure, refusal_as_failure
 
 EXAMPLE = "examples/fagersta.yaml"
 
@@ -29,7 +29,9 @@ def run_command(config: Path, host: str, port: int, prefect_port: int, no_schedu
     from samverkan.cli.processes import Terminated
     from samverkan.cli.run import run_service
 
-    with contextlib.suppress(KeyboardInterrupt, Terminated):  # uvicorn has stopped, run_service stopped the rest
+    # uvicorn has stopped, run_service stopped the rest; a refusal (a start the service layer refuses, an
+    # organisation not found) is 'fel: …' with exit code 1, never a traceback, and nothing of it is written
+    with contextlib.suppress(KeyboardInterrupt, Terminated), refusal_as_failure():
         run_service(config, host, port, prefect_port, schedules=not no_schedules)
 
 

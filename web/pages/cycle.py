@@ -9,6 +9,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlmodel import Session
 
 from samverkan.models import Cycle
+from samverkan.process.owners import runs_cycle
 from samverkan.services import cycle, upgrade
 from samverkan.services.actor import Actor
 from samverkan.services.cycle import Transition
@@ -24,10 +25,12 @@ from samverkan.web.views import Id, answer_member
 
 
 def _read_cycle(visit: Visit) -> Mapping[str, object]:
+    """The cycle's page; an organisation that runs no cycle (a länsstyrelse) is told so and offered no start."""
+    own = runs_cycle(visit.member.organisation.kind)
     try:
-        return {"view": cycle.cycle_status(visit.session, visit.key, visit.today)}
+        return {"view": cycle.cycle_status(visit.session, visit.key, visit.today), "runs_cycle": own}
     except NotFoundError:
-        return {"view": None}
+        return {"view": None, "runs_cycle": own}
 
 
 def _start(session: Session, actor: Actor, _none: NoInput) -> Cycle:

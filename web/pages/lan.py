@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from samverkan.models import WeeklyLagesbild
 from samverkan.models.enums import Trend
-from samverkan.services.county_analysis import monthly_analysis
+from samverkan.services.county_analysis import monthly_analysis, recent_months, shift_month
 from samverkan.services.county_documents import weekly_html, yearly_html
 from samverkan.services.county_scope import county_of_board
 from samverkan.services.county_status import county_status, network_meetings
@@ -85,12 +85,11 @@ def compiled_week(request: Request, viewer: Logged, key: str, lagesbild_id: Id) 
 def _county(visit: Visit) -> Mapping[str, object]:
     county = county_of_board(visit.session, visit.member.organisation)
     today = visit.today
-    months = [(today.replace(day=1) - timedelta(days=31 * n)).replace(day=1) for n in range(0, 12)]
     return {
         "county": county,
         "statuses": county_status(visit.session, county, today),
         "analysis": monthly_analysis(visit.session, county, today.year, today.month, today),
-        "months": months,
+        "months": recent_months(today, 12),
         "meetings": network_meetings(visit.session, county, today - timedelta(days=90), today + timedelta(days=365)),
         "years": [today.year, today.year - 1],
     }
@@ -108,8 +107,8 @@ def _analysis(visit: Visit) -> Mapping[str, object]:
     return {
         "county": county,
         "analysis": monthly_analysis(visit.session, county, year, month, visit.today),
-        "previous": (first - timedelta(days=1)).replace(day=1),
-        "following": (first + timedelta(days=32)).replace(day=1),
+        "previous": shift_month(first, -1),
+        "following": shift_month(first, 1),
     }
 
 
