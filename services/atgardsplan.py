@@ -76,11 +76,8 @@ def _measure(session: Session, cycle: Cycle, measure_id: int) -> Measure:
 def _decide(
     session: Session, actor: Actor, organisation: Organisation, measure: Measure, given: MeasureDecision, what: str
 ) -> Decision:
-    """The deciding body's decision about the åtgärd, recorded through the decision service."""
-    if given.decided_on is not None and given.decided_on > actor.on:
-        raise RefusedError(
-            f"beslutsdatumet {given.decided_on} har inte varit än; ett beslut registreras när det är fattat"
-        )
+    """The deciding body's decision about the åtgärd, recorded through the decision service (which checks its
+    date: services/deciding.py)."""
     body = deciding_body(session, organisation, active_cycle(session, organisation))
     text = f"{given.decision_text.strip()}\n\n{what}"
     decision = agreements.record_decision(
