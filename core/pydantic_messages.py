@@ -63,15 +63,38 @@ def pydantic_message(error: ErrorDetails) -> str:
         limit = next(iter(ctx.values()), "")
         return f"{given} ska vara {sign} {limit}"
     if kind in ("string_too_short", "too_short"):
-        return "får inte vara tomt"
+        return _too_short(kind, ctx, given)
     if kind in ("string_too_long", "too_long"):
-        return "är för långt"
+        return _too_long(kind, ctx, given)
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
     if kind in _MESSAGES:
         shown = f" (fick {given!r})" if kind != "missing" and not isinstance(given, dict | list) else ""
         return _MESSAGES[kind] + shown
     return error["msg"]
+
+
+def _too_long(kind: str, ctx: dict[str, Any], given: object) -> str:
+    """'är för långt (högst 200 tecken, du skrev 245)': the limit and what was given, so it can be shortened."""
+    limit = ctx.get("max_length")
+    if kind == "string_too_long":
+        typed = f", du skrev {len(given)}" if isinstance(given, str) else ""
+        return f"är för långt (högst {limit} tecken{typed})" if limit is not None else "är för långt"
+    actual = ctx.get("actual_length")
+    counted = f", fick {actual}" if actual is not None else ""
+    return f"har för många värden (högst {limit}{counted})" if limit is not None else "har för många värden"
+
+
+def _too_short(kind: str, ctx: dict[str, Any], given: object) -> str:
+    """Empty is 'får inte vara tomt'; a longer minimum names it: 'är för kort (minst 8 tecken, du skrev 5)'."""
+    limit = ctx.get("min_length")
+    if not given or limit in (None, 1):
+        return "får inte vara tomt"
+    if kind == "string_too_short":
+        typed = f", du skrev {len(given)}" if isinstance(given, str) else ""
+        return f"är för kort (minst {limit} tecken{typed})"
+    actual = ctx.get("actual_length")
+    return f"har för få värden (minst {limit}{f', fick {actual}' if actual is not None else ''})"
 
 
 def clean_loc(loc: Iterable[int | str]) -> Path:

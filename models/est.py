@@ -30,3 +30,9 @@ class EstObservation(SQLModel, table=True):
     text: str | None = None
     reported_by_role_id: int | None = Field(default=None, foreign_key="role.id")
     created_at: datetime = created_at_field()
+
+    @property
+    def events(self) -> int:
+        """The events it reports, as every lägesbild counts them: its count, or one when it gives only a severity.
+        A count of 0 (possible before counts had to be at least 1) counts as 0: nothing more than was reported."""
+        return 1 if self.count is None else self.count

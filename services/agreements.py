@@ -37,6 +37,7 @@ from samverkan.services.access import COORDINATING, describe_holders, find_perso
 from samverkan.services.actor import Actor, Proof
 from samverkan.services.agreement_text import content_hash, missing_content, text_to_sign
 from samverkan.services.audit import audit
+from samverkan.services.deciding import check_decided_on, check_decision_kind
 from samverkan.services.decision_numbers import add_numbered, decision_by_number
 from samverkan.services.effective_dates import effective_day_of, held_then_and_now, require_effective_day
 from samverkan.services.errors import ConflictError, NotFoundError, NotPermittedError, RefusedError
@@ -344,6 +345,8 @@ def record_decision(session: Session, actor: Actor, given: RecordDecision) -> De
         raise NotFoundError(f"organet '{body_key}' finns inte i {organisation.name} (finns: {known})")
     if not title.strip() or not text.strip():
         raise RefusedError("ett beslut behöver både rubrik och beslutstext")
+    check_decided_on(decided_on or on, on)
+    check_decision_kind(body, kind)
     no_personal_data(rubrik=title, beslutstext=text)
     member_ids = set(session.exec(select(BodyMembership.role_id).where(BodyMembership.body_id == body.id)).all())
     member_ids |= {r for r in (body.chair_role_id, body.convener_role_id) if r}

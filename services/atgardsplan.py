@@ -28,6 +28,7 @@ from samverkan.services.errors import NotFoundError, RefusedError
 from samverkan.services.inputs import CancelMeasure, ChangeMeasure, MeasureDecision, RecordDecision
 from samverkan.services.lifecycle import check
 from samverkan.services.measure_links import chosen_indicators, indicators_of, link_indicators
+from samverkan.services.measure_list import role_function_names
 from samverkan.services.orsaksanalys import prioritised_problems
 from samverkan.services.overview import find_organisation
 from samverkan.services.pinning import definition_of
@@ -75,11 +76,8 @@ def _measure(session: Session, cycle: Cycle, measure_id: int) -> Measure:
 def _decide(
     session: Session, actor: Actor, organisation: Organisation, measure: Measure, given: MeasureDecision, what: str
 ) -> Decision:
-    """The deciding body's decision about the åtgärd, recorded through the decision service."""
-    if given.decided_on is not None and given.decided_on > actor.on:
-        raise RefusedError(
-            f"beslutsdatumet {given.decided_on} har inte varit än; ett beslut registreras när det är fattat"
-        )
+    """The deciding body's decision about the åtgärd, recorded through the decision service (which checks its
+    date: services/deciding.py)."""
     body = deciding_body(session, organisation, active_cycle(session, organisation))
     text = f"{given.decision_text.strip()}\n\n{what}"
     decision = agreements.record_decision(
@@ -111,12 +109,14 @@ def change_measure(session: Session, actor: Actor, given: ChangeMeasure) -> Meas
     )
     before, after = _scope_changes(session, organisation, actor, measure, given)
     indicators = None if given.indicator_ids is None else chosen_indicators(session, organisation, given.indicator_ids)
-    old_keys = sorted(i.key for i in indicators_of(session, [saved_id(measure)])[saved_id(measure)])
+    old_indicators = indicators_of(session, [saved_id(measure)])[saved_id(measure)]
+    old_keys = sorted(i.key for i in old_indicators)
     if indicators is not None and sorted(i.key for i in indicators) != old_keys:
         before["indikatorer"], after["indikatorer"] = old_keys, sorted(i.key for i in indicators)
     if not after:
         raise RefusedError(f"inget i åtgärden '{measure.title}' ändras; ange det som beslutet ändrar")
-    described = "\n".join(f"- {name}: {before[name]} → {after[name]}" for name in after)
+    names = {i.key: i.name for i in [*old_indicators, *(indicators or [])]}
+    described = _described(before, after, role_function_names(session, organisation), names)
     decision = _decide(session, actor, organisation, measure, given, f"Ändrad omfattning: {measure.title}\n{described}")
     for name, value in after.items():
         if name in SCOPE_FIELDS:
@@ -157,6 +157,34 @@ def _scope_changes(
     if "due_on" in after:
         after["due_on"] = given.due_on  # set as a date (written as text in the change's record)
     return before, after
+
+
+_SHOWN_AS = {"owner_role_key": "owner", "indikatorer": "indicator_ids"}  # scope field → the input's field
+_TITLES = {"title": "Rubrik", "planned_cost_sek": "Planerad kostnad"}  # where the form's title reads oddly here
+
+
+def _described(before: dict[str, Any], after: dict[str, Any], roles: dict[str, str], indicators: dict[str, str]) -> str:
+    """The change as the decision's text states it, one line a field, in words a person files: 'Indikatorer:
+    inga → Anmälda brott', 'Ansvarig roll: Samordnare → Kommunpolis', each field named by the form's title."""
+
+    def shown(name: str, value: object) -> str:
+        if value in (None, "", []):
+            return "inga" if name == "indikatorer" else "ej angivet"
+        if name == "indikatorer" and isinstance(value, list):
+            return ", ".join(indicators.get(str(key), str(key)) for key in value)
+        if name == "owner_role_key":
+            return roles.get(str(value), str(value))
+        if isinstance(value, float):
+            number = f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}"
+            return number.replace(",", "\u00a0").replace(".", ",") + (" kr" if name == "planned_cost_sek" else "")
+        return str(_plain(value))
+
+    fields = ChangeMeasure.model_fields
+    lines = []
+    for name in after:
+        title = _TITLES.get(name) or fields[_SHOWN_AS.get(name, name)].title or name
+        lines.append(f"- {title}: {shown(name, before[name])} → {shown(name, after[name])}")
+    return "\n".join(lines)
 
 
 def _plain(value: object) -> object:

@@ -67,14 +67,14 @@ def county_report(session: Session, county_key: str, month: str) -> CountyReport
             )
         ).all()
         for obs in observations:
-            totals[obs.category] += obs.count or 1
+            totals[obs.category] += obs.events
             reporters[obs.category].add(org.name)
         phase, overdue = cycle_progress(session, org, last)
         report.members.append(
             MemberStatus(
                 org.name,
                 bool(observations),
-                shown_count(sum(o.count or 1 for o in observations)),
+                shown_count(sum(o.events for o in observations)),
                 phase.name if phase else None,
                 overdue,
                 behind=overdue > 0 or (phase is not None and phase.due_on is not None and phase.due_on < last),

@@ -364,8 +364,8 @@ def lagesbild_summary(session: Session, org: Organisation, until: date, days: in
         )
     ):
         key = category_key(obs.category)  # one category whatever its case or spacing
-        tally[key] += obs.count or 1
-        spellings.setdefault(key, Counter())[obs.category.strip()] += obs.count or 1
+        tally[key] += obs.events
+        spellings.setdefault(key, Counter())[obs.category.strip()] += obs.events
     return [(spellings[key].most_common(1)[0][0], shown_count(count)) for key, count in tally.most_common()]
 
 
@@ -451,7 +451,7 @@ def report_context(
                 EstObservation.observed_on <= end,
             )
         ):
-            tally[(obs.area, obs.category)] += obs.count or 1
+            tally[(obs.area, obs.category)] += obs.events
         return tally
 
     current, previous = counts(first, last), counts(previous_first, previous_last)

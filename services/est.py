@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
@@ -20,10 +20,21 @@ from samverkan.services.inputs import TIME_BANDS, Observation
 from samverkan.services.overview import find_organisation
 from samverkan.services.privacy import no_personal_data
 
-__all__ = ["OTHER", "TIME_BANDS", "categories_of", "chosen_category", "report_observation", "reporting_role"]
+__all__ = [
+    "OTHER", "TIME_BANDS", "categories_of", "chosen_category", "oldest_observation", "report_observation",
+    "reporting_role",
+]  # fmt: skip
 
 
 OTHER = "annat"  # the form's last choice: a category outside the list, named in `other`
+
+
+def oldest_observation(on: date) -> date:
+    """The earliest day an observation reported on `on` may be from. EST works with the recent weeks: reports
+    weekly or every 14 days, a monthly report, at most a quarterly or tertial analysis, and a yearly follow-up
+    (reference/domain.md §3). An observation older than a year feeds none of them — the lägesbild shows 90 days, the
+    chart half a year — so it is refused as a mistyped date (1999 for 2026) rather than stored where nobody sees it."""
+    return on - timedelta(days=365)
 
 
 def categories_of(organisation: Organisation) -> Vocabulary:
@@ -118,12 +129,17 @@ def _problems(
         problems.append("kategori, område och rapporterande funktion måste anges")
     if count is None and severity is None:
         problems.append("ange antal eller allvarlighetsgrad")
-    if count is not None and count < 0:
-        problems.append(f"antalet kan inte vara negativt ({count})")
+    if count is not None and count < 1:
+        problems.append(f"antalet händelser ska vara minst 1 (du angav {count}); lämna det tomt om du inte vet")
     if severity is not None and not 1 <= severity <= 3:
         problems.append(f"allvarlighetsgraden ska vara 1–3, inte {severity}")
     if time_band is not None and time_band not in TIME_BANDS:
         problems.append(f"tidsintervallet ska vara ett av {', '.join(TIME_BANDS)}")
     if observed_on > on:
         problems.append(f"observationen kan inte vara gjord i framtiden ({observed_on})")
+    elif observed_on < oldest_observation(on):
+        problems.append(
+            f"observationen är för gammal ({observed_on}): EST rapporterar det som hänt det senaste året, "
+            f"från {oldest_observation(on)}"
+        )
     return problems

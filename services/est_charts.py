@@ -37,6 +37,6 @@ def est_by_month(session: Session, organisation: Organisation, until: date, mont
             EstObservation.observed_on <= until,
         )
     ):
-        tally[(obs.observed_on.year, obs.observed_on.month)][vocabulary.shown(obs.category)] += obs.count or 1
+        tally[(obs.observed_on.year, obs.observed_on.month)][vocabulary.shown(obs.category)] += obs.events
     columns = [(f"{MONTHS_SHORT_SV[d.month - 1]} {d.year}", dict(tally[(d.year, d.month)])) for d in firsts]
     return stacked_chart("est-per-manad", "EST-observationer per månad och kategori", columns)

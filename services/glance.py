@@ -267,7 +267,7 @@ def est_picture(session: Session, organisation: Organisation, on: date) -> EstPi
             EstObservation.observed_on <= on,
         )
     ):
-        tally[(observation.observed_on.year, observation.observed_on.month)] += observation.count or 1
+        tally[(observation.observed_on.year, observation.observed_on.month)] += observation.events
     categories = lagesbild_summary(session, organisation, on, days=90)
     if not tally and not categories:
         return None

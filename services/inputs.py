@@ -419,7 +419,7 @@ class Observation(Input):
     area: str = Field(max_length=120, title="Område")
     source_function: str = Field(max_length=120, title="Rapporterande funktion")
     time_band: TimeBand | None = Field(None, title="Tid på dygnet")
-    count: int | None = Field(None, ge=0, le=100000, title="Antal")
+    count: int | None = Field(None, ge=1, le=100000, title="Antal")  # the events seen; none seen is no report
     severity: Severity | None = Field(None, title="Allvarlighetsgrad")
     text: str | None = Field(None, max_length=2000, title="Fritext")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +12,14 @@ from sqlmodel import Session
 from samverkan.core.timeutil import local
 from samverkan.services.access import COORDINATING, require_function
 from samverkan.services.actor import Actor
-from samverkan.services.errors import NotFoundError
+from samverkan.services.errors import NotFoundError, RefusedError
 from samverkan.services.inputs import RequestPacket
 from samverkan.services.overview import find_organisation
 from samverkan.services.packets import render_packet
+
+# A packet is asked for ahead of a meeting (the organisation's cadences plan at most a year ahead) or again for one
+# held lately, to hand out with its minutes; a meeting more than a year away either way is a mistyped year.
+MEETING_WINDOW = timedelta(days=366)
 
 
 def request_packet(session: Session, actor: Actor, given: RequestPacket, folder: Path) -> Path:
@@ -23,6 +27,12 @@ def request_packet(session: Session, actor: Actor, given: RequestPacket, folder:
     organisation = find_organisation(session, actor.org_key)
     require_function(session, organisation, actor, COORDINATING, "ta fram beslutsunderlag på begäran")
     meeting_on = given.meeting_on or actor.on
+    earliest, latest = actor.on - MEETING_WINDOW, actor.on + MEETING_WINDOW
+    if not earliest <= meeting_on <= latest:
+        raise RefusedError(
+            f"mötesdagen {meeting_on} ligger för långt från i dag: ett beslutsunderlag tas fram för ett möte "
+            f"mellan {earliest} och {latest}"
+        )
     return render_packet(session, actor.org_key, given.kind, meeting_on, given.body_key, folder, written_on=actor.on)
 
 

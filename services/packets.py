@@ -14,6 +14,7 @@ from samverkan.scheduling.actions import Action
 from samverkan.scheduling.cadence import Occurrence
 from samverkan.scheduling.periods import rhythm_noun
 from samverkan.scheduling.triggers import PlannedAction, when_text
+from samverkan.services.deciding import check_deciding_body
 from samverkan.services.documents import render_document
 from samverkan.services.errors import NotFoundError
 from samverkan.services.overview import find_organisation
@@ -37,6 +38,7 @@ def packet_action(
     if body is None:
         raise NotFoundError(f"organet '{body_key}' finns inte i {organisation.name}")
     kind, title = PACKET_KINDS[name]
+    check_deciding_body(body, "inriktningsbeslut" if name == "inriktningsbeslut" else f"beslutet '{title}'")
     start = datetime.combine(meeting_on, at, tzinfo=STOCKHOLM)
     occurrence = Occurrence(meeting_on.isoformat(), meeting_on, start, start + timedelta(hours=2))
     action = PlannedAction(

@@ -242,7 +242,11 @@ def test_changing_scope_is_a_decision_of_the_styrgrupp(d: Driver) -> None:
         body = session.get(Body, decision.body_id)  # type: ignore[union-attr]
     assert body is not None and body.kind == "styrgrupp"
     assert decision is not None and decision.diarienummer == "KS 2027/12" and decision.kind == "atgard"
-    assert "due_on: 2027-09-30 → 2027-12-31" in decision.text
+    assert decision.text.splitlines()[-3:] == [  # in words a person files, not field names and Python lists
+        "- Slutdatum: 2027-09-30 → 2027-12-31",
+        "- Planerad kostnad: 85\u00a0000 kr → 95\u00a0000 kr",
+        "- Indikatorer: inga → Anmälda brott per 100 000 invånare",
+    ], decision.text
     assert stored is not None and stored.due_on == date(2027, 12, 31) and stored.planned_cost_sek == 95000
     assert change.before["due_on"] == "2027-09-30" and change.after["indikatorer"] == ["anmalda-brott"]
     assert "measure.change" in d.audit_actions()

@@ -13,6 +13,7 @@ import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -25,7 +26,7 @@ from samverkan.services.pdfa import STYLESHEET_HREF, stylesheet
 from samverkan.templates.rendering import compile_templates
 from samverkan.web import api, api_avtal, api_kedja, api_lagesbild, api_lan, api_orsak, api_utgang, health, pages
 from samverkan.web.limits import BodyLimit
-from samverkan.web.security import CsrfFailed, LoginRequired, SecurityHeaders
+from samverkan.web.security import CsrfFailed, LoginRequired, SecurityHeaders, signed_out, typed_back
 from samverkan.web.state import LOOKUP_THREADS, WebState
 from samverkan.web.views import page, status_of
 
@@ -116,6 +117,18 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     return app
 
 
+def _form_page(path: str) -> str:
+    """The page a form was posted from, to come back to after logging in: the form's own address if it is a page
+    (`/org/x/beslut`), else the nearest page above it (`/org/x/beslut/6/justera` → `/org/x/beslut`)."""
+    shown = [r for r in pages.router.routes if isinstance(r, APIRoute) and "GET" in (r.methods or ())]
+    parts = path.rstrip("/").split("/")
+    while len(parts) > 1:
+        if any(r.path_regex.match("/".join(parts)) for r in shown):
+            return "/".join(parts)
+        parts.pop()
+    return "/mitt-arbete"
+
+
 def _answer_errors(app: FastAPI) -> None:
     """Errors in Swedish: a login page, an error page, or for the API a JSON problem."""
 
@@ -126,6 +139,10 @@ def _answer_errors(app: FastAPI) -> None:
 
     @app.exception_handler(CsrfFailed)
     async def csrf_failed(request: Request, _exc: CsrfFailed) -> Response:
+        if request.method == "POST" and signed_out(request):  # the session ended while the form was open
+            typed = typed_back(request, await request.form())
+            login = f"/logga-in?nasta={quote(_form_page(request.url.path))}"
+            return page(request, "signed_out.html.j2", 401, login=login, typed=typed)
         return page(
             request,
             "error.html.j2",

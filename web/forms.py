@@ -177,7 +177,7 @@ class Page:
                 None if committed is None else lambda done: committed(request, done[1]),
             )  # fmt: skip
 
-        route = _Endpoint(path, post, posted=True)
+        route = _Endpoint(path, post, posted=True, model=model)
         self.router.add_api_route(path, route, methods=["POST"], response_class=HTMLResponse)
 
 
@@ -186,12 +186,15 @@ class _Endpoint:
     key, each other path parameter as a bounded number (`Id`, so FastAPI refuses a bad one) and, for a POST, the
     posted form."""
 
-    def __init__(self, path: str, run: Callable[..., Response], posted: bool = False) -> None:
+    def __init__(
+        self, path: str, run: Callable[..., Response], posted: bool = False, model: type[BaseModel] | None = None
+    ) -> None:
         numbers = [name for name in re.findall(r"{(\w+)}", path) if name != "key"]
         given = [("request", Request), ("viewer", Logged), ("key", str), *((n, Id) for n in numbers)]
         given += [("form", Posted)] if posted else []
         self.__signature__ = Signature([Parameter(name, Parameter.KEYWORD_ONLY, annotation=a) for name, a in given])
         self.run = run
+        self.model = model  # the posted form's input model: its fields' titles (web/security.py::typed_back)
 
     def __call__(self, **values: Any) -> Response:
         return self.run(**values)

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import anyio.to_thread
+from annotated_types import MaxLen
 from fastapi import Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from sqlmodel import Session
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -149,6 +152,46 @@ async def csrf_protected(request: Request) -> None:
     submitted = (await request.form()).get("csrf_token")
     await looked_up_viewer(request)  # the rest of the check reads nothing
     check_csrf(request, submitted if isinstance(submitted, str) else None)
+
+
+def signed_out(request: Request) -> bool:
+    """Whether a refused form was posted by someone no longer logged in to a page that needs it: their session
+    ended (expired, logged out elsewhere, a new password) between showing the form and posting it."""
+    route = request.scope.get("route")
+    return isinstance(route, APIRoute) and current_viewer(request) is None and require_viewer in _calls(route.dependant)
+
+
+def _calls(dependant: Dependant) -> Iterator[object]:
+    yield dependant.call
+    for inner in dependant.dependencies:
+        yield from _calls(inner)
+
+
+def typed_back(request: Request, form: Mapping[str, object]) -> list[tuple[str, str]] | None:
+    """What the person typed in a form that could not be taken, to show them (title, text) so they can copy it;
+    None when it may not be shown. Nothing is stored: it is the posted form, shown once in the answer to the
+    same browser (never cached: no-store). Shown only when the browser says the post came from one of our own
+    pages (Sec-Fetch-Site), so another site cannot post text that our page would then show as ours."""
+    if request.headers.get("sec-fetch-site") != "same-origin":
+        return None
+    endpoint = request.scope.get("endpoint")
+    model = getattr(endpoint, "model", None)
+    fields = getattr(model, "model_fields", {})
+    typed = []
+    for name, value in form.items():
+        known = fields.get(name)
+        if name == "csrf_token" or not isinstance(value, str) or not value.strip():
+            continue
+        if known is None or known.annotation not in (str, str | None) or _chosen(known.metadata, value):
+            continue  # a choice, a date, a number or a hidden key: chosen again in a moment, not typed
+        typed.append((known.title or name, value))
+    return typed
+
+
+def _chosen(metadata: list[object], value: str) -> bool:
+    """A key-like field (at most 64 characters, one word: an organ, a kind of decision), not text typed out."""
+    longest = min((m.max_length for m in metadata if isinstance(m, MaxLen)), default=None)
+    return longest is not None and longest <= 64 and " " not in value.strip()
 
 
 def set_session_cookie(response: Response, web: WebState, secret: str | None) -> None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from samverkan.services import agreements
 from samverkan.services.agreements import SigningResult
+from samverkan.services.deciding import EARLIEST_DECISION
 from samverkan.services.decision_register import decision_register
 from samverkan.services.inputs import ConfirmedSigning, RecordDecision, SignDecision
 from samverkan.web.forms import Page, Visit, page_router
 
 
 def _read(visit: Visit) -> dict[str, object]:
-    return decision_register(visit.session, visit.member.organisation, visit.viewer.person, visit.today)
+    register = decision_register(visit.session, visit.member.organisation, visit.viewer.person, visit.today)
+    return {**register, "earliest_decision": EARLIEST_DECISION}
 
 
 def _signed(result: SigningResult, _given: ConfirmedSigning) -> str:

@@ -15,6 +15,7 @@ from samverkan.scheduling.actions import action_label
 from samverkan.scheduling.calendar import CalendarEvent
 from samverkan.services.bodies import active_bodies
 from samverkan.services.calendar_feed import organisation_calendar, organisation_closures
+from samverkan.services.deciding import OPERATIONAL
 from samverkan.services.inputs import RequestPacket
 from samverkan.services.membership import Membership
 from samverkan.services.packet_requests import packet_file, packet_files, request_packet
@@ -30,7 +31,8 @@ router = page_router()
 
 def _read(visit: Visit) -> dict[str, object]:
     documents = packet_files(state(visit.request).settings.documents_dir / visit.key)
-    return {"documents": documents, "bodies": active_bodies(visit.session, visit.member.organisation)}
+    deciding = [b for b in active_bodies(visit.session, visit.member.organisation) if b.kind not in OPERATIONAL]
+    return {"documents": documents, "bodies": deciding}  # a working group (EST) decides no beslutsunderlag
 
 
 page = Page(router, "/org/{key}/handlingar", "documents.html.j2", _read, {"kinds": PACKET_KINDS})
@@ -44,7 +46,7 @@ def make_packet(request: Request, viewer: Logged, key: str, form: Posted) -> Res
         request, viewer, key,
         lambda session, actor: request_packet(session, actor, parse(RequestPacket, form_fields(form)), folder),
         lambda path: (f"/org/{key}/handlingar", f"Beslutsunderlaget {path.name} är klart."),
-        page.again(request, viewer, key),
+        page.again(request, viewer, key, form),
     )  # fmt: skip
 
 

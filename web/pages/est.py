@@ -19,6 +19,7 @@ def _read(visit: Visit) -> dict[str, object]:
         "categories": est.categories_of(organisation).names,
         "est_chart": est_by_month(visit.session, organisation, visit.today),
         "other": est.OTHER,
+        "oldest": est.oldest_observation(visit.today),
         "bodies": [b for b in groups if est.reporting_role(visit.session, organisation, person, b, visit.today)],
         "picture": lagesbild_summary(visit.session, visit.member.organisation, visit.today, days=90),
     }
