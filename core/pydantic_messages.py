@@ -59,9 +59,10 @@ def pydantic_message(error: ErrorDetails) -> str:
     if kind == "string_pattern_mismatch":
         return _PATTERN_MESSAGES.get(str(ctx.get("pattern")), "'{given}' har fel form").format(given=given)
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        sign = {"greater_than_equal": "≥", "greater_than": ">", "less_than_equal": "≤", "less_than": "<"}[kind]
+        words = {"greater_than_equal": "minst", "greater_than": "större än", "less_than_equal": "högst",
+                 "less_than": "mindre än"}[kind]  # fmt: skip
         limit = next(iter(ctx.values()), "")
-        return f"{given} ska vara {sign} {limit}"
+        return f"ska vara {words} {limit} (fick {given})"
     if kind in ("string_too_short", "too_short"):
         return _too_short(kind, ctx, given)
     if kind in ("string_too_long", "too_long"):

@@ -37,7 +37,7 @@ def test_validate_reports_each_problem_as_file_line_message(runner: CliRunner, t
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
     assert lines == [
-        f"{broken}:14: -1 ska vara > 0 (organisation.population)",
+        f"{broken}:14: ska vara större än 0 (fick -1) (organisation.population)",
         f"{broken}:15: okänd nyckel (organisation.invånare)",
     ]
     assert "Traceback" not in result.output

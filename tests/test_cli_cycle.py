@@ -180,7 +180,8 @@ def test_options_are_checked_by_the_actions_input_model_in_swedish(db_url: str) 
     cli("cycle", "start", "fagersta", who=SAMORDNARE)
     refused = cli("measure", "update", "fagersta", "1", "--progress", "150", "--hours", "-2", who=SAMORDNARE, ok=False)
     assert refused == (
-        "fel: ogiltiga uppgifter:\n  - Genomfört (%): 150 ska vara ≤ 100\n  - Nedlagda timmar: -2.0 ska vara ≥ 0.0\n"
+        "fel: ogiltiga uppgifter:\n  - Genomfört (%): ska vara högst 100 (fick 150)\n"
+        "  - Nedlagda timmar: ska vara minst 0.0 (fick -2.0)\n"
     )
     refused = cli("problem", "prioritise", "fagersta", "1", "--rank", "0", who=SAMORDNARE, ok=False)
-    assert refused == "fel: ogiltiga uppgifter:\n  - Prioritetsordning: 0 ska vara ≥ 1\n"
+    assert refused == "fel: ogiltiga uppgifter:\n  - Prioritetsordning: ska vara minst 1 (fick 0)\n"

@@ -90,7 +90,7 @@ def test_the_api_refuses_in_swedish_naming_what_is_wrong(live: Live) -> None:
     bad_score = api.put(f"{ORG}/lagesbild/bedomningar", headers=headers, json={
         "problem_id": only, "extent": 9, "severity": 1, "trend": 1, "insecurity": 1, "cost": 1,
     })  # fmt: skip
-    assert bad_score.status_code == 422 and bad_score.json()["saknas"] == ["body.extent: 9 ska vara ≤ 5"]
+    assert bad_score.status_code == 422 and bad_score.json()["saknas"] == ["body.extent: ska vara högst 5 (fick 9)"]
     assert api.get(f"{ORG}/problem/999", headers=headers).status_code == 404
     other, other_headers = _api(live, KOMMUNIKATOR)
     refused = other.post(f"{ORG}/problem", headers=other_headers, json={"title": "Inte min sak"})

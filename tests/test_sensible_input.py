@@ -116,7 +116,7 @@ def test_an_est_report_counts_what_was_seen_within_the_last_year(live: Live) -> 
     erik = live.login(EST_SKOLA)
     today = today_local()
     zero = erik.post("/org/fagersta/est", data=_typed_observation(erik, count="0"))
-    assert zero.status_code == 422 and "Antal: 0 ska vara ≥ 1" in html.unescape(zero.text)
+    assert zero.status_code == 422 and "Antal: ska vara minst 1 (fick 0)" in html.unescape(zero.text)
     assert 'value="Resecentrum"' in zero.text and '<option value="2" selected>2 – medel</option>' in zero.text
     old = erik.post("/org/fagersta/est", data=_typed_observation(erik, observed_on="1999-01-01"))
     assert old.status_code == 422 and "observationen är för gammal (1999-01-01)" in old.text
