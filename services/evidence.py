@@ -213,7 +213,7 @@ def citable_decisions(session: Session, context: EvidenceContext) -> list[Decisi
     """The decisions that would show the item if cited now (`decision_refusal` says none against them), newest
     first: latest decision day, then highest number."""
     judged = _Judged(context, session)
-    rows = session.exec(
+    query = (
         select(Decision, Body)
         .outerjoin(Body, col(Body.id) == Decision.body_id)
         .where(
@@ -222,9 +222,10 @@ def citable_decisions(session: Session, context: EvidenceContext) -> list[Decisi
             col(Decision.decided_on) >= judged.opened,
             col(Decision.decided_on) <= context.on,
         )
-        .order_by(col(Decision.decided_on).desc(), col(Decision.number).desc())
-        .limit(200)
-    ).all()
+    )
+    if judged.kind is not None:  # narrowed ahead in SQL; the rule below still decides
+        query = query.where(Body.kind == judged.kind)
+    rows = session.exec(query.order_by(col(Decision.decided_on).desc(), col(Decision.number).desc()).limit(200)).all()
     return [d for d, body in rows if decision_refusal(session, context, judged, d, body) is None]
 
 
