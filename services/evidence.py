@@ -1,25 +1,32 @@
 """Evidence checked for real: of the kind the item asks for, with a title and a place that say something, a
-decision by the body the item names and dated on or before the tick, and nothing dated before the cycle started
-or after the day the item is ticked (the tick's own effective day is bounded by services/actor.py's rules)."""
+decision by the body the item names and made while the item's phase ran, and nothing dated before the cycle started
+or after the day the item is ticked (the tick's own effective day is bounded by services/actor.py's rules).
+
+A decision shows an item only if it was made while the item's phase ran: decided on or after the day the phase
+(re)opened and not after the tick; a decision that records its cycle or phase counts only there; and the item
+whose requirement is the prioritisation shows the prioritisation in force, once there is one
+(`decision_refusal`, asked by the check and by the item page's picker, `citable_decisions`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from samverkan.core.ids import saved_id
 from samverkan.core.timeutil import local
-from samverkan.models import Body, ChecklistItem, Cycle, Organisation, Phase
+from samverkan.models import Body, ChecklistItem, Cycle, Decision, Organisation, Phase
 from samverkan.models.enums import BodyKind, EvidenceKind
 from samverkan.process.definition import ProcessDefinition
 from samverkan.services.decision_numbers import decision_and_body
 from samverkan.services.errors import NotFoundError, RefusedError
 from samverkan.services.inputs import EvidenceInput
+from samverkan.services.lagesbild import PRIORITISATION_REQUIREMENT
 from samverkan.services.pinning import phase_spec
+from samverkan.services.prioritisation import prioritisation_of
 from samverkan.services.privacy import no_personal_data
 
 EVIDENCE_SV = {
@@ -112,7 +119,7 @@ def _check_dated(context: EvidenceContext, day: date | None, what: str) -> None:
 
 
 def _check_decision(session: Session, context: EvidenceContext, number: int | None) -> int:
-    """The decision by its number, by the body the item names, dated within the cycle and not after the tick."""
+    """The decision by its number, if it may show the item (`decision_refusal`)."""
     organisation = context.organisation
     if number is None:
         raise RefusedError(
@@ -125,15 +132,101 @@ def _check_decision(session: Session, context: EvidenceContext, number: int | No
             f"ett beslut som bevis ska vara ett protokollfört beslut i {organisation.name}; "
             f"beslut nr {number} finns inte där"
         ) from None
-    wanted = deciding_body_kind(context.definition(), context.phase, context.item)
-    if wanted is not None and (body is None or body.kind != wanted):
-        expected = _body_names(session, organisation, wanted)
-        raise RefusedError(
-            f"'{context.item.title}' ska visas med ett beslut av {expected}; beslut nr {number} är fattat av "
+    refusal = decision_refusal(session, context, _Judged(context, session), decision, body)
+    if refusal:
+        raise RefusedError(refusal)
+    return saved_id(decision)
+
+
+def phase_opened_on(phase: Phase) -> date | None:
+    """The day the phase last (re)opened: its latest opening or omtag in its history (the act's effective day),
+    else the day it was opened; None for a phase that has not opened."""
+    for entry in reversed(phase.history):
+        if entry.get("action") in ("öppnad", "omtag"):
+            if entry.get("on"):
+                return date.fromisoformat(str(entry["on"]))
+            if entry.get("at"):
+                return local(datetime.fromisoformat(str(entry["at"]))).date()
+    return local(phase.opened_at).date() if phase.opened_at else None
+
+
+class _Judged:
+    """What every cited decision is judged against, read once: the body kind the item names, the day its phase
+    (re)opened, and (for the prioritisation's item) the prioritisation in force."""
+
+    def __init__(self, context: EvidenceContext, session: Session) -> None:
+        self.kind = deciding_body_kind(context.definition(), context.phase, context.item)
+        self.opened = phase_opened_on(context.phase) or cycle_start_day(context.cycle)
+        self.in_force: int | None = None
+        if context.item.requirement == PRIORITISATION_REQUIREMENT:
+            view = prioritisation_of(session, context.cycle)
+            self.in_force = view.decision_id if view else None
+
+
+def decision_refusal(
+    session: Session, context: EvidenceContext, judged: _Judged, decision: Decision, body: Body | None
+) -> str | None:
+    """Why the decision cannot show the item (Swedish), or None when it can: made by the body the item names, in
+    the item's cycle and phase when it records them, on or after the day the phase (re)opened and not after the
+    tick, and, for the item whose requirement is the prioritisation, the prioritisation in force."""
+    item, phase, organisation = context.item, context.phase, context.organisation
+    number = f"beslut nr {decision.number}"
+    named = f"{number} ('{decision.title}')"
+    if judged.kind is not None and (body is None or body.kind != judged.kind):
+        expected = _body_names(session, organisation, judged.kind)
+        return (
+            f"'{item.title}' ska visas med ett beslut av {expected}; {number} är fattat av "
             f"{body.name if body else 'inget organ'}"
         )
-    _check_dated(context, decision.decided_on, f"beslut nr {number}")
-    return saved_id(decision)
+    if decision.cycle_id is not None and decision.cycle_id != context.cycle.id:
+        other = session.get(Cycle, decision.cycle_id)
+        return (
+            f"{named} hör till cykel {other.number if other else decision.cycle_id}, inte till cykel "
+            f"{context.cycle.number} som '{item.title}' hör till"
+        )
+    if decision.phase_id is not None and decision.phase_id != phase.id:
+        other_phase = session.get(Phase, decision.phase_id)
+        return (
+            f"{named} är fattat i fasen {other_phase.name if other_phase else decision.phase_id}; "
+            f"'{item.title}' hör till fasen {phase.name} och visas med ett beslut från den fasen"
+        )
+    if decision.decided_on < judged.opened:
+        return (
+            f"{named} fattades {decision.decided_on}, innan fasen {phase.name} öppnades {judged.opened}; "
+            f"'{item.title}' visas med ett beslut som fattats medan fasen pågår (den {judged.opened} eller senare)"
+        )
+    if decision.decided_on > context.on:
+        return (
+            f"{number} är daterat {decision.decided_on}, efter dagen punkten markeras som "
+            f"klar ({context.on}); ett bevis kan inte vara från framtiden"
+        )
+    if judged.in_force is not None and decision.id != judged.in_force:
+        current = session.get(Decision, judged.in_force)
+        return (
+            f"'{item.title}' visas med prioriteringen som gäller, "
+            f"{f'beslut nr {current.number}' if current else 'prioriteringsbeslutet'}; {named} är inte den"
+        )
+    return None
+
+
+def citable_decisions(session: Session, context: EvidenceContext) -> list[Decision]:
+    """The decisions that would show the item if cited now (`decision_refusal` says none against them), newest
+    first: latest decision day, then highest number."""
+    judged = _Judged(context, session)
+    query = (
+        select(Decision, Body)
+        .outerjoin(Body, col(Body.id) == Decision.body_id)
+        .where(
+            Decision.organisation_id == context.organisation.id,
+            col(Decision.number).is_not(None),
+            col(Decision.decided_on) >= judged.opened,
+            col(Decision.decided_on) <= context.on,
+        )
+    )
+    if judged.kind is not None:  # narrowed ahead in SQL; the rule below still decides
+        query = query.where(Body.kind == judged.kind)
+    rows = session.exec(query.order_by(col(Decision.decided_on).desc(), col(Decision.number).desc()).limit(200)).all()
+    return [d for d, body in rows if decision_refusal(session, context, judged, d, body) is None]
 
 
 def _body_names(session: Session, organisation: Organisation, kind: BodyKind) -> str:

@@ -4,6 +4,7 @@ need the database (is the role there, is the phase active …) stay in the servi
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, ClassVar, Literal
 
@@ -74,9 +75,27 @@ class StartCycle(Input):
     definition_key: Key = Field("samverkan", title="Processdefinition")
 
 
+# Schemes a browser acts on without "//" (runs, opens, downloads or dials): a place written with one is an address
+# and is refused like any address that is not http(s). Other "word:text" places are a diarienummer or a path.
+ACTING_SCHEMES = frozenset({"javascript", "vbscript", "data", "blob", "file", "about", "mailto", "tel", "sms"})
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):(//)?")
+_INVISIBLE = re.compile(r"^[\x00-\x20]+|[\t\n\r]")  # what a browser drops from an address before its scheme
+
+
+def address_scheme(place: str) -> str | None:
+    """The scheme a browser would read from `place` if it is written as an address ("scheme://…" or an acting
+    scheme such as javascript:), lower case; None for a diarienummer, a path or a drive letter ("K:\\plan")."""
+    found = _SCHEME.match(_INVISIBLE.sub("", place))
+    if found is None or len(found.group(1)) < 2:
+        return None
+    scheme = found.group(1).lower()
+    return scheme if found.group(2) or scheme in ACTING_SCHEMES else None
+
+
 class EvidenceInput(Input):
-    """What shows an item is done. A decision is referred to by its number; a link must be http(s).
-    Without `kind`, the evidence is of the kind the item asks for."""
+    """What shows an item is done. A decision is referred to by its number; a place written as an address must
+    be a web address (http or https: no javascript:, data:, file:, mailto: …). Without `kind`, the evidence is of
+    the kind the item asks for."""
 
     title: str = Field(min_length=1, max_length=300, title="Rubrik", description="Vad beviset är")
     uri: str | None = Field(None, max_length=2000, title="Plats", description="Länk, sökväg eller diarienummer")
@@ -85,6 +104,17 @@ class EvidenceInput(Input):
     dated_on: date | None = Field(
         None, title="Daterat", description="Dokumentets eller anteckningens datum; inte före cykeln, inte framtid"
     )
+
+    @field_validator("uri", mode="after")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        scheme = address_scheme(value) if value else None
+        if scheme is not None and scheme not in ("http", "https"):
+            raise ValueError(
+                f"en adress av typen {scheme}: tas inte emot som bevis; ange en webbadress som börjar med "
+                "https:// (eller http://), en sökväg eller ett diarienummer"
+            )
+        return value
 
 
 class CompleteItem(Input):

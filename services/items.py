@@ -8,13 +8,20 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from samverkan.core.labels import local_stamp
-from samverkan.models import Body, ChecklistItem, Cycle, Decision, Evidence, Organisation, Person, Phase
-from samverkan.models.enums import BodyKind, EvidenceKind, ItemStatus, PhaseStatus
+from samverkan.models import ChecklistItem, Cycle, Decision, Evidence, Organisation, Person, Phase
+from samverkan.models.enums import EvidenceKind, ItemStatus, PhaseStatus
 from samverkan.process.requirements import REQUIREMENTS
 from samverkan.services.bodies import active_bodies
 from samverkan.services.cycle import evidence_link, may_complete, owner_text
 from samverkan.services.errors import NotFoundError
-from samverkan.services.evidence import EVIDENCE_SV, deciding_body_kind
+from samverkan.services.evidence import (
+    EVIDENCE_SV,
+    EvidenceContext,
+    citable_decisions,
+    cycle_start_day,
+    deciding_body_kind,
+    phase_opened_on,
+)
 from samverkan.services.exit_facts import cycle_facts
 from samverkan.services.overview import find_organisation
 from samverkan.services.pinning import definition_of
@@ -35,14 +42,6 @@ def _item(session: Session, organisation: Organisation, item_id: int) -> tuple[C
     return item, phase
 
 
-def _decisions(session: Session, organisation: Organisation, kind: BodyKind | None) -> list[Decision]:
-    """The decisions an item may cite: those of the body kind it names (all when it names none), newest first."""
-    query = select(Decision).where(Decision.organisation_id == organisation.id)
-    if kind is not None:
-        query = query.join(Body, col(Body.id) == Decision.body_id).where(Body.kind == kind)
-    return list(session.exec(query.order_by(col(Decision.number).desc()).limit(50)).all())
-
-
 def _needs(session: Session, organisation: Organisation, phase: Phase, item: ChecklistItem) -> list[str]:
     """What must be true, beyond the evidence, before the item can be done (its requirement's missing facts)."""
     if not item.requirement or phase.status != PhaseStatus.ACTIVE or item.status == ItemStatus.DONE:
@@ -55,16 +54,20 @@ def _needs(session: Session, organisation: Organisation, phase: Phase, item: Che
 def item_details(
     session: Session, org_key: str, item_id: int, on: date, viewer: Person | None = None
 ) -> dict[str, Any]:
-    """The item, its phase, the decisions it may cite as evidence (of the body it names), what must be true
+    """The item, its phase, the decisions it may cite as evidence (services/evidence.py's rule), what must be true
     before it can be done, who owns and completed it (when, with which evidence), and whether `viewer` may
     complete it (services/cycle.py's rule)."""
     organisation = find_organisation(session, org_key)
     item, phase = _item(session, organisation, item_id)
     cycle = session.get(Cycle, phase.cycle_id)
     assert cycle is not None
-    body_kind = deciding_body_kind(definition_of(session, cycle), phase, item)
+    definition = definition_of(session, cycle)
+    body_kind = deciding_body_kind(definition, phase, item)
     deciding = [body.name for body in active_bodies(session, organisation, body_kind)] if body_kind else []
-    decisions = _decisions(session, organisation, body_kind) if item.evidence_kind == EvidenceKind.DECISION else []
+    decisions: list[Decision] = []
+    if item.evidence_kind == EvidenceKind.DECISION and phase.status == PhaseStatus.ACTIVE:
+        context = EvidenceContext(organisation, cycle, phase, item, lambda: definition, on)
+        decisions = citable_decisions(session, context)
     done_by = session.get(Person, item.completed_by_person_id) if item.completed_by_person_id else None
     evidence = session.exec(
         select(Evidence.title, Evidence.uri).where(Evidence.checklist_item_id == item.id).order_by(col(Evidence.id))
@@ -81,6 +84,7 @@ def item_details(
         "item": item,
         "phase": phase,
         "decisions": decisions,
+        "phase_opened_on": phase_opened_on(phase) or cycle_start_day(cycle),
         "deciding": " eller ".join(deciding),
         "needs": _needs(session, organisation, phase, item),
         "item_view": item_view,

@@ -21,6 +21,7 @@ from samverkan.models import (
     ChecklistItem,
     Cycle,
     EstObservation,
+    Evidence,
     Indicator,
     Organisation,
     OrganisationLink,
@@ -82,7 +83,7 @@ def add_source(session: Session, actor: Actor, given: AddProblemSource) -> Probl
     acting = require_function(session, organisation, actor, COORDINATING, "ange källor för problem")
     cycle = active_cycle(session, organisation)
     problem = problem_in(session, cycle, given.problem_id)
-    _check_reference(session, organisation, cycle, given)
+    _check_reference(session, organisation, cycle, problem, given)
     no_personal_data(kategori=given.est_category, omrade=given.est_area, anteckning=given.note)
     kind = given.kind
     source = ProblemSource(
@@ -106,32 +107,86 @@ def add_source(session: Session, actor: Actor, given: AddProblemSource) -> Probl
     return source
 
 
-def _check_reference(session: Session, organisation: Organisation, cycle: Cycle, given: AddProblemSource) -> None:
-    kind = given.kind
-    if kind == ProblemSourceKind.EST and not (given.est_category or "").strip():
+def _check_est(session: Session, organisation: Organisation, problem: Problem, given: AddProblemSource) -> None:
+    """An EST source names a category, and the EST group has reported something in it (and the area) over the
+    problem's period: a source with nothing in it supports nothing."""
+    category, area = (given.est_category or "").strip(), (given.est_area or "").strip() or None
+    if not category:
         raise RefusedError("en EST-källa behöver en kategori (och gärna ett område)")
+    if not _est_counts(session, organisation, problem, category, area):
+        where = f" i {area}" if area else ""
+        raise RefusedError(
+            f"EST-gruppen har inga rapporter om {category}{where}{_period_text(problem)}; en källa utan innehåll "
+            "stödjer inte problemet. Välj en kategori eller ett område med rapporter, eller en annan typ av källa"
+        )
+
+
+def _check_reference(
+    session: Session, organisation: Organisation, cycle: Cycle, problem: Problem, given: AddProblemSource
+) -> None:
+    kind = given.kind
+    if kind == ProblemSourceKind.EST:
+        _check_est(session, organisation, problem, given)
     if kind == ProblemSourceKind.INDICATOR:
         indicator = session.get(Indicator, given.indicator_id) if given.indicator_id else None
         if indicator is None or indicator.organisation_id != organisation.id:
             raise RefusedError(f"välj en av {organisation.name}s indikatorer (fick nr {given.indicator_id})")
     if kind == ProblemSourceKind.DOCUMENT:
-        upload = session.get(Upload, given.upload_id) if given.upload_id else None
-        if upload is None or upload.organisation_id != organisation.id:
-            raise RefusedError(f"välj ett uppladdat dokument i {organisation.name} (fick nr {given.upload_id})")
+        documents = source_documents(session, organisation, cycle)
+        if not any(upload.id == given.upload_id for upload in documents):
+            phase = prioritisation_phase(session, cycle)
+            raise RefusedError(
+                f"välj ett dokument som laddats upp som bevis i fasen {phase.name if phase else 'Lägesbild'} i "
+                f"den pågående cykeln (fick nr {given.upload_id}); "
+                + ("inget dokument är uppladdat där än" if not documents else f"finns: {_names(documents)}")
+            )
     if kind == ProblemSourceKind.PARTY_LAGESBILD:
         own = session.get(PartyLagesbild, given.party_lagesbild_id) if given.party_lagesbild_id else None
         if own is None or own.cycle_id != cycle.id:
             raise RefusedError(f"välj en av partternas lägesbilder i cykeln (fick nr {given.party_lagesbild_id})")
 
 
-def source_choices(session: Session, organisation: Organisation) -> dict[str, list[Any]]:
-    """What a source can refer to: the organisation's indicators and uploads, the cycle's parties' lägesbilder."""
+def source_choices(session: Session, organisation: Organisation) -> dict[str, Any]:
+    """What a source can refer to: the organisation's indicators, the running cycle's lägesbild documents
+    (`source_documents`) and its parties' lägesbilder; `documents_phase` names where documents come from."""
     indicators = organisation_indicators(session, organisation)
-    uploads = session.exec(
-        select(Upload).where(Upload.organisation_id == organisation.id).order_by(col(Upload.id).desc())
+    cycle = active_cycle(session, organisation)
+    phase = prioritisation_phase(session, cycle)
+    own = party_lagesbilder(session, cycle)
+    uploads = source_documents(session, organisation, cycle)
+    return {"indicators": list(indicators), "uploads": uploads, "own": own, "documents_phase": phase}
+
+
+def source_documents(session: Session, organisation: Organisation, cycle: Cycle) -> list[Upload]:
+    """The uploaded documents a problem's source may be: the files kept as evidence for the items of the running
+    cycle's lägesbild phase (the phase that prioritises the problems), newest first. Not a file kept for another
+    phase's item (a kommunikationsplan supports no problem) nor one from an earlier cycle; a party's own lägesbild
+    is a source of its own kind. An item's file is its evidence's place, `/org/{key}/filer/{number}`."""
+    phase = prioritisation_phase(session, cycle)
+    if phase is None:
+        return []
+    places = session.exec(
+        select(Evidence.uri)
+        .join(ChecklistItem, col(ChecklistItem.id) == Evidence.checklist_item_id)
+        .where(ChecklistItem.phase_id == phase.id)
     ).all()
-    own = party_lagesbilder(session, active_cycle(session, organisation))
-    return {"indicators": list(indicators), "uploads": list(uploads), "own": own}
+    prefix = f"/org/{organisation.key}/filer/"
+    numbers = {
+        int(uri[len(prefix) :]) for uri in places if uri and uri.startswith(prefix) and uri[len(prefix) :].isdigit()
+    }
+    if not numbers:
+        return []
+    return list(
+        session.exec(
+            select(Upload)
+            .where(Upload.organisation_id == organisation.id, col(Upload.id).in_(numbers))
+            .order_by(col(Upload.id).desc())
+        ).all()
+    )
+
+
+def _names(uploads: list[Upload]) -> str:
+    return ", ".join(f"nr {upload.id} ({upload.filename})" for upload in uploads[:10])
 
 
 def problem_sources(session: Session, problem: Problem) -> list[ProblemSource]:
@@ -161,6 +216,16 @@ def est_aggregate(
 ) -> str:
     """The EST observations of the category (and area) over the problem's period, compared as the category
     vocabulary compares (case and spacing do not count); counts under the suppression threshold are hidden."""
+    counts = _est_counts(session, organisation, problem, category, area)
+    where = f" i {area}" if area else ""
+    shown = shown_count(len(counts))
+    return f"EST: {category}{where} – {shown} rapporter, sammanlagt antal {shown_count(sum(counts))}"
+
+
+def _est_counts(
+    session: Session, organisation: Organisation, problem: Problem, category: str, area: str | None
+) -> list[int]:
+    """The count of each EST observation of the category (and area) over the problem's period."""
     query = select(EstObservation.category, EstObservation.area, EstObservation.count).where(
         EstObservation.organisation_id == organisation.id
     )
@@ -169,14 +234,17 @@ def est_aggregate(
     if problem.period_to:
         query = query.where(EstObservation.observed_on <= problem.period_to)
     wanted = (category_key(category), category_key(area) if area else None)
-    counts = [
+    return [
         count or 0
         for seen_category, seen_area, count in session.exec(query).all()
         if category_key(seen_category) == wanted[0] and wanted[1] in (None, category_key(seen_area))
     ]
-    where = f" i {area}" if area else ""
-    shown = shown_count(len(counts))
-    return f"EST: {category}{where} – {shown} rapporter, sammanlagt antal {shown_count(sum(counts))}"
+
+
+def _period_text(problem: Problem) -> str:
+    if problem.period_from or problem.period_to:
+        return f" under {problem.period_from or '…'} – {problem.period_to or '…'}"
+    return ""
 
 
 def vocabulary(organisation: Organisation) -> Vocabulary:

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -73,7 +74,9 @@ def test_a_link_must_be_http(d: Driver) -> None:
     with pytest.raises(
         RefusedError, match="hör till fasen Överenskommelse, som inte har öppnats än; nu pågår Lägesbild"
     ):
-        d(cycle.complete_item, KOMMUNPOLIS, "medborgarloften", evidence(EvidenceKind.LINK, "x", "ftp://x"))
+        d(cycle.complete_item, KOMMUNPOLIS, "medborgarloften", evidence(EvidenceKind.LINK, "x", "https://x.example"))
+    with pytest.raises(ValidationError, match="en adress av typen ftp: tas inte emot som bevis"):
+        evidence(EvidenceKind.LINK, "x", "ftp://x")
 
 
 def test_completing_twice_is_a_clear_conflict(d: Driver) -> None:

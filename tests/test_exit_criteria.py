@@ -128,7 +128,10 @@ def test_a_decision_dated_after_the_tick_or_before_the_cycle_is_refused(d: Drive
         agreements.record_decision, SAMORDNARE, body_key="styrgrupp", title="Beslut om samverkan",
         text="Styrgruppen beslutar om samverkan.", decided_on=ON - timedelta(days=30),
     ).number  # fmt: skip
-    with pytest.raises(RefusedError, match=f"beslut nr {earlier} är daterat 2026-12-12, före cykel 1 startade"):
+    with pytest.raises(
+        RefusedError,
+        match=f"beslut nr {earlier} .* fattades 2026-12-12, innan fasen Initiera samverkan öppnades 2027-01-11",
+    ):
         d(cycle.complete_item, SAMORDNARE, "beslut-om-samverkan", decided(earlier))
     d.on = ON + timedelta(days=3)  # on the decision's own day it may be cited
     d(cycle.complete_item, SAMORDNARE, "beslut-om-samverkan", decided(later))
