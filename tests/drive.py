@@ -136,6 +136,15 @@ def fagersta_with_cycle(engine: Engine, on: date) -> Driver:
     return driver
 
 
+def finish_initiera(d: Driver) -> None:
+    """The shipped definition's first phase (Initiera samverkan) done, each item by its owner with the evidence
+    it asks for (a decision of the styrgrupp recorded for the decision items)."""
+    d(cycle.complete_item, SAMORDNARE, "beslut-om-samverkan", decided(d.decision("Beslut om samverkan")))
+    d(cycle.complete_item, KOMMUNPOLIS, "roller-och-ansvar", doc("Roller"))
+    d(cycle.complete_item, SAMORDNARE, "organisation-utsedd", decided(d.decision("Organisation")))
+    d(cycle.complete_item, SAMORDNARE, "kommunikationsplan", doc("Kommunikationsplan"))
+
+
 def indicator_id(engine: Engine, key: str, org_key: str | None = None) -> int:
     """The indicator `key` (of the organisation `org_key`, when several have one by that key)."""
     query = select(Indicator.id).where(Indicator.key == key)

@@ -29,6 +29,7 @@ from tests.drive import (
     doc,
     evidence,
     fagersta_with_cycle,
+    finish_initiera,
     prioritise_all,
 )
 
@@ -38,13 +39,6 @@ ON = date(2027, 1, 11)
 @pytest.fixture
 def d(engine: Engine) -> Driver:
     return fagersta_with_cycle(engine, ON)
-
-
-def finish_initiera(d: Driver) -> None:
-    d(cycle.complete_item, SAMORDNARE, "beslut-om-samverkan", decided(d.decision("Beslut om samverkan")))
-    d(cycle.complete_item, KOMMUNPOLIS, "roller-och-ansvar", doc("Roller"))
-    d(cycle.complete_item, SAMORDNARE, "organisation-utsedd", decided(d.decision("Organisation")))
-    d(cycle.complete_item, SAMORDNARE, "kommunikationsplan", doc("Kommunikationsplan"))
 
 
 def test_only_the_owning_role_may_complete_an_item(d: Driver) -> None:

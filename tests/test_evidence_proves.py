@@ -24,7 +24,15 @@ from samverkan.services.evidence import phase_opened_on
 from samverkan.services.inputs import AddPartyLagesbild, EvidenceInput, address_scheme
 from samverkan.services.items import item_details
 from samverkan.services.uploads import content_problem
-from tests.drive import KOMMUNPOLIS, SAMORDNARE, Driver, decided, doc, fagersta_with_cycle, prioritise_all
+from tests.drive import (
+    KOMMUNPOLIS,
+    SAMORDNARE,
+    Driver,
+    decided,
+    fagersta_with_cycle,
+    finish_initiera,
+    prioritise_all,
+)
 
 ON = date(2027, 1, 11)
 
@@ -32,13 +40,6 @@ ON = date(2027, 1, 11)
 @pytest.fixture
 def d(engine: Engine) -> Driver:
     return fagersta_with_cycle(engine, ON)
-
-
-def finish_initiera(d: Driver) -> None:
-    d(cycle.complete_item, SAMORDNARE, "beslut-om-samverkan", decided(d.decision("Beslut om samverkan")))
-    d(cycle.complete_item, KOMMUNPOLIS, "roller-och-ansvar", doc("Roller"))
-    d(cycle.complete_item, SAMORDNARE, "organisation-utsedd", decided(d.decision("Organisation")))
-    d(cycle.complete_item, SAMORDNARE, "kommunikationsplan", doc("Kommunikationsplan"))
 
 
 def offered(d: Driver, key: str) -> list[int]:

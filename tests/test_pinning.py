@@ -28,12 +28,20 @@ from samverkan.services import cycle, upgrade
 from samverkan.services.actor import Actor
 from samverkan.services.errors import RefusedError
 from tests.conftest import EXAMPLES
-from tests.drive import KOMMUNDIREKTOR, KOMMUNPOLIS, SAMORDNARE, Driver, decided, doc, fagersta_with_cycle
+from tests.drive import (
+    KOMMUNDIREKTOR,
+    KOMMUNPOLIS,
+    SAMORDNARE,
+    Driver,
+    decided,
+    doc,
+    fagersta_with_cycle,
+    finish_initiera,
+)
 from tests.live import KOMMUNIKATOR, Live, fagersta_for_web, live_server
 from tests.receivers import SmtpServer
 from tests.test_cli_cycle import Cli
 from tests.test_concurrency import at_once
-from tests.test_cycle_rules import finish_initiera
 from tests.test_sweep import at, run
 
 ON = date(2027, 1, 11)
