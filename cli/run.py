@@ -10,7 +10,9 @@ import signal
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from sqlalchemy import inspect
@@ -24,6 +26,11 @@ from samverkan.core.settings import get_settings
 from samverkan.core.timeutil import today_local
 from samverkan.database import make_engine, session_scope, upgrade
 from samverkan.orgconfig.validate import ValidationResult
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from samverkan.models import Organisation, Person
 
 DEMO_FILE = "demo-inloggning.txt"
 DEMO_DATABASE_FILE = "demo-databas.txt"  # which database `run` created itself: only there are demo passwords set
@@ -137,6 +144,59 @@ def _refuse_invalid(results: list[ValidationResult]) -> None:
         raise Failure("\n".join([*lines, f"{names} går inte att läsa in: rätta felen ovan. Inget är inläst."]))
 
 
+def _coordinators(session: Session, organisation: Organisation, today: date) -> list[tuple[str, Person]]:
+    """Who holds a coordinating role in the organisation today, with the role's name."""
+    from samverkan.services.access import COORDINATING, holders, roles_with_function
+
+    return [
+        (role.name, person)
+        for function in COORDINATING
+        for role in roles_with_function(session, organisation, function)
+        for person in holders(session, role, today)
+    ]
+
+
+def _start_first(session: Session, organisation: Organisation, today: date) -> bool:
+    """Start the organisation's first cycle, as its coordinator, if it runs cycles and has none yet."""
+    from samverkan.models import Cycle
+    from samverkan.process.owners import runs_cycle
+    from samverkan.services import cycle
+    from samverkan.services.actor import Actor
+
+    if not runs_cycle(organisation.kind):
+        return False
+    if session.exec(select(Cycle).where(Cycle.organisation_id == organisation.id)).first() is not None:
+        return False
+    driving = _coordinators(session, organisation, today)
+    if not driving:
+        raise Failure(f"{organisation.name} har ingen samordnare eller kommunpolis i dag som kan starta cykeln")
+    cycle.start_cycle(session, Actor(organisation.key, driving[0][1].email, today))
+    return True
+
+
+def _people_with_demo_passwords(session: Session, password: str | None, today: date) -> list[Person]:
+    """Everyone holding a role today, by name; with `password`, the database is marked a demo and each of them
+    without a password gets it (a password once set is never reset)."""
+    from samverkan.models import Account, Person, Purpose, RoleAssignment
+    from samverkan.services import accounts
+    from samverkan.services.installation import mark
+
+    people = session.exec(
+        select(Person)
+        .join(RoleAssignment, RoleAssignment.person_id == Person.id)  # type: ignore[arg-type]
+        .where(RoleAssignment.held_on(today))
+        .distinct()
+        .order_by(Person.name)
+    ).all()
+    if password is not None:
+        mark(session, Purpose.DEMO, "samverkan run", created_here=True)  # --as and --date work here
+        for person in people:
+            account = session.exec(select(Account).where(Account.person_id == person.id)).first()
+            if account is None or account.password_hash is None:
+                accounts.set_password(session, person, password)
+    return list(people)
+
+
 def prepare_demo(engine: Engine, config: Path, data_dir: Path) -> DemoLogin:
     """Load the example, give its people the demo password, and start the first cycle if none runs.
 
@@ -146,14 +206,9 @@ def prepare_demo(engine: Engine, config: Path, data_dir: Path) -> DemoLogin:
 
     Demo passwords only in a database `run` created itself, and only to people who have no password yet: a
     second `run` resets nobody's password, and a database made otherwise (production) is never touched."""
-    from samverkan.models import Account, Cycle, Organisation, Person, Purpose, RoleAssignment
     from samverkan.orgconfig.loader import load_config
     from samverkan.orgconfig.validate import validate_file
     from samverkan.process.owners import runs_cycle
-    from samverkan.services import accounts, cycle
-    from samverkan.services.access import COORDINATING, holders, roles_with_function
-    from samverkan.services.actor import Actor
-    from samverkan.services.installation import mark
     from samverkan.services.logins import login_suggestions
     from samverkan.services.overview import find_organisation
 
@@ -163,54 +218,21 @@ def prepare_demo(engine: Engine, config: Path, data_dir: Path) -> DemoLogin:
     _refuse_invalid(kommun_results)
     password = demo_password(data_dir) if created_by_run(engine, data_dir) else None
     today = today_local()
-
-    def coordinators(organisation: Organisation) -> list[tuple[str, Person]]:
-        return [
-            (role.name, person)
-            for function in COORDINATING
-            for role in roles_with_function(session, organisation, function)
-            for person in holders(session, role, today)
-        ]
-
-    def start_first(organisation: Organisation) -> bool:
-        """Start the organisation's first cycle, as its coordinator, if it runs cycles and has none yet."""
-        if not runs_cycle(organisation.kind):
-            return False
-        if session.exec(select(Cycle).where(Cycle.organisation_id == organisation.id)).first() is not None:
-            return False
-        driving = coordinators(organisation)
-        if not driving:
-            raise Failure(f"{organisation.name} har ingen samordnare eller kommunpolis i dag som kan starta cykeln")
-        cycle.start_cycle(session, Actor(organisation.key, driving[0][1].email, today))
-        return True
-
     with session_scope(engine) as session:
         report = load_config(session, result)
         kommun_keys = [load_config(session, other).organisation_key for other in kommun_results]
         organisation = find_organisation(session, report.organisation_key)
-        people = session.exec(
-            select(Person)
-            .join(RoleAssignment, RoleAssignment.person_id == Person.id)  # type: ignore[arg-type]
-            .where(RoleAssignment.held_on(today))
-            .distinct()
-            .order_by(Person.name)
-        ).all()
-        if password is not None:
-            mark(session, Purpose.DEMO, "samverkan run", created_here=True)  # --as and --date work here
-        for person in people:
-            account = session.exec(select(Account).where(Account.person_id == person.id)).first()
-            if password is not None and (account is None or account.password_hash is None):
-                accounts.set_password(session, person, password)  # a password once set is never reset
-        leading = coordinators(organisation)
+        people = _people_with_demo_passwords(session, password, today)
+        leading = _coordinators(session, organisation, today)
         if not leading:
             raise Failure(f"{organisation.name} har ingen i dag med en samordnande roll att logga in som")
         main = leading[0][1]
-        started = start_first(organisation)
+        started = _start_first(session, organisation, today)
         county = []
         for key in kommun_keys:
             kommun = find_organisation(session, key)
-            kommun_started = start_first(kommun)
-            logins = [(role, p.name, p.email) for role, p in coordinators(kommun)]
+            kommun_started = _start_first(session, kommun, today)
+            logins = [(role, p.name, p.email) for role, p in _coordinators(session, kommun, today)]
             county.append(CountyKommun(kommun.name, kommun_started, logins))
         others = [(f"{p.name}", p.email) for p in people if p.id != main.id][:4]
         by_role = [(s.what, s.name, s.email) for s in login_suggestions(session, organisation, today)]
