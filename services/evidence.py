@@ -3,9 +3,10 @@ decision by the body the item names and made while the item's phase ran, and not
 or after the day the item is ticked (the tick's own effective day is bounded by services/actor.py's rules).
 
 A decision shows an item only if it was made while the item's phase ran: decided on or after the day the phase
-(re)opened and not after the tick; a decision that records its cycle or phase counts only there; and the item
-whose requirement is the prioritisation shows the prioritisation in force, once there is one
-(`decision_refusal`, asked by the check and by the item page's picker, `citable_decisions`)."""
+(re)opened (on that day itself, recorded after the opening) and not after the tick; a decision that records its
+cycle or phase counts only there; and the item whose requirement is the prioritisation shows the prioritisation in
+force, once there is one (`decision_refusal`, asked by the check and by the item page's picker,
+`citable_decisions`)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 from sqlmodel import Session, col, select
 
 from samverkan.core.ids import saved_id
+from samverkan.core.labels import local_stamp
 from samverkan.core.timeutil import local
 from samverkan.models import Body, ChecklistItem, Cycle, Decision, Organisation, Phase
 from samverkan.models.enums import BodyKind, EvidenceKind
@@ -150,6 +152,15 @@ def phase_opened_on(phase: Phase) -> date | None:
     return local(phase.opened_at).date() if phase.opened_at else None
 
 
+def phase_opened_at(phase: Phase) -> datetime | None:
+    """The moment the phase last (re)opened (its latest opening or omtag in its history, else when it was
+    opened); None for a phase that has not opened."""
+    for entry in reversed(phase.history):
+        if entry.get("action") in ("öppnad", "omtag") and entry.get("at"):
+            return datetime.fromisoformat(str(entry["at"]))
+    return phase.opened_at
+
+
 class _Judged:
     """What every cited decision is judged against, read once: the body kind the item names, the day its phase
     (re)opened, and (for the prioritisation's item) the prioritisation in force."""
@@ -157,6 +168,7 @@ class _Judged:
     def __init__(self, context: EvidenceContext, session: Session) -> None:
         self.kind = deciding_body_kind(context.definition(), context.phase, context.item)
         self.opened = phase_opened_on(context.phase) or cycle_start_day(context.cycle)
+        self.opened_at = phase_opened_at(context.phase)
         self.in_force: int | None = None
         if context.item.requirement == PRIORITISATION_REQUIREMENT:
             view = prioritisation_of(session, context.cycle)
@@ -194,6 +206,12 @@ def decision_refusal(
         return (
             f"{named} fattades {decision.decided_on}, innan fasen {phase.name} öppnades {judged.opened}; "
             f"'{item.title}' visas med ett beslut som fattats medan fasen pågår (den {judged.opened} eller senare)"
+        )
+    if decision.decided_on == judged.opened and judged.opened_at is not None and decision.created_at < judged.opened_at:
+        # decided on the day the phase opened, but recorded before it opened: a decision of what came before
+        return (
+            f"{named} protokollfördes {local_stamp(decision.created_at)}, innan fasen {phase.name} öppnades "
+            f"({local_stamp(judged.opened_at)}); '{item.title}' visas med ett beslut som fattats medan fasen pågår"
         )
     if decision.decided_on > context.on:
         return (

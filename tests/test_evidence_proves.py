@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import io
 import zipfile
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,13 +15,15 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from samverkan.core.timeutil import STOCKHOLM, to_utc
 from samverkan.database import session_scope
 from samverkan.models import Body, ChecklistItem, Decision, EstObservation, Organisation, Phase, Upload
 from samverkan.models.enums import ItemStatus, ProblemSourceKind
-from samverkan.services import cycle, lagesbild, substance
+from samverkan.services import agreements, cycle, lagesbild, substance
+from samverkan.services.actor import Actor
 from samverkan.services.errors import RefusedError
 from samverkan.services.evidence import phase_opened_on
-from samverkan.services.inputs import AddPartyLagesbild, EvidenceInput, address_scheme
+from samverkan.services.inputs import AddPartyLagesbild, EvidenceInput, RecordDecision, address_scheme
 from samverkan.services.items import item_details
 from samverkan.services.uploads import content_problem
 from tests.drive import (
@@ -77,6 +79,28 @@ def test_a_decision_made_before_the_phase_opened_is_refused_and_not_offered(d: D
     shown = offered(d, "ledningen-har-tagit-del")  # newest first; the first is preselected
     assert shown[:2] == [second, first] and earlier not in shown
     d(cycle.complete_item, SAMORDNARE, "ledningen-har-tagit-del", decided(second))
+    assert item_status(d, "ledningen-har-tagit-del") == ItemStatus.DONE
+
+
+def test_a_decision_recorded_before_the_phase_opened_the_same_day_is_refused(d: Driver) -> None:
+    """On the day the phase opened the day alone does not tell: a decision recorded that morning, before the
+    opening at noon, belongs to what came before (found walking the pages: an Initiera decision showed an
+    item of a later phase, all on one day)."""
+    morning = Actor("fagersta", SAMORDNARE, ON, to_utc(datetime.combine(ON, time(9), tzinfo=STOCKHOLM)))
+    given = RecordDecision(body_key="styrgrupp", title="Organisationen (på morgonen)", text="Styrgruppen beslutar.")
+    with session_scope(d.engine) as session:
+        before = agreements.record_decision(session, morning, given).number
+    finish_initiera(d)  # at noon: Lägesbild opens
+    assert before not in offered(d, "ledningen-har-tagit-del")
+    with pytest.raises(RefusedError) as refused:
+        d(cycle.complete_item, SAMORDNARE, "ledningen-har-tagit-del", decided(before))
+    assert str(refused.value).startswith(
+        f"beslut nr {before} ('Organisationen (på morgonen)') protokollfördes 2027-01-11 09:00, innan fasen "
+        "Lägesbild öppnades (2027-01-11 12:00); "
+    )
+    after = d.decision("Ledningen har tagit del")  # at noon, with the opening
+    assert offered(d, "ledningen-har-tagit-del")[0] == after
+    d(cycle.complete_item, SAMORDNARE, "ledningen-har-tagit-del", decided(after))
     assert item_status(d, "ledningen-har-tagit-del") == ItemStatus.DONE
 
 
