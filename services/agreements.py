@@ -366,7 +366,6 @@ def record_decision(session: Session, actor: Actor, given: RecordDecision) -> De
         diarienummer=diarienummer,
         status=DecisionStatus.ADOPTED,
         recorded_by_person_id=person.id,
-        created_at=actor.now,  # the act's moment, as a phase's opening records it (services/evidence.py compares)
     )
     decision = add_numbered(session, decision)
     audit(

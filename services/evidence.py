@@ -18,9 +18,8 @@ from urllib.parse import urlsplit
 from sqlmodel import Session, col, select
 
 from samverkan.core.ids import saved_id
-from samverkan.core.labels import local_stamp
 from samverkan.core.timeutil import local
-from samverkan.models import Body, ChecklistItem, Cycle, Decision, Organisation, Phase
+from samverkan.models import AuditEntry, Body, ChecklistItem, Cycle, Decision, Organisation, Phase
 from samverkan.models.enums import BodyKind, EvidenceKind
 from samverkan.process.definition import ProcessDefinition
 from samverkan.services.decision_numbers import decision_and_body
@@ -152,13 +151,25 @@ def phase_opened_on(phase: Phase) -> date | None:
     return local(phase.opened_at).date() if phase.opened_at else None
 
 
-def phase_opened_at(phase: Phase) -> datetime | None:
-    """The moment the phase last (re)opened (its latest opening or omtag in its history, else when it was
-    opened); None for a phase that has not opened."""
-    for entry in reversed(phase.history):
-        if entry.get("action") in ("öppnad", "omtag") and entry.get("at"):
-            return datetime.fromisoformat(str(entry["at"]))
-    return phase.opened_at
+def _entry_ids(session: Session, entity_type: str, entity_id: int | None, actions: tuple[str, ...]) -> list[int]:
+    rows = session.exec(
+        select(AuditEntry.id).where(
+            AuditEntry.entity_type == entity_type,
+            AuditEntry.entity_id == entity_id,
+            col(AuditEntry.action).in_(actions),
+        )
+    ).all()
+    return [row for row in rows if row is not None]
+
+
+def recorded_before_opening(session: Session, phase: Phase, decision: Decision) -> bool:
+    """Whether the decision was recorded before the phase last (re)opened (`phase.open`, `phase.reopen`), by the
+    order of their audit entries (the database's order, whatever clocks the acts were stamped with); a decision is
+    recorded by `decision.record`. Not for a cycle's first phase, opened with the cycle: the decisions that start
+    the collaboration are often recorded just before the cycle is started, the same day."""
+    opened = _entry_ids(session, Phase.__tablename__, phase.id, ("phase.open", "phase.reopen"))
+    recorded = _entry_ids(session, Decision.__tablename__, decision.id, ("decision.record",))
+    return bool(opened and recorded) and min(recorded) < max(opened)
 
 
 class _Judged:
@@ -168,7 +179,6 @@ class _Judged:
     def __init__(self, context: EvidenceContext, session: Session) -> None:
         self.kind = deciding_body_kind(context.definition(), context.phase, context.item)
         self.opened = phase_opened_on(context.phase) or cycle_start_day(context.cycle)
-        self.opened_at = phase_opened_at(context.phase)
         self.in_force: int | None = None
         if context.item.requirement == PRIORITISATION_REQUIREMENT:
             view = prioritisation_of(session, context.cycle)
@@ -207,11 +217,11 @@ def decision_refusal(
             f"{named} fattades {decision.decided_on}, innan fasen {phase.name} öppnades {judged.opened}; "
             f"'{item.title}' visas med ett beslut som fattats medan fasen pågår (den {judged.opened} eller senare)"
         )
-    if decision.decided_on == judged.opened and judged.opened_at is not None and decision.created_at < judged.opened_at:
+    if decision.decided_on == judged.opened and recorded_before_opening(session, phase, decision):
         # decided on the day the phase opened, but recorded before it opened: a decision of what came before
         return (
-            f"{named} protokollfördes {local_stamp(decision.created_at)}, innan fasen {phase.name} öppnades "
-            f"({local_stamp(judged.opened_at)}); '{item.title}' visas med ett beslut som fattats medan fasen pågår"
+            f"{named} protokollfördes innan fasen {phase.name} öppnades ({judged.opened}); '{item.title}' visas "
+            "med ett beslut som protokollförts medan fasen pågår"
         )
     if decision.decided_on > context.on:
         return (

@@ -28,7 +28,16 @@ class IndicatorState:
     reason: str | None
 
 
-def explain_indicator(session: Session, actor: Actor, given: ExplainIndicator) -> IndicatorFollowUp:
+@dataclass(frozen=True)
+class Explained:
+    """A reason recorded: the indicator by its key and its name (what a page or a command says back)."""
+
+    indicator_key: str
+    indicator_name: str
+    reason: str
+
+
+def explain_indicator(session: Session, actor: Actor, given: ExplainIndicator) -> Explained:
     """Record (or replace) why the indicator has no value this cycle."""
     organisation = find_organisation(session, actor.org_key)
     acting = require_function(session, organisation, actor, COORDINATING, "ange varför en indikator saknar värde")
@@ -59,7 +68,7 @@ def explain_indicator(session: Session, actor: Actor, given: ExplainIndicator) -
         session, acting, organisation.id, "indicator.explain", row, key=indicator.key, before=before,
         after={"reason": reason, "cycle": cycle.number},
     )  # fmt: skip
-    return row
+    return Explained(indicator.key, indicator.name, reason)
 
 
 def indicator_states(session: Session, org_key: str) -> list[IndicatorState]:

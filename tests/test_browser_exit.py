@@ -135,6 +135,8 @@ def test_the_follow_up_takes_a_reason_for_a_missing_value(browser: Browser, site
         checked(page, name)
     page.get_by_label("Skäl").fill("Brås statistik för året publiceras i mars")
     page.get_by_role("button", name="Spara skälet").click()
-    expect(page.get_by_role("status")).to_have_text("Skälet till att anmalda-brott saknar värde är sparat.")
+    expect(page.get_by_role("status")).to_have_text(
+        "Skälet till att Anmälda brott per 100 000 invånare saknar värde är sparat."
+    )
     expect(page.locator("table")).to_contain_text("Brås statistik för året publiceras i mars")
     checked(page, "06-uppfoljning-skal")

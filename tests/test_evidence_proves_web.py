@@ -105,6 +105,9 @@ def test_a_fake_file_or_a_javascript_place_completes_nothing(live: Live) -> None
     )
     assert script.status_code == 422
     assert "en adress av typen javascript: tas inte emot som bevis" in text(script.text)
+    # the form comes back as typed, to be mended rather than typed again (escaped in its attribute)
+    assert 'name="title" maxlength="300" value="Roller"' in script.text
+    assert 'value="javascript:alert(1)"' in script.text and "<script" not in script.text.lower()
     with Session(live.engine) as session:
         assert session.exec(select(Upload)).all() == [] and session.exec(select(Evidence)).all() == []
     assert not (live.data_dir / "uppladdat").exists() or not any((live.data_dir / "uppladdat").iterdir())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from samverkan.cli.options import Group, action, db_option, json_option, print_json, run
-from samverkan.models import IndicatorFollowUp
 from samverkan.services import follow_up
 from samverkan.services.inputs import ExplainIndicator
 
@@ -18,9 +17,9 @@ def followup_group() -> None:
 @action(followup_group, "explain", follow_up.explain_indicator, ExplainIndicator)
 @click.argument("indicator", metavar="INDIKATOR")
 @click.argument("reason", metavar="SKÄL")
-def followup_explain(_row: IndicatorFollowUp) -> None:
+def followup_explain(explained: follow_up.Explained) -> None:
     """Ange varför INDIKATOR saknar värde för den pågående cykeln."""
-    click.echo("Skälet är sparat; indikatorn räknas som uppföljd utan värde.")
+    click.echo(f"Skälet är sparat; {explained.indicator_name} räknas som uppföljd utan värde.")
 
 
 @followup_group.command("status")

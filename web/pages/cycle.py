@@ -81,7 +81,7 @@ def complete_item(request: Request, viewer: Logged, key: str, item_id: Id, form:
     return submit(
         request, viewer, key, act,
         lambda done: (f"/org/{key}/cykel", " ".join([f"'{done.completed_item}' är klar.", *done.describe()])),
-        item_page.again(request, viewer, key, item_id=item_id),
+        item_page.again(request, viewer, key, form, item_id=item_id),
     )  # fmt: skip
 
 

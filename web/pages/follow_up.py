@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from samverkan.models import IndicatorFollowUp
 from samverkan.services import follow_up
 from samverkan.services.errors import RefusedError
 from samverkan.services.inputs import ExplainIndicator
@@ -19,8 +18,8 @@ def _read(visit: Visit) -> Mapping[str, object]:
         return {"states": None}
 
 
-def _explained(_row: IndicatorFollowUp, given: ExplainIndicator) -> str:
-    return f"Skälet till att {given.indicator} saknar värde är sparat."
+def _explained(explained: follow_up.Explained, _given: ExplainIndicator) -> str:
+    return f"Skälet till att {explained.indicator_name} saknar värde är sparat."
 
 
 router = page_router()
