@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
+from sqlalchemy import ScalarSelect, func
 from sqlmodel import Session, col, select
 
 from samverkan.core.ids import saved_id
@@ -151,25 +152,32 @@ def phase_opened_on(phase: Phase) -> date | None:
     return local(phase.opened_at).date() if phase.opened_at else None
 
 
-def _entry_ids(session: Session, entity_type: str, entity_id: int | None, actions: tuple[str, ...]) -> list[int]:
-    rows = session.exec(
-        select(AuditEntry.id).where(
+def _last_entry(entity_type: str, entity_id: int | None, actions: tuple[str, ...]) -> ScalarSelect[int | None]:
+    return (
+        select(func.max(AuditEntry.id))
+        .where(
             AuditEntry.entity_type == entity_type,
             AuditEntry.entity_id == entity_id,
             col(AuditEntry.action).in_(actions),
         )
-    ).all()
-    return [row for row in rows if row is not None]
+        .scalar_subquery()
+    )
 
 
 def recorded_before_opening(session: Session, phase: Phase, decision: Decision) -> bool:
     """Whether the decision was recorded before the phase last (re)opened (`phase.open`, `phase.reopen`), by the
     order of their audit entries (the database's order, whatever clocks the acts were stamped with); a decision is
-    recorded by `decision.record`. Not for a cycle's first phase, opened with the cycle: the decisions that start
-    the collaboration are often recorded just before the cycle is started, the same day."""
-    opened = _entry_ids(session, Phase.__tablename__, phase.id, ("phase.open", "phase.reopen"))
-    recorded = _entry_ids(session, Decision.__tablename__, decision.id, ("decision.record",))
-    return bool(opened and recorded) and min(recorded) < max(opened)
+    recorded by `decision.record`. One statement; none for a cycle's first phase opened with the cycle and never
+    reopened: the decisions that start the collaboration are often recorded just before the cycle starts."""
+    if phase.ordinal == 1 and not any(entry.get("action") == "omtag" for entry in phase.history):
+        return False
+    opened, recorded = session.exec(
+        select(
+            _last_entry(Phase.__tablename__, phase.id, ("phase.open", "phase.reopen")),
+            _last_entry(Decision.__tablename__, decision.id, ("decision.record",)),
+        )
+    ).one()
+    return opened is not None and recorded is not None and recorded < opened
 
 
 class _Judged:
