@@ -802,7 +802,8 @@ def _deadline_work(context: OrgContext, deadlines: list[Deadline], first: date, 
         actions = _deadline_actions(
             deadline.trigger_key, deadline.kind, deadline.title, deadline.due_on, policy, context.calendar
         )
-        for action in owed_reminders([action for action in actions if first <= action.due <= today]):
+        due = [action for action in actions if first <= action.due <= today]
+        for action in owed_reminders(due) if len(due) > 1 else due:
             roles = context.function_roles(deadline.owner_function)
             if action.action.escalates_to_chair:
                 roles = roles + context.chair_of_kind(deadline.deciding_kind)
