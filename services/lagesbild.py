@@ -43,7 +43,7 @@ from samverkan.services.measure_links import organisation_indicators
 from samverkan.services.overview import find_organisation
 from samverkan.services.privacy import no_personal_data
 from samverkan.services.substance import active_cycle
-from samverkan.services.uploads import MAX_UPLOAD, keep_file, record_upload
+from samverkan.services.uploads import MAX_UPLOAD, keep_file, record_upload, upload_number
 
 PRIORITISATION_KIND = "prioritering"
 PRIORITISATION_REQUIREMENT = "problems_prioritised"
@@ -161,7 +161,7 @@ def source_documents(session: Session, organisation: Organisation, cycle: Cycle)
     """The uploaded documents a problem's source may be: the files kept as evidence for the items of the running
     cycle's lägesbild phase (the phase that prioritises the problems), newest first. Not a file kept for another
     phase's item (a kommunikationsplan supports no problem) nor one from an earlier cycle; a party's own lägesbild
-    is a source of its own kind. An item's file is its evidence's place, `/org/{key}/filer/{number}`."""
+    is a source of its own kind. An item's file is its evidence's place (services/uploads.py `upload_place`)."""
     phase = prioritisation_phase(session, cycle)
     if phase is None:
         return []
@@ -170,10 +170,7 @@ def source_documents(session: Session, organisation: Organisation, cycle: Cycle)
         .join(ChecklistItem, col(ChecklistItem.id) == Evidence.checklist_item_id)
         .where(ChecklistItem.phase_id == phase.id)
     ).all()
-    prefix = f"/org/{organisation.key}/filer/"
-    numbers = {
-        int(uri[len(prefix) :]) for uri in places if uri and uri.startswith(prefix) and uri[len(prefix) :].isdigit()
-    }
+    numbers = {number for uri in places if (number := upload_number(organisation.key, uri)) is not None}
     if not numbers:
         return []
     return list(

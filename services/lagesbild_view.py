@@ -25,6 +25,7 @@ from samverkan.services.lagesbild import (
 from samverkan.services.overview import find_organisation
 from samverkan.services.prioritisation import PrioritisationView, prioritisation_of
 from samverkan.services.substance import active_cycle
+from samverkan.services.uploads import upload_place
 
 CRITERIA_SV = {
     "extent": "Omfattning",
@@ -109,7 +110,7 @@ def _href(session: Session, key: str, upload_id: int | None, own_id: int | None)
     if upload_id is None and own_id is not None:
         own = session.get(PartyLagesbild, own_id)
         upload_id = own.upload_id if own else None
-    return f"/org/{key}/filer/{upload_id}" if upload_id is not None else None
+    return upload_place(key, upload_id) if upload_id is not None else None
 
 
 def lagesbild_of(session: Session, org_key: str) -> LagesbildView:

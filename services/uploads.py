@@ -29,6 +29,22 @@ UPLOAD_TYPES = {
 SAFE_NAME = re.compile(r"[^A-Za-z0-9ÅÄÖåäöÉé._ -]")
 
 
+def upload_place(org_key: str, upload_id: int) -> str:
+    """Where an uploaded file opens in the web app: the place an evidence row keeps for it."""
+    return f"{_places(org_key)}{upload_id}"
+
+
+def upload_number(org_key: str, place: str | None) -> int | None:
+    """The upload an evidence place names (`upload_place`); None for any other place."""
+    prefix = _places(org_key)
+    number = place[len(prefix) :] if place and place.startswith(prefix) else ""
+    return int(number) if number.isdigit() else None
+
+
+def _places(org_key: str) -> str:
+    return f"/org/{org_key}/filer/"
+
+
 def store_upload(session: Session, actor: Actor, folder: Path, filename: str, data: bytes) -> Upload:
     """Keep the file (whole or not at all) and record it for the actor's organisation."""
     upload = record_upload(session, actor, filename, data)

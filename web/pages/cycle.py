@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlmodel import Session
 
+from samverkan.core.ids import saved_id
 from samverkan.models import Cycle
 from samverkan.process.owners import runs_cycle
 from samverkan.services import cycle, upgrade
@@ -18,7 +19,7 @@ from samverkan.services.inputs import CompleteItem, EvidenceInput, ReopenPhase
 from samverkan.services.items import item_details
 from samverkan.services.membership import Membership
 from samverkan.services.upgrade import UpgradeResult
-from samverkan.services.uploads import MAX_UPLOAD, find_upload, keep_file, record_upload
+from samverkan.services.uploads import MAX_UPLOAD, find_upload, keep_file, record_upload, upload_place
 from samverkan.web.forms import Logged, NoInput, Page, Posted, Visit, form_fields, page_router, parse, submit, upload_of
 from samverkan.web.security import state
 from samverkan.web.views import Id, answer_member
@@ -70,7 +71,7 @@ def complete_item(request: Request, viewer: Logged, key: str, item_id: Id, form:
         evidence, stored = dict(fields), None
         if upload is not None:
             stored = record_upload(session, actor, upload.filename or "fil", data)
-            evidence["uri"] = f"/org/{key}/filer/{stored.id}"
+            evidence["uri"] = upload_place(key, saved_id(stored))
             evidence["title"] = evidence.get("title", "").strip() or stored.filename
         given = CompleteItem(item=str(item_id), evidence=parse(EvidenceInput, evidence))
         transition = cycle.complete_item(session, actor, given)
