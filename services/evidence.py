@@ -105,19 +105,27 @@ def _check_place(wanted: EvidenceKind, uri: str | None) -> None:
 
 def _check_dated(context: EvidenceContext, day: date | None, what: str) -> None:
     """A date on the evidence lies within the cycle, on or before the day the item is ticked."""
+    refusal = _dated_refusal(context, day, what)
+    if refusal:
+        raise RefusedError(refusal)
+
+
+def _dated_refusal(context: EvidenceContext, day: date | None, what: str) -> str | None:
+    """Why a date on the evidence is outside the cycle or after the tick (Swedish), else None."""
     if day is None:
-        return
+        return None
     started = cycle_start_day(context.cycle)
     if day < started:
-        raise RefusedError(
+        return (
             f"{what} är daterat {day}, före cykel {context.cycle.number} startade ({started}); "
             "bevis för en punkt ska vara från den här cykeln"
         )
     if day > context.on:
-        raise RefusedError(
+        return (
             f"{what} är daterat {day}, efter dagen punkten markeras som klar ({context.on}); "
             "ett bevis kan inte vara från framtiden"
         )
+    return None
 
 
 def _check_decision(session: Session, context: EvidenceContext, number: int | None) -> int:
@@ -138,6 +146,12 @@ def _check_decision(session: Session, context: EvidenceContext, number: int | No
     if refusal:
         raise RefusedError(refusal)
     return saved_id(decision)
+
+
+def earliest_decision_day(cycle: Cycle, phase: Phase) -> date:
+    """The first day a decision may be from to show an item of the phase: the day the phase last (re)opened, else
+    (a phase not opened yet) the day the cycle started."""
+    return phase_opened_on(phase) or cycle_start_day(cycle)
 
 
 def phase_opened_on(phase: Phase) -> date | None:
@@ -186,7 +200,7 @@ class _Judged:
 
     def __init__(self, context: EvidenceContext, session: Session) -> None:
         self.kind = deciding_body_kind(context.definition(), context.phase, context.item)
-        self.opened = phase_opened_on(context.phase) or cycle_start_day(context.cycle)
+        self.opened = earliest_decision_day(context.cycle, context.phase)
         self.in_force: int | None = None
         if context.item.requirement == PRIORITISATION_REQUIREMENT:
             view = prioritisation_of(session, context.cycle)
@@ -231,11 +245,9 @@ def decision_refusal(
             f"{named} protokollfördes innan fasen {phase.name} öppnades ({judged.opened}); '{item.title}' visas "
             "med ett beslut som protokollförts medan fasen pågår"
         )
-    if decision.decided_on > context.on:
-        return (
-            f"{number} är daterat {decision.decided_on}, efter dagen punkten markeras som "
-            f"klar ({context.on}); ett bevis kan inte vara från framtiden"
-        )
+    dated = _dated_refusal(context, decision.decided_on, number)  # on or after the opening: only the tick bounds it
+    if dated:
+        return dated
     if judged.in_force is not None and decision.id != judged.in_force:
         current = session.get(Decision, judged.in_force)
         return (

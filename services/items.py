@@ -18,9 +18,8 @@ from samverkan.services.evidence import (
     EVIDENCE_SV,
     EvidenceContext,
     citable_decisions,
-    cycle_start_day,
     deciding_body_kind,
-    phase_opened_on,
+    earliest_decision_day,
 )
 from samverkan.services.exit_facts import cycle_facts
 from samverkan.services.overview import find_organisation
@@ -84,7 +83,7 @@ def item_details(
         "item": item,
         "phase": phase,
         "decisions": decisions,
-        "phase_opened_on": phase_opened_on(phase) or cycle_start_day(cycle),
+        "phase_opened_on": earliest_decision_day(cycle, phase),
         "deciding": " eller ".join(deciding),
         "needs": _needs(session, organisation, phase, item),
         "item_view": item_view,
